@@ -1,0 +1,220 @@
+"""Actions raised at meetings, their owners, progress updates and reviews at later meetings.
+
+See DESIGN.md: an action has a ref (``DAG28-01``), a due date (a calendar date), one or more
+owners (one lead), each an organisation or a role plus an optional named person or team.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+
+class ActionQuerySet(models.QuerySet):
+    """Named reads of actions; ``today`` is a Europe/London calendar date."""
+
+    def open(self) -> ActionQuerySet:
+        """Actions not closed: open or proposed for closure."""
+        return self.exclude(status=Action.Status.CLOSED)
+
+    def overdue(self, today: dt.date) -> ActionQuerySet:
+        return self.open().filter(due_date__lt=today)
+
+    def due_between(self, start_date: dt.date, end_date: dt.date) -> ActionQuerySet:
+        return self.open().filter(due_date__gte=start_date, due_date__lte=end_date)
+
+
+class Action(models.Model):
+    """An action raised at a meeting: ``DAG28-01``.
+
+    ``seq`` is its number within ``meeting``; ``ref`` is derived from the two and stored for
+    lookups. ``due_meeting`` set means "due by that meeting": ``due_date`` then follows the
+    meeting's date when the meeting moves (``meetings.services.meeting_update``).
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        PROPOSED_CLOSURE = "proposed_closure", "Proposed for closure"
+        CLOSED = "closed", "Closed"
+
+    committee = models.ForeignKey(
+        "meetings.Committee", on_delete=models.PROTECT, related_name="actions"
+    )
+    meeting = models.ForeignKey(
+        "meetings.Meeting",
+        on_delete=models.PROTECT,
+        related_name="actions",
+        help_text="The meeting the action was raised at.",
+    )
+    agenda_item = models.ForeignKey(
+        "meetings.AgendaItem",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="actions",
+    )
+    seq = models.PositiveIntegerField()
+    ref = models.CharField(max_length=24, unique=True, editable=False)
+    description = models.TextField()
+    due_date = models.DateField(null=True, blank=True)
+    due_meeting = models.ForeignKey(
+        "meetings.Meeting",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="actions_due",
+        help_text="Due by this meeting: the due date follows it.",
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    closed_date = models.DateField(null=True, blank=True)
+    closure_note = models.TextField(blank=True)
+    change_requests = models.ManyToManyField(
+        "changerequests.ChangeRequest", blank=True, related_name="actions"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    objects = ActionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["meeting__committee__code", "meeting__number", "meeting__sub_number", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "seq"], name="action_unique_seq"),
+            models.CheckConstraint(condition=Q(seq__gte=1), name="action_seq_positive"),
+            models.CheckConstraint(
+                condition=~Q(status="closed") | Q(closed_date__isnull=False),
+                name="action_closed_has_date",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "due_date"], name="action_status_due")]
+
+    def __str__(self) -> str:
+        return self.ref
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != self.Status.CLOSED
+
+    def owner_display(self) -> str:
+        """All owners as the report writes them, lead first: ``Programme (Rob Short)``."""
+        return "; ".join(o.display for o in self.owners.all())
+
+
+class ActionOwner(models.Model):
+    """One owner of an action: an organisation or a role, plus an optional person or team.
+
+    ``Programme (Rob Short)`` is organisation Programme + person Rob Short; ``Chair`` is a
+    role alone; ``Large Supplier Representative (Haz Elmamoun)`` is a role + a person.
+    """
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="owners")
+    organisation = models.ForeignKey(
+        "meetings.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="owned_actions",
+    )
+    role = models.CharField(max_length=200, blank=True, help_text="e.g. Chair")
+    person = models.ForeignKey(
+        "meetings.Person",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="owned_actions",
+    )
+    is_lead = models.BooleanField(default=True)
+    order = models.PositiveSmallIntegerField(default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["action", "-is_lead", "order", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(organisation__isnull=False) | ~Q(role=""),
+                name="action_owner_has_organisation_or_role",
+            ),
+            models.UniqueConstraint(
+                fields=["action"], condition=Q(is_lead=True), name="action_owner_one_lead"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display
+
+    @property
+    def party(self) -> str:
+        """The organisation's name or the role: ``Programme``, ``Chair``."""
+        return self.organisation.name if self.organisation_id else self.role
+
+    @property
+    def display(self) -> str:
+        """``Programme (Rob Short)`` or ``Chair``."""
+        return f"{self.party} ({self.person.name})" if self.person_id else self.party
+
+
+class ActionUpdate(models.Model):
+    """A dated progress update on an action, written by a member or the PMO."""
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="updates")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="action_updates",
+    )
+    text = models.TextField()
+    proposes_closure = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["action", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Update on {self.action.ref}"
+
+
+class ActionReview(models.Model):
+    """An earlier action taken up at a later meeting (the report's ``Previous Meeting(s)``)."""
+
+    class Outcome(models.TextChoices):
+        KEPT_OPEN = "kept_open", "Kept open"
+        RE_DATED = "re_dated", "Re-dated"
+        CLOSED = "closed", "Closed"
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="reviews")
+    meeting = models.ForeignKey(
+        "meetings.Meeting", on_delete=models.CASCADE, related_name="action_reviews"
+    )
+    agenda_item = models.ForeignKey(
+        "meetings.AgendaItem",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="action_reviews",
+    )
+    order = models.PositiveIntegerField(default=0)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, default=Outcome.KEPT_OPEN)
+    new_due_date = models.DateField(null=True, blank=True)
+    note = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["meeting", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["action", "meeting"], name="action_review_unique"),
+            models.CheckConstraint(
+                condition=~Q(outcome="re_dated") | Q(new_due_date__isnull=False),
+                name="action_review_redated_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action.ref} reviewed at {self.meeting.ref}"

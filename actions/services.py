@@ -1,0 +1,325 @@
+"""State changes of actions: create with ref, owners, progress, closure and reviews.
+
+Rules come from DESIGN.md ("Action", "ActionReview") and the seed report (owner text such as
+``Programme (Rob Short)``; due dates written dd/mm/yyyy).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from meetings import refs, roles
+from meetings.models import AgendaItem, Meeting, Organisation, Person
+from meetings.services import (
+    apply_changes,
+    counter_take,
+    organisation_get_or_create,
+    person_get_or_create,
+    validated_save,
+)
+
+from .models import Action, ActionOwner, ActionReview, ActionUpdate
+
+# Owner parties that are roles, not organisations (the seed: "Chair",
+# "Large Supplier Representative"). A committee's constituencies count as roles too.
+ROLE_WORDS = ("chair", "sro", "representative", "secretariat", "member", "members")
+_OWNER_RE = re.compile(r"^\s*(?P<party>[^()]+?)\s*(?:\((?P<person>[^()]+)\))?\s*$")
+
+
+@dataclass(frozen=True)
+class OwnerSpec:
+    """An owner as written: an organisation or a role, and an optional person or team.
+
+    ``OwnerSpec.from_text("Programme (Rob Short)")`` gives party ``Programme``, person
+    ``Rob Short``; ``"Chair"`` gives party ``Chair`` and no person.
+    """
+
+    party: str
+    person: str = ""
+    is_role: bool | None = None
+
+    @classmethod
+    def from_text(cls, text: str) -> OwnerSpec:
+        """Parse ``Party (Person)``; raises ValidationError for text of another shape."""
+        match = _OWNER_RE.match(text or "")
+        if not match:
+            raise ValidationError(
+                f"“{text}” is not an owner such as “Programme (Rob Short)” or “Chair”."
+            )
+        return cls(
+            party=" ".join(match["party"].split()), person=" ".join((match["person"] or "").split())
+        )
+
+    @property
+    def role_like(self) -> bool:
+        """True when the party names a role (``Chair``, ``… Representative``)."""
+        if self.is_role is not None:
+            return self.is_role
+        words = self.party.lower().split()
+        return any(word in ROLE_WORDS for word in words)
+
+    @property
+    def person_is_team(self) -> bool:
+        """``Testing Team``, ``Design Team`` and acronyms such as ``PMO`` are teams."""
+        return bool(self.person) and (self.person.lower().endswith("team") or self.person.isupper())
+
+    def __str__(self) -> str:
+        return f"{self.party} ({self.person})" if self.person else self.party
+
+
+def owner_build(spec: OwnerSpec, *, action: Action, is_lead: bool, order: int) -> ActionOwner:
+    """Resolve an OwnerSpec to (unsaved) ActionOwner with its organisation/person records."""
+    organisation: Organisation | None = None
+    role = ""
+    if spec.role_like:
+        role = spec.party
+    else:
+        organisation = organisation_get_or_create(name=spec.party)
+    person: Person | None = None
+    if spec.person:
+        person = person_get_or_create(
+            name=spec.person, organisation=organisation, is_team=spec.person_is_team
+        )
+    return ActionOwner(
+        action=action,
+        organisation=organisation,
+        role=role,
+        person=person,
+        is_lead=is_lead,
+        order=order,
+    )
+
+
+def _owners_set(action: Action, owners: list[OwnerSpec | str]) -> None:
+    specs = [o if isinstance(o, OwnerSpec) else OwnerSpec.from_text(o) for o in owners]
+    if not specs:
+        raise ValidationError({"owners": "An action needs at least one owner."})
+    action.owners.all().delete()
+    for index, spec in enumerate(specs):
+        validated_save(owner_build(spec, action=action, is_lead=index == 0, order=index))
+
+
+def _check_due(due_date: Any) -> None:
+    if due_date is not None and not isinstance(due_date, dt.date):
+        raise ValidationError({"due_date": f"“{due_date}” is not a date (use YYYY-MM-DD)."})
+
+
+@transaction.atomic
+def action_create(
+    *,
+    meeting: Meeting,
+    description: str,
+    owners: list[OwnerSpec | str],
+    due_date: dt.date | None = None,
+    due_meeting: Meeting | None = None,
+    agenda_item: AgendaItem | None = None,
+    seq: int | None = None,
+    status: str = Action.Status.OPEN,
+    closed_date: dt.date | None = None,
+    acting_user: Any = None,
+) -> Action:
+    """Record an action raised at ``meeting`` and assign its ref (``DAG28-01``).
+
+    ``owners``: OwnerSpecs or owner text, lead first. ``due_meeting``: due by that meeting
+    (``due_date`` then follows its date). ``seq`` records a historical ref as given; by
+    default the meeting's next number is taken, safely when two users create at once, and
+    numbers are never reused. Raises ValidationError (bad or duplicate values, no owner,
+    an agenda item of another meeting) and PermissionDenied unless PMO.
+    """
+    roles.require_pmo(acting_user)
+    _check_due(due_date)
+    if agenda_item is not None and agenda_item.meeting_id != meeting.pk:
+        raise ValidationError({"agenda_item": "That agenda item belongs to another meeting."})
+    if due_meeting is not None:
+        due_date = due_meeting.date
+    seq = counter_take(Meeting.objects.filter(pk=meeting.pk), "last_action_seq", explicit=seq)
+    committee = meeting.committee
+    ref = refs.action_ref(committee.code, meeting.number, meeting.sub_number, seq)
+    if Action.objects.filter(ref=ref).exists():
+        raise ValidationError({"seq": f"Action {ref} already exists."})
+    if status == Action.Status.CLOSED and closed_date is None:
+        closed_date = timezone.localdate()
+    action = validated_save(
+        Action(
+            committee=committee,
+            meeting=meeting,
+            agenda_item=agenda_item,
+            seq=seq,
+            ref=ref,
+            description=description.strip(),
+            due_date=due_date,
+            due_meeting=due_meeting,
+            status=status,
+            closed_date=closed_date,
+        )
+    )
+    _owners_set(action, owners)
+    return action
+
+
+ACTION_EDITABLE_FIELDS = {"description", "due_date", "due_meeting", "agenda_item"}
+
+
+@transaction.atomic
+def action_update(
+    *,
+    action: Action,
+    acting_user: Any = None,
+    owners: list[OwnerSpec | str] | None = None,
+    **changes: Any,
+) -> Action:
+    """Change an action's description, due date, due meeting, area or owners (PMO only)."""
+    roles.require_pmo(acting_user)
+    action = Action.objects.select_for_update().get(pk=action.pk)
+    _check_due(changes.get("due_date"))
+    apply_changes(action, changes, ACTION_EDITABLE_FIELDS)
+    if changes.get("due_meeting") is not None:
+        action.due_date = action.due_meeting.date
+    if action.agenda_item_id and action.agenda_item.meeting_id != action.meeting_id:
+        raise ValidationError({"agenda_item": "That agenda item belongs to another meeting."})
+    validated_save(action)
+    if owners is not None:
+        _owners_set(action, owners)
+    return action
+
+
+def actions_follow_due_meeting(*, meeting: Meeting) -> int:
+    """Move open actions due "by ``meeting``" to its (new) date; returns how many moved."""
+    return (
+        Action.objects.open()
+        .filter(due_meeting=meeting)
+        .exclude(due_date=meeting.date)
+        .update(due_date=meeting.date)
+    )
+
+
+def _is_owner(user: Any, action: Action) -> bool:
+    person = getattr(user, "person", None) if user is not None else None
+    if person is None:
+        return False
+    return action.owners.filter(person=person).exists() or (
+        person.organisation_id is not None
+        and action.owners.filter(organisation_id=person.organisation_id).exists()
+    )
+
+
+def action_can_update(*, user: Any, action: Action) -> bool:
+    """PMO, or a member who owns the action (in person or through their organisation)."""
+    return roles.is_pmo(user) or (roles.is_member(user) and _is_owner(user, action))
+
+
+@transaction.atomic
+def action_update_post(
+    *, action: Action, text: str, acting_user: Any, proposes_closure: bool = False
+) -> ActionUpdate:
+    """Post a progress update; with ``proposes_closure`` the action awaits the PMO's closure.
+
+    Raises PermissionDenied unless PMO or an owner; ValidationError for empty text or a
+    closed action.
+    """
+    if acting_user is not None and not action_can_update(user=acting_user, action=action):
+        raise PermissionDenied("Only the action's owners or the PMO can update it.")
+    action = Action.objects.select_for_update().get(pk=action.pk)
+    if not (text or "").strip():
+        raise ValidationError({"text": "Write what has been done."})
+    if action.status == Action.Status.CLOSED:
+        raise ValidationError(f"{action.ref} is closed; it takes no more updates.")
+    update = validated_save(
+        ActionUpdate(
+            action=action,
+            author=acting_user,
+            text=text.strip(),
+            proposes_closure=proposes_closure,
+        )
+    )
+    if proposes_closure:
+        action.status = Action.Status.PROPOSED_CLOSURE
+        validated_save(action)
+    return update
+
+
+@transaction.atomic
+def action_close(
+    *, action: Action, acting_user: Any = None, closed_date: dt.date | None = None, note: str = ""
+) -> Action:
+    """Close an action (PMO only; confirms a proposed closure). Closing twice is refused."""
+    roles.require_pmo(acting_user)
+    action = Action.objects.select_for_update().get(pk=action.pk)
+    if action.status == Action.Status.CLOSED:
+        raise ValidationError(f"{action.ref} is already closed.")
+    action.status = Action.Status.CLOSED
+    action.closed_date = closed_date or timezone.localdate()
+    action.closure_note = note
+    return validated_save(action)
+
+
+@transaction.atomic
+def action_closure_decline(*, action: Action, acting_user: Any = None, note: str = "") -> Action:
+    """Decline a proposed closure: the action is open again (PMO only)."""
+    roles.require_pmo(acting_user)
+    action = Action.objects.select_for_update().get(pk=action.pk)
+    if action.status != Action.Status.PROPOSED_CLOSURE:
+        raise ValidationError(f"{action.ref} has no closure proposed.")
+    action.status = Action.Status.OPEN
+    validated_save(action)
+    if note:
+        ActionUpdate.objects.create(
+            action=action, author=acting_user, text=f"Closure declined: {note}"
+        )
+    return action
+
+
+@transaction.atomic
+def action_reopen(*, action: Action, acting_user: Any = None) -> Action:
+    """Reopen a closed action (PMO only)."""
+    roles.require_pmo(acting_user)
+    action = Action.objects.select_for_update().get(pk=action.pk)
+    action.status = Action.Status.OPEN
+    action.closed_date = None
+    return validated_save(action)
+
+
+@transaction.atomic
+def action_review_record(
+    *,
+    action: Action,
+    meeting: Meeting,
+    outcome: str = ActionReview.Outcome.KEPT_OPEN,
+    new_due_date: dt.date | None = None,
+    note: str = "",
+    agenda_item: AgendaItem | None = None,
+    acting_user: Any = None,
+) -> ActionReview:
+    """Take up an earlier action at ``meeting``: close it, re-date it or keep it open.
+
+    Recording the same action at the same meeting again updates that review. Raises
+    ValidationError when the action was raised at this meeting, a re-date has no new date,
+    or a value is bad; PermissionDenied unless PMO.
+    """
+    roles.require_pmo(acting_user)
+    if action.meeting_id == meeting.pk:
+        raise ValidationError(
+            "An action is reviewed at a later meeting than the one that raised it."
+        )
+    if outcome == ActionReview.Outcome.RE_DATED and new_due_date is None:
+        raise ValidationError({"new_due_date": "A re-dated action needs its new due date."})
+    _check_due(new_due_date)
+    review = ActionReview.objects.filter(action=action, meeting=meeting).first()
+    if review is None:
+        order = meeting.action_reviews.count() + 1
+        review = ActionReview(action=action, meeting=meeting, order=order)
+    review.outcome, review.new_due_date, review.note = outcome, new_due_date, note
+    review.agenda_item = agenda_item
+    validated_save(review)
+    if outcome == ActionReview.Outcome.CLOSED and action.status != Action.Status.CLOSED:
+        action_close(action=action, closed_date=meeting.date, note=note)
+    elif outcome == ActionReview.Outcome.RE_DATED:
+        action_update(action=action, due_date=new_due_date)
+    return review

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ChangeRequestsConfig(AppConfig):
+    name = "changerequests"
+    verbose_name = "Change requests"

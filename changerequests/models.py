@@ -1,0 +1,179 @@
+"""Change requests (``CR023``), impact assessment responses, releases and DINs."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from meetings import refs
+
+
+class Release(models.Model):
+    """A design release such as ``IR5`` (Interim Release 5)."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        RELEASED = "released", "Released"
+        CANCELLED = "cancelled", "Cancelled"
+
+    code = models.CharField(max_length=20, unique=True)
+    name = models.CharField(max_length=200, blank=True)
+    planned_date = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PLANNED)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["planned_date", "code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class ChangeRequest(models.Model):
+    """A programme change request: ``CR{number:03}``, numbered programme-wide.
+
+    Status moves only along ``TRANSITIONS`` (``changerequests.services``).
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        IMPACT_ASSESSMENT = "impact_assessment", "Impact assessment"
+        AWAITING_DECISION = "awaiting_decision", "Awaiting decision"
+        APPROVED = "approved", "Approved"
+        APPROVED_WITH_CONDITIONS = "approved_with_conditions", "Approved with conditions"
+        REJECTED = "rejected", "Rejected"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+        IMPLEMENTED = "implemented", "Implemented"
+
+    number = models.PositiveIntegerField(unique=True)
+    ref = models.CharField(max_length=12, unique=True, editable=False)
+    title = models.CharField(max_length=300, blank=True)
+    description = models.TextField(blank=True)
+    raiser = models.ForeignKey(
+        "meetings.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="change_requests_raised",
+    )
+    status = models.CharField(max_length=30, choices=Status.choices, default=Status.DRAFT)
+    ia_start_date = models.DateField(null=True, blank=True)
+    ia_end_date = models.DateField(null=True, blank=True)
+    target_release = models.ForeignKey(
+        Release, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    backstop_release = models.ForeignKey(
+        Release, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    design_artefacts = models.CharField(
+        max_length=500, blank=True, help_text="Affected design artefacts, e.g. DES-196."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.CheckConstraint(condition=Q(number__gte=1), name="cr_number_positive"),
+            models.CheckConstraint(
+                condition=Q(ia_end_date__isnull=True)
+                | Q(ia_start_date__isnull=True)
+                | Q(ia_end_date__gte=models.F("ia_start_date")),
+                name="cr_ia_window_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ref} {self.title}".strip()
+
+
+TRANSITIONS: dict[str, set[str]] = {
+    ChangeRequest.Status.DRAFT: {
+        ChangeRequest.Status.IMPACT_ASSESSMENT,
+        ChangeRequest.Status.AWAITING_DECISION,
+        ChangeRequest.Status.WITHDRAWN,
+    },
+    ChangeRequest.Status.IMPACT_ASSESSMENT: {
+        ChangeRequest.Status.AWAITING_DECISION,
+        ChangeRequest.Status.WITHDRAWN,
+    },
+    ChangeRequest.Status.AWAITING_DECISION: {
+        ChangeRequest.Status.APPROVED,
+        ChangeRequest.Status.APPROVED_WITH_CONDITIONS,
+        ChangeRequest.Status.REJECTED,
+        ChangeRequest.Status.IMPACT_ASSESSMENT,
+        ChangeRequest.Status.WITHDRAWN,
+    },
+    ChangeRequest.Status.APPROVED: {ChangeRequest.Status.IMPLEMENTED},
+    ChangeRequest.Status.APPROVED_WITH_CONDITIONS: {ChangeRequest.Status.IMPLEMENTED},
+    ChangeRequest.Status.REJECTED: set(),
+    ChangeRequest.Status.WITHDRAWN: set(),
+    ChangeRequest.Status.IMPLEMENTED: set(),
+}
+
+
+class ImpactAssessmentResponse(models.Model):
+    """One organisation's response to a CR's impact assessment."""
+
+    class Position(models.TextChoices):
+        SUPPORT = "support", "Support"
+        SUPPORT_WITH_CONDITIONS = "support_with_conditions", "Support with conditions"
+        NEUTRAL = "neutral", "Neutral"
+        OPPOSE = "oppose", "Oppose"
+
+    change_request = models.ForeignKey(
+        ChangeRequest, on_delete=models.CASCADE, related_name="ia_responses"
+    )
+    organisation = models.ForeignKey(
+        "meetings.Organisation", on_delete=models.PROTECT, related_name="ia_responses"
+    )
+    constituency = models.CharField(max_length=200, blank=True)
+    position = models.CharField(max_length=30, choices=Position.choices)
+    conditions = models.TextField(blank=True)
+    comments = models.TextField(blank=True)
+    impact_note = models.TextField(blank=True, help_text="Cost or impact noted by the respondent.")
+    received_date = models.DateField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["change_request", "organisation__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["change_request", "organisation"], name="ia_response_unique"
+            ),
+            models.CheckConstraint(
+                condition=~Q(position="support_with_conditions") | ~Q(conditions=""),
+                name="ia_response_conditions_required",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.change_request.ref}: {self.organisation} ({self.get_position_display()})"
+
+
+class DesignIssueNotification(models.Model):
+    """A Design Issue Notification ``DIN-620``, usually implementing a CR."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+
+    number = models.PositiveIntegerField(unique=True)
+    ref = models.CharField(max_length=12, unique=True, editable=False)
+    title = models.CharField(max_length=300, blank=True)
+    change_request = models.ForeignKey(
+        ChangeRequest, null=True, blank=True, on_delete=models.SET_NULL, related_name="dins"
+    )
+    release = models.ForeignKey(
+        Release, null=True, blank=True, on_delete=models.SET_NULL, related_name="dins"
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = "design issue notification"
+
+    def __str__(self) -> str:
+        return refs.din_ref(self.number)

@@ -1,0 +1,13 @@
+"""The REST API at /api/v1/: each app's API routes plus the OpenAPI schema and docs."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+urlpatterns = [
+    path("", include("meetings.api.urls")),
+    path("", include("actions.api.urls")),
+    path("", include("decisions.api.urls")),
+    path("", include("changerequests.api.urls")),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]

@@ -1,0 +1,23 @@
+"""Root URLs: the browser UI of each app, the admin, the API and the health check."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from .views import health
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("health/", health, name="health"),
+    path("api/v1/", include("dag.api_urls")),
+    path("", include("meetings.urls")),
+    path("", include("actions.urls")),
+    path("", include("decisions.urls")),
+    path("", include("changerequests.urls")),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

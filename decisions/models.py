@@ -1,0 +1,95 @@
+"""Decisions taken at meetings (``DAG-DEC67``) and their approval by the chair/SRO."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+
+class Decision(models.Model):
+    """A decision: ref ``{code}-DEC{seq}``, numbered per committee across meetings.
+
+    Status moves only along ``TRANSITIONS`` (``decisions.services.decision_transition``).
+    """
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "Proposed"
+        APPROVED = "approved", "Approved"
+        APPROVED_WITH_CONDITIONS = "approved_with_conditions", "Approved with conditions"
+        REJECTED = "rejected", "Rejected"
+        DEFERRED = "deferred", "Deferred"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    committee = models.ForeignKey(
+        "meetings.Committee", on_delete=models.PROTECT, related_name="decisions"
+    )
+    meeting = models.ForeignKey(
+        "meetings.Meeting", on_delete=models.PROTECT, related_name="decisions"
+    )
+    agenda_item = models.ForeignKey(
+        "meetings.AgendaItem",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="decisions",
+    )
+    seq = models.PositiveIntegerField()
+    ref = models.CharField(max_length=24, unique=True, editable=False)
+    text = models.TextField()
+    status = models.CharField(max_length=30, choices=Status.choices, default=Status.PROPOSED)
+    conditions = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        "meetings.Person",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="decisions_made",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    change_request = models.ForeignKey(
+        "changerequests.ChangeRequest",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="decisions",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["committee__code", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["committee", "seq"], name="decision_unique_seq"),
+            models.CheckConstraint(condition=Q(seq__gte=1), name="decision_seq_positive"),
+            models.CheckConstraint(
+                condition=~Q(status="approved_with_conditions") | ~Q(conditions=""),
+                name="decision_conditions_required",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.ref
+
+
+# Allowed status moves (CONVENTIONS.md: a state machine is a dict beside its TextChoices).
+TRANSITIONS: dict[str, set[str]] = {
+    Decision.Status.PROPOSED: {
+        Decision.Status.APPROVED,
+        Decision.Status.APPROVED_WITH_CONDITIONS,
+        Decision.Status.REJECTED,
+        Decision.Status.DEFERRED,
+        Decision.Status.WITHDRAWN,
+    },
+    Decision.Status.DEFERRED: {
+        Decision.Status.PROPOSED,
+        Decision.Status.APPROVED,
+        Decision.Status.APPROVED_WITH_CONDITIONS,
+        Decision.Status.REJECTED,
+        Decision.Status.WITHDRAWN,
+    },
+    Decision.Status.APPROVED: set(),
+    Decision.Status.APPROVED_WITH_CONDITIONS: set(),
+    Decision.Status.REJECTED: set(),
+    Decision.Status.WITHDRAWN: set(),
+}

@@ -1,0 +1,3 @@
+"""Browser URLs of this app."""
+
+urlpatterns: list = []

@@ -1,0 +1,76 @@
+"""Demo data for `make run`: role groups, demo logins, and the seed headline report.
+
+The logins are printed by ``manage.py load_demo``; they exist for a local demo only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from . import roles
+from .models import Organisation, Person
+
+SEED_REPORT = Path(settings.BASE_DIR) / "seeds" / "DAG028-headline-report.txt"
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    """A demo login: username, password, role group and the Person it is linked to."""
+
+    username: str
+    password: str
+    role: str
+    person_name: str
+    organisation: str
+
+
+DEMO_LOGINS = (
+    DemoLogin("pmo", "pmo-demo", roles.PMO, "PMO", "Programme"),
+    DemoLogin("chair", "chair-demo", roles.CHAIR, "Demo Chair", "Programme"),
+    # Rob Short owns DAG28-01 in the seed report, so the member sees real actions.
+    DemoLogin("member", "member-demo", roles.MEMBER, "Rob Short", "Programme"),
+    DemoLogin("observer", "observer-demo", roles.OBSERVER, "Demo Observer", "Public"),
+)
+
+
+@transaction.atomic
+def demo_logins_ensure() -> list[DemoLogin]:
+    """Create the role groups and the demo logins (idempotent); returns the logins."""
+    user_model = get_user_model()
+    for name in roles.ALL_ROLES:
+        Group.objects.get_or_create(name=name)
+    for login in DEMO_LOGINS:
+        user, created = user_model.objects.get_or_create(
+            username=login.username, defaults={"email": f"{login.username}@example.org"}
+        )
+        if created:
+            user.set_password(login.password)
+            if login.role == roles.PMO:
+                user.is_staff = True
+            user.save()
+        user.groups.add(Group.objects.get(name=login.role))
+        if login.role == roles.PMO:
+            from django.contrib.auth.models import Permission
+
+            user.user_permissions.add(*Permission.objects.all())
+        organisation, _ = Organisation.objects.get_or_create(name=login.organisation)
+        person, _ = Person.objects.get_or_create(
+            name=login.person_name,
+            organisation=organisation,
+            defaults={
+                "email": f"{login.username}@example.org",
+                "is_team": login.person_name == "PMO",
+            },
+        )
+        if person.user_id is None:
+            person.user = user
+            if not person.email:
+                person.email = user.email
+            person.save()
+    return list(DEMO_LOGINS)

@@ -1,0 +1,33 @@
+"""``manage.py load_demo``: demo logins and, into an empty database, the seed report."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from meetings.demo import SEED_REPORT, demo_logins_ensure
+from meetings.models import Meeting
+
+
+class Command(BaseCommand):
+    help = "Load the demo: the seed headline report (into an empty database) and demo logins."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not Meeting.objects.exists():
+            try:
+                from meetings.importer import headline_report_import_file
+            except ImportError:
+                self.stdout.write("The headline report importer is not installed; no demo records.")
+            else:
+                result = headline_report_import_file(path=SEED_REPORT)
+                self.stdout.write(f"Imported {SEED_REPORT.name}: {result}")
+        else:
+            self.stdout.write("The database already holds meetings; the seed was not loaded again.")
+        logins = demo_logins_ensure()
+        self.stdout.write(self.style.SUCCESS("\nDemo logins for http://127.0.0.1:8000/"))
+        for login in logins:
+            self.stdout.write(
+                f"  {login.role:<9} username: {login.username:<9} password: {login.password}"
+            )
+        self.stdout.write("")

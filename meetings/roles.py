@@ -1,0 +1,64 @@
+"""Roles and the rights that go with them (DESIGN.md "Who uses it").
+
+Roles are Django groups: ``PMO`` (secretariat), ``Chair``, ``Member``, ``Observer``.
+Superusers count as PMO and Chair. ``acting_user=None`` in a service means the system
+itself (an import, a scheduled task) and is always allowed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+
+PMO = "PMO"
+CHAIR = "Chair"
+MEMBER = "Member"
+OBSERVER = "Observer"
+ALL_ROLES = (PMO, CHAIR, MEMBER, OBSERVER)
+
+
+def user_roles(user: Any) -> set[str]:
+    """The role names of ``user`` (cached on the user object for the request)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return set()
+    cached = getattr(user, "_dag_roles", None)
+    if cached is None:
+        cached = set(user.groups.values_list("name", flat=True))
+        if user.is_superuser:
+            cached |= {PMO, CHAIR}
+        user._dag_roles = cached
+    return cached
+
+
+def is_pmo(user: Any) -> bool:
+    """True for the secretariat (PMO group) and superusers."""
+    return PMO in user_roles(user)
+
+
+def is_chair(user: Any) -> bool:
+    """True for the chair/SRO (Chair group) and superusers."""
+    return CHAIR in user_roles(user)
+
+
+def is_member(user: Any) -> bool:
+    """True for committee members (Member group)."""
+    return MEMBER in user_roles(user)
+
+
+def is_observer_only(user: Any) -> bool:
+    """True when the user's only role is Observer: they see Public meetings alone."""
+    roles = user_roles(user)
+    return not roles or roles == {OBSERVER}
+
+
+def require_pmo(acting_user: Any) -> None:
+    """Raise PermissionDenied unless ``acting_user`` is the system (None) or PMO."""
+    if acting_user is not None and not is_pmo(acting_user):
+        raise PermissionDenied("Only the PMO (secretariat) can do this.")
+
+
+def require_chair(acting_user: Any) -> None:
+    """Raise PermissionDenied unless ``acting_user`` is the system (None) or the chair."""
+    if acting_user is not None and not is_chair(acting_user):
+        raise PermissionDenied("Only the chair can decide on a proposed decision.")

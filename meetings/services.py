@@ -1,0 +1,333 @@
+"""State changes of committees, people, meetings, agenda items and discussion.
+
+Every function here is keyword-only, runs in a transaction and validates with the models'
+``full_clean`` (fields and constraints), so bad input raises ``ValidationError`` with field
+errors, never an ``IntegrityError``. See CONVENTIONS.md "The layers".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, TypeVar
+
+import nh3
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.db.models import F, Value
+from django.db.models.functions import Greatest
+
+from . import refs, roles
+from .models import (
+    AgendaItem,
+    Committee,
+    DiscussionItem,
+    DiscussionReference,
+    Meeting,
+    Organisation,
+    Person,
+    RefCounter,
+)
+
+ModelT = TypeVar("ModelT", bound=models.Model)
+
+# Discussion text keeps the emphasis the headline report uses and nothing else.
+DISCUSSION_TAGS = {"b", "strong", "u", "i", "em", "br"}
+
+
+def counter_take(queryset: models.QuerySet, field: str, *, explicit: int | None = None) -> int:
+    """Take the next number from a counter column, safely under concurrency.
+
+    ``queryset`` selects exactly one row (the committee, the meeting, the ``RefCounter``).
+    The counter is raised with one ``UPDATE`` (which locks the row on PostgreSQL and takes
+    the write lock on SQLite), so two transactions never read the same value. With
+    ``explicit`` (a historical ref recorded as given), the counter becomes the larger of
+    the two and ``explicit`` is returned. Must run inside ``transaction.atomic``.
+    """
+    if explicit is None:
+        queryset.update(**{field: F(field) + 1})
+    else:
+        queryset.update(**{field: Greatest(F(field), Value(explicit))})
+    value = queryset.values_list(field, flat=True).get()
+    return explicit if explicit is not None else value
+
+
+def ref_counter_take(key: str, *, explicit: int | None = None) -> int:
+    """Take the next programme-wide number for ``key`` (``"CR"``, ``"DIN"``)."""
+    RefCounter.objects.get_or_create(key=key)
+    return counter_take(RefCounter.objects.filter(key=key), "last_value", explicit=explicit)
+
+
+def validated_save(instance: ModelT, *, exclude: list[str] | None = None) -> ModelT:
+    """``full_clean`` then save; a constraint lost to a concurrent write becomes a ValidationError.
+
+    Raises ValidationError with field errors for bad values, duplicates and broken
+    constraints, so callers (forms, API, imports) can show them to the user.
+    """
+    instance.full_clean(exclude=exclude)
+    try:
+        with transaction.atomic():
+            instance.save()
+    except IntegrityError as exc:
+        raise ValidationError(
+            f"This {instance._meta.verbose_name} conflicts with an existing record: {exc}"
+        ) from exc
+    return instance
+
+
+def apply_changes(instance: ModelT, changes: dict[str, Any], allowed: set[str]) -> ModelT:
+    """Set ``changes`` on ``instance``, refusing fields outside ``allowed``."""
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ValidationError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}.")
+    for name, value in changes.items():
+        setattr(instance, name, value)
+    return instance
+
+
+# --- committees, organisations, people ------------------------------------------------------
+
+
+@transaction.atomic
+def committee_create(
+    *, code: str, name: str, programme_name: str = "", acting_user: Any = None
+) -> Committee:
+    """Create a committee (``code`` such as ``DAG``); ValidationError on a bad or taken code."""
+    roles.require_pmo(acting_user)
+    return validated_save(Committee(code=code, name=name, programme_name=programme_name))
+
+
+def organisation_get_or_create(*, name: str) -> Organisation:
+    """The organisation called ``name`` (whitespace trimmed), created if missing."""
+    name = " ".join((name or "").split())
+    if not name:
+        raise ValidationError({"name": "An organisation needs a name."})
+    organisation, _ = Organisation.objects.get_or_create(name=name)
+    return organisation
+
+
+def person_get_or_create(
+    *, name: str, organisation: Organisation | None = None, is_team: bool = False
+) -> Person:
+    """The person (or team) called ``name`` in ``organisation``, created if missing."""
+    name = " ".join((name or "").split())
+    if not name:
+        raise ValidationError({"name": "A person needs a name."})
+    person, _ = Person.objects.get_or_create(
+        name=name, organisation=organisation, defaults={"is_team": is_team}
+    )
+    return person
+
+
+# --- meetings ----------------------------------------------------------------------------------
+
+MEETING_EDITABLE_FIELDS = {
+    "title",
+    "start_at",
+    "end_at",
+    "venue",
+    "classification",
+    "status",
+    "report_issue_date",
+}
+
+
+@transaction.atomic
+def meeting_create(
+    *,
+    committee: Committee,
+    start_at: dt.datetime,
+    end_at: dt.datetime | None = None,
+    venue: str = "",
+    classification: str = Meeting.Classification.PUBLIC,
+    status: str = Meeting.Status.PLANNED,
+    number: int | None = None,
+    sub_number: int = 0,
+    title: str = "",
+    report_issue_date: dt.date | None = None,
+    acting_user: Any = None,
+) -> Meeting:
+    """Create a meeting and assign its ref (``DAG028``; ``DAG020.1`` with ``sub_number=1``).
+
+    ``number`` defaults to the committee's next number; an extraordinary meeting passes the
+    previous meeting's ``number`` and a ``sub_number``. A given number is recorded as given
+    (historical meetings) and the counter moves past it. Raises ValidationError when the
+    ref exists or a value is bad, PermissionDenied unless PMO.
+    """
+    roles.require_pmo(acting_user)
+    committees = Committee.objects.filter(pk=committee.pk)
+    if sub_number:
+        if number is None:
+            raise ValidationError(
+                {"number": "An extraordinary meeting needs the number it follows."}
+            )
+        counter_take(committees, "last_meeting_number", explicit=number)
+    else:
+        number = counter_take(committees, "last_meeting_number", explicit=number)
+    meeting = Meeting(
+        committee=committee,
+        number=number,
+        sub_number=sub_number,
+        ref=refs.meeting_ref(committee.code, number, sub_number),
+        title=title,
+        start_at=start_at,
+        end_at=end_at,
+        venue=venue,
+        classification=classification,
+        status=status,
+        report_issue_date=report_issue_date,
+    )
+    if Meeting.objects.filter(ref=meeting.ref).exists():
+        raise ValidationError({"number": f"Meeting {meeting.ref} already exists."})
+    return validated_save(meeting)
+
+
+@transaction.atomic
+def meeting_update(*, meeting: Meeting, acting_user: Any = None, **changes: Any) -> Meeting:
+    """Change a meeting's editable fields; actions due "by this meeting" follow a new date.
+
+    Raises ValidationError for bad values or unknown fields, PermissionDenied unless PMO.
+    """
+    roles.require_pmo(acting_user)
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    old_date = meeting.date
+    apply_changes(meeting, changes, MEETING_EDITABLE_FIELDS)
+    validated_save(meeting)
+    if meeting.date != old_date:
+        from actions.services import actions_follow_due_meeting
+
+        actions_follow_due_meeting(meeting=meeting)
+    return meeting
+
+
+def meeting_next_planned(*, meeting: Meeting) -> Meeting | None:
+    """The committee's next planned meeting after ``meeting`` ("Date of next DAG")."""
+    return (
+        Meeting.objects.filter(
+            committee_id=meeting.committee_id,
+            status=Meeting.Status.PLANNED,
+            start_at__gt=meeting.start_at,
+        )
+        .order_by("start_at")
+        .first()
+    )
+
+
+# --- agenda and discussion ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def agenda_item_create(
+    *,
+    meeting: Meeting,
+    title: str,
+    order: int | None = None,
+    change_request: Any = None,
+    acting_user: Any = None,
+) -> AgendaItem:
+    """Add an agenda item ("Area") to a meeting; ``order`` defaults to the end."""
+    roles.require_pmo(acting_user)
+    if order is None:
+        order = _next_order(meeting.agenda_items)
+    return validated_save(
+        AgendaItem(
+            meeting=meeting,
+            title=" ".join(title.split()),
+            order=order,
+            change_request=change_request,
+        )
+    )
+
+
+def agenda_item_get_or_create(
+    *, meeting: Meeting, title: str, acting_user: Any = None
+) -> AgendaItem:
+    """The meeting's agenda item called ``title``, added at the end if missing."""
+    title = " ".join(title.split())
+    existing = meeting.agenda_items.filter(title=title).first()
+    return existing or agenda_item_create(meeting=meeting, title=title, acting_user=acting_user)
+
+
+def _next_order(related: Any) -> int:
+    last = related.aggregate(m=models.Max("order"))["m"]
+    return 1 if last is None else last + 1
+
+
+def discussion_text_clean(text: str) -> str:
+    """Sanitise discussion HTML: keep ``b``/``strong``/``u``/``i``/``em``/``br``, drop the rest."""
+    return nh3.clean(text or "", tags=DISCUSSION_TAGS, attributes={}).strip()
+
+
+@transaction.atomic
+def discussion_item_create(
+    *,
+    meeting: Meeting,
+    text: str,
+    agenda_item: AgendaItem | None = None,
+    order: int | None = None,
+    acting_user: Any = None,
+) -> DiscussionItem:
+    """Add a key discussion item; the refs written in it are resolved and stored.
+
+    Raises ValidationError when the text is empty or the agenda item is another meeting's.
+    """
+    roles.require_pmo(acting_user)
+    if agenda_item is not None and agenda_item.meeting_id != meeting.pk:
+        raise ValidationError({"agenda_item": "That agenda item belongs to another meeting."})
+    if order is None:
+        order = _next_order(meeting.discussion_items)
+    item = validated_save(
+        DiscussionItem(
+            meeting=meeting,
+            agenda_item=agenda_item,
+            order=order,
+            text=discussion_text_clean(text),
+        )
+    )
+    discussion_references_refresh(discussion_item=item)
+    return item
+
+
+@transaction.atomic
+def discussion_item_update(
+    *, discussion_item: DiscussionItem, acting_user: Any = None, **changes: Any
+) -> DiscussionItem:
+    """Change a discussion item's text, area or order and re-resolve its references."""
+    roles.require_pmo(acting_user)
+    if "text" in changes:
+        changes["text"] = discussion_text_clean(changes["text"])
+    apply_changes(discussion_item, changes, {"text", "agenda_item", "order"})
+    validated_save(discussion_item)
+    discussion_references_refresh(discussion_item=discussion_item)
+    return discussion_item
+
+
+def discussion_references_refresh(*, discussion_item: DiscussionItem) -> list[DiscussionReference]:
+    """Re-resolve the refs written in a discussion item and store them (replacing old ones)."""
+    from .selectors import references_resolve
+
+    discussion_item.references.all().delete()
+    rows = []
+    seen: set[str] = set()
+    for resolved in references_resolve(text=discussion_item.text):
+        if resolved.ref in seen:
+            continue
+        seen.add(resolved.ref)
+        rows.append(
+            DiscussionReference(
+                discussion_item=discussion_item,
+                kind=resolved.kind,
+                ref=resolved.ref,
+                **{resolved.field: resolved.record} if resolved.record is not None else {},
+            )
+        )
+    return DiscussionReference.objects.bulk_create(rows)
+
+
+def discussion_references_refresh_all(*, meeting: Meeting | None = None) -> int:
+    """Re-resolve every discussion item (of ``meeting``, or all): refs recorded later now link."""
+    items = DiscussionItem.objects.all() if meeting is None else meeting.discussion_items.all()
+    count = 0
+    for item in items:
+        discussion_references_refresh(discussion_item=item)
+        count += 1
+    return count

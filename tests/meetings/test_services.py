@@ -1,0 +1,172 @@
+"""Ref assignment, historical refs, the resolver and validation, through the services."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from actions.models import Action
+from actions.services import OwnerSpec, action_create, action_update
+from changerequests.services import change_request_create
+from decisions.services import decision_create
+from meetings import services
+from meetings.models import Meeting
+from tests.conftest import london
+
+
+@pytest.fixture
+def dag028(committee):
+    return services.meeting_create(
+        committee=committee,
+        number=28,
+        start_at=london(2023, 9, 13, 10),
+        end_at=london(2023, 9, 13, 13),
+        venue="Virtual – MS Teams",
+    )
+
+
+def test_meeting_numbers_continue_from_the_last(committee, dag028):
+    nxt = services.meeting_create(committee=committee, start_at=london(2023, 10, 11))
+    assert (dag028.ref, nxt.ref) == ("DAG028", "DAG029")
+
+
+def test_extraordinary_meeting_and_its_actions(committee):
+    services.meeting_create(committee=committee, number=20, start_at=london(2023, 4, 12))
+    extra = services.meeting_create(
+        committee=committee, number=20, sub_number=1, start_at=london(2023, 4, 26)
+    )
+    action = action_create(
+        meeting=extra, seq=12, description="Related MPAN explainer", owners=["Programme"]
+    )
+    assert (extra.ref, action.ref) == ("DAG020.1", "DAG20.1-12")
+    # The next ordinary meeting is still 21.
+    assert (
+        services.meeting_create(committee=committee, start_at=london(2023, 5, 10)).ref == "DAG021"
+    )
+
+
+def test_duplicate_meeting_number_is_a_validation_error(committee, dag028):
+    with pytest.raises(ValidationError, match="DAG028 already exists"):
+        services.meeting_create(committee=committee, number=28, start_at=london(2023, 9, 14))
+
+
+def test_action_refs_are_per_meeting_and_never_reused(dag028):
+    first = action_create(meeting=dag028, description="a", owners=["Programme (Rob Short)"])
+    second = action_create(meeting=dag028, description="b", owners=["Chair"])
+    second.owners.all().delete()
+    second.delete()
+    third = action_create(meeting=dag028, description="c", owners=["Chair"])
+    assert [first.ref, third.ref] == ["DAG28-01", "DAG28-03"]
+
+
+def test_owner_text_splits_into_organisation_or_role_and_person(dag028):
+    action = action_create(
+        meeting=dag028,
+        description="x",
+        owners=[
+            "Large Supplier Representative (Haz Elmamoun)",
+            "Programme (Testing Team)",
+            "Chair",
+        ],
+    )
+    owners = list(action.owners.select_related("organisation", "person"))
+    assert [
+        (o.organisation and o.organisation.name, o.role, o.person and o.person.name) for o in owners
+    ] == [
+        (None, "Large Supplier Representative", "Haz Elmamoun"),
+        ("Programme", "", "Testing Team"),
+        (None, "Chair", None),
+    ]
+    assert [o.is_lead for o in owners] == [True, False, False]
+    assert owners[1].person.is_team is True
+    assert action.owner_display() == (
+        "Large Supplier Representative (Haz Elmamoun); Programme (Testing Team); Chair"
+    )
+
+
+def test_decisions_continue_after_historical_dag_dec67(dag028):
+    historical = decision_create(meeting=dag028, seq=67, text="Minutes approved", status="approved")
+    nxt = decision_create(meeting=dag028, text="The SRO approved CR023 for implementation")
+    assert (historical.ref, nxt.ref) == ("DAG-DEC67", "DAG-DEC68")
+    with pytest.raises(ValidationError, match="DAG-DEC67 already exists"):
+        decision_create(meeting=dag028, seq=67, text="again")
+
+
+def test_change_request_numbers(db):
+    assert change_request_create(number=23, title="Standardisation").ref == "CR023"
+    assert change_request_create(title="Next").ref == "CR024"
+    with pytest.raises(ValidationError, match="CR023 already exists"):
+        change_request_create(number=23)
+
+
+def test_due_date_that_is_not_a_date_is_refused(dag028):
+    with pytest.raises(ValidationError) as err:
+        action_create(meeting=dag028, description="x", owners=["Chair"], due_date="11/13/2023")
+    assert "due_date" in err.value.message_dict
+
+
+def test_action_due_by_a_meeting_follows_the_meeting(committee, dag028, pmo_user):
+    dag029 = services.meeting_create(committee=committee, start_at=london(2023, 10, 11))
+    action = action_create(meeting=dag028, description="x", owners=["Chair"], due_meeting=dag029)
+    assert action.due_date == dt.date(2023, 10, 11)
+    services.meeting_update(meeting=dag029, start_at=london(2023, 10, 18), acting_user=pmo_user)
+    action.refresh_from_db()
+    assert action.due_date == dt.date(2023, 10, 18)
+
+
+def test_a_member_cannot_create_meetings(committee, member_user):
+    with pytest.raises(PermissionDenied):
+        services.meeting_create(
+            committee=committee, start_at=london(2023, 10, 11), acting_user=member_user
+        )
+
+
+def test_resolver_links_the_seed_rows(committee, dag028):
+    dag027 = services.meeting_create(committee=committee, number=27, start_at=london(2023, 8, 9))
+    action_create(meeting=dag027, seq=2, description="CR023 plan", owners=["Programme"])
+    for _ in range(2):
+        action_create(meeting=dag028, description="x", owners=["Programme"])
+    cr023 = change_request_create(number=23, title="Standardisation of Interfaces")
+    decision_create(meeting=dag028, seq=67, text="Minutes approved")
+    dec68 = decision_create(meeting=dag028, text="The SRO approved CR023", change_request=cr023)
+    row = services.discussion_item_create(
+        meeting=dag028,
+        text="<b>DAG27-02</b> : With regard to the implementation plan for Programme Change "
+        "Request (CR) 023 ... ( <b>ACTION DAG28-02</b> ) as this will inform the timetable.",
+    )
+    cr_row = services.discussion_item_create(
+        meeting=dag028,
+        text="The Chair approved CR023 for implementation ( <b>DECISION DAG-DEC68</b> )",
+    )
+    resolved = {r.ref: r for r in row.references.all()}
+    assert resolved["DAG27-02"].action.meeting == dag027
+    assert resolved["DAG28-02"].action.description == "x"
+    assert resolved["CR023"].change_request == cr023
+    assert {r.ref: r.decision for r in cr_row.references.all()}["DAG-DEC68"] == dec68
+    from meetings.selectors import discussions_of
+
+    assert list(discussions_of(field="change_request", record=cr023)) == [row, cr_row]
+
+
+def test_discussion_html_is_sanitised(dag028):
+    item = services.discussion_item_create(
+        meeting=dag028, text='<b>DAG27-02</b> <script>alert(1)</script><a href="x">link</a>'
+    )
+    assert item.text == "<b>DAG27-02</b> link"
+
+
+def test_every_update_writes_a_history_row(dag028):
+    action = action_create(meeting=dag028, description="first", owners=["Chair"])
+    action_update(action=action, description="second")
+    action_update(action=action, due_date=dt.date(2023, 11, 8))
+    history = list(Action.history.filter(id=action.id).order_by("history_id"))
+    assert [h.history_type for h in history] == ["+", "~", "~"]
+    assert [h.description for h in history] == ["first", "second", "second"]
+    assert history[-1].due_date == dt.date(2023, 11, 8)
+    assert Meeting.history.filter(id=dag028.id).count() >= 1
+
+
+def test_owner_spec_parses_plain_text():
+    assert OwnerSpec.from_text("Programme (Rob Short)") == OwnerSpec("Programme", "Rob Short")
+    with pytest.raises(ValidationError):
+        OwnerSpec.from_text("Programme (Rob (Short)")
