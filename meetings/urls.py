@@ -1,3 +1,7 @@
-"""Browser URLs of this app."""
+"""Browser URLs of the meetings app (the headline report's own URLs live in report_urls)."""
 
-urlpatterns: list = []
+from django.urls import include, path
+
+urlpatterns: list = [
+    path("", include("meetings.report_urls")),
+]
