@@ -1,0 +1,123 @@
+"""Admin for change requests (with IA responses), releases and DINs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.http import HttpRequest
+from simple_history.admin import SimpleHistoryAdmin
+
+from meetings.admin_base import ServiceAdmin, ref_link_display
+
+from . import services
+from .models import ChangeRequest, DesignIssueNotification, ImpactAssessmentResponse, Release
+
+
+class ImpactAssessmentResponseInline(admin.TabularInline):
+    model = ImpactAssessmentResponse
+    extra = 0
+    fields = [
+        "organisation",
+        "constituency",
+        "position",
+        "conditions",
+        "comments",
+        "impact_note",
+        "received_date",
+    ]
+    autocomplete_fields = ["organisation"]
+
+
+class ChangeRequestForm(forms.ModelForm):
+    number = forms.IntegerField(
+        min_value=1, required=False, help_text="Leave empty for the next CR number."
+    )
+
+    class Meta:
+        model = ChangeRequest
+        fields = [
+            "number",
+            "title",
+            "description",
+            "raiser",
+            "status",
+            "ia_start_date",
+            "ia_end_date",
+            "target_release",
+            "backstop_release",
+            "design_artefacts",
+        ]
+
+
+@admin.register(ChangeRequest)
+class ChangeRequestAdmin(ServiceAdmin):
+    form = ChangeRequestForm
+    list_display = [
+        ref_link_display(),
+        "title",
+        "raiser",
+        "status",
+        "target_release",
+        "backstop_release",
+    ]
+    list_filter = ["status", "target_release", "raiser"]
+    search_fields = ["ref", "title", "description", "design_artefacts"]
+    list_select_related = ["raiser", "target_release", "backstop_release"]
+    autocomplete_fields = ["raiser", "target_release", "backstop_release"]
+    inlines = [ImpactAssessmentResponseInline]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return ["ref", "number"] if obj else ["ref"]
+
+    def create_with_service(self, request: HttpRequest, form: forms.ModelForm) -> ChangeRequest:
+        data = form.cleaned_data
+        return services.change_request_create(
+            number=data.get("number"),
+            title=data.get("title", ""),
+            description=data.get("description", ""),
+            raiser=data.get("raiser"),
+            status=data["status"],
+            target_release=data.get("target_release"),
+            backstop_release=data.get("backstop_release"),
+            design_artefacts=data.get("design_artefacts", ""),
+            acting_user=request.user,
+        )
+
+
+@admin.register(Release)
+class ReleaseAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name", "planned_date", "status"]
+    list_filter = ["status"]
+    search_fields = ["code", "name"]
+
+
+class DinForm(forms.ModelForm):
+    number = forms.IntegerField(min_value=1, required=False, help_text="Leave empty for the next.")
+
+    class Meta:
+        model = DesignIssueNotification
+        fields = ["number", "title", "change_request", "release", "status"]
+
+
+@admin.register(DesignIssueNotification)
+class DesignIssueNotificationAdmin(ServiceAdmin):
+    form = DinForm
+    list_display = [ref_link_display(), "title", "change_request", "release", "status"]
+    list_filter = ["status", "release"]
+    search_fields = ["ref", "title", "change_request__ref"]
+    autocomplete_fields = ["change_request", "release"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return ["ref", "number"] if obj else ["ref"]
+
+    def create_with_service(self, request: HttpRequest, form: forms.ModelForm) -> Any:
+        data = form.cleaned_data
+        return services.din_create(
+            number=data.get("number"),
+            title=data.get("title", ""),
+            change_request=data.get("change_request"),
+            release=data.get("release"),
+            acting_user=request.user,
+        )

@@ -1,0 +1,63 @@
+"""Admin for decisions (created through ``decision_create`` so refs are assigned)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.http import HttpRequest
+
+from meetings.admin_base import ServiceAdmin, ref_link_display
+
+from . import services
+from .models import Decision
+
+
+@admin.register(Decision)
+class DecisionAdmin(ServiceAdmin):
+    list_display = [
+        ref_link_display(),
+        "meeting",
+        "agenda_item",
+        "short_text",
+        "status",
+        "change_request",
+        "decided_by",
+        "decided_at",
+    ]
+    list_filter = ["status", "committee", "meeting", "decided_at"]
+    search_fields = ["ref", "text", "change_request__ref"]
+    list_select_related = ["meeting", "agenda_item", "change_request", "decided_by"]
+    autocomplete_fields = ["meeting", "agenda_item", "change_request", "decided_by"]
+    fields = [
+        "ref",
+        "meeting",
+        "agenda_item",
+        "text",
+        "change_request",
+        "status",
+        "conditions",
+        "decided_by",
+        "decided_at",
+    ]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        # Status moves only through the chair's approval (decision_transition).
+        if obj:
+            return ["ref", "meeting", "status", "conditions", "decided_by", "decided_at"]
+        return ["ref", "status", "conditions", "decided_by", "decided_at"]
+
+    @admin.display(description="Decision")
+    def short_text(self, obj: Decision) -> str:
+        return obj.text if len(obj.text) < 90 else obj.text[:87] + "…"
+
+    def create_with_service(self, request: HttpRequest, form: forms.ModelForm) -> Decision:
+        data = form.cleaned_data
+        return services.decision_create(
+            meeting=data["meeting"],
+            agenda_item=data.get("agenda_item"),
+            text=data["text"],
+            change_request=data.get("change_request"),
+            acting_user=request.user,
+        )

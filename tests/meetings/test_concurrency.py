@@ -1,0 +1,61 @@
+"""Two users creating at the same moment get distinct, consecutive refs (DESIGN.md refs)."""
+
+import threading
+
+import pytest
+from django.db import connection
+
+from actions.models import Action
+from actions.services import action_create
+from changerequests.services import change_request_create
+from decisions.services import decision_create
+from meetings import services
+from tests.conftest import london
+
+
+def run_concurrently(count: int, work) -> list:
+    """Run ``work(i)`` in ``count`` threads released together; return results or exceptions."""
+    barrier = threading.Barrier(count)
+    results: list = [None] * count
+
+    def target(i: int) -> None:
+        try:
+            barrier.wait()
+            results[i] = work(i)
+        except Exception as exc:  # collected and asserted on below
+            results[i] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=target, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return results
+
+
+@pytest.mark.django_db(transaction=True)
+def test_twenty_concurrent_action_creates_get_distinct_consecutive_refs(committee):
+    meeting = services.meeting_create(committee=committee, number=28, start_at=london(2023, 9, 13))
+    results = run_concurrently(
+        20,
+        lambda i: (
+            action_create(meeting=meeting, description=f"action {i}", owners=["Programme"]).ref
+        ),
+    )
+    errors = [r for r in results if isinstance(r, Exception)]
+    assert errors == []
+    assert sorted(results) == [f"DAG28-{n:02d}" for n in range(1, 21)]
+    assert Action.objects.filter(meeting=meeting).count() == 20
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_decisions_and_change_requests(committee):
+    meeting = services.meeting_create(committee=committee, number=28, start_at=london(2023, 9, 13))
+    decision_create(meeting=meeting, seq=67, text="historical")
+    decisions = run_concurrently(8, lambda i: decision_create(meeting=meeting, text=f"d{i}").ref)
+    crs = run_concurrently(8, lambda i: change_request_create(title=f"cr{i}").ref)
+    assert sorted(decisions) == [f"DAG-DEC{n}" for n in range(68, 76)]
+    assert sorted(crs) == [f"CR{n:03d}" for n in range(1, 9)]
+    assert connection.vendor in {"sqlite", "postgresql"}
