@@ -1,0 +1,117 @@
+"""``python -m bench``: generate a programme's history and print medians against floors.
+
+Runs once on a fresh SQLite file and once on a throwaway PostgreSQL (``scripts/with-postgres``),
+each in its own process, then prints one table: median, p10–p90, the floor measured in the
+same run, the ratio, query counts and the target with "met" or "MISSED". It never fails on a
+time: the exit status is non-zero only when a run could not be carried out at all.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+WORK = ROOT / "var" / "bench"
+
+
+def _run_on(db: str, args: argparse.Namespace, forward: list[str]) -> Path | None:
+    out = RESULTS / f"latest-{db}.json"
+    out.unlink(missing_ok=True)
+    env = os.environ.copy()
+    env["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+    media = WORK / f"media-{db}"
+    shutil.rmtree(media, ignore_errors=True)
+    env["BENCH_MEDIA_ROOT"] = str(media)
+    command = [sys.executable, "-m", "bench.run", "--out", str(out), *forward]
+    if db == "sqlite":
+        database = WORK / "bench.sqlite3"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{database}{suffix}").unlink(missing_ok=True)
+        env["DATABASE_URL"] = f"sqlite:///{database}"
+    else:
+        command = [str(ROOT / "scripts" / "with-postgres"), *command]
+        env.pop("DATABASE_URL", None)
+    WORK.mkdir(parents=True, exist_ok=True)
+    print(f"== {db}: {' '.join(command[-len(forward) - 4 :])}", file=sys.stderr, flush=True)
+    proc = subprocess.run(command, cwd=ROOT, env=env, check=False)
+    if proc.returncode != 0 or not out.exists():
+        print(f"== {db}: the run failed (exit {proc.returncode})", file=sys.stderr)
+        return None
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    from .cli import add_common_args, forward_args
+
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    add_common_args(parser)
+    parser.add_argument(
+        "--db",
+        default="sqlite,postgres",
+        help="databases to run on: sqlite, postgres or both (default sqlite,postgres)",
+    )
+    parser.add_argument("--markdown", type=Path, help="also write the table as Markdown here")
+    args = parser.parse_args(argv)
+    forward = forward_args(args)
+    started = time.perf_counter()
+    RESULTS.mkdir(parents=True, exist_ok=True)
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+    from .harness import Result
+    from .table import markdown_table, text_table
+
+    payloads = []
+    failed = []
+    for db in [d.strip() for d in args.db.split(",") if d.strip()]:
+        if db not in ("sqlite", "postgres"):
+            parser.error(f"unknown database {db!r}")
+        path = _run_on(db, args, forward)
+        if path is None:
+            failed.append(db)
+        else:
+            payloads.append(json.loads(path.read_text(encoding="utf-8")))
+
+    results = [Result.from_dict(r) for p in payloads for r in p["results"]]
+    # Figures of one measurement side by side: SQLite then PostgreSQL.
+    order = {}
+    for r in results:
+        order.setdefault(r.key, len(order))
+    results.sort(key=lambda r: order[r.key])
+    header = []
+    for p in payloads:
+        env, gen = p["environment"], p["generated"]
+        header.append(
+            f"{p['db']}: {env.get('database')}; generated {gen['counts'].get('actions', 0):,} "
+            f"actions, {gen['counts'].get('meetings', 0)} meetings in {gen['seconds']:.0f}s; "
+            f"run {p['seconds']:.0f}s"
+        )
+    if payloads:
+        env = payloads[0]["environment"]
+        header.insert(
+            0,
+            f"Machine: {env.get('cpus')} CPUs ({env.get('cpu', '?')}), "
+            f"{env.get('memory_gib', '?')} GiB, Python {env.get('python')}",
+        )
+    print()
+    print("\n".join(header))
+    print()
+    print(text_table(results))
+    print(f"\nTotal {time.perf_counter() - started:.0f}s. Raw figures: {RESULTS}/latest-*.json")
+    if args.markdown:
+        args.markdown.write_text(
+            "\n".join(f"{line}  " for line in header) + "\n\n" + markdown_table(results) + "\n",
+            encoding="utf-8",
+        )
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,94 @@
+"""Command-line options shared by ``python -m bench`` and its per-database runs."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+# Flag name -> BenchSizes field; kept free of Django imports so --help works anywhere.
+SIZE_FLAGS = {
+    "committees": "committees (1-8)",
+    "meetings": "meetings across the committees",
+    "actions": "actions (about 5%% open)",
+    "people": "people and teams",
+    "organisations": "organisations",
+    "decisions": "decisions",
+    "change_requests": "change requests (with 5-15 IA responses each)",
+}
+SMALL = {
+    "committees": 5,
+    "meetings": 50,
+    "actions": 5_000,
+    "people": 200,
+    "organisations": 20,
+    "decisions": 400,
+    "change_requests": 30,
+}
+FULL = {
+    "committees": 5,
+    "meetings": 500,
+    "actions": 100_000,
+    "people": 2_000,
+    "organisations": 100,
+    "decisions": 4_000,
+    "change_requests": 300,
+}
+SECTION_NAMES = ["api", "pages", "report", "reminders", "throughput"]
+
+
+def add_common_args(parser: argparse.ArgumentParser) -> None:
+    """Sizes, ``--small``, repeats and the sections to run."""
+    parser.add_argument(
+        "--small",
+        action="store_true",
+        help="a twentieth of the data, fewer repeats, short load runs (CI; about 2 minutes)",
+    )
+    for name, help_text in SIZE_FLAGS.items():
+        parser.add_argument(
+            f"--{name.replace('_', '-')}",
+            type=int,
+            default=None,
+            help=f"{help_text} (default {FULL[name]:,}; --small {SMALL[name]:,})",
+        )
+    parser.add_argument(
+        "--repeats",
+        type=int,
+        default=None,
+        help="timed runs per figure (default 15; --small 5); PDF and reminder runs use fewer",
+    )
+    parser.add_argument(
+        "--only",
+        default=",".join(SECTION_NAMES),
+        help=f"comma-separated sections to run (default all: {','.join(SECTION_NAMES)})",
+    )
+    parser.add_argument(
+        "--load-seconds",
+        type=int,
+        default=None,
+        help="duration of each wrk load run (default 10; --small 3)",
+    )
+    parser.add_argument("--seed", type=int, default=28, help="random seed of the generator")
+
+
+def sizes_kwargs(args: argparse.Namespace) -> dict[str, Any]:
+    """The BenchSizes keyword arguments the flags ask for."""
+    base = SMALL if args.small else FULL
+    kwargs = {name: getattr(args, name) or base[name] for name in SIZE_FLAGS}
+    kwargs["seed"] = args.seed
+    return kwargs
+
+
+def forward_args(args: argparse.Namespace) -> list[str]:
+    """The common flags again, as argv for a child run."""
+    argv = ["--only", args.only, "--seed", str(args.seed)]
+    if args.small:
+        argv.append("--small")
+    for name in SIZE_FLAGS:
+        value = getattr(args, name)
+        if value is not None:
+            argv += [f"--{name.replace('_', '-')}", str(value)]
+    if args.repeats is not None:
+        argv += ["--repeats", str(args.repeats)]
+    if args.load_seconds is not None:
+        argv += ["--load-seconds", str(args.load_seconds)]
+    return argv

@@ -1,0 +1,166 @@
+"""Floors: the least work that could produce the same output, timed in the same run.
+
+A floor is what the figure is divided by. For a list of actions it is one SQL query written
+by hand, sent through the database driver's own cursor (no ORM, no Django cursor wrapper),
+its rows grouped per action and serialized with orjson. For a PDF it is WeasyPrint turning
+the very same HTML into a PDF, with no template rendering and no ORM.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import orjson
+from django.db import connection
+
+# The action list's orders: the API's default (creation order, the primary key) and "ref"
+# (committee, meeting number, sub-number, seq), which is also the register's default.
+# Table names are Django's defaults.
+ORDERS = {
+    "id": ("a.id", "page.id"),
+    "ref": (
+        "c.code, m.number, m.sub_number, a.seq, a.id",
+        "page.code, page.number, page.sub_number, page.seq, page.id",
+    ),
+}
+
+_PAGE_SQL = """
+WITH page AS (
+    SELECT a.id, a.ref, a.description, a.due_date, a.status, a.closed_date, a.closure_note,
+           a.created_at, a.updated_at, a.agenda_item_id, ai.title AS area,
+           m.ref AS meeting_ref, dm.ref AS due_meeting_ref, c.code, c.name AS committee_name,
+           m.number, m.sub_number, a.seq
+    FROM actions_action a
+    JOIN meetings_meeting m ON m.id = a.meeting_id
+    JOIN meetings_committee c ON c.id = m.committee_id
+    LEFT JOIN meetings_agendaitem ai ON ai.id = a.agenda_item_id
+    LEFT JOIN meetings_meeting dm ON dm.id = a.due_meeting_id
+    {where}
+    ORDER BY {inner_order}
+    LIMIT {ph} OFFSET {ph}
+)
+SELECT page.id, page.ref, page.description, page.due_date, page.status, page.closed_date,
+       page.closure_note, page.created_at, page.updated_at, page.agenda_item_id, page.area,
+       page.meeting_ref, page.due_meeting_ref, page.code, page.committee_name,
+       o.is_lead, o.role, o.organisation_id, org.name, o.person_id, p.name
+FROM page
+LEFT JOIN actions_actionowner o ON o.action_id = page.id
+LEFT JOIN meetings_organisation org ON org.id = o.organisation_id
+LEFT JOIN meetings_person p ON p.id = o.person_id
+ORDER BY {outer_order}, o.is_lead DESC, o."order", o.id
+"""
+
+
+def _placeholder() -> str:
+    return "?" if connection.vendor == "sqlite" else "%s"
+
+
+def _iso(value: Any) -> Any:
+    # psycopg returns dates; the bare sqlite3 driver returns the stored ISO text.
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def action_page_rows(
+    *, limit: int, offset: int = 0, status: str = "", order: str = "id"
+) -> list[dict[str, Any]]:
+    """One page of actions with meeting, area and owners, by one query on the raw driver.
+
+    ``order`` is ``id`` (the API's default) or ``ref``. Returns one dict per action in the
+    list's order, with the columns the API shows: ``ref``, ``committee``, ``meeting`` (ref),
+    ``area`` (title), ``description``, ``due_date`` (ISO text), ``status``, ``closed_date``,
+    ``created_at``/``updated_at`` and ``owners`` (lead first: ``organisation``, ``role``,
+    ``person``, ``is_lead``). ``status="open"`` keeps actions that are not closed (the
+    register's open filter).
+    """
+    connection.ensure_connection()
+    ph = _placeholder()
+    where = f"WHERE a.status <> {ph}" if status == "open" else ""
+    params: list[Any] = ["closed"] if status == "open" else []
+    inner_order, outer_order = ORDERS[order]
+    sql = _PAGE_SQL.format(where=where, ph=ph, inner_order=inner_order, outer_order=outer_order)
+    cursor = connection.connection.cursor()  # the driver's own cursor: psycopg or sqlite3
+    try:
+        cursor.execute(sql, [*params, limit, offset])
+        rows = cursor.fetchall()
+    finally:
+        cursor.close()
+    actions: list[dict[str, Any]] = []
+    last_id = None
+    for (
+        action_id,
+        ref,
+        description,
+        due_date,
+        status_value,
+        closed_date,
+        closure_note,
+        created_at,
+        updated_at,
+        agenda_item_id,
+        area,
+        meeting_ref,
+        due_meeting_ref,
+        code,
+        committee_name,
+        is_lead,
+        role,
+        organisation_id,
+        organisation,
+        person_id,
+        person,
+    ) in rows:
+        if action_id != last_id:
+            last_id = action_id
+            actions.append(
+                {
+                    "id": action_id,
+                    "ref": ref,
+                    "committee": {"code": code, "name": committee_name},
+                    "meeting": meeting_ref,
+                    "area": area,
+                    "agenda_item_id": agenda_item_id,
+                    "description": description,
+                    "due_date": _iso(due_date),
+                    "due_meeting": due_meeting_ref,
+                    "status": status_value,
+                    "closed_date": _iso(closed_date),
+                    "closure_note": closure_note,
+                    "created_at": _iso(created_at),
+                    "updated_at": _iso(updated_at),
+                    "owners": [],
+                }
+            )
+        if is_lead is not None:
+            actions[-1]["owners"].append(
+                {
+                    "organisation": organisation,
+                    "organisation_id": organisation_id,
+                    "role": role,
+                    "person": person,
+                    "person_id": person_id,
+                    "is_lead": bool(is_lead),
+                }
+            )
+    return actions
+
+
+def action_page_json(*, limit: int, offset: int = 0, status: str = "", order: str = "id") -> bytes:
+    """The floor of the action list: :func:`action_page_rows` serialized by orjson."""
+    return orjson.dumps(action_page_rows(limit=limit, offset=offset, status=status, order=order))
+
+
+def owner_display(owner: dict[str, Any]) -> str:
+    """An owner as the report writes it (``Programme (Rob Short)``, ``Chair``)."""
+    party = owner["organisation"] or owner["role"]
+    return f"{party} ({owner['person']})" if owner["person"] else party
+
+
+def weasyprint_pdf(html: str, *, base_url: str | None = None, url_fetcher: Any = None) -> bytes:
+    """The floor of a PDF: WeasyPrint alone rendering ``html`` (same fetcher, same base URL)."""
+    from weasyprint import HTML
+
+    kwargs: dict[str, Any] = {"string": html, "base_url": base_url}
+    if url_fetcher is not None:
+        kwargs["url_fetcher"] = url_fetcher
+    return HTML(**kwargs).write_pdf()

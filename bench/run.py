@@ -1,0 +1,94 @@
+"""One benchmark run on one database: migrate, generate, measure, write JSON.
+
+``python -m bench`` starts this once per database with ``DATABASE_URL`` pointing at a fresh
+SQLite file or a throwaway PostgreSQL; run it directly only against a database you can
+throw away (it fills it with generated history).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+
+def main(argv: list[str] | None = None) -> int:
+    from .cli import SECTION_NAMES, add_common_args, sizes_kwargs
+
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__)
+    add_common_args(parser)
+    parser.add_argument("--out", required=True, type=Path, help="where to write the results")
+    args = parser.parse_args(argv)
+    sections = [s for s in args.only.split(",") if s]
+    unknown = set(sections) - set(SECTION_NAMES)
+    if unknown:
+        parser.error(f"unknown sections: {', '.join(sorted(unknown))}")
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from rest_framework.authtoken.models import Token
+
+    from . import measures
+    from .generate import BenchSizes, analyze, generate
+    from .harness import Result
+
+    def say(message: str) -> None:
+        print(f"[{connection.vendor}] {message}", file=sys.stderr, flush=True)
+
+    started = time.perf_counter()
+    say("migrating")
+    call_command("migrate", verbosity=0, interactive=False)
+    sizes = BenchSizes(**sizes_kwargs(args))
+    say(f"generating {sizes}")
+    generated = generate(sizes, progress=say)
+    analyze()
+    say(f"generated in {generated.seconds:.1f}s")
+
+    from django.contrib.auth import get_user_model
+
+    user_model = get_user_model()
+    pmo = user_model.objects.get(username=generated.pmo_username)
+    member = user_model.objects.get(username=generated.member_username)
+    token, _ = Token.objects.get_or_create(user=pmo)
+    ctx = measures.Context(
+        db="PostgreSQL" if connection.vendor == "postgresql" else "SQLite",
+        today=generated.today,
+        repeats=args.repeats or (5 if args.small else 15),
+        pmo=pmo,
+        member=member,
+        token=token.key,
+        small=args.small,
+        load_seconds=args.load_seconds or (3 if args.small else 10),
+    )
+    results: list[Result] = []
+    for name in sections:
+        section = measures.SECTIONS.get(name)
+        if section is None:
+            continue
+        say(f"measuring {name}")
+        section_started = time.perf_counter()
+        results.extend(section(ctx))
+        say(f"{name} took {time.perf_counter() - section_started:.1f}s")
+    payload = {
+        "db": ctx.db,
+        "environment": measures.environment(),
+        "generated": generated.as_dict(),
+        "sizes": sizes_kwargs(args),
+        "seconds": time.perf_counter() - started,
+        "results": [r.as_dict() for r in results],
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(payload, indent=2, default=str), encoding="utf-8")
+    say(f"done in {payload['seconds']:.0f}s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
