@@ -3,7 +3,10 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from .api_views import ApiRootApi
+
 urlpatterns = [
+    path("", ApiRootApi.as_view(), name="api-root"),
     path("", include("meetings.api.urls")),
     path("", include("actions.api.urls")),
     path("", include("decisions.api.urls")),

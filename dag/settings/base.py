@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_filters",
     "django_htmx",
     "django_celery_beat",
@@ -137,24 +138,54 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 REST_FRAMEWORK = {
+    # Token first: its WWW-Authenticate challenge makes an anonymous request a 401, not a 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.OrderingFilter",
-    ],
+    "DEFAULT_PERMISSION_CLASSES": ["dag.api.RoleWritePermission"],
+    "DEFAULT_SCHEMA_CLASS": "dag.api_schema.ApiAutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["dag.api.ORJSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "dag.api.KeysetPagination",
+    "EXCEPTION_HANDLER": "dag.api.api_exception_handler",
+    # Ordering is part of the keyset pagination (dag.api.KeysetPagination).
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Governance tracker API",
-    "DESCRIPTION": "Meetings, actions, decisions, discussion and change requests of a "
-    "programme's governance committees.",
+    "DESCRIPTION": (
+        "Meetings, actions, decisions, discussion and change requests of a programme's "
+        "governance committees: the same records and rules as the browser.\n\n"
+        "**Authentication**: a session (the browser) or a token: "
+        "`Authorization: Token <key>` (get yours at /api/token/). Anonymous requests get 401.\n\n"
+        "**Roles**: everyone who logs in reads (Observers: Public meetings only); the PMO "
+        "records; the chair decides (`POST /decisions/{ref}/approve/`); members post progress "
+        "on the actions they own.\n\n"
+        "**Refs** (`DAG028`, `DAG28-01`, `DAG-DEC68`, `CR023`) are assigned by the server and "
+        "identify records in URLs; a body that supplies one is refused.\n\n"
+        "**Lists** are paged with opaque cursors (`next`/`previous` links), `page_size` up "
+        "to 500 and `ordering`.\n\n"
+        "**Safe updates**: every record answers an `ETag`; send it back in `If-Match` on "
+        "PATCH and on actions such as approve: a stale one gets 412 and changes nothing.\n\n"
+        "**Errors** share one shape: `{status, code, detail, errors: {field: [messages]}}`."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ActionStatusEnum": "actions.models.Action.Status",
+        "ActionReviewOutcomeEnum": "actions.models.ActionReview.Outcome",
+        "DecisionStatusEnum": "decisions.models.Decision.Status",
+        "ChangeRequestStatusEnum": "changerequests.models.ChangeRequest.Status",
+        "ReleaseStatusEnum": "changerequests.models.Release.Status",
+        "IAPositionEnum": "changerequests.models.ImpactAssessmentResponse.Position",
+        "MeetingStatusEnum": "meetings.models.Meeting.Status",
+        "MeetingClassificationEnum": "meetings.models.Meeting.Classification",
+        "HeadlineReportStatusEnum": "meetings.models.HeadlineReport.Status",
+    },
+    "SWAGGER_UI_DIST": "SIDECAR",
 }
 
 LOGGING = {

@@ -1,0 +1,330 @@
+"""API views of actions, their progress updates and reviews.
+
+Reads go through ``actions.selectors.action_list_for_user`` (Observers see actions of Public
+meetings only); writes through ``actions.services``, which check the acting user's role.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from actions import selectors, services
+from actions.models import Action, ActionReview, ActionUpdate
+from dag.api import (
+    ETAG_HEADER,
+    IF_MATCH_PARAMETER,
+    IF_NONE_MATCH_PARAMETER,
+    Links,
+    OrderKey,
+    response_with_etag,
+    validated_input,
+)
+from dag.api_views import ListApi, RecordApi
+from meetings import refs, roles
+from meetings.models import Meeting
+from meetings.selectors import discussions_of
+
+from .filters import ActionFilter
+from .serializers import (
+    ACTION_COLUMNS,
+    ActionChangeSerializer,
+    ActionCloseInputSerializer,
+    ActionDetailOutputSerializer,
+    ActionInputSerializer,
+    ActionNoteInputSerializer,
+    ActionOutputSerializer,
+    ActionProgressInputSerializer,
+    ActionReviewInputSerializer,
+    ActionReviewOutputSerializer,
+    ActionUpdateOutputSerializer,
+    action_rows,
+    owners_by_action,
+)
+
+ACTION_REF_PARAMETER = OpenApiParameter(
+    "ref",
+    str,
+    OpenApiParameter.PATH,
+    description="Action ref: DAG28-01, DAG20.1-12 (any case).",
+    examples=[OpenApiExample("DAG28-01", value="DAG28-01")],
+)
+NOT_MODIFIED = OpenApiResponse(description="Not modified: your ETag is current.")
+
+
+def action_for(user: Any, ref: str) -> Action:
+    """The action ``ref`` as ``user`` may see it (no owners loaded); DoesNotExist → 404."""
+    try:
+        key = refs.parse_action_ref(ref)
+    except ValidationError:
+        raise Action.DoesNotExist(ref) from None
+    canonical = refs.action_ref(key.code, key.number, key.sub_number, key.seq)
+    return selectors.action_list_for_user(user=user).prefetch_related(None).get(ref=canonical)
+
+
+def action_represent(action: Action, request: Request, links: Links) -> dict[str, Any]:
+    """An action with its CRs, updates, reviews and discussions (a fixed six queries)."""
+    row = Action.objects.filter(pk=action.pk).values(*ACTION_COLUMNS).get()
+    data = action_rows([row], owners_by_action([action.pk]), links, timezone.localdate())[0]
+    context = {"request": request, "links": links}
+    public_only = roles.is_observer_only(request.user)
+    data["change_requests"] = [
+        {"ref": ref, "title": title, "url": links.url("api-change-request-detail", ref)}
+        for ref, title in action.change_requests.order_by("number").values_list("ref", "title")
+    ]
+    data["updates"] = ActionUpdateOutputSerializer(
+        action.updates.select_related("action", "author__person").order_by("created_at", "id"),
+        many=True,
+        context=context,
+    ).data
+    reviews = action.reviews.select_related("action", "meeting", "agenda_item").order_by(
+        "meeting__start_at", "id"
+    )
+    discussions = discussions_of(field="action", record=action)
+    if public_only:
+        reviews = reviews.filter(meeting__classification=Meeting.Classification.PUBLIC)
+        discussions = discussions.filter(meeting__classification=Meeting.Classification.PUBLIC)
+    data["reviews"] = ActionReviewOutputSerializer(reviews, many=True, context=context).data
+    data["discussed_in"] = [
+        {
+            "id": item.pk,
+            "meeting": {
+                "ref": item.meeting.ref,
+                "url": links.url("api-meeting-detail", item.meeting.ref),
+            },
+            "url": links.url("api-discussion-item-detail", item.pk),
+        }
+        for item in discussions
+    ]
+    return data
+
+
+@extend_schema(tags=["actions"])
+class ActionListApi(ListApi):
+    """The action register as the user may see it (Observers: Public meetings only)."""
+
+    serializer_class = ActionOutputSerializer
+    filterset_class = ActionFilter
+    keyset_orderings = (
+        OrderKey("id", ("pk",), "creation order"),
+        OrderKey(
+            "ref",
+            ("committee__code", "meeting__number", "meeting__sub_number", "seq"),
+            "committee, meeting number, then number within the meeting",
+        ),
+        OrderKey(
+            "due_date",
+            (Coalesce("due_date", Value(dt.date(9999, 12, 31))),),
+            "due date, undated last",
+        ),
+        OrderKey("updated_at", ("updated_at",), "last change"),
+    )
+
+    def get_queryset(self) -> QuerySet:
+        # Two queries a page whatever its size: the rows (.values(), joined), then owners.
+        return (
+            selectors.action_list_for_user(user=self.request.user)
+            .prefetch_related(None)
+            .values(*ACTION_COLUMNS)
+        )
+
+    def rows_represent(self, rows: list[Any]) -> list[dict[str, Any]]:
+        if not rows:
+            return []
+        owners = owners_by_action(row["id"] for row in rows)
+        return action_rows(rows, owners, Links(self.request), timezone.localdate())
+
+    @extend_schema(
+        summary="List actions",
+        description="Filters combine (AND). Pages are stable: follow next/previous.",
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        summary="Record an action (PMO)",
+        description="The server assigns the ref (the meeting's next number: DAG28-16); "
+        "a body with a ref is refused.",
+        request=ActionInputSerializer,
+        responses={201: ActionDetailOutputSerializer},
+        parameters=[ETAG_HEADER],
+    )
+    def post(self, request: Request) -> Response:
+        data = validated_input(ActionInputSerializer, request)
+        action = services.action_create(acting_user=request.user, **data)
+        links = Links(request)
+        return response_with_etag(
+            action_represent(action_for(request.user, action.ref), request, links),
+            links,
+            status_code=status.HTTP_201_CREATED,
+        )
+
+
+class ActionRecordApi(RecordApi):
+    """Base of the one-action endpoints: found by ref, represented in full."""
+
+    serializer_class = ActionDetailOutputSerializer
+
+    def record_get(self) -> Action:
+        return action_for(self.request.user, self.kwargs["ref"])
+
+    def record_represent(self, record: Action) -> dict[str, Any]:
+        return action_represent(record, self.request, self.links)
+
+
+@extend_schema(tags=["actions"], parameters=[ACTION_REF_PARAMETER])
+class ActionDetailApi(ActionRecordApi):
+    @extend_schema(
+        summary="Get an action by ref",
+        parameters=[IF_NONE_MATCH_PARAMETER, ETAG_HEADER],
+        responses={200: ActionDetailOutputSerializer, 304: NOT_MODIFIED},
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        summary="Change an action (PMO)",
+        description="Only the fields sent change: description, due date or due meeting, "
+        "area, owners (the whole list, lead first).",
+        request=ActionChangeSerializer,
+        responses={200: ActionDetailOutputSerializer},
+        parameters=[IF_MATCH_PARAMETER, ETAG_HEADER],
+    )
+    def patch(self, request: Request, ref: str) -> Response:
+        data = validated_input(ActionChangeSerializer, request, partial=True)
+        return self.record_write(
+            lambda action: services.action_update(action=action, acting_user=request.user, **data)
+        )
+
+
+def _status_api(summary: str, description: str, input_serializer: Any) -> Any:
+    return extend_schema(
+        tags=["actions"],
+        summary=summary,
+        description=description,
+        parameters=[ACTION_REF_PARAMETER, IF_MATCH_PARAMETER, ETAG_HEADER],
+        request=input_serializer,
+        responses={200: ActionDetailOutputSerializer},
+    )
+
+
+@_status_api(
+    "Close an action (PMO)",
+    "Closes it (confirming a proposed closure); closing a closed action is refused.",
+    ActionCloseInputSerializer,
+)
+class ActionCloseApi(ActionRecordApi):
+    def post(self, request: Request, ref: str) -> Response:
+        data = validated_input(ActionCloseInputSerializer, request)
+        return self.record_write(
+            lambda action: services.action_close(action=action, acting_user=request.user, **data)
+        )
+
+
+@_status_api("Reopen a closed action (PMO)", "The action is open again.", None)
+class ActionReopenApi(ActionRecordApi):
+    def post(self, request: Request, ref: str) -> Response:
+        return self.record_write(
+            lambda action: services.action_reopen(action=action, acting_user=request.user)
+        )
+
+
+@_status_api(
+    "Decline a proposed closure (PMO)",
+    "The action is open again; the note is recorded as an update.",
+    ActionNoteInputSerializer,
+)
+class ActionDeclineClosureApi(ActionRecordApi):
+    def post(self, request: Request, ref: str) -> Response:
+        data = validated_input(ActionNoteInputSerializer, request)
+        return self.record_write(
+            lambda action: services.action_closure_decline(
+                action=action, acting_user=request.user, **data
+            )
+        )
+
+
+@extend_schema(tags=["actions"], parameters=[ACTION_REF_PARAMETER])
+class ActionUpdateListApi(ListApi):
+    """Progress updates of an action, oldest first."""
+
+    serializer_class = ActionUpdateOutputSerializer
+    filter_backends: list[Any] = []
+    keyset_orderings = (OrderKey("created_at", ("created_at",), "oldest first"),)
+    # Owners post updates as well as the PMO: the object-level check is the service's own.
+    write_permission = None
+
+    def get_queryset(self) -> QuerySet[ActionUpdate]:
+        action = action_for(self.request.user, self.kwargs["ref"])
+        return action.updates.select_related("action", "author__person")
+
+    @extend_schema(summary="List an action's progress updates")
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        summary="Post a progress update (owners and PMO)",
+        description="A member may update the actions they own (in person or through their "
+        "organisation). With proposes_closure the action awaits the PMO's closure.",
+        request=ActionProgressInputSerializer,
+        responses={201: ActionUpdateOutputSerializer},
+    )
+    def post(self, request: Request, ref: str) -> Response:
+        action = action_for(request.user, ref)
+        if not services.action_can_update(user=request.user, action=action):
+            raise PermissionDenied("Only the action's owners or the PMO can update it.")
+        data = validated_input(ActionProgressInputSerializer, request)
+        update = services.action_update_post(action=action, acting_user=request.user, **data)
+        update = ActionUpdate.objects.select_related("action", "author__person").get(pk=update.pk)
+        return Response(
+            ActionUpdateOutputSerializer(update, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+@extend_schema(tags=["actions"], parameters=[ACTION_REF_PARAMETER])
+class ActionReviewListApi(ListApi):
+    """The later meetings at which an action was taken up (closed, re-dated, kept open)."""
+
+    serializer_class = ActionReviewOutputSerializer
+    filter_backends: list[Any] = []
+    keyset_orderings = (OrderKey("meeting", ("meeting__start_at",), "meeting date"),)
+
+    def get_queryset(self) -> QuerySet[ActionReview]:
+        action = action_for(self.request.user, self.kwargs["ref"])
+        reviews = action.reviews.select_related("action", "meeting", "agenda_item")
+        if roles.is_observer_only(self.request.user):
+            reviews = reviews.filter(meeting__classification=Meeting.Classification.PUBLIC)
+        return reviews
+
+    @extend_schema(summary="List an action's reviews")
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        summary="Review the action at a later meeting (PMO)",
+        description="Closed closes the action; re-dated moves its due date to new_due_date. "
+        "Reviewing it again at the same meeting replaces that review.",
+        request=ActionReviewInputSerializer,
+        responses={201: ActionReviewOutputSerializer},
+    )
+    def post(self, request: Request, ref: str) -> Response:
+        action = action_for(request.user, ref)
+        data = validated_input(ActionReviewInputSerializer, request)
+        review = services.action_review_record(action=action, acting_user=request.user, **data)
+        review = ActionReview.objects.select_related("action", "meeting", "agenda_item").get(
+            pk=review.pk
+        )
+        return Response(
+            ActionReviewOutputSerializer(review, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED,
+        )

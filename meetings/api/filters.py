@@ -1,0 +1,162 @@
+"""Query filters of the meetings app's lists, and ref filters the other apps reuse.
+
+A ref filter accepts what people write (``dag28`` for ``DAG028``); a malformed ref is a 400
+with the field's error, never a silent empty list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+
+from meetings import refs
+from meetings.models import (
+    AgendaItem,
+    DiscussionItem,
+    DiscussionReference,
+    Meeting,
+    Organisation,
+    Person,
+)
+
+
+def canonical_meeting_ref(text: str) -> str:
+    key = refs.parse_meeting_ref(text)
+    return refs.meeting_ref(key.code, key.number, key.sub_number)
+
+
+def canonical_change_request_ref(text: str) -> str:
+    return refs.change_request_ref(refs.parse_change_request_ref(text))
+
+
+def canonical_action_ref(text: str) -> str:
+    key = refs.parse_action_ref(text)
+    return refs.action_ref(key.code, key.number, key.sub_number, key.seq)
+
+
+def canonical_decision_ref(text: str) -> str:
+    key = refs.parse_decision_ref(text)
+    return refs.decision_ref(key.code, key.seq)
+
+
+class RefFilter(django_filters.CharFilter):
+    """Filter by a ref column, accepting any way of writing the ref (``dag28`` → DAG028)."""
+
+    def __init__(self, canonical: Callable[[str], str], **kwargs: Any) -> None:
+        self.canonical = canonical
+        super().__init__(**kwargs)
+
+    def filter(self, qs: QuerySet, value: Any) -> QuerySet:
+        if value in (None, ""):
+            return qs
+        try:
+            ref = self.canonical(value)
+        except ValidationError as exc:
+            from rest_framework.exceptions import ValidationError as ApiValidationError
+
+            raise ApiValidationError({self.field_name_public: exc.messages}) from None
+        return qs.filter(**{self.field_name: ref})
+
+    @property
+    def field_name_public(self) -> str:
+        return next((name for name, f in self.parent.filters.items() if f is self), self.field_name)
+
+
+class IdFilter(django_filters.NumberFilter):
+    """Filter by a record id: a whole number in the database's range (else a 400)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(**kwargs)
+
+
+class CommitteeCodeFilter(django_filters.CharFilter):
+    """Filter by committee code, any case (``dag`` → DAG)."""
+
+    def filter(self, qs: QuerySet, value: Any) -> QuerySet:
+        if value in (None, ""):
+            return qs
+        return qs.filter(**{self.field_name: value.strip().upper()})
+
+
+class MeetingFilter(django_filters.FilterSet):
+    committee = CommitteeCodeFilter(field_name="committee__code", help_text="Committee code: DAG")
+    status = django_filters.ChoiceFilter(choices=Meeting.Status.choices)
+    classification = django_filters.ChoiceFilter(choices=Meeting.Classification.choices)
+    start_after = django_filters.DateFilter(
+        field_name="start_at", lookup_expr="date__gte", help_text="On or after (YYYY-MM-DD)."
+    )
+    start_before = django_filters.DateFilter(
+        field_name="start_at", lookup_expr="date__lte", help_text="On or before (YYYY-MM-DD)."
+    )
+    q = django_filters.CharFilter(method="search", help_text="Ref, title or venue contains.")
+
+    class Meta:
+        model = Meeting
+        fields: list[str] = []
+
+    def search(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        return qs.filter(
+            Q(ref__icontains=value) | Q(title__icontains=value) | Q(venue__icontains=value)
+        )
+
+
+class AgendaItemFilter(django_filters.FilterSet):
+    meeting = RefFilter(canonical_meeting_ref, field_name="meeting__ref", help_text="DAG028")
+    committee = CommitteeCodeFilter(field_name="meeting__committee__code")
+    change_request = RefFilter(
+        canonical_change_request_ref, field_name="change_request__ref", help_text="CR023"
+    )
+
+    class Meta:
+        model = AgendaItem
+        fields: list[str] = []
+
+
+class DiscussionItemFilter(django_filters.FilterSet):
+    meeting = RefFilter(canonical_meeting_ref, field_name="meeting__ref", help_text="DAG028")
+    committee = CommitteeCodeFilter(field_name="meeting__committee__code")
+    agenda_item = IdFilter(field_name="agenda_item_id")
+    refers_to = django_filters.CharFilter(
+        method="refers", help_text="Items that name this ref: DAG28-02, DAG-DEC68, CR023, DES-196."
+    )
+    q = django_filters.CharFilter(field_name="text", lookup_expr="icontains")
+
+    class Meta:
+        model = DiscussionItem
+        fields: list[str] = []
+
+    def refers(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        from meetings.selectors import committee_codes
+
+        wanted = {f.ref for f in refs.find_refs(value, committee_codes())}
+        wanted = wanted or {value.strip().upper()}
+        return qs.filter(
+            pk__in=DiscussionReference.objects.filter(ref__in=wanted).values("discussion_item_id")
+        )
+
+
+class OrganisationFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains")
+
+    class Meta:
+        model = Organisation
+        fields: list[str] = []
+
+
+class PersonFilter(django_filters.FilterSet):
+    organisation = IdFilter(field_name="organisation_id")
+    is_team = django_filters.BooleanFilter()
+    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains")
+
+    class Meta:
+        model = Person
+        fields: list[str] = []

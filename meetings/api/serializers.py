@@ -1,0 +1,469 @@
+"""Representations of committees, organisations, people, meetings, agenda items, discussion
+items and headline reports in the API, and the input their writes accept.
+
+Related records appear as small link objects (``{"ref": "DAG028", "url": "…"}``) so a client
+can follow them; the other apps reuse the link serializers defined here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
+from rest_framework import serializers
+
+from dag.api import InputSerializer, Links, choices_help
+from meetings import roles
+from meetings.models import (
+    AgendaItem,
+    Committee,
+    DiscussionItem,
+    HeadlineReport,
+    Meeting,
+    Organisation,
+    Person,
+)
+
+# --- link fields -----------------------------------------------------------------------------
+
+
+@extend_schema_field(OpenApiTypes.URI)
+class UrlField(serializers.Field):
+    """The absolute API URL of the record itself (``source="*"``), or of a related one."""
+
+    def __init__(self, url_name: str, key_attr: str, **kwargs: Any) -> None:
+        self.url_name, self.key_attr = url_name, key_attr
+        kwargs.setdefault("source", "*")
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def to_representation(self, value: Any) -> str:
+        return Links.of(self.context).url(self.url_name, getattr(value, self.key_attr))
+
+
+@extend_schema_field(OpenApiTypes.URI)
+class ListUrlField(serializers.Field):
+    """The URL of a list filtered to this record: ``/api/v1/actions/?meeting=DAG028``."""
+
+    def __init__(self, url_name: str, query: str, key_attr: str, **kwargs: Any) -> None:
+        self.url_name, self.query, self.key_attr = url_name, query, key_attr
+        kwargs.setdefault("source", "*")
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def to_representation(self, value: Any) -> str:
+        links = Links.of(self.context)
+        return f"{links.path(self.url_name)}?{self.query}={getattr(value, self.key_attr)}"
+
+
+class CommitteeLinkSerializer(serializers.Serializer):
+    code = serializers.CharField(read_only=True, help_text="e.g. DAG")
+    name = serializers.CharField(read_only=True)
+    url = UrlField("api-committee-detail", "code")
+
+
+class MeetingLinkSerializer(serializers.Serializer):
+    ref = serializers.CharField(read_only=True, help_text="e.g. DAG028, DAG020.1")
+    url = UrlField("api-meeting-detail", "ref")
+
+
+class AgendaItemLinkSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    title = serializers.CharField(
+        read_only=True, help_text="The report's Area, e.g. CR023 Decision"
+    )
+    url = UrlField("api-agenda-item-detail", "pk")
+
+
+class OrganisationLinkSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True, help_text="e.g. Programme")
+    url = UrlField("api-organisation-detail", "pk")
+
+
+class PersonLinkSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(
+        read_only=True, help_text="A person or a team: Rob Short, Testing Team"
+    )
+    url = UrlField("api-person-detail", "pk")
+
+
+class ChangeRequestLinkSerializer(serializers.Serializer):
+    ref = serializers.CharField(read_only=True, help_text="e.g. CR023")
+    title = serializers.CharField(read_only=True)
+    url = UrlField("api-change-request-detail", "ref")
+
+
+class ActionLinkSerializer(serializers.Serializer):
+    ref = serializers.CharField(read_only=True, help_text="e.g. DAG28-01")
+    url = UrlField("api-action-detail", "ref")
+
+
+class DecisionLinkSerializer(serializers.Serializer):
+    ref = serializers.CharField(read_only=True, help_text="e.g. DAG-DEC68")
+    url = UrlField("api-decision-detail", "ref")
+
+
+class DiscussionLinkSerializer(serializers.Serializer):
+    """A discussion item that names a record ("where was this discussed")."""
+
+    id = serializers.IntegerField(read_only=True)
+    meeting = MeetingLinkSerializer(read_only=True)
+    url = UrlField("api-discussion-item-detail", "pk")
+
+
+# --- reading a related record from input -----------------------------------------------------
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class RefRelatedField(serializers.Field):
+    """Input of a related record by its ref or code (``"DAG028"``, ``"CR023"``).
+
+    ``finder(text)`` returns the record or raises DoesNotExist/ValidationError (a malformed
+    ref): both become the field error "No such …".
+    """
+
+    def __init__(self, finder: Any, noun: str, **kwargs: Any) -> None:
+        self.finder, self.noun = finder, noun
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> Any:
+        from django.core.exceptions import ObjectDoesNotExist, ValidationError
+
+        if not isinstance(data, str) or not data.strip() or "\x00" in data or len(data) > 40:
+            raise serializers.ValidationError(f"Give the {self.noun} by its ref, as text.")
+        try:
+            return self.finder(data.strip())
+        except (ObjectDoesNotExist, ValidationError):
+            raise serializers.ValidationError(f"No {self.noun} “{data}”.") from None
+
+    def to_representation(self, value: Any) -> Any:  # pragma: no cover - input only
+        return getattr(value, "ref", str(value))
+
+
+def meeting_find(text: str) -> Meeting:
+    """The meeting with ref ``text`` (``DAG028``, ``dag 28``); DoesNotExist/ValidationError."""
+    from meetings import refs
+
+    key = refs.parse_meeting_ref(text)
+    return Meeting.objects.select_related("committee").get(
+        ref=refs.meeting_ref(key.code, key.number, key.sub_number)
+    )
+
+
+def committee_find(text: str) -> Committee:
+    return Committee.objects.get(code=text.upper())
+
+
+def change_request_find(text: str) -> Any:
+    from changerequests.models import ChangeRequest
+    from meetings import refs
+
+    return ChangeRequest.objects.get(number=refs.parse_change_request_ref(text))
+
+
+class IdRelatedField(serializers.PrimaryKeyRelatedField):
+    """Input of a related record by id, with a clear error for a wrong type or size."""
+
+    default_error_messages = {
+        "does_not_exist": "No record with id {pk_value}.",
+        "incorrect_type": "An id is a whole number, not {data_type}.",
+    }
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, bool) or not isinstance(data, int) or not 0 < data < 2**63:
+            if isinstance(data, int) and not isinstance(data, bool):
+                self.fail("does_not_exist", pk_value=data)
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        return super().to_internal_value(data)
+
+
+# --- committees, organisations, people -------------------------------------------------------
+
+
+class CommitteeOutputSerializer(serializers.ModelSerializer):
+    url = UrlField("api-committee-detail", "code")
+    meetings_url = ListUrlField("api-meeting-list", "committee", "code")
+    actions_url = ListUrlField("api-action-list", "committee", "code")
+    decisions_url = ListUrlField("api-decision-list", "committee", "code")
+
+    class Meta:
+        model = Committee
+        fields = [
+            "code",
+            "url",
+            "name",
+            "programme_name",
+            "due_soon_days",
+            "meetings_url",
+            "actions_url",
+            "decisions_url",
+        ]
+
+
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "A new committee",
+            value={"code": "DRG", "name": "Design Resolution Group", "programme_name": "MHHS"},
+            request_only=True,
+        )
+    ]
+)
+class CommitteeInputSerializer(InputSerializer):
+    code = serializers.RegexField(
+        r"^[A-Z]{2,10}$", max_length=10, help_text="2-10 capital letters: DAG, DRG, PSG."
+    )
+    name = serializers.CharField(max_length=200)
+    programme_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+class OrganisationOutputSerializer(serializers.ModelSerializer):
+    url = UrlField("api-organisation-detail", "pk")
+    people_url = ListUrlField("api-person-list", "organisation", "pk")
+    actions_url = ListUrlField("api-action-list", "owner_organisation", "pk")
+
+    class Meta:
+        model = Organisation
+        fields = ["id", "url", "name", "short_name", "people_url", "actions_url"]
+
+
+class PersonOutputSerializer(serializers.ModelSerializer):
+    url = UrlField("api-person-detail", "pk")
+    organisation = OrganisationLinkSerializer(read_only=True, allow_null=True)
+    email = serializers.SerializerMethodField(
+        help_text="Hidden (null) from Observers, who see only public records."
+    )
+    actions_url = ListUrlField("api-action-list", "owner_person", "pk")
+
+    class Meta:
+        model = Person
+        fields = ["id", "url", "name", "email", "organisation", "is_team", "actions_url"]
+
+    @extend_schema_field(serializers.EmailField(allow_null=True, allow_blank=True))
+    def get_email(self, person: Person) -> str | None:
+        request = self.context.get("request")
+        if request is None or roles.is_observer_only(request.user):
+            return None
+        return person.email
+
+
+# --- meetings --------------------------------------------------------------------------------
+
+
+class AgendaItemBriefSerializer(serializers.ModelSerializer):
+    url = UrlField("api-agenda-item-detail", "pk")
+    change_request = ChangeRequestLinkSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = AgendaItem
+        fields = ["id", "url", "order", "title", "change_request"]
+
+
+class MeetingOutputSerializer(serializers.ModelSerializer):
+    url = UrlField("api-meeting-detail", "ref")
+    committee = CommitteeLinkSerializer(read_only=True)
+    agenda_items = AgendaItemBriefSerializer(many=True, read_only=True)
+    actions_url = ListUrlField("api-action-list", "meeting", "ref")
+    decisions_url = ListUrlField("api-decision-list", "meeting", "ref")
+    discussion_items_url = ListUrlField("api-discussion-item-list", "meeting", "ref")
+    headline_reports_url = UrlField("api-headline-report-list", "ref")
+
+    class Meta:
+        model = Meeting
+        fields = [
+            "ref",
+            "url",
+            "committee",
+            "number",
+            "sub_number",
+            "title",
+            "start_at",
+            "end_at",
+            "venue",
+            "classification",
+            "status",
+            "report_issue_date",
+            "agenda_items",
+            "actions_url",
+            "decisions_url",
+            "discussion_items_url",
+            "headline_reports_url",
+        ]
+
+
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "The next DAG meeting",
+            value={
+                "committee": "DAG",
+                "start_at": "2023-10-11T10:00:00+01:00",
+                "end_at": "2023-10-11T13:00:00+01:00",
+                "venue": "Virtual – MS Teams",
+                "classification": "public",
+            },
+            request_only=True,
+        )
+    ]
+)
+class MeetingInputSerializer(InputSerializer):
+    """A meeting to record; its number and ref (``DAG029``) are the committee's next."""
+
+    committee = RefRelatedField(committee_find, "committee", help_text="Committee code, e.g. DAG")
+    title = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    start_at = serializers.DateTimeField(help_text="With offset; stored in UTC.")
+    end_at = serializers.DateTimeField(required=False, allow_null=True)
+    venue = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    classification = serializers.ChoiceField(
+        Meeting.Classification.choices,
+        required=False,
+        help_text=choices_help(Meeting.Classification.choices),
+    )
+    status = serializers.ChoiceField(
+        Meeting.Status.choices, required=False, help_text=choices_help(Meeting.Status.choices)
+    )
+    report_issue_date = serializers.DateField(required=False, allow_null=True)
+
+
+class MeetingUpdateSerializer(MeetingInputSerializer):
+    """The meeting fields PATCH may change (not its committee or number)."""
+
+    committee = None  # type: ignore[assignment]
+
+
+# --- agenda and discussion -------------------------------------------------------------------
+
+
+class AgendaItemOutputSerializer(serializers.ModelSerializer):
+    url = UrlField("api-agenda-item-detail", "pk")
+    meeting = MeetingLinkSerializer(read_only=True)
+    change_request = ChangeRequestLinkSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = AgendaItem
+        fields = ["id", "url", "meeting", "order", "title", "change_request"]
+
+
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "An area of DAG028",
+            value={"meeting": "DAG028", "title": "CR032 Decision", "change_request": "CR032"},
+            request_only=True,
+        )
+    ]
+)
+class AgendaItemInputSerializer(InputSerializer):
+    meeting = RefRelatedField(meeting_find, "meeting", help_text="Meeting ref, e.g. DAG028")
+    title = serializers.CharField(max_length=300)
+    order = serializers.IntegerField(
+        min_value=0, max_value=2**31 - 1, required=False, help_text="Default: the end."
+    )
+    change_request = RefRelatedField(
+        change_request_find, "change request", required=False, allow_null=True
+    )
+
+
+class DiscussionReferenceSerializer(serializers.Serializer):
+    kind = serializers.CharField(
+        read_only=True, help_text="meeting, action, decision, change_request, din, design_artefact"
+    )
+    ref = serializers.CharField(read_only=True)
+    url = serializers.SerializerMethodField(help_text="The record named, null if not recorded.")
+
+    _URL_NAMES = {
+        "meeting": ("api-meeting-detail", "meeting_id"),
+        "action": ("api-action-detail", "action_id"),
+        "decision": ("api-decision-detail", "decision_id"),
+        "change_request": ("api-change-request-detail", "change_request_id"),
+    }
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_url(self, reference: Any) -> str | None:
+        name, column = self._URL_NAMES.get(reference.kind, (None, None))
+        if name is None or getattr(reference, column) is None:
+            return None
+        return Links.of(self.context).url(name, reference.ref)
+
+
+class DiscussionItemOutputSerializer(serializers.ModelSerializer):
+    url = UrlField("api-discussion-item-detail", "pk")
+    meeting = MeetingLinkSerializer(read_only=True)
+    agenda_item = AgendaItemLinkSerializer(read_only=True, allow_null=True)
+    text = serializers.CharField(
+        read_only=True, help_text="Sanitised HTML: b, strong, u, i, em and br only."
+    )
+    references = DiscussionReferenceSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = DiscussionItem
+        fields = ["id", "url", "meeting", "agenda_item", "order", "text", "references"]
+
+
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "A discussion paragraph naming an action",
+            value={
+                "meeting": "DAG028",
+                "text": "The Chair approved CR023 (<b>DECISION DAG-DEC68</b>).",
+            },
+            request_only=True,
+        )
+    ]
+)
+class DiscussionItemInputSerializer(InputSerializer):
+    meeting = RefRelatedField(meeting_find, "meeting", help_text="Meeting ref, e.g. DAG028")
+    agenda_item = IdRelatedField(queryset=AgendaItem.objects.all(), required=False, allow_null=True)
+    order = serializers.IntegerField(min_value=0, max_value=2**31 - 1, required=False)
+    text = serializers.CharField(
+        help_text="HTML; b, strong, u, i, em and br are kept. Refs written in it "
+        "(ACTION DAG28-02, CR023) become links."
+    )
+
+
+class DiscussionItemUpdateSerializer(DiscussionItemInputSerializer):
+    meeting = None  # type: ignore[assignment]
+
+
+# --- headline reports ------------------------------------------------------------------------
+
+
+class HeadlineReportOutputSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField(help_text="This version: poll it after a request.")
+    meeting = MeetingLinkSerializer(read_only=True)
+    pdf_url = serializers.SerializerMethodField(help_text="The PDF, once issued; else null.")
+    requested_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = HeadlineReport
+        fields = [
+            "version",
+            "url",
+            "meeting",
+            "status",
+            "issue_date",
+            "checksum",
+            "pdf_url",
+            "error",
+            "requested_by",
+            "created_at",
+            "rendered_at",
+        ]
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, report: HeadlineReport) -> str:
+        return Links.of(self.context).path(
+            "api-headline-report-detail", ref=report.meeting.ref, version=report.version
+        )
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_pdf_url(self, report: HeadlineReport) -> str | None:
+        if report.status != HeadlineReport.Status.ISSUED or not report.file:
+            return None
+        return Links.of(self.context).path(
+            "api-headline-report-pdf", ref=report.meeting.ref, version=report.version
+        )
