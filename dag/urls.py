@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from .api_views import ApiTokenView
 from .views import health
 
 urlpatterns = [
@@ -11,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("health/", health, name="health"),
     path("api/v1/", include("dag.api_urls")),
+    path("api/token/", ApiTokenView.as_view(), name="api-token"),
     path("", include("meetings.urls")),
     path("", include("actions.urls")),
     path("", include("decisions.urls")),
