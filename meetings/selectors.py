@@ -116,3 +116,100 @@ def discussions_of(*, field: str, record: Model) -> QuerySet[DiscussionItem]:
         .select_related("meeting__committee", "agenda_item")
         .order_by("meeting__start_at", "order")
     )
+
+
+# --- the meeting page (browser UI) ----------------------------------------------------------
+
+
+@dataclass
+class MeetingArea:
+    """One agenda area of a meeting page with its actions, decisions and discussion.
+
+    ``agenda_item`` is None for records filed under no area.
+    """
+
+    agenda_item: Any
+    actions: list[Any]
+    decisions: list[Any]
+    discussion_items: list[DiscussionItem]
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.actions or self.decisions or self.discussion_items)
+
+    @property
+    def key(self) -> str:
+        """``"12"`` (the agenda item's id) or ``"none"``: unique on the page, for HTML ids."""
+        return str(self.agenda_item.pk) if self.agenda_item is not None else "none"
+
+    @property
+    def dom_id(self) -> str:
+        """The area's HTML id and URL fragment: ``area-12``."""
+        return f"area-{self.key}"
+
+
+@dataclass
+class MeetingPage:
+    """Everything the meeting page shows, read in a fixed number of queries."""
+
+    meeting: Meeting
+    areas: list[MeetingArea]
+    reviews: list[Any]
+    next_meeting: Meeting | None
+    headline_reports: list[Any]
+
+
+def meeting_page_get(*, meeting: Meeting) -> MeetingPage:
+    """Areas (in agenda order, then records with no area), reviews of earlier actions, the
+    next planned meeting and the headline report versions of ``meeting``.
+
+    About ten queries whatever the number of records: each kind is read once and grouped
+    by area in Python.
+    """
+    from actions.selectors import action_list_for_meeting, action_review_list_for_meeting
+    from decisions.selectors import decision_list_for_meeting
+
+    from .models import HeadlineReport
+
+    agenda_items = list(meeting.agenda_items.select_related("change_request").order_by("order"))
+    actions = action_list_for_meeting(meeting=meeting)
+    decisions = decision_list_for_meeting(meeting=meeting)
+    discussion = list(
+        meeting.discussion_items.select_related("agenda_item")
+        .prefetch_related("references")
+        .order_by("order", "id")
+    )
+    by_area: dict[int | None, MeetingArea] = {
+        item.pk: MeetingArea(item, [], [], []) for item in agenda_items
+    }
+    loose = MeetingArea(None, [], [], [])
+    for action in actions:
+        by_area.get(action.agenda_item_id, loose).actions.append(action)
+    for decision in decisions:
+        by_area.get(decision.agenda_item_id, loose).decisions.append(decision)
+    for item in discussion:
+        by_area.get(item.agenda_item_id, loose).discussion_items.append(item)
+    areas = list(by_area.values())
+    if not loose.is_empty:
+        areas.append(loose)
+    next_meeting = (
+        Meeting.objects.filter(
+            committee_id=meeting.committee_id,
+            status=Meeting.Status.PLANNED,
+            start_at__gt=meeting.start_at,
+        )
+        .order_by("start_at")
+        .first()
+    )
+    reports = list(
+        HeadlineReport.objects.filter(meeting=meeting)
+        .select_related("requested_by")
+        .order_by("-version")
+    )
+    return MeetingPage(
+        meeting=meeting,
+        areas=areas,
+        reviews=action_review_list_for_meeting(meeting=meeting),
+        next_meeting=next_meeting,
+        headline_reports=reports,
+    )

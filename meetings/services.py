@@ -331,3 +331,13 @@ def discussion_references_refresh_all(*, meeting: Meeting | None = None) -> int:
         discussion_references_refresh(discussion_item=item)
         count += 1
     return count
+
+
+@transaction.atomic
+def discussion_item_delete(*, discussion_item: DiscussionItem, acting_user: Any = None) -> None:
+    """Delete a key discussion item and its stored references (PMO only).
+
+    Raises PermissionDenied unless PMO. The history keeps the deleted text.
+    """
+    roles.require_pmo(acting_user)
+    discussion_item.delete()

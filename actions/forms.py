@@ -1,0 +1,155 @@
+"""Browser forms of actions: the register's filters, editing, progress, closure and reviews."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from meetings.forms import AreaField, DateInput, owners_from_text
+from meetings.models import Committee, Meeting
+
+from .models import Action, ActionReview
+from .selectors import REGISTER_SORTS, ActionRegisterFilters, OwnerChoice
+from .services import OwnerSpec
+
+DUE_CHOICES = [
+    ("", "Any due date"),
+    ("overdue", "Overdue"),
+    ("within", "Due within N days"),
+    ("next", "Due by the next meeting"),
+]
+STATUS_CHOICES = [
+    ("", "Any status"),
+    ("open", "Not closed"),
+    *Action.Status.choices,
+]
+
+
+class ActionFilterForm(forms.Form):
+    """The action register's filters (a GET form); invalid values are ignored."""
+
+    q = forms.CharField(required=False, label="Search", max_length=200)
+    committee = forms.ChoiceField(required=False)
+    meeting = forms.ChoiceField(required=False, label="Raised at")
+    status = forms.ChoiceField(choices=STATUS_CHOICES, required=False)
+    owner = forms.ChoiceField(required=False)
+    due = forms.ChoiceField(choices=DUE_CHOICES, required=False)
+    days = forms.IntegerField(
+        required=False, min_value=0, max_value=365, label="N days", initial=14
+    )
+    sort = forms.ChoiceField(
+        choices=[(key, key) for key in REGISTER_SORTS], required=False, widget=forms.HiddenInput
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        committees: list[Committee],
+        meetings: list[Meeting],
+        owner_choices: dict[str, list[OwnerChoice]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["committee"].choices = [("", "All committees")] + [
+            (c.code, c.code) for c in committees
+        ]
+        self.fields["meeting"].choices = [("", "Any meeting")] + [(m.ref, m.ref) for m in meetings]
+        self.fields["owner"].choices = [("", "Anyone")] + [
+            (group, [(c.value, c.label) for c in choices])
+            for group, choices in owner_choices.items()
+            if choices
+        ]
+
+    def filters(self) -> ActionRegisterFilters:
+        """The valid filters as the selector takes them (invalid fields count as unset)."""
+        self.is_valid()
+        data = {name: self.cleaned_data.get(name) for name in self.fields}
+        return ActionRegisterFilters(
+            committee=data["committee"] or "",
+            meeting=data["meeting"] or "",
+            status=data["status"] or "",
+            owner=data["owner"] or "",
+            due=data["due"] or "",
+            within_days=data["days"],
+            text=data["q"] or "",
+            sort=data["sort"] or "ref",
+        )
+
+
+class ActionEditForm(forms.Form):
+    """Edit an action's area, description, owners and due date (PMO)."""
+
+    area = AreaField()
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+    owners = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="One a line, lead first: “Programme (Rob Short)”, “Chair”.",
+    )
+    due_date = forms.DateField(required=False, widget=DateInput())
+    due_meeting = forms.ModelChoiceField(
+        queryset=Meeting.objects.none(), required=False, label="Or due by meeting"
+    )
+
+    def __init__(self, *args: Any, action: Action, **kwargs: Any) -> None:
+        if "initial" not in kwargs:
+            kwargs["initial"] = {
+                "area": action.agenda_item.title if action.agenda_item_id else "",
+                "description": action.description,
+                "owners": "\n".join(o.display for o in action.owners.all()),
+                "due_date": action.due_date,
+                "due_meeting": action.due_meeting_id,
+            }
+        super().__init__(*args, **kwargs)
+        self.action = action
+        self.meeting = action.meeting
+        self.fields["due_meeting"].queryset = Meeting.objects.filter(
+            committee_id=action.committee_id, start_at__gt=action.meeting.start_at
+        ).order_by("start_at")
+
+    def clean_owners(self) -> list[OwnerSpec]:
+        return owners_from_text(self.cleaned_data["owners"])
+
+
+class ProgressUpdateForm(forms.Form):
+    """A progress update by an owner or the PMO, optionally proposing closure."""
+
+    text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), label="Progress update", max_length=5000
+    )
+    proposes_closure = forms.BooleanField(
+        required=False,
+        label="Propose closure",
+        help_text="The action is done: ask the PMO to close it.",
+    )
+
+
+class ActionCloseForm(forms.Form):
+    """Close an action (the PMO confirms a proposed closure)."""
+
+    closed_date = forms.DateField(required=False, widget=DateInput(), label="Closed on")
+    note = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Closure note"
+    )
+
+
+class ActionDeclineForm(forms.Form):
+    """Decline a proposed closure: the action is open again."""
+
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), label="Why it stays open", max_length=2000
+    )
+
+
+class ActionReviewForm(forms.Form):
+    """Take up an earlier action at a meeting: close it, re-date it or keep it open."""
+
+    outcome = forms.ChoiceField(choices=ActionReview.Outcome.choices)
+    new_due_date = forms.DateField(required=False, widget=DateInput(), label="New due date")
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("outcome") == ActionReview.Outcome.RE_DATED and not data.get("new_due_date"):
+            self.add_error("new_due_date", "A re-dated action needs its new due date.")
+        return data

@@ -1,0 +1,333 @@
+"""Browser views of actions: the register, "my actions", the action page and its changes.
+
+Rights are checked here and again in ``actions.services``: only the PMO edits, closes,
+declines a closure or reopens; owners (in person or through their organisation) and the
+PMO post progress updates and propose closure. A forbidden POST gets 403.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django_htmx.http import reswap, retarget
+
+from meetings import roles
+from meetings.models import Committee, Meeting
+from meetings.selectors import discussions_of, meeting_list_for_user
+from meetings.templatetags.governance import dom_id
+from meetings.views import (
+    LoginRequired,
+    PmoRequired,
+    agenda_response,
+    area_for,
+    form_add_service_error,
+    is_htmx,
+    today_london,
+)
+
+from . import services
+from .forms import (
+    ActionCloseForm,
+    ActionDeclineForm,
+    ActionEditForm,
+    ActionFilterForm,
+    ProgressUpdateForm,
+)
+from .models import Action
+from .selectors import (
+    action_get_for_user,
+    action_history_of,
+    action_list_for_owner,
+    action_owner_choices,
+    action_register,
+    action_updates_of,
+    next_meeting_dates,
+)
+
+PAGE_SIZE = 50
+
+
+def get_action_or_404(request: HttpRequest, ref: str) -> Action:
+    """The action ``ref`` if the user may see it; 404 otherwise."""
+    try:
+        return action_get_for_user(ref=ref, user=request.user)
+    except Action.DoesNotExist as exc:
+        raise Http404(f"No action {ref}.") from exc
+
+
+class ActionListView(LoginRequired):
+    """``/actions/``: the action register, filtered, sorted and paginated (50 a page)."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        today = today_london()
+        form = ActionFilterForm(
+            request.GET,
+            committees=list(Committee.objects.all()),
+            meetings=list(
+                meeting_list_for_user(user=request.user)
+                .filter(actions__isnull=False)
+                .distinct()
+                .order_by("committee__code", "-number", "-sub_number")
+            ),
+            owner_choices=action_owner_choices(),
+        )
+        filters = form.filters()
+        qs = action_register(user=request.user, filters=filters, today=today)
+        page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+        context = {
+            "form": form,
+            "filters": filters,
+            "page": page,
+            "today": today,
+            "next_dates": next_meeting_dates(today=today),
+            "is_filtered": any(
+                request.GET.get(k) for k in ("q", "committee", "meeting", "status", "owner", "due")
+            ),
+            "sort": filters.sort,
+        }
+        template = "actions/_register_results.html" if is_htmx(request) else None
+        return render(request, template or "actions/action_list.html", context)
+
+
+class ActionMineView(LoginRequired):
+    """``/actions/mine/``: the user's own and their organisation's open actions, with what is
+    due by the next meeting first."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        today = today_london()
+        person = getattr(request.user, "person", None)
+        actions = list(action_list_for_owner(user=request.user))
+        next_dates = next_meeting_dates(today=today)
+        due_next, later = [], []
+        for action in actions:
+            next_date = next_dates.get(action.committee_id)
+            form = ProgressUpdateForm(auto_id=f"u-{dom_id(action.ref)}-%s")
+            if action.due_date and next_date and action.due_date <= next_date:
+                due_next.append((action, form))
+            else:
+                later.append((action, form))
+        next_meetings = list(
+            Meeting.objects.planned()
+            .filter(committee_id__in={a.committee_id for a in actions}, start_at__date__gte=today)
+            .select_related("committee")
+            .order_by("start_at")
+        )
+        return render(
+            request,
+            "actions/action_mine.html",
+            {
+                "person": person,
+                "due_next": due_next,
+                "later": later,
+                "today": today,
+                "next_meetings": next_meetings,
+            },
+        )
+
+
+class ActionDetailView(LoginRequired):
+    """``/actions/<ref>/``: the action, where it was raised, reviewed and discussed, its
+    progress updates and its history; forms for those who may act on it."""
+
+    def get(self, request: HttpRequest, ref: str) -> HttpResponse:
+        action = get_action_or_404(request, ref)
+        if ref != action.ref:
+            return HttpResponseRedirect(reverse("action-detail", args=[action.ref]))
+        return render(request, "actions/action_detail.html", action_page_context(request, action))
+
+
+def action_page_context(request: HttpRequest, action: Action, **extra: Any) -> dict[str, Any]:
+    """The action page's context; ``extra`` replaces forms that came back with errors."""
+    user = request.user
+    hidden_classes = (
+        [Meeting.Classification.RESTRICTED, Meeting.Classification.CONFIDENTIAL]
+        if roles.is_observer_only(user)
+        else []
+    )
+    reviews = list(
+        action.reviews.exclude(meeting__classification__in=hidden_classes)
+        .select_related("meeting__committee")
+        .order_by("meeting__start_at")
+    )
+    discussions = list(
+        discussions_of(field="action", record=action)
+        .exclude(meeting__classification__in=hidden_classes)
+        .prefetch_related("references")
+    )
+    can_update = services.action_can_update(user=user, action=action)
+    is_pmo = roles.is_pmo(user)
+    context = {
+        "action": action,
+        "today": today_london(),
+        "reviews": reviews,
+        "discussions": discussions,
+        "updates": action_updates_of(action=action),
+        "history": action_history_of(action=action),
+        "can_update": can_update and action.is_open,
+        "is_pmo": is_pmo,
+        "update_form": ProgressUpdateForm(),
+        "close_form": ActionCloseForm(initial={"closed_date": today_london()}),
+        "decline_form": ActionDeclineForm(),
+    }
+    context.update(extra)
+    return context
+
+
+class ActionUpdateView(PmoRequired):
+    """``/actions/<ref>/edit/``: the PMO edits an action, on its own page or in place on the
+    meeting page (htmx; ``return_to=meeting`` sends the agenda back)."""
+
+    def get(self, request: HttpRequest, ref: str) -> HttpResponse:
+        action = get_action_or_404(request, ref)
+        form = ActionEditForm(action=action, auto_id=f"e-{action.ref}-%s")
+        return self.show(request, action, form)
+
+    def post(self, request: HttpRequest, ref: str) -> HttpResponse:
+        action = get_action_or_404(request, ref)
+        form = ActionEditForm(request.POST, action=action, auto_id=f"e-{action.ref}-%s")
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                with transaction.atomic():
+                    services.action_update(
+                        action=action,
+                        acting_user=request.user,
+                        owners=data["owners"],
+                        description=data["description"],
+                        due_date=data["due_date"],
+                        due_meeting=data["due_meeting"],
+                        agenda_item=area_for(action.meeting, data["area"], request.user),
+                    )
+            except ValidationError as exc:
+                form_add_service_error(form, exc)
+            else:
+                messages.success(request, f"Action {action.ref} saved.")
+                if is_htmx(request) and request.POST.get("return_to") == "meeting":
+                    return agenda_response(request, action.meeting, just_added=dom_id(action.ref))
+                return HttpResponseRedirect(reverse("action-detail", args=[action.ref]))
+        return self.show(request, action, form)
+
+    def show(self, request: HttpRequest, action: Action, form: ActionEditForm) -> HttpResponse:
+        context = {
+            "action": action,
+            "meeting": action.meeting,
+            "form": form,
+            "form_id": f"form-e-{action.ref}",
+            "action_url": reverse("action-edit", args=[action.ref]),
+            "title": f"Edit action {action.ref}",
+            "submit_label": "Save",
+            "kind": "action",
+            "is_open": True,
+            "return_to": request.GET.get("return_to") or request.POST.get("return_to", ""),
+            "area_titles": list(action.meeting.agenda_items.values_list("title", flat=True)),
+        }
+        if context["return_to"] == "meeting":
+            context["cancel_url"] = (
+                reverse("meeting-detail", args=[action.meeting.ref]) + f"#{dom_id(action.ref)}"
+            )
+        else:
+            context["cancel_url"] = reverse("action-detail", args=[action.ref])
+        if is_htmx(request):
+            context.update(wrap="tr", wrap_id=dom_id(action.ref), colspan=5)
+            html = render_to_string("meetings/_record_form.html", context, request=request)
+            return reswap(retarget(HttpResponse(html), f"#{dom_id(action.ref)}"), "outerHTML")
+        return render(request, "meetings/meeting_record_form.html", context)
+
+
+class ActionProgressCreateView(LoginRequired):
+    """``/actions/<ref>/updates/`` (POST): an owner or the PMO posts progress, optionally
+    proposing closure."""
+
+    def post(self, request: HttpRequest, ref: str) -> HttpResponse:
+        action = get_action_or_404(request, ref)
+        if not services.action_can_update(user=request.user, action=action):
+            raise PermissionDenied("Only the action's owners or the PMO can update it.")
+        form = ProgressUpdateForm(request.POST)
+        if form.is_valid():
+            try:
+                services.action_update_post(
+                    action=action,
+                    text=form.cleaned_data["text"],
+                    proposes_closure=form.cleaned_data["proposes_closure"],
+                    acting_user=request.user,
+                )
+            except ValidationError as exc:
+                form_add_service_error(form, exc)
+            else:
+                if form.cleaned_data["proposes_closure"]:
+                    messages.success(
+                        request, f"Update posted; closure of {action.ref} proposed to the PMO."
+                    )
+                else:
+                    messages.success(request, f"Update posted on {action.ref}.")
+                return HttpResponseRedirect(_next_url(request, action) + "#updates")
+        context = action_page_context(request, action, update_form=form)
+        return render(request, "actions/action_detail.html", context)
+
+
+def _next_url(request: HttpRequest, action: Action) -> str:
+    if request.POST.get("return_to") == "mine":
+        return reverse("action-mine")
+    return reverse("action-detail", args=[action.ref])
+
+
+class ActionCloseView(PmoRequired):
+    """``/actions/<ref>/close/`` (POST): the PMO closes the action (or confirms a proposed
+    closure)."""
+
+    def post(self, request: HttpRequest, ref: str) -> HttpResponse:
+        action = get_action_or_404(request, ref)
+        form = ActionCloseForm(request.POST)
+        if form.is_valid():
+            try:
+                services.action_close(
+                    action=action,
+                    closed_date=form.cleaned_data["closed_date"],
+                    note=form.cleaned_data["note"],
+                    acting_user=request.user,
+                )
+            except ValidationError as exc:
+                form_add_service_error(form, exc)
+            else:
+                messages.success(request, f"Action {action.ref} closed.")
+                return HttpResponseRedirect(reverse("action-detail", args=[action.ref]))
+        context = action_page_context(request, action, close_form=form)
+        return render(request, "actions/action_detail.html", context)
+
+
+class ActionClosureDeclineView(PmoRequired):
+    """``/actions/<ref>/decline-closure/`` (POST): the PMO declines a proposed closure."""
+
+    def post(self, request: HttpRequest, ref: str) -> HttpResponse:
+        action = get_action_or_404(request, ref)
+        form = ActionDeclineForm(request.POST)
+        if form.is_valid():
+            try:
+                services.action_closure_decline(
+                    action=action, note=form.cleaned_data["note"], acting_user=request.user
+                )
+            except ValidationError as exc:
+                form_add_service_error(form, exc)
+            else:
+                messages.success(request, f"Closure of {action.ref} declined; it stays open.")
+                return HttpResponseRedirect(reverse("action-detail", args=[action.ref]))
+        context = action_page_context(request, action, decline_form=form)
+        return render(request, "actions/action_detail.html", context)
+
+
+class ActionReopenView(PmoRequired):
+    """``/actions/<ref>/reopen/`` (POST): the PMO reopens a closed action."""
+
+    def post(self, request: HttpRequest, ref: str) -> HttpResponse:
+        action = get_action_or_404(request, ref)
+        services.action_reopen(action=action, acting_user=request.user)
+        messages.success(request, f"Action {action.ref} reopened.")
+        return HttpResponseRedirect(reverse("action-detail", args=[action.ref]))

@@ -1,0 +1,120 @@
+"""Browser forms of change requests: filters, the CR itself, status moves, IA responses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from meetings.forms import DateInput
+from meetings.models import Organisation
+
+from .models import TRANSITIONS, ChangeRequest, ImpactAssessmentResponse, Release
+
+
+class ChangeRequestFilterForm(forms.Form):
+    """The CR register's filters: status (or all not yet settled) and free text."""
+
+    q = forms.CharField(required=False, label="Search", max_length=200)
+    status = forms.ChoiceField(
+        choices=[("", "Any status"), ("open", "Not yet decided"), *ChangeRequest.Status.choices],
+        required=False,
+    )
+
+
+_RELEASE = {"list": "release-codes", "autocomplete": "off"}
+
+
+class ChangeRequestForm(forms.Form):
+    """Record or edit a CR. Raiser and releases are written as text (created if new)."""
+
+    number = forms.IntegerField(
+        required=False, min_value=1, help_text="Leave blank for the next CR number."
+    )
+    title = forms.CharField(max_length=300)
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    raiser = forms.CharField(
+        required=False,
+        max_length=200,
+        label="Change raiser",
+        help_text="An organisation.",
+        widget=forms.TextInput(attrs={"list": "organisation-names", "autocomplete": "off"}),
+    )
+    ia_start_date = forms.DateField(required=False, widget=DateInput(), label="IA opens")
+    ia_end_date = forms.DateField(required=False, widget=DateInput(), label="IA closes")
+    target_release = forms.CharField(
+        required=False, max_length=20, help_text="e.g. IR5", widget=forms.TextInput(attrs=_RELEASE)
+    )
+    backstop_release = forms.CharField(
+        required=False, max_length=20, help_text="e.g. IR6", widget=forms.TextInput(attrs=_RELEASE)
+    )
+    design_artefacts = forms.CharField(
+        required=False, max_length=500, help_text="e.g. DES-196, DES-138"
+    )
+
+    def __init__(self, *args: Any, change_request: ChangeRequest | None = None, **kw: Any) -> None:
+        if change_request is not None and "initial" not in kw:
+            cr = change_request
+            kw["initial"] = {
+                "title": cr.title,
+                "description": cr.description,
+                "raiser": cr.raiser.name if cr.raiser_id else "",
+                "ia_start_date": cr.ia_start_date,
+                "ia_end_date": cr.ia_end_date,
+                "target_release": cr.target_release.code if cr.target_release_id else "",
+                "backstop_release": cr.backstop_release.code if cr.backstop_release_id else "",
+                "design_artefacts": cr.design_artefacts,
+            }
+        super().__init__(*args, **kw)
+        self.change_request = change_request
+        if change_request is not None:
+            del self.fields["number"]
+
+
+class ChangeRequestTransitionForm(forms.Form):
+    """Move a CR to one of the statuses its workflow allows next."""
+
+    to_status = forms.ChoiceField(label="Move to")
+
+    def __init__(self, *args: Any, change_request: ChangeRequest, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        allowed = TRANSITIONS.get(change_request.status, set())
+        self.fields["to_status"].choices = [
+            (value, label) for value, label in ChangeRequest.Status.choices if value in allowed
+        ]
+
+
+class ImpactAssessmentResponseForm(forms.Form):
+    """Record (or replace) an organisation's IA response to a CR."""
+
+    organisation = forms.CharField(
+        max_length=200,
+        widget=forms.TextInput(attrs={"list": "organisation-names", "autocomplete": "off"}),
+    )
+    constituency = forms.CharField(required=False, max_length=200)
+    position = forms.ChoiceField(choices=ImpactAssessmentResponse.Position.choices)
+    conditions = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    comments = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    impact_note = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Cost or impact"
+    )
+    received_date = forms.DateField(required=False, widget=DateInput())
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if (
+            data.get("position") == ImpactAssessmentResponse.Position.SUPPORT_WITH_CONDITIONS
+            and not (data.get("conditions") or "").strip()
+        ):
+            self.add_error("conditions", "Support with conditions needs the conditions.")
+        return data
+
+
+def release_choices() -> list[Release]:
+    """Known releases, for the form's suggestions."""
+    return list(Release.objects.order_by("code"))
+
+
+def organisation_names() -> list[str]:
+    """Known organisation names, for the form's suggestions."""
+    return list(Organisation.objects.order_by("name").values_list("name", flat=True))

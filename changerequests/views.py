@@ -1,0 +1,243 @@
+"""Browser views of change requests: the register, the CR page, and the PMO's edits.
+
+The CR page shows the title, raiser, status, target and backstop releases, the IA responses
+with the tally of positions, and every decision, action and discussion that concerns it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+
+from meetings import roles
+from meetings.services import organisation_get_or_create
+from meetings.views import LoginRequired, PmoRequired, form_add_service_error
+
+from . import services
+from .forms import (
+    ChangeRequestFilterForm,
+    ChangeRequestForm,
+    ChangeRequestTransitionForm,
+    ImpactAssessmentResponseForm,
+    organisation_names,
+    release_choices,
+)
+from .models import ChangeRequest
+from .selectors import change_request_get, change_request_page, change_request_register
+
+
+def get_change_request_or_404(ref: str) -> ChangeRequest:
+    """The CR ``ref`` (``CR023``); 404 when missing or malformed."""
+    try:
+        return change_request_get(ref=ref)
+    except ChangeRequest.DoesNotExist as exc:
+        raise Http404(f"No change request {ref}.") from exc
+
+
+class ChangeRequestListView(LoginRequired):
+    """``/change-requests/``: the CR register with status filters and search."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        form = ChangeRequestFilterForm(request.GET or None)
+        status = text = ""
+        if form.is_bound and form.is_valid():
+            status, text = form.cleaned_data["status"], form.cleaned_data["q"]
+        page = Paginator(change_request_register(status=status, text=text), 50).get_page(
+            request.GET.get("page")
+        )
+        return render(
+            request,
+            "changerequests/change_request_list.html",
+            {
+                "form": form,
+                "page": page,
+                "is_filtered": bool(status or text),
+                "can_edit": roles.is_pmo(request.user),
+                "statuses": ChangeRequest.Status.choices,
+                "status": status,
+            },
+        )
+
+
+class ChangeRequestDetailView(LoginRequired):
+    """``/change-requests/<ref>/``: the CR and everything that concerns it."""
+
+    def get(self, request: HttpRequest, ref: str) -> HttpResponse:
+        cr = get_change_request_or_404(ref)
+        if ref != cr.ref:
+            return HttpResponseRedirect(reverse("change-request-detail", args=[cr.ref]))
+        return render(
+            request, "changerequests/change_request_detail.html", cr_page_context(request, cr)
+        )
+
+
+def cr_page_context(request: HttpRequest, cr: ChangeRequest, **extra: Any) -> dict[str, Any]:
+    """The CR page's context; ``extra`` replaces a form that came back with errors."""
+    can_edit = roles.is_pmo(request.user)
+    context: dict[str, Any] = {
+        "cr": cr,
+        "page": change_request_page(change_request=cr, user=request.user),
+        "can_edit": can_edit,
+    }
+    if can_edit:
+        context["transition_form"] = ChangeRequestTransitionForm(change_request=cr)
+        context["ia_form"] = ImpactAssessmentResponseForm(auto_id="ia-%s")
+        context["organisation_names"] = organisation_names()
+    context.update(extra)
+    return context
+
+
+def _release(code: str) -> Any:
+    return services.release_get_or_create(code=code) if code.strip() else None
+
+
+def _cr_values(form: ChangeRequestForm) -> dict[str, Any]:
+    data = form.cleaned_data
+    return {
+        "title": data["title"],
+        "description": data["description"],
+        "raiser": organisation_get_or_create(name=data["raiser"]) if data["raiser"] else None,
+        "ia_start_date": data["ia_start_date"],
+        "ia_end_date": data["ia_end_date"],
+        "target_release": _release(data["target_release"]),
+        "backstop_release": _release(data["backstop_release"]),
+        "design_artefacts": data["design_artefacts"],
+    }
+
+
+class ChangeRequestCreateView(PmoRequired):
+    """``/change-requests/new/``: the PMO records a CR; its number is assigned on save."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self.show(request, ChangeRequestForm())
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = ChangeRequestForm(request.POST)
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    values = _cr_values(form)
+                    ia_dates = {k: values.pop(k) for k in ("ia_start_date", "ia_end_date")}
+                    cr = services.change_request_create(
+                        number=form.cleaned_data["number"], acting_user=request.user, **values
+                    )
+                    if any(ia_dates.values()):
+                        services.change_request_update(
+                            change_request=cr, acting_user=request.user, **ia_dates
+                        )
+            except ValidationError as exc:
+                form_add_service_error(form, exc)
+            else:
+                messages.success(request, f"Change request {cr.ref} recorded.")
+                return HttpResponseRedirect(reverse("change-request-detail", args=[cr.ref]))
+        return self.show(request, form)
+
+    def show(self, request: HttpRequest, form: ChangeRequestForm) -> HttpResponse:
+        return render(
+            request,
+            "changerequests/change_request_form.html",
+            {
+                "form": form,
+                "cr": None,
+                "releases": release_choices(),
+                "organisation_names": organisation_names(),
+            },
+        )
+
+
+class ChangeRequestUpdateView(PmoRequired):
+    """``/change-requests/<ref>/edit/``: the PMO edits a CR (status moves separately)."""
+
+    def get(self, request: HttpRequest, ref: str) -> HttpResponse:
+        cr = get_change_request_or_404(ref)
+        return self.show(request, cr, ChangeRequestForm(change_request=cr))
+
+    def post(self, request: HttpRequest, ref: str) -> HttpResponse:
+        cr = get_change_request_or_404(ref)
+        form = ChangeRequestForm(request.POST, change_request=cr)
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    services.change_request_update(
+                        change_request=cr, acting_user=request.user, **_cr_values(form)
+                    )
+            except ValidationError as exc:
+                form_add_service_error(form, exc)
+            else:
+                messages.success(request, f"Change request {cr.ref} saved.")
+                return HttpResponseRedirect(reverse("change-request-detail", args=[cr.ref]))
+        return self.show(request, cr, form)
+
+    def show(self, request: HttpRequest, cr: ChangeRequest, form: Any) -> HttpResponse:
+        return render(
+            request,
+            "changerequests/change_request_form.html",
+            {
+                "form": form,
+                "cr": cr,
+                "releases": release_choices(),
+                "organisation_names": organisation_names(),
+            },
+        )
+
+
+class ChangeRequestTransitionView(PmoRequired):
+    """``/change-requests/<ref>/status/`` (POST): move the CR along its workflow."""
+
+    def post(self, request: HttpRequest, ref: str) -> HttpResponse:
+        cr = get_change_request_or_404(ref)
+        form = ChangeRequestTransitionForm(request.POST, change_request=cr)
+        if form.is_valid():
+            try:
+                cr = services.change_request_transition(
+                    change_request=cr,
+                    to_status=form.cleaned_data["to_status"],
+                    acting_user=request.user,
+                )
+            except ValidationError as exc:
+                form_add_service_error(form, exc)
+            else:
+                messages.success(request, f"{cr.ref} is now {cr.get_status_display().lower()}.")
+                return HttpResponseRedirect(reverse("change-request-detail", args=[cr.ref]))
+        context = cr_page_context(request, cr, transition_form=form)
+        return render(request, "changerequests/change_request_detail.html", context)
+
+
+class ImpactAssessmentResponseCreateView(PmoRequired):
+    """``/change-requests/<ref>/ia-responses/`` (POST): record an organisation's response
+    (a second response from the same organisation replaces the first)."""
+
+    def post(self, request: HttpRequest, ref: str) -> HttpResponse:
+        cr = get_change_request_or_404(ref)
+        form = ImpactAssessmentResponseForm(request.POST, auto_id="ia-%s")
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                with transaction.atomic():
+                    services.ia_response_record(
+                        change_request=cr,
+                        organisation=organisation_get_or_create(name=data["organisation"]),
+                        position=data["position"],
+                        constituency=data["constituency"],
+                        conditions=data["conditions"],
+                        comments=data["comments"],
+                        impact_note=data["impact_note"],
+                        received_date=data["received_date"],
+                        acting_user=request.user,
+                    )
+            except ValidationError as exc:
+                form_add_service_error(form, exc)
+            else:
+                messages.success(request, f"IA response of {data['organisation']} recorded.")
+                return HttpResponseRedirect(
+                    reverse("change-request-detail", args=[cr.ref]) + "#ia-responses"
+                )
+        context = cr_page_context(request, cr, ia_form=form, ia_form_open=True)
+        return render(request, "changerequests/change_request_detail.html", context)

@@ -1,0 +1,85 @@
+"""Browser forms of decisions: the chair's decision and the register's filters."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from meetings.forms import AreaField
+
+from .models import Decision
+
+# What the chair may do with a proposed (or deferred) decision, and the status it gives.
+OUTCOMES = {
+    "approve": Decision.Status.APPROVED,
+    "approve_with_conditions": Decision.Status.APPROVED_WITH_CONDITIONS,
+    "reject": Decision.Status.REJECTED,
+    "defer": Decision.Status.DEFERRED,
+}
+
+
+class DecisionDecideForm(forms.Form):
+    """The chair's decision: approve, approve with conditions (conditions required), reject
+    or defer."""
+
+    outcome = forms.ChoiceField(
+        choices=[
+            ("approve", "Approve"),
+            ("approve_with_conditions", "Approve with conditions"),
+            ("reject", "Reject"),
+            ("defer", "Defer"),
+        ],
+        widget=forms.RadioSelect,
+    )
+    conditions = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Required when approving with conditions.",
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if (
+            data.get("outcome") == "approve_with_conditions"
+            and not (data.get("conditions") or "").strip()
+        ):
+            self.add_error("conditions", "State the conditions of the approval.")
+        return data
+
+    @property
+    def to_status(self) -> str:
+        return OUTCOMES[self.cleaned_data["outcome"]]
+
+
+class DecisionEditForm(forms.Form):
+    """Edit a decision's area, text and CR (PMO)."""
+
+    area = AreaField()
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Decision")
+    change_request = forms.CharField(required=False, max_length=12, label="Change request")
+
+    def __init__(self, *args: Any, decision: Decision, **kwargs: Any) -> None:
+        if "initial" not in kwargs:
+            kwargs["initial"] = {
+                "area": decision.agenda_item.title if decision.agenda_item_id else "",
+                "text": decision.text,
+                "change_request": decision.change_request.ref if decision.change_request_id else "",
+            }
+        super().__init__(*args, **kwargs)
+        self.decision = decision
+        self.meeting = decision.meeting
+
+    def clean_change_request(self) -> Any:
+        from meetings.forms import change_request_from_ref
+
+        return change_request_from_ref(self.cleaned_data["change_request"])
+
+
+class DecisionFilterForm(forms.Form):
+    """The decision register's filters."""
+
+    q = forms.CharField(required=False, label="Search", max_length=200)
+    status = forms.ChoiceField(
+        choices=[("", "Any status"), *Decision.Status.choices], required=False
+    )

@@ -1,0 +1,79 @@
+"""Reads of decisions for the browser: the register, the chair's queue, a meeting's decisions.
+
+Visibility follows ``meetings.selectors.meeting_list_for_user``: an Observer sees only
+decisions taken at Public meetings. Each read costs a fixed number of queries.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from meetings import refs, roles
+from meetings.models import Meeting
+
+from .models import Decision
+
+# Statuses the chair still has to decide on.
+AWAITING_CHAIR = (Decision.Status.PROPOSED, Decision.Status.DEFERRED)
+
+
+def decision_list_for_user(*, user: Any) -> QuerySet[Decision]:
+    """Every decision ``user`` may see, with meeting, area, CR and decider joined."""
+    qs = Decision.objects.select_related(
+        "meeting__committee", "agenda_item", "change_request", "decided_by"
+    )
+    if roles.is_observer_only(user):
+        qs = qs.filter(meeting__classification=Meeting.Classification.PUBLIC)
+    return qs
+
+
+def decision_get_for_user(*, ref: str, user: Any) -> Decision:
+    """The decision with ``ref`` (``DAG-DEC68``, any case) if ``user`` may see it.
+
+    Raises Decision.DoesNotExist when missing, hidden, or ``ref`` is not a decision ref.
+    """
+    try:
+        key = refs.parse_decision_ref(ref)
+    except Exception as exc:
+        raise Decision.DoesNotExist(ref) from exc
+    return decision_list_for_user(user=user).get(ref=refs.decision_ref(key.code, key.seq))
+
+
+def decision_register(
+    *, user: Any, status: str = "", committee: str = "", text: str = ""
+) -> QuerySet[Decision]:
+    """Decisions filtered by status, committee code and free text, newest ref first."""
+    qs = decision_list_for_user(user=user)
+    if status:
+        qs = qs.filter(status=status)
+    if committee:
+        qs = qs.filter(committee__code=committee)
+    text = text.strip()
+    if text:
+        qs = qs.filter(Q(text__icontains=text) | Q(ref__icontains=text))
+    return qs.order_by("committee__code", "-seq")
+
+
+def decision_queue(*, user: Any) -> QuerySet[Decision]:
+    """Decisions awaiting the chair (proposed or deferred), oldest meeting first."""
+    return (
+        decision_list_for_user(user=user)
+        .filter(status__in=AWAITING_CHAIR)
+        .order_by("meeting__start_at", "seq")
+    )
+
+
+def decision_list_for_meeting(*, meeting: Meeting) -> list[Decision]:
+    """The decisions taken at ``meeting`` in ref order (one query)."""
+    return list(
+        Decision.objects.filter(meeting=meeting)
+        .select_related("agenda_item", "change_request", "decided_by", "meeting__committee")
+        .order_by("seq")
+    )
+
+
+def decision_history_of(*, decision: Decision) -> list[Any]:
+    """The recorded versions of ``decision``, newest first, with their users."""
+    return list(decision.history.select_related("history_user").order_by("-history_date"))

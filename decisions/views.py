@@ -1,0 +1,233 @@
+"""Browser views of decisions: the register, the chair's queue, the decision page.
+
+Only the chair decides (approve, approve with conditions, reject, defer): anyone else's
+POST gets 403 here, and ``decisions.services.decision_transition`` refuses it again.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django_htmx.http import reswap, retarget
+
+from meetings import roles
+from meetings.models import Meeting
+from meetings.selectors import discussions_of
+from meetings.templatetags.governance import dom_id
+from meetings.views import (
+    LoginRequired,
+    PmoRequired,
+    agenda_response,
+    area_for,
+    form_add_service_error,
+    is_htmx,
+)
+
+from . import services
+from .forms import DecisionDecideForm, DecisionEditForm, DecisionFilterForm
+from .models import Decision
+from .selectors import decision_get_for_user, decision_history_of, decision_queue, decision_register
+
+
+def get_decision_or_404(request: HttpRequest, ref: str) -> Decision:
+    """The decision ``ref`` if the user may see it; 404 otherwise."""
+    try:
+        return decision_get_for_user(ref=ref, user=request.user)
+    except Decision.DoesNotExist as exc:
+        raise Http404(f"No decision {ref}.") from exc
+
+
+class DecisionListView(LoginRequired):
+    """``/decisions/``: every decision the user may see, filtered by status and text."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        form = DecisionFilterForm(request.GET or None)
+        status = text = ""
+        if form.is_bound and form.is_valid():
+            status, text = form.cleaned_data["status"], form.cleaned_data["q"]
+        qs = decision_register(user=request.user, status=status, text=text)
+        page = Paginator(qs, 50).get_page(request.GET.get("page"))
+        return render(
+            request,
+            "decisions/decision_list.html",
+            {"form": form, "page": page, "is_filtered": bool(status or text)},
+        )
+
+
+class DecisionQueueView(LoginRequired):
+    """``/decisions/queue/``: proposed and deferred decisions awaiting the chair."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self.show(request)
+
+    def show(
+        self, request: HttpRequest, bound: dict[int, DecisionDecideForm] | None = None
+    ) -> HttpResponse:
+        bound = bound or {}
+        rows = [
+            (
+                decision,
+                bound.get(decision.pk)
+                or DecisionDecideForm(prefix=decision.ref, auto_id=f"q-{decision.ref}-%s"),
+            )
+            for decision in decision_queue(user=request.user)
+        ]
+        return render(
+            request,
+            "decisions/decision_queue.html",
+            {"rows": rows, "is_chair": roles.is_chair(request.user)},
+        )
+
+
+class DecisionDetailView(LoginRequired):
+    """``/decisions/<ref>/``: the decision, where it was taken and discussed, its CR, who
+    decided and when; the chair's form while it awaits a decision."""
+
+    def get(self, request: HttpRequest, ref: str) -> HttpResponse:
+        decision = get_decision_or_404(request, ref)
+        if ref != decision.ref:
+            return HttpResponseRedirect(reverse("decision-detail", args=[decision.ref]))
+        return render(
+            request, "decisions/decision_detail.html", decision_page_context(request, decision)
+        )
+
+
+def decision_page_context(request: HttpRequest, decision: Decision, **extra: Any) -> dict:
+    """The decision page's context; ``extra`` replaces a form that came back with errors."""
+    hidden = (
+        [Meeting.Classification.RESTRICTED, Meeting.Classification.CONFIDENTIAL]
+        if roles.is_observer_only(request.user)
+        else []
+    )
+    context = {
+        "decision": decision,
+        "discussions": list(
+            discussions_of(field="decision", record=decision)
+            .exclude(meeting__classification__in=hidden)
+            .prefetch_related("references")
+        ),
+        "history": decision_history_of(decision=decision),
+        "is_chair": roles.is_chair(request.user),
+        "is_pmo": roles.is_pmo(request.user),
+        "awaiting": decision.status in (Decision.Status.PROPOSED, Decision.Status.DEFERRED),
+        "decide_form": DecisionDecideForm(prefix=decision.ref, auto_id=f"q-{decision.ref}-%s"),
+    }
+    context.update(extra)
+    return context
+
+
+class DecisionDecideView(LoginRequired):
+    """``/decisions/<ref>/decide/`` (POST, chair only): approve, approve with conditions,
+    reject or defer. Records who and when; the decision's CR follows."""
+
+    def post(self, request: HttpRequest, ref: str) -> HttpResponse:
+        if not roles.is_chair(request.user):
+            raise PermissionDenied("Only the chair can decide on a proposed decision.")
+        decision = get_decision_or_404(request, ref)
+        form = DecisionDecideForm(request.POST, prefix=decision.ref, auto_id=f"q-{decision.ref}-%s")
+        if form.is_valid():
+            try:
+                decision = services.decision_transition(
+                    decision=decision,
+                    to_status=form.to_status,
+                    conditions=form.cleaned_data["conditions"] or "",
+                    acting_user=request.user,
+                )
+            except ValidationError as exc:
+                form_add_service_error(form, exc)
+            else:
+                messages.success(
+                    request, f"{decision.ref}: {decision.get_status_display().lower()}."
+                )
+                if request.POST.get("return_to") == "queue":
+                    return HttpResponseRedirect(reverse("decision-queue"))
+                return HttpResponseRedirect(reverse("decision-detail", args=[decision.ref]))
+        if request.POST.get("return_to") == "queue":
+            return DecisionQueueView().show(request, bound={decision.pk: form})
+        context = decision_page_context(request, decision, decide_form=form)
+        return render(request, "decisions/decision_detail.html", context)
+
+
+class DecisionWithdrawView(PmoRequired):
+    """``/decisions/<ref>/withdraw/`` (POST, PMO): withdraw a decision not yet taken."""
+
+    def post(self, request: HttpRequest, ref: str) -> HttpResponse:
+        decision = get_decision_or_404(request, ref)
+        try:
+            services.decision_transition(
+                decision=decision, to_status=Decision.Status.WITHDRAWN, acting_user=request.user
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"{decision.ref} withdrawn.")
+        return HttpResponseRedirect(reverse("decision-detail", args=[decision.ref]))
+
+
+class DecisionUpdateView(PmoRequired):
+    """``/decisions/<ref>/edit/``: the PMO edits the text, area or CR (on its own page or in
+    place on the meeting page with htmx)."""
+
+    def get(self, request: HttpRequest, ref: str) -> HttpResponse:
+        decision = get_decision_or_404(request, ref)
+        form = DecisionEditForm(decision=decision, auto_id=f"e-{decision.ref}-%s")
+        return self.show(request, decision, form)
+
+    def post(self, request: HttpRequest, ref: str) -> HttpResponse:
+        decision = get_decision_or_404(request, ref)
+        form = DecisionEditForm(request.POST, decision=decision, auto_id=f"e-{decision.ref}-%s")
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                with transaction.atomic():
+                    services.decision_update(
+                        decision=decision,
+                        acting_user=request.user,
+                        text=data["text"],
+                        change_request=data["change_request"],
+                        agenda_item=area_for(decision.meeting, data["area"], request.user),
+                    )
+            except ValidationError as exc:
+                form_add_service_error(form, exc)
+            else:
+                messages.success(request, f"Decision {decision.ref} saved.")
+                if is_htmx(request) and request.POST.get("return_to") == "meeting":
+                    return agenda_response(
+                        request, decision.meeting, just_added=dom_id(decision.ref)
+                    )
+                return HttpResponseRedirect(reverse("decision-detail", args=[decision.ref]))
+        return self.show(request, decision, form)
+
+    def show(self, request: HttpRequest, decision: Decision, form: Any) -> HttpResponse:
+        return_to = request.GET.get("return_to") or request.POST.get("return_to", "")
+        context = {
+            "decision": decision,
+            "meeting": decision.meeting,
+            "form": form,
+            "form_id": f"form-e-{decision.ref}",
+            "action_url": reverse("decision-edit", args=[decision.ref]),
+            "title": f"Edit decision {decision.ref}",
+            "submit_label": "Save",
+            "kind": "decision",
+            "is_open": True,
+            "return_to": return_to,
+            "cancel_url": (
+                reverse("meeting-detail", args=[decision.meeting.ref]) + f"#{dom_id(decision.ref)}"
+                if return_to == "meeting"
+                else reverse("decision-detail", args=[decision.ref])
+            ),
+            "area_titles": list(decision.meeting.agenda_items.values_list("title", flat=True)),
+        }
+        if is_htmx(request):
+            context.update(wrap="li", wrap_id=dom_id(decision.ref))
+            html = render_to_string("meetings/_record_form.html", context, request=request)
+            return reswap(retarget(HttpResponse(html), f"#{dom_id(decision.ref)}"), "outerHTML")
+        return render(request, "meetings/meeting_record_form.html", context)

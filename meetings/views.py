@@ -1,0 +1,678 @@
+"""Browser views of meetings: the list, the meeting page, and recording on it (PMO).
+
+Every view needs a login; rights are checked here and again by the services (a forbidden
+POST gets 403, never just a hidden button). Observers do not see Restricted or Confidential
+meetings (``meetings.selectors.meeting_list_for_user``). With htmx, the forms on the meeting
+page post in place and get the agenda back; without it they post and redirect.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.forms import Form
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.views import View
+from django_htmx.http import reswap, retarget
+
+from . import roles, services
+from .forms import (
+    ActionForm,
+    AgendaItemForm,
+    DecisionForm,
+    DiscussionItemForm,
+    MeetingFilterForm,
+    MeetingForm,
+)
+from .models import AgendaItem, Committee, DiscussionItem, Meeting
+from .selectors import MeetingPage, meeting_get_for_user, meeting_list_for_user, meeting_page_get
+from .templatetags.governance import dom_id
+
+_FORM_ID_RE = re.compile(r"^[a-z0-9-]{1,60}$")
+
+
+# --- helpers shared by the apps' views ----------------------------------------------------------
+
+
+class LoginRequired(LoginRequiredMixin, View):
+    """A view that needs a login (anonymous users go to the login page)."""
+
+
+class PmoRequired(LoginRequired):
+    """A view for the PMO only: anyone else gets 403, whatever the method."""
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated and not roles.is_pmo(request.user):
+            raise PermissionDenied("Only the PMO (secretariat) can do this.")
+        return super().dispatch(request, *args, **kwargs)
+
+
+def is_htmx(request: HttpRequest) -> bool:
+    """True when htmx sent the request (the page wants a fragment back)."""
+    return bool(getattr(request, "htmx", False))
+
+
+def form_add_service_error(form: Form, error: ValidationError) -> None:
+    """Show a service's ValidationError on ``form``: field errors on their fields when the
+    form has them, everything else at the top of the form."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            target = field if field in form.fields else None
+            for item in errors:
+                form.add_error(target, item.messages)
+    else:
+        form.add_error(None, error)
+
+
+def messages_fragment(request: HttpRequest) -> str:
+    """The pending messages as an out-of-band swap into the page's message area (htmx)."""
+    return render_to_string("_messages.html", {"oob": True}, request=request)
+
+
+def posted_form_id(request: HttpRequest, default: str) -> str:
+    """The id of the form element that posted (``_form_id``), checked, or ``default``."""
+    value = request.POST.get("_form_id", "")
+    return value if _FORM_ID_RE.match(value) else default
+
+
+def today_london() -> Any:
+    """Today's date in Europe/London."""
+    return timezone.localdate()
+
+
+def get_meeting_or_404(request: HttpRequest, ref: str) -> Meeting:
+    """The meeting ``ref`` if the user may see it; 404 otherwise (hidden or malformed)."""
+    try:
+        return meeting_get_for_user(ref=ref, user=request.user)
+    except (Meeting.DoesNotExist, ValidationError) as exc:
+        raise Http404(f"No meeting {ref}.") from exc
+
+
+# --- home and the meeting list -------------------------------------------------------------------
+
+
+class HomeView(LoginRequired):
+    """``/``: what needs the user now: their actions, the chair's queue, closures to confirm."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        from actions.selectors import action_list_for_owner, action_list_proposed_closure
+        from decisions.selectors import decision_queue
+
+        today = today_london()
+        user = request.user
+        upcoming = list(
+            meeting_list_for_user(user=user)
+            .filter(start_at__date__gte=today)
+            .order_by("start_at")[:3]
+        )
+        recent = list(
+            meeting_list_for_user(user=user)
+            .filter(start_at__date__lt=today)
+            .order_by("-start_at")[:3]
+        )
+        context: dict[str, Any] = {
+            "today": today,
+            "upcoming": upcoming,
+            "recent": recent,
+            "my_actions": list(action_list_for_owner(user=user)[:10]),
+            "is_pmo": roles.is_pmo(user),
+            "is_chair": roles.is_chair(user),
+        }
+        if context["is_chair"] or context["is_pmo"]:
+            context["queue"] = list(decision_queue(user=user)[:10])
+        if context["is_pmo"]:
+            context["closures"] = list(action_list_proposed_closure(user=user)[:10])
+        return render(request, "meetings/home.html", context)
+
+
+class MeetingListView(LoginRequired):
+    """``/meetings/``: meetings by committee, newest first, filtered by committee and status."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        form = MeetingFilterForm(request.GET or None)
+        qs = meeting_list_for_user(user=request.user)
+        if form.is_bound and form.is_valid():
+            if form.cleaned_data["committee"]:
+                qs = qs.filter(committee=form.cleaned_data["committee"])
+            if form.cleaned_data["status"]:
+                qs = qs.filter(status=form.cleaned_data["status"])
+        qs = qs.order_by("committee__code", "-start_at")
+        page = Paginator(qs, 50).get_page(request.GET.get("page"))
+        groups: list[tuple[Committee, list[Meeting]]] = []
+        for meeting in page.object_list:
+            if not groups or groups[-1][0].pk != meeting.committee_id:
+                groups.append((meeting.committee, []))
+            groups[-1][1].append(meeting)
+        return render(
+            request,
+            "meetings/meeting_list.html",
+            {
+                "form": form,
+                "page": page,
+                "groups": groups,
+                "can_edit": roles.is_pmo(request.user),
+                "today": today_london(),
+            },
+        )
+
+
+# --- create and edit a meeting ---------------------------------------------------------------
+
+
+class MeetingCreateView(PmoRequired):
+    """``/meetings/new/``: the PMO creates a meeting; its ref is assigned on save."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        initial = {"status": Meeting.Status.PLANNED}
+        committee = Committee.objects.filter(code=request.GET.get("committee", "")).first()
+        if committee:
+            initial["committee"] = committee.pk
+        return self.show(request, MeetingForm(initial=initial))
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = MeetingForm(request.POST)
+        if form.is_valid():
+            try:
+                meeting = services.meeting_create(acting_user=request.user, **form.service_kwargs())
+            except ValidationError as exc:
+                form_add_service_error(form, exc)
+            else:
+                messages.success(request, f"Meeting {meeting.ref} created.")
+                return HttpResponseRedirect(reverse("meeting-detail", args=[meeting.ref]))
+        return self.show(request, form)
+
+    def show(self, request: HttpRequest, form: MeetingForm) -> HttpResponse:
+        return render(request, "meetings/meeting_form.html", {"form": form, "meeting": None})
+
+
+class MeetingUpdateView(PmoRequired):
+    """``/meetings/<ref>/edit/``: the PMO edits a meeting's date, venue, status…"""
+
+    def get(self, request: HttpRequest, ref: str) -> HttpResponse:
+        meeting = get_meeting_or_404(request, ref)
+        return self.show(request, meeting, MeetingForm(meeting=meeting))
+
+    def post(self, request: HttpRequest, ref: str) -> HttpResponse:
+        meeting = get_meeting_or_404(request, ref)
+        form = MeetingForm(request.POST, meeting=meeting)
+        if form.is_valid():
+            try:
+                services.meeting_update(
+                    meeting=meeting, acting_user=request.user, **form.service_kwargs()
+                )
+            except ValidationError as exc:
+                form_add_service_error(form, exc)
+            else:
+                messages.success(request, f"Meeting {meeting.ref} saved.")
+                return HttpResponseRedirect(reverse("meeting-detail", args=[meeting.ref]))
+        return self.show(request, meeting, form)
+
+    def show(self, request: HttpRequest, meeting: Meeting, form: MeetingForm) -> HttpResponse:
+        return render(request, "meetings/meeting_form.html", {"form": form, "meeting": meeting})
+
+
+# --- the meeting page ---------------------------------------------------------------------------
+
+
+def meeting_page_context(request: HttpRequest, meeting: Meeting, **extra: Any) -> dict[str, Any]:
+    """The context of the meeting page and of its agenda fragment.
+
+    For the PMO each area carries blank forms (``area.forms``) with ids unique on the page,
+    and ``add_forms`` are the meeting-wide ones whose area is typed in.
+    """
+    page: MeetingPage = meeting_page_get(meeting=meeting)
+    can_edit = roles.is_pmo(request.user)
+    if can_edit:
+        for area in page.areas:
+            title = area.agenda_item.title if area.agenda_item else ""
+            area.forms = _blank_forms(meeting, key=area.key, area_title=title)
+    context = {
+        "meeting": meeting,
+        "page": page,
+        "can_edit": can_edit,
+        "is_chair": roles.is_chair(request.user),
+        "today": today_london(),
+        "area_titles": [a.agenda_item.title for a in page.areas if a.agenda_item],
+        "add_forms": _blank_forms(meeting, key="new", area_title="") if can_edit else {},
+        "agenda_form": AgendaItemForm(auto_id="add-area-%s") if can_edit else None,
+        "report_urls": report_urls(meeting),
+    }
+    context.update(extra)
+    return context
+
+
+def _blank_forms(meeting: Meeting, *, key: str, area_title: str) -> dict[str, Form]:
+    initial = {"area": area_title}
+    return {
+        "action": ActionForm(meeting=meeting, initial=initial, auto_id=f"a{key}-action-%s"),
+        "decision": DecisionForm(meeting=meeting, initial=initial, auto_id=f"a{key}-decision-%s"),
+        "discussion": DiscussionItemForm(
+            meeting=meeting, initial=initial, auto_id=f"a{key}-discussion-%s"
+        ),
+    }
+
+
+def report_urls(meeting: Meeting) -> dict[str, str]:
+    """The headline report's pages for ``meeting`` (issue #3 owns them): preview, PDF, issue.
+
+    Named URLs are used when ``meetings.report_urls`` defines them, else the agreed paths.
+    """
+    from django.urls import NoReverseMatch
+
+    urls = {
+        "preview": f"/meetings/{meeting.ref}/report/",
+        "pdf": f"/meetings/{meeting.ref}/report.pdf",
+        "issue": "",
+    }
+    for key, name in (
+        ("preview", "headline-report-preview"),
+        ("pdf", "headline-report-pdf"),
+        ("issue", "headline-report-issue"),
+    ):
+        with contextlib.suppress(NoReverseMatch):
+            urls[key] = reverse(name, args=[meeting.ref])
+    return urls
+
+
+class MeetingDetailView(LoginRequired):
+    """``/meetings/<ref>/``: header, each area's actions, decisions and discussion, the earlier
+    actions reviewed, the next meeting, and the headline report's links and versions."""
+
+    def get(self, request: HttpRequest, ref: str) -> HttpResponse:
+        meeting = get_meeting_or_404(request, ref)
+        if ref != meeting.ref:
+            return HttpResponseRedirect(reverse("meeting-detail", args=[meeting.ref]))
+        return render(
+            request, "meetings/meeting_detail.html", meeting_page_context(request, meeting)
+        )
+
+
+class MeetingReportsView(LoginRequired):
+    """``/meetings/<ref>/reports/``: the report versions fragment, polled while rendering."""
+
+    def get(self, request: HttpRequest, ref: str) -> HttpResponse:
+        meeting = get_meeting_or_404(request, ref)
+        page = meeting_page_get(meeting=meeting)
+        return render(
+            request,
+            "meetings/_reports.html",
+            {
+                "meeting": meeting,
+                "page": page,
+                "can_edit": roles.is_pmo(request.user),
+                "report_urls": report_urls(meeting),
+            },
+        )
+
+
+class MeetingRecordView(PmoRequired):
+    """Base of the views that add a record on the meeting page (POST only; GET shows the
+    form alone for browsers without JavaScript)."""
+
+    form_class: type[Form]
+    kind: str
+    title: str
+
+    def get(self, request: HttpRequest, ref: str) -> HttpResponse:
+        meeting = get_meeting_or_404(request, ref)
+        form = self.form_class(
+            meeting=meeting, initial={"area": request.GET.get("area", "")}, auto_id="f-%s"
+        )
+        return self.full_page(request, meeting, form)
+
+    def post(self, request: HttpRequest, ref: str) -> HttpResponse:
+        meeting = get_meeting_or_404(request, ref)
+        form_id = posted_form_id(request, f"anew-{self.kind}")
+        auto_id = form_id.removeprefix("form-") + "-%s"
+        form = self.form_class(request.POST, meeting=meeting, auto_id=auto_id)
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    record = self.save(request, meeting, form)
+            except ValidationError as exc:
+                form_add_service_error(form, exc)
+            else:
+                return self.saved(request, meeting, record)
+        if is_htmx(request):
+            html = render_to_string(
+                "meetings/_record_form.html",
+                {
+                    "form": form,
+                    "form_id": form_id,
+                    "action_url": request.path,
+                    "kind": self.kind,
+                    "submit_label": f"Add {self.kind}",
+                    "is_open": True,
+                },
+                request=request,
+            )
+            return reswap(retarget(HttpResponse(html), f"#{form_id}"), "outerHTML")
+        return self.full_page(request, meeting, form)
+
+    def save(self, request: HttpRequest, meeting: Meeting, form: Any) -> Any:
+        raise NotImplementedError
+
+    def saved(self, request: HttpRequest, meeting: Meeting, record: Any) -> HttpResponse:
+        messages.success(request, f"{self.title} {record.ref} added.")
+        anchor = dom_id(record.ref)
+        if is_htmx(request):
+            return agenda_response(request, meeting, just_added=anchor)
+        return HttpResponseRedirect(reverse("meeting-detail", args=[meeting.ref]) + f"#{anchor}")
+
+    def full_page(self, request: HttpRequest, meeting: Meeting, form: Form) -> HttpResponse:
+        return render(
+            request,
+            "meetings/meeting_record_form.html",
+            {
+                "meeting": meeting,
+                "form": form,
+                "form_id": "form-f",
+                "kind": self.kind,
+                "title": f"Add {self.kind} to {meeting.ref}",
+                "submit_label": f"Add {self.kind}",
+                "cancel_url": reverse("meeting-detail", args=[meeting.ref]),
+                "action_url": request.path,
+                "area_titles": list(meeting.agenda_items.values_list("title", flat=True)),
+            },
+        )
+
+
+def agenda_response(request: HttpRequest, meeting: Meeting, **extra: Any) -> HttpResponse:
+    """The agenda fragment (and the messages, out of band) that replaces ``#agenda``."""
+    context = meeting_page_context(request, meeting, **extra)
+    html = render_to_string("meetings/_agenda.html", context, request=request)
+    html += messages_fragment(request)
+    return reswap(retarget(HttpResponse(html), "#agenda"), "outerHTML")
+
+
+def area_for(meeting: Meeting, title: str, user: Any) -> AgendaItem | None:
+    """The meeting's agenda item called ``title`` (added when new); None for blank."""
+    title = " ".join((title or "").split())
+    if not title:
+        return None
+    return services.agenda_item_get_or_create(meeting=meeting, title=title, acting_user=user)
+
+
+class MeetingActionCreateView(MeetingRecordView):
+    """``/meetings/<ref>/actions/new/``: add an action; it gets the meeting's next ref."""
+
+    form_class = ActionForm
+    kind = "action"
+    title = "Action"
+
+    def save(self, request: HttpRequest, meeting: Meeting, form: Any) -> Any:
+        from actions.services import action_create
+
+        data = form.cleaned_data
+        return action_create(
+            meeting=meeting,
+            agenda_item=area_for(meeting, data["area"], request.user),
+            description=data["description"],
+            owners=data["owners"],
+            due_date=data["due_date"],
+            due_meeting=data["due_meeting"],
+            acting_user=request.user,
+        )
+
+
+class MeetingDecisionCreateView(MeetingRecordView):
+    """``/meetings/<ref>/decisions/new/``: record a proposed decision (the chair decides)."""
+
+    form_class = DecisionForm
+    kind = "decision"
+    title = "Decision"
+
+    def save(self, request: HttpRequest, meeting: Meeting, form: Any) -> Any:
+        from decisions.services import decision_create
+
+        data = form.cleaned_data
+        return decision_create(
+            meeting=meeting,
+            agenda_item=area_for(meeting, data["area"], request.user),
+            text=data["text"],
+            change_request=data["change_request"],
+            acting_user=request.user,
+        )
+
+
+class MeetingDiscussionCreateView(MeetingRecordView):
+    """``/meetings/<ref>/discussion/new/``: add a key discussion item."""
+
+    form_class = DiscussionItemForm
+    kind = "discussion"
+    title = "Discussion item"
+
+    def save(self, request: HttpRequest, meeting: Meeting, form: Any) -> Any:
+        data = form.cleaned_data
+        return services.discussion_item_create(
+            meeting=meeting,
+            agenda_item=area_for(meeting, data["area"], request.user),
+            text=data["text"],
+            acting_user=request.user,
+        )
+
+    def saved(self, request: HttpRequest, meeting: Meeting, record: Any) -> HttpResponse:
+        messages.success(request, "Discussion item added.")
+        if is_htmx(request):
+            return agenda_response(request, meeting, just_added=f"discussion-{record.pk}")
+        return HttpResponseRedirect(
+            reverse("meeting-detail", args=[meeting.ref]) + f"#discussion-{record.pk}"
+        )
+
+
+class MeetingAgendaItemCreateView(PmoRequired):
+    """``/meetings/<ref>/areas/new/``: add an agenda item ("Area")."""
+
+    def post(self, request: HttpRequest, ref: str) -> HttpResponse:
+        meeting = get_meeting_or_404(request, ref)
+        form = AgendaItemForm(request.POST, auto_id="add-area-%s")
+        if form.is_valid():
+            try:
+                item = services.agenda_item_create(
+                    meeting=meeting,
+                    title=form.cleaned_data["title"],
+                    change_request=form.cleaned_data["change_request"],
+                    acting_user=request.user,
+                )
+            except ValidationError as exc:
+                form_add_service_error(form, exc)
+            else:
+                messages.success(request, f"Area “{item.title}” added.")
+                if is_htmx(request):
+                    return agenda_response(request, meeting, just_added=f"area-{item.pk}")
+                return HttpResponseRedirect(
+                    reverse("meeting-detail", args=[meeting.ref]) + f"#area-{item.pk}"
+                )
+        if is_htmx(request):
+            return agenda_response(request, meeting, agenda_form=form, agenda_form_open=True)
+        context = meeting_page_context(request, meeting, agenda_form=form, agenda_form_open=True)
+        return render(request, "meetings/meeting_detail.html", context, status=200)
+
+
+# --- discussion items: edit and delete ------------------------------------------------------
+
+
+def _discussion_item_or_404(meeting: Meeting, pk: int) -> DiscussionItem:
+    item = (
+        meeting.discussion_items.select_related("agenda_item")
+        .prefetch_related("references")
+        .filter(pk=pk)
+        .first()
+    )
+    if item is None:
+        raise Http404("No such discussion item.")
+    return item
+
+
+class DiscussionItemUpdateView(PmoRequired):
+    """``/meetings/<ref>/discussion/<pk>/edit/``: edit in place (htmx) or on its own page."""
+
+    def get(self, request: HttpRequest, ref: str, pk: int) -> HttpResponse:
+        meeting = get_meeting_or_404(request, ref)
+        item = _discussion_item_or_404(meeting, pk)
+        initial = {"area": item.agenda_item.title if item.agenda_item else "", "text": item.text}
+        form = DiscussionItemForm(meeting=meeting, initial=initial, auto_id=f"d{pk}-%s")
+        return self.show(request, meeting, item, form)
+
+    def post(self, request: HttpRequest, ref: str, pk: int) -> HttpResponse:
+        meeting = get_meeting_or_404(request, ref)
+        item = _discussion_item_or_404(meeting, pk)
+        form = DiscussionItemForm(request.POST, meeting=meeting, auto_id=f"d{pk}-%s")
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    services.discussion_item_update(
+                        discussion_item=item,
+                        text=form.cleaned_data["text"],
+                        agenda_item=area_for(meeting, form.cleaned_data["area"], request.user),
+                        acting_user=request.user,
+                    )
+            except ValidationError as exc:
+                form_add_service_error(form, exc)
+            else:
+                messages.success(request, "Discussion item saved.")
+                if is_htmx(request):
+                    return agenda_response(request, meeting, just_added=f"discussion-{pk}")
+                return HttpResponseRedirect(
+                    reverse("meeting-detail", args=[meeting.ref]) + f"#discussion-{pk}"
+                )
+        return self.show(request, meeting, item, form)
+
+    def show(
+        self, request: HttpRequest, meeting: Meeting, item: DiscussionItem, form: Form
+    ) -> HttpResponse:
+        context = {
+            "meeting": meeting,
+            "item": item,
+            "form": form,
+            "form_id": f"form-d{item.pk}",
+            "action_url": request.path,
+            "kind": "discussion",
+            "title": f"Edit discussion item of {meeting.ref}",
+            "submit_label": "Save",
+            "cancel_url": reverse("meeting-detail", args=[meeting.ref]) + f"#discussion-{item.pk}",
+            "is_open": True,
+            "area_titles": list(meeting.agenda_items.values_list("title", flat=True)),
+        }
+        if is_htmx(request):
+            wrap_id = f"discussion-{item.pk}"
+            context.update(wrap="li", wrap_id=wrap_id, return_to="meeting")
+            html = render_to_string("meetings/_record_form.html", context, request=request)
+            return reswap(retarget(HttpResponse(html), f"#{wrap_id}"), "outerHTML")
+        return render(request, "meetings/meeting_record_form.html", context)
+
+
+class DiscussionItemDeleteView(PmoRequired):
+    """``/meetings/<ref>/discussion/<pk>/delete/``: asks to confirm (GET), deletes (POST)."""
+
+    def get(self, request: HttpRequest, ref: str, pk: int) -> HttpResponse:
+        meeting = get_meeting_or_404(request, ref)
+        item = _discussion_item_or_404(meeting, pk)
+        return render(
+            request,
+            "meetings/discussion_confirm_delete.html",
+            {"meeting": meeting, "item": item},
+        )
+
+    def post(self, request: HttpRequest, ref: str, pk: int) -> HttpResponse:
+        meeting = get_meeting_or_404(request, ref)
+        item = _discussion_item_or_404(meeting, pk)
+        services.discussion_item_delete(discussion_item=item, acting_user=request.user)
+        messages.success(request, "Discussion item deleted.")
+        if is_htmx(request):
+            return agenda_response(request, meeting)
+        return HttpResponseRedirect(reverse("meeting-detail", args=[meeting.ref]) + "#agenda")
+
+
+# --- earlier actions taken up at this meeting -------------------------------------------------
+
+
+class MeetingReviewView(LoginRequired):
+    """``/meetings/<ref>/reviews/``: the earlier open actions of the committee; the PMO closes,
+    re-dates or keeps each open with a note (``actions.services.action_review_record``)."""
+
+    def get(self, request: HttpRequest, ref: str) -> HttpResponse:
+        meeting = get_meeting_or_404(request, ref)
+        return self.show(request, meeting)
+
+    def post(self, request: HttpRequest, ref: str) -> HttpResponse:
+        from actions.forms import ActionReviewForm
+        from actions.models import Action
+        from actions.services import action_review_record
+
+        if not roles.is_pmo(request.user):
+            raise PermissionDenied("Only the PMO (secretariat) can do this.")
+        meeting = get_meeting_or_404(request, ref)
+        action = (
+            Action.objects.filter(
+                ref=request.POST.get("action", ""),
+                committee_id=meeting.committee_id,
+                meeting__start_at__lt=meeting.start_at,
+            )
+            .select_related("meeting")
+            .first()
+        )
+        if action is None:
+            raise Http404("No such earlier action.")
+        form = ActionReviewForm(request.POST, prefix=action.ref, auto_id=f"r-{action.ref}-%s")
+        if form.is_valid():
+            try:
+                review = action_review_record(
+                    action=action,
+                    meeting=meeting,
+                    outcome=form.cleaned_data["outcome"],
+                    new_due_date=form.cleaned_data["new_due_date"],
+                    note=form.cleaned_data["note"],
+                    acting_user=request.user,
+                )
+            except ValidationError as exc:
+                form_add_service_error(form, exc)
+            else:
+                messages.success(
+                    request,
+                    f"{action.ref}: {review.get_outcome_display().lower()} at {meeting.ref}.",
+                )
+                return HttpResponseRedirect(
+                    reverse("meeting-reviews", args=[meeting.ref]) + "#reviewed"
+                )
+        return self.show(request, meeting, bound={action.ref: form})
+
+    def show(
+        self, request: HttpRequest, meeting: Meeting, bound: dict[str, Form] | None = None
+    ) -> HttpResponse:
+        from actions.forms import ActionReviewForm
+        from actions.selectors import action_list_to_review, action_review_list_for_meeting
+
+        bound = bound or {}
+        can_edit = roles.is_pmo(request.user)
+        candidates = action_list_to_review(meeting=meeting)
+        rows = [
+            (
+                action,
+                bound.get(action.ref)
+                or ActionReviewForm(prefix=action.ref, auto_id=f"r-{action.ref}-%s"),
+            )
+            for action in candidates
+        ]
+        return render(
+            request,
+            "meetings/meeting_reviews.html",
+            {
+                "meeting": meeting,
+                "rows": rows,
+                "reviews": action_review_list_for_meeting(meeting=meeting),
+                "can_edit": can_edit,
+                "today": today_london(),
+            },
+        )
