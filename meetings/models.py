@@ -354,6 +354,12 @@ class HeadlineReport(models.Model):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
     file = models.FileField(upload_to=headline_report_upload_to, blank=True)
     checksum = models.CharField(max_length=64, blank=True)
+    fingerprint = models.CharField(
+        max_length=64,
+        blank=True,
+        db_index=True,
+        help_text="SHA-256 of what the report shows (meetings.report): same records, same PDF.",
+    )
     issue_date = models.DateField(null=True, blank=True)
     error = models.TextField(blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
