@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Greatest
+from django.utils import timezone
 
 from . import refs, roles
 from .models import (
@@ -22,6 +23,7 @@ from .models import (
     Committee,
     DiscussionItem,
     DiscussionReference,
+    HeadlineReport,
     Meeting,
     Organisation,
     Person,
@@ -341,3 +343,149 @@ def discussion_item_delete(*, discussion_item: DiscussionItem, acting_user: Any 
     """
     roles.require_pmo(acting_user)
     discussion_item.delete()
+
+
+# --- headline reports: issue a version, render it, retry -------------------------------------
+# The rendering is meetings.report; the Celery task (meetings.tasks) only calls
+# headline_report_render_version.
+
+# A version still waiting or rendering this long after its last change was lost (a worker
+# died with it): it may be retried, and issuing again makes a new version.
+HEADLINE_REPORT_STALE_AFTER = dt.timedelta(minutes=15)
+
+
+def _headline_report_is_stale(report: HeadlineReport) -> bool:
+    last_change = (
+        report.history.order_by("-history_date").values_list("history_date", flat=True).first()
+    )
+    return last_change is None or timezone.now() - last_change > HEADLINE_REPORT_STALE_AFTER
+
+
+def _headline_report_queue(report: HeadlineReport) -> None:
+    from .tasks import headline_report_render_task
+
+    report_id = report.pk
+    transaction.on_commit(lambda: headline_report_render_task.delay(report_id))
+
+
+@transaction.atomic
+def headline_report_issue(*, meeting: Meeting, acting_user: Any = None) -> HeadlineReport:
+    """Issue the headline report of ``meeting``: a new version, rendered in the background.
+
+    Creates the next HeadlineReport version (status pending) and, after commit, queues the
+    task ``meetings.headline_report_render``, which renders the PDF, stores it with its
+    SHA-256 checksum and issue date (today, Europe/London) and marks the meeting's report
+    issued. A version still waiting or rendering is returned instead of a second one, so a
+    double click issues once. Raises PermissionDenied unless PMO.
+    """
+    roles.require_pmo(acting_user)
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    in_flight = (
+        meeting.headline_reports.filter(
+            status__in=[HeadlineReport.Status.PENDING, HeadlineReport.Status.RENDERING]
+        )
+        .order_by("-version")
+        .first()
+    )
+    if in_flight is not None and not _headline_report_is_stale(in_flight):
+        return in_flight
+    last_version = meeting.headline_reports.aggregate(m=models.Max("version"))["m"] or 0
+    requested_by = acting_user if getattr(acting_user, "is_authenticated", False) else None
+    report = validated_save(
+        HeadlineReport(
+            meeting=meeting,
+            version=last_version + 1,
+            status=HeadlineReport.Status.PENDING,
+            requested_by=requested_by,
+        )
+    )
+    _headline_report_queue(report)
+    return report
+
+
+def headline_report_render_version(*, report_id: int) -> HeadlineReport:
+    """Render and store version ``report_id`` of a headline report: the task's body.
+
+    Safe to run twice: an issued version is returned as it is. Otherwise the version is
+    marked rendering, rendered with today's date (Europe/London) as its issue date, and its
+    PDF stored once and for all with its SHA-256 checksum and fingerprint; the meeting
+    becomes ``report_issued`` with that issue date. A failure (rendering or storing) marks
+    the version failed with the error, for :func:`headline_report_retry`, and is not raised.
+    Not one transaction: the render (a second or more) runs outside any row lock, between a
+    short transaction that claims the version and one that stores it. Raises
+    HeadlineReport.DoesNotExist for an unknown id.
+    """
+    import hashlib
+    import logging
+
+    from django.core.files.base import ContentFile
+
+    from .report import headline_report_data, headline_report_fingerprint, headline_report_pdf
+
+    with transaction.atomic():
+        report = (
+            HeadlineReport.objects.select_for_update()
+            .select_related("meeting__committee")
+            .get(pk=report_id)
+        )
+        if report.status == HeadlineReport.Status.ISSUED:
+            return report
+        report.status = HeadlineReport.Status.RENDERING
+        report.attempts += 1
+        report.error = ""
+        validated_save(report)
+    issue_date = timezone.localdate()
+    try:
+        data = headline_report_data(meeting=report.meeting, issue_date=issue_date)
+        pdf = headline_report_pdf(data=data)
+        with transaction.atomic():
+            report = HeadlineReport.objects.select_for_update().get(pk=report_id)
+            if report.status == HeadlineReport.Status.ISSUED:
+                return report  # a second run finished first; its file stands
+            report.file.save(f"{report.meeting.ref}.pdf", ContentFile(pdf), save=False)
+            report.checksum = hashlib.sha256(pdf).hexdigest()
+            report.fingerprint = headline_report_fingerprint(data)
+            report.issue_date = issue_date
+            report.rendered_at = timezone.now()
+            report.status = HeadlineReport.Status.ISSUED
+            validated_save(report)
+            meeting_update(
+                meeting=report.meeting,
+                status=Meeting.Status.REPORT_ISSUED,
+                report_issue_date=issue_date,
+            )
+    except Exception as exc:  # any failure is recorded on the version, to be retried
+        logging.getLogger(__name__).exception("Headline report version %s failed", report_id)
+        with transaction.atomic():
+            report = HeadlineReport.objects.select_for_update().get(pk=report_id)
+            if report.status != HeadlineReport.Status.ISSUED:
+                report.status = HeadlineReport.Status.FAILED
+                report.error = f"{type(exc).__name__}: {exc}"[:2000]
+                validated_save(report)
+    return report
+
+
+@transaction.atomic
+def headline_report_retry(*, report: HeadlineReport, acting_user: Any = None) -> HeadlineReport:
+    """Render a failed version again (or one lost while waiting or rendering).
+
+    The version goes back to pending and the task is queued after commit. Raises
+    ValidationError for an issued version or one still in progress, PermissionDenied
+    unless PMO.
+    """
+    roles.require_pmo(acting_user)
+    report = HeadlineReport.objects.select_for_update().select_related("meeting").get(pk=report.pk)
+    lost = report.status in {
+        HeadlineReport.Status.PENDING,
+        HeadlineReport.Status.RENDERING,
+    } and _headline_report_is_stale(report)
+    if report.status != HeadlineReport.Status.FAILED and not lost:
+        raise ValidationError(
+            f"Version {report.version} of the {report.meeting.ref} headline report is "
+            f"{report.get_status_display().lower()}; only a failed version can be retried."
+        )
+    report.status = HeadlineReport.Status.PENDING
+    report.error = ""
+    validated_save(report)
+    _headline_report_queue(report)
+    return report
