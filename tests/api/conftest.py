@@ -6,17 +6,39 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.db import transaction
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 
-@pytest.fixture
-def seeded(db, committee, seed_path):
-    """The DAG028 headline report imported through the importer (the system as actor)."""
-    from meetings.importer import headline_report_import_file
+@pytest.fixture(scope="module")
+def seeded_module(django_db_setup, django_db_blocker):
+    """The DAG028 headline report imported once per test module (the system as actor).
 
-    headline_report_import_file(path=seed_path)
-    return seed_path
+    It is written inside an outer transaction; each test runs in a savepoint within it (the
+    ``db`` fixture) and is rolled back to the imported state, and the import itself is rolled
+    back when the module ends, so other modules never see it.
+    """
+    from meetings.importer import headline_report_import_file
+    from tests.conftest import SEED_PATH
+    from tests.meetings.factories import CommitteeFactory
+
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            CommitteeFactory(code="DAG", name="Design Advisory Group", programme_name="MHHS")
+            headline_report_import_file(path=SEED_PATH)
+            yield SEED_PATH
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+@pytest.fixture
+def seeded(seeded_module, db):
+    """The seed's records, for one test (changes are rolled back after it)."""
+    return seeded_module
 
 
 @pytest.fixture
