@@ -69,6 +69,26 @@ def time_calls(fn: Callable[[], Any], *, repeats: int, warmup: int = 1) -> list[
     return samples
 
 
+def time_pair(
+    fn: Callable[[], Any], floor: Callable[[], Any], *, repeats: int, warmup: int = 1
+) -> tuple[list[float], list[float]]:
+    """Time ``fn`` and its ``floor`` alternately, so both see the same moments of a noisy
+    machine; seconds per call of each, after ``warmup`` untimed calls of each."""
+    for _ in range(warmup):
+        fn()
+        floor()
+    samples: list[float] = []
+    floor_samples: list[float] = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        floor()
+        floor_samples.append(time.perf_counter() - started)
+    return samples, floor_samples
+
+
 def count_queries(fn: Callable[[], Any]) -> tuple[int, Any]:
     """Run ``fn`` once and return (number of SQL queries it sent, its return value)."""
     with CaptureQueriesContext(connection) as ctx:
@@ -79,6 +99,43 @@ def count_queries(fn: Callable[[], Any]) -> tuple[int, Any]:
 def peak_rss_mb() -> float:
     """This process's peak resident set size so far, in MiB (``ru_maxrss`` is KiB on Linux)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def current_rss_mb() -> float:
+    """This process's resident set size now, in MiB (Linux ``/proc/self/statm``)."""
+    with open("/proc/self/statm", encoding="ascii") as fh:
+        pages = int(fh.read().split()[1])
+    return pages * resource.getpagesize() / 1024 / 1024
+
+
+class RssSampler:
+    """Samples the resident set every ``interval`` seconds in a thread; ``peak_mb`` is the
+    highest seen. ``ru_maxrss`` alone cannot say what one step needed when start-up
+    (imports, Django set-up) reached a higher mark than the step, and memory freed by
+    start-up is reused by the step."""
+
+    def __init__(self, interval: float = 0.002) -> None:
+        import threading
+
+        self.interval = interval
+        self.before_mb = current_rss_mb()
+        self.peak_mb = self.before_mb
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak_mb = max(self.peak_mb, current_rss_mb())
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> RssSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak_mb = max(self.peak_mb, current_rss_mb())
 
 
 def run_child(args: list[str], *, timeout: float = 900) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,7 +17,17 @@ from django.test import Client
 from django.urls import Resolver404, resolve
 
 from . import floors
-from .harness import NotAvailableError, Result, Stats, count_queries, guarded, ms, time_calls
+from .harness import (
+    NotAvailableError,
+    Result,
+    Stats,
+    count_queries,
+    guarded,
+    ms,
+    run_child,
+    time_calls,
+    time_pair,
+)
 
 API_LIST = "/api/v1/actions/"
 
@@ -42,9 +53,9 @@ class Context:
     def api_client(self) -> Client:
         return Client(headers={"authorization": f"Token {self.token}"})
 
-    def browser_client(self) -> Client:
+    def browser_client(self, user: Any = None) -> Client:
         client = Client()
-        client.force_login(self.pmo)
+        client.force_login(user or self.pmo)
         return client
 
 
@@ -108,14 +119,13 @@ def api_list(ctx: Context) -> list[Result]:
                     f"floor {floor_refs[:3]}): the ratio compares different work"
                 )
             r.queries, _ = count_queries(lambda: _get(client, path))
-            r.value = ms(time_calls(lambda: _get(client, path), repeats=ctx.repeats, warmup=2))
-            r.floor = ms(
-                time_calls(
-                    lambda: floors.action_page_json(limit=size, order=order),
-                    repeats=ctx.repeats,
-                    warmup=2,
-                )
+            samples, floor_samples = time_pair(
+                lambda: _get(client, path),
+                lambda: floors.action_page_json(limit=size, order=order),
+                repeats=ctx.repeats,
+                warmup=2,
             )
+            r.value, r.floor = ms(samples), ms(floor_samples)
             if r.target and ctx.is_postgres:
                 r.met = r.ratio is not None and r.ratio <= 4
             r.extra["bytes"] = len(_get(client, path).content)
@@ -155,13 +165,13 @@ def api_list(ctx: Context) -> list[Result]:
 # --- 2. the browser pages -------------------------------------------------------------------
 
 
-def _page(ctx: Context, key: str, title: str, path_of: Any) -> Result:
+def _page(ctx: Context, key: str, title: str, path_of: Any, user: Any = None) -> Result:
     result = Result(key=key, title=title, db=ctx.db, target="< 10 queries, < 50 ms")
 
     def fill(r: Result) -> None:
         path = path_of()
         _require_url(path)
-        client = ctx.browser_client()
+        client = ctx.browser_client(user)
         _get(client, path)
         r.queries, _ = count_queries(lambda: _get(client, path))
         r.value = ms(time_calls(lambda: _get(client, path), repeats=ctx.repeats, warmup=1))
@@ -203,7 +213,275 @@ def pages(ctx: Context) -> list[Result]:
             "Action register, open by due date",
             lambda: "/actions/?status=open&sort=due_date",
         ),
+        _page(
+            ctx,
+            "page_mine",
+            "My actions (a member)",
+            lambda: "/actions/mine/",
+            user=ctx.member,
+        ),
     ]
+
+
+# --- 3. the headline report of DAG028 and a register PDF ------------------------------------
+
+DAG028 = "DAG028"
+
+
+def _report_module() -> Any:
+    try:
+        from meetings import report as headline
+    except ImportError as exc:
+        raise NotAvailableError("meetings.report is not in this tree") from exc
+    return headline
+
+
+def seed_meeting() -> Any:
+    """The DAG028 meeting, imported from the seed report the first time it is asked for."""
+    from meetings.models import Meeting
+
+    meeting = Meeting.objects.filter(ref=DAG028).first()
+    if meeting is not None:
+        return meeting
+    try:
+        from meetings.importer import headline_report_import_file
+    except ImportError as exc:
+        raise NotAvailableError("meetings.importer is not in this tree") from exc
+    from meetings.demo import SEED_REPORT
+
+    headline_report_import_file(path=SEED_REPORT)
+    return Meeting.objects.get(ref=DAG028)
+
+
+def report(ctx: Context) -> list[Result]:
+    """DAG028's PDF: seconds and peak memory against WeasyPrint alone; the repeat request."""
+    from .floors import weasyprint_pdf
+
+    render = Result(
+        key="report_pdf",
+        title="Headline report DAG028, render PDF",
+        db=ctx.db,
+        unit="s",
+        target="≤ 1.2× floor",
+        floor_label="WeasyPrint alone",
+    )
+    memory = Result(
+        key="report_pdf_memory",
+        title="Headline report DAG028, peak memory",
+        db=ctx.db,
+        unit="MiB",
+        floor_label="WeasyPrint alone",
+    )
+    repeat = Result(
+        key="report_pdf_repeat",
+        title="Headline report DAG028, repeat request",
+        db=ctx.db,
+        target="< 50 ms",
+    )
+    state: dict[str, Any] = {}
+
+    def fill_render(r: Result) -> None:
+        headline = _report_module()
+        meeting = seed_meeting()
+        html = headline.headline_report_html(data=headline.headline_report_data(meeting=meeting))
+        state["html"] = html
+
+        def full() -> bytes:
+            return headline.headline_report_pdf(data=headline.headline_report_data(meeting=meeting))
+
+        def floor() -> bytes:
+            return weasyprint_pdf(
+                html,
+                base_url=headline.INTERNAL_BASE_URL,
+                url_fetcher=headline.report_url_fetcher(),
+            )
+
+        r.queries, pdf = count_queries(full)
+        samples, floor_samples = time_pair(full, floor, repeats=3 if ctx.small else 7, warmup=1)
+        r.value, r.floor = Stats.of(samples), Stats.of(floor_samples)
+        r.met = r.ratio is not None and r.ratio <= 1.2
+        r.extra["bytes"] = len(pdf)
+
+    def fill_memory(r: Result) -> None:
+        if "html" not in state:
+            raise NotAvailableError("the report did not render")
+        from .__main__ import WORK
+
+        WORK.mkdir(parents=True, exist_ok=True)
+        path = WORK / f"{DAG028}-{ctx.db}.html"
+        path.write_text(state["html"], encoding="utf-8")
+        full = run_child(["bench.pdfmem", "headline", DAG028])
+        floor = run_child(["bench.pdfmem", "weasyprint", str(path)])
+        r.value = Stats.of([full["render_peak_mb"]])
+        r.floor = Stats.of([floor["render_peak_mb"]])
+        growth = full["render_peak_mb"] - full["rss_before_mb"]
+        floor_growth = floor["render_peak_mb"] - floor["rss_before_mb"]
+        r.note = (
+            f"peak RSS of a fresh process during the render; {full['rss_before_mb']:.0f} MiB "
+            f"of it is Python, Django and WeasyPrint loaded before it (growth {growth:.0f} MiB, "
+            f"floor {floor_growth:.0f} MiB)"
+        )
+
+    def fill_repeat(r: Result) -> None:
+        headline = _report_module()
+        meeting = seed_meeting()
+        path = f"/meetings/{meeting.ref}/report.pdf"
+        try:
+            resolve(path)
+        except Resolver404:
+            # No URL yet: time the service that serves a stored render instead.
+            def fetch() -> None:
+                stored = headline.headline_report_pdf_get(meeting=meeting)
+                stored.file.read()
+                stored.file.close()
+
+            r.note = "no report URL yet: headline_report_pdf_get() timed directly"
+        else:
+            client = ctx.browser_client()
+
+            def fetch() -> None:
+                _get(client, path)
+
+            r.note = f"GET {path} (records unchanged since the first request rendered it)"
+        fetch()  # the first request renders and stores
+        r.queries, _ = count_queries(fetch)
+        r.value = ms(time_calls(fetch, repeats=ctx.repeats, warmup=1))
+        r.met = r.value.median < 50
+
+    guarded(render, fill_render)
+    guarded(memory, fill_memory)
+    guarded(repeat, fill_repeat)
+    register = Result(
+        key="register_pdf",
+        title="Register PDF, 2,000 actions",
+        db=ctx.db,
+        unit="s",
+        target="< 20 s, < 300 MiB",
+    )
+
+    def fill_register(r: Result) -> None:
+        register_pdf_render(0)  # raises NotAvailableError until the path exists
+        size = 2000
+        out = [
+            run_child(["bench.pdfmem", "register", str(size)]) for _ in range(1 if ctx.small else 2)
+        ]
+        r.value = Stats.of([o["seconds"] for o in out])
+        peak = max(o["render_peak_mb"] for o in out)
+        r.extra["rss_peak_mb"] = peak
+        r.met = r.value.median < 20 and peak < 300
+        r.note = f"{out[0]['rows']} rows; peak RSS {peak:.0f} MiB (fresh process)"
+
+    guarded(register, fill_register)
+    return [render, memory, repeat, register]
+
+
+def register_pdf_render(size: int) -> tuple[bytes, int]:
+    """Render the action register as PDF for ``size`` actions; (pdf, rows shown).
+
+    ``size=0`` only checks that the path exists. Raises NotAvailableError until a register
+    PDF is in this tree.
+    """
+    raise NotAvailableError("no action register PDF in this tree")
+
+
+# --- 4. the reminder run ---------------------------------------------------------------------
+
+_REMINDER_FLOOR_SQL = """
+SELECT p.id, p.name, p.email, a.id, a.ref, a.description, a.due_date, a.status, c.code
+FROM actions_action a
+JOIN actions_actionowner o ON o.action_id = a.id
+JOIN meetings_person p ON p.id = o.person_id
+JOIN meetings_committee c ON c.id = a.committee_id
+WHERE a.status <> 'closed' AND a.due_date <= {ph} AND p.email <> '' AND NOT p.reminders_opt_out
+ORDER BY p.id, a.due_date, a.id
+"""
+
+
+def reminder_floor(today: dt.date, days: int = 3) -> dict[int, list[tuple]]:
+    """The one-query floor of the reminder run: every open action due by ``today + days``
+    with its named owners' addresses, by one raw query, grouped per person."""
+    connection.ensure_connection()
+    ph = "?" if connection.vendor == "sqlite" else "%s"
+    cursor = connection.connection.cursor()
+    try:
+        due = today + dt.timedelta(days=days)
+        cursor.execute(
+            _REMINDER_FLOOR_SQL.format(ph=ph),
+            [due.isoformat() if connection.vendor == "sqlite" else due],
+        )
+        rows = cursor.fetchall()
+    finally:
+        cursor.close()
+    grouped: dict[int, list[tuple]] = {}
+    for row in rows:
+        grouped.setdefault(row[0], []).append(row)
+    return grouped
+
+
+def reminders(ctx: Context) -> list[Result]:
+    """The reminder run over the whole data set, emails to locmem: seconds and queries."""
+    result = Result(
+        key="reminders",
+        title="Reminder run (digests rendered, locmem email)",
+        db=ctx.db,
+        unit="s",
+        target="< 2 s, fixed queries",
+        floor_label="1 raw query",
+    )
+
+    def fill(r: Result) -> None:
+        try:
+            from actions.models import ReminderLog
+            from actions.reminders import reminders_send
+        except ImportError as exc:
+            raise NotAvailableError("actions.reminders is not in this tree") from exc
+        from django.core import mail
+
+        def reset() -> None:
+            ReminderLog.objects.all().delete()
+            mail.outbox = []
+
+        def run() -> Any:
+            return reminders_send(today=ctx.today)
+
+        samples = []
+        floor_samples = []
+        repeats = 3 if ctx.small else 5
+        for i in range(repeats + 1):
+            reset()
+            started = time.perf_counter()
+            outcome = run()
+            elapsed = time.perf_counter() - started
+            started = time.perf_counter()
+            reminder_floor(ctx.today)
+            floor_elapsed = time.perf_counter() - started
+            if i:  # the first run warms caches and templates
+                samples.append(elapsed)
+                floor_samples.append(floor_elapsed)
+        reset()
+        r.queries, outcome = count_queries(run)
+        if outcome.locked_out:
+            raise RuntimeError("the reminder run was locked out by another run")
+        sent = len(outcome.sent)
+        if len(mail.outbox) != sent:
+            raise RuntimeError(f"{sent} emails reported sent but {len(mail.outbox)} in the outbox")
+        candidates = reminder_floor(ctx.today)
+        r.value, r.floor = Stats.of(samples), Stats.of(floor_samples)
+        r.met = r.value.median < 2
+        r.extra.update(
+            emails=sent,
+            reminders=ReminderLog.objects.count(),
+            candidate_people=len(candidates),
+            candidate_rows=sum(len(v) for v in candidates.values()),
+        )
+        r.note = (
+            f"{sent} emails ({r.extra['reminders']} reminders) to the owners of "
+            f"{r.extra['candidate_rows']} open actions due or overdue "
+            f"({len(candidates)} people named); {r.queries} queries"
+        )
+        reset()
+
+    return [guarded(result, fill)]
 
 
 # --- 5. throughput under gunicorn -----------------------------------------------------------
@@ -270,6 +548,8 @@ def throughput(ctx: Context) -> list[Result]:
 SECTIONS = {
     "api": api_list,
     "pages": pages,
+    "report": report,
+    "reminders": reminders,
     "throughput": throughput,
 }
 

@@ -1,0 +1,81 @@
+"""One PDF render in a fresh process, for its time and peak memory (``ru_maxrss``).
+
+``python -m bench.pdfmem headline DAG028``: the report's whole path (ORM reads, template,
+WeasyPrint). ``python -m bench.pdfmem weasyprint PATH.html``: WeasyPrint alone on HTML saved
+by the parent run (the floor: no template, no ORM). Prints one JSON line: seconds, the
+resident set before the render (imports and Django set up) and the peak after it, in MiB.
+The peak is sampled during the render (``RssSampler``) as well as read from ``ru_maxrss``.
+Run by ``bench.measures`` with the parent's ``DATABASE_URL``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+
+def main(argv: list[str]) -> int:
+    kind, target = argv[0], argv[1]
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+    import django
+
+    django.setup()
+    # Import everything a render touches first, so the baseline is the process at rest.
+    import weasyprint  # noqa: F401
+
+    from meetings import report as headline
+
+    from .floors import weasyprint_pdf
+    from .harness import RssSampler, peak_rss_mb
+
+    rows = 0
+    if kind == "weasyprint":
+        html = Path(target).read_text(encoding="utf-8")
+        fetcher = headline.report_url_fetcher()
+
+        def render() -> tuple[bytes, int]:
+            return weasyprint_pdf(html, base_url=headline.INTERNAL_BASE_URL, url_fetcher=fetcher), 0
+
+    elif kind == "headline":
+        from meetings.models import Meeting
+
+        meeting = Meeting.objects.get(ref=target)
+
+        def render() -> tuple[bytes, int]:
+            data = headline.headline_report_data(meeting=meeting)
+            return headline.headline_report_pdf(data=data), 0
+
+    elif kind == "register":
+        from .measures import register_pdf_render
+
+        def render() -> tuple[bytes, int]:
+            return register_pdf_render(int(target))
+
+    else:
+        raise SystemExit(f"unknown kind {kind!r}")
+    max_before = peak_rss_mb()
+    started = time.perf_counter()
+    with RssSampler() as sampler:
+        pdf, rows = render()
+    seconds = time.perf_counter() - started
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "rss_before_mb": sampler.before_mb,
+                "rss_peak_mb": max(sampler.peak_mb, peak_rss_mb()),
+                "render_peak_mb": sampler.peak_mb,
+                "startup_peak_mb": max_before,
+                "bytes": len(pdf),
+                "rows": rows,
+            }
+        )
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
