@@ -4,6 +4,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
+BENCH_ARGS ?=
 
 .PHONY: install system-deps run demo test test-sqlite test-postgres lint format bench clean
 
@@ -41,6 +42,8 @@ test-postgres: install
 	@echo "== pytest on PostgreSQL"
 	scripts/with-postgres $(BIN)/pytest $(PYTEST_ARGS)
 
+# Full size on SQLite and on a throwaway PostgreSQL (about 15 minutes on 2 cores); the CI size
+# is `make bench BENCH_ARGS=--small` (about 2 minutes). What the figures mean: BENCHMARKS.md.
 bench: install
 	WITH_BENCH_TOOLS=1 scripts/ensure-system-deps
 	$(BIN)/python -m bench $(BENCH_ARGS)

@@ -479,8 +479,11 @@ def generate(
         planned = max(1, round(n_meetings * 0.04))
         held = n_meetings - planned
         number = 0
+        # Fortnightly, staggered by committee; the first committee's next meeting is in two
+        # days, inside its due-soon window, so the reminder run sends meeting digests too.
+        next_day = today + dt.timedelta(days=2 + 2 * c_index)
         for k in range(n_meetings):
-            day = today + dt.timedelta(days=14 * (k - held + 1) - 1 - c_index)
+            day = next_day + dt.timedelta(days=14 * (k - held))
             sub = 0
             if k % 20 == 19:
                 # An extraordinary meeting a week after the one it follows (DAG020.1).

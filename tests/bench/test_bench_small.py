@@ -67,6 +67,8 @@ def test_generated_refs_and_counters_are_consistent(generated):
     meetings = list(Meeting.objects.filter(committee=drg).order_by("start_at"))
     assert [m.status for m in meetings] == ["report_issued", "held", "planned"]
     assert meetings[-1].date > TODAY > meetings[-2].date
+    # The first committee meets again in two days: inside its due-soon window (digests).
+    assert meetings[-1].date == dt.date(2024, 3, 15)
     assert not Action.objects.filter(meeting=meetings[-1]).exists()
     for c in Committee.objects.all():
         assert (
