@@ -179,7 +179,9 @@ class IAResponseListApi(ListApi):
 
     def get_queryset(self) -> QuerySet[ImpactAssessmentResponse]:
         cr = change_request_for(self.kwargs["ref"])
-        return cr.ia_responses.select_related("change_request", "organisation")
+        return ImpactAssessmentResponse.objects.filter(change_request=cr).select_related(
+            "change_request", "organisation"
+        )
 
     @extend_schema(summary="List a CR's impact assessment responses")
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -185,7 +185,10 @@ SPECTACULAR_SETTINGS = {
         "MeetingClassificationEnum": "meetings.models.Meeting.Classification",
         "HeadlineReportStatusEnum": "meetings.models.HeadlineReport.Status",
     },
+    # Swagger UI's files come with drf-spectacular-sidecar: nothing is fetched from a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 LOGGING = {

@@ -1,0 +1,122 @@
+"""What every endpoint shares: the error shape, authentication, the schema and docs, the
+"my API token" page and the admin's tokens."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+pytestmark = pytest.mark.django_db
+
+
+def test_error_shape_for_malformed_json(seeded, pmo_api):
+    response = pmo_api.generic(
+        "POST", "/api/v1/actions/", b'{"meeting": "DAG028",', content_type="application/json"
+    )
+    assert response.status_code == 400
+    body = response.json()
+    assert set(body) == {"status", "code", "detail", "errors"}
+    assert body["code"] == "parse_error"
+
+
+def test_error_shape_for_a_body_that_is_not_an_object(seeded, pmo_api):
+    response = pmo_api.post("/api/v1/actions/", [1, 2], format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"]["non_field_errors"]
+
+
+def test_nested_field_errors_are_dotted(seeded, pmo_api):
+    response = pmo_api.post(
+        "/api/v1/actions/",
+        {"meeting": "DAG028", "description": "x", "owners": ["Chair", "(nobody)"]},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["owners.1"]
+
+
+def test_unsupported_media_type_is_415(seeded, pmo_api):
+    response = pmo_api.generic(
+        "POST", "/api/v1/actions/", b"meeting=DAG028", content_type="text/plain"
+    )
+    assert response.status_code == 415
+    assert response.json()["status"] == 415
+
+
+def test_nul_characters_never_reach_the_database(seeded, pmo_api):
+    response = pmo_api.post(
+        "/api/v1/actions/",
+        {"meeting": "DAG028", "description": "a\x00b", "owners": ["Chair"]},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert pmo_api.get("/api/v1/actions/?q=a%00b").status_code == 400
+    assert pmo_api.get("/api/v1/actions/DAG28-01%00/").status_code == 404
+
+
+def test_a_wrong_token_is_401(seeded):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION="Token not-a-token")
+    response = client.get("/api/v1/actions/")
+    assert response.status_code == 401
+    assert response.json()["code"] == "authentication_failed"
+
+
+def test_schema_is_valid_openapi_without_warnings(tmp_path):
+    # --fail-on-warn: every view, field and filter is documented (no guessed types).
+    call_command(
+        "spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yml")
+    )
+    text = (tmp_path / "schema.yml").read_text()
+    assert "/api/v1/decisions/{ref}/approve/" in text
+    assert "If-Match" in text
+
+
+def test_schema_and_docs_are_served(seeded, pmo_api, client, pmo_user):
+    schema = pmo_api.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert schema.status_code == 200
+    paths = schema.json()["paths"]
+    assert "/api/v1/actions/{ref}/" in paths
+    action_list = paths["/api/v1/actions/"]["get"]
+    names = {p["name"] for p in action_list["parameters"]}
+    assert {"committee", "meeting", "status", "owner", "due_before", "due_after"} <= names
+    assert {"overdue", "q", "cursor", "page_size", "ordering"} <= names
+    assert set(action_list["responses"]) >= {"200", "400", "401", "403"}
+    client.force_login(pmo_user)
+    docs = client.get("/api/v1/docs/")
+    assert docs.status_code == 200
+    html = docs.content.decode()
+    assert "swagger-ui" in html
+    # The docs load their scripts from our own static files, never a CDN.
+    assert "cdn.jsdelivr" not in html
+    assert "/static/drf_spectacular_sidecar/" in html
+
+
+def test_token_page_creates_replaces_and_revokes(client, member_user):
+    assert client.get("/api/token/").status_code == 302  # login first
+    client.force_login(member_user)
+    page = client.get("/api/token/")
+    assert page.status_code == 200
+    assert b"You have no API token" in page.content
+    client.post("/api/token/", {"action": "create"})
+    first = Token.objects.get(user=member_user).key
+    page = client.get("/api/token/")
+    assert first.encode() in page.content
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {first}")
+    assert api.get("/api/v1/committees/").status_code == 200
+    client.post("/api/token/", {"action": "create"})
+    second = Token.objects.get(user=member_user).key
+    assert second != first
+    assert api.get("/api/v1/committees/").status_code == 401  # the old one stops working
+    client.post("/api/token/", {"action": "revoke"})
+    assert not Token.objects.filter(user=member_user).exists()
+
+
+def test_tokens_are_managed_in_the_admin(admin_client, member_user):
+    Token.objects.create(user=member_user)
+    response = admin_client.get("/admin/authtoken/tokenproxy/")
+    assert response.status_code == 200
+    assert member_user.username.encode() in response.content
