@@ -119,6 +119,18 @@ class ImportResult:
         """How many changes have ``verb`` (and ``kind`` when given)."""
         return sum(1 for c in self.changes if c.verb == verb and (kind is None or c.kind == kind))
 
+    @property
+    def count_create(self) -> int:
+        return self.count("create")
+
+    @property
+    def count_update(self) -> int:
+        return self.count("update")
+
+    @property
+    def count_unchanged(self) -> int:
+        return self.count("unchanged")
+
     def kinds(self) -> dict[str, int]:
         """Records per kind, in first-seen order: ``{"action": 15, …}``."""
         counts: dict[str, int] = {}
@@ -463,6 +475,14 @@ class _Reader:
                 section = "after"
                 continue
             new_section = _section_of(line)
+            if (
+                new_section
+                and _heading(line) is None
+                and not self._header_follows(number, new_section)
+            ):
+                # A plain "Decisions" line is a heading only when its table's header follows;
+                # otherwise it is an Area word of the table above.
+                new_section = None
             if new_section:
                 if new_section in header_seen:
                     self.problem(number, f"a second “{line.strip('# *')}” section")
@@ -511,6 +531,13 @@ class _Reader:
                 title = {"discussion": "Key Discussion Items"}.get(section, section.title())
                 self.problem(None, f"no “{title}” section was found")
         return found
+
+    def _header_follows(self, number: int, section: str) -> bool:
+        """True when the next non-blank line (after line ``number``) is ``section``'s header."""
+        for line in self.lines[number:]:
+            if line.strip():
+                return [_key(c) for c in line.split("\t") if c.strip()] == _COLUMNS[section]
+        return False
 
     def _header_row(self, number: int, cells: list[str], found: dict[str, Any]) -> None:
         pairs = [
@@ -623,18 +650,22 @@ def _firm(count: int, labels: list[_Label]) -> list[str]:
 # --- the parser ----------------------------------------------------------------------------
 
 
-def _records(rows: list[_Row], key_column: int | None, reader: _Reader) -> list[_Record]:
+# A label-only row (an Area fragment with nothing else on its row): where it sits between
+# two records, as ``(index of the record after it, line, text)``.
+_Floating = tuple[int, int, str]
+
+
+def _records(
+    rows: list[_Row], key_column: int | None, reader: _Reader
+) -> tuple[list[_Record], list[_Floating]]:
     """Join the text rows of one table into records (Ref-keyed tables: Actions, Decisions)."""
     records: list[_Record] = []
-    pending: list[tuple[int, str]] = []
+    floating: list[_Floating] = []
     for row in rows:
         has_content = any(c.strip() for c in row.cells)
         fragment = [(row.line, row.area)] if row.area else []
         if not has_content:
-            if records:
-                records[-1].fragments += fragment
-            else:
-                pending += fragment
+            floating += [(len(records), line, text) for line, text in fragment]
             continue
         if key_column is not None and not row.cells[key_column].strip():
             if not records:
@@ -646,25 +677,21 @@ def _records(rows: list[_Row], key_column: int | None, reader: _Reader) -> list[
             ]
             previous.fragments += fragment
             continue
-        records.append(_Record(row.line, [c.strip() for c in row.cells], pending + fragment))
-        pending = []
-    if pending:
-        reader.problem(pending[0][0], "an Area with no rows under it")
-    return records
+        records.append(_Record(row.line, [c.strip() for c in row.cells], fragment))
+    if floating and not records:
+        reader.problem(floating[0][1], "an Area with no rows under it")
+    return records, floating
 
 
-def _discussion_records(rows: list[_Row]) -> list[_Record]:
+def _discussion_records(rows: list[_Row]) -> tuple[list[_Record], list[_Floating]]:
     """Join discussion rows into cells: bullet lists and paragraphs broken by a page."""
     records: list[_Record] = []
-    pending: list[tuple[int, str]] = []
+    floating: list[_Floating] = []
     for row in rows:
         text = _squash(row.cells[0])
         fragment = [(row.line, row.area)] if row.area else []
         if not text:
-            if records:
-                records[-1].fragments += fragment
-            else:
-                pending += fragment
+            floating += [(len(records), line, label) for line, label in fragment]
             continue
         previous = records[-1] if records else None
         bullet = bool(_BULLET_RE.match(text)) and not text.startswith("<")
@@ -687,13 +714,39 @@ def _discussion_records(rows: list[_Row]) -> list[_Record]:
             previous.cells[0] = f"{previous.cells[0]} {text}"
             previous.fragments += fragment
             continue
-        record = _Record(row.line, [text], pending + fragment)
+        record = _Record(row.line, [text], fragment)
         record.list_mode = _plain(text).endswith(":")
         records.append(record)
-        pending = []
-    if pending and records:
-        records[-1].fragments += pending
-    return records
+    return records, floating
+
+
+def _reads_as_one(left: str, right: str, known: set[str]) -> bool:
+    joined = _key(f"{left} {right}")
+    return joined in known or any(k.startswith(joined + " ") for k in known) or _joins(left, right)
+
+
+def _place_floating(records: list[_Record], floating: list[_Floating], known: set[str]) -> None:
+    """Give each label-only row to the record it reads with: the one above, unless its words
+    run on into the first Area words of the record below (``Release`` / ``Plan``)."""
+    for position, line, text in floating:
+        above = records[position - 1] if position > 0 else None
+        below = records[position] if position < len(records) else None
+        if (
+            above is not None
+            and above.fragments
+            and _reads_as_one(above.fragments[-1][1], text, known)
+        ):
+            above.fragments.append((line, text))
+        elif (
+            below is not None
+            and below.fragments
+            and _reads_as_one(text, below.fragments[0][1], known)
+        ):
+            below.fragments.insert(0, (line, text))
+        elif above is not None:
+            above.fragments.append((line, text))
+        elif below is not None:
+            below.fragments.insert(0, (line, text))
 
 
 def _cr_numbers(text: str) -> list[int]:
@@ -840,9 +893,9 @@ def headline_report_parse(text: str) -> ParsedReport:
             problem(next_line, f"Date of next {what}: {exc}")
 
     tables = found["tables"]
-    action_records = _records(tables["actions"], 0, reader)
-    decision_records = _records(tables["decisions"], 0, reader)
-    discussion_records = _discussion_records(tables["discussion"])
+    action_records, action_floating = _records(tables["actions"], 0, reader)
+    decision_records, decision_floating = _records(tables["decisions"], 0, reader)
+    discussion_records, discussion_floating = _discussion_records(tables["discussion"])
 
     # Area labels. An area printed whole anywhere in the report is "known".
     known = {
@@ -850,7 +903,14 @@ def headline_report_parse(text: str) -> ParsedReport:
         for records in (action_records, decision_records, discussion_records)
         for record in records
         for _, text in record.fragments
+    } | {
+        _key(text)
+        for floating in (action_floating, decision_floating, discussion_floating)
+        for _, _, text in floating
     }
+    _place_floating(action_records, action_floating, known)
+    _place_floating(decision_records, decision_floating, known)
+    _place_floating(discussion_records, discussion_floating, known)
     action_labels = _labels(action_records, known)
     decision_labels = _labels(decision_records, known)
     discussion_labels = _labels(discussion_records, known)
