@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from meetings.forms import AreaField, DateInput, owners_from_text
+from meetings.forms import AreaField, DateInput, DueMeetingField, later_meetings, owners_from_text
 from meetings.models import Committee, Meeting
 
 from .models import Action, ActionReview
@@ -36,7 +36,7 @@ class ActionFilterForm(forms.Form):
     owner = forms.ChoiceField(required=False)
     due = forms.ChoiceField(choices=DUE_CHOICES, required=False)
     days = forms.IntegerField(
-        required=False, min_value=0, max_value=365, label="N days", initial=14
+        required=False, min_value=0, max_value=365, label="Within (days)", initial=14
     )
     sort = forms.ChoiceField(
         choices=[(key, key) for key in REGISTER_SORTS], required=False, widget=forms.HiddenInput
@@ -87,9 +87,7 @@ class ActionEditForm(forms.Form):
         help_text="One a line, lead first: “Programme (Rob Short)”, “Chair”.",
     )
     due_date = forms.DateField(required=False, widget=DateInput())
-    due_meeting = forms.ModelChoiceField(
-        queryset=Meeting.objects.none(), required=False, label="Or due by meeting"
-    )
+    due_meeting = DueMeetingField()
 
     def __init__(self, *args: Any, action: Action, **kwargs: Any) -> None:
         if "initial" not in kwargs:
@@ -98,14 +96,12 @@ class ActionEditForm(forms.Form):
                 "description": action.description,
                 "owners": "\n".join(o.display for o in action.owners.all()),
                 "due_date": action.due_date,
-                "due_meeting": action.due_meeting_id,
+                "due_meeting": action.due_meeting.ref if action.due_meeting_id else "",
             }
         super().__init__(*args, **kwargs)
         self.action = action
         self.meeting = action.meeting
-        self.fields["due_meeting"].queryset = Meeting.objects.filter(
-            committee_id=action.committee_id, start_at__gt=action.meeting.start_at
-        ).order_by("start_at")
+        self.fields["due_meeting"].set_meetings(later_meetings(action.meeting))
 
     def clean_owners(self) -> list[OwnerSpec]:
         return owners_from_text(self.cleaned_data["owners"])

@@ -62,26 +62,26 @@ def action_get_for_user(*, ref: str, user: Any) -> Action:
     return action_list_for_user(user=user).get(ref=canonical)
 
 
-def next_meeting_dates(*, today: dt.date) -> dict[int, dt.date]:
-    """Each committee's next planned meeting date on or after ``today``: ``{committee_id: date}``.
+def next_meetings_by_committee() -> dict[int, Meeting]:
+    """Each committee's next meeting: ``{committee_id: meeting}`` (one query).
 
-    One query. Dates are Europe/London calendar dates.
+    The next meeting is the committee's earliest meeting still *planned* (DESIGN.md: "Date
+    of next meeting is derived from the next planned meeting"); a meeting leaves that state
+    once held.
     """
-    result: dict[int, dt.date] = {}
-    upcoming = (
-        Meeting.objects.planned()
-        .filter(start_at__date__gte=today - dt.timedelta(days=1))
-        .order_by("start_at")
-        .only("id", "committee_id", "start_at")
-    )
-    for meeting in upcoming:
-        if meeting.date >= today:
-            result.setdefault(meeting.committee_id, meeting.date)
+    result: dict[int, Meeting] = {}
+    for meeting in Meeting.objects.planned().select_related("committee").order_by("start_at"):
+        result.setdefault(meeting.committee_id, meeting)
     return result
 
 
-def _due_before_next_meeting(qs: QuerySet[Action], today: dt.date) -> QuerySet[Action]:
-    dates = next_meeting_dates(today=today)
+def next_meeting_dates() -> dict[int, dt.date]:
+    """Each committee's next meeting date (Europe/London): ``{committee_id: date}``."""
+    return {cid: meeting.date for cid, meeting in next_meetings_by_committee().items()}
+
+
+def _due_before_next_meeting(qs: QuerySet[Action]) -> QuerySet[Action]:
+    dates = next_meeting_dates()
     if not dates:
         return qs.none()
     condition = Q()
@@ -94,7 +94,7 @@ def _due_before_next_meeting(qs: QuerySet[Action], today: dt.date) -> QuerySet[A
 class ActionRegisterFilters:
     """The register's filters, all optional. ``owner`` is ``o<org id>``, ``p<person id>`` or
     ``r<role>``; ``due`` is ``overdue``, ``within`` (``within_days`` from today) or ``next``
-    (on or before the committee's next planned meeting)."""
+    (on or before the committee's next planned meeting, overdue included)."""
 
     committee: str = ""
     meeting: str = ""
@@ -133,10 +133,10 @@ def action_register(
     if filters.due == "overdue":
         qs = qs.overdue(today)
     elif filters.due == "within":
-        days = filters.within_days if filters.within_days is not None else 7
+        days = filters.within_days if filters.within_days is not None else 14
         qs = qs.due_between(today, today + dt.timedelta(days=days))
     elif filters.due == "next":
-        qs = _due_before_next_meeting(qs, today)
+        qs = _due_before_next_meeting(qs)
     text = filters.text.strip()
     if text:
         qs = qs.filter(

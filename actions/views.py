@@ -50,6 +50,7 @@ from .selectors import (
     action_register,
     action_updates_of,
     next_meeting_dates,
+    next_meetings_by_committee,
 )
 
 PAGE_SIZE = 50
@@ -87,7 +88,7 @@ class ActionListView(LoginRequired):
             "filters": filters,
             "page": page,
             "today": today,
-            "next_dates": next_meeting_dates(today=today),
+            "next_dates": next_meeting_dates(),
             "is_filtered": any(
                 request.GET.get(k) for k in ("q", "committee", "meeting", "status", "owner", "due")
             ),
@@ -105,7 +106,8 @@ class ActionMineView(LoginRequired):
         today = today_london()
         person = getattr(request.user, "person", None)
         actions = list(action_list_for_owner(user=request.user))
-        next_dates = next_meeting_dates(today=today)
+        upcoming = next_meetings_by_committee()
+        next_dates = {cid: meeting.date for cid, meeting in upcoming.items()}
         due_next, later = [], []
         for action in actions:
             next_date = next_dates.get(action.committee_id)
@@ -114,11 +116,9 @@ class ActionMineView(LoginRequired):
                 due_next.append((action, form))
             else:
                 later.append((action, form))
-        next_meetings = list(
-            Meeting.objects.planned()
-            .filter(committee_id__in={a.committee_id for a in actions}, start_at__date__gte=today)
-            .select_related("committee")
-            .order_by("start_at")
+        committees = {action.committee_id for action in actions}
+        next_meetings = sorted(
+            (m for cid, m in upcoming.items() if cid in committees), key=lambda m: m.start_at
         )
         return render(
             request,

@@ -34,7 +34,13 @@ from meetings.views import (
 from . import services
 from .forms import DecisionDecideForm, DecisionEditForm, DecisionFilterForm
 from .models import Decision
-from .selectors import decision_get_for_user, decision_history_of, decision_queue, decision_register
+from .selectors import (
+    AWAITING_CHAIR,
+    decision_get_for_user,
+    decision_history_of,
+    decision_queue,
+    decision_register,
+)
 
 
 def get_decision_or_404(request: HttpRequest, ref: str) -> Decision:
@@ -142,6 +148,10 @@ class DecisionDecideView(LoginRequired):
                     acting_user=request.user,
                 )
             except ValidationError as exc:
+                if decision.status not in AWAITING_CHAIR:
+                    # Already decided (perhaps in another tab): there is no form to show.
+                    messages.error(request, " ".join(exc.messages))
+                    return HttpResponseRedirect(reverse("decision-detail", args=[decision.ref]))
                 form_add_service_error(form, exc)
             else:
                 messages.success(

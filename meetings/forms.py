@@ -183,8 +183,46 @@ def owners_from_text(text: str) -> list[OwnerSpec]:
     return [OwnerSpec.from_text(line) for line in lines]
 
 
+def later_meetings(meeting: Meeting) -> list[Meeting]:
+    """The committee's meetings after ``meeting`` (the choices of "due by meeting")."""
+    return list(
+        Meeting.objects.filter(
+            committee_id=meeting.committee_id, start_at__gt=meeting.start_at
+        ).order_by("start_at")
+    )
+
+
+class DueMeetingField(forms.ChoiceField):
+    """ "Due by meeting": one of the later meetings, by ref; cleans to the Meeting or None.
+
+    The choices are a list given by the form (not a queryset), so a page with many forms
+    reads the meetings once.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("label", "Or due by meeting")
+        kwargs.setdefault("help_text", "The due date then follows that meeting's date.")
+        super().__init__(**kwargs)
+        self.meetings: dict[str, Meeting] = {}
+
+    def set_meetings(self, meetings: list[Meeting]) -> None:
+        self.meetings = {m.ref: m for m in meetings}
+        self.choices = [("", "—")] + [
+            (m.ref, f"{m.ref} ({m.local_start:%d %b %Y})") for m in meetings
+        ]
+
+    def clean(self, value: Any) -> Meeting | None:
+        ref = super().clean(value)
+        return self.meetings.get(ref) if ref else None
+
+
 class ActionForm(forms.Form):
-    """An action of a meeting: area, description, owners (one a line) and due date."""
+    """An action of a meeting: area, description, owners (one a line) and due date.
+
+    ``later`` is the list of the committee's later meetings (read once per page by the
+    caller); without it the form reads them itself.
+    """
 
     area = AreaField()
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
@@ -194,19 +232,16 @@ class ActionForm(forms.Form):
         "— “Programme (Rob Short)”, “Chair”.",
     )
     due_date = forms.DateField(required=False, widget=DateInput())
-    due_meeting = forms.ModelChoiceField(
-        queryset=Meeting.objects.none(),
-        required=False,
-        label="Or due by meeting",
-        help_text="The due date then follows that meeting's date.",
-    )
+    due_meeting = DueMeetingField()
 
-    def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, meeting: Meeting, later: list[Meeting] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.meeting = meeting
-        self.fields["due_meeting"].queryset = Meeting.objects.filter(
-            committee_id=meeting.committee_id, start_at__gt=meeting.start_at
-        ).order_by("start_at")
+        self.fields["due_meeting"].set_meetings(
+            later if later is not None else later_meetings(meeting)
+        )
 
     def clean_owners(self) -> list[OwnerSpec]:
         return owners_from_text(self.cleaned_data["owners"])

@@ -34,6 +34,7 @@ from .forms import (
     DiscussionItemForm,
     MeetingFilterForm,
     MeetingForm,
+    later_meetings,
 )
 from .models import AgendaItem, Committee, DiscussionItem, Meeting
 from .selectors import MeetingPage, meeting_get_for_user, meeting_list_for_user, meeting_page_get
@@ -233,10 +234,11 @@ def meeting_page_context(request: HttpRequest, meeting: Meeting, **extra: Any) -
     """
     page: MeetingPage = meeting_page_get(meeting=meeting)
     can_edit = roles.is_pmo(request.user)
+    later = later_meetings(meeting) if can_edit else []
     if can_edit:
         for area in page.areas:
             title = area.agenda_item.title if area.agenda_item else ""
-            area.forms = _blank_forms(meeting, key=area.key, area_title=title)
+            area.forms = _blank_forms(meeting, key=area.key, area_title=title, later=later)
     context = {
         "meeting": meeting,
         "page": page,
@@ -244,7 +246,9 @@ def meeting_page_context(request: HttpRequest, meeting: Meeting, **extra: Any) -
         "is_chair": roles.is_chair(request.user),
         "today": today_london(),
         "area_titles": [a.agenda_item.title for a in page.areas if a.agenda_item],
-        "add_forms": _blank_forms(meeting, key="new", area_title="") if can_edit else {},
+        "add_forms": (
+            _blank_forms(meeting, key="new", area_title="", later=later) if can_edit else {}
+        ),
         "agenda_form": AgendaItemForm(auto_id="add-area-%s") if can_edit else None,
         "report_urls": report_urls(meeting),
     }
@@ -252,10 +256,14 @@ def meeting_page_context(request: HttpRequest, meeting: Meeting, **extra: Any) -
     return context
 
 
-def _blank_forms(meeting: Meeting, *, key: str, area_title: str) -> dict[str, Form]:
+def _blank_forms(
+    meeting: Meeting, *, key: str, area_title: str, later: list[Meeting]
+) -> dict[str, Form]:
     initial = {"area": area_title}
     return {
-        "action": ActionForm(meeting=meeting, initial=initial, auto_id=f"a{key}-action-%s"),
+        "action": ActionForm(
+            meeting=meeting, later=later, initial=initial, auto_id=f"a{key}-action-%s"
+        ),
         "decision": DecisionForm(meeting=meeting, initial=initial, auto_id=f"a{key}-decision-%s"),
         "discussion": DiscussionItemForm(
             meeting=meeting, initial=initial, auto_id=f"a{key}-discussion-%s"

@@ -1,0 +1,296 @@
+"""The action register, "my actions", the action page, progress updates and closure.
+
+Known values from the seed report: DAG28-01 is owned by Programme (Rob Short) and DAG28-02 by
+Large Supplier Representative (Haz Elmamoun), both due 11/10/2023; the next DAG (DAG029) is on
+11 October 2023. Dates that matter are frozen with time-machine.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+import time_machine
+from django.contrib.auth import get_user_model
+
+from actions.models import Action, ActionOwner, ActionUpdate
+from actions.services import action_create
+from meetings.models import Organisation, Person
+from tests.browser.data import build_seedlike
+from tests.conftest import london
+
+
+@pytest.fixture
+def seed(db):
+    return build_seedlike()
+
+
+def login(client, username: str):
+    assert client.login(username=username, password=f"{username}-demo")
+    return get_user_model().objects.get(username=username)
+
+
+def refs_listed(html: str) -> list[str]:
+    """The action refs of the register's rows, in page order."""
+    return re.findall(r'<tr id="r-([A-Z]+[0-9._]+-[0-9]+)"', html)
+
+
+@pytest.fixture
+def frozen():
+    """Freeze 'today' at a Europe/London date."""
+
+    def travel(year: int, month: int, day: int):
+        return time_machine.travel(london(year, month, day, 12), tick=False)
+
+    return travel
+
+
+def test_register_lists_actions_and_marks_overdue_rows(client, seed, frozen):
+    login(client, "observer")
+    with frozen(2023, 10, 1):
+        html = client.get("/actions/").content.decode()
+    assert refs_listed(html) == ["DAG28-01", "DAG28-02"]
+    assert 'class="overdue"' not in html
+    with frozen(2023, 10, 12):
+        html = client.get("/actions/").content.decode()
+    assert '<tr id="r-DAG28-01" class="overdue"' in html
+    assert "Overdue" in html
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({"q": "MPAN"}, ["DAG28-01"]),
+        ({"q": "haz elmamoun"}, ["DAG28-02"]),
+        ({"q": "dag28-02"}, ["DAG28-02"]),
+        ({"committee": "DAG"}, ["DAG28-01", "DAG28-02", "DAG29-01"]),
+        ({"meeting": "DAG029"}, ["DAG29-01"]),
+        ({"status": "closed"}, ["DAG29-01"]),
+        ({"status": "open"}, ["DAG28-01", "DAG28-02"]),
+        ({"owner": "rLarge Supplier Representative"}, ["DAG28-02"]),
+        ({"due": "overdue"}, ["DAG28-01", "DAG28-02"]),
+        ({"sort": "-ref"}, ["DAG29-01", "DAG28-02", "DAG28-01"]),
+    ],
+)
+def test_register_filters(client, seed, frozen, query, expected):
+    action_create(
+        meeting=seed.dag029,
+        description="Programme to publish the IR5 notes",
+        owners=["Programme (Berlinda Kugara)"],
+        due_date=dt.date(2023, 12, 1),
+        status=Action.Status.CLOSED,
+    )
+    login(client, "member")
+    with frozen(2023, 10, 20):
+        html = client.get("/actions/", query).content.decode()
+    assert refs_listed(html) == expected
+
+
+def test_register_filters_by_owner_organisation_and_person(client, seed):
+    login(client, "member")
+    programme = Organisation.objects.get(name="Programme")
+    rob = Person.objects.get(name="Rob Short", organisation=programme)
+    for owner in (f"o{programme.pk}", f"p{rob.pk}"):
+        html = client.get("/actions/", {"owner": owner}).content.decode()
+        assert refs_listed(html) == ["DAG28-01"]
+    options = client.get("/actions/").content.decode()
+    assert f'<option value="p{rob.pk}">Rob Short (Programme)</option>' in options
+
+
+def test_register_due_windows(client, seed, frozen):
+    later = action_create(
+        meeting=seed.dag028,
+        description="Programme to report back after the next DAG",
+        owners=["Programme (Rob Short)"],
+        due_date=dt.date(2023, 11, 8),
+    )
+    login(client, "member")
+    with frozen(2023, 10, 9):
+        within_3 = client.get("/actions/", {"due": "within", "days": "3"}).content.decode()
+        within_1 = client.get("/actions/", {"due": "within", "days": "1"}).content.decode()
+        before_next = client.get("/actions/", {"due": "next"}).content.decode()
+        by_due = client.get("/actions/", {"sort": "-due_date"}).content.decode()
+    assert refs_listed(within_3) == ["DAG28-01", "DAG28-02"]
+    assert refs_listed(within_1) == []
+    assert "No action matches these filters" in within_1
+    # DAG029 is on 11 October 2023: due on or before it, not DAG28-03 due 8 November.
+    assert refs_listed(before_next) == ["DAG28-01", "DAG28-02"]
+    assert refs_listed(by_due)[0] == later.ref
+
+
+def test_register_paginates_and_keeps_filters_in_page_links(client, seed):
+    for n in range(55):
+        action_create(meeting=seed.dag029, description=f"Item {n}", owners=["Chair"])
+    login(client, "member")
+    first = client.get("/actions/", {"status": "open"}).content.decode()
+    assert len(refs_listed(first)) == 50
+    assert "Page 1 of 2 · 57 in all" in first
+    assert 'href="?status=open&amp;page=2"' in first
+    second = client.get("/actions/", {"status": "open", "page": "2"}).content.decode()
+    assert refs_listed(second) == [
+        "DAG29-49",
+        "DAG29-50",
+        "DAG29-51",
+        "DAG29-52",
+        "DAG29-53",
+        "DAG29-54",
+        "DAG29-55",
+    ]
+
+
+def _bulk_actions(meeting, count: int) -> None:
+    """``count`` actions on ``meeting`` with two owners each, written in bulk (fast)."""
+    meeting.refresh_from_db()
+    start = meeting.last_action_seq
+    organisations = [Organisation.objects.get_or_create(name=f"Org {n}")[0] for n in range(5)]
+    people = [
+        Person.objects.get_or_create(name=f"Person {n}", organisation=organisations[n % 5])[0]
+        for n in range(20)
+    ]
+    actions = Action.objects.bulk_create(
+        Action(
+            committee=meeting.committee,
+            meeting=meeting,
+            seq=start + n + 1,
+            ref=f"DAG{meeting.number}-{start + n + 1:02d}",
+            description=f"Bulk action {n}",
+            due_date=dt.date(2023, 9, 1) + dt.timedelta(days=n % 90),
+        )
+        for n in range(count)
+    )
+    ActionOwner.objects.bulk_create(
+        owner
+        for n, action in enumerate(actions)
+        for owner in (
+            ActionOwner(
+                action=action,
+                organisation=people[n % 20].organisation,
+                person=people[n % 20],
+                is_lead=True,
+            ),
+            ActionOwner(action=action, role="Chair", is_lead=False, order=1),
+        )
+    )
+    meeting.last_action_seq = start + count
+    meeting.save(update_fields=["last_action_seq"])
+
+
+def test_register_of_500_actions_costs_a_fixed_number_of_queries(
+    client, seed, django_assert_max_num_queries, django_assert_num_queries
+):
+    login(client, "member")
+    client.get("/actions/")  # warm the session
+    with django_assert_max_num_queries(20) as few:
+        client.get("/actions/")
+    _bulk_actions(seed.dag028, 500)
+    assert Action.objects.count() == 502
+    with django_assert_num_queries(len(few.captured_queries)):
+        html = client.get("/actions/").content.decode()
+    assert "502 actions" in html
+    assert len(refs_listed(html)) == 50
+    filtered = {"q": "bulk", "owner": "rChair", "due": "overdue", "sort": "due_date", "page": 3}
+    with django_assert_max_num_queries(len(few.captured_queries) + 1):
+        html = client.get("/actions/", filtered).content.decode()
+    assert "500 actions match" in html
+
+
+def test_my_actions_shows_own_and_organisation_actions_due_by_next_meeting(client, seed):
+    action_create(
+        meeting=seed.dag028,
+        description="Programme to follow up in November",
+        owners=["Programme (Fraser Mathieson)"],
+        due_date=dt.date(2023, 11, 8),
+    )
+    login(client, "member")
+    html = client.get("/actions/mine/").content.decode()
+    assert "Rob Short" in html
+    due_next, later = html.split('id="later-h"')
+    assert "DAG28-01" in due_next  # Rob Short's own, due 11/10/2023 = DAG029's date
+    assert "DAG28-03" in later  # Programme's, due after DAG029
+    assert "DAG28-02" not in html  # Large Supplier Representative's
+    assert "DAG029" in html
+
+
+def test_member_posts_an_update_and_proposes_closure_then_pmo_confirms(client, seed):
+    member = login(client, "member")
+    response = client.post(
+        "/actions/DAG28-01/updates/",
+        {"text": "Overview given at DRG on 4 October.", "proposes_closure": "on"},
+    )
+    assert response.status_code == 302
+    action = Action.objects.get(ref="DAG28-01")
+    assert action.status == Action.Status.PROPOSED_CLOSURE
+    update = ActionUpdate.objects.get(action=action)
+    assert (update.author, update.proposes_closure) == (member, True)
+    page = client.get("/actions/DAG28-01/").content.decode()
+    assert "Overview given at DRG on 4 October." in page
+    assert "Proposed for closure" in page
+    assert client.post("/actions/DAG28-01/close/", {"note": "x"}).status_code == 403
+    client.logout()
+    login(client, "pmo")
+    assert "Confirm closure" in client.get("/actions/DAG28-01/").content.decode()
+    closed = client.post("/actions/DAG28-01/close/", {"closed_date": "2023-10-11", "note": "Done"})
+    assert closed.status_code == 302
+    action.refresh_from_db()
+    assert (action.status, action.closed_date, action.closure_note) == (
+        "closed",
+        dt.date(2023, 10, 11),
+        "Done",
+    )
+    history = client.get("/actions/DAG28-01/").content.decode()
+    assert "Proposed for closure → Closed" in history
+
+
+def test_pmo_declines_a_proposed_closure(client, seed):
+    login(client, "member")
+    client.post("/actions/DAG28-01/updates/", {"text": "Done", "proposes_closure": "on"})
+    client.logout()
+    login(client, "pmo")
+    missing = client.post("/actions/DAG28-01/decline-closure/", {"note": ""})
+    assert "This field is required." in missing.content.decode()
+    client.post("/actions/DAG28-01/decline-closure/", {"note": "The DRG has not met yet."})
+    action = Action.objects.get(ref="DAG28-01")
+    assert action.status == Action.Status.OPEN
+    assert action.updates.last().text == "Closure declined: The DRG has not met yet."
+
+
+def test_only_owners_and_the_pmo_post_updates(client, seed):
+    login(client, "member")
+    # DAG28-02 belongs to the Large Supplier Representative, not to Rob Short or Programme.
+    assert client.post("/actions/DAG28-02/updates/", {"text": "Hi"}).status_code == 403
+    assert "Post an update" not in client.get("/actions/DAG28-02/").content.decode()
+    client.logout()
+    login(client, "observer")
+    assert client.post("/actions/DAG28-01/updates/", {"text": "Hi"}).status_code == 403
+    assert not ActionUpdate.objects.exists()
+
+
+def test_empty_update_is_refused_with_a_message(client, seed):
+    login(client, "member")
+    response = client.post("/actions/DAG28-01/updates/", {"text": "  "})
+    assert response.status_code == 200
+    assert "This field is required." in response.content.decode()
+    assert not ActionUpdate.objects.exists()
+
+
+def test_action_page_shows_where_raised_and_discussed(client, seed):
+    login(client, "observer")
+    html = client.get("/actions/DAG28-02/").content.decode()
+    assert "Large Supplier Representative (Haz Elmamoun)" in html
+    assert "Raised under “Minutes and Actions”, 13 September 2023" in html
+    assert 'href="/meetings/DAG028/#discussion-' in html  # the discussion naming it
+    assert "Recorded" in html  # history
+    assert "Edit action" not in html
+
+
+def test_pmo_reopens_a_closed_action_and_members_cannot(client, seed):
+    login(client, "pmo")
+    client.post("/actions/DAG28-01/close/", {"closed_date": "2023-10-11"})
+    client.logout()
+    login(client, "member")
+    assert client.post("/actions/DAG28-01/reopen/").status_code == 403
+    client.logout()
+    login(client, "pmo")
+    assert client.post("/actions/DAG28-01/reopen/").status_code == 302
+    assert Action.objects.get(ref="DAG28-01").status == Action.Status.OPEN

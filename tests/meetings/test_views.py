@@ -1,0 +1,396 @@
+"""The meeting pages: login, visibility, the meeting page, recording on it, reviews.
+
+Expected values come from the seed report (DAG028 on 13 September 2023 10:00-13:00, DAG28-01
+owned by Programme (Rob Short) due 11/10/2023, DAG029 planned for 11 October 2023 10am).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from actions.models import Action, ActionReview
+from actions.services import action_create
+from meetings import services
+from meetings.models import AgendaItem, DiscussionItem, Meeting
+from tests.browser.data import build_seedlike
+from tests.conftest import london
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def seed(db):
+    return build_seedlike()
+
+
+def login(client, username: str):
+    assert client.login(username=username, password=f"{username}-demo")
+    return get_user_model().objects.get(username=username)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/",
+        "/meetings/",
+        "/meetings/DAG028/",
+        "/meetings/new/",
+        "/actions/",
+        "/actions/mine/",
+        "/actions/DAG28-01/",
+        "/decisions/queue/",
+        "/decisions/DAG-DEC68/",
+        "/change-requests/CR023/",
+    ],
+)
+def test_every_page_needs_a_login(client, seed, url):
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/?next=")
+
+
+def test_demo_login_signs_in_and_out(client, seed):
+    page = client.get("/accounts/login/")
+    assert b'autocomplete="current-password"' in page.content
+    response = client.post("/accounts/login/", {"username": "member", "password": "member-demo"})
+    assert response.status_code == 302
+    home = client.get("/")
+    assert "Hello Rob Short" in home.content.decode()
+    assert client.post("/accounts/logout/").status_code == 302
+    assert client.get("/").status_code == 302
+
+
+def test_meeting_page_shows_header_areas_records_and_next_meeting(client, seed):
+    login(client, "member")
+    html = client.get("/meetings/DAG028/").content.decode()
+    assert "13 September 2023, 10:00–13:00" in html
+    assert "Virtual – MS Teams" in html
+    # Areas in agenda order with their records.
+    assert html.index("Minutes and Actions") < html.index("CR023 Decision")
+    assert 'href="/actions/DAG28-01/"' in html
+    assert "Programme (Rob Short)" in html
+    assert "11/10/2023" in html
+    assert 'href="/decisions/DAG-DEC68/"' in html
+    # Refs written in the discussion are links to their records; unrecorded ones are text.
+    assert '<a class="ref-link" href="/decisions/DAG-DEC68/"' in html
+    assert '<a class="ref-link" href="/actions/DAG28-02/"' in html
+    assert 'href="/change-requests/CR023/" title="CR023">CR023</a>' in html
+    assert "DES196" in html
+    assert 'href="/meetings/DES196/' not in html
+    # The next meeting and the report's pages.
+    assert 'href="/meetings/DAG029/"' in html
+    assert "11 October 2023 10:00" in html
+    assert 'href="/meetings/DAG028/report/"' in html
+    assert 'href="/meetings/DAG028/report.pdf"' in html
+    # A member gets no editing controls.
+    assert "Add action" not in html
+    assert "/actions/DAG28-01/edit/" not in html
+
+
+def test_meeting_ref_in_any_case_redirects_to_the_canonical_page(client, seed):
+    login(client, "member")
+    response = client.get("/meetings/dag028/")
+    assert response.status_code == 302
+    assert response["Location"] == "/meetings/DAG028/"
+    assert client.get("/meetings/DAG999/").status_code == 404
+    assert client.get("/meetings/not-a-ref/").status_code == 404
+
+
+def test_observers_do_not_see_restricted_or_confidential_meetings(client, seed):
+    restricted = services.meeting_create(
+        committee=seed.committee,
+        start_at=london(2023, 11, 8),
+        classification=Meeting.Classification.RESTRICTED,
+    )
+    action = action_create(meeting=restricted, description="Secret thing", owners=["Chair"])
+    login(client, "observer")
+    listing = client.get("/meetings/").content.decode()
+    assert "DAG028" in listing
+    assert restricted.ref not in listing
+    assert client.get(f"/meetings/{restricted.ref}/").status_code == 404
+    assert client.get(f"/actions/{action.ref}/").status_code == 404
+    assert action.ref not in client.get("/actions/").content.decode()
+    client.logout()
+    login(client, "member")
+    assert client.get(f"/meetings/{restricted.ref}/").status_code == 200
+
+
+def test_pmo_adds_an_action_in_place_and_it_gets_the_next_ref(client, seed):
+    login(client, "pmo")
+    response = client.post(
+        "/meetings/DAG029/actions/new/",
+        {
+            "_form_id": "form-anew-action",
+            "area": "Minutes and Actions",
+            "description": "Programme to circulate the DRG outcome",
+            "owners": "Programme (Rob Short)",
+            "due_date": "2023-11-08",
+        },
+        **HTMX,
+    )
+    assert response.status_code == 200
+    assert response["HX-Retarget"] == "#agenda"
+    html = response.content.decode()
+    assert 'id="r-DAG29-01"' in html
+    assert "Programme to circulate the DRG outcome" in html
+    assert "Action DAG29-01 added." in html  # the message, swapped out of band
+    action = Action.objects.get(ref="DAG29-01")
+    assert action.meeting == seed.dag029
+    assert action.agenda_item.title == "Minutes and Actions"
+    assert action.due_date == dt.date(2023, 11, 8)
+    assert action.owner_display() == "Programme (Rob Short)"
+
+
+def test_pmo_adds_an_action_without_javascript(client, seed):
+    login(client, "pmo")
+    response = client.post(
+        "/meetings/DAG029/actions/new/",
+        {"description": "Chair to confirm the date", "owners": "Chair", "due_date": ""},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/meetings/DAG029/#r-DAG29-01"
+    assert Action.objects.get(ref="DAG29-01").agenda_item is None
+
+
+def test_an_invalid_action_comes_back_with_errors_and_no_ref_is_used(client, seed):
+    login(client, "pmo")
+    response = client.post(
+        "/meetings/DAG029/actions/new/",
+        {"_form_id": "form-anew-action", "description": "", "owners": "((bad"},
+        **HTMX,
+    )
+    assert response.status_code == 200
+    assert response["HX-Retarget"] == "#form-anew-action"
+    html = response.content.decode()
+    assert 'id="form-anew-action"' in html
+    assert html.count('aria-invalid="true"') == 2
+    assert "is not an owner" in html
+    assert not Action.objects.filter(meeting=seed.dag029).exists()
+    seed.dag029.refresh_from_db()
+    assert seed.dag029.last_action_seq == 0
+
+
+def test_members_and_chairs_cannot_record_on_a_meeting(client, seed):
+    for username in ("member", "chair", "observer"):
+        login(client, username)
+        for url in (
+            "/meetings/DAG029/actions/new/",
+            "/meetings/DAG029/decisions/new/",
+            "/meetings/DAG029/discussion/new/",
+            "/meetings/DAG029/areas/new/",
+            "/meetings/DAG029/edit/",
+            "/meetings/new/",
+        ):
+            data = {"description": "x", "owners": "Chair", "text": "x", "title": "x"}
+            assert client.post(url, data).status_code == 403, (username, url)
+        client.logout()
+    assert not Action.objects.filter(meeting=seed.dag029).exists()
+
+
+def test_pmo_adds_area_decision_and_discussion_that_links_the_new_decision(client, seed):
+    login(client, "pmo")
+    area = client.post(
+        "/meetings/DAG029/areas/new/", {"title": "CR023 Decision", "change_request": "CR023"}
+    )
+    assert area.status_code == 302
+    item = AgendaItem.objects.get(meeting=seed.dag029, title="CR023 Decision")
+    assert item.change_request == seed.cr023
+    decision = client.post(
+        "/meetings/DAG029/decisions/new/",
+        {
+            "_form_id": f"form-a{item.pk}-decision",
+            "area": "CR023 Decision",
+            "text": "The SRO approved the CR023 workshop dates",
+            "change_request": "CR023",
+        },
+        **HTMX,
+    )
+    assert 'id="r-DAG-DEC69"' in decision.content.decode()  # continues after DAG-DEC68
+    discussion = client.post(
+        "/meetings/DAG029/discussion/new/",
+        {"area": "CR023 Decision", "text": "Agreed (<b>DECISION DAG-DEC69</b>)."},
+        **HTMX,
+    )
+    html = discussion.content.decode()
+    assert '<b>DECISION <a class="ref-link" href="/decisions/DAG-DEC69/"' in html
+    # The decision page lists where it was discussed.
+    page = client.get("/decisions/DAG-DEC69/").content.decode()
+    assert "Agreed (" in page
+
+
+def test_unknown_change_request_is_a_field_error(client, seed):
+    login(client, "pmo")
+    response = client.post(
+        "/meetings/DAG029/areas/new/", {"title": "CR099 Decision", "change_request": "CR099"}
+    )
+    assert response.status_code == 200
+    assert "CR099 is not recorded yet" in response.content.decode()
+    assert not AgendaItem.objects.filter(title="CR099 Decision").exists()
+
+
+def test_pmo_edits_an_action_in_place(client, seed):
+    login(client, "pmo")
+    form = client.get("/actions/DAG28-01/edit/?return_to=meeting", **HTMX)
+    html = form.content.decode()
+    assert html.lstrip().startswith('<tr id="r-DAG28-01"')
+    assert "Programme (Rob Short)" in html
+    saved = client.post(
+        "/actions/DAG28-01/edit/",
+        {
+            "return_to": "meeting",
+            "area": "Minutes and Actions",
+            "description": seed.dag28_01.description,
+            "owners": "Programme (Rob Short)\nChair",
+            "due_date": "2023-10-25",
+        },
+        **HTMX,
+    )
+    assert saved["HX-Retarget"] == "#agenda"
+    action = Action.objects.get(ref="DAG28-01")
+    assert action.due_date == dt.date(2023, 10, 25)
+    assert action.owner_display() == "Programme (Rob Short); Chair"
+
+
+def test_discussion_item_edit_and_delete_with_confirmation(client, seed):
+    login(client, "pmo")
+    item = DiscussionItem.objects.get(meeting=seed.dag028)
+    url = f"/meetings/DAG028/discussion/{item.pk}/"
+    edited = client.post(url + "edit/", {"area": "CR023 Decision", "text": "See CR023."})
+    assert edited.status_code == 302
+    item.refresh_from_db()
+    assert item.text == "See CR023."
+    assert list(item.references.values_list("ref", flat=True)) == ["CR023"]
+    confirm = client.get(url + "delete/")
+    assert "Delete this discussion item?" in confirm.content.decode()
+    assert DiscussionItem.objects.filter(pk=item.pk).exists()  # a GET deletes nothing
+    assert client.post(url + "delete/").status_code == 302
+    assert not DiscussionItem.objects.filter(pk=item.pk).exists()
+
+
+def test_pmo_creates_and_edits_a_meeting(client, seed):
+    login(client, "pmo")
+    created = client.post(
+        "/meetings/new/",
+        {
+            "committee": seed.committee.pk,
+            "date": "2023-11-08",
+            "start_time": "10:00",
+            "end_time": "13:00",
+            "venue": "Virtual – MS Teams",
+            "classification": "public",
+            "status": "planned",
+        },
+    )
+    assert created.status_code == 302
+    assert created["Location"] == "/meetings/DAG030/"
+    meeting = Meeting.objects.get(ref="DAG030")
+    assert meeting.start_at == london(2023, 11, 8, 10)
+    bad = client.post(
+        "/meetings/DAG030/edit/",
+        {
+            "date": "2023-11-08",
+            "start_time": "10:00",
+            "end_time": "09:00",
+            "classification": "public",
+            "status": "planned",
+        },
+    )
+    assert "The meeting must end after it starts." in bad.content.decode()
+    moved = client.post(
+        "/meetings/DAG030/edit/",
+        {
+            "date": "2023-11-15",
+            "start_time": "14:00",
+            "classification": "restricted",
+            "status": "planned",
+            "venue": "London",
+        },
+    )
+    assert moved.status_code == 302
+    meeting.refresh_from_db()
+    assert (meeting.start_at, meeting.classification) == (london(2023, 11, 15, 14), "restricted")
+
+
+def test_pmo_takes_up_earlier_actions_at_the_next_meeting(client, seed):
+    login(client, "pmo")
+    page = client.get("/meetings/DAG029/reviews/").content.decode()
+    assert "DAG28-01" in page
+    assert "DAG28-02" in page
+    closed = client.post(
+        "/meetings/DAG029/reviews/",
+        {"action": "DAG28-01", "DAG28-01-outcome": "closed", "DAG28-01-note": "Presented"},
+    )
+    assert closed.status_code == 302
+    redated_bad = client.post(
+        "/meetings/DAG029/reviews/", {"action": "DAG28-02", "DAG28-02-outcome": "re_dated"}
+    )
+    assert "A re-dated action needs its new due date." in redated_bad.content.decode()
+    client.post(
+        "/meetings/DAG029/reviews/",
+        {
+            "action": "DAG28-02",
+            "DAG28-02-outcome": "re_dated",
+            "DAG28-02-new_due_date": "2023-11-08",
+        },
+    )
+    action_01 = Action.objects.get(ref="DAG28-01")
+    assert (action_01.status, action_01.closed_date) == ("closed", dt.date(2023, 10, 11))
+    assert Action.objects.get(ref="DAG28-02").due_date == dt.date(2023, 11, 8)
+    assert ActionReview.objects.filter(meeting=seed.dag029).count() == 2
+    meeting_page = client.get("/meetings/DAG029/").content.decode()
+    assert "Previous meeting(s)" in meeting_page
+    assert "New due date 08/11/2023" in meeting_page
+    client.logout()
+    login(client, "member")
+    refused = client.post(
+        "/meetings/DAG029/reviews/", {"action": "DAG28-02", "DAG28-02-outcome": "closed"}
+    )
+    assert refused.status_code == 403
+
+
+def _add_actions(meeting: Meeting, count: int, start: int) -> None:
+    area = services.agenda_item_get_or_create(meeting=meeting, title=f"Area {start}")
+    for n in range(count):
+        action_create(
+            meeting=meeting,
+            agenda_item=area,
+            description=f"Action {start + n}",
+            owners=[f"Organisation {n % 3} (Person {n})", "Chair"],
+            due_date=dt.date(2023, 10, 11),
+        )
+        services.discussion_item_create(
+            meeting=meeting, agenda_item=area, text=f"See DAG28-0{1 + n % 2} and CR023."
+        )
+
+
+def test_meeting_page_costs_a_fixed_number_of_queries(
+    client, seed, django_assert_max_num_queries, django_assert_num_queries
+):
+    login(client, "pmo")
+    client.get("/meetings/DAG028/")  # warm the session
+    _add_actions(seed.dag028, 3, 100)
+    with django_assert_max_num_queries(30) as small:
+        assert client.get("/meetings/DAG028/").status_code == 200
+    _add_actions(seed.dag028, 30, 200)
+    with django_assert_num_queries(len(small.captured_queries)):
+        assert client.get("/meetings/DAG028/").status_code == 200
+
+
+def test_meeting_page_of_the_imported_seed_report(
+    db, client, seed_path, django_assert_max_num_queries
+):
+    from meetings.demo import demo_logins_ensure
+    from meetings.importer import headline_report_import_file
+
+    headline_report_import_file(path=seed_path)
+    demo_logins_ensure()
+    login(client, "pmo")
+    with django_assert_max_num_queries(30):
+        html = client.get("/meetings/DAG028/").content.decode()
+    for ref in ("DAG28-01", "DAG28-15", "DAG-DEC67", "DAG-DEC74", "DAG27-08"):
+        assert f'href="/{"decisions" if "DEC" in ref else "actions"}/{ref}/"' in html
+    assert '<a class="ref-link" href="/actions/DAG28-07/"' in html
+    assert "11 October 2023 10:00" in html
