@@ -1,0 +1,482 @@
+"""The headline report rendered: round trip of the seed through the PDF, layout, fetcher,
+query count, the preview and PDF pages, and the render command.
+
+The round trip imports the seed, renders the PDF with WeasyPrint, extracts its text with the
+real ``pdftotext`` and finds the seed's own values in it, in the seed's order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from django.core.files.storage import default_storage
+from django.core.management import call_command
+from django.db import transaction
+from django.urls import reverse
+
+from actions.services import action_create
+from decisions.services import decision_create
+from meetings import services
+from meetings.importer import headline_report_import_file
+from meetings.models import Meeting
+from meetings.report import (
+    INTERNAL_BASE_URL,
+    headline_report_data,
+    headline_report_html,
+    headline_report_pdf,
+    report_url_fetcher,
+    static_path_for_url,
+)
+from tests.conftest import SEED_PATH, london
+
+SEED_LINES = SEED_PATH.read_text(encoding="utf-8").split("\n")
+TABLE_HEADERS = {"Area Ref Action Owner Due", "Area Ref Decision", "Area Discussion"}
+
+
+def squash(text: str) -> str:
+    """Text without markup or white space: line breaks in the PDF never matter."""
+    return re.sub(r"\s+", "", re.sub(r"<[^>]+>", "", text))
+
+
+def seed_rows(columns: int, ref_pattern: str) -> list[list[str]]:
+    rows = []
+    for line in SEED_LINES:
+        cells = [c.strip() for c in line.split("\t")]
+        if len(cells) >= columns and re.fullmatch(ref_pattern, cells[1]):
+            rows.append(cells)
+    return rows
+
+
+def seed_discussion_cells() -> list[str]:
+    """Every discussion cell of the seed (rows after the Key Discussion Items header)."""
+    start = SEED_LINES.index("Area\tDiscussion")
+    cells = []
+    for line in SEED_LINES[start + 1 :]:
+        if line.startswith("Date of next"):
+            break
+        parts = line.split("\t")
+        if len(parts) == 2 and parts[1].strip():
+            cells.append(parts[1].strip().lstrip("•").strip())
+    return cells
+
+
+def pdftotext(path: Path, *args: str) -> str:
+    return subprocess.run(
+        ["pdftotext", "-raw", *args, str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
+
+
+def body_text(raw: str) -> str:
+    """The PDF's text without the page furniture: running header, footer, repeated headers."""
+    kept = []
+    for line in raw.split("\n"):
+        stripped = line.strip()
+        if (
+            stripped in TABLE_HEADERS
+            or stripped == "PUBLIC"
+            or re.search(r"Page \d+ of \d+$", stripped)
+            or stripped.endswith("Headline Report PUBLIC")
+        ):
+            continue
+        kept.append(line)
+    return "\n".join(kept)
+
+
+def assert_in_order(haystack: str, needles: list[str]) -> None:
+    position = 0
+    for needle in needles:
+        found = haystack.find(needle, position)
+        assert found >= 0, f"not found after position {position}: {needle[:80]}"
+        position = found + len(needle)
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(scope="class")
+def seed_pdf(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The seed imported and rendered once for the class; rolled back afterwards."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        headline_report_import_file(path=SEED_PATH)
+        meeting = Meeting.objects.select_related("committee").get(ref="DAG028")
+        path = tmp_path_factory.mktemp("report") / "DAG028.pdf"
+        path.write_bytes(headline_report_pdf(data=headline_report_data(meeting=meeting)))
+        yield path
+        transaction.set_rollback(True)
+
+
+class TestSeedRoundTrip:
+    """Import the seed, render it, read the PDF back with pdftotext."""
+
+    def test_a4_pages_numbered_with_table_headers_on_each(self, seed_pdf):
+        info = subprocess.run(["pdfinfo", str(seed_pdf)], capture_output=True, text=True).stdout
+        assert "(A4)" in info
+        pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
+        assert pages >= 3
+        for page in range(1, pages + 1):
+            text = pdftotext(seed_pdf, "-f", str(page), "-l", str(page))
+            assert f"Page {page} of {pages}" in text
+            lines = {line.strip() for line in text.split("\n")}
+            assert lines & TABLE_HEADERS, f"page {page} has no table header"
+            assert "PUBLIC" in text  # the classification on every page
+
+    def test_header_and_next_meeting(self, seed_pdf):
+        text = squash(body_text(pdftotext(seed_pdf)))
+        assert_in_order(
+            text,
+            [
+                squash("MHHS Design Advisory Group (DAG) Headline Report"),
+                squash("Issue date: 20/09/2023"),
+                squash("Meeting Number DAG028 Venue Virtual – MS Teams"),
+                squash("Meeting Date and Time 13 September 2023 1000-1300 Classification Public"),
+                "Actions",
+                "Decisions",
+                squash("Key Discussion Items"),
+                squash("Date of next DAG: 11 October 2023 10am"),
+            ],
+        )
+
+    def test_every_action_with_its_owner_and_due_date_in_order(self, seed_pdf):
+        text = squash(body_text(pdftotext(seed_pdf)))
+        rows = seed_rows(5, r"DAG\d+-\d\d")
+        assert len(rows) == 16
+        assert_in_order(text, [squash("".join(row[1:5])) for row in rows])
+        dag28_13 = next(row for row in rows if row[1] == "DAG28-13")
+        assert dag28_13[3:5] == ["Programme (PMO)", "11/10/2023"]
+        assert squash("DAG28-13" + dag28_13[2] + "Programme (PMO)11/10/2023") in text
+
+    def test_one_area_cell_groups_its_rows(self, seed_pdf):
+        text = squash(body_text(pdftotext(seed_pdf)))
+        rows = {row[1]: squash("".join(row[1:5])) for row in seed_rows(5, r"DAG\d+-\d\d")}
+        # The area is written once, before the first row of its group; the other rows follow
+        # with no area between them.
+        assert "MinutesandActions" + rows["DAG28-01"] + rows["DAG28-02"] in text
+        assert "CR023Decision" + rows["DAG28-05"] + rows["DAG28-06"] in text
+        assert "CR027Decision" + rows["DAG28-07"] + rows["DAG28-08"] + rows["DAG28-09"] in text
+        assert "PreviousMeeting(s)" + rows["DAG27-08"] in text
+
+    def test_every_decision_with_its_text_in_its_area(self, seed_pdf):
+        text = squash(body_text(pdftotext(seed_pdf)))
+        rows = seed_rows(3, r"DAG-DEC\d+")
+        assert len(rows) == 8
+        assert_in_order(text, [squash("".join(row[0:3])) for row in rows])
+        assert squash("CR027 Decision DAG-DEC69") in text
+
+    def test_every_discussion_area_and_paragraph_in_order(self, seed_pdf):
+        text = squash(body_text(pdftotext(seed_pdf)))
+        discussion = text[text.index("KeyDiscussionItems") :]
+        cells = seed_discussion_cells()
+        assert len(cells) == 36
+        assert_in_order(discussion, [squash(c).replace("•", "") for c in cells])
+        assert_in_order(
+            discussion,
+            [
+                squash(area)
+                for area in (
+                    "Minutes and Actions",
+                    "CR023 Decision",
+                    "CR027 Decision",
+                    "CR028 Decision",
+                    "CR029 Decision",
+                    "CR030 Decision",
+                    "CR031 Implementation Decision",
+                    "DES-196 D- Flow and Interface Mapping – Supplementary documents",
+                    "Design (DIN)",
+                )
+            ],
+        )
+
+    def test_pages_render_to_images(self, seed_pdf, tmp_path):
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-png",
+                "-r",
+                "20",
+                "-f",
+                "1",
+                "-l",
+                "1",
+                str(seed_pdf),
+                str(tmp_path / "p"),
+            ],
+            check=True,
+        )
+        image = next(tmp_path.glob("p*.png"))
+        assert image.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+class _Groups(HTMLParser):
+    """(area, [row ids]) of each <tbody> in a report table, and the bold refs."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.groups: list[tuple[str, list[str]]] = []
+        self.bold: list[str] = []
+        self._in_area = self._in_bold = False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "tbody" and "hr-group" in (attrs.get("class") or ""):
+            self.groups.append(("", []))
+        elif tag == "tr" and self.groups and attrs.get("id"):
+            self.groups[-1][1].append(attrs["id"])
+        elif tag == "th" and "hr-area" in (attrs.get("class") or ""):
+            self._in_area = True
+        elif tag == "strong" and attrs.get("class") == "ref":
+            self._in_bold = True
+            self.bold.append("")
+
+    def handle_endtag(self, tag):
+        if tag == "th":
+            self._in_area = False
+        if tag == "strong":
+            self._in_bold = False
+
+    def handle_data(self, data):
+        if self._in_area:
+            area, rows = self.groups[-1]
+            self.groups[-1] = (area + data.strip(), rows)
+        if self._in_bold:
+            self.bold[-1] += data
+
+
+@pytest.fixture(scope="class")
+def seed_meeting(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock(), transaction.atomic():
+        headline_report_import_file(path=SEED_PATH)
+        yield Meeting.objects.select_related("committee").get(ref="DAG028")
+        transaction.set_rollback(True)
+
+
+class TestSeedHtml:
+    """The same template as HTML: grouping, bold refs, query count."""
+
+    def test_areas_group_their_rows(self, seed_meeting, db):
+        parser = _Groups()
+        parser.feed(headline_report_html(data=headline_report_data(meeting=seed_meeting)))
+        action_groups = [
+            (area, [r.removeprefix("action-") for r in rows])
+            for area, rows in parser.groups
+            if rows and rows[0].startswith("action-")
+        ]
+        assert action_groups == [
+            ("Minutes and Actions", ["DAG28-01", "DAG28-02", "DAG28-03", "DAG28-04"]),
+            ("CR023 Decision", ["DAG28-05", "DAG28-06"]),
+            ("CR027 Decision", ["DAG28-07", "DAG28-08", "DAG28-09"]),
+            ("CR029 Decision", ["DAG28-10"]),
+            ("CR030 Decision", ["DAG28-11"]),
+            ("Design (DIN)", ["DAG28-12", "DAG28-13"]),
+            ("DAG Terms of Reference", ["DAG28-14"]),
+            ("Top Programme Risks related to DAG", ["DAG28-15"]),
+            ("Previous Meeting(s)", ["DAG27-08"]),
+        ]
+        decision_areas = {
+            r.removeprefix("decision-"): area
+            for area, rows in parser.groups
+            for r in rows
+            if r.startswith("decision-")
+        }
+        assert decision_areas["DAG-DEC69"] == "CR027 Decision"
+        assert decision_areas["DAG-DEC68"] == "CR023 Decision"
+
+    def test_refs_in_discussion_are_bold_and_link_to_their_rows(self, seed_meeting, db):
+        html = headline_report_html(data=headline_report_data(meeting=seed_meeting))
+        parser = _Groups()
+        parser.feed(html)
+        assert "ACTION DAG28-02" in parser.bold
+        assert "DECISION DAG-DEC68" in parser.bold
+        assert "DAG27-02" in parser.bold  # an earlier action, written without ACTION
+        assert "CR023" not in parser.bold  # CRs are not cross-references of this report
+        assert '<strong class="ref"><a href="#action-DAG28-05">ACTION DAG28-05</a></strong>' in html
+        assert '<a href="#decision-DAG-DEC69">DECISION DAG-DEC69</a>' in html
+        # The bullet rows of one cell are one list.
+        assert html.count("<li>") == 5
+
+    def test_reading_the_report_takes_a_fixed_number_of_queries(
+        self, seed_meeting, db, django_assert_max_num_queries
+    ):
+        with django_assert_max_num_queries(8):
+            data = headline_report_data(meeting=seed_meeting)
+        assert data.action_count == 15
+        area = seed_meeting.agenda_items.get(title="Design (DIN)")
+        for n in range(5):
+            action_create(
+                meeting=seed_meeting,
+                description=f"Programme to do more {n}",
+                owners=["Programme (Ann Lee)", "Chair"],
+                due_date=dt.date(2023, 10, 11),
+                agenda_item=area,
+            )
+            services.discussion_item_create(
+                meeting=seed_meeting, text=f"More about DAG28-{16 + n}.", agenda_item=area
+            )
+        decision_create(meeting=seed_meeting, text="The SRO approved more", agenda_item=area)
+        with django_assert_max_num_queries(8):
+            data = headline_report_data(meeting=seed_meeting)
+        assert data.action_count == 20
+
+
+# --- the fetcher ---------------------------------------------------------------------------------
+
+
+def test_fetcher_serves_our_stylesheet():
+    url = f"{INTERNAL_BASE_URL}static/report/headline.css"
+    assert static_path_for_url(url).name == "headline.css"
+    response = report_url_fetcher().fetch(url)
+    assert b"size: A4" in response.read()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "file:///etc/passwd",
+        "https://example.com/static/report/headline.css",
+        "http://headline-report.invalid/static/report/headline.css",
+        f"{INTERNAL_BASE_URL}static/../../../etc/passwd",
+        f"{INTERNAL_BASE_URL}static/report/missing.css",
+        f"{INTERNAL_BASE_URL}media/headline-reports/x.pdf",
+        "data:text/css,body{color:red}",
+    ],
+)
+def test_fetcher_refuses_everything_else(url):
+    assert static_path_for_url(url) is None
+    with pytest.raises(ValueError, match="Refused"):
+        report_url_fetcher().fetch(url)
+
+
+def test_a_render_fetches_nothing_from_outside(caplog):
+    from weasyprint import HTML
+
+    html = (
+        '<link rel="stylesheet" href="https://example.com/evil.css">'
+        '<img src="file:///etc/hostname"><p>Hello</p>'
+    )
+    pdf = HTML(string=html, base_url=INTERNAL_BASE_URL, url_fetcher=report_url_fetcher())
+    assert pdf.write_pdf()[:5] == b"%PDF-"
+    refused = [r.getMessage() for r in caplog.records if "Refused to fetch" in r.getMessage()]
+    assert len(refused) == 2
+
+
+# --- the pages and the command -------------------------------------------------------------------
+
+
+@pytest.fixture
+def small_meeting(committee):
+    """A short meeting recorded through the services (fast to render)."""
+    meeting = services.meeting_create(
+        committee=committee,
+        number=5,
+        start_at=london(2023, 3, 8, 10),
+        end_at=london(2023, 3, 8, 12),
+        venue="Virtual – MS Teams",
+        status=Meeting.Status.HELD,
+    )
+    area = services.agenda_item_create(meeting=meeting, title="Minutes and Actions")
+    action_create(
+        meeting=meeting,
+        description="Programme to circulate the minutes",
+        owners=["Programme (PMO)"],
+        due_date=dt.date(2023, 3, 15),
+        agenda_item=area,
+    )
+    decision_create(meeting=meeting, text="The minutes were approved", agenda_item=area)
+    services.discussion_item_create(
+        meeting=meeting, text="The DAG agreed the minutes (ACTION DAG5-01).", agenda_item=area
+    )
+    services.meeting_create(committee=committee, number=6, start_at=london(2023, 4, 5, 14, 30))
+    return Meeting.objects.select_related("committee").get(pk=meeting.pk)
+
+
+def test_small_report_shows_draft_and_next_meeting(small_meeting):
+    data = headline_report_data(meeting=small_meeting)
+    assert data.is_draft
+    assert data.date_and_time == "8 March 2023 1000-1200"
+    assert data.next_meeting == "5 April 2023 2:30pm"
+    html = headline_report_html(data=data)
+    assert "Draft: not yet issued" in html
+    assert "Date of next DAG:</strong> 5 April 2023 2:30pm" in html
+
+
+def test_preview_page_for_a_member(client, member_user, small_meeting):
+    client.force_login(member_user)
+    response = client.get(reverse("headline-report-preview", args=["DAG005"]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "MHHS Design Advisory Group (DAG) Headline Report" in html
+    assert "Key Discussion Items" in html
+    assert 'class="report-sheet"' in html
+    assert "Issue report" not in html  # the PMO issues
+
+
+def test_pages_need_a_login(client, small_meeting):
+    for name in ("headline-report-preview", "headline-report-pdf"):
+        response = client.get(reverse(name, args=["DAG005"]))
+        assert response.status_code == 302
+        assert "/accounts/login/" in response["Location"]
+
+
+def test_observers_see_issued_reports_only(client, observer_user, small_meeting):
+    client.force_login(observer_user)
+    assert client.get(reverse("headline-report-preview", args=["DAG005"])).status_code == 404
+    assert client.get(reverse("headline-report-pdf", args=["DAG005"])).status_code == 404
+
+
+def test_pdf_is_rendered_once_then_served_until_the_records_change(
+    client, member_user, small_meeting
+):
+    client.force_login(member_user)
+    url = reverse("headline-report-pdf", args=["DAG005"])
+    first = client.get(url)
+    assert first.status_code == 200
+    assert first["Content-Type"] == "application/pdf"
+    body = b"".join(first.streaming_content)
+    assert body[:5] == b"%PDF-"
+    _, stored = default_storage.listdir("headline-reports/previews/DAG005")
+    assert stored == [f"{first['ETag'].strip(chr(34))}.pdf"]
+    stored_path = Path(default_storage.path(f"headline-reports/previews/DAG005/{stored[0]}"))
+    mtime = stored_path.stat().st_mtime_ns
+
+    second = client.get(url)
+    assert b"".join(second.streaming_content) == body
+    assert second["ETag"] == first["ETag"]
+    assert stored_path.stat().st_mtime_ns == mtime  # served, not rendered again
+    assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+
+    services.discussion_item_create(meeting=small_meeting, text="A later note.")
+    third = client.get(url)
+    assert third["ETag"] != first["ETag"]
+    assert b"".join(third.streaming_content) != body
+    _, stored = default_storage.listdir("headline-reports/previews/DAG005")
+    assert stored == [f"{third['ETag'].strip(chr(34))}.pdf"]  # the old render is gone
+
+
+def test_download_asks_to_save(client, member_user, small_meeting):
+    client.force_login(member_user)
+    response = client.get(reverse("headline-report-pdf", args=["DAG005"]) + "?download=1")
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert "DAG005-headline-report.pdf" in response["Content-Disposition"]
+
+
+def test_render_command_writes_pdf_and_html(small_meeting, tmp_path, capsys):
+    pdf = tmp_path / "out.pdf"
+    call_command("render_headline_report", "DAG005", "--output", str(pdf))
+    assert pdf.read_bytes()[:5] == b"%PDF-"
+    assert "Programme to circulate the minutes" in pdftotext(pdf)
+    html = tmp_path / "out.html"
+    call_command("render_headline_report", "DAG 5", "--html", "-o", str(html))
+    assert "Minutes and Actions" in html.read_text(encoding="utf-8")
+
+
+def test_render_command_refuses_an_unknown_meeting(db, tmp_path):
+    from django.core.management import CommandError
+
+    with pytest.raises(CommandError, match="No meeting DAG099"):
+        call_command("render_headline_report", "DAG099", "--output", str(tmp_path / "x.pdf"))
