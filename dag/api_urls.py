@@ -1,9 +1,9 @@
 """The REST API at /api/v1/: each app's API routes plus the OpenAPI schema and docs."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from .api_views import ApiRootApi
+from .api_views import ApiNotFoundApi, ApiRootApi
 
 urlpatterns = [
     path("", ApiRootApi.as_view(), name="api-root"),
@@ -13,4 +13,6 @@ urlpatterns = [
     path("", include("changerequests.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # Last: anything else under /api/v1/ (an id that is not a number…) is a JSON 404.
+    re_path(r"^.*$", ApiNotFoundApi.as_view(), name="api-not-found"),
 ]

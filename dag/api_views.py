@@ -177,3 +177,17 @@ class ApiTokenView(LoginRequiredMixin, View):
         else:
             messages.error(request, "Choose to create or revoke your token.")
         return HttpResponseRedirect(reverse("api-token"))
+
+
+class ApiNotFoundApi(APIView):
+    """Any other path under ``/api/v1/``: a 404 in the API's error shape, not an HTML page."""
+
+    authentication_classes: list[Any] = []
+    permission_classes: list[Any] = []
+    schema = None
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        from rest_framework.exceptions import NotFound
+
+        super().initial(request, *args, **kwargs)
+        raise NotFound("There is no such path in the API; see /api/v1/ for its lists.")

@@ -247,7 +247,7 @@ class PersonOutputSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         if request is None or roles.is_observer_only(request.user):
             return None
-        return person.email
+        return person.email or None
 
 
 # --- meetings --------------------------------------------------------------------------------
