@@ -11,6 +11,8 @@ import environ
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
+# Local state (SQLite file, media, collected static) lives here; a fresh clone lacks it.
+VAR_DIR.mkdir(exist_ok=True)
 
 env = environ.Env()
 
