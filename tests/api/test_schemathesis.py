@@ -36,7 +36,7 @@ CHECKS = [
     content_type_conformance,
     response_schema_conformance,
 ]
-MAX_EXAMPLES = 12
+MAX_EXAMPLES = 8
 
 
 def real_path_parameters(path: str) -> dict[str, Any] | None:
