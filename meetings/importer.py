@@ -1294,10 +1294,16 @@ class _Writer:
             return
         if existing.headline_reports.filter(status="issued").exists():
             # Issued here since: the issue date and status of that issue stand.
-            for name in ("status", "report_issue_date"):
-                if getattr(existing, name) != values[name]:
-                    self.warn(f"{existing.ref} was issued here since; its {name} was kept.")
-                values.pop(name)
+            if (
+                existing.report_issue_date
+                and existing.report_issue_date != values["report_issue_date"]
+            ):
+                self.warn(
+                    f"{existing.ref}'s report was issued here since (on "
+                    f"{existing.report_issue_date:%d/%m/%Y}); that issue date is kept."
+                )
+            values.pop("status")
+            values.pop("report_issue_date")
         if existing.title == PLACEHOLDER_TITLE:
             values["title"] = ""
         diff = {k: v for k, v in values.items() if getattr(existing, k) != v}

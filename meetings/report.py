@@ -196,11 +196,22 @@ _KEYWORD_BEFORE_RE = re.compile(r"(?:ACTION|DECISION)S?\s+$")
 def discussion_cell_html(text: str, codes: list[str], anchors: dict[str, str]) -> str:
     """A discussion item's sanitised HTML with refs bold (and linked to ``anchors``).
 
-    ``text`` is already sanitised (``meetings.services.discussion_text_clean``), so refs never
-    sit inside a tag. Lines after ``<br>`` that start with ``•`` become a bulleted list.
+    ``anchors`` maps a ref to the id of its row in the report (``action-DAG28-02``). Refs of
+    actions, decisions and meetings are bold, with the ACTION/DECISION word written before
+    them; lines after ``<br>`` that start with ``•`` become a bulleted list.
     """
+    return _discussion_cell_html(text or "", tuple(codes), frozenset(anchors.items()))
+
+
+# Cached: finding refs is the dearest part of reading a report, and the same texts come
+# back on every request for an unchanged report.
+@lru_cache(maxsize=2048)
+def _discussion_cell_html(
+    text: str, codes: tuple[str, ...], anchor_items: frozenset[tuple[str, str]]
+) -> str:
+    anchors = dict(anchor_items)
     # Sanitised again: a record written around the services must not inject markup here.
-    text = nh3.clean(text or "", tags=DISCUSSION_TAGS, attributes={})
+    text = nh3.clean(text, tags=DISCUSSION_TAGS, attributes={})
     out: list[str] = []
     position = 0
     for found in refs.find_refs(text, codes):
@@ -288,11 +299,12 @@ def headline_report_data(
         .only("start_at")
         .first()
     )
-    codes = list(Committee.objects.values_list("code", flat=True))
+    codes = tuple(Committee.objects.values_list("code", flat=True))
 
     anchors = {a.ref: f"action-{a.ref}" for a in actions}
     anchors |= {r.action.ref: f"action-{r.action.ref}" for r in reviews}
     anchors |= {d.ref: f"decision-{d.ref}" for d in decisions}
+    anchor_items = frozenset(anchors.items())
 
     def action_row(action: Any) -> ActionRow:
         return ActionRow(
@@ -337,7 +349,7 @@ def headline_report_data(
         discussion_groups=_grouped(
             discussion,
             lambda i: i.agenda_item.title if i.agenda_item_id else "",
-            lambda i: DiscussionRow(html=discussion_cell_html(i.text, codes, anchors)),
+            lambda i: DiscussionRow(html=_discussion_cell_html(i.text, codes, anchor_items)),
         ),
         next_meeting=next_meeting_text(following.start_at) if following else "",
     )
