@@ -142,7 +142,11 @@ class ActionReviewForm(forms.Form):
 
     outcome = forms.ChoiceField(choices=ActionReview.Outcome.choices)
     new_due_date = forms.DateField(required=False, widget=DateInput(), label="New due date")
-    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 1}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["new_due_date"].is_conditional = True
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -38,6 +38,11 @@ class DecisionDecideForm(forms.Form):
         help_text="Required when approving with conditions.",
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Required for one outcome: not marked "(optional)" (see templates/_form_fields.html).
+        self.fields["conditions"].is_conditional = True
+
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         if (

@@ -81,8 +81,7 @@ class DecisionQueueView(LoginRequired):
         rows = [
             (
                 decision,
-                bound.get(decision.pk)
-                or DecisionDecideForm(prefix=decision.ref, auto_id=f"q-{decision.ref}-%s"),
+                bound.get(decision.pk) or DecisionDecideForm(prefix=decision.ref, auto_id="q-%s"),
             )
             for decision in decision_queue(user=request.user)
         ]
@@ -113,6 +112,18 @@ def decision_page_context(request: HttpRequest, decision: Decision, **extra: Any
         if roles.is_observer_only(request.user)
         else []
     )
+    history = decision_history_of(decision=decision)
+    # Who decided: the chair's Person, else the login that recorded the decided status.
+    decider = decision.decided_by.name if decision.decided_by_id else ""
+    if not decider and decision.decided_at:
+        decider = next(
+            (
+                v.history_user.get_username()
+                for v in history
+                if v.history_user_id and v.status == decision.status
+            ),
+            "",
+        )
     context = {
         "decision": decision,
         "discussions": list(
@@ -120,11 +131,12 @@ def decision_page_context(request: HttpRequest, decision: Decision, **extra: Any
             .exclude(meeting__classification__in=hidden)
             .prefetch_related("references")
         ),
-        "history": decision_history_of(decision=decision),
+        "history": history,
+        "decider": decider,
         "is_chair": roles.is_chair(request.user),
         "is_pmo": roles.is_pmo(request.user),
         "awaiting": decision.status in (Decision.Status.PROPOSED, Decision.Status.DEFERRED),
-        "decide_form": DecisionDecideForm(prefix=decision.ref, auto_id=f"q-{decision.ref}-%s"),
+        "decide_form": DecisionDecideForm(prefix=decision.ref, auto_id="q-%s"),
     }
     context.update(extra)
     return context
@@ -138,7 +150,7 @@ class DecisionDecideView(LoginRequired):
         if not roles.is_chair(request.user):
             raise PermissionDenied("Only the chair can decide on a proposed decision.")
         decision = get_decision_or_404(request, ref)
-        form = DecisionDecideForm(request.POST, prefix=decision.ref, auto_id=f"q-{decision.ref}-%s")
+        form = DecisionDecideForm(request.POST, prefix=decision.ref, auto_id="q-%s")
         if form.is_valid():
             try:
                 decision = services.decision_transition(

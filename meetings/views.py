@@ -8,7 +8,6 @@ page post in place and get the agenda back; without it they post and redirect.
 
 from __future__ import annotations
 
-import contextlib
 import re
 from typing import Any
 
@@ -272,25 +271,13 @@ def _blank_forms(
 
 
 def report_urls(meeting: Meeting) -> dict[str, str]:
-    """The headline report's pages for ``meeting`` (issue #3 owns them): preview, PDF, issue.
-
-    Named URLs are used when ``meetings.report_urls`` defines them, else the agreed paths.
-    """
-    from django.urls import NoReverseMatch
-
-    urls = {
-        "preview": f"/meetings/{meeting.ref}/report/",
-        "pdf": f"/meetings/{meeting.ref}/report.pdf",
-        "issue": "",
+    """The headline report's pages for ``meeting`` (``meetings.report_urls``): the HTML
+    preview, the PDF and the issue page."""
+    return {
+        "preview": reverse("headline-report-preview", args=[meeting.ref]),
+        "pdf": reverse("headline-report-pdf", args=[meeting.ref]),
+        "issue": reverse("headline-report-issue", args=[meeting.ref]),
     }
-    for key, name in (
-        ("preview", "headline-report-preview"),
-        ("pdf", "headline-report-pdf"),
-        ("issue", "headline-report-issue"),
-    ):
-        with contextlib.suppress(NoReverseMatch):
-            urls[key] = reverse(name, args=[meeting.ref])
-    return urls
 
 
 class MeetingDetailView(LoginRequired):
