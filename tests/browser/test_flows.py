@@ -45,7 +45,9 @@ def test_member_posts_an_update_on_dag28_01_and_proposes_closure(open_page, seed
     card = page.locator("#r-DAG28-01")
     expect(card).to_contain_text("Programme to provide overview of the Related MPAN Explainer")
     card.get_by_text("Post an update").click()
-    card.get_by_role("textbox", name="Progress update").fill("Overview presented to the DRG on 4 October 2023.")
+    card.get_by_role("textbox", name="Progress update").fill(
+        "Overview presented to the DRG on 4 October 2023."
+    )
     card.get_by_label("Propose closure").check()
     card.get_by_role("button", name="Post update").click()
 
@@ -72,7 +74,9 @@ def test_chair_approves_a_proposed_decision_with_conditions(open_page, seeded):
     expect(page.locator(f"#r-{ref}")).to_contain_text("State the conditions of the approval.")
     card = page.locator(f"#r-{ref}")
     expect(card.get_by_label("Approve with conditions")).to_be_checked()
-    card.get_by_role("textbox", name="Conditions").fill("Provided there is no impact on SIT timelines")
+    card.get_by_role("textbox", name="Conditions").fill(
+        "Provided there is no impact on SIT timelines"
+    )
     card.get_by_role("button", name="Record decision").click()
 
     expect(page.locator("#messages")).to_contain_text(f"{ref}: approved with conditions.")
