@@ -164,3 +164,44 @@ def weasyprint_pdf(html: str, *, base_url: str | None = None, url_fetcher: Any =
     if url_fetcher is not None:
         kwargs["url_fetcher"] = url_fetcher
     return HTML(**kwargs).write_pdf()
+
+
+PLAIN_TABLE_CSS = """
+@page { size: A4 landscape; margin: 12mm; }
+body { font-family: "DejaVu Sans", sans-serif; font-size: 8pt; }
+table { border-collapse: collapse; width: 100%; }
+th, td { border: 0.5pt solid #999; padding: 2pt 3pt; vertical-align: top; text-align: left; }
+thead { display: table-header-group; }
+"""
+
+
+def plain_register_html(rows: list[dict[str, Any]]) -> str:
+    """A plain HTML table of actions (ref, meeting, area, action, owner, due, status): the
+    baseline a register PDF is compared with. Text is escaped; no template engine."""
+    from html import escape
+
+    body = "".join(
+        "<tr>"
+        + "".join(
+            f"<td>{escape(str(value or ''))}</td>"
+            for value in (
+                row["ref"],
+                row["meeting"],
+                row["area"],
+                row["description"],
+                "; ".join(owner_display(o) for o in row["owners"]),
+                row["due_date"],
+                row["status"],
+            )
+        )
+        + "</tr>"
+        for row in rows
+    )
+    head = "".join(
+        f"<th>{h}</th>" for h in ("Ref", "Meeting", "Area", "Action", "Owner", "Due", "Status")
+    )
+    return (
+        f"<!doctype html><html><head><meta charset='utf-8'><style>{PLAIN_TABLE_CSS}</style>"
+        f"</head><body><h1>Action register</h1><table><thead><tr>{head}</tr></thead>"
+        f"<tbody>{body}</tbody></table></body></html>"
+    )

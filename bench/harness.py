@@ -209,15 +209,17 @@ class Result:
 
 
 def guarded(result: Result, fn: Callable[[Result], None]) -> Result:
-    """Fill ``result`` with ``fn``; a missing path or an exception becomes the row's status."""
+    """Fill ``result`` with ``fn``; a missing path or an exception becomes the row's status
+    (its message goes first in the note, before what ``fn`` had noted already)."""
     try:
         fn(result)
     except NotAvailableError as exc:
         result.status = "not available"
-        result.note = str(exc)
+        result.note = "; ".join(filter(None, [str(exc), result.note]))
     except Exception as exc:  # a broken path must not stop the other measurements
         result.status = "error"
-        result.note = f"{type(exc).__name__}: {exc}"[:500]
+        message = f"{type(exc).__name__}: {exc}"[:500]
+        result.note = "; ".join(filter(None, [message, result.note]))
         traceback.print_exc(file=sys.stderr)
     return result
 

@@ -2,8 +2,10 @@
 
 ``python -m bench.pdfmem headline DAG028``: the report's whole path (ORM reads, template,
 WeasyPrint). ``python -m bench.pdfmem weasyprint PATH.html``: WeasyPrint alone on HTML saved
-by the parent run (the floor: no template, no ORM). Prints one JSON line: seconds, the
-resident set before the render (imports and Django set up) and the peak after it, in MiB.
+by the parent run (the floor: no template, no ORM). ``register-baseline N``: WeasyPrint on a
+plain HTML table of N actions; ``register N``: the action register's own PDF of N actions.
+Prints one JSON line: seconds, the resident set before the render (imports and Django set
+up) and the peak after it, in MiB.
 The peak is sampled during the render (``RssSampler``) as well as read from ``ru_maxrss``.
 Run by ``bench.measures`` with the parent's ``DATABASE_URL``.
 """
@@ -47,6 +49,15 @@ def main(argv: list[str]) -> int:
         def render() -> tuple[bytes, int]:
             data = headline.headline_report_data(meeting=meeting)
             return headline.headline_report_pdf(data=data), 0
+
+    elif kind == "register-baseline":
+        from .floors import action_page_rows, plain_register_html
+
+        table = plain_register_html(action_page_rows(limit=int(target), order="ref"))
+        rows = int(target)
+
+        def render() -> tuple[bytes, int]:
+            return weasyprint_pdf(table), rows
 
     elif kind == "register":
         from .measures import register_pdf_render

@@ -22,6 +22,11 @@ def main(argv: list[str] | None = None) -> int:
     add_common_args(parser)
     parser.add_argument("--out", required=True, type=Path, help="where to write the results")
     parser.add_argument(
+        "--no-register-baseline",
+        action="store_true",
+        help="skip the plain-table PDF baseline (a minute at full size; one database is enough)",
+    )
+    parser.add_argument(
         "--existing",
         action="store_true",
         help="measure the data already in the database (from an earlier run or "
@@ -85,6 +90,7 @@ def main(argv: list[str] | None = None) -> int:
         token=token.key,
         small=args.small,
         load_seconds=args.load_seconds or (3 if args.small else 10),
+        register_baseline=not args.no_register_baseline,
     )
     results: list[Result] = []
     for name in sections:
