@@ -108,14 +108,15 @@ class ORJSONRenderer(BaseRenderer):
         return json_bytes(data)
 
 
-def datetime_text(value: dt.datetime | None) -> str | None:
+def datetime_text(value: dt.datetime | None, tz: dt.tzinfo | None = None) -> str | None:
     """An aware datetime as the API writes it: Europe/London ISO 8601, ``Z`` when UTC.
 
     The same text DRF's ``DateTimeField`` writes, for rows built without a serializer.
+    ``tz``: the current time zone, looked up once by a caller writing many rows.
     """
     if value is None:
         return None
-    text = timezone.localtime(value).isoformat()
+    text = value.astimezone(tz or timezone.get_current_timezone()).isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 

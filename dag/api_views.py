@@ -42,6 +42,16 @@ class ListApi(ListModelMixin, GenericAPIView):
     def rows_represent(self, rows: list[Any]) -> list[dict[str, Any]]:
         return self.get_serializer(rows, many=True).data
 
+    def filter_queryset(self, queryset: Any) -> Any:
+        # With none of its parameters in the query, the filterset would change nothing: skip
+        # building it (django-filter deep-copies every filter per request, ~70 µs each).
+        filterset_class = getattr(self, "filterset_class", None)
+        if filterset_class is not None and not any(
+            name in filterset_class.base_filters for name in self.request.query_params
+        ):
+            return queryset
+        return super().filter_queryset(queryset)
+
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         queryset = self.filter_queryset(self.get_queryset())
         rows = self.paginate_queryset(queryset)

@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
@@ -194,6 +195,7 @@ def action_rows(
     meeting_url = _url_maker(links, "api-meeting-detail")
     committee_urls: dict[str, str] = {}
     closed = Action.Status.CLOSED
+    tz = timezone.get_current_timezone()
     result = []
     for row in rows:
         ref = row["ref"]
@@ -250,8 +252,8 @@ def action_rows(
                 "is_overdue": status != closed and due_date is not None and due_date < today,
                 "closed_date": row["closed_date"],
                 "closure_note": row["closure_note"],
-                "created_at": datetime_text(row["created_at"]),
-                "updated_at": datetime_text(row["updated_at"]),
+                "created_at": datetime_text(row["created_at"], tz),
+                "updated_at": datetime_text(row["updated_at"], tz),
                 "updates_url": this_url + "updates/",
                 "reviews_url": this_url + "reviews/",
             }
