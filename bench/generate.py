@@ -358,7 +358,9 @@ def generate(
         password="bench-member",  # noqa: S106
     )
     member.groups.add(Group.objects.get(name=roles.MEMBER))
-    member_person = owner_pool[0]
+    # A member from a supplier, not the Programme: "my actions" also lists their
+    # organisation's, and the Programme owns far more than a typical member's organisation.
+    member_person = next(p for p in owner_pool if p.organisation_id != programme.pk)
     Person.objects.filter(pk=member_person.pk).update(user=member)
 
     # --- releases, change requests, IA responses, DINs ---------------------------------------

@@ -193,7 +193,7 @@ def _page(ctx: Context, key: str, title: str, path_of: Any, user: Any = None) ->
 
 
 def busiest_recent_meeting() -> Any:
-    """The most recent held meeting of the first committee: the page people open most."""
+    """The most recent held meeting of the generated committees: the page people open most."""
     from meetings.models import Meeting
 
     meeting = (
