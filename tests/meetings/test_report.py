@@ -127,6 +127,22 @@ class TestSeedRoundTrip:
             assert lines & TABLE_HEADERS, f"page {page} has no table header"
             assert "PUBLIC" in text  # the classification on every page
 
+    def test_a_table_continued_on_a_new_page_names_its_area_again(self, seed_pdf):
+        areas = [
+            squash(line.split("\t")[0])
+            for line in SEED_LINES
+            if len(line.split("\t")) == 3 and line.split("\t")[0].strip()
+        ] + [squash("Top Programme Risks related to DAG"), squash("Previous Meeting(s)")]
+        areas += [squash("CR031 Implementation Decision"), squash("Design (DIN)")]
+        areas += [squash("DAG Terms of Reference")]
+        info = subprocess.run(["pdfinfo", str(seed_pdf)], capture_output=True, text=True).stdout
+        pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
+        for page in range(2, pages + 1):
+            lines = pdftotext(seed_pdf, "-f", str(page), "-l", str(page)).split("\n")
+            header = next(i for i, line in enumerate(lines) if line.strip() in TABLE_HEADERS)
+            rest = squash(body_text("\n".join(lines[header + 1 :])))
+            assert any(rest.startswith(area) for area in areas), f"page {page}: {rest[:60]}"
+
     def test_header_and_next_meeting(self, seed_pdf):
         text = squash(body_text(pdftotext(seed_pdf)))
         assert_in_order(
