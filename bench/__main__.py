@@ -14,6 +14,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -23,29 +24,32 @@ WORK = ROOT / "var" / "bench"
 
 
 def _run_on(db: str, args: argparse.Namespace, forward: list[str]) -> Path | None:
-    out = RESULTS / f"latest-{db}.json"
-    out.unlink(missing_ok=True)
+    """One database's run in its own folder (so two bench runs never share a file); the
+    results are copied to ``bench/results/latest-<db>.json`` and the folder removed."""
+    WORK.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f"run-{db}-", dir=WORK))
+    out = work / "results.json"
     env = os.environ.copy()
     env["DJANGO_SETTINGS_MODULE"] = "bench.settings"
-    media = WORK / f"media-{db}"
-    shutil.rmtree(media, ignore_errors=True)
-    env["BENCH_MEDIA_ROOT"] = str(media)
+    env["BENCH_MEDIA_ROOT"] = str(work / "media")
+    env["BENCH_WORK_DIR"] = str(work)
     command = [sys.executable, "-m", "bench.run", "--out", str(out), *forward]
     if db == "sqlite":
-        database = WORK / "bench.sqlite3"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{database}{suffix}").unlink(missing_ok=True)
-        env["DATABASE_URL"] = f"sqlite:///{database}"
+        env["DATABASE_URL"] = f"sqlite:///{work / 'bench.sqlite3'}"
     else:
         command = [str(ROOT / "scripts" / "with-postgres"), *command]
         env.pop("DATABASE_URL", None)
-    WORK.mkdir(parents=True, exist_ok=True)
-    print(f"== {db}: {' '.join(command[-len(forward) - 4 :])}", file=sys.stderr, flush=True)
-    proc = subprocess.run(command, cwd=ROOT, env=env, check=False)
-    if proc.returncode != 0 or not out.exists():
-        print(f"== {db}: the run failed (exit {proc.returncode})", file=sys.stderr)
-        return None
-    return out
+    print(f"== {db}: python -m bench.run {' '.join(forward)}", file=sys.stderr, flush=True)
+    try:
+        proc = subprocess.run(command, cwd=ROOT, env=env, check=False)
+        if proc.returncode != 0 or not out.exists():
+            print(f"== {db}: the run failed (exit {proc.returncode})", file=sys.stderr)
+            return None
+        latest = RESULTS / f"latest-{db}.json"
+        shutil.copyfile(out, latest)
+        return latest
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import tempfile
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from django.db import connection
@@ -315,13 +317,11 @@ def report(ctx: Context) -> list[Result]:
     def fill_memory(r: Result) -> None:
         if "html" not in state:
             raise NotAvailableError("the report did not render")
-        from .__main__ import WORK
-
-        WORK.mkdir(parents=True, exist_ok=True)
-        path = WORK / f"{DAG028}-{ctx.db}.html"
-        path.write_text(state["html"], encoding="utf-8")
-        full = run_child(["bench.pdfmem", "headline", DAG028])
-        floor = run_child(["bench.pdfmem", "weasyprint", str(path)])
+        with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_WORK_DIR")) as work:
+            path = Path(work) / f"{DAG028}.html"
+            path.write_text(state["html"], encoding="utf-8")
+            full = run_child(["bench.pdfmem", "headline", DAG028])
+            floor = run_child(["bench.pdfmem", "weasyprint", str(path)])
         r.value = Stats.of([full["render_peak_mb"]])
         r.floor = Stats.of([floor["render_peak_mb"]])
         growth = full["render_peak_mb"] - full["rss_before_mb"]
