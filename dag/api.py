@@ -697,3 +697,17 @@ class KeysetPagination(BasePagination):
 def choices_help(choices: Iterable[tuple[str, str]]) -> str:
     """``open`` (Open), ``closed`` (Closed)…: enum values with their labels, for help text."""
     return ", ".join(f"{value} ({label})" for value, label in choices)
+
+
+class DateTimeInputField(serializers.DateTimeField):
+    """An aware date and time from 1900 to 2999 (stored in UTC).
+
+    Far-off years are refused: Europe/London before 1847 keeps local mean time, an offset
+    of -00:01:15 that RFC 3339 (and so every API client) cannot write.
+    """
+
+    def to_internal_value(self, value: Any) -> dt.datetime:
+        result = super().to_internal_value(value)
+        if not 1900 <= result.year <= 2999:
+            raise serializers.ValidationError("Give a date and time from 1900 to 2999.")
+        return result

@@ -13,7 +13,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
-from dag.api import InputSerializer, Links, choices_help
+from dag.api import DateTimeInputField, InputSerializer, Links, choices_help
 from meetings import roles
 from meetings.models import (
     AgendaItem,
@@ -314,8 +314,8 @@ class MeetingInputSerializer(InputSerializer):
 
     committee = RefRelatedField(committee_find, "committee", help_text="Committee code, e.g. DAG")
     title = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    start_at = serializers.DateTimeField(help_text="With offset; stored in UTC.")
-    end_at = serializers.DateTimeField(required=False, allow_null=True)
+    start_at = DateTimeInputField(help_text="With offset; stored in UTC.")
+    end_at = DateTimeInputField(required=False, allow_null=True)
     venue = serializers.CharField(max_length=200, required=False, allow_blank=True)
     classification = serializers.ChoiceField(
         Meeting.Classification.choices,

@@ -246,3 +246,12 @@ def test_missing_report_version_and_pdf_are_404(seeded, pmo_api):
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
     assert response.json()["code"] == "not_found"
+
+
+def test_far_off_meeting_times_are_refused(seeded, pmo_api):
+    # Found by schemathesis: London's offset before 1847 (-00:01:15) is not RFC 3339.
+    response = pmo_api.patch(
+        "/api/v1/meetings/DAG029/", {"start_at": "0052-10-04T09:52:50-21:06"}, format="json"
+    )
+    assert response.status_code == 400
+    assert "start_at" in response.json()["errors"]
