@@ -10,7 +10,7 @@ from meetings.forms import AreaField, DateInput, DueMeetingField, later_meetings
 from meetings.models import Committee, Meeting
 
 from .models import Action, ActionReview
-from .selectors import REGISTER_SORTS, ActionRegisterFilters, OwnerChoice
+from .selectors import ActionRegisterFilters, OwnerChoice
 from .services import OwnerSpec
 
 DUE_CHOICES = [
@@ -26,6 +26,16 @@ STATUS_CHOICES = [
 ]
 
 
+SORT_CHOICES = [
+    ("ref", "Ref, oldest first"),
+    ("-ref", "Ref, newest first"),
+    ("due_date", "Due date, soonest first"),
+    ("-due_date", "Due date, latest first"),
+    ("status", "Status"),
+    ("-status", "Status, reversed"),
+]
+
+
 class ActionFilterForm(forms.Form):
     """The action register's filters (a GET form); invalid values are ignored."""
 
@@ -38,9 +48,7 @@ class ActionFilterForm(forms.Form):
     days = forms.IntegerField(
         required=False, min_value=0, max_value=365, label="Within (days)", initial=14
     )
-    sort = forms.ChoiceField(
-        choices=[(key, key) for key in REGISTER_SORTS], required=False, widget=forms.HiddenInput
-    )
+    sort = forms.ChoiceField(choices=SORT_CHOICES, required=False, label="Sort by")
 
     def __init__(
         self,

@@ -157,11 +157,14 @@ class MeetingPage:
     reviews: list[Any]
     next_meeting: Meeting | None
     headline_reports: list[Any]
+    mentions: list[DiscussionItem]
 
 
-def meeting_page_get(*, meeting: Meeting) -> MeetingPage:
+def meeting_page_get(*, meeting: Meeting, public_only: bool = False) -> MeetingPage:
     """Areas (in agenda order, then records with no area), reviews of earlier actions, the
-    next planned meeting and the headline report versions of ``meeting``.
+    next planned meeting, the headline report versions of ``meeting`` and the discussion
+    items of other meetings that mention it (of Public meetings only with ``public_only``,
+    for Observers).
 
     About ten queries whatever the number of records: each kind is read once and grouped
     by area in Python.
@@ -206,10 +209,15 @@ def meeting_page_get(*, meeting: Meeting) -> MeetingPage:
         .select_related("requested_by")
         .order_by("-version")
     )
+    mentions_qs = discussions_of(field="meeting", record=meeting).exclude(meeting=meeting)
+    if public_only:
+        mentions_qs = mentions_qs.filter(meeting__classification=Meeting.Classification.PUBLIC)
+    mentions = list(mentions_qs)
     return MeetingPage(
         meeting=meeting,
         areas=areas,
         reviews=action_review_list_for_meeting(meeting=meeting),
         next_meeting=next_meeting,
         headline_reports=reports,
+        mentions=mentions,
     )

@@ -231,7 +231,9 @@ def meeting_page_context(request: HttpRequest, meeting: Meeting, **extra: Any) -
     For the PMO each area carries blank forms (``area.forms``) with ids unique on the page,
     and ``add_forms`` are the meeting-wide ones whose area is typed in.
     """
-    page: MeetingPage = meeting_page_get(meeting=meeting)
+    page: MeetingPage = meeting_page_get(
+        meeting=meeting, public_only=roles.is_observer_only(request.user)
+    )
     can_edit = roles.is_pmo(request.user)
     later = later_meetings(meeting) if can_edit else []
     if can_edit:
@@ -298,13 +300,13 @@ class MeetingReportsView(LoginRequired):
 
     def get(self, request: HttpRequest, ref: str) -> HttpResponse:
         meeting = get_meeting_or_404(request, ref)
-        page = meeting_page_get(meeting=meeting)
+        reports = list(meeting.headline_reports.select_related("requested_by").order_by("-version"))
         return render(
             request,
             "meetings/_reports.html",
             {
                 "meeting": meeting,
-                "page": page,
+                "page": {"headline_reports": reports},
                 "can_edit": roles.is_pmo(request.user),
                 "report_urls": report_urls(meeting),
             },

@@ -46,7 +46,7 @@ def login(client, username: str):
         "/change-requests/CR023/",
     ],
 )
-def test_every_page_needs_a_login(client, seed, url):
+def test_every_page_needs_a_login(client, db, url):
     response = client.get(url)
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/?next=")
@@ -394,3 +394,31 @@ def test_meeting_page_of_the_imported_seed_report(
         assert f'href="/{"decisions" if "DEC" in ref else "actions"}/{ref}/"' in html
     assert '<a class="ref-link" href="/actions/DAG28-07/"' in html
     assert "11 October 2023 10:00" in html
+
+
+def test_meeting_page_watches_a_report_while_it_renders(client, seed):
+    from meetings.models import HeadlineReport
+    from tests.meetings.factories import HeadlineReportFactory
+
+    report = HeadlineReportFactory(meeting=seed.dag028, version=1)
+    login(client, "pmo")
+    page = client.get("/meetings/DAG028/").content.decode()
+    assert 'hx-get="/meetings/DAG028/reports/" hx-trigger="every 2s"' in page
+    assert "Waiting to render" in page
+    assert 'href="/meetings/DAG028/report/issue/"' in page
+    report.status = HeadlineReport.Status.FAILED
+    report.error = "WeasyPrint could not load a font"
+    report.save()
+    fragment = client.get("/meetings/DAG028/reports/").content.decode()
+    assert fragment.lstrip().startswith('<section class="card" id="reports"')
+    assert "hx-trigger" not in fragment  # finished: no more polling
+    assert "WeasyPrint could not load a font" in fragment
+    assert "Retry on the report page" in fragment
+
+
+def test_a_meeting_shows_where_other_meetings_mention_it(client, seed):
+    services.discussion_item_create(meeting=seed.dag029, text="Actions from DAG 28 were reviewed.")
+    login(client, "member")
+    html = client.get("/meetings/DAG028/").content.decode()
+    assert "Mentioned at" in html
+    assert 'href="/meetings/DAG029/#discussion-' in html
