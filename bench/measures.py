@@ -212,12 +212,19 @@ def busiest_recent_meeting() -> Any:
 def pages(ctx: Context) -> list[Result]:
     """The meeting page and the action register pages: ms and queries."""
 
+    meeting_title = "Meeting page (most recent held meeting)"
+    try:
+        recent = busiest_recent_meeting()
+        meeting_title = f"Meeting page ({recent.actions.count()} actions)"
+    except RuntimeError:
+        pass
+
     def meeting_path() -> str:
         meeting = busiest_recent_meeting()
         return f"/meetings/{meeting.ref}/"
 
     return [
-        _page(ctx, "page_meeting", "Meeting page (recent meeting)", meeting_path),
+        _page(ctx, "page_meeting", meeting_title, meeting_path),
         _page(ctx, "page_register", "Action register, first page", lambda: "/actions/"),
         _page(
             ctx,
