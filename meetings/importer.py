@@ -1202,6 +1202,8 @@ class _Writer:
         self.created_refs: set[str] = set()
         self.crs: dict[int, Any] = {}
         self.agenda: dict[str, Any] = {}
+        self.committee_obj: Any = None
+        self.meeting_obj: Any = None
 
     # helpers
     def change(self, kind: str, label: str, verb: str, detail: str = "") -> None:

@@ -15,6 +15,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Max
 from django.http import (
     FileResponse,
     Http404,
@@ -192,6 +193,8 @@ class HeadlineReportIssueView(PmoOnlyMixin, View):
             {
                 "meeting": meeting,
                 "latest_issued": latest_issued(meeting),
+                "next_version": (meeting.headline_reports.aggregate(m=Max("version"))["m"] or 0)
+                + 1,
                 "meeting_url": _meeting_page_url(meeting),
             },
         )
