@@ -91,6 +91,7 @@ class MeetingFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Meeting
+        skip_postgeneration_save = True
 
     committee = factory.SubFactory(CommitteeFactory)
     number = factory.Sequence(lambda n: n + 1)
