@@ -294,3 +294,30 @@ def test_pmo_reopens_a_closed_action_and_members_cannot(client, seed):
     login(client, "pmo")
     assert client.post("/actions/DAG28-01/reopen/").status_code == 302
     assert Action.objects.get(ref="DAG28-01").status == Action.Status.OPEN
+
+
+def test_my_actions_and_the_action_page_cost_a_fixed_number_of_queries(
+    client, seed, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    login(client, "member")
+    client.post("/actions/DAG28-01/updates/", {"text": "First"})
+    client.get("/actions/mine/")  # warm the session
+    counts = {}
+    for url in ("/actions/mine/", "/actions/DAG28-01/"):
+        with CaptureQueriesContext(connection) as before:
+            client.get(url)
+        counts[url] = len(before)
+    _bulk_actions(seed.dag028, 40)
+    Action.objects.filter(description__startswith="Bulk").update(due_date=None)
+    ActionOwner.objects.filter(action__description__startswith="Bulk", is_lead=True).update(
+        organisation=Organisation.objects.get(name="Programme")
+    )
+    for n in range(5):
+        client.post("/actions/DAG28-01/updates/", {"text": f"Update {n}"})
+    for url, count in counts.items():
+        with django_assert_num_queries(count):
+            assert client.get(url).status_code == 200
+    assert client.get("/actions/mine/").content.decode().count("Bulk action") == 40

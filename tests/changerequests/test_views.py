@@ -7,6 +7,8 @@ import re
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from actions.models import Action
 from changerequests.models import ChangeRequest, ImpactAssessmentResponse
@@ -135,3 +137,30 @@ def test_members_cannot_change_crs(client, seed):
     )
     assert ChangeRequest.objects.get(ref="CR023").status == "awaiting_decision"
     assert not Action.objects.filter(change_requests__isnull=False).exists()
+
+
+def test_cr_register_and_page_cost_a_fixed_number_of_queries(
+    client, seed, django_assert_num_queries
+):
+    def add(n: int) -> None:
+        cr = change_request_create(number=40 + n, title=f"Change {n}")
+        ia_response_record(
+            change_request=seed.cr023,
+            organisation=Organisation.objects.get_or_create(name=f"Org {n}")[0],
+            position="support",
+        )
+        seed.dag28_01.change_requests.add(cr, seed.cr023)
+
+    add(0)  # one of each, so that every prefetch runs in both measurements
+    login(client, "member")
+    client.get("/change-requests/")  # warm the session
+    counts = {}
+    for url in ("/change-requests/", "/change-requests/CR023/"):
+        with CaptureQueriesContext(connection) as before:
+            client.get(url)
+        counts[url] = len(before)
+    for n in range(1, 11):
+        add(n)
+    for url, count in counts.items():
+        with django_assert_num_queries(count):
+            assert client.get(url).status_code == 200

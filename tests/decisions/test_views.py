@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from changerequests.models import ChangeRequest
 from decisions.models import Decision
@@ -126,3 +128,27 @@ def test_register_filters_by_status_and_text(client, seed):
     assert "DAG-DEC68" in client.get("/decisions/", {"q": "sro approved"}).content.decode()
     empty = client.get("/decisions/", {"q": "nothing like this"}).content.decode()
     assert "No decision matches these filters." in empty
+
+
+def test_refusal_page_says_why(client, seed):
+    login(client, "member")
+    response = decide(client, "DAG-DEC68", "approve")
+    assert response.status_code == 403
+    assert "Only the chair can decide on a proposed decision." in response.content.decode()
+
+
+def test_decision_lists_cost_a_fixed_number_of_queries(client, seed, django_assert_num_queries):
+    from decisions.services import decision_create
+
+    login(client, "chair")
+    client.get("/decisions/")  # warm the session
+    counts = {}
+    for url in ("/decisions/", "/decisions/queue/"):
+        with CaptureQueriesContext(connection) as before:
+            client.get(url)
+        counts[url] = len(before)
+    for n in range(12):
+        decision_create(meeting=seed.dag029, text=f"Decision {n}", change_request=seed.cr023)
+    for url, count in counts.items():
+        with django_assert_num_queries(count):
+            assert client.get(url).status_code == 200
