@@ -236,7 +236,7 @@ class ActionUpdateView(PmoRequired):
         else:
             context["cancel_url"] = reverse("action-detail", args=[action.ref])
         if is_htmx(request):
-            context.update(wrap="tr", wrap_id=dom_id(action.ref), colspan=5)
+            context.update(wrap="tr", wrap_id=dom_id(action.ref), colspan=6)
             html = render_to_string("meetings/_record_form.html", context, request=request)
             return reswap(retarget(HttpResponse(html), f"#{dom_id(action.ref)}"), "outerHTML")
         return render(request, "meetings/meeting_record_form.html", context)
