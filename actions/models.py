@@ -218,3 +218,82 @@ class ActionReview(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action.ref} reviewed at {self.meeting.ref}"
+
+
+class ReminderLog(models.Model):
+    """One reminder owed to one person, claimed before its email goes: the exactly-once record.
+
+    The key is (person, action or meeting, kind, ``reminder_date``), unique in the database.
+    ``reminder_date`` is the occasion the reminder is for, not the day it ran: the action's due
+    date (due soon, due today), the first day of the overdue week (due date + 1, + 8, ...), or
+    the meeting's Europe/London date (meeting digest). A run inserts the keys it owes with
+    ``status=claimed`` in the transaction that decides the send; rows another run inserted
+    first are left alone, so a second run, a retried task or a second beat sends nothing
+    twice. ``failed`` rows are claimed again (``attempts`` + 1) by the next run that still owes
+    them. A row left ``claimed`` means the process stopped while sending: whether the email
+    went is unknown, and it is not sent again (see ``actions.reminders``).
+    """
+
+    class Kind(models.TextChoices):
+        DUE_SOON = "due_soon", "Due soon"
+        DUE_TODAY = "due_today", "Due today"
+        OVERDUE = "overdue", "Overdue"
+        MEETING_DIGEST = "meeting_digest", "Meeting digest"
+
+    class Status(models.TextChoices):
+        CLAIMED = "claimed", "Claimed (sending)"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed (will be retried)"
+
+    person = models.ForeignKey(
+        "meetings.Person", on_delete=models.CASCADE, related_name="reminder_logs"
+    )
+    action = models.ForeignKey(
+        Action, null=True, blank=True, on_delete=models.CASCADE, related_name="reminder_logs"
+    )
+    meeting = models.ForeignKey(
+        "meetings.Meeting",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="reminder_logs",
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    reminder_date = models.DateField(
+        help_text="The occasion (Europe/London): due date, overdue week start or meeting date."
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.CLAIMED)
+    run_id = models.UUIDField(db_index=True, help_text="The run that last claimed this reminder.")
+    attempts = models.PositiveSmallIntegerField(default=1)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-reminder_date", "person", "kind", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "action", "kind", "reminder_date"],
+                condition=Q(action__isnull=False),
+                name="reminder_log_unique_action",
+            ),
+            models.UniqueConstraint(
+                fields=["person", "meeting", "kind", "reminder_date"],
+                condition=Q(meeting__isnull=False),
+                name="reminder_log_unique_meeting",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(kind="meeting_digest", meeting__isnull=False, action__isnull=True)
+                    | (~Q(kind="meeting_digest") & Q(action__isnull=False, meeting__isnull=True))
+                ),
+                name="reminder_log_digest_names_meeting",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "reminder_date"], name="reminder_log_status_date"),
+        ]
+
+    def __str__(self) -> str:
+        target = f"action {self.action_id}" if self.action_id else f"meeting {self.meeting_id}"
+        return f"{self.get_kind_display()} for person {self.person_id}, {target}"

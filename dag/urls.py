@@ -15,6 +15,7 @@ urlpatterns = [
     path("api/token/", ApiTokenView.as_view(), name="api-token"),
     path("", include("meetings.urls")),
     path("", include("actions.urls")),
+    path("", include("actions.reminder_urls")),
     path("", include("decisions.urls")),
     path("", include("changerequests.urls")),
 ]
