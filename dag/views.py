@@ -1,31 +1,44 @@
 """Project-level views: the health check."""
 
+from __future__ import annotations
+
+from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
+from django.views.decorators.cache import never_cache
 
 
+@never_cache
 def health(request: HttpRequest) -> JsonResponse:
-    """``/health/``: 200 when the database answers (and the broker, when one is configured)."""
+    """``/health/``: 200 when the database answers and, when REDIS_URL is set, the broker.
+
+    Returns ``{"status": "ok"|"error", "checks": {"database": ..., "broker": ...}}``; 503 when
+    a check fails (the error's class only, so nothing sensitive leaks). Used by the compose
+    health checks and load balancers; it needs no login.
+    """
     checks: dict[str, str] = {}
-    ok = True
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
+            cursor.fetchone()
         checks["database"] = "ok"
     except Exception as exc:
         checks["database"] = f"error: {exc.__class__.__name__}"
-        ok = False
-    from django.conf import settings
-
     if settings.REDIS_URL:
-        try:
-            import redis
+        import redis
 
-            redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2).ping()
+        try:
+            client = redis.Redis.from_url(
+                settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2
+            )
+            try:
+                client.ping()
+            finally:
+                client.close()
             checks["broker"] = "ok"
         except Exception as exc:
             checks["broker"] = f"error: {exc.__class__.__name__}"
-            ok = False
+    ok = all(value == "ok" for value in checks.values())
     return JsonResponse(
         {"status": "ok" if ok else "error", "checks": checks}, status=200 if ok else 503
     )

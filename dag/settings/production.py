@@ -1,27 +1,48 @@
 """Production settings (the compose stack): PostgreSQL, Redis, secure cookies, whitenoise.
 
-Requires SECRET_KEY, DATABASE_URL and REDIS_URL; raises ImproperlyConfigured without them.
+Requires SECRET_KEY, DATABASE_URL (PostgreSQL), REDIS_URL and ALLOWED_HOSTS; raises
+ImproperlyConfigured without them. Passes ``manage.py check --deploy`` with no warnings when
+they are set (tests/integration/test_compose_stack.py checks it). TLS is ended by a proxy
+in front of gunicorn, which sets X-Forwarded-Proto; ``/health/`` answers plain HTTP so
+container health checks work.
 """
+
+from django.core.exceptions import ImproperlyConfigured
 
 from .base import *
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 DATABASES = {"default": env.db("DATABASE_URL")}
+if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    raise ImproperlyConfigured("DATABASE_URL must name a PostgreSQL database in production.")
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 REDIS_URL = env("REDIS_URL")
 CELERY_BROKER_URL = REDIS_URL
 CELERY_TASK_ALWAYS_EAGER = False
 
+# Static files: collected at image build, served by whitenoise under hashed names, gzip and
+# Brotli copies made once at collection. STATIC_COMPRESS=False skips those copies (a minute
+# of Brotli over the API docs' bundles), e.g. where static files are collected at each start.
+STATIC_ROOT = env.path("STATIC_ROOT", default=str(STATIC_ROOT))
 STORAGES["staticfiles"] = {
-    "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage",
+    "BACKEND": (
+        "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if env.bool("STATIC_COMPRESS", default=True)
+        else "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
+    ),
 }
+
+SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-SECURE_HSTS_PRELOAD = True
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
