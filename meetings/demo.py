@@ -74,3 +74,31 @@ def demo_logins_ensure() -> list[DemoLogin]:
                 person.email = user.email
             person.save()
     return list(DEMO_LOGINS)
+
+
+DEMO_PROPOSAL_TEXT = (
+    "The DAG approves the change-marked DAG Terms of Reference issued under ACTION DAG28-13."
+)
+
+
+@transaction.atomic
+def demo_proposed_decision_ensure() -> str | None:
+    """Give the chair's queue one proposed decision on the next planned meeting (demo only).
+
+    Every decision in the seed report is already approved, so without this the chair would
+    see an empty queue after ``make run``. Returns the new decision's ref, or None when a
+    proposed decision exists already or there is no planned meeting.
+    """
+    from decisions.models import Decision
+    from decisions.services import decision_create
+
+    from .models import Meeting
+    from .services import agenda_item_get_or_create
+
+    if Decision.objects.filter(status=Decision.Status.PROPOSED).exists():
+        return None
+    meeting = Meeting.objects.planned().order_by("start_at").first()
+    if meeting is None:
+        return None
+    area = agenda_item_get_or_create(meeting=meeting, title="DAG Terms of Reference")
+    return decision_create(meeting=meeting, agenda_item=area, text=DEMO_PROPOSAL_TEXT).ref

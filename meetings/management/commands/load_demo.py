@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from meetings.demo import SEED_REPORT, demo_logins_ensure
+from meetings.demo import SEED_REPORT, demo_logins_ensure, demo_proposed_decision_ensure
 from meetings.models import Meeting
 
 
@@ -24,6 +24,9 @@ class Command(BaseCommand):
                 self.stdout.write(f"Imported {SEED_REPORT.name}: {result}")
         else:
             self.stdout.write("The database already holds meetings; the seed was not loaded again.")
+        proposal = demo_proposed_decision_ensure()
+        if proposal:
+            self.stdout.write(f"Added {proposal}, a proposed decision for the chair's queue.")
         logins = demo_logins_ensure()
         self.stdout.write(self.style.SUCCESS("\nDemo logins for http://127.0.0.1:8000/"))
         for login in logins:
