@@ -48,6 +48,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.utils import formataddr
+from html import escape
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -57,10 +58,10 @@ from django.core import signing
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection, transaction
 from django.db.models import F, Q
+from django.template import Context
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from meetings.models import Committee, Meeting, Membership, Person
@@ -459,8 +460,9 @@ class _Composer:
     site_url: str = field(default_factory=lambda: settings.SITE_URL.rstrip("/"))
 
     def __post_init__(self) -> None:
-        self.text_template = get_template("actions/emails/reminders.txt")
-        self.html_template = get_template("actions/emails/reminders.html")
+        # The compiled templates themselves: rendered with a plain Context, once per email.
+        self.text_template = get_template("actions/emails/reminders.txt").template
+        self.html_template = get_template("actions/emails/reminders.html").template
         self.action_url = self.site_url + _action_path_pattern()
         self.unsubscribe_url = self.site_url + reverse(
             "reminders-unsubscribe", kwargs={"token": "__TOKEN__"}
@@ -594,7 +596,7 @@ class _Composer:
         }
         message = EmailMultiAlternatives(
             subject=summary.subject,
-            body=self.text_template.render(context),
+            body=self.text_template.render(Context(context, autoescape=False)),
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[formataddr((recipient.name, recipient.email))],
             headers={
@@ -603,7 +605,7 @@ class _Composer:
                 "Auto-Submitted": "auto-generated",
             },
         )
-        message.attach_alternative(self.html_template.render(context), "text/html")
+        message.attach_alternative(self.html_template.render(Context(context)), "text/html")
         return summary, message
 
     @staticmethod
