@@ -541,6 +541,16 @@ def test_the_default_beat_schedule_is_daily_at_0800_london(db):
     assert task.crontab.day_of_week == task.crontab.day_of_month == "*"
 
 
+def test_the_pmo_edits_the_schedule_in_the_admin(admin_client):
+    task = PeriodicTask.objects.get(task="actions.reminders_send")
+    listing = admin_client.get("/admin/django_celery_beat/periodictask/")
+    assert listing.status_code == 200
+    assert "Reminder emails (daily)" in listing.content.decode()
+    page = admin_client.get(f"/admin/django_celery_beat/periodictask/{task.pk}/change/")
+    assert page.status_code == 200
+    assert 'name="enabled"' in page.content.decode()
+
+
 def test_the_task_is_registered_under_its_stable_name():
     from dag.celery import app
 
