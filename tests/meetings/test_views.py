@@ -413,7 +413,8 @@ def test_meeting_page_watches_a_report_while_it_renders(client, seed):
     assert fragment.lstrip().startswith('<section class="card" id="reports"')
     assert "hx-trigger" not in fragment  # finished: no more polling
     assert "WeasyPrint could not load a font" in fragment
-    assert "Retry on the report page" in fragment
+    assert "Retry rendering v1" in fragment
+    assert "/meetings/DAG028/report/v1/retry/" in fragment
 
 
 def test_a_meeting_shows_where_other_meetings_mention_it(client, seed):
