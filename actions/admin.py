@@ -15,7 +15,7 @@ from meetings import refs
 from meetings.admin_base import ServiceAdmin, ref_link_display
 
 from . import services
-from .models import Action, ActionOwner, ActionReview, ActionUpdate
+from .models import Action, ActionOwner, ActionReview, ActionUpdate, ReminderLog
 
 
 class ActionOwnerInline(admin.TabularInline):
@@ -167,3 +167,32 @@ class ActionReviewAdmin(SimpleHistoryAdmin):
     list_filter = ["outcome", "meeting__committee", "meeting"]
     search_fields = ["action__ref", "meeting__ref", "note"]
     autocomplete_fields = ["meeting", "agenda_item"]
+
+
+@admin.register(ReminderLog)
+class ReminderLogAdmin(admin.ModelAdmin):
+    """The reminder log, read-only: failed sends (retried by the next run) and stuck ones."""
+
+    list_display = [
+        "reminder_date",
+        "kind",
+        "person",
+        "action",
+        "meeting",
+        "status",
+        "attempts",
+        "sent_at",
+    ]
+    list_filter = ["status", "kind", "reminder_date"]
+    search_fields = ["person__name", "person__email", "action__ref", "meeting__ref", "error"]
+    list_select_related = ["person", "action", "meeting"]
+    date_hierarchy = "reminder_date"
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [f.name for f in ReminderLog._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
