@@ -3,6 +3,7 @@
 Every app's ``api/`` package builds on these:
 
 - :class:`ORJSONRenderer`: JSON through orjson (the list endpoints render hundreds of rows).
+- :class:`JSONParser`: DRF's JSON parser, with a body nested too deep answered 400, not 500.
 - :func:`api_exception_handler`: one JSON error shape for every failure, with field errors,
   and the Django exceptions the services raise (``ValidationError``, ``PermissionDenied``,
   ``DoesNotExist``) mapped to 400, 403 and 404, so bad input never becomes a 500.
@@ -45,6 +46,7 @@ from django.utils.http import parse_etags
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import BasePagination
+from rest_framework.parsers import JSONParser as DRFJSONParser
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
@@ -414,6 +416,23 @@ class RoleWritePermission(BasePermission):
 
 
 # --- input -----------------------------------------------------------------------------------
+
+
+class JSONParser(DRFJSONParser):
+    """DRF's JSON parser, with a body nested too deep for Python's parser answered 400.
+
+    ``json`` raises RecursionError (not a ValueError) past about a thousand levels of
+    ``[[[…`` or ``{"a": {"a": …``, which DRF's parser lets through as a 500.
+    """
+
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise exceptions.ParseError(
+                "JSON parse error - the body is nested too deeply."
+            ) from None
+
 
 SERVER_ASSIGNED_FIELDS = frozenset({"ref", "id", "seq", "number", "url", "version"})
 
