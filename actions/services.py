@@ -300,14 +300,29 @@ def action_review_record(
     """Take up an earlier action at ``meeting``: close it, re-date it or keep it open.
 
     Recording the same action at the same meeting again updates that review. Raises
-    ValidationError when the action was raised at this meeting, a re-date has no new date,
-    or a value is bad; PermissionDenied unless PMO.
+    ValidationError when ``meeting`` is not a later meeting of the action's committee (by
+    meeting number: placeholder meetings of an import have guessed dates), the agenda item
+    is another meeting's, a re-date has no new date, or a value is bad; PermissionDenied
+    unless PMO.
     """
     roles.require_pmo(acting_user)
     if action.meeting_id == meeting.pk:
         raise ValidationError(
             "An action is reviewed at a later meeting than the one that raised it."
         )
+    raised_at = action.meeting
+    if meeting.committee_id != action.committee_id or (meeting.number, meeting.sub_number) < (
+        raised_at.number,
+        raised_at.sub_number,
+    ):
+        raise ValidationError(
+            {
+                "meeting": f"{action.ref} was raised at {raised_at.ref}: review it at a later "
+                f"{action.committee.code} meeting."
+            }
+        )
+    if agenda_item is not None and agenda_item.meeting_id != meeting.pk:
+        raise ValidationError({"agenda_item": "That agenda item belongs to another meeting."})
     if outcome == ActionReview.Outcome.RE_DATED and new_due_date is None:
         raise ValidationError({"new_due_date": "A re-dated action needs its new due date."})
     _check_due(new_due_date)

@@ -65,12 +65,19 @@ def decision_create(
 
 @transaction.atomic
 def decision_update(*, decision: Decision, acting_user: Any = None, **changes: Any) -> Decision:
-    """Change a decision's text, area or CR (PMO only); its ref never changes."""
+    """Change a decision's text, area or CR (PMO only); its ref never changes.
+
+    Raises ValidationError for unknown fields, bad values or an agenda item of another
+    meeting; PermissionDenied unless PMO.
+    """
     roles.require_pmo(acting_user)
     decision = Decision.objects.select_for_update().get(pk=decision.pk)
     unknown = set(changes) - {"text", "agenda_item", "change_request"}
     if unknown:
         raise ValidationError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}.")
+    agenda_item = changes.get("agenda_item")
+    if agenda_item is not None and agenda_item.meeting_id != decision.meeting_id:
+        raise ValidationError({"agenda_item": "That agenda item belongs to another meeting."})
     for name, value in changes.items():
         setattr(decision, name, value)
     return validated_save(decision)

@@ -201,19 +201,6 @@ def meeting_update(*, meeting: Meeting, acting_user: Any = None, **changes: Any)
     return meeting
 
 
-def meeting_next_planned(*, meeting: Meeting) -> Meeting | None:
-    """The committee's next planned meeting after ``meeting`` ("Date of next DAG")."""
-    return (
-        Meeting.objects.filter(
-            committee_id=meeting.committee_id,
-            status=Meeting.Status.PLANNED,
-            start_at__gt=meeting.start_at,
-        )
-        .order_by("start_at")
-        .first()
-    )
-
-
 # --- agenda and discussion ---------------------------------------------------------------------
 
 
@@ -293,8 +280,15 @@ def discussion_item_create(
 def discussion_item_update(
     *, discussion_item: DiscussionItem, acting_user: Any = None, **changes: Any
 ) -> DiscussionItem:
-    """Change a discussion item's text, area or order and re-resolve its references."""
+    """Change a discussion item's text, area or order and re-resolve its references.
+
+    Raises ValidationError for unknown fields, bad values or an agenda item of another
+    meeting; PermissionDenied unless PMO.
+    """
     roles.require_pmo(acting_user)
+    agenda_item = changes.get("agenda_item")
+    if agenda_item is not None and agenda_item.meeting_id != discussion_item.meeting_id:
+        raise ValidationError({"agenda_item": "That agenda item belongs to another meeting."})
     if "text" in changes:
         changes["text"] = discussion_text_clean(changes["text"])
     apply_changes(discussion_item, changes, {"text", "agenda_item", "order"})
@@ -376,10 +370,16 @@ def headline_report_issue(*, meeting: Meeting, acting_user: Any = None) -> Headl
     task ``meetings.headline_report_render``, which renders the PDF, stores it with its
     SHA-256 checksum and issue date (today, Europe/London) and marks the meeting's report
     issued. A version still waiting or rendering is returned instead of a second one, so a
-    double click issues once. Raises PermissionDenied unless PMO.
+    double click issues once. Raises PermissionDenied unless PMO, ValidationError while the
+    meeting is still planned (a report records a meeting that took place; its "next
+    meeting" would also be wrong).
     """
     roles.require_pmo(acting_user)
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if meeting.status == Meeting.Status.PLANNED:
+        raise ValidationError(
+            f"{meeting.ref} is planned: mark it held before issuing its report."
+        )
     in_flight = (
         meeting.headline_reports.filter(
             status__in=[HeadlineReport.Status.PENDING, HeadlineReport.Status.RENDERING]
