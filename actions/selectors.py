@@ -16,6 +16,7 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from meetings import refs, roles
 from meetings.models import Meeting, Organisation, Person
+from meetings.selectors import committee_next_meetings
 
 from .models import Action, ActionOwner, ActionReview, ActionUpdate
 
@@ -65,14 +66,9 @@ def action_get_for_user(*, ref: str, user: Any) -> Action:
 def next_meetings_by_committee() -> dict[int, Meeting]:
     """Each committee's next meeting: ``{committee_id: meeting}`` (one query).
 
-    The next meeting is the committee's earliest meeting still *planned* (DESIGN.md: "Date
-    of next meeting is derived from the next planned meeting"); a meeting leaves that state
-    once held.
+    :func:`meetings.selectors.committee_next_meetings`, the one rule for "the next meeting".
     """
-    result: dict[int, Meeting] = {}
-    for meeting in Meeting.objects.planned().select_related("committee").order_by("start_at"):
-        result.setdefault(meeting.committee_id, meeting)
-    return result
+    return committee_next_meetings()
 
 
 def next_meeting_dates() -> dict[int, dt.date]:

@@ -58,6 +58,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from . import refs, roles
+from .models import PLACEHOLDER_TITLE
 
 LONDON = ZoneInfo(settings.TIME_ZONE)
 
@@ -1148,7 +1149,6 @@ def _merge_order(order: list[str], titles: list[str]) -> None:
 
 # --- writing the records ---------------------------------------------------------------------
 
-PLACEHOLDER_TITLE = "Placeholder: date not known (created by a headline report import)"
 
 _CONDITION_RE = re.compile(
     r"\b(?:subject to|provided that|on condition that|conditional (?:up)?on|with the condition)\b",

@@ -142,11 +142,20 @@ class Membership(models.Model):
         return f"{self.person} – {self.get_role_display()} of {self.committee.code}"
 
 
+# The title the importer gives an earlier meeting it had to invent (its date is a guess), so
+# that such a meeting is never taken for "the next meeting".
+PLACEHOLDER_TITLE = "Placeholder: date not known (created by a headline report import)"
+
+
 class MeetingQuerySet(models.QuerySet):
     """Named reads of meetings."""
 
     def planned(self) -> MeetingQuerySet:
         return self.filter(status=Meeting.Status.PLANNED)
+
+    def real(self) -> MeetingQuerySet:
+        """Meetings that are not an import's placeholder (whose date is only a guess)."""
+        return self.exclude(title=PLACEHOLDER_TITLE)
 
     def visible_to_public(self) -> MeetingQuerySet:
         return self.filter(classification=Meeting.Classification.PUBLIC)

@@ -41,6 +41,7 @@ from django.utils import timezone
 
 from . import refs
 from .models import Committee, DiscussionItem, HeadlineReport, Meeting
+from .selectors import meeting_next
 from .services import DISCUSSION_TAGS
 
 logger = logging.getLogger(__name__)
@@ -302,12 +303,7 @@ def headline_report_data(
         .select_related("agenda_item")
         .order_by("order", "id")
     )
-    following = (
-        Meeting.objects.filter(committee_id=meeting.committee_id, start_at__gt=meeting.start_at)
-        .order_by("start_at")
-        .only("start_at")
-        .first()
-    )
+    following = meeting_next(meeting=meeting)
     codes = tuple(Committee.objects.values_list("code", flat=True))
 
     anchors = {a.ref: f"action-{a.ref}" for a in actions}

@@ -201,7 +201,11 @@ class HeadlineReportIssueView(PmoOnlyMixin, View):
 
     def post(self, request: HttpRequest, ref: str) -> HttpResponse:
         meeting = meeting_for_request(request, ref)
-        report = services.headline_report_issue(meeting=meeting, acting_user=request.user)
+        try:
+            report = services.headline_report_issue(meeting=meeting, acting_user=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return HttpResponseRedirect(reverse("headline-report-preview", args=[meeting.ref]))
         report.refresh_from_db()
         if report.status == HeadlineReport.Status.ISSUED:
             messages.success(

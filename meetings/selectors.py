@@ -86,6 +86,38 @@ def references_resolve(*, text: str, codes: list[str] | None = None) -> list[Res
     ]
 
 
+def meeting_next(*, meeting: Meeting) -> Meeting | None:
+    """The meeting after ``meeting``: "Date of next DAG" in its report and on its page.
+
+    The committee's earliest meeting whose ``start_at`` is later than ``meeting``'s, whatever
+    its status (the next meeting stays the next one once it is held), leaving out an
+    import's placeholders (their dates are guesses). None when none is recorded.
+    """
+    return (
+        Meeting.objects.real()
+        .filter(committee_id=meeting.committee_id, start_at__gt=meeting.start_at)
+        .select_related("committee")
+        .order_by("start_at")
+        .first()
+    )
+
+
+def committee_next_meetings() -> dict[int, Meeting]:
+    """Each committee's next meeting, ``{committee_id: meeting}``, in one query.
+
+    The next meeting is the committee's earliest meeting still *planned* (not yet held) that
+    is not an import's placeholder (DESIGN.md: "Date of next meeting is derived from the
+    next planned meeting"). It is :func:`meeting_next` of the committee's last meeting held:
+    used by "due before the next meeting" filters and "my actions".
+    """
+    result: dict[int, Meeting] = {}
+    for meeting in (
+        Meeting.objects.planned().real().select_related("committee").order_by("start_at")
+    ):
+        result.setdefault(meeting.committee_id, meeting)
+    return result
+
+
 def meeting_list_for_user(*, user: Any) -> QuerySet[Meeting]:
     """Meetings ``user`` may see: Observers see Public meetings only (DESIGN.md roles)."""
     qs = Meeting.objects.select_related("committee")
@@ -195,15 +227,7 @@ def meeting_page_get(*, meeting: Meeting, public_only: bool = False) -> MeetingP
     areas = list(by_area.values())
     if not loose.is_empty:
         areas.append(loose)
-    next_meeting = (
-        Meeting.objects.filter(
-            committee_id=meeting.committee_id,
-            status=Meeting.Status.PLANNED,
-            start_at__gt=meeting.start_at,
-        )
-        .order_by("start_at")
-        .first()
-    )
+    next_meeting = meeting_next(meeting=meeting)
     reports = list(
         HeadlineReport.objects.filter(meeting=meeting)
         .select_related("requested_by")

@@ -377,9 +377,7 @@ def headline_report_issue(*, meeting: Meeting, acting_user: Any = None) -> Headl
     roles.require_pmo(acting_user)
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if meeting.status == Meeting.Status.PLANNED:
-        raise ValidationError(
-            f"{meeting.ref} is planned: mark it held before issuing its report."
-        )
+        raise ValidationError(f"{meeting.ref} is planned: mark it held before issuing its report.")
     in_flight = (
         meeting.headline_reports.filter(
             status__in=[HeadlineReport.Status.PENDING, HeadlineReport.Status.RENDERING]

@@ -238,6 +238,14 @@ def test_only_the_pmo_issues_a_report(seeded, member_api, observer_api, anon_api
     assert not HeadlineReport.objects.exists()
 
 
+def test_a_planned_meetings_report_is_a_400_saying_why(seeded, pmo_api):
+    # The seed's "Date of next DAG" recorded DAG029 as planned.
+    response = pmo_api.post("/api/v1/meetings/DAG029/headline-reports/")
+    assert response.status_code == 400, response.content
+    assert "DAG029 is planned: mark it held before issuing its report." in str(response.json())
+    assert not HeadlineReport.objects.exists()
+
+
 def test_missing_report_version_and_pdf_are_404(seeded, pmo_api):
     assert pmo_api.get("/api/v1/meetings/DAG028/headline-reports/3/").status_code == 404
     response = pmo_api.get(

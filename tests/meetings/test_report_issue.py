@@ -244,3 +244,62 @@ def test_a_failed_version_is_retried_from_the_page(
         response = client.post(reverse("headline-report-retry", args=["DAG028", 1]))
     assert response.status_code == 302
     assert HeadlineReport.objects.get().status == HeadlineReport.Status.ISSUED
+
+
+# --- a planned meeting has no report yet; the next meeting stays the next one --------------------
+
+
+@pytest.fixture
+def planned_dag029(meeting):
+    return services.meeting_create(
+        committee=meeting.committee, number=29, start_at=london(2023, 10, 11, 10)
+    )
+
+
+def test_a_planned_meeting_report_is_refused(pmo_user, planned_dag029):
+    with pytest.raises(ValidationError) as caught:
+        services.headline_report_issue(meeting=planned_dag029, acting_user=pmo_user)
+    assert caught.value.messages == ["DAG029 is planned: mark it held before issuing its report."]
+    assert not HeadlineReport.objects.exists()
+
+
+def test_the_issue_page_says_a_planned_meeting_must_be_held_first(
+    client, pmo_user, planned_dag029
+):
+    client.force_login(pmo_user)
+    url = reverse("headline-report-issue", args=["DAG029"])
+    confirm = client.get(url).content.decode()
+    assert "DAG029 is planned: mark it held before issuing its report." in confirm
+    assert "Issue the report</button>" not in confirm
+    response = client.post(url, follow=True)
+    assert "DAG029 is planned: mark it held before issuing its report." in (
+        response.content.decode()
+    )
+    assert not HeadlineReport.objects.exists()
+
+
+def test_the_next_meeting_stays_the_next_once_held_and_reported(
+    client, member_user, pmo_user, meeting, planned_dag029, django_capture_on_commit_callbacks
+):
+    from meetings.importer import PLACEHOLDER_TITLE
+    from meetings.report import headline_report_data
+    from meetings.selectors import committee_next_meetings, meeting_next
+
+    # An import's placeholder (a guessed date between the two) is never "the next meeting".
+    services.meeting_create(
+        committee=meeting.committee,
+        number=27,
+        start_at=london(2023, 9, 20, 10),
+        status=Meeting.Status.HELD,
+        title=PLACEHOLDER_TITLE,
+    )
+    assert committee_next_meetings()[meeting.committee_id] == planned_dag029
+    services.meeting_update(meeting=planned_dag029, status=Meeting.Status.HELD)
+    issue(planned_dag029, pmo_user, capture=django_capture_on_commit_callbacks)
+    assert meeting_next(meeting=meeting) == planned_dag029
+    assert headline_report_data(meeting=meeting).next_meeting == "11 October 2023 10am"
+    client.force_login(member_user)
+    page = client.get("/meetings/DAG028/").content.decode()
+    assert '<a class="ref" href="/meetings/DAG029/">DAG029</a>, 11 October 2023 10:00' in page
+    # Held, DAG029 is no longer any committee's next meeting to be due by.
+    assert meeting.committee_id not in committee_next_meetings()
