@@ -296,10 +296,15 @@ class MeetingDetailView(LoginRequired):
 
 
 class MeetingReportsView(LoginRequired):
-    """``/meetings/<ref>/reports/``: the report versions fragment, polled while rendering."""
+    """``/meetings/<ref>/reports/``: the report versions fragment, polled while rendering.
+
+    Opened directly (not by htmx) it redirects to the meeting page's report card.
+    """
 
     def get(self, request: HttpRequest, ref: str) -> HttpResponse:
         meeting = get_meeting_or_404(request, ref)
+        if not is_htmx(request):
+            return HttpResponseRedirect(reverse("meeting-detail", args=[meeting.ref]) + "#reports")
         reports = list(meeting.headline_reports.select_related("requested_by").order_by("-version"))
         return render(
             request,

@@ -394,6 +394,13 @@ def test_meeting_page_of_the_imported_seed_report(
         assert f'href="/{"decisions" if "DEC" in ref else "actions"}/{ref}/"' in html
     assert '<a class="ref-link" href="/actions/DAG28-07/"' in html
     assert "11 October 2023 10:00" in html
+    # The seed was issued on 20/09/2023 outside the tracker: no PDF version is stored yet.
+    assert "No version of the headline report has been issued yet." not in html
+    assert (
+        "The report was issued on 20/09/2023 outside the tracker (imported); no PDF version "
+        "is stored here yet." in html
+    )
+    assert 'href="/meetings/DAG028/report/issue/"' in html
 
 
 def test_meeting_page_watches_a_report_while_it_renders(client, seed):
@@ -409,12 +416,16 @@ def test_meeting_page_watches_a_report_while_it_renders(client, seed):
     report.status = HeadlineReport.Status.FAILED
     report.error = "WeasyPrint could not load a font"
     report.save()
-    fragment = client.get("/meetings/DAG028/reports/").content.decode()
+    fragment = client.get("/meetings/DAG028/reports/", **HTMX).content.decode()
     assert fragment.lstrip().startswith('<section class="card" id="reports"')
     assert "hx-trigger" not in fragment  # finished: no more polling
     assert "WeasyPrint could not load a font" in fragment
     assert "Retry rendering v1" in fragment
     assert "/meetings/DAG028/report/v1/retry/" in fragment
+    # Opened directly, the fragment URL is the meeting page's report card.
+    direct = client.get("/meetings/DAG028/reports/")
+    assert direct.status_code == 302
+    assert direct["Location"] == "/meetings/DAG028/#reports"
 
 
 def test_a_meeting_shows_where_other_meetings_mention_it(client, seed):
