@@ -58,3 +58,27 @@ def member_user(role_user):
 @pytest.fixture
 def observer_user(role_user):
     return role_user("Observer")
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test database, with leftover PostgreSQL sessions ended before the drop.
+
+    Threads of the concurrency tests and the live server's request threads open their own
+    connections; one still closing when the session ends makes PostgreSQL refuse to drop the
+    test database ("is being accessed by other users"). They are reported, then ended.
+    """
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid, application_name, state, left(query, 80) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        leftovers = cursor.fetchall()
+        for pid, *about in leftovers:
+            print(f"\nEnding a leftover test database session {pid}: {about}")
+            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
