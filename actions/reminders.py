@@ -215,6 +215,31 @@ class _Candidates:
     )
 
 
+# Owner roles (casefolded) that name a membership's seat rather than a constituency: an
+# action owned by "Chair" is the chair's, one owned by "PMO" the secretariat's.
+SEAT_OWNER_ROLES: dict[str, tuple[str, ...]] = {
+    Membership.Role.CHAIR: ("chair", "sro"),
+    Membership.Role.SECRETARIAT: ("secretariat", "pmo"),
+}
+
+
+def owner_roles_of_seat(*, role: str, constituency: str) -> set[str]:
+    """The owner roles (casefolded) a membership holds: its reminders and "My actions".
+
+    ``role`` is a ``Membership.Role`` value, ``constituency`` its free text ("Large
+    Supplier Representative"). A chair holds ``chair`` and ``sro``, the secretariat
+    ``secretariat`` and ``pmo``, any other non-observer its constituency; observers hold
+    none. The inverse of :meth:`_SeatHolders.for_owner`.
+    """
+    if role == Membership.Role.OBSERVER:
+        return set()
+    words = set(SEAT_OWNER_ROLES.get(role, ()))
+    taken = {word for seat_words in SEAT_OWNER_ROLES.values() for word in seat_words}
+    if constituency and constituency.casefold() not in taken:
+        words.add(constituency.casefold())
+    return words
+
+
 class _SeatHolders:
     """Current members of committees, looked up by the seat an owner without a person names."""
 
@@ -236,10 +261,9 @@ class _SeatHolders:
         """The people holding the seat ``role`` (or from ``organisation_id``) on the committee."""
         if role:
             word = role.casefold()
-            if word in ("chair", "sro"):
-                return self._by_role.get((committee_id, Membership.Role.CHAIR), [])
-            if word in ("secretariat", "pmo"):
-                return self._by_role.get((committee_id, Membership.Role.SECRETARIAT), [])
+            for seat, seat_words in SEAT_OWNER_ROLES.items():
+                if word in seat_words:
+                    return self._by_role.get((committee_id, seat), [])
             return self._by_constituency.get((committee_id, word), [])
         if organisation_id is not None:
             return self._by_organisation.get((committee_id, organisation_id), [])

@@ -181,17 +181,51 @@ def action_owner_choices() -> dict[str, list[OwnerChoice]]:
     }
 
 
-def action_list_for_owner(*, user: Any) -> QuerySet[Action]:
-    """Open actions ``user`` owns in person or through their organisation ("My actions").
+def action_seats_of(*, person: Person, today: dt.date) -> dict[int, set[str]]:
+    """The owner roles ``person`` holds on each committee today: ``{committee_id: {"chair"}}``.
+
+    From their current memberships (``today`` a London date), by the rule that sends a role
+    owner's reminders (:func:`actions.reminders.owner_roles_of_seat`).
+    """
+    from meetings.models import Membership
+
+    from .reminders import owner_roles_of_seat
+
+    seats: dict[int, set[str]] = {}
+    for committee_id, role, constituency in (
+        Membership.objects.filter(person=person)
+        .filter(Q(start_date__isnull=True) | Q(start_date__lte=today))
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+        .values_list("committee_id", "role", "constituency")
+    ):
+        words = owner_roles_of_seat(role=role, constituency=constituency)
+        if words:
+            seats.setdefault(committee_id, set()).update(words)
+    return seats
+
+
+def action_list_for_owner(*, user: Any, today: dt.date | None = None) -> QuerySet[Action]:
+    """Open actions ``user`` owns in person, through their organisation or through a seat
+    they hold on the action's committee ("My actions": an action owned by "Chair" is the
+    chair's, as in :func:`action_seats_of`); ``today`` (London, default now) dates the
+    memberships.
 
     Empty when the user is linked to no Person. Ordered by due date, undated last.
     """
+    from django.utils import timezone
+
     person = Person.objects.filter(user=user).first() if user.is_authenticated else None
     if person is None:
         return Action.objects.none()
     mine = Q(owners__person=person)
     if person.organisation_id:
         mine |= Q(owners__organisation_id=person.organisation_id)
+    seats = action_seats_of(person=person, today=today or timezone.localdate())
+    for committee_id, words in seats.items():
+        for word in sorted(words):
+            mine |= Q(committee_id=committee_id, owners__person__isnull=True) & Q(
+                owners__role__iexact=word
+            )
     ids = Action.objects.open().filter(mine).values("pk")
     return (
         action_list_for_user(user=user)

@@ -105,7 +105,15 @@ class ActionMineView(LoginRequired):
     def get(self, request: HttpRequest) -> HttpResponse:
         today = today_london()
         person = getattr(request.user, "person", None)
-        actions = list(action_list_for_owner(user=request.user))
+        actions = list(action_list_for_owner(user=request.user, today=today))
+        seats = (
+            [
+                f"{m.constituency or m.get_role_display()} of {m.committee.code}"
+                for m in person.memberships.exclude(role="observer").select_related("committee")
+            ]
+            if person is not None
+            else []
+        )
         upcoming = next_meetings_by_committee()
         next_dates = {cid: meeting.date for cid, meeting in upcoming.items()}
         due_next, later = [], []
@@ -125,6 +133,8 @@ class ActionMineView(LoginRequired):
             "actions/action_mine.html",
             {
                 "person": person,
+                "seats": seats,
+                "observer_only": roles.is_observer_only(request.user),
                 "due_next": due_next,
                 "later": later,
                 "today": today,

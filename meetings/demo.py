@@ -14,7 +14,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from . import roles
-from .models import Organisation, Person
+from .models import Committee, Membership, Organisation, Person
 
 SEED_REPORT = Path(settings.BASE_DIR) / "seeds" / "DAG028-headline-report.txt"
 
@@ -39,9 +39,19 @@ DEMO_LOGINS = (
 )
 
 
+# The demo chair chairs the seed's committee (so actions owned by "Chair" are theirs) and
+# the demo member sits on it. Made only once the committee exists (after the import).
+DEMO_COMMITTEE = "DAG"
+DEMO_SEATS = {"chair": Membership.Role.CHAIR, "member": Membership.Role.MEMBER}
+
+
 @transaction.atomic
 def demo_logins_ensure() -> list[DemoLogin]:
-    """Create the role groups and the demo logins (idempotent); returns the logins."""
+    """Create the role groups and the demo logins (idempotent); returns the logins.
+
+    When the DAG committee exists, the demo chair becomes its chair and the demo member a
+    member (``DEMO_SEATS``).
+    """
     user_model = get_user_model()
     for name in roles.ALL_ROLES:
         Group.objects.get_or_create(name=name)
@@ -73,6 +83,10 @@ def demo_logins_ensure() -> list[DemoLogin]:
             if not person.email:
                 person.email = user.email
             person.save()
+        seat = DEMO_SEATS.get(login.username)
+        committee = Committee.objects.filter(code=DEMO_COMMITTEE).first()
+        if seat is not None and committee is not None:
+            Membership.objects.get_or_create(committee=committee, person=person, role=seat)
     return list(DEMO_LOGINS)
 
 

@@ -191,6 +191,14 @@ def role_names(user: Any) -> str:
     return ", ".join(name for name in roles.ALL_ROLES if name in names)
 
 
+@register.filter
+def is_observer_only(user: Any) -> bool:
+    """True when ``user``'s only role is Observer (``meetings.roles.is_observer_only``)."""
+    from meetings import roles
+
+    return roles.is_observer_only(user)
+
+
 def dom_id(ref: str) -> str:
     """An HTML id (and URL fragment) for a record's row: ``DAG20.1-12`` → ``r-DAG20_1-12``.
 

@@ -212,6 +212,58 @@ def test_my_actions_shows_own_and_organisation_actions_due_by_next_meeting(clien
     assert "DAG029" in html
 
 
+def test_my_actions_include_those_owned_by_a_seat_the_person_holds(client, seed):
+    from meetings.demo import demo_logins_ensure
+
+    # The seed's DAG28-14 is owned by "Chair"; DAG28-02 by the Large Supplier Representative.
+    action_create(
+        meeting=seed.dag028,
+        seq=14,
+        description="Programme to review and address DAG comments on draft ToR and release "
+        "updated version to DAG",
+        owners=["Chair"],
+        due_date=dt.date(2023, 10, 11),
+    )
+    demo_logins_ensure()  # now that DAG exists: the demo chair chairs it, the member sits on it
+    login(client, "chair")
+    html = client.get("/actions/mine/").content.decode()
+    assert "or by your seat: Chair of DAG." in html
+    due_next = html.split('id="later-h"')[0]
+    assert 'href="/actions/DAG28-14/"' in due_next
+    assert "DAG28-02" not in html
+    client.logout()
+    login(client, "member")
+    assert "DAG28-14" not in client.get("/actions/mine/").content.decode()
+    # A constituency is a seat too, by the rule of role owners' reminders.
+    from meetings.models import Membership
+
+    haz = Person.objects.create(name="Haz Elmamoun")
+    Membership.objects.create(
+        committee=seed.committee,
+        person=haz,
+        role=Membership.Role.MEMBER,
+        constituency="Large Supplier Representative",
+    )
+    from actions.selectors import action_list_for_owner
+
+    user = get_user_model().objects.create_user("haz", password="x")
+    haz.user = user
+    haz.save()
+    assert "DAG28-02" not in [a.ref for a in action_list_for_owner(user=user)]  # named: Haz's
+    action_create(
+        meeting=seed.dag028, description="Seat only", owners=["Large Supplier Representative"]
+    )
+    assert [a.description for a in action_list_for_owner(user=user)] == ["Seat only"]
+
+
+def test_observers_have_no_my_actions_tab(client, seed):
+    login(client, "observer")
+    assert 'href="/actions/mine/"' not in client.get("/actions/").content.decode()
+    client.logout()
+    login(client, "member")
+    assert 'href="/actions/mine/"' in client.get("/actions/").content.decode()
+
+
 def test_member_posts_an_update_and_proposes_closure_then_pmo_confirms(client, seed):
     member = login(client, "member")
     response = client.post(
