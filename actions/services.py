@@ -20,6 +20,7 @@ from meetings.models import AgendaItem, Meeting, Organisation, Person
 from meetings.services import (
     apply_changes,
     counter_take,
+    number_range_check,
     organisation_get_or_create,
     person_get_or_create,
     validated_save,
@@ -134,6 +135,7 @@ def action_create(
     an agenda item of another meeting) and PermissionDenied unless PMO.
     """
     roles.require_pmo(acting_user)
+    number_range_check(field="seq", value=seq, maximum=refs.MAX_ACTION_SEQ)
     _check_due(due_date)
     if agenda_item is not None and agenda_item.meeting_id != meeting.pk:
         raise ValidationError({"agenda_item": "That agenda item belongs to another meeting."})

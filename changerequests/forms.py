@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from meetings import refs
 from meetings.forms import DateInput
 from meetings.models import Organisation
 
@@ -29,7 +30,10 @@ class ChangeRequestForm(forms.Form):
     """Record or edit a CR. Raiser and releases are written as text (created if new)."""
 
     number = forms.IntegerField(
-        required=False, min_value=1, help_text="Leave blank for the next CR number."
+        required=False,
+        min_value=1,
+        max_value=refs.MAX_CHANGE_REQUEST_NUMBER,
+        help_text="Leave blank for the next CR number.",
     )
     title = forms.CharField(max_length=300)
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))

@@ -10,7 +10,12 @@ from django.db import transaction
 
 from meetings import refs, roles
 from meetings.models import Organisation
-from meetings.services import apply_changes, ref_counter_take, validated_save
+from meetings.services import (
+    apply_changes,
+    number_range_check,
+    ref_counter_take,
+    validated_save,
+)
 
 from .models import (
     TRANSITIONS,
@@ -40,6 +45,7 @@ def change_request_create(
     taken number or bad values, PermissionDenied unless PMO.
     """
     roles.require_pmo(acting_user)
+    number_range_check(field="number", value=number, maximum=refs.MAX_CHANGE_REQUEST_NUMBER)
     number = ref_counter_take("CR", explicit=number)
     ref = refs.change_request_ref(number)
     if ChangeRequest.objects.filter(number=number).exists():
@@ -167,6 +173,7 @@ def din_create(
 ) -> DesignIssueNotification:
     """Record a Design Issue Notification ``DIN-{number}`` (programme-wide sequence)."""
     roles.require_pmo(acting_user)
+    number_range_check(field="number", value=number, maximum=refs.MAX_DIN_NUMBER)
     number = ref_counter_take("DIN", explicit=number)
     ref = refs.din_ref(number)
     if DesignIssueNotification.objects.filter(number=number).exists():

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from meetings import refs, roles
 from meetings.models import AgendaItem, Meeting, Person
-from meetings.services import counter_take, validated_save
+from meetings.services import counter_take, number_range_check, validated_save
 
 from .models import TRANSITIONS, Decision
 
@@ -39,6 +39,7 @@ def decision_create(
     empty text, conditions missing) and PermissionDenied unless PMO.
     """
     roles.require_pmo(acting_user)
+    number_range_check(field="seq", value=seq, maximum=refs.MAX_DECISION_SEQ)
     if agenda_item is not None and agenda_item.meeting_id != meeting.pk:
         raise ValidationError({"agenda_item": "That agenda item belongs to another meeting."})
     committee = meeting.committee

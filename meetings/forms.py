@@ -56,12 +56,13 @@ class MeetingForm(forms.Form):
     number = forms.IntegerField(
         required=False,
         min_value=1,
+        max_value=refs.MAX_MEETING_NUMBER,
         help_text="Leave blank for the committee's next number.",
     )
     sub_number = forms.IntegerField(
         required=False,
         min_value=0,
-        max_value=99,
+        max_value=refs.MAX_SUB_NUMBER,
         label="Extraordinary sub-number",
         help_text="Only for an extraordinary meeting: 1 makes DAG020.1 after DAG020.",
     )

@@ -89,6 +89,15 @@ _DECISION_RE = re.compile(r"^(?P<code>[A-Z]{2,10})-DEC\s?(?P<seq>\d{1,5})$")
 _CR_RE = re.compile(r"^CR\s?(?P<number>\d{1,5})$")
 _DIN_RE = re.compile(r"^DIN-?\s?(?P<number>\d{1,6})$")
 
+# The largest numbers the patterns above read back. A record numbered beyond them would get
+# a ref that no URL, form or import can name, so the services refuse such numbers.
+MAX_MEETING_NUMBER = 9999
+MAX_SUB_NUMBER = 99
+MAX_ACTION_SEQ = 9999
+MAX_DECISION_SEQ = 99999
+MAX_CHANGE_REQUEST_NUMBER = 99999
+MAX_DIN_NUMBER = 999999
+
 
 @dataclass(frozen=True)
 class MeetingKey:

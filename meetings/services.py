@@ -53,6 +53,17 @@ def counter_take(queryset: models.QuerySet, field: str, *, explicit: int | None 
     return explicit if explicit is not None else value
 
 
+def number_range_check(*, field: str, value: int | None, maximum: int, minimum: int = 1) -> None:
+    """Raise ValidationError on ``field`` unless ``value`` is None or within the range.
+
+    Guards a number given for a ref (``maximum`` from ``meetings.refs``, such as
+    ``MAX_MEETING_NUMBER``) before it moves a counter: a larger one would overflow the
+    column (a 500) or give a ref that no URL can name.
+    """
+    if value is not None and not minimum <= value <= maximum:
+        raise ValidationError({field: f"Give a whole number from {minimum} to {maximum}."})
+
+
 def ref_counter_take(key: str, *, explicit: int | None = None) -> int:
     """Take the next programme-wide number for ``key`` (``"CR"``, ``"DIN"``)."""
     RefCounter.objects.get_or_create(key=key)
@@ -156,6 +167,8 @@ def meeting_create(
     ref exists or a value is bad, PermissionDenied unless PMO.
     """
     roles.require_pmo(acting_user)
+    number_range_check(field="number", value=number, maximum=refs.MAX_MEETING_NUMBER)
+    number_range_check(field="sub_number", value=sub_number, minimum=0, maximum=refs.MAX_SUB_NUMBER)
     committees = Committee.objects.filter(pk=committee.pk)
     if sub_number:
         if number is None:
