@@ -100,14 +100,17 @@ def test_token_page_creates_replaces_and_revokes(client, member_user):
     page = client.get("/api/token/")
     assert page.status_code == 200
     assert b"You have no API token" in page.content
-    client.post("/api/token/", {"action": "create"})
+    made = client.post("/api/token/", {"action": "create"}, follow=True).content.decode()
+    assert "Your API token was made." in made
+    assert "the old one no longer works" not in made  # there was no old one
     first = Token.objects.get(user=member_user).key
     page = client.get("/api/token/")
     assert first.encode() in page.content
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Token {first}")
     assert api.get("/api/v1/committees/").status_code == 200
-    client.post("/api/token/", {"action": "create"})
+    replaced = client.post("/api/token/", {"action": "create"}, follow=True).content.decode()
+    assert "A new API token was made; the old one no longer works." in replaced
     second = Token.objects.get(user=member_user).key
     assert second != first
     assert api.get("/api/v1/committees/").status_code == 401  # the old one stops working
