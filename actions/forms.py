@@ -69,16 +69,39 @@ class ActionFilterForm(forms.Form):
             if choices
         ]
 
+    def clean(self) -> dict[str, Any]:
+        """ "Due within N days" needs N: an empty box is an error, not a silent 14."""
+        cleaned = super().clean()
+        wants_days = cleaned.get("due") == "within" and "days" not in self.errors
+        if wants_days and cleaned.get("days") is None:
+            self.add_error("days", "Give the number of days, from 0 to 365.")
+        return cleaned
+
+    def ignored(self) -> list[str]:
+        """Labels of the filters ignored for a bad value (``["Status"]``), in form order.
+
+        A bad number of days also sets aside "Due within N days" (the Due filter).
+        """
+        self.is_valid()
+        names = [name for name in self.fields if name in self.errors]
+        if "days" in names and self.cleaned_data.get("due") == "within":
+            names.insert(names.index("days"), "due")
+        return [str(self.fields[name].label or name.capitalize()) for name in names]
+
     def filters(self) -> ActionRegisterFilters:
-        """The valid filters as the selector takes them (invalid fields count as unset)."""
+        """The valid filters as the selector takes them (invalid fields count as unset; a bad
+        number of days unsets "Due within N days" too)."""
         self.is_valid()
         data = {name: self.cleaned_data.get(name) for name in self.fields}
+        due = data["due"] or ""
+        if due == "within" and "days" in self.errors:
+            due = ""
         return ActionRegisterFilters(
             committee=data["committee"] or "",
             meeting=data["meeting"] or "",
             status=data["status"] or "",
             owner=data["owner"] or "",
-            due=data["due"] or "",
+            due=due,
             within_days=data["days"],
             text=data["q"] or "",
             sort=data["sort"] or "ref",

@@ -89,6 +89,7 @@ class ActionListView(LoginRequired):
             "page": page,
             "today": today,
             "next_dates": next_meeting_dates(),
+            "ignored": form.ignored(),
             "is_filtered": any(
                 request.GET.get(k) for k in ("q", "committee", "meeting", "status", "owner", "due")
             ),

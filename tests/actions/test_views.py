@@ -119,6 +119,31 @@ def test_register_due_windows(client, seed, frozen):
     assert refs_listed(by_due)[0] == later.ref
 
 
+@pytest.mark.parametrize("days", ["", "-3"])
+def test_a_missing_or_negative_number_of_days_is_an_error_and_the_rest_still_filters(
+    client, seed, days
+):
+    login(client, "member")
+    html = client.get("/actions/", {"due": "within", "days": days, "q": "DAG28-02"}).content
+    html = html.decode()
+    assert 'aria-invalid="true"' in html
+    assert ("Give the number of days" if not days else "greater than or equal to 0") in html
+    # Not a silent empty register: the search still applies, the due window is set aside.
+    assert refs_listed(html) == ["DAG28-02"]
+    assert "match the other filters" not in html  # one action: "matches"
+    assert "1 action matches the other filters." in html
+    assert "The Due and Within (days) filters were ignored" in html
+
+
+def test_a_bad_filter_value_says_it_was_ignored(client, seed):
+    login(client, "member")
+    html = client.get("/actions/", {"status": "bogus"}).content.decode()
+    assert "Select a valid choice" in html
+    assert "2 actions match the other filters." in html
+    assert "The Status filter was ignored: its value is not valid." in html
+    assert "match the filters." not in html
+
+
 def test_register_paginates_and_keeps_filters_in_page_links(client, seed):
     for n in range(55):
         action_create(meeting=seed.dag029, description=f"Item {n}", owners=["Chair"])
