@@ -104,7 +104,11 @@ def _owners_set(action: Action, owners: list[OwnerSpec | str]) -> None:
         raise ValidationError({"owners": "An action needs at least one owner."})
     action.owners.all().delete()
     for index, spec in enumerate(specs):
-        validated_save(owner_build(spec, action=action, is_lead=index == 0, order=index))
+        try:
+            validated_save(owner_build(spec, action=action, is_lead=index == 0, order=index))
+        except ValidationError as exc:
+            # A name or role refused on the way is a problem with this owner line.
+            raise ValidationError({"owners": exc.messages}) from exc
 
 
 def _check_due(due_date: Any) -> None:

@@ -12,6 +12,7 @@ from meetings import refs, roles
 from meetings.models import Organisation
 from meetings.services import (
     apply_changes,
+    name_length_check,
     number_range_check,
     ref_counter_take,
     validated_save,
@@ -154,10 +155,15 @@ def ia_tally(*, change_request: ChangeRequest) -> dict[str, int]:
 
 
 def release_get_or_create(*, code: str) -> Release:
-    """The release ``code`` (``IR5``), created if missing."""
+    """The release ``code`` (``IR5``), created if missing.
+
+    Raises ValidationError for a blank code or one longer than 20 characters once in
+    capitals (``upper()`` can lengthen text: ``ß`` becomes ``SS``).
+    """
     code = code.strip().upper()
     if not code:
         raise ValidationError({"code": "A release needs a code such as IR5."})
+    name_length_check(Release, code, field="code")
     release, _ = Release.objects.get_or_create(code=code)
     return release
 

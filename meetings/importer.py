@@ -1659,14 +1659,21 @@ def headline_report_import(
 def headline_report_text(data: bytes) -> str:
     """Decode an uploaded or read file (UTF-8, with or without BOM).
 
-    Raises HeadlineReportImportError when the bytes are not UTF-8 text.
+    Raises HeadlineReportImportError when the bytes are not UTF-8 text, or hold a NUL
+    character (no text file does, and PostgreSQL refuses to store one).
     """
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise HeadlineReportImportError(
             [ImportProblem(None, f"the file is not UTF-8 text ({exc.reason} at byte {exc.start})")]
         ) from exc
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise HeadlineReportImportError(
+            [ImportProblem(line, "the file holds a NUL character: it is not a text file")]
+        )
+    return text
 
 
 def headline_report_import_file(

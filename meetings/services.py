@@ -109,11 +109,31 @@ def committee_create(
     return validated_save(Committee(code=code, name=name, programme_name=programme_name))
 
 
+def name_length_check(model: type[models.Model], value: str, *, field: str = "name") -> None:
+    """Raise ValidationError on ``field`` when ``value`` is longer than the column holds.
+
+    For records created by name on the way (an action's owner, a CR's release): without it
+    PostgreSQL refuses the insert (a 500) while SQLite stores the overlong text.
+    """
+    max_length = model._meta.get_field(field).max_length
+    if max_length is not None and len(value) > max_length:
+        raise ValidationError(
+            {
+                field: f"“{value[:40]}…” is {len(value)} characters long; "
+                f"{model._meta.verbose_name} {field}s are at most {max_length}."
+            }
+        )
+
+
 def organisation_get_or_create(*, name: str) -> Organisation:
-    """The organisation called ``name`` (whitespace trimmed), created if missing."""
+    """The organisation called ``name`` (whitespace trimmed), created if missing.
+
+    Raises ValidationError for a blank name or one longer than 200 characters.
+    """
     name = " ".join((name or "").split())
     if not name:
         raise ValidationError({"name": "An organisation needs a name."})
+    name_length_check(Organisation, name)
     organisation, _ = Organisation.objects.get_or_create(name=name)
     return organisation
 
@@ -121,10 +141,14 @@ def organisation_get_or_create(*, name: str) -> Organisation:
 def person_get_or_create(
     *, name: str, organisation: Organisation | None = None, is_team: bool = False
 ) -> Person:
-    """The person (or team) called ``name`` in ``organisation``, created if missing."""
+    """The person (or team) called ``name`` in ``organisation``, created if missing.
+
+    Raises ValidationError for a blank name or one longer than 200 characters.
+    """
     name = " ".join((name or "").split())
     if not name:
         raise ValidationError({"name": "A person needs a name."})
+    name_length_check(Person, name)
     person, _ = Person.objects.get_or_create(
         name=name, organisation=organisation, defaults={"is_team": is_team}
     )

@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.views import View
 from django_htmx.http import reswap, retarget
 
-from . import roles, services
+from . import refs, roles, services
 from .forms import (
     ActionForm,
     AgendaItemForm,
@@ -175,7 +175,13 @@ class MeetingCreateView(PmoRequired):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         initial = {"status": Meeting.Status.PLANNED}
-        committee = Committee.objects.filter(code=request.GET.get("committee", "")).first()
+        code = request.GET.get("committee", "")
+        # Only a well-formed code reaches the query (PostgreSQL refuses a NUL in it: a 500).
+        committee = (
+            Committee.objects.filter(code=code).first()
+            if refs.COMMITTEE_CODE_RE.match(code)
+            else None
+        )
         if committee:
             initial["committee"] = committee.pk
         return self.show(request, MeetingForm(initial=initial))
@@ -616,9 +622,13 @@ class MeetingReviewView(LoginRequired):
         if not roles.is_pmo(request.user):
             raise PermissionDenied("Only the PMO (secretariat) can do this.")
         meeting = get_meeting_or_404(request, ref)
+        try:
+            key = refs.parse_action_ref(request.POST.get("action", ""))
+        except ValidationError as exc:
+            raise Http404("No such earlier action.") from exc
         action = (
             Action.objects.filter(
-                ref=request.POST.get("action", ""),
+                ref=refs.action_ref(key.code, key.number, key.sub_number, key.seq),
                 committee_id=meeting.committee_id,
                 meeting__start_at__lt=meeting.start_at,
             )

@@ -37,3 +37,15 @@ def test_cr_and_din_services_refuse_numbers_beyond_the_ref_grammar(seed):
         din_create(number=1_000_000)
     assert set(caught.value.message_dict) == {"number"}
     assert change_request_create(title="Next").ref == "CR024"
+
+
+def test_a_release_code_that_capitals_make_too_long_is_a_form_error(client, seed):
+    # "ß" * 20 fits the form's 20 characters, but upper() makes it "SS" * 20: 40 characters,
+    # which PostgreSQL refused (a 500) and SQLite stored.
+    assert client.login(username="pmo", password="pmo-demo")
+    response = client.post(
+        "/change-requests/CR023/edit/", {"title": "Standardisation", "target_release": "ß" * 20}
+    )
+    assert response.status_code == 200
+    assert "at most 20" in str(response.context["form"].non_field_errors())
+    assert ChangeRequest.objects.get(ref="CR023").target_release is None

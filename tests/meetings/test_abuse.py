@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from meetings import services
 from meetings.models import Committee, Meeting
@@ -61,3 +62,62 @@ def test_meeting_create_refuses_numbers_beyond_the_ref_grammar(seed, number, sub
         )
     assert set(caught.value.message_dict) == {"sub_number" if sub_number else "number"}
     assert Committee.objects.get(code="DAG").last_meeting_number == 29
+
+
+@pytest.mark.parametrize(
+    "owners",
+    ["Programme (" + "R" * 201 + ")", "P" * 201 + " (Rob Short)"],
+    ids=["person", "organisation"],
+)
+def test_an_owner_name_longer_than_its_column_is_an_error_on_owners(client, seed, owners):
+    # PostgreSQL refused the insert (a 500); SQLite stored the overlong name.
+    login(client, "pmo")
+    response = client.post(
+        "/actions/DAG28-01/edit/",
+        {"description": "d", "owners": owners, "due_date": "2023-10-11"},
+    )
+    assert response.status_code == 200
+    assert "at most 200" in str(response.context["form"].errors["owners"])
+    assert [o.display for o in seed.dag28_01.owners.all()] == ["Programme (Rob Short)"]
+
+
+def test_a_nul_in_the_committee_of_the_new_meeting_page_is_ignored(client, seed):
+    login(client, "pmo")
+    assert client.get("/meetings/new/?committee=DA%00G").status_code == 200
+    page = client.get("/meetings/new/?committee=DAG")
+    assert page.context["form"].initial["committee"] == seed.committee.pk
+
+
+def test_a_review_of_a_malformed_action_ref_is_a_404(client, seed):
+    login(client, "pmo")
+    for ref in ["DAG28-01\x00", "", "x" * 5000]:
+        response = client.post("/meetings/DAG029/reviews/", {"action": ref})
+        assert response.status_code == 404
+
+
+def test_an_uploaded_report_holding_a_nul_is_refused_with_its_line(client, seed, seed_path):
+    login(client, "pmo")
+    text = seed_path.read_text(encoding="utf-8").replace("Virtual – MS Teams", "Virt\x00ual")
+    response = client.post(
+        "/reports/import/", {"file": SimpleUploadedFile("report.txt", text.encode())}
+    )
+    assert response.status_code == 400
+    assert [str(p) for p in response.context["problems"]] == [
+        "line 7: the file holds a NUL character: it is not a text file"
+    ]
+
+
+def test_an_uploaded_report_with_an_overlong_owner_is_refused_with_its_line(
+    client, seed, seed_path
+):
+    login(client, "pmo")
+    text = seed_path.read_text(encoding="utf-8")
+    text = text.replace("Programme (Rob Short)", "Programme (" + "R" * 201 + ")")
+    response = client.post(
+        "/reports/import/", {"file": SimpleUploadedFile("report.txt", text.encode())}
+    )
+    assert response.status_code == 400
+    problems = [str(p) for p in response.context["problems"]]
+    assert len(problems) == 1
+    assert problems[0].startswith("line 13: “RRRR")
+    assert problems[0].endswith("person names are at most 200.")
