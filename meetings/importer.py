@@ -146,7 +146,11 @@ class ImportResult:
         return (
             f"{self.meeting_ref}: {parts} ({self.count('create')} {verb}, "
             f"{self.count('update')} {upd}, {self.count('unchanged')} unchanged)"
-            + (f"; {len(self.warnings)} warnings" if self.warnings else "")
+            + (
+                f"; {len(self.warnings)} warning{'' if len(self.warnings) == 1 else 's'}"
+                if self.warnings
+                else ""
+            )
         )
 
 
@@ -1300,9 +1304,16 @@ class _Writer:
                 existing.report_issue_date
                 and existing.report_issue_date != values["report_issue_date"]
             ):
+                file_date = values["report_issue_date"]
                 self.warn(
-                    f"{existing.ref}'s report was issued here since (on "
-                    f"{existing.report_issue_date:%d/%m/%Y}); that issue date is kept."
+                    f"{existing.ref}'s report was issued in the tracker on "
+                    f"{existing.report_issue_date:%d/%m/%Y}"
+                    + (
+                        f", after this file's issue date ({file_date:%d/%m/%Y})"
+                        if file_date
+                        else ""
+                    )
+                    + f"; the tracker's issue date, {existing.report_issue_date:%d/%m/%Y}, is kept."
                 )
             values.pop("status")
             values.pop("report_issue_date")
@@ -1659,14 +1670,32 @@ def headline_report_import(
 def headline_report_text(data: bytes) -> str:
     """Decode an uploaded or read file (UTF-8, with or without BOM).
 
-    Raises HeadlineReportImportError when the bytes are not UTF-8 text, or hold a NUL
-    character (no text file does, and PostgreSQL refuses to store one).
+    Raises HeadlineReportImportError when the bytes are a PDF (the report itself, not its
+    text), are not UTF-8 text, or hold a NUL character (no text file does, and PostgreSQL
+    refuses to store one).
     """
+    if data.startswith(b"%PDF-"):
+        raise HeadlineReportImportError(
+            [
+                ImportProblem(
+                    None,
+                    "this is a PDF: upload the report's text instead (copy the text out of the "
+                    "PDF into a UTF-8 text file, tab-separated rows as in "
+                    "seeds/DAG028-headline-report.txt)",
+                )
+            ]
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise HeadlineReportImportError(
-            [ImportProblem(None, f"the file is not UTF-8 text ({exc.reason} at byte {exc.start})")]
+            [
+                ImportProblem(
+                    None,
+                    f"the file is not UTF-8 text ({exc.reason} at byte {exc.start}): upload the "
+                    "report's text saved as UTF-8, as in seeds/DAG028-headline-report.txt",
+                )
+            ]
         ) from exc
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1

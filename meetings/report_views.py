@@ -325,5 +325,7 @@ class HeadlineReportImportConfirmView(PmoOnlyMixin, View):
             )
         del request.session[IMPORT_SESSION_KEY]
         messages.success(request, f"Imported {pending.get('name', 'the report')}: {result}")
+        for warning in result.warnings:
+            messages.warning(request, warning)
         meeting = Meeting.objects.get(pk=result.meeting_id)
         return HttpResponseRedirect(_meeting_page_url(meeting))

@@ -539,10 +539,56 @@ def test_pmo_uploads_previews_and_confirms(client, pmo_user):
     done = client.post(reverse("headline-report-import-confirm"), {"checksum": checksum})
     assert done.status_code == 302
     assert Action.objects.filter(meeting__ref="DAG028").count() == 15
+    # The import's warning (DAG027 was added as a placeholder) is in the preview and message.
+    assert "1 warning</h3>" in html
+    assert "DAG027 (which raised DAG27-08) was not recorded" in html
+    shown = client.get(done["Location"]).content.decode()
+    assert "; 1 warning" in shown
+    assert "1 warnings" not in shown
+    assert "DAG027 (which raised DAG27-08) was not recorded" in shown
     # The preview is used once.
     again = client.post(reverse("headline-report-import-confirm"), {"checksum": checksum})
     assert again.status_code == 302
     assert again["Location"] == reverse("headline-report-import")
+    # Uploading the same report again: nothing would change, so importing is not the offer.
+    same = client.post(reverse("headline-report-import"), {"file": upload("DAG028.txt", SEED_TEXT)})
+    same_html = same.content.decode()
+    assert "Nothing would change" in same_html
+    assert 'class="button" href="/meetings/DAG028/">Back to DAG028</a>' in same_html
+    assert '<button type="submit" class="button secondary">Import anyway</button>' in same_html
+
+
+def test_uploading_the_pdf_says_to_upload_its_text(client, pmo_user):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(pmo_user)
+    pdf = SimpleUploadedFile("DAG028.pdf", b"%PDF-1.7\n\xe2\xe3\xcf\xd3\n", "application/pdf")
+    response = client.post(reverse("headline-report-import"), {"file": pdf})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "this is a PDF: upload the report&#x27;s text instead" in html
+    assert "seeds/DAG028-headline-report.txt" in html
+    assert "not UTF-8" not in html
+
+
+def test_a_report_issued_in_the_tracker_since_keeps_its_date_and_says_so(db):
+    from meetings.models import HeadlineReport
+    from tests.meetings.factories import HeadlineReportFactory
+
+    headline_report_import(text=SEED_TEXT)
+    dag028 = Meeting.objects.get(ref="DAG028")
+    HeadlineReportFactory(
+        meeting=dag028,
+        status=HeadlineReport.Status.ISSUED,
+        checksum="0" * 64,
+        issue_date=dt.date(2026, 11, 30),
+    )
+    Meeting.objects.filter(pk=dag028.pk).update(report_issue_date=dt.date(2026, 11, 30))
+    result = headline_report_import(text=SEED_TEXT, dry_run=True)
+    assert (
+        "DAG028's report was issued in the tracker on 30/11/2026, after this file's issue date "
+        "(20/09/2023); the tracker's issue date, 30/11/2026, is kept." in result.warnings
+    )
 
 
 def test_upload_of_a_bad_file_lists_its_lines(client, pmo_user):
