@@ -2,7 +2,9 @@
 
 from django.conf import settings
 from django.contrib import admin
+from django.templatetags.static import static as static_url
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from .api_views import ApiTokenView
 from .views import health
@@ -11,6 +13,12 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("health/", health, name="health"),
+    # Browsers ask for /favicon.ico whatever the page links: send them to the static icon.
+    path(
+        "favicon.ico",
+        RedirectView.as_view(url=static_url("favicon.svg"), permanent=True),
+        name="favicon",
+    ),
     path("api/v1/", include("dag.api_urls")),
     path("api/token/", ApiTokenView.as_view(), name="api-token"),
     path("", include("meetings.urls")),

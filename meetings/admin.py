@@ -26,6 +26,10 @@ from .models import (
     Person,
 )
 
+admin.site.site_header = "Governance tracker administration"
+admin.site.site_title = "Governance tracker admin"
+admin.site.index_title = "Records and settings"
+
 
 @admin.register(Committee)
 class CommitteeAdmin(SimpleHistoryAdmin):

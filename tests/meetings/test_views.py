@@ -434,3 +434,36 @@ def test_a_meeting_shows_where_other_meetings_mention_it(client, seed):
     html = client.get("/meetings/DAG028/").content.decode()
     assert "Mentioned at" in html
     assert 'href="/meetings/DAG029/#discussion-' in html
+
+
+# --- wrong methods, discoverability -----------------------------------------------------------
+
+
+def test_a_get_of_a_post_only_url_is_a_readable_405(client, seed):
+    login(client, "pmo")
+    response = client.get("/meetings/DAG028/report/v1/retry/")
+    assert response.status_code == 405
+    assert response["Allow"] == "POST, OPTIONS"
+    html = response.content.decode()
+    assert "<h1>Not a page to open</h1>" in html
+    assert "the target of a button or a form" in html
+    # The API keeps its own answer; htmx gets the bare one.
+    assert client.get("/meetings/DAG028/report/v1/retry/", **HTMX).content == b""
+
+
+def test_the_user_menu_links_the_api_and_for_staff_the_admin(client, seed):
+    login(client, "member")
+    html = client.get("/").content.decode()
+    assert 'href="/api/token/">API token</a>' in html
+    assert 'href="/api/v1/docs/">API docs</a>' in html
+    assert 'href="/admin/">Admin</a>' not in html
+    client.logout()
+    login(client, "pmo")  # the demo PMO is staff
+    html = client.get("/").content.decode()
+    assert 'href="/admin/">Admin</a>' in html
+    assert 'rel="icon" href="/static/favicon.svg"' in html
+    admin_page = client.get("/admin/").content.decode()
+    assert "Governance tracker administration" in admin_page
+    favicon = client.get("/favicon.ico")
+    assert favicon.status_code == 301
+    assert favicon["Location"] == "/static/favicon.svg"
