@@ -185,11 +185,12 @@ def owners_from_text(text: str) -> list[OwnerSpec]:
 
 
 def later_meetings(meeting: Meeting) -> list[Meeting]:
-    """The committee's meetings after ``meeting`` (the choices of "due by meeting")."""
+    """The committee's meetings after ``meeting`` (the choices of "due by meeting"), leaving
+    out an import's placeholders (their dates are guesses)."""
     return list(
-        Meeting.objects.filter(
-            committee_id=meeting.committee_id, start_at__gt=meeting.start_at
-        ).order_by("start_at")
+        Meeting.objects.real()
+        .filter(committee_id=meeting.committee_id, start_at__gt=meeting.start_at)
+        .order_by("start_at")
     )
 
 
@@ -209,9 +210,17 @@ class DueMeetingField(forms.ChoiceField):
 
     def set_meetings(self, meetings: list[Meeting]) -> None:
         self.meetings = {m.ref: m for m in meetings}
-        self.choices = [("", "—")] + [
-            (m.ref, f"{m.ref} ({m.local_start:%d %b %Y})") for m in meetings
-        ]
+        if meetings:
+            self.choices = [("", "— none: use the due date —")] + [
+                (m.ref, f"{m.ref} ({m.local_start:%d %b %Y})") for m in meetings
+            ]
+            self.help_text = "The due date then follows that meeting's date, if it moves."
+        else:
+            self.choices = [("", "— no later meeting planned —")]
+            self.help_text = (
+                "No later meeting of this committee is recorded yet; once one is planned "
+                "(Meetings → New meeting) it can be chosen here."
+            )
 
     def clean(self, value: Any) -> Meeting | None:
         ref = super().clean(value)

@@ -467,3 +467,13 @@ def test_the_user_menu_links_the_api_and_for_staff_the_admin(client, seed):
     favicon = client.get("/favicon.ico")
     assert favicon.status_code == 301
     assert favicon["Location"] == "/static/favicon.svg"
+
+
+def test_due_by_meeting_lists_later_meetings_or_says_none_is_planned(client, seed):
+    login(client, "pmo")
+    dag028 = client.get("/meetings/DAG028/").content.decode()
+    assert '<option value="DAG029">DAG029 (11 Oct 2023)</option>' in dag028
+    assert "— none: use the due date —" in dag028
+    dag029 = client.get("/meetings/DAG029/").content.decode()
+    assert "— no later meeting planned —" in dag029
+    assert "No later meeting of this committee is recorded yet" in dag029
