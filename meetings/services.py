@@ -267,10 +267,24 @@ def agenda_item_create(
 def agenda_item_get_or_create(
     *, meeting: Meeting, title: str, acting_user: Any = None
 ) -> AgendaItem:
-    """The meeting's agenda item called ``title``, added at the end if missing."""
+    """The meeting's agenda item called ``title``, added at the end if missing.
+
+    Two requests adding records under one new title at the same moment share one agenda
+    item: the one that loses the race on the unique title reads the winner's. Raises
+    ValidationError for a bad title, PermissionDenied unless PMO.
+    """
     title = " ".join(title.split())
     existing = meeting.agenda_items.filter(title=title).first()
-    return existing or agenda_item_create(meeting=meeting, title=title, acting_user=acting_user)
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            return agenda_item_create(meeting=meeting, title=title, acting_user=acting_user)
+    except ValidationError:
+        existing = meeting.agenda_items.filter(title=title).first()
+        if existing is None:
+            raise
+        return existing
 
 
 def _next_order(related: Any) -> int:

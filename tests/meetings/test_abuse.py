@@ -10,11 +10,13 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 
 from meetings import services
 from meetings.models import Committee, Meeting
 from tests.browser.data import build_seedlike
 from tests.conftest import london
+from tests.meetings.test_concurrency import run_concurrently
 
 
 @pytest.fixture
@@ -121,3 +123,20 @@ def test_an_uploaded_report_with_an_overlong_owner_is_refused_with_its_line(
     assert len(problems) == 1
     assert problems[0].startswith("line 13: “RRRR")
     assert problems[0].endswith("person names are at most 200.")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_records_filed_at_once_under_one_new_area_share_it():
+    # Two PMOs add records under the same new area title at the same moment. On PostgreSQL
+    # the second failed on the unique title ("conflicts with an existing record: duplicate
+    # key value…" shown on the form); it must use the first one's area instead.
+    seed = build_seedlike()
+
+    def add_under_new_area(i: int) -> int:
+        with transaction.atomic():  # as the meeting page's views do
+            return services.agenda_item_get_or_create(meeting=seed.dag029, title="DAG ToR").pk
+
+    results = run_concurrently(6, add_under_new_area)
+    assert [r for r in results if isinstance(r, Exception)] == []
+    assert len(set(results)) == 1
+    assert list(seed.dag029.agenda_items.values_list("title", flat=True)) == ["DAG ToR"]
