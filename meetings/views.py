@@ -102,6 +102,10 @@ def get_meeting_or_404(request: HttpRequest, ref: str) -> Meeting:
 # --- home and the meeting list -------------------------------------------------------------------
 
 
+# How many of the user's open actions the start page lists before "and N more".
+HOME_LIST_SIZE = 10
+
+
 class HomeView(LoginRequired):
     """``/``: what needs the user now: their actions, the chair's queue, closures to confirm."""
 
@@ -125,10 +129,14 @@ class HomeView(LoginRequired):
             "today": today,
             "upcoming": upcoming,
             "recent": recent,
-            "my_actions": list(action_list_for_owner(user=user)[:10]),
+            "my_actions": list(action_list_for_owner(user=user)[:HOME_LIST_SIZE]),
             "is_pmo": roles.is_pmo(user),
             "is_chair": roles.is_chair(user),
         }
+        if len(context["my_actions"]) == HOME_LIST_SIZE:
+            # Only when the list is full: the count costs a query the short lists skip.
+            more = action_list_for_owner(user=user).count() - HOME_LIST_SIZE
+            context["my_actions_more"] = max(more, 0)
         if context["is_chair"] or context["is_pmo"]:
             context["queue"] = list(decision_queue(user=user)[:10])
         if context["is_pmo"]:

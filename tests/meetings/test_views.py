@@ -477,3 +477,23 @@ def test_due_by_meeting_lists_later_meetings_or_says_none_is_planned(client, see
     dag029 = client.get("/meetings/DAG029/").content.decode()
     assert "— no later meeting planned —" in dag029
     assert "No later meeting of this committee is recorded yet" in dag029
+
+
+def test_signing_out_says_so_on_the_login_page(client, seed):
+    login(client, "member")
+    page = client.post("/accounts/logout/", follow=True).content.decode()
+    assert "You have been signed out." in page
+    assert 'autocomplete="current-password"' in page
+
+
+def test_home_says_how_many_more_open_actions_there_are(client, seed):
+    for n in range(11):  # with DAG28-01, Rob Short owns 12 open actions
+        action_create(
+            meeting=seed.dag028,
+            description=f"Programme to follow up item {n}",
+            owners=["Programme (Rob Short)"],
+            due_date=dt.date(2023, 11, 8),
+        )
+    login(client, "member")
+    html = client.get("/").content.decode()
+    assert '<a href="/actions/mine/">and 2 more</a>' in html
