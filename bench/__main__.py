@@ -98,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
         header.append(
             f"{p['db']}: {env.get('database')}; generated {gen['counts'].get('actions', 0):,} "
             f"actions, {gen['counts'].get('meetings', 0)} meetings in {gen['seconds']:.0f}s; "
-            f"run {p['seconds']:.0f}s"
+            f"run {p['seconds']:.0f}s, load average at its end {env.get('load_average', '?')}"
         )
     if payloads:
         env = payloads[0]["environment"]

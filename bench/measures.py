@@ -601,6 +601,9 @@ def environment() -> dict[str, Any]:
                     break
         with open("/proc/meminfo", encoding="utf-8") as fh:
             info["memory_gib"] = round(int(fh.readline().split()[1]) / 1024 / 1024, 1)
+        with open("/proc/loadavg", encoding="ascii") as fh:
+            # Other work on the machine during the run: 1, 5 and 15 minute load averages.
+            info["load_average"] = " ".join(fh.read().split()[:3])
     except OSError:
         pass
     with connection.cursor() as cursor:
