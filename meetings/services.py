@@ -143,15 +143,27 @@ def person_get_or_create(
 ) -> Person:
     """The person (or team) called ``name`` in ``organisation``, created if missing.
 
-    Raises ValidationError for a blank name or one longer than 200 characters.
+    Without an organisation (a role's person: ``Chair (Jane Doe)``) the unique name within
+    an organisation does not hold, as NULLs differ, and two requests at once can each add
+    one: the oldest is then used rather than failing (``get()`` would raise on every later
+    use). Raises ValidationError for a blank name or one longer than 200 characters.
     """
     name = " ".join((name or "").split())
     if not name:
         raise ValidationError({"name": "A person needs a name."})
     name_length_check(Person, name)
-    person, _ = Person.objects.get_or_create(
-        name=name, organisation=organisation, defaults={"is_team": is_team}
-    )
+    people = Person.objects.filter(name=name, organisation=organisation).order_by("pk")
+    person = people.first()
+    if person is None:
+        try:
+            with transaction.atomic():
+                person = Person.objects.create(
+                    name=name, organisation=organisation, is_team=is_team
+                )
+        except IntegrityError:  # added in the organisation since the read above
+            person = people.first()
+            if person is None:
+                raise
     return person
 
 

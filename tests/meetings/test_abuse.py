@@ -12,8 +12,9 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
+from actions.services import action_create
 from meetings import services
-from meetings.models import Committee, Meeting
+from meetings.models import Committee, Meeting, Person
 from tests.browser.data import build_seedlike
 from tests.conftest import london
 from tests.meetings.test_concurrency import run_concurrently
@@ -140,3 +141,32 @@ def test_two_records_filed_at_once_under_one_new_area_share_it():
     assert [r for r in results if isinstance(r, Exception)] == []
     assert len(set(results)) == 1
     assert list(seed.dag029.agenda_items.values_list("title", flat=True)) == ["DAG ToR"]
+
+
+def test_a_role_owners_person_added_twice_still_takes_new_actions(seed):
+    # "Large Supplier Representative (Haz Elmamoun)" (DAG28-02) has no organisation, so the
+    # unique name within an organisation does not hold and a race can leave a second row:
+    # get() then failed with MultipleObjectsReturned (a 500) for every action naming him.
+    haz = Person.objects.get(name="Haz Elmamoun")
+    Person.objects.create(name="Haz Elmamoun", organisation=None)
+    action = action_create(
+        meeting=seed.dag028,
+        description="Report which Large Suppliers use the CR023 solution",
+        owners=["Large Supplier Representative (Haz Elmamoun)"],
+    )
+    assert action.owners.get().person == haz
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_role_owners_person_named_at_once_by_two_requests_is_never_an_error():
+    # Records at different meetings (no shared counter row) naming one new role owner.
+    seed = build_seedlike()
+
+    def name_owner(i: int) -> int:
+        with transaction.atomic():  # as the meeting page's views do
+            return services.person_get_or_create(name="Jane Doe", organisation=None).pk
+
+    results = run_concurrently(6, name_owner)
+    assert [r for r in results if isinstance(r, Exception)] == []
+    action = action_create(meeting=seed.dag029, description="d", owners=["Chair (Jane Doe)"])
+    assert action.owners.get().person.pk == min(results)
