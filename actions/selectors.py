@@ -159,16 +159,20 @@ class OwnerChoice:
     label: str
 
 
-def action_owner_choices() -> dict[str, list[OwnerChoice]]:
-    """Owner filter choices grouped: organisations, roles and people who own any action.
+def action_owner_choices(*, user: Any) -> dict[str, list[OwnerChoice]]:
+    """Owner filter choices grouped: organisations, roles and people who own an action
+    ``user`` may see (an Observer does not learn who owns actions of hidden meetings).
 
     Three queries. Keys are the group labels shown in the filter.
     """
-    organisations = Organisation.objects.filter(owned_actions__isnull=False).distinct()
-    people = Person.objects.filter(owned_actions__isnull=False).select_related("organisation")
-    owner_roles = (
-        ActionOwner.objects.exclude(role="").values_list("role", flat=True).distinct().order_by()
+    owners = ActionOwner.objects.filter(action__in=action_list_for_user(user=user).values("pk"))
+    organisations = Organisation.objects.filter(
+        pk__in=owners.exclude(organisation=None).values("organisation_id")
     )
+    people = Person.objects.filter(
+        pk__in=owners.exclude(person=None).values("person_id")
+    ).select_related("organisation")
+    owner_roles = owners.exclude(role="").values_list("role", flat=True).distinct().order_by()
     return {
         "Organisations": [OwnerChoice(f"o{o.pk}", o.name) for o in organisations],
         "Roles": [OwnerChoice(f"r{r}", r) for r in sorted(set(owner_roles))],

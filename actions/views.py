@@ -78,7 +78,7 @@ class ActionListView(LoginRequired):
                 .distinct()
                 .order_by("committee__code", "-number", "-sub_number")
             ),
-            owner_choices=action_owner_choices(),
+            owner_choices=action_owner_choices(user=request.user),
         )
         filters = form.filters()
         qs = action_register(user=request.user, filters=filters, today=today)

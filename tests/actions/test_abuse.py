@@ -1,5 +1,6 @@
-"""Two requests at once on one action: the row is locked and re-read, so it is closed once
-and the other request is told it is already closed (no second closure, no 500).
+"""What an adversarial user tried against actions: two closes at once (the row is locked
+and re-read, so it is closed once and the other request is told so), and an Observer
+reading who owns the actions of meetings hidden from them.
 
 DAG28-01 comes from the seed (owned by Programme (Rob Short), due 11/10/2023).
 """
@@ -10,8 +11,11 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from actions.models import Action
-from actions.services import action_close
+from actions.services import action_close, action_create
+from meetings.models import Meeting
+from meetings.services import meeting_create
 from tests.browser.data import build_seedlike
+from tests.conftest import london
 from tests.meetings.test_concurrency import run_concurrently
 
 
@@ -30,3 +34,29 @@ def test_two_closes_of_one_action_at_once_close_it_once():
     action = Action.objects.get(ref="DAG28-01")
     assert action.status == Action.Status.CLOSED
     assert action.history.filter(status=Action.Status.CLOSED).count() == 1
+
+
+def test_the_register_offers_an_observer_only_owners_of_actions_they_may_see(client, db):
+    # The owner filter listed everyone who owns any action: an Observer learned who holds
+    # actions of Restricted meetings (DAG27-08, Programme (Matt McKeon), in the seed).
+    seed = build_seedlike()
+    dag027 = meeting_create(
+        committee=seed.committee,
+        number=27,
+        start_at=london(2023, 7, 12),
+        classification=Meeting.Classification.RESTRICTED,
+    )
+    action_create(
+        meeting=dag027,
+        seq=8,
+        description="Programme to confirm version incrementing arrangements for data flows",
+        owners=["Programme (Matt McKeon)"],
+    )
+    labels = {}
+    for username in ("observer", "member"):
+        assert client.login(username=username, password=f"{username}-demo")
+        choices = client.get("/actions/").context["form"].fields["owner"].choices
+        labels[username] = {label for _group, options in choices[1:] for _v, label in options}
+    assert "Matt McKeon (Programme)" not in labels["observer"]
+    assert "Rob Short (Programme)" in labels["observer"]
+    assert labels["member"] - labels["observer"] == {"Matt McKeon (Programme)"}
