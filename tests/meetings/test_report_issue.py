@@ -263,9 +263,7 @@ def test_a_planned_meeting_report_is_refused(pmo_user, planned_dag029):
     assert not HeadlineReport.objects.exists()
 
 
-def test_the_issue_page_says_a_planned_meeting_must_be_held_first(
-    client, pmo_user, planned_dag029
-):
+def test_the_issue_page_says_a_planned_meeting_must_be_held_first(client, pmo_user, planned_dag029):
     client.force_login(pmo_user)
     url = reverse("headline-report-issue", args=["DAG029"])
     confirm = client.get(url).content.decode()
