@@ -14,7 +14,7 @@ from django.db import transaction
 
 from actions.services import action_create
 from meetings import services
-from meetings.models import Committee, Meeting, Person
+from meetings.models import Committee, HeadlineReport, Meeting, Person
 from tests.browser.data import build_seedlike
 from tests.conftest import london
 from tests.meetings.test_concurrency import run_concurrently
@@ -170,3 +170,21 @@ def test_a_role_owners_person_named_at_once_by_two_requests_is_never_an_error():
     assert [r for r in results if isinstance(r, Exception)] == []
     action = action_create(meeting=seed.dag029, description="d", owners=["Chair (Jane Doe)"])
     assert action.owners.get().person.pk == min(results)
+
+
+def test_a_failed_versions_internal_error_is_shown_to_the_pmo_only(client, seed):
+    # The error is an exception's text (paths, hosts): Observers and members saw it too.
+    HeadlineReport.objects.create(
+        meeting=seed.dag028,
+        version=1,
+        status=HeadlineReport.Status.FAILED,
+        error="PermissionError: [Errno 13] Permission denied: '/srv/dag/media/x.pdf'",
+    )
+    both = ["/meetings/DAG028/", "/meetings/DAG028/report/"]
+    pages = {"observer": ["/meetings/DAG028/"], "member": both, "pmo": both}
+    for username, urls in pages.items():
+        login(client, username)
+        for url in urls:
+            html = client.get(url).content.decode()
+            assert "Failed" in html
+            assert ("/srv/dag/media" in html) is (username == "pmo"), (username, url)
