@@ -378,7 +378,7 @@ def report(ctx: Context) -> list[Result]:
     )
 
     def fill_register(r: Result) -> None:
-        size = 200 if ctx.small else 2000
+        size = 100 if ctx.small else 2000
         r.title = f"Register PDF, {size:,} actions"
         if ctx.register_baseline:
             # What WeasyPrint does with a plain table of as many rows: the baseline the
