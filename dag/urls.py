@@ -1,6 +1,5 @@
 """Root URLs: the browser UI of each app, the admin, the API and the health check."""
 
-from django.conf import settings
 from django.contrib import admin
 from django.templatetags.static import static as static_url
 from django.urls import include, path
@@ -28,7 +27,6 @@ urlpatterns = [
     path("", include("changerequests.urls")),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# MEDIA_ROOT is never served by path, not even with DEBUG: it holds the issued headline
+# reports (headline-reports/DAG029/DAG029-headline-report-v1.pdf, an easy guess), which the
+# report views serve only to users who may see the meeting.

@@ -188,3 +188,31 @@ def test_a_failed_versions_internal_error_is_shown_to_the_pmo_only(client, seed)
             html = client.get(url).content.decode()
             assert "Failed" in html
             assert ("/srv/dag/media" in html) is (username == "pmo"), (username, url)
+
+
+def test_report_pdfs_are_not_served_by_path_even_with_debug(client, seed, settings, tmp_path):
+    # With DEBUG (make run's default) /media/ was served to anyone, logged in or not: the
+    # issued PDF of a Confidential meeting sat at a guessable path, past every visibility check.
+    import importlib
+
+    from django.urls import clear_url_caches
+
+    import dag.urls
+
+    stored = tmp_path / "headline-reports" / "DAG029" / "DAG029-headline-report-v1.pdf"
+    stored.parent.mkdir(parents=True)
+    stored.write_bytes(b"%PDF-1.7 CONFIDENTIAL")
+    settings.MEDIA_ROOT = str(tmp_path)
+    settings.DEBUG = True
+    try:
+        importlib.reload(dag.urls)
+        clear_url_caches()
+        response = client.get("/media/headline-reports/DAG029/DAG029-headline-report-v1.pdf")
+        assert response.status_code == 404
+        login(client, "observer")
+        response = client.get("/media/headline-reports/DAG029/DAG029-headline-report-v1.pdf")
+        assert response.status_code == 404
+    finally:
+        settings.DEBUG = False
+        importlib.reload(dag.urls)
+        clear_url_caches()
