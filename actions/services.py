@@ -312,6 +312,9 @@ def action_review_record(
     unless PMO.
     """
     roles.require_pmo(acting_user)
+    # Locked first, so a double submit of one review waits and then updates it (rather than
+    # failing on the unique action and meeting of a review).
+    action = Action.objects.select_for_update().get(pk=action.pk)
     if action.meeting_id == meeting.pk:
         raise ValidationError(
             "An action is reviewed at a later meeting than the one that raised it."

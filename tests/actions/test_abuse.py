@@ -7,11 +7,13 @@ DAG28-01 comes from the seed (owned by Programme (Rob Short), due 11/10/2023).
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.contrib.auth import get_user_model
 
-from actions.models import Action
-from actions.services import action_close, action_create
+from actions.models import Action, ActionReview
+from actions.services import action_close, action_create, action_review_record
 from meetings.models import Meeting
 from meetings.services import meeting_create
 from tests.browser.data import build_seedlike
@@ -60,3 +62,28 @@ def test_the_register_offers_an_observer_only_owners_of_actions_they_may_see(cli
     assert "Matt McKeon (Programme)" not in labels["observer"]
     assert "Rob Short (Programme)" in labels["observer"]
     assert labels["member"] - labels["observer"] == {"Matt McKeon (Programme)"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_review_submitted_twice_at_once_is_recorded_once():
+    # A double click on the reviews page: on PostgreSQL the second failed on the unique
+    # review of an action at a meeting ("conflicts with an existing record: duplicate key…").
+    seed = build_seedlike()
+    pmo = get_user_model().objects.get(username="pmo")
+
+    def review(i: int) -> int:
+        return action_review_record(
+            action=seed.dag28_01,
+            meeting=seed.dag029,
+            outcome=ActionReview.Outcome.RE_DATED,
+            new_due_date=dt.date(2023, 11, 8),
+            note="Re-dated to the November DAG",
+            acting_user=pmo,
+        ).pk
+
+    results = run_concurrently(4, review)
+    assert [r for r in results if isinstance(r, Exception)] == []
+    assert len(set(results)) == 1
+    action = Action.objects.get(ref="DAG28-01")
+    assert action.due_date == dt.date(2023, 11, 8)
+    assert list(action.reviews.values_list("meeting__ref", "outcome")) == [("DAG029", "re_dated")]
