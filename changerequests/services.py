@@ -135,8 +135,14 @@ def ia_response_record(
     received_date: dt.date | None = None,
     acting_user: Any = None,
 ) -> ImpactAssessmentResponse:
-    """Record (or replace) an organisation's impact assessment response to a CR."""
+    """Record (or replace) an organisation's impact assessment response to a CR.
+
+    The CR is locked first, so one response submitted twice at once is recorded once (the
+    second replaces the first rather than failing on the unique organisation per CR).
+    Raises ValidationError for bad values, PermissionDenied unless PMO.
+    """
     roles.require_pmo(acting_user)
+    change_request = ChangeRequest.objects.select_for_update().get(pk=change_request.pk)
     response = ImpactAssessmentResponse.objects.filter(
         change_request=change_request, organisation=organisation
     ).first() or ImpactAssessmentResponse(change_request=change_request, organisation=organisation)

@@ -4,11 +4,14 @@ clear error each now gets instead of a 500. CR023 is the seed's."""
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
-from changerequests.models import ChangeRequest
-from changerequests.services import change_request_create, din_create
+from changerequests.models import ChangeRequest, ImpactAssessmentResponse
+from changerequests.services import change_request_create, din_create, ia_response_record
+from meetings.services import organisation_get_or_create
 from tests.browser.data import build_seedlike
+from tests.meetings.test_concurrency import run_concurrently
 
 
 @pytest.fixture
@@ -49,3 +52,26 @@ def test_a_release_code_that_capitals_make_too_long_is_a_form_error(client, seed
     assert response.status_code == 200
     assert "at most 20" in str(response.context["form"].non_field_errors())
     assert ChangeRequest.objects.get(ref="CR023").target_release is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_ia_response_submitted_twice_at_once_is_recorded_once():
+    # A double click on the CR page: on PostgreSQL the second failed on the unique response
+    # of an organisation to a CR ("conflicts with an existing record: duplicate key…").
+    build_seedlike()
+    pmo = get_user_model().objects.get(username="pmo")
+    elexon = organisation_get_or_create(name="Elexon")
+
+    def respond(i: int) -> int:
+        return ia_response_record(
+            change_request=ChangeRequest.objects.get(ref="CR023"),
+            organisation=elexon,
+            position=ImpactAssessmentResponse.Position.SUPPORT,
+            comments=f"submit {i}",
+            acting_user=pmo,
+        ).pk
+
+    results = run_concurrently(4, respond)
+    assert [r for r in results if isinstance(r, Exception)] == []
+    assert len(set(results)) == 1
+    assert ImpactAssessmentResponse.objects.filter(change_request__ref="CR023").count() == 1
