@@ -29,7 +29,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any
 
-import nh3
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.exceptions import SuspiciousFileOperation
@@ -42,7 +41,7 @@ from django.utils import timezone
 from . import refs
 from .models import Committee, DiscussionItem, HeadlineReport, Meeting
 from .selectors import meeting_next
-from .services import DISCUSSION_TAGS
+from .services import discussion_text_clean
 
 logger = logging.getLogger(__name__)
 
@@ -221,7 +220,7 @@ def _discussion_cell_html(
 ) -> str:
     anchors = dict(anchor_items)
     # Sanitised again: a record written around the services must not inject markup here.
-    text = nh3.clean(text, tags=DISCUSSION_TAGS, attributes={})
+    text = discussion_text_clean(text)
     out: list[str] = []
     position = 0
     for found in refs.find_refs(text, codes):
