@@ -81,7 +81,10 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+SQLITE = DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+if SQLITE:
+    # Django's backend, batching bulk writes by SQLite's real parameter limit (dag/db).
+    DATABASES["default"]["ENGINE"] = "dag.db.sqlite3"
     # WAL and a busy timeout let the dev server, the in-process tasks and a shell share the file.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {

@@ -4,7 +4,7 @@ import os
 
 from .base import *
 
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+if SQLITE:
     # A file, not shared-cache memory, so threads in concurrency tests each get a real
     # connection with SQLite's locking; one per process so parallel runs do not collide.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
