@@ -706,6 +706,12 @@ def _scanner_lock() -> Iterator[bool]:
     yield True
 
 
+# The windows reach a week back and up to a committee's due_soon_days (at most 32,767)
+# forward: a margin of a year and 100 years keeps every date arithmetic inside the calendar.
+REMINDER_DATE_MIN = dt.date(2, 1, 1)
+REMINDER_DATE_MAX = dt.date(9899, 12, 31)
+
+
 def reminders_send(*, today: dt.date | None = None, dry_run: bool = False) -> ReminderRun:
     """Send every reminder owed on ``today`` (Europe/London; default: now), each exactly once.
 
@@ -714,9 +720,16 @@ def reminders_send(*, today: dt.date | None = None, dry_run: bool = False) -> Re
     lists what a real run would send now. A run that finds another run in progress returns
     ``locked_out=True`` and does nothing. Failed sends are left ``failed`` for the next run to
     retry; nothing already sent is sent again. The worker's SoftTimeLimitExceeded propagates
-    after the unsent rows are marked failed. Rules: the module's docstring.
+    after the unsent rows are marked failed. Rules: the module's docstring. Raises ValueError
+    for a date so near the calendar's ends (years 1 and 9999) that the reminder windows
+    around it cannot be computed.
     """
     today = today or reminders_today()
+    if not REMINDER_DATE_MIN <= today <= REMINDER_DATE_MAX:
+        raise ValueError(
+            f"{today.isoformat()} is outside the dates reminders can be run for "
+            f"({REMINDER_DATE_MIN.isoformat()} to {REMINDER_DATE_MAX.isoformat()})."
+        )
     result = ReminderRun(today=today, dry_run=dry_run)
     if dry_run:
         found = _candidates(today)

@@ -492,6 +492,14 @@ def test_send_reminders_command_refuses_a_bad_date(db):
         call_command("send_reminders", "--today", "08/10/2023")
 
 
+def test_send_reminders_command_refuses_a_date_at_the_end_of_the_calendar(db):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="outside the dates reminders can be run for"):
+        call_command("send_reminders", "--today", "9999-12-30")
+    assert not ReminderLog.objects.exists()
+
+
 # --- unsubscribe -------------------------------------------------------------------------------
 
 

@@ -38,7 +38,10 @@ class Command(BaseCommand):
                 run_date = dt.date.fromisoformat(today)
             except ValueError as exc:
                 raise CommandError(f"--today {today!r}: give a date as YYYY-MM-DD.") from exc
-        run = reminders_send(today=run_date, dry_run=dry_run)
+        try:
+            run = reminders_send(today=run_date, dry_run=dry_run)
+        except ValueError as exc:
+            raise CommandError(f"--today {today!r}: {exc}") from exc
         if run.locked_out:
             raise CommandError("Another reminder run is in progress; nothing was sent.")
         for email in run.emails:
