@@ -98,6 +98,12 @@ class Person(models.Model):
             models.UniqueConstraint(
                 fields=["name", "organisation"], name="person_unique_name_in_organisation"
             ),
+            # NULL organisations differ in the constraint above, so it needs a twin.
+            models.UniqueConstraint(
+                fields=["name"],
+                condition=Q(organisation__isnull=True),
+                name="person_unique_name_without_organisation",
+            ),
         ]
 
     def __str__(self) -> str:

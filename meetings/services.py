@@ -144,10 +144,10 @@ def person_get_or_create(
 ) -> Person:
     """The person (or team) called ``name`` in ``organisation``, created if missing.
 
-    Without an organisation (a role's person: ``Chair (Jane Doe)``) the unique name within
-    an organisation does not hold, as NULLs differ, and two requests at once can each add
-    one: the oldest is then used rather than failing (``get()`` would raise on every later
-    use). Raises ValidationError for a blank name or one longer than 200 characters.
+    Names are unique within an organisation and among people without one (a role's person:
+    ``Chair (Jane Doe)``), so of two requests adding the same person at once the second
+    finds the first's row. Raises ValidationError for a blank name or one longer than 200
+    characters.
     """
     name = " ".join((name or "").split())
     if not name:
@@ -161,7 +161,7 @@ def person_get_or_create(
                 person = Person.objects.create(
                     name=name, organisation=organisation, is_team=is_team
                 )
-        except IntegrityError:  # added in the organisation since the read above
+        except IntegrityError:  # added by another request since the read above
             person = people.first()
             if person is None:
                 raise

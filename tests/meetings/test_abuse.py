@@ -10,7 +10,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from actions.services import action_create
 from meetings import services
@@ -143,12 +143,13 @@ def test_two_records_filed_at_once_under_one_new_area_share_it():
     assert list(seed.dag029.agenda_items.values_list("title", flat=True)) == ["DAG ToR"]
 
 
-def test_a_role_owners_person_added_twice_still_takes_new_actions(seed):
+def test_a_role_owners_person_cannot_be_added_twice(seed):
     # "Large Supplier Representative (Haz Elmamoun)" (DAG28-02) has no organisation, so the
-    # unique name within an organisation does not hold and a race can leave a second row:
-    # get() then failed with MultipleObjectsReturned (a 500) for every action naming him.
-    haz = Person.objects.get(name="Haz Elmamoun")
-    Person.objects.create(name="Haz Elmamoun", organisation=None)
+    # unique name within an organisation does not hold; a race left a second row and get()
+    # then failed with MultipleObjectsReturned (a 500) for every action naming him.
+    haz = Person.objects.get(name="Haz Elmamoun", organisation=None)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Person.objects.create(name="Haz Elmamoun", organisation=None)
     action = action_create(
         meeting=seed.dag028,
         description="Report which Large Suppliers use the CR023 solution",
@@ -168,8 +169,10 @@ def test_a_role_owners_person_named_at_once_by_two_requests_is_never_an_error():
 
     results = run_concurrently(6, name_owner)
     assert [r for r in results if isinstance(r, Exception)] == []
+    assert len(set(results)) == 1
+    assert Person.objects.filter(name="Jane Doe").count() == 1
     action = action_create(meeting=seed.dag029, description="d", owners=["Chair (Jane Doe)"])
-    assert action.owners.get().person.pk == min(results)
+    assert action.owners.get().person.pk == results[0]
 
 
 def test_a_failed_versions_internal_error_is_shown_to_the_pmo_only(client, seed):
