@@ -26,7 +26,7 @@ from meetings.services import (
     validated_save,
 )
 
-from .models import Action, ActionOwner, ActionReview, ActionUpdate
+from .models import Action, ActionOwner, ActionReview, ActionUpdate, action_ref_sort_key
 
 # Owner parties that are roles, not organisations (the seed: "Chair",
 # "Large Supplier Representative"). A committee's constituencies count as roles too.
@@ -159,6 +159,7 @@ def action_create(
             agenda_item=agenda_item,
             seq=seq,
             ref=ref,
+            ref_sort=action_ref_sort_key(committee.code, meeting.number, meeting.sub_number, seq),
             description=description.strip(),
             due_date=due_date,
             due_meeting=due_meeting,

@@ -29,7 +29,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import connection, models, transaction
 
-from actions.models import Action, ActionOwner, ActionReview, ActionUpdate
+from actions.models import Action, ActionOwner, ActionReview, ActionUpdate, action_ref_sort_key
 from changerequests.models import (
     ChangeRequest,
     DesignIssueNotification,
@@ -638,6 +638,9 @@ def generate(
                         agenda_item=rng.choice(areas),
                         seq=seq,
                         ref=refs.action_ref(
+                            meeting.committee.code, meeting.number, meeting.sub_number, seq
+                        ),
+                        ref_sort=action_ref_sort_key(
                             meeting.committee.code, meeting.number, meeting.sub_number, seq
                         ),
                         description=_cr_texts(

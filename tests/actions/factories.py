@@ -6,7 +6,7 @@ import datetime as dt
 
 import factory
 
-from actions.models import Action, ActionOwner, ActionReview, ActionUpdate
+from actions.models import Action, ActionOwner, ActionReview, ActionUpdate, action_ref_sort_key
 from meetings import refs
 from meetings.models import Meeting
 from tests.meetings.factories import MeetingFactory, OrganisationFactory, PersonFactory, UserFactory
@@ -24,6 +24,11 @@ class ActionFactory(factory.django.DjangoModelFactory):
     seq = factory.Sequence(lambda n: n + 1)
     ref = factory.LazyAttribute(
         lambda o: refs.action_ref(o.committee.code, o.meeting.number, o.meeting.sub_number, o.seq)
+    )
+    ref_sort = factory.LazyAttribute(
+        lambda o: action_ref_sort_key(
+            o.committee.code, o.meeting.number, o.meeting.sub_number, o.seq
+        )
     )
     description = factory.Sequence(lambda n: f"Programme to do thing {n}")
     due_date = dt.date(2023, 10, 11)

@@ -14,7 +14,7 @@ import pytest
 import time_machine
 from django.contrib.auth import get_user_model
 
-from actions.models import Action, ActionOwner, ActionUpdate
+from actions.models import Action, ActionOwner, ActionUpdate, action_ref_sort_key
 from actions.services import action_create
 from meetings.models import Organisation, Person
 from tests.browser.data import build_seedlike
@@ -179,6 +179,7 @@ def _bulk_actions(meeting, count: int) -> None:
             meeting=meeting,
             seq=start + n + 1,
             ref=f"DAG{meeting.number}-{start + n + 1:02d}",
+            ref_sort=action_ref_sort_key("DAG", meeting.number, 0, start + n + 1),
             description=f"Bulk action {n}",
             due_date=dt.date(2023, 9, 1) + dt.timedelta(days=n % 90),
         )
