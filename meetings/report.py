@@ -20,11 +20,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import itertools
 import json
 import logging
 import re
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any
@@ -43,14 +42,12 @@ from .models import Committee, DiscussionItem, HeadlineReport, Meeting
 from .selectors import meeting_next
 from .services import discussion_text_clean
 
-logger = logging.getLogger(__name__)
-
 TEMPLATE = "meetings/report/headline.html"
 PDF_FRAME = "meetings/report/_pdf.html"
 PAGE_FRAME = "meetings/report/_page.html"
 STYLESHEET = "report/headline.css"
 # Raised when the layout changes in a way the template and stylesheet hashes do not show.
-RENDER_VERSION = 1
+RENDER_VERSION = 2
 # The base URL the PDF's HTML is read against; the fetcher maps it to our static files.
 INTERNAL_BASE_URL = "https://headline-report.invalid/"
 PREVIOUS_MEETINGS = "Previous Meeting(s)"
@@ -89,20 +86,16 @@ class DiscussionRow:
 class AreaGroup:
     """Consecutive rows of one area, shown under one area cell.
 
-    ``continued`` marks the part of a group after a page break (the PDF's second pass
-    writes "(continued)" in its area cell); ``keep`` overrides :attr:`keep_together`.
+    When a long group breaks across pages, the stylesheet names it again at the top of the
+    next page ("<area> (continued)", a named string in the page's top-left margin box).
     """
 
     area: str
     rows: list[Any]
-    continued: bool = False
-    keep: bool | None = None
 
     @property
     def keep_together(self) -> bool:
         """True when the rows fill well under half an A4 page: the PDF never splits them."""
-        if self.keep is not None:
-            return self.keep
         return sum(_estimated_lines(row) for row in self.rows) <= KEEP_TOGETHER_LINES
 
 
@@ -471,78 +464,23 @@ def static_path_for_url(url: str) -> Path | None:
     return Path(found) if found else None
 
 
-def _layout(data: HeadlineReportData) -> Any:
+def headline_report_pdf(*, data: HeadlineReportData) -> bytes:
+    """Render the report to PDF bytes (A4) with WeasyPrint; nothing is fetched from outside.
+
+    One layout. A long area that breaks across pages is named again at the top of the next
+    page as "<area> (continued)" by the stylesheet alone: each area cell sets the named
+    string ``hr-cont`` and the last cell of its group clears it, so the page's top-left
+    margin box shows ``string(hr-cont, start)``, the area still open where the page begins
+    (``static/report/headline.css``).
+    """
     # WeasyPrint logs each rendering step (and its import) at INFO: too chatty for our log.
     logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
     from weasyprint import HTML
 
     html = headline_report_html(data=data, for_pdf=True)
-    return HTML(string=html, base_url=INTERNAL_BASE_URL, url_fetcher=report_url_fetcher()).render()
-
-
-def _rows_starting_pages(document: Any) -> set[str]:
-    """``data-row`` keys (``d:3:2``: table, group, row) of the rows that begin pages 2, 3…
-
-    Reads WeasyPrint's laid-out boxes; if their shape is not the one expected, it finds
-    none (the report is then written without "(continued)" marks, never wrongly).
-    """
-    found: set[str] = set()
-    try:
-        for page in document.pages[1:]:
-            for box in page._page_box.descendants():
-                element = getattr(box, "element", None)
-                key = element.get("data-row") if element is not None else None
-                if key and type(box).__name__ == "TableRowBox":
-                    found.add(key)
-                    break
-    except (AttributeError, TypeError):  # pragma: no cover - another WeasyPrint layout API
-        logger.warning("Could not read the page layout; no '(continued)' marks.")
-        return set()
-    return found
-
-
-def _continued(groups: list[AreaGroup], table: str, starts: set[str]) -> list[AreaGroup]:
-    result: list[AreaGroup] = []
-    for index, group in enumerate(groups):
-        cuts = sorted(
-            row for row in range(1, len(group.rows)) if f"{table}:{index}:{row}" in starts
-        )
-        if not cuts:
-            result.append(group)
-            continue
-        bounds = [0, *cuts, len(group.rows)]
-        for part, (start, end) in enumerate(itertools.pairwise(bounds)):
-            result.append(
-                AreaGroup(group.area, group.rows[start:end], continued=part > 0, keep=False)
-            )
-    return result
-
-
-def headline_report_pdf(*, data: HeadlineReportData) -> bytes:
-    """Render the report to PDF bytes (A4) with WeasyPrint; nothing is fetched from outside.
-
-    A long area that breaks across pages is written again on the next page as
-    "<area> (continued)": the first layout finds the rows that begin a page, and a second
-    layout splits their groups there (only when some group was broken).
-    """
-    document = _layout(data)
-    starts = _rows_starting_pages(document)
-    groups = {
-        "a": data.action_groups,
-        "d": data.decision_groups,
-        "k": data.discussion_groups,
-    }
-    split = {table: _continued(g, table, starts) for table, g in groups.items()}
-    if any(len(split[t]) != len(groups[t]) for t in groups):
-        document = _layout(
-            replace(
-                data,
-                action_groups=split["a"],
-                decision_groups=split["d"],
-                discussion_groups=split["k"],
-            )
-        )
-    return document.write_pdf()
+    return HTML(
+        string=html, base_url=INTERNAL_BASE_URL, url_fetcher=report_url_fetcher()
+    ).write_pdf()
 
 
 # --- stored renders ------------------------------------------------------------------------------
