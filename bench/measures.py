@@ -409,9 +409,30 @@ def register_pdf_render(size: int) -> tuple[bytes, int]:
     """Render the action register as PDF for ``size`` actions; (pdf, rows shown).
 
     ``size=0`` only checks that the path exists. Raises NotAvailableError until a register
-    PDF is in this tree.
+    PDF is in this tree. The PDF is the register a PMO user sees, unfiltered, sorted by ref,
+    capped at ``size`` rows (``actions.register_pdf.action_register_pdf``).
     """
-    raise NotAvailableError("no action register PDF in this tree")
+    try:
+        from actions.register_pdf import action_register_pdf
+    except ImportError as exc:
+        raise NotAvailableError("no action register PDF in this tree") from exc
+    if size == 0:
+        return b"", 0
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from actions.selectors import ActionRegisterFilters
+
+    pmo = get_user_model().objects.filter(groups__name="PMO", is_active=True).order_by("pk").first()
+    if pmo is None:
+        raise RuntimeError("no PMO user in the database")
+    result = action_register_pdf(
+        user=pmo,
+        filters=ActionRegisterFilters(sort="ref"),
+        today=timezone.localdate(),
+        max_rows=size,
+    )
+    return result.pdf, result.shown
 
 
 # --- 4. the reminder run ---------------------------------------------------------------------
