@@ -9,7 +9,9 @@ page post in place and get the agenda back; without it they post and redirect.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -33,11 +35,16 @@ from .forms import (
     DiscussionItemForm,
     MeetingFilterForm,
     MeetingForm,
-    later_meetings,
 )
 from .models import AgendaItem, Committee, DiscussionItem, Meeting
-from .selectors import MeetingPage, meeting_get_for_user, meeting_list_for_user, meeting_page_get
-from .templatetags.governance import dom_id
+from .selectors import (
+    MeetingPage,
+    meeting_get_for_user,
+    meeting_list_for_user,
+    meeting_page_get,
+    meeting_page_get_for_user,
+)
+from .templatetags.governance import dom_id, link_refs
 
 _FORM_ID_RE = re.compile(r"^[a-z0-9-]{1,60}$")
 
@@ -239,50 +246,73 @@ class MeetingUpdateView(PmoRequired):
 # --- the meeting page ---------------------------------------------------------------------------
 
 
-def meeting_page_context(request: HttpRequest, meeting: Meeting, **extra: Any) -> dict[str, Any]:
-    """The context of the meeting page and of its agenda fragment.
+def meeting_page_context(
+    request: HttpRequest, meeting: Meeting, page: MeetingPage | None = None, **extra: Any
+) -> dict[str, Any]:
+    """The context of the meeting page and of its agenda fragment (``page`` when already
+    read, else read here).
 
-    For the PMO each area carries blank forms (``area.forms``) with ids unique on the page,
-    and ``add_forms`` are the meeting-wide ones whose area is typed in.
+    For the PMO, ``add_forms`` are the blank meeting-wide forms (their area typed in); the
+    forms under each area are fetched when opened (``MeetingRecordView.get`` with htmx), so
+    a page of many areas does not render three forms per area.
     """
-    page: MeetingPage = meeting_page_get(
-        meeting=meeting, public_only=roles.is_observer_only(request.user)
-    )
+    today = today_london()
+    if page is None:
+        page = meeting_page_get(
+            meeting=meeting, public_only=roles.is_observer_only(request.user), today=today
+        )
+    _page_links(page)
     can_edit = roles.is_pmo(request.user)
-    later = later_meetings(meeting) if can_edit else []
-    if can_edit:
-        for area in page.areas:
-            title = area.agenda_item.title if area.agenda_item else ""
-            area.forms = _blank_forms(meeting, key=area.key, area_title=title, later=later)
     context = {
-        "meeting": meeting,
+        "meeting": page.meeting,
         "page": page,
         "can_edit": can_edit,
         "is_chair": roles.is_chair(request.user),
-        "today": today_london(),
+        "today": today,
         "area_titles": [a.agenda_item.title for a in page.areas if a.agenda_item],
-        "add_forms": (
-            _blank_forms(meeting, key="new", area_title="", later=later) if can_edit else {}
-        ),
+        "add_forms": _blank_forms(page) if can_edit else {},
+        "record_urls": {
+            kind: reverse(f"meeting-{kind}-create", args=[page.meeting.ref])
+            for kind in ("action", "decision", "discussion")
+        },
         "agenda_form": AgendaItemForm(auto_id="add-area-%s") if can_edit else None,
-        "report_urls": report_urls(meeting),
+        "report_urls": report_urls(page.meeting),
     }
     context.update(extra)
     return context
 
 
-def _blank_forms(
-    meeting: Meeting, *, key: str, area_title: str, later: list[Meeting]
-) -> dict[str, Form]:
-    initial = {"area": area_title}
+def _ref_url_maker(name: str) -> Callable[[str], str]:
+    """``ref -> URL`` of the view ``name`` (whose one argument is a record's ref), reversing
+    once: the meeting page links hundreds of rows and ``reverse`` costs ~10 µs a call."""
+    marker = "REF0MARKER"
+    before, _, after = reverse(name, args=[marker]).partition(marker)
+    return lambda ref: f"{before}{quote(ref, safe='')}{after}"
+
+
+def _page_links(page: MeetingPage) -> None:
+    """Set the links and HTML ids of the page's rows, and link the refs in its discussion."""
+    action_url = _ref_url_maker("action-detail")
+    edit_url = _ref_url_maker("action-edit")
+    meeting_url = _ref_url_maker("meeting-detail")
+    for area in page.areas:
+        for action in area.actions:
+            action.url, action.dom_id = action_url(action.ref), dom_id(action.ref)
+            action.edit_url = f"{edit_url(action.ref)}?return_to=meeting"
+        for item in area.discussion_items:
+            item.html = link_refs(item.text, item.known_refs)
+    for review in page.reviews:
+        review.action.url = action_url(review.action.ref)
+    for item in page.mentions:
+        item.url = f"{meeting_url(item.meeting_ref)}#discussion-{item.pk}"
+
+
+def _blank_forms(page: MeetingPage) -> dict[str, Form]:
+    meeting = page.meeting
     return {
-        "action": ActionForm(
-            meeting=meeting, later=later, initial=initial, auto_id=f"a{key}-action-%s"
-        ),
-        "decision": DecisionForm(meeting=meeting, initial=initial, auto_id=f"a{key}-decision-%s"),
-        "discussion": DiscussionItemForm(
-            meeting=meeting, initial=initial, auto_id=f"a{key}-discussion-%s"
-        ),
+        "action": ActionForm(meeting=meeting, later=page.later_meetings, auto_id="anew-action-%s"),
+        "decision": DecisionForm(meeting=meeting, auto_id="anew-decision-%s"),
+        "discussion": DiscussionItemForm(meeting=meeting, auto_id="anew-discussion-%s"),
     }
 
 
@@ -301,11 +331,16 @@ class MeetingDetailView(LoginRequired):
     actions reviewed, the next meeting, and the headline report's links and versions."""
 
     def get(self, request: HttpRequest, ref: str) -> HttpResponse:
-        meeting = get_meeting_or_404(request, ref)
-        if ref != meeting.ref:
-            return HttpResponseRedirect(reverse("meeting-detail", args=[meeting.ref]))
+        try:
+            page = meeting_page_get_for_user(ref=ref, user=request.user, today=today_london())
+        except (Meeting.DoesNotExist, ValidationError) as exc:
+            raise Http404(f"No meeting {ref}.") from exc
+        if ref != page.meeting.ref:
+            return HttpResponseRedirect(reverse("meeting-detail", args=[page.meeting.ref]))
         return render(
-            request, "meetings/meeting_detail.html", meeting_page_context(request, meeting)
+            request,
+            "meetings/meeting_detail.html",
+            meeting_page_context(request, page.meeting, page=page),
         )
 
 
@@ -339,13 +374,40 @@ class MeetingRecordView(PmoRequired):
     form_class: type[Form]
     kind: str
     title: str
+    submit_label: str
+    form_title: str
 
     def get(self, request: HttpRequest, ref: str) -> HttpResponse:
+        """The blank form, its area filled in from ``?area=``: alone on a page, or with htmx
+        the form itself (``?form_id=``), opened under an area of the meeting page."""
         meeting = get_meeting_or_404(request, ref)
+        area = request.GET.get("area", "")[:300]
+        if not is_htmx(request):
+            form = self.form_class(meeting=meeting, initial={"area": area}, auto_id="f-%s")
+            return self.full_page(request, meeting, form)
+        form_id = request.GET.get("form_id", "")
+        form_id = form_id if _FORM_ID_RE.match(form_id) else f"form-f-{self.kind}"
         form = self.form_class(
-            meeting=meeting, initial={"area": request.GET.get("area", "")}, auto_id="f-%s"
+            meeting=meeting,
+            initial={"area": area},
+            auto_id=form_id.removeprefix("form-") + "-%s",
         )
-        return self.full_page(request, meeting, form)
+        # The form arrives after its disclosure opened: htmx focuses the autofocus field.
+        first = next(name for name in form.fields if not (area and name == "area"))
+        form.fields[first].widget.attrs["autofocus"] = True
+        return render(
+            request,
+            "meetings/_record_form.html",
+            {
+                "form": form,
+                "form_id": form_id,
+                "action_url": request.path,
+                "kind": self.kind,
+                "submit_label": self.submit_label,
+                "title": self.form_title,
+                "wrap": "",
+            },
+        )
 
     def post(self, request: HttpRequest, ref: str) -> HttpResponse:
         meeting = get_meeting_or_404(request, ref)
@@ -368,7 +430,8 @@ class MeetingRecordView(PmoRequired):
                     "form_id": form_id,
                     "action_url": request.path,
                     "kind": self.kind,
-                    "submit_label": f"Add {self.kind}",
+                    "submit_label": self.submit_label,
+                    "title": self.form_title,
                     "is_open": True,
                 },
                 request=request,
@@ -425,6 +488,8 @@ class MeetingActionCreateView(MeetingRecordView):
 
     form_class = ActionForm
     kind = "action"
+    submit_label = "Add action"
+    form_title = "Add an action"
     title = "Action"
 
     def save(self, request: HttpRequest, meeting: Meeting, form: Any) -> Any:
@@ -447,6 +512,8 @@ class MeetingDecisionCreateView(MeetingRecordView):
 
     form_class = DecisionForm
     kind = "decision"
+    submit_label = "Add decision"
+    form_title = "Add a proposed decision"
     title = "Decision"
 
     def save(self, request: HttpRequest, meeting: Meeting, form: Any) -> Any:
@@ -467,6 +534,8 @@ class MeetingDiscussionCreateView(MeetingRecordView):
 
     form_class = DiscussionItemForm
     kind = "discussion"
+    submit_label = "Add discussion item"
+    form_title = "Add a discussion item"
     title = "Discussion item"
 
     def save(self, request: HttpRequest, meeting: Meeting, form: Any) -> Any:

@@ -12,7 +12,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from actions.models import Action, ActionReview
-from actions.services import action_create
+from actions.services import action_create, action_review_record
 from meetings import services
 from meetings.models import AgendaItem, DiscussionItem, Meeting
 from tests.browser.data import build_seedlike
@@ -366,17 +366,106 @@ def _add_actions(meeting: Meeting, count: int, start: int) -> None:
         )
 
 
+# The meeting page's queries: session, user, the user's groups, the user's person (the
+# navigation's "My actions"), then the page's own five: the meeting with its agenda items,
+# report versions and later meetings; the actions with their owners; the reviews of earlier
+# actions with theirs; the decisions; the discussion with its refs and the mentions of it.
+MEETING_PAGE_QUERIES = 9
+
+
+@pytest.mark.parametrize("username", ["pmo", "member", "observer"])
 def test_meeting_page_costs_a_fixed_number_of_queries(
-    client, seed, django_assert_max_num_queries, django_assert_num_queries
+    client, seed, username, django_assert_num_queries
 ):
-    login(client, "pmo")
+    from tests.meetings.factories import HeadlineReportFactory
+
+    login(client, username)
     client.get("/meetings/DAG028/")  # warm the session
     _add_actions(seed.dag028, 3, 100)
-    with django_assert_max_num_queries(30) as small:
+    with django_assert_num_queries(MEETING_PAGE_QUERIES):
         assert client.get("/meetings/DAG028/").status_code == 200
+    # More of everything the page lists: actions due by a meeting, report versions, reviews
+    # of earlier actions, mentions by another meeting.
     _add_actions(seed.dag028, 30, 200)
-    with django_assert_num_queries(len(small.captured_queries)):
-        assert client.get("/meetings/DAG028/").status_code == 200
+    Action.objects.filter(meeting=seed.dag028).update(due_meeting=seed.dag029)
+    HeadlineReportFactory(meeting=seed.dag028, version=1, requested_by=seed_user("pmo"))
+    HeadlineReportFactory(meeting=seed.dag028, version=2)
+    services.discussion_item_create(meeting=seed.dag029, text="Actions from DAG 28 were kept.")
+    with django_assert_num_queries(MEETING_PAGE_QUERIES):
+        html = client.get("/meetings/DAG028/").content.decode()
+    assert html.count("by DAG029</span>") == 35
+    assert 'href="/meetings/DAG029/#discussion-' in html
+    for action in Action.objects.filter(meeting=seed.dag028):
+        action_review_record(action=action, meeting=seed.dag029, note=f"Taken up {action.ref}")
+    with django_assert_num_queries(MEETING_PAGE_QUERIES):
+        html = client.get("/meetings/DAG029/").content.decode()
+    assert "Taken up DAG28-35" in html
+    assert html.count("Organisation 2 (Person 29); Chair") == 1
+
+
+def seed_user(username: str):
+    return get_user_model().objects.get(username=username)
+
+
+def test_meeting_page_rows_show_due_meeting_overdue_closure_and_escape_text(client, seed):
+    action_create(
+        meeting=seed.dag028,
+        description="Check <script>alert(1)</script> & report",
+        owners=["Chair"],
+        due_date=dt.date(2023, 10, 11),
+    )
+    Action.objects.filter(ref="DAG28-02").update(
+        due_meeting=seed.dag029, status=Action.Status.CLOSED, closed_date=dt.date(2023, 10, 1)
+    )
+    login(client, "pmo")
+    html = client.get("/meetings/DAG028/").content.decode()
+    # DAG28-01 is open and was due on 11/10/2023: overdue today.
+    assert '<tr id="r-DAG28-01" class="overdue">' in html
+    assert '<time datetime="2023-10-11">11/10/2023</time>' in html
+    assert '<span class="overdue-text small">Overdue</span>' in html
+    assert '<tr id="r-DAG28-02" class="">' in html
+    assert '<span class="small muted">by DAG029</span>' in html
+    assert (
+        '<span class="badge badge-muted">Closed</span><br><span class="small muted">01/10/2023'
+        in html
+    )
+    assert "Check &lt;script&gt;alert(1)&lt;/script&gt; &amp; report" in html
+    assert "<script>alert(1)" not in html
+    assert (
+        'href="/actions/DAG28-01/edit/?return_to=meeting" '
+        'hx-get="/actions/DAG28-01/edit/?return_to=meeting" hx-target="#r-DAG28-01"'
+    ) in html
+
+
+def test_the_forms_under_an_area_are_fetched_when_opened(client, seed):
+    minutes = AgendaItem.objects.get(meeting=seed.dag028, title="Minutes and Actions")
+    login(client, "pmo")
+    html = client.get("/meetings/DAG028/").content.decode()
+    # One set of add-record forms on the page (the meeting-wide ones); each area links its own.
+    assert html.count('class="stacked record-form"') == 3
+    assert html.count('<form id="form-anew-') == 3
+    url = (
+        "/meetings/DAG028/actions/new/?area=Minutes%20and%20Actions"
+        f"&amp;form_id=form-a{minutes.pk}-action"
+    )
+    assert f'hx-get="{url}" hx-trigger="toggle once"' in html
+    assert 'href="/meetings/DAG028/actions/new/?area=Minutes%20and%20Actions">' in html
+    fragment = client.get(
+        f"/meetings/DAG028/actions/new/?area=Minutes+and+Actions&form_id=form-a{minutes.pk}-action",
+        **HTMX,
+    ).content.decode()
+    assert fragment.lstrip().startswith(f'<form id="form-a{minutes.pk}-action"')
+    assert 'hx-post="/meetings/DAG028/actions/new/" hx-target="#agenda"' in fragment
+    assert f'id="a{minutes.pk}-action-area"' in fragment
+    assert 'value="Minutes and Actions"' in fragment
+    assert '<option value="DAG029">DAG029 (11 Oct 2023)</option>' in fragment
+    assert "autofocus" in fragment
+    # A bad form id falls back to a safe one; members get 403.
+    odd = client.get("/meetings/DAG028/decisions/new/?form_id=%22%3E", **HTMX).content.decode()
+    assert odd.lstrip().startswith('<form id="form-f-decision"')
+    client.logout()
+    login(client, "member")
+    assert client.get("/meetings/DAG028/actions/new/", **HTMX).status_code == 403
 
 
 def test_meeting_page_of_the_imported_seed_report(
