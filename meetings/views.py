@@ -252,9 +252,8 @@ def meeting_page_context(
     """The context of the meeting page and of its agenda fragment (``page`` when already
     read, else read here).
 
-    For the PMO, ``add_forms`` are the blank meeting-wide forms (their area typed in); the
-    forms under each area are fetched when opened (``MeetingRecordView.get`` with htmx), so
-    a page of many areas does not render three forms per area.
+    The add-record forms (meeting-wide, and under each area) are fetched when opened
+    (``MeetingRecordView.get`` with htmx): a page of many areas renders none of them.
     """
     today = today_london()
     if page is None:
@@ -270,7 +269,6 @@ def meeting_page_context(
         "is_chair": roles.is_chair(request.user),
         "today": today,
         "area_titles": [a.agenda_item.title for a in page.areas if a.agenda_item],
-        "add_forms": _blank_forms(page) if can_edit else {},
         "record_urls": {
             kind: reverse(f"meeting-{kind}-create", args=[page.meeting.ref])
             for kind in ("action", "decision", "discussion")
@@ -287,7 +285,14 @@ def _ref_url_maker(name: str) -> Callable[[str], str]:
     once: the meeting page links hundreds of rows and ``reverse`` costs ~10 µs a call."""
     marker = "REF0MARKER"
     before, _, after = reverse(name, args=[marker]).partition(marker)
-    return lambda ref: f"{before}{quote(ref, safe='')}{after}"
+
+    def url(ref: str) -> str:
+        # Refs are capitals, digits, "." and "-" (meetings.refs): nothing to quote, checked
+        # cheaply; anything else is quoted as reverse() would.
+        plain = ref.isascii() and ref.replace(".", "").replace("-", "").isalnum()
+        return f"{before}{ref if plain else quote(ref, safe='')}{after}"
+
+    return url
 
 
 def _page_links(page: MeetingPage) -> None:
@@ -305,15 +310,6 @@ def _page_links(page: MeetingPage) -> None:
         review.action.url = action_url(review.action.ref)
     for item in page.mentions:
         item.url = f"{meeting_url(item.meeting_ref)}#discussion-{item.pk}"
-
-
-def _blank_forms(page: MeetingPage) -> dict[str, Form]:
-    meeting = page.meeting
-    return {
-        "action": ActionForm(meeting=meeting, later=page.later_meetings, auto_id="anew-action-%s"),
-        "decision": DecisionForm(meeting=meeting, auto_id="anew-decision-%s"),
-        "discussion": DiscussionItemForm(meeting=meeting, auto_id="anew-discussion-%s"),
-    }
 
 
 def report_urls(meeting: Meeting) -> dict[str, str]:
@@ -379,7 +375,8 @@ class MeetingRecordView(PmoRequired):
 
     def get(self, request: HttpRequest, ref: str) -> HttpResponse:
         """The blank form, its area filled in from ``?area=``: alone on a page, or with htmx
-        the form itself (``?form_id=``), opened under an area of the meeting page."""
+        the form itself (``?form_id=``), opened on the meeting page (meeting-wide or under
+        an area)."""
         meeting = get_meeting_or_404(request, ref)
         area = request.GET.get("area", "")[:300]
         if not is_htmx(request):

@@ -441,9 +441,14 @@ def test_the_forms_under_an_area_are_fetched_when_opened(client, seed):
     minutes = AgendaItem.objects.get(meeting=seed.dag028, title="Minutes and Actions")
     login(client, "pmo")
     html = client.get("/meetings/DAG028/").content.decode()
-    # One set of add-record forms on the page (the meeting-wide ones); each area links its own.
-    assert html.count('class="stacked record-form"') == 3
-    assert html.count('<form id="form-anew-') == 3
+    # The page renders no add-record form: each disclosure links its own, meeting-wide or
+    # under an area.
+    assert 'class="stacked record-form"' not in html
+    assert (
+        'hx-get="/meetings/DAG028/decisions/new/?form_id=form-anew-decision" '
+        'hx-trigger="toggle once"'
+    ) in html
+    assert '<a href="/meetings/DAG028/decisions/new/">Add a proposed decision to DAG028</a>' in html
     url = (
         "/meetings/DAG028/actions/new/?area=Minutes%20and%20Actions"
         f"&amp;form_id=form-a{minutes.pk}-action"
@@ -560,10 +565,11 @@ def test_the_user_menu_links_the_api_and_for_staff_the_admin(client, seed):
 
 def test_due_by_meeting_lists_later_meetings_or_says_none_is_planned(client, seed):
     login(client, "pmo")
-    dag028 = client.get("/meetings/DAG028/").content.decode()
+    url = "/meetings/{}/actions/new/?form_id=form-anew-action"
+    dag028 = client.get(url.format("DAG028"), **HTMX).content.decode()
     assert '<option value="DAG029">DAG029 (11 Oct 2023)</option>' in dag028
     assert "— none: use the due date —" in dag028
-    dag029 = client.get("/meetings/DAG029/").content.decode()
+    dag029 = client.get(url.format("DAG029"), **HTMX).content.decode()
     assert "— no later meeting planned —" in dag029
     assert "No later meeting of this committee is recorded yet" in dag029
 
