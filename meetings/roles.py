@@ -7,6 +7,7 @@ itself (an import, a scheduled task) and is always allowed.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -24,10 +25,20 @@ def user_roles(user: Any) -> set[str]:
         return set()
     cached = getattr(user, "_dag_roles", None)
     if cached is None:
-        cached = set(user.groups.values_list("name", flat=True))
-        if user.is_superuser:
-            cached |= {PMO, CHAIR}
-        user._dag_roles = cached
+        cached = user_roles_cache(user, user.groups.values_list("name", flat=True))
+    return cached
+
+
+def user_roles_cache(user: Any, group_names: Iterable[str]) -> set[str]:
+    """Cache the roles of ``user`` from their group names, already read; returns them.
+
+    For a caller that reads the names with the user in one query (the API's token
+    authentication), so :func:`user_roles` makes no query of its own.
+    """
+    cached = set(group_names)
+    if user.is_superuser:
+        cached |= {PMO, CHAIR}
+    user._dag_roles = cached
     return cached
 
 

@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.db import connection
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
@@ -33,7 +34,7 @@ from meetings.api.serializers import (
     UrlField,
     meeting_find,
 )
-from meetings.models import AgendaItem
+from meetings.models import AgendaItem, Organisation, Person
 
 # --- output: the documented shapes -----------------------------------------------------------
 
@@ -134,7 +135,7 @@ class ActionDetailOutputSerializer(ActionOutputSerializer):
 # --- output: building rows fast --------------------------------------------------------------
 
 # The columns one action row needs, read with .values() (joins: committee, meeting, area,
-# due meeting). Owners come from a second query (OWNER_COLUMNS), for the whole page at once.
+# due meeting). Owners come from a second query (owners_by_action), for the whole page at once.
 ACTION_COLUMNS = (
     "id",
     "ref",
@@ -152,27 +153,46 @@ ACTION_COLUMNS = (
     "agenda_item__title",
     "due_meeting__ref",
 )
-OWNER_COLUMNS = (
-    "action_id",
-    "role",
-    "is_lead",
-    "organisation_id",
-    "organisation__name",
-    "person_id",
-    "person__name",
+# One owner as owners_by_action gives it, lead first: (is_lead, role, organisation id,
+# organisation name, person id, person name).
+_OWNERS_SQL = (
+    "SELECT o.action_id, o.is_lead, o.role, o.organisation_id, org.name, o.person_id, p.name"
+    " FROM {owner} o"
+    " LEFT JOIN {organisation} org ON org.id = o.organisation_id"
+    " LEFT JOIN {person} p ON p.id = o.person_id"
+    " WHERE o.action_id {match}"
+    ' ORDER BY o.action_id, o.is_lead DESC, o."order", o.id'
 )
 
 
-def owners_by_action(action_ids: Iterable[int]) -> dict[int, list[dict[str, Any]]]:
-    """The owners of the given actions, lead first, as ``.values()`` rows (one query)."""
-    grouped: dict[int, list[dict[str, Any]]] = {}
-    rows = (
-        ActionOwner.objects.filter(action_id__in=list(action_ids))
-        .order_by("action_id", "-is_lead", "order", "id")
-        .values_list(*OWNER_COLUMNS)
+def owners_by_action(action_ids: Iterable[int]) -> dict[int, list[tuple[Any, ...]]]:
+    """The owners of the given actions, lead first, by one hand-written query.
+
+    ``{action id: [(is_lead, role, organisation_id, organisation name, person_id,
+    person name), …]}``. Written by hand because building it with the ORM cost more CPU
+    than running it (about 1.5 ms of a 4 ms list request, issue #7). On PostgreSQL the ids
+    are one array parameter, so the statement is the same for any page size and the API's
+    prepared statements (:func:`dag.api.prepared_statements`) keep one plan for it.
+    """
+    ids = list(action_ids)
+    if not ids:
+        return {}
+    qn = connection.ops.quote_name
+    if connection.vendor == "postgresql":
+        match, params = "= ANY(%s)", [ids]
+    else:
+        match, params = f"IN ({', '.join(['%s'] * len(ids))})", ids
+    sql = _OWNERS_SQL.format(
+        owner=qn(ActionOwner._meta.db_table),
+        organisation=qn(Organisation._meta.db_table),
+        person=qn(Person._meta.db_table),
+        match=match,
     )
-    for row in rows:
-        grouped.setdefault(row[0], []).append(row)  # type: ignore[arg-type]
+    grouped: dict[int, list[tuple[Any, ...]]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for action_id, *owner in cursor.fetchall():
+            grouped.setdefault(action_id, []).append(owner)
     return grouped
 
 
@@ -205,7 +225,7 @@ def action_rows(
             committee_url = committee_urls[code] = url("api-committee-detail", code)
         owner_list = []
         displays = []
-        for _, role, is_lead, org_id, org_name, person_id, person_name in owners.get(row["id"], ()):
+        for is_lead, role, org_id, org_name, person_id, person_name in owners.get(row["id"], ()):
             party = org_name if org_id is not None else role
             display = f"{party} ({person_name})" if person_id is not None else party
             displays.append(display)
@@ -218,7 +238,7 @@ def action_rows(
                     "person": None
                     if person_id is None
                     else {"id": person_id, "name": person_name, "url": person_url(person_id)},
-                    "is_lead": is_lead,
+                    "is_lead": bool(is_lead),  # SQLite's JSON writes 1 and 0
                     "display": display,
                 }
             )

@@ -26,6 +26,7 @@ from dag.api import (
     IF_NONE_MATCH_PARAMETER,
     Links,
     OrderKey,
+    prepared_statements,
     response_with_etag,
     validated_input,
 )
@@ -116,11 +117,9 @@ class ActionListApi(ListApi):
     filterset_class = ActionFilter
     keyset_orderings = (
         OrderKey("id", ("pk",), "creation order"),
-        OrderKey(
-            "ref",
-            ("committee__code", "meeting__number", "meeting__sub_number", "seq"),
-            "committee, meeting number, then number within the meeting",
-        ),
+        # Action.ref_sort is ref order as one indexed column: a page is an index range, where
+        # sorting by the committee and meeting columns sorted a committee's whole history.
+        OrderKey("ref", ("ref_sort",), "committee, meeting number, then number within the meeting"),
         OrderKey(
             "due_date",
             (Coalesce("due_date", Value(dt.date(9999, 12, 31))),),
@@ -140,7 +139,8 @@ class ActionListApi(ListApi):
     def rows_represent(self, rows: list[Any]) -> list[dict[str, Any]]:
         if not rows:
             return []
-        owners = owners_by_action(row["id"] for row in rows)
+        with prepared_statements():
+            owners = owners_by_action(row["id"] for row in rows)
         return action_rows(rows, owners, Links(self.request), timezone.localdate())
 
     @extend_schema(

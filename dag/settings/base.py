@@ -95,6 +95,9 @@ if SQLITE:
         }
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# The API's hot reads run as prepared statements on PostgreSQL (dag.api.prepared_statements).
+# False behind a connection pooler in transaction mode (PgBouncer), which cannot keep them.
+API_PREPARED_STATEMENTS = env.bool("API_PREPARED_STATEMENTS", default=True)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -146,7 +149,8 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 REST_FRAMEWORK = {
     # Token first: its WWW-Authenticate challenge makes an anonymous request a 401, not a 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # DRF's TokenAuthentication, reading the user's roles in the same query.
+        "dag.api.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["dag.api.RoleWritePermission"],

@@ -64,6 +64,34 @@ def test_a_wrong_token_is_401(seeded):
     assert response.json()["code"] == "authentication_failed"
 
 
+@pytest.mark.parametrize(("role", "status"), [("PMO", 400), ("Member", 403), ("Observer", 403)])
+def test_the_token_lookup_reads_the_users_roles_too(
+    api_client_for, role_user, django_assert_num_queries, role, status
+):
+    # One query authenticates and answers the write permission: the token, its user and
+    # the user's groups are read together (dag.api.TokenAuthentication).
+    api = api_client_for(role_user(role))
+    with django_assert_num_queries(1):
+        response = api.post("/api/v1/actions/", {}, format="json")
+    assert response.status_code == status
+
+
+def test_a_superusers_token_writes_as_the_pmo(api_client_for, db):
+    from tests.meetings.factories import UserFactory
+
+    api = api_client_for(UserFactory(is_superuser=True))  # in no group
+    assert api.post("/api/v1/actions/", {}, format="json").status_code == 400  # not 403
+
+
+def test_an_inactive_users_token_is_401(api_client_for, member_user):
+    api = api_client_for(member_user)
+    member_user.is_active = False
+    member_user.save()
+    response = api.get("/api/v1/actions/")
+    assert response.status_code == 401
+    assert response.json()["detail"] == "User inactive or deleted."
+
+
 def test_schema_is_valid_openapi_without_warnings(tmp_path):
     # --fail-on-warn: every view, field and filter is documented (no guessed types).
     call_command(
