@@ -102,18 +102,21 @@ def action_register_pdf(
     today: dt.date,
     filters_text: str = "none",
     generated_at: dt.datetime | None = None,
-    max_rows: int = REGISTER_PDF_MAX_ROWS,
+    max_rows: int | None = None,
 ) -> RegisterPdf:
     """The register ``user`` sees with ``filters`` (as ``/actions/`` lists it) as a PDF.
 
     ``today`` is the London date that decides what is overdue; ``filters_text`` says in words
     which filters were applied (the view writes it from its form); ``generated_at`` (aware,
-    default now) is printed in Europe/London time. At most ``max_rows`` actions are listed, in
-    the register's order; when the filters match more, the PDF says how many and that it
-    shows the first ``max_rows``. Visibility is the register's: an Observer gets only actions
+    default now) is printed in Europe/London time. At most ``max_rows`` (default
+    :data:`REGISTER_PDF_MAX_ROWS`) actions are listed, in the register's order; when the
+    filters match more, the PDF says how many and that it shows the first ``max_rows``.
+    Visibility is the register's: an Observer gets only actions
     raised at Public meetings. Costs a fixed number of queries (the actions, their owners,
     and a count when there are more than ``max_rows``).
     """
+    if max_rows is None:
+        max_rows = REGISTER_PDF_MAX_ROWS
     qs = action_register(user=user, filters=filters, today=today)
     actions = list(qs[: max_rows + 1])
     total = len(actions)
