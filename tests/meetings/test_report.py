@@ -436,6 +436,32 @@ def test_fetcher_refuses_everything_else(url):
         report_url_fetcher().fetch(url)
 
 
+def test_renders_reuse_their_thread_font_configuration_and_give_the_same_pdf():
+    from concurrent.futures import ThreadPoolExecutor
+
+    from meetings.report import _font_config
+
+    data = HeadlineReportData(
+        meeting_ref="DAG099",
+        committee_code="DAG",
+        title="MHHS Design Advisory Group (DAG) Headline Report",
+        issue_date=dt.date(2023, 9, 20),
+        venue="Virtual",
+        date_and_time="13 September 2023 1000-1300",
+        classification="Public",
+        action_groups=[AreaGroup("Design (DIN)", [ActionRow("DAG99-01", "Do it", "Chair", "")])],
+    )
+    first = headline_report_pdf(data=data)
+    config = _font_config()
+    assert headline_report_pdf(data=data) == first
+    assert _font_config() is config
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        other_config = pool.submit(_font_config).result()
+        other_pdf = pool.submit(headline_report_pdf, data=data).result()
+    assert other_config is not config  # Pango font maps are not shared between threads
+    assert other_pdf == first
+
+
 def test_a_render_fetches_nothing_from_outside(caplog):
     from weasyprint import HTML
 
