@@ -113,3 +113,28 @@ def test_a_members_attempt_to_approve_is_refused_by_the_server(open_page, seeded
     decision = Decision.objects.get(ref=ref)
     assert (decision.status, decision.decided_at) == (Decision.Status.PROPOSED, None)
     assert re.match(r"^DAG-DEC\d+$", ref)
+
+
+def test_pmo_adds_an_action_under_an_area_of_the_meeting_page(open_page, seeded):
+    """The forms under an area are fetched when their disclosure opens, with the area filled
+    in and the cursor in the description."""
+    from meetings.models import AgendaItem
+
+    area = AgendaItem.objects.get(meeting__ref="DAG028", title="Minutes and Actions")
+    page = open_page("pmo")
+    page.goto("/meetings/DAG028/")
+    section = page.locator(f"#area-{area.pk}")
+    section.get_by_text("Action under Minutes and Actions", exact=True).click()
+    form = page.locator(f"#form-a{area.pk}-action")
+    expect(form.get_by_label("Area")).to_have_value("Minutes and Actions")
+    expect(form.get_by_label("Description")).to_be_focused()
+    form.get_by_label("Description").fill("Programme to share the MPAN explainer slides")
+    form.get_by_label("Owners").fill("Programme (Rob Short)")
+    form.get_by_role("button", name="Add action").click()
+
+    expect(page.locator("#messages")).to_contain_text(re.compile(r"Action DAG28-\d+ added\."))
+    action = Action.objects.get(description="Programme to share the MPAN explainer slides")
+    expect(page.locator("#messages")).to_contain_text(f"Action {action.ref} added.")
+    row = page.locator(f"#area-{area.pk} #r-{action.ref}")
+    expect(row).to_contain_text("Programme (Rob Short)")
+    assert action.agenda_item_id == area.pk
