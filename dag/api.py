@@ -118,10 +118,13 @@ def datetime_text(value: dt.datetime | None, tz: dt.tzinfo | None = None) -> str
     """An aware datetime as the API writes it: Europe/London ISO 8601, ``Z`` when UTC.
 
     The same text DRF's ``DateTimeField`` writes, for rows built without a serializer.
-    ``tz``: the current time zone, looked up once by a caller writing many rows.
+    ``tz``: the current time zone, looked up once by a caller writing many rows. A naive
+    ``value`` is UTC (read so on purpose: ``actions.api.serializers.UTCDateTime``).
     """
     if value is None:
         return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
     text = value.astimezone(tz or timezone.get_current_timezone()).isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.db import connection
+from django.db.models import DateTimeField, Func, QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
@@ -144,8 +145,6 @@ ACTION_COLUMNS = (
     "status",
     "closed_date",
     "closure_note",
-    "created_at",
-    "updated_at",
     "committee__code",
     "committee__name",
     "meeting__ref",
@@ -153,6 +152,37 @@ ACTION_COLUMNS = (
     "agenda_item__title",
     "due_meeting__ref",
 )
+
+
+class UTCDateTime(Func):
+    """A timestamp column read as naive UTC on PostgreSQL (``AT TIME ZONE 'UTC'``).
+
+    psycopg reads a timestamp without time zone in C, while Django's loader of one with a
+    time zone is Python: ``created_at`` and ``updated_at`` of a page of 50 took 0.55 ms
+    to read that way, 0.02 ms this way (issue #7). Elsewhere (SQLite) it is the column
+    itself, read aware. :func:`dag.api.datetime_text` takes either.
+    """
+
+    arity = 1
+    output_field = DateTimeField()
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return compiler.compile(self.get_source_expressions()[0])
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        template = "(%(expressions)s AT TIME ZONE 'UTC')"
+        return super().as_sql(compiler, connection, template=template, **extra)
+
+
+def action_values(queryset: QuerySet[Action]) -> QuerySet:
+    """``queryset`` as the ``.values()`` rows :func:`action_rows` reads (one joined query)."""
+    return queryset.values(
+        *ACTION_COLUMNS,
+        created_at_utc=UTCDateTime("created_at"),
+        updated_at_utc=UTCDateTime("updated_at"),
+    )
+
+
 # One owner as owners_by_action gives it, lead first: (is_lead, role, organisation id,
 # organisation name, person id, person name).
 _OWNERS_SQL = (
@@ -202,7 +232,7 @@ def action_rows(
     links: Links,
     today: dt.date,
 ) -> list[dict[str, Any]]:
-    """The API representation of action ``rows`` (``.values(*ACTION_COLUMNS)``).
+    """The API representation of action ``rows`` (:func:`action_values`).
 
     ``owners``: :func:`owners_by_action` for the same actions. ``today`` is the Europe/London
     date that decides ``is_overdue``. Builds plain dicts (no serializer per row): about
@@ -272,8 +302,8 @@ def action_rows(
                 "is_overdue": status != closed and due_date is not None and due_date < today,
                 "closed_date": row["closed_date"],
                 "closure_note": row["closure_note"],
-                "created_at": datetime_text(row["created_at"], tz),
-                "updated_at": datetime_text(row["updated_at"], tz),
+                "created_at": datetime_text(row["created_at_utc"], tz),
+                "updated_at": datetime_text(row["updated_at_utc"], tz),
                 "updates_url": this_url + "updates/",
                 "reviews_url": this_url + "reviews/",
             }
@@ -428,5 +458,6 @@ __all__ = [
     "ActionUpdateOutputSerializer",
     "UrlField",
     "action_rows",
+    "action_values",
     "owners_by_action",
 ]

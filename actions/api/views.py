@@ -37,7 +37,6 @@ from meetings.selectors import discussions_of
 
 from .filters import ActionFilter
 from .serializers import (
-    ACTION_COLUMNS,
     ActionChangeSerializer,
     ActionCloseInputSerializer,
     ActionDetailOutputSerializer,
@@ -49,6 +48,7 @@ from .serializers import (
     ActionReviewOutputSerializer,
     ActionUpdateOutputSerializer,
     action_rows,
+    action_values,
     owners_by_action,
 )
 
@@ -74,7 +74,7 @@ def action_for(user: Any, ref: str) -> Action:
 
 def action_represent(action: Action, request: Request, links: Links) -> dict[str, Any]:
     """An action with its CRs, updates, reviews and discussions (a fixed six queries)."""
-    row = Action.objects.filter(pk=action.pk).values(*ACTION_COLUMNS).get()
+    row = action_values(Action.objects.filter(pk=action.pk)).get()
     data = action_rows([row], owners_by_action([action.pk]), links, timezone.localdate())[0]
     context = {"request": request, "links": links}
     public_only = roles.is_observer_only(request.user)
@@ -130,10 +130,8 @@ class ActionListApi(ListApi):
 
     def get_queryset(self) -> QuerySet:
         # Two queries a page whatever its size: the rows (.values(), joined), then owners.
-        return (
-            selectors.action_list_for_user(user=self.request.user)
-            .prefetch_related(None)
-            .values(*ACTION_COLUMNS)
+        return action_values(
+            selectors.action_list_for_user(user=self.request.user).prefetch_related(None)
         )
 
     def rows_represent(self, rows: list[Any]) -> list[dict[str, Any]]:
