@@ -165,10 +165,14 @@ def _render_chunks(
     # WeasyPrint logs each rendering step (and its import) at INFO: too chatty for our log.
     logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
     from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
 
     from meetings.report import INTERNAL_BASE_URL, report_url_fetcher
 
     fetcher = report_url_fetcher()  # the template loads nothing; anything else is refused
+    # One font configuration for every chunk: making one loads the system's fonts into a new
+    # Fontconfig configuration and Pango font map, and WeasyPrint's font caches hang on it.
+    font_config = FontConfiguration()
     parts: list[bytes] = []
     start = 0
     while True:
@@ -183,7 +187,9 @@ def _render_chunks(
             },
         )
         with _gc_paused():
-            document = HTML(string=html, base_url=INTERNAL_BASE_URL, url_fetcher=fetcher).render()
+            document = HTML(string=html, base_url=INTERNAL_BASE_URL, url_fetcher=fetcher).render(
+                font_config=font_config
+            )
             pages = document.pages
             next_start = end
             if end < len(rows) and len(pages) > 1:
