@@ -156,14 +156,24 @@ def owner_display(owner: dict[str, Any]) -> str:
     return f"{party} ({owner['person']})" if owner["person"] else party
 
 
-def weasyprint_pdf(html: str, *, base_url: str | None = None, url_fetcher: Any = None) -> bytes:
-    """The floor of a PDF: WeasyPrint alone rendering ``html`` (same fetcher, same base URL)."""
-    from weasyprint import HTML
+_FLOOR_FONTS: list[Any] = []
 
+
+def weasyprint_pdf(html: str, *, base_url: str | None = None, url_fetcher: Any = None) -> bytes:
+    """The floor of a PDF: WeasyPrint alone rendering ``html`` (same fetcher, same base URL).
+
+    One ``FontConfiguration`` serves every floor render of the process, as the report keeps
+    one per thread: loading the system fonts anew is work the floor need not do either.
+    """
+    from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    if not _FLOOR_FONTS:
+        _FLOOR_FONTS.append(FontConfiguration())
     kwargs: dict[str, Any] = {"string": html, "base_url": base_url}
     if url_fetcher is not None:
         kwargs["url_fetcher"] = url_fetcher
-    return HTML(**kwargs).write_pdf()
+    return HTML(**kwargs).write_pdf(font_config=_FLOOR_FONTS[0])
 
 
 PLAIN_TABLE_CSS = """
