@@ -175,16 +175,18 @@ def discussions_of(*, field: str, record: Model) -> QuerySet[DiscussionItem]:
 
 # --- the meeting page (browser UI) ----------------------------------------------------------
 #
-# The meeting page of a busy meeting lists a few hundred actions. It is read in five queries
-# (the meeting with its small lists, actions, reviews, decisions, discussion), and the long
-# lists come back as plain values grouped in Python, not model instances: building an Action,
-# its owners, their organisations and people per row cost more than the rest of the page.
+# The meeting page of a busy meeting lists a few hundred actions. It is read in four queries:
+# the meeting with its short lists (agenda items, decisions, report versions, later meetings)
+# as JSON; the actions with their owners; the reviews of earlier actions with theirs; the
+# discussion with its refs and the other meetings' mentions. The long lists come back as
+# plain values grouped in Python, not model instances: building an Action, its owners, their
+# organisations and people per row cost more than the rest of the page.
 
 
 class JSONList(Aggregate):
     """The aggregated values as one JSON array (``json_group_array`` on SQLite, ``jsonb_agg``
-    on PostgreSQL): a meeting's few agenda items, report versions or later meetings come
-    back with the meeting's own row instead of a query each. The order inside is not
+    on PostgreSQL): a meeting's few agenda items, decisions, report versions or later
+    meetings come back with the meeting's own row instead of a query each. The order inside is not
     guaranteed; readers sort."""
 
     function = "JSON_GROUP_ARRAY"
@@ -226,14 +228,43 @@ def _instance(model: type[_M], data: dict[str, Any]) -> _M:
     return model.from_db(None, [f.attname for f in concrete], values)
 
 
+# The change request of an agenda item or decision, in its JSON object.
+_CR_COLUMNS = {
+    "change_request_id": "change_request_id",
+    "cr_number": "change_request__number",
+    "cr_ref": "change_request__ref",
+    "cr_status": "change_request__status",
+}
+
+
+def _change_request(data: dict[str, Any]) -> Any:
+    """The ChangeRequest of a JSON object with :data:`_CR_COLUMNS`, or None."""
+    from changerequests.models import ChangeRequest
+
+    if not data["change_request_id"]:
+        return None
+    return _instance(
+        ChangeRequest,
+        {
+            "id": data["change_request_id"],
+            "number": data["cr_number"],
+            "ref": data["cr_ref"],
+            "status": data["cr_status"],
+        },
+    )
+
+
 @functools.cache
 def _meetings_with_page_lists() -> QuerySet[Meeting]:
-    """Meetings with their agenda items (and CRs), report versions (and who asked) and the
-    committee's later meetings, each as a JSON list (see :func:`meeting_page_get`).
+    """Meetings with their agenda items (and CRs), decisions (with their CR and who decided),
+    report versions (and who asked) and the committee's later meetings, each as a JSON list
+    (see :func:`meeting_page_get`).
 
     Built once per process and only ever filtered (a clone), never evaluated itself:
     resolving the three subqueries cost ~3 ms a request, more than running them.
     """
+    from decisions.models import Decision
+
     from .models import AgendaItem, HeadlineReport
 
     later = Meeting.objects.real().filter(
@@ -246,10 +277,23 @@ def _meetings_with_page_lists() -> QuerySet[Meeting]:
             meeting_id="meeting_id",
             order="order",
             title="title",
-            change_request_id="change_request_id",
-            cr_number="change_request__number",
-            cr_ref="change_request__ref",
-            cr_status="change_request__status",
+            **_CR_COLUMNS,
+        ),
+        page_decisions=_json_list(
+            Decision.objects.filter(meeting_id=OuterRef("pk")),
+            id="id",
+            committee_id="committee_id",
+            meeting_id="meeting_id",
+            agenda_item_id="agenda_item_id",
+            seq="seq",
+            ref="ref",
+            text="text",
+            status="status",
+            conditions="conditions",
+            decided_at="decided_at",
+            decided_by_id="decided_by_id",
+            decided_by_name="decided_by__name",
+            **_CR_COLUMNS,
         ),
         page_reports=_json_list(
             HeadlineReport.objects.filter(meeting_id=OuterRef("pk")),
@@ -394,7 +438,7 @@ def meeting_page_get_for_user(*, ref: str, user: Any, today: dt.date | None = No
     """The meeting page of the meeting ``ref`` if ``user`` may see it (Observers: Public
     meetings, and mentions by Public meetings, only).
 
-    Five queries whatever the number of records. Raises Meeting.DoesNotExist when there is
+    Four queries whatever the number of records. Raises Meeting.DoesNotExist when there is
     no such meeting or the user may not see it, ValidationError when ``ref`` is no meeting
     ref.
     """
@@ -412,7 +456,7 @@ def meeting_page_get(
     later ones; the headline report versions, newest first; and the discussion items of
     other meetings that mention it (of Public meetings only with ``public_only``).
 
-    Five queries whatever the number of records: each kind is read once and grouped by
+    Four queries whatever the number of records: each kind is read once and grouped by
     area in Python. ``today`` (default: today in London) decides which actions are overdue.
     """
     return _meeting_page(
@@ -423,9 +467,6 @@ def meeting_page_get(
 
 
 def _meeting_page(meeting: Meeting, *, public_only: bool, today: dt.date | None) -> MeetingPage:
-    from changerequests.models import ChangeRequest
-    from decisions.selectors import decision_list_for_meeting
-
     from .models import AgendaItem, HeadlineReport
 
     today = today or timezone.localdate()
@@ -433,19 +474,7 @@ def _meeting_page(meeting: Meeting, *, public_only: bool, today: dt.date | None)
     for data in sorted(meeting.page_agenda or [], key=lambda d: (d["order"], d["id"])):
         item = _instance(AgendaItem, data)
         item.meeting = meeting
-        item.change_request = (
-            _instance(
-                ChangeRequest,
-                {
-                    "id": data["change_request_id"],
-                    "number": data["cr_number"],
-                    "ref": data["cr_ref"],
-                    "status": data["cr_status"],
-                },
-            )
-            if data["change_request_id"]
-            else None
-        )
+        item.change_request = _change_request(data)
         agenda_items.append(item)
     reports = []
     for data in sorted(meeting.page_reports or [], key=lambda d: -d["version"]):
@@ -474,7 +503,7 @@ def _meeting_page(meeting: Meeting, *, public_only: bool, today: dt.date | None)
     loose = MeetingArea(None, [], [], [])
     for action in _action_rows(meeting, today):
         by_area.get(action.agenda_item_id, loose).actions.append(action)
-    for decision in decision_list_for_meeting(meeting=meeting):
+    for decision in _decisions(meeting):
         by_area.get(decision.agenda_item_id, loose).decisions.append(decision)
     discussion, mentions = _discussion_rows(meeting, public_only=public_only)
     for item in discussion:
@@ -491,6 +520,28 @@ def _meeting_page(meeting: Meeting, *, public_only: bool, today: dt.date | None)
         headline_reports=reports,
         mentions=mentions,
     )
+
+
+def _decisions(meeting: Meeting) -> list[Any]:
+    """The decisions of ``meeting`` (from its JSON list) in ref order, with their CR and who
+    decided."""
+    from decisions.models import Decision
+
+    from .models import Person
+
+    decisions = []
+    for data in meeting.page_decisions or []:
+        decision = _instance(Decision, data)
+        decision.meeting = meeting
+        decision.change_request = _change_request(data)
+        decision.decided_by = (
+            _instance(Person, {"id": data["decided_by_id"], "name": data["decided_by_name"]})
+            if data["decided_by_id"]
+            else None
+        )
+        decisions.append(decision)
+    decisions.sort(key=lambda d: d.seq)
+    return decisions
 
 
 _OWNER_COLUMNS = {

@@ -367,10 +367,10 @@ def _add_actions(meeting: Meeting, count: int, start: int) -> None:
 
 
 # The meeting page's queries: session, user, the user's groups, the user's person (the
-# navigation's "My actions"), then the page's own five: the meeting with its agenda items,
-# report versions and later meetings; the actions with their owners; the reviews of earlier
-# actions with theirs; the decisions; the discussion with its refs and the mentions of it.
-MEETING_PAGE_QUERIES = 9
+# navigation's "My actions"), then the page's own four: the meeting with its agenda items,
+# decisions, report versions and later meetings; the actions with their owners; the reviews
+# of earlier actions with theirs; the discussion with its refs and the mentions of it.
+MEETING_PAGE_QUERIES = 8
 
 
 @pytest.mark.parametrize("username", ["pmo", "member", "observer"])
@@ -417,8 +417,22 @@ def test_meeting_page_rows_show_due_meeting_overdue_closure_and_escape_text(clie
     Action.objects.filter(ref="DAG28-02").update(
         due_meeting=seed.dag029, status=Action.Status.CLOSED, closed_date=dt.date(2023, 10, 1)
     )
+    from decisions.models import Decision
+    from meetings.models import Person
+
+    Decision.objects.filter(ref="DAG-DEC68").update(
+        status=Decision.Status.APPROVED,
+        decided_at=london(2023, 9, 13, 12),
+        decided_by=Person.objects.get(name="Demo Chair"),
+    )
     login(client, "pmo")
     html = client.get("/meetings/DAG028/").content.decode()
+    assert (
+        '<span class="badge badge-ok">Approved</span> <a class="ref" '
+        'href="/change-requests/CR023/">CR023</a> <span class="small muted">Decided 13 Sep 2023 '
+        "by Demo Chair</span>"
+    ) in html
+    assert 'href="/decisions/DAG-DEC68/edit/?return_to=meeting"' in html
     # DAG28-01 is open and was due on 11/10/2023: overdue today.
     assert '<tr id="r-DAG28-01" class="overdue">' in html
     assert '<time datetime="2023-10-11">11/10/2023</time>' in html
