@@ -156,6 +156,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["dag.api.RoleWritePermission"],
     "DEFAULT_SCHEMA_CLASS": "dag.api_schema.ApiAutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["dag.api.ORJSONRenderer"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "dag.api.ContentNegotiation",
     "DEFAULT_PARSER_CLASSES": ["dag.api.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "dag.api.KeysetPagination",
     "EXCEPTION_HANDLER": "dag.api.api_exception_handler",

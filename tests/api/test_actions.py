@@ -184,6 +184,26 @@ def test_list_costs_the_same_queries_at_10_and_200_rows(committee, pmo_api):
         assert counts[10] == 3  # the token with its user's roles, the page, its owners
 
 
+@pytest.mark.parametrize(
+    ("created_at", "text"),
+    [
+        (dt.datetime(2023, 7, 1, 9, 30, tzinfo=dt.UTC), "2023-07-01T10:30:00+01:00"),
+        (dt.datetime(2023, 12, 1, 9, 30, 0, 123456, tzinfo=dt.UTC), "2023-12-01T09:30:00.123456Z"),
+        # Summer time began at 01:00 UTC on 26 March 2023.
+        (dt.datetime(2023, 3, 26, 0, 59, 59, 999999, tzinfo=dt.UTC), "2023-03-26T00:59:59.999999Z"),
+        (dt.datetime(2023, 3, 26, 1, 0, tzinfo=dt.UTC), "2023-03-26T02:00:00+01:00"),
+    ],
+)
+def test_timestamps_read_as_london_iso_8601(seeded, pmo_api, created_at, text):
+    # The list formats timestamps in the database on PostgreSQL (dag.api.DateTimeText) and in
+    # Python on SQLite: both must write what DRF's DateTimeField writes.
+    Action.objects.filter(ref="DAG28-01").update(created_at=created_at)
+    row = pmo_api.get("/api/v1/actions/?page_size=1").json()["results"][0]
+    assert row["ref"] == "DAG28-01"
+    assert row["created_at"] == text
+    assert pmo_api.get("/api/v1/actions/DAG28-01/").json()["created_at"] == text
+
+
 @pytest.mark.parametrize("ordering", ["id", "ref", "-ref", "due_date", "-due_date", "updated_at"])
 def test_pages_read_the_same_once_the_database_keeps_their_plans(seeded, pmo_api, ordering):
     # On PostgreSQL the page and owner queries are prepared statements from their second
