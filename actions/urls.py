@@ -7,6 +7,7 @@ from . import views
 urlpatterns: list = [
     path("actions/", views.ActionListView.as_view(), name="action-list"),
     path("actions/mine/", views.ActionMineView.as_view(), name="action-mine"),
+    path("actions/register.pdf", views.ActionRegisterPdfView.as_view(), name="action-register-pdf"),
     path("actions/<str:ref>/", views.ActionDetailView.as_view(), name="action-detail"),
     path("actions/<str:ref>/edit/", views.ActionUpdateView.as_view(), name="action-edit"),
     path(
