@@ -9,25 +9,35 @@ only actions raised at Public meetings.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import CharField, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
+from django.template.defaultfilters import date as date_text
+from django.urls import reverse
+from django.utils.safestring import SafeString
 
 from meetings import refs, roles
-from meetings.models import Meeting, Organisation, Person
+from meetings.models import Committee, Meeting, Membership, Organisation, Person
 from meetings.selectors import committee_next_meetings
+from meetings.templatetags.governance import badge, dom_id
 
 from .models import Action, ActionOwner, ActionReview, ActionUpdate
 
-# Sort keys of the register (the ``sort`` query parameter) and the columns they order by.
+REGISTER_PAGE_SIZE = 50
+
+# Sort keys of the register (the ``sort`` query parameter) and the columns they order by. Ref
+# order is the indexed ``ref_sort``; it also breaks ties, so a page boundary never moves.
 REGISTER_SORTS: dict[str, list[str]] = {
-    "ref": ["meeting__committee__code", "meeting__number", "meeting__sub_number", "seq"],
-    "-ref": ["-meeting__committee__code", "-meeting__number", "-meeting__sub_number", "-seq"],
-    "due_date": ["due_date", "meeting__number", "seq"],
-    "-due_date": ["-due_date", "-meeting__number", "-seq"],
-    "status": ["status", "due_date", "seq"],
-    "-status": ["-status", "due_date", "seq"],
+    "ref": ["ref_sort"],
+    "-ref": ["-ref_sort"],
+    "due_date": ["due_date", "ref_sort"],
+    "-due_date": ["-due_date", "-ref_sort"],
+    "status": ["status", "due_date", "ref_sort"],
+    "-status": ["-status", "due_date", "ref_sort"],
 }
 
 
@@ -102,15 +112,13 @@ class ActionRegisterFilters:
     sort: str = "ref"
 
 
-def action_register(
+def _register_filtered(
     *, user: Any, filters: ActionRegisterFilters, today: dt.date
 ) -> QuerySet[Action]:
-    """The action register for ``user``, filtered and sorted; ``today`` is a London date.
-
-    Unknown sort keys fall back to ref order. The result is distinct (an owner filter can
-    match two owners of one action) and costs a fixed number of queries to page through.
-    """
-    qs = action_list_for_user(user=user)
+    """The actions ``user`` may see that match ``filters``, in the register's order."""
+    qs = Action.objects.all()
+    if roles.is_observer_only(user):
+        qs = qs.filter(meeting__classification=Meeting.Classification.PUBLIC)
     if filters.committee:
         qs = qs.filter(committee__code=filters.committee)
     if filters.meeting:
@@ -146,66 +154,234 @@ def action_register(
         # Owner joins can repeat an action; keep one row each without a DISTINCT over
         # every column (PostgreSQL cannot DISTINCT text ordered by joined columns cheaply).
         qs = Action.objects.filter(pk__in=qs.values("pk"))
-        qs = qs.select_related("meeting__committee", "agenda_item", "due_meeting")
-        qs = qs.prefetch_related(_owners_prefetch())
     return qs.order_by(*REGISTER_SORTS.get(filters.sort, REGISTER_SORTS["ref"]))
 
 
-@dataclass(frozen=True)
-class OwnerChoice:
-    """One entry of the register's owner filter: its value (``o3``) and label."""
+def action_register(
+    *, user: Any, filters: ActionRegisterFilters, today: dt.date
+) -> QuerySet[Action]:
+    """The action register for ``user``, filtered and sorted; ``today`` is a London date.
 
-    value: str
-    label: str
-
-
-def action_owner_choices(*, user: Any) -> dict[str, list[OwnerChoice]]:
-    """Owner filter choices grouped: organisations, roles and people who own an action
-    ``user`` may see (an Observer does not learn who owns actions of hidden meetings).
-
-    Three queries. Keys are the group labels shown in the filter.
+    Unknown sort keys fall back to ref order. The result is distinct (an owner filter can
+    match two owners of one action) and costs a fixed number of queries to page through:
+    meetings and area joined, owners prefetched.
     """
-    owners = ActionOwner.objects.filter(action__in=action_list_for_user(user=user).values("pk"))
-    organisations = Organisation.objects.filter(
-        pk__in=owners.exclude(organisation=None).values("organisation_id")
+    return (
+        _register_filtered(user=user, filters=filters, today=today)
+        .select_related("meeting", "agenda_item", "due_meeting")
+        .prefetch_related(_owners_prefetch())
     )
-    people = Person.objects.filter(
-        pk__in=owners.exclude(person=None).values("person_id")
-    ).select_related("organisation")
-    owner_roles = owners.exclude(role="").values_list("role", flat=True).distinct().order_by()
-    return {
-        "Organisations": [OwnerChoice(f"o{o.pk}", o.name) for o in organisations],
-        "Roles": [OwnerChoice(f"r{r}", r) for r in sorted(set(owner_roles))],
-        "People and teams": [
-            OwnerChoice(
-                f"p{p.pk}", f"{p.name} ({p.organisation.name})" if p.organisation else p.name
+
+
+# What a register row reads of an action (action_rows): the rest of the row stays unloaded.
+_ROW_FIELDS = (
+    "ref",
+    "description",
+    "due_date",
+    "status",
+    "closed_date",
+    "meeting__ref",
+    "meeting__start_at",
+    "due_meeting__ref",
+)
+
+
+def action_register_page(
+    *, user: Any, filters: ActionRegisterFilters, today: dt.date, number: Any
+) -> tuple[Page, list[ActionRow]]:
+    """Page ``number`` (as the ``page`` parameter gives it; out of range means the last) of
+    the register, ``PAGE_SIZE`` actions a page, and its actions as :class:`ActionRow`.
+
+    Three queries: the count, the page (only what a row shows), the owners' names.
+    """
+    qs = (
+        _register_filtered(user=user, filters=filters, today=today)
+        .select_related("meeting", "due_meeting")
+        .only(*_ROW_FIELDS)
+    )
+    page = Paginator(qs, REGISTER_PAGE_SIZE).get_page(number)
+    actions = list(page.object_list)
+    owners = action_owner_texts(action.pk for action in actions)
+    return page, action_rows(actions, today=today, owners=owners)
+
+
+def action_owner_texts(action_ids: Iterable[int]) -> dict[int, str]:
+    """Each action's owners as the report writes them, lead first: ``{id: "Programme (Rob
+    Short); Chair"}`` (one query of names, no model instances; actions without owners are
+    left out)."""
+    texts: dict[int, list[str]] = {}
+    for action_id, organisation, role, person in (
+        ActionOwner.objects.filter(action_id__in=list(action_ids))
+        .order_by("action_id", "-is_lead", "order", "id")
+        .values_list("action_id", "organisation__name", "role", "person__name")
+    ):
+        party = organisation if organisation is not None else role
+        texts.setdefault(action_id, []).append(f"{party} ({person})" if person else party)
+    return {action_id: "; ".join(names) for action_id, names in texts.items()}
+
+
+# A filter choice: (value, label), e.g. ("o3", "Programme").
+Choice = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class RegisterChoices:
+    """The register's filter choices: committee codes, meeting refs (newest first within
+    each committee) and owners grouped (``{"Organisations": [("o3", "Programme")], ...}``,
+    values ``o<organisation id>``, ``r<role>``, ``p<person id>``)."""
+
+    committees: list[str]
+    meetings: list[str]
+    owners: dict[str, list[Choice]]
+
+
+def action_register_choices(*, user: Any) -> RegisterChoices:
+    """The register's filter choices for ``user``, in one query.
+
+    Every committee; the meetings ``user`` may see at which an action was raised; the
+    organisations, roles and people owning an action ``user`` may see (an Observer does not
+    learn who owns actions of hidden meetings). Each part asks its own table whether an
+    action exists (an indexed probe per meeting, organisation or person) instead of a
+    DISTINCT over every action and owner, and the parts come back as one UNION ALL of
+    ``(kind, id, text, extra, number, sub_number)``, sorted here (names alphabetically,
+    ignoring case).
+    """
+    owners = ActionOwner.objects.all()
+    meetings = Meeting.objects.filter(Exists(Action.objects.filter(meeting=OuterRef("pk"))))
+    if roles.is_observer_only(user):
+        owners = owners.filter(action__meeting__classification=Meeting.Classification.PUBLIC)
+        meetings = meetings.visible_to_public()
+
+    def part(qs: QuerySet, kind: str, text: str, **columns: Any) -> QuerySet:
+        return (
+            qs.order_by()
+            .annotate(
+                c_kind=Value(kind, CharField()),
+                c_id=columns.get("id", F("pk")),
+                c_text=F(text),
+                c_extra=columns.get("extra", Value("")),
+                c_number=columns.get("number", Value(0)),
+                c_sub=columns.get("sub", Value(0)),
             )
-            for p in people.distinct()
-        ],
-    }
+            .values_list("c_kind", "c_id", "c_text", "c_extra", "c_number", "c_sub")
+        )
+
+    # Meetings first: the first part's columns decide the result's, and plain columns need
+    # no per-row conversion (constants would, on 2,000 rows).
+    rows = part(
+        meetings,
+        "m",
+        "ref",
+        extra=F("committee__code"),
+        number=F("number"),
+        sub=F("sub_number"),
+    ).union(
+        part(Committee.objects.all(), "c", "code"),
+        part(
+            Organisation.objects.filter(Exists(owners.filter(organisation=OuterRef("pk")))),
+            "o",
+            "name",
+        ),
+        part(owners.exclude(role="").values("role").distinct(), "r", "role", id=Value(0)),
+        part(
+            Person.objects.filter(Exists(owners.filter(person=OuterRef("pk")))),
+            "p",
+            "name",
+            extra=Coalesce(F("organisation__name"), Value("")),
+        ),
+        all=True,
+    )
+    # Each kind's entries as tuples that sort in its order and end with what is shown.
+    by_kind: dict[str, list[tuple[Any, ...]]] = {kind: [] for kind in "mcorp"}
+    for kind, pk, text, extra, number, sub in rows:
+        if kind == "m":
+            entry: tuple[Any, ...] = (extra, -number, -sub, text)
+        elif kind == "c":
+            entry = (text,)
+        elif kind == "o":
+            entry = (text.casefold(), pk, (f"o{pk}", text))
+        elif kind == "r":
+            entry = (text.casefold(), (f"r{text}", text))
+        else:
+            label = f"{text} ({extra})" if extra else text
+            entry = (text.casefold(), extra.casefold(), pk, (f"p{pk}", label))
+        by_kind[kind].append(entry)
+    shown = {kind: [entry[-1] for entry in sorted(entries)] for kind, entries in by_kind.items()}
+    return RegisterChoices(
+        committees=shown["c"],
+        meetings=shown["m"],
+        owners={
+            "Organisations": shown["o"],
+            "Roles": shown["r"],
+            "People and teams": shown["p"],
+        },
+    )
 
 
 def action_seats_of(*, person: Person, today: dt.date) -> dict[int, set[str]]:
     """The owner roles ``person`` holds on each committee today: ``{committee_id: {"chair"}}``.
 
     From their current memberships (``today`` a London date), by the rule that sends a role
-    owner's reminders (:func:`actions.reminders.owner_roles_of_seat`).
+    owner's reminders (:func:`actions.reminders.owner_roles_of_seat`). One query.
     """
-    from meetings.models import Membership
+    return _seats_held(person.memberships.all(), today=today)
 
+
+def _seats_held(memberships: Iterable[Membership], *, today: dt.date) -> dict[int, set[str]]:
     from .reminders import owner_roles_of_seat
 
     seats: dict[int, set[str]] = {}
-    for committee_id, role, constituency in (
-        Membership.objects.filter(person=person)
-        .filter(Q(start_date__isnull=True) | Q(start_date__lte=today))
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
-        .values_list("committee_id", "role", "constituency")
-    ):
-        words = owner_roles_of_seat(role=role, constituency=constituency)
+    for membership in memberships:
+        if membership.start_date and membership.start_date > today:
+            continue
+        if membership.end_date and membership.end_date < today:
+            continue
+        words = owner_roles_of_seat(role=membership.role, constituency=membership.constituency)
         if words:
-            seats.setdefault(committee_id, set()).update(words)
+            seats.setdefault(membership.committee_id, set()).update(words)
     return seats
+
+
+def _person_of(user: Any) -> Person | None:
+    """The Person ``user`` is linked to, with their organisation (one query), or None.
+
+    Also kept as ``user.person`` so that the page around it (the menu's "My actions") does
+    not ask again.
+    """
+    if not user.is_authenticated:
+        return None
+    person = Person.objects.select_related("organisation").filter(user=user).first()
+    if person is not None:
+        user.person = person
+    return person
+
+
+def _owned_by(*, user: Any, person: Person, seats: dict[int, set[str]]) -> QuerySet[Action]:
+    """Open actions owned by ``person``, their organisation or a seat in ``seats``, that
+    ``user`` may see, in due date order (undated last), loaded for :func:`action_rows`.
+
+    Each way of owning is an indexed ``IN`` over the owners (person, organisation, role
+    owners of a committee) rather than one OR across a join of every owner row.
+    """
+    owners = ActionOwner.objects.values("action_id")
+    by_name = Q(person=person)
+    if person.organisation_id:
+        by_name |= Q(organisation_id=person.organisation_id)
+    mine = Q(pk__in=owners.filter(by_name))
+    for committee_id, words in sorted(seats.items()):
+        by_role = Q()
+        for word in sorted(words):
+            by_role |= Q(role__iexact=word)
+        seat_owners = owners.exclude(role="").filter(by_role, person__isnull=True)
+        mine |= Q(committee_id=committee_id, pk__in=seat_owners)
+    qs = Action.objects.open().filter(mine)
+    if roles.is_observer_only(user):
+        qs = qs.filter(meeting__classification=Meeting.Classification.PUBLIC)
+    return (
+        qs.select_related("meeting", "agenda_item", "due_meeting")
+        .prefetch_related(_owners_prefetch())
+        .order_by("due_date", "ref_sort")
+    )
 
 
 def action_list_for_owner(*, user: Any, today: dt.date | None = None) -> QuerySet[Action]:
@@ -218,24 +394,130 @@ def action_list_for_owner(*, user: Any, today: dt.date | None = None) -> QuerySe
     """
     from django.utils import timezone
 
-    person = Person.objects.filter(user=user).first() if user.is_authenticated else None
+    person = _person_of(user)
     if person is None:
         return Action.objects.none()
-    mine = Q(owners__person=person)
-    if person.organisation_id:
-        mine |= Q(owners__organisation_id=person.organisation_id)
     seats = action_seats_of(person=person, today=today or timezone.localdate())
-    for committee_id, words in seats.items():
-        for word in sorted(words):
-            mine |= Q(committee_id=committee_id, owners__person__isnull=True) & Q(
-                owners__role__iexact=word
-            )
-    ids = Action.objects.open().filter(mine).values("pk")
-    return (
-        action_list_for_user(user=user)
-        .filter(pk__in=ids)
-        .order_by("due_date", "meeting__number", "seq")
+    return _owned_by(user=user, person=person, seats=seats)
+
+
+@dataclass(frozen=True)
+class OwnerActions:
+    """What "My actions" shows: the user's ``person`` (None when not linked), the seats they
+    hold (``["Chair of DAG"]``, observers' left out) and their open actions as ``rows`` in
+    due date order (each row's ``action`` has its meeting, area and due meeting loaded)."""
+
+    person: Person | None
+    seats: list[str]
+    rows: list[ActionRow]
+
+
+def action_mine_for_user(*, user: Any, today: dt.date) -> OwnerActions:
+    """ "My actions" of ``user`` (:func:`action_list_for_owner`); ``today`` a London date.
+
+    Four queries: the person with their organisation, their memberships with committees,
+    the actions, their owners' names.
+    """
+    person = _person_of(user)
+    if person is None:
+        return OwnerActions(person=None, seats=[], rows=[])
+    memberships = list(person.memberships.select_related("committee"))
+    seats = _seats_held(memberships, today=today)
+    actions = list(_owned_by(user=user, person=person, seats=seats).prefetch_related(None))
+    owners = action_owner_texts(action.pk for action in actions)
+    return OwnerActions(
+        person=person,
+        seats=[
+            f"{m.constituency or m.get_role_display()} of {m.committee.code}"
+            for m in memberships
+            if m.role != Membership.Role.OBSERVER
+        ],
+        rows=action_rows(actions, today=today, owners=owners),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class ActionRow:
+    """An action as one row of a list (the register, My actions), with every value the row
+    shows worked out once: nothing is computed per row in the template (a filter, tag or
+    ``{% url %}`` per cell cost about half a millisecond a row).
+
+    ``action`` is the action as its list loaded it (the register's page loads only what the
+    row shows). ``url`` and ``update_url`` are the action's page and where its progress
+    updates are posted; ``meeting_*`` the meeting it was raised at. ``owners`` is ``—``
+    when there is none; dates are empty when unset; ``raised_on`` is the meeting's London
+    date (``13 Sep 2023``); ``badge`` is the status badge's HTML.
+    """
+
+    action: Action
+    ref: str
+    dom_id: str
+    url: str
+    update_url: str
+    meeting_ref: str
+    meeting_url: str
+    description: str
+    owners: str
+    raised_on: str
+    due_iso: str
+    due_on: str
+    is_overdue: bool
+    due_meeting_ref: str
+    status: str
+    badge: SafeString
+    closed_on: str
+
+
+def _ref_url(url_name: str) -> Callable[[str], str]:
+    """Builds ``url_name``'s URL for a ref from one ``reverse`` (refs need no quoting: capital
+    letters, digits, ``.`` and ``-``)."""
+    head, _, tail = reverse(url_name, args=["REF"]).rpartition("REF")
+    return lambda ref: f"{head}{ref}{tail}"
+
+
+def action_rows(
+    actions: Iterable[Action], *, today: dt.date, owners: dict[int, str]
+) -> list[ActionRow]:
+    """``actions`` as :class:`ActionRow`: the register's rows (``{% action_rows %}``) and
+    My actions' items.
+
+    The actions need ``meeting`` and ``due_meeting`` loaded; ``owners`` is their owners'
+    text (:func:`action_owner_texts`); ``today`` (a London date) decides what is overdue.
+    No query.
+    """
+    detail_url, update_url = _ref_url("action-detail"), _ref_url("action-progress")
+    meeting_url = _ref_url("meeting-detail")
+    badges: dict[str, SafeString] = {}
+    raised: dict[int, str] = {}
+    rows = []
+    for action in actions:
+        due, status, ref = action.due_date, action.status, action.ref
+        if status not in badges:
+            badges[status] = badge(status, action.get_status_display())
+        if action.meeting_id not in raised:
+            raised[action.meeting_id] = date_text(action.meeting.local_start, "j M Y")
+        rows.append(
+            ActionRow(
+                action=action,
+                ref=ref,
+                dom_id=dom_id(ref),
+                url=detail_url(ref),
+                update_url=update_url(ref),
+                meeting_ref=action.meeting.ref,
+                meeting_url=meeting_url(action.meeting.ref),
+                description=action.description,
+                owners=owners.get(action.pk) or "—",
+                raised_on=raised[action.meeting_id],
+                due_iso=due.isoformat() if due else "",
+                due_on=due.strftime("%d/%m/%Y") if due else "",
+                is_overdue=bool(due and status != Action.Status.CLOSED and due < today),
+                due_meeting_ref=action.due_meeting.ref if action.due_meeting_id else "",
+                status=status,
+                badge=badges[status],
+                closed_on=action.closed_date.strftime("%d/%m/%Y") if action.closed_date else "",
+            )
+        )
+    return rows
 
 
 def action_list_for_meeting(*, meeting: Meeting) -> list[Action]:

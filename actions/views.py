@@ -11,18 +11,18 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.choices import flatten_choices
+from django.utils.safestring import mark_safe
 from django_htmx.http import reswap, retarget
 
 from meetings import roles
-from meetings.models import Committee, Meeting
-from meetings.selectors import discussions_of, meeting_list_for_user
+from meetings.models import Meeting
+from meetings.selectors import discussions_of
 from meetings.templatetags.governance import dom_id
 from meetings.views import (
     LoginRequired,
@@ -47,15 +47,12 @@ from .register_pdf import action_register_pdf
 from .selectors import (
     action_get_for_user,
     action_history_of,
-    action_list_for_owner,
-    action_owner_choices,
-    action_register,
+    action_mine_for_user,
+    action_register_choices,
+    action_register_page,
     action_updates_of,
-    next_meeting_dates,
     next_meetings_by_committee,
 )
-
-PAGE_SIZE = 50
 
 
 def get_action_or_404(request: HttpRequest, ref: str) -> Action:
@@ -71,26 +68,17 @@ class ActionListView(LoginRequired):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         today = today_london()
-        form = ActionFilterForm(
-            request.GET,
-            committees=list(Committee.objects.all()),
-            meetings=list(
-                meeting_list_for_user(user=request.user)
-                .filter(actions__isnull=False)
-                .distinct()
-                .order_by("committee__code", "-number", "-sub_number")
-            ),
-            owner_choices=action_owner_choices(user=request.user),
-        )
+        form = ActionFilterForm(request.GET, choices=action_register_choices(user=request.user))
         filters = form.filters()
-        qs = action_register(user=request.user, filters=filters, today=today)
-        page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+        page, rows = action_register_page(
+            user=request.user, filters=filters, today=today, number=request.GET.get("page")
+        )
         context = {
             "form": form,
             "filters": filters,
             "page": page,
+            "rows": rows,
             "today": today,
-            "next_dates": next_meeting_dates(),
             "ignored": form.ignored(),
             "is_filtered": any(
                 request.GET.get(k) for k in ("q", "committee", "meeting", "status", "owner", "due")
@@ -101,33 +89,35 @@ class ActionListView(LoginRequired):
         return render(request, template or "actions/action_list.html", context)
 
 
+# Stands in for an action's HTML id in the progress form rendered once for every item.
+_FORM_ID_SLOT = "__item__"
+
+
 class ActionMineView(LoginRequired):
     """``/actions/mine/``: the user's own and their organisation's open actions, with what is
     due by the next meeting first."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
         today = today_london()
-        person = getattr(request.user, "person", None)
-        actions = list(action_list_for_owner(user=request.user, today=today))
-        seats = (
-            [
-                f"{m.constituency or m.get_role_display()} of {m.committee.code}"
-                for m in person.memberships.exclude(role="observer").select_related("committee")
-            ]
-            if person is not None
-            else []
-        )
+        mine = action_mine_for_user(user=request.user, today=today)
         upcoming = next_meetings_by_committee()
         next_dates = {cid: meeting.date for cid, meeting in upcoming.items()}
+        # Every item has the same progress form but its own ids: render the form once.
+        form_html = render_to_string(
+            "_form_fields.html",
+            {"form": ProgressUpdateForm(auto_id=f"u-{_FORM_ID_SLOT}-%s")},
+        )
         due_next, later = [], []
-        for action in actions:
+        for row in mine.rows:
+            action = row.action
+            # The rendered form with this item's ids (letters, digits, - and _).
+            form = mark_safe(form_html.replace(_FORM_ID_SLOT, row.dom_id))  # noqa: S308
             next_date = next_dates.get(action.committee_id)
-            form = ProgressUpdateForm(auto_id=f"u-{dom_id(action.ref)}-%s")
             if action.due_date and next_date and action.due_date <= next_date:
-                due_next.append((action, form))
+                due_next.append((row, form))
             else:
-                later.append((action, form))
-        committees = {action.committee_id for action in actions}
+                later.append((row, form))
+        committees = {row.action.committee_id for row in mine.rows}
         next_meetings = sorted(
             (m for cid, m in upcoming.items() if cid in committees), key=lambda m: m.start_at
         )
@@ -135,8 +125,8 @@ class ActionMineView(LoginRequired):
             request,
             "actions/action_mine.html",
             {
-                "person": person,
-                "seats": seats,
+                "person": mine.person,
+                "seats": mine.seats,
                 "observer_only": roles.is_observer_only(request.user),
                 "due_next": due_next,
                 "later": later,
@@ -393,17 +383,7 @@ class ActionRegisterPdfView(LoginRequired):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         today = today_london()
-        form = ActionFilterForm(
-            request.GET,
-            committees=list(Committee.objects.all()),
-            meetings=list(
-                meeting_list_for_user(user=request.user)
-                .filter(actions__isnull=False)
-                .distinct()
-                .order_by("committee__code", "-number", "-sub_number")
-            ),
-            owner_choices=action_owner_choices(user=request.user),
-        )
+        form = ActionFilterForm(request.GET, choices=action_register_choices(user=request.user))
         result = action_register_pdf(
             user=request.user,
             filters=form.filters(),
