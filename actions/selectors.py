@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.paginator import Page, Paginator
 from django.db.models import CharField, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
@@ -346,10 +347,12 @@ def _person_of(user: Any) -> Person | None:
     """The Person ``user`` is linked to, with their organisation (one query), or None.
 
     Also kept as ``user.person`` so that the page around it (the menu's "My actions") does
-    not ask again.
+    not ask again; no query when the login backend (``dag.auth``) loaded it with the user.
     """
     if not user.is_authenticated:
         return None
+    if get_user_model().person.related.is_cached(user):
+        return getattr(user, "person", None)
     person = Person.objects.select_related("organisation").filter(user=user).first()
     if person is not None:
         user.person = person

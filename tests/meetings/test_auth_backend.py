@@ -1,0 +1,57 @@
+"""The login backend (dag.auth): a session's user, their person and roles in one query."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from dag.auth import ModelBackend
+from meetings import roles
+from tests.browser.data import build_seedlike
+
+
+@pytest.fixture
+def seed(db):
+    return build_seedlike()
+
+
+def test_the_member_comes_with_person_organisation_and_roles_in_one_query(
+    seed, django_assert_num_queries
+):
+    member = get_user_model().objects.get(username="member")
+    with django_assert_num_queries(1):
+        user = ModelBackend().get_user(member.pk)
+        # The demo member is Rob Short of Programme (make run's login list).
+        assert (user.person.name, user.person.organisation.name) == ("Rob Short", "Programme")
+        assert roles.user_roles(user) == {roles.MEMBER}
+        assert roles.is_member(user)
+        assert not roles.is_pmo(user)
+
+
+def test_a_user_without_a_person_or_groups_has_no_roles(seed, django_assert_num_queries):
+    plain = get_user_model().objects.create_user("plain", password="plain-pass-1")
+    with django_assert_num_queries(1):
+        user = ModelBackend().get_user(plain.pk)
+        assert roles.user_roles(user) == set()
+        assert getattr(user, "person", None) is None
+
+
+def test_roles_are_read_at_every_request_so_a_removed_group_takes_effect(seed):
+    chair = get_user_model().objects.get(username="chair")
+    assert roles.is_chair(ModelBackend().get_user(chair.pk))
+    chair.groups.remove(Group.objects.get(name=roles.CHAIR))
+    assert not roles.is_chair(ModelBackend().get_user(chair.pk))
+
+
+def test_an_inactive_or_unknown_user_is_nobody(seed):
+    observer = get_user_model().objects.get(username="observer")
+    observer.is_active = False
+    observer.save()
+    assert ModelBackend().get_user(observer.pk) is None
+    assert ModelBackend().get_user(10**9) is None
+
+
+def test_a_superuser_counts_as_pmo_and_chair(seed):
+    admin = get_user_model().objects.create_superuser("root", password="root-pass-1")
+    assert roles.user_roles(ModelBackend().get_user(admin.pk)) == {roles.PMO, roles.CHAIR}
