@@ -19,18 +19,16 @@ from django.db import connection
 # Table names are Django's defaults.
 ORDERS = {
     "id": ("a.id", "page.id"),
-    "ref": (
-        "c.code, m.number, m.sub_number, a.seq, a.id",
-        "page.code, page.number, page.sub_number, page.seq, page.id",
-    ),
+    # Action.ref_sort is the ref order in one indexed column (actions migration 0005).
+    "ref": ("a.ref_sort, a.id", "page.ref_sort, page.id"),
 }
 
 _PAGE_SQL = """
 WITH page AS (
     SELECT a.id, a.ref, a.description, a.due_date, a.status, a.closed_date, a.closure_note,
-           a.created_at, a.updated_at, a.agenda_item_id, ai.title AS area,
-           m.ref AS meeting_ref, dm.ref AS due_meeting_ref, c.code, c.name AS committee_name,
-           m.number, m.sub_number, a.seq
+           {created_at} AS created_at, {updated_at} AS updated_at, a.agenda_item_id,
+           ai.title AS area, m.ref AS meeting_ref, dm.ref AS due_meeting_ref, c.code,
+           c.name AS committee_name, a.ref_sort
     FROM actions_action a
     JOIN meetings_meeting m ON m.id = a.meeting_id
     JOIN meetings_committee c ON c.id = m.committee_id
@@ -78,7 +76,15 @@ def action_page_rows(
     where = f"WHERE a.status <> {ph}" if status == "open" else ""
     params: list[Any] = ["closed"] if status == "open" else []
     inner_order, outer_order = ORDERS[order]
-    sql = _PAGE_SQL.format(where=where, ph=ph, inner_order=inner_order, outer_order=outer_order)
+    # On PostgreSQL timestamps are read as UTC without a zone, which psycopg's C loader
+    # reads; with a zone Django's Python loader runs per value (the API reads them so too).
+    stamps = {
+        name: f"a.{name} AT TIME ZONE 'UTC'" if connection.vendor == "postgresql" else f"a.{name}"
+        for name in ("created_at", "updated_at")
+    }
+    sql = _PAGE_SQL.format(
+        where=where, ph=ph, inner_order=inner_order, outer_order=outer_order, **stamps
+    )
     cursor = connection.connection.cursor()  # the driver's own cursor: psycopg or sqlite3
     try:
         cursor.execute(sql, [*params, limit, offset])
