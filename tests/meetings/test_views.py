@@ -367,9 +367,10 @@ def _add_actions(meeting: Meeting, count: int, start: int) -> None:
 
 
 # The meeting page's queries: session, the user with their roles and person (dag.auth,
-# one query; the person for the navigation's "My actions"), then the page's own four: the meeting with its agenda items,
-# decisions, report versions and later meetings; the actions with their owners; the reviews
-# of earlier actions with theirs; the discussion with its refs and the mentions of it.
+# one query; the person for the navigation's "My actions"), then the page's own four: the
+# meeting with its agenda items, decisions, report versions and later meetings; the actions
+# with their owners; the reviews of earlier actions with theirs; the discussion with its
+# refs and the mentions of it.
 MEETING_PAGE_QUERIES = 6
 
 
