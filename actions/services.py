@@ -116,6 +116,23 @@ def _check_due(due_date: Any) -> None:
         raise ValidationError({"due_date": f"“{due_date}” is not a date (use YYYY-MM-DD)."})
 
 
+def _check_due_meeting(*, meeting: Meeting, due_meeting: Meeting | None) -> None:
+    """An action is due by a later meeting of its own committee (by number, as reviews are:
+    an imported placeholder meeting's date is a guess); ValidationError otherwise."""
+    if due_meeting is None:
+        return
+    if due_meeting.committee_id != meeting.committee_id or (
+        due_meeting.number,
+        due_meeting.sub_number,
+    ) <= (meeting.number, meeting.sub_number):
+        raise ValidationError(
+            {
+                "due_meeting": f"{due_meeting.ref} is not a later meeting of "
+                f"{meeting.committee.code} than {meeting.ref}, where the action was raised."
+            }
+        )
+
+
 @transaction.atomic
 def action_create(
     *,
@@ -143,6 +160,7 @@ def action_create(
     _check_due(due_date)
     if agenda_item is not None and agenda_item.meeting_id != meeting.pk:
         raise ValidationError({"agenda_item": "That agenda item belongs to another meeting."})
+    _check_due_meeting(meeting=meeting, due_meeting=due_meeting)
     if due_meeting is not None:
         due_date = due_meeting.date
     seq = counter_take(Meeting.objects.filter(pk=meeting.pk), "last_action_seq", explicit=seq)
@@ -188,6 +206,7 @@ def action_update(
     _check_due(changes.get("due_date"))
     apply_changes(action, changes, ACTION_EDITABLE_FIELDS)
     if changes.get("due_meeting") is not None:
+        _check_due_meeting(meeting=action.meeting, due_meeting=action.due_meeting)
         action.due_date = action.due_meeting.date
     if action.agenda_item_id and action.agenda_item.meeting_id != action.meeting_id:
         raise ValidationError({"agenda_item": "That agenda item belongs to another meeting."})
@@ -285,9 +304,17 @@ def action_closure_decline(*, action: Action, acting_user: Any = None, note: str
 
 @transaction.atomic
 def action_reopen(*, action: Action, acting_user: Any = None) -> Action:
-    """Reopen a closed action (PMO only)."""
+    """Reopen a closed action (PMO only): status open, closed date cleared.
+
+    Raises ValidationError when the action is not closed (an open one, or one proposed for
+    closure, which the PMO confirms or declines instead), PermissionDenied unless PMO.
+    """
     roles.require_pmo(acting_user)
     action = Action.objects.select_for_update().get(pk=action.pk)
+    if action.status != Action.Status.CLOSED:
+        raise ValidationError(
+            {"status": f"{action.ref} is {action.get_status_display().lower()}, not closed."}
+        )
     action.status = Action.Status.OPEN
     action.closed_date = None
     return validated_save(action)

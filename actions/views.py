@@ -331,8 +331,13 @@ class ActionReopenView(PmoRequired):
 
     def post(self, request: HttpRequest, ref: str) -> HttpResponse:
         action = get_action_or_404(request, ref)
-        services.action_reopen(action=action, acting_user=request.user)
-        messages.success(request, f"Action {action.ref} reopened.")
+        try:
+            services.action_reopen(action=action, acting_user=request.user)
+        except ValidationError as exc:
+            # Two PMOs reopening at once: the second finds it open already.
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"Action {action.ref} reopened.")
         return HttpResponseRedirect(reverse("action-detail", args=[action.ref]))
 
 

@@ -384,6 +384,10 @@ def test_pmo_reopens_a_closed_action_and_members_cannot(client, seed):
     login(client, "pmo")
     assert client.post("/actions/DAG28-01/reopen/").status_code == 302
     assert Action.objects.get(ref="DAG28-01").status == Action.Status.OPEN
+    # A second reopen (another PMO's tab) says so and changes nothing.
+    page = client.post("/actions/DAG28-01/reopen/", follow=True)
+    assert "DAG28-01 is open, not closed." in page.content.decode()
+    assert Action.objects.get(ref="DAG28-01").history.count() == 3  # created, closed, reopened
 
 
 def test_my_actions_and_the_action_page_cost_a_fixed_number_of_queries(

@@ -378,6 +378,22 @@ def test_close_and_reopen(seeded, pmo_api):
     assert "already closed" in again.json()["detail"]
     reopened = pmo_api.post("/api/v1/actions/DAG28-04/reopen/")
     assert reopened.json()["status"] == "open"
+    twice = pmo_api.post("/api/v1/actions/DAG28-04/reopen/")
+    assert twice.status_code == 400
+    assert twice.json()["errors"] == {"status": ["DAG28-04 is open, not closed."]}
+
+
+def test_due_meeting_is_a_later_meeting_of_the_actions_committee(seeded, pmo_api):
+    # DAG28-01 was raised at DAG028: due by DAG029 (11/10/2023 in the seed) follows its
+    # date; due by DAG028 itself, or DAG027 before it, is refused with nothing changed.
+    ok = pmo_api.patch("/api/v1/actions/DAG28-01/", {"due_meeting": "DAG029"}, format="json")
+    assert ok.status_code == 200, ok.json()
+    assert ok.json()["due_date"] == "2023-10-11"
+    for ref in ("DAG028", "DAG027"):
+        bad = pmo_api.patch("/api/v1/actions/DAG28-01/", {"due_meeting": ref}, format="json")
+        assert bad.status_code == 400, ref
+        assert "not a later meeting of DAG than DAG028" in bad.json()["errors"]["due_meeting"][0]
+    assert Action.objects.get(ref="DAG28-01").due_meeting.ref == "DAG029"
 
 
 # --- progress updates and reviews ------------------------------------------------------------
