@@ -201,7 +201,14 @@ def _render_chunks(
                 # The last page is part-filled: drop it and start the next chunk with its
                 # first row, so no page in the middle of the register is left half empty.
                 first_on_last = _first_row_on(pages[-1])
-                if first_on_last is not None and first_on_last > start:
+                if (
+                    first_on_last is not None
+                    and first_on_last > start
+                    # A row longer than what was left of the page before is split, and
+                    # WeasyPrint names it on both pages: that row is then kept whole here
+                    # (with its page) rather than printed again, cut, by the next chunk.
+                    and f"r{first_on_last}" not in pages[-2].anchors
+                ):
                     next_start = first_on_last
                     pages = pages[:-1]
             parts.append(document.copy(pages).write_pdf())

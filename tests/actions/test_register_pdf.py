@@ -237,6 +237,27 @@ def test_chunks_join_into_full_pages_with_every_row_once_and_numbered(seed, monk
     assert per_page[-1] <= per_page[1]
 
 
+def test_an_action_longer_than_a_page_at_a_chunks_end_is_printed_once_and_whole(seed, monkeypatch):
+    # A ~4,900-character action (the API's limit is 5,000) near the end of each 60-row chunk:
+    # it splits over two pages, and WeasyPrint names it on both. The chunk's last page was
+    # dropped and the next chunk began with that action again: printed twice, once cut off.
+    monkeypatch.setattr(register_pdf, "CHUNK_ROWS", 60)
+    _bulk_actions(seed, 200 - Action.objects.count(), wrap=False)
+    long_refs = [seed_refs()[i] for i in (52, 55, 112, 115)]
+    for ref in long_refs:
+        words = " ".join(f"word{n}" for n in range(700))
+        Action.objects.filter(ref=ref).update(description=f"{ref} {words} ENDMARK")
+    pmo = get_user_model().objects.get(username="pmo")
+    result = action_register_pdf(
+        user=pmo, filters=ActionRegisterFilters(), today=dt.date(2023, 8, 1)
+    )
+    pages = pdf_pages(result.pdf)
+    text = "\n".join(pages)
+    assert refs_in(pages) == seed_refs()
+    assert text.count("ENDMARK") == len(long_refs)
+    assert text.count("word0 ") == len(long_refs)
+
+
 def test_more_actions_than_the_cap_are_cut_and_the_pdf_and_page_say_so(client, seed, monkeypatch):
     monkeypatch.setattr(register_pdf, "REGISTER_PDF_MAX_ROWS", 5)
     total = Action.objects.count()
