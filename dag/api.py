@@ -825,8 +825,13 @@ class KeysetPagination(BasePagination):
         for name, value in zip(names, values, strict=True):
             field = queryset.query.annotations[name].output_field
             try:
-                prepared.append(field.to_python(value))
-            except (DjangoValidationError, TypeError, ValueError):
+                value = field.to_python(value)
+                if isinstance(value, dt.datetime) and value.tzinfo is not None:
+                    # Stored in UTC: a time whose UTC is past year 9999 or before year 1
+                    # (9999-12-31T23:59-01:00) overflows when the database driver converts it.
+                    value.astimezone(dt.UTC)
+                prepared.append(value)
+            except (DjangoValidationError, TypeError, ValueError, OverflowError):
                 raise exceptions.ValidationError(
                     {"cursor": ["This cursor is not valid for this list and ordering."]}
                 ) from None

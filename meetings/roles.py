@@ -20,7 +20,7 @@ ALL_ROLES = (PMO, CHAIR, MEMBER, OBSERVER)
 
 
 def user_roles(user: Any) -> set[str]:
-    """The role names of ``user`` (cached on the user object for the request)."""
+    """The role names of ``user`` among ``ALL_ROLES`` (cached on the user for the request)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return set()
     cached = getattr(user, "_dag_roles", None)
@@ -35,7 +35,9 @@ def user_roles_cache(user: Any, group_names: Iterable[str]) -> set[str]:
     For a caller that reads the names with the user in one query (the API's token
     authentication), so :func:`user_roles` makes no query of its own.
     """
-    cached = set(group_names)
+    # Only the four role groups grant anything: a user in another group alone (a "Staff"
+    # group made in the admin) has no role, on every path (session, token, fallback).
+    cached = set(group_names) & set(ALL_ROLES)
     if user.is_superuser:
         cached |= {PMO, CHAIR}
     user._dag_roles = cached

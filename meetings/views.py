@@ -46,7 +46,7 @@ from .selectors import (
 )
 from .templatetags.governance import dom_id, link_refs
 
-_FORM_ID_RE = re.compile(r"^[a-z0-9-]{1,60}$")
+_FORM_ID_RE = re.compile(r"[a-z0-9-]{1,60}")
 
 
 # --- helpers shared by the apps' views ----------------------------------------------------------
@@ -90,7 +90,7 @@ def messages_fragment(request: HttpRequest) -> str:
 def posted_form_id(request: HttpRequest, default: str) -> str:
     """The id of the form element that posted (``_form_id``), checked, or ``default``."""
     value = request.POST.get("_form_id", "")
-    return value if _FORM_ID_RE.match(value) else default
+    return value if _FORM_ID_RE.fullmatch(value) else default
 
 
 def today_london() -> Any:
@@ -383,7 +383,7 @@ class MeetingRecordView(PmoRequired):
             form = self.form_class(meeting=meeting, initial={"area": area}, auto_id="f-%s")
             return self.full_page(request, meeting, form)
         form_id = request.GET.get("form_id", "")
-        form_id = form_id if _FORM_ID_RE.match(form_id) else f"form-f-{self.kind}"
+        form_id = form_id if _FORM_ID_RE.fullmatch(form_id) else f"form-f-{self.kind}"
         form = self.form_class(
             meeting=meeting,
             initial={"area": area},

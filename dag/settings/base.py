@@ -106,7 +106,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 # Django's backend, reading a session's user with their person and roles in one query.
-AUTHENTICATION_BACKENDS = ["dag.auth.ModelBackend"]
+# Django's own stays listed so that sessions signed in before dag.auth existed (the backend's
+# path is stored in the session) stay signed in; a failed login is checked by both.
+AUTHENTICATION_BACKENDS = ["dag.auth.ModelBackend", "django.contrib.auth.backends.ModelBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"

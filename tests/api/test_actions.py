@@ -7,7 +7,9 @@ the Chair; DAG27-08 (Matt McKeon) is the earlier action reviewed at DAG028.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import json
 
 import pytest
 import time_machine
@@ -121,6 +123,12 @@ def test_overdue_is_open_and_due_before_today_in_london(seeded, pmo_api):
     assert pmo_api.get("/api/v1/actions/DAG28-01/").json()["is_overdue"] is False
 
 
+def _cursor(ordering: str, value: str) -> str:
+    """A hand-made cursor (the list's own encoding: base64 of its JSON) after ``value``."""
+    payload = json.dumps({"o": ordering, "v": [value, 1]}).encode()
+    return base64.urlsafe_b64encode(payload).decode().rstrip("=")
+
+
 def test_bad_filter_values_are_400_with_field_errors(seeded, pmo_api):
     for query, field in [
         ("due_before=11/13/2023", "due_before"),
@@ -131,6 +139,15 @@ def test_bad_filter_values_are_400_with_field_errors(seeded, pmo_api):
         ("ordering=colour", "ordering"),
         ("page_size=0", "page_size"),
         ("cursor=%%%", "cursor"),
+        # Times whose UTC falls outside years 1-9999: a 500 (OverflowError) on SQLite.
+        (
+            f"ordering=updated_at&cursor={_cursor('updated_at', '9999-12-31T23:59:59-01:00')}",
+            "cursor",
+        ),
+        (
+            f"ordering=updated_at&cursor={_cursor('updated_at', '0001-01-01T00:00:00+01:00')}",
+            "cursor",
+        ),
     ]:
         response = pmo_api.get(f"/api/v1/actions/?{query}")
         assert response.status_code == 400, (query, response.content)

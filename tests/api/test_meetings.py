@@ -143,6 +143,21 @@ def test_observer_sees_public_meetings_only(seeded, observer_api):
     assert observer_api.get("/api/v1/meetings/DAG029/").status_code == 404
 
 
+def test_a_group_that_is_not_a_role_grants_nothing(seeded, api_client_for):
+    # A user in a "Staff" group made in the admin, and no role group: as the browser does,
+    # the API shows them Public meetings only (the token path counted "Staff" as a role).
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    staffer = get_user_model().objects.create_user("staffer", password="staffer-pass-1")
+    staffer.groups.add(Group.objects.create(name="Staff"))
+    Meeting.objects.filter(ref="DAG029").update(classification=Meeting.Classification.RESTRICTED)
+    staff_api = api_client_for(staffer)
+    refs = [m["ref"] for m in results(staff_api.get("/api/v1/meetings/"))]
+    assert refs == ["DAG027", "DAG028"]
+    assert staff_api.get("/api/v1/meetings/DAG029/").status_code == 404
+
+
 # --- agenda and discussion -------------------------------------------------------------------
 
 

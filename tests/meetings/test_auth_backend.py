@@ -55,3 +55,12 @@ def test_an_inactive_or_unknown_user_is_nobody(seed):
 def test_a_superuser_counts_as_pmo_and_chair(seed):
     admin = get_user_model().objects.create_superuser("root", password="root-pass-1")
     assert roles.user_roles(ModelBackend().get_user(admin.pk)) == {roles.PMO, roles.CHAIR}
+
+
+def test_a_session_signed_in_before_this_backend_stays_signed_in(client, seed):
+    # Sessions store their backend's path; Django's own was the only one until dag.auth.
+    member = get_user_model().objects.get(username="member")
+    client.force_login(member, backend="django.contrib.auth.backends.ModelBackend")
+    response = client.get("/actions/mine/")
+    assert response.status_code == 200
+    assert "Rob Short" in response.content.decode()

@@ -483,6 +483,8 @@ def test_the_forms_under_an_area_are_fetched_when_opened(client, seed):
     # A bad form id falls back to a safe one; members get 403.
     odd = client.get("/meetings/DAG028/decisions/new/?form_id=%22%3E", **HTMX).content.decode()
     assert odd.lstrip().startswith('<form id="form-f-decision"')
+    newline = client.get("/meetings/DAG028/decisions/new/?form_id=abc%0A", **HTMX).content
+    assert newline.decode().lstrip().startswith('<form id="form-f-decision"')
     client.logout()
     login(client, "member")
     assert client.get("/meetings/DAG028/actions/new/", **HTMX).status_code == 403
