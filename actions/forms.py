@@ -23,8 +23,11 @@ DUE_CHOICES = [
 ]
 STATUS_CHOICES = [
     ("", "Any status"),
+    # "open" has long meant "not closed" in links and bookmarks; the status Open alone (no
+    # closure proposed) has a value of its own, or the two options would be one filter.
     ("open", "Not closed"),
-    *Action.Status.choices,
+    ("open_only", "Open, no closure proposed"),
+    *[(value, label) for value, label in Action.Status.choices if value != Action.Status.OPEN],
 ]
 
 

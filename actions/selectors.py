@@ -126,6 +126,8 @@ def _register_filtered(
         qs = qs.filter(meeting__ref=filters.meeting)
     if filters.status == "open":
         qs = qs.open()
+    elif filters.status == "open_only":
+        qs = qs.filter(status=Action.Status.OPEN)
     elif filters.status:
         qs = qs.filter(status=filters.status)
     owner = filters.owner

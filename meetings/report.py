@@ -180,15 +180,18 @@ def next_meeting_text(start_at: dt.datetime) -> str:
 
 
 def _grouped(items: list[Any], area_of: Any, row_of: Any) -> list[AreaGroup]:
-    groups: list[AreaGroup] = []
-    last_key: object = object()
+    """Rows grouped by area, areas in the order they first come, rows in their own order.
+
+    An action added later under an earlier area (DAG28-16 under "Design (DIN)") joins that
+    area's group rather than opening a second "Design (DIN)" group at the end.
+    """
+    groups: dict[Any, AreaGroup] = {}
     for item in items:
         key = area_of(item)
-        if not groups or key != last_key:
-            groups.append(AreaGroup(area=key or "", rows=[]))
-            last_key = key
-        groups[-1].rows.append(row_of(item))
-    return groups
+        if key not in groups:
+            groups[key] = AreaGroup(area=key or "", rows=[])
+        groups[key].rows.append(row_of(item))
+    return list(groups.values())
 
 
 # Refs shown in bold: the ones that point at actions, decisions and meetings (the report's

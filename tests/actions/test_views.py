@@ -480,3 +480,20 @@ def test_register_filter_choices(client, seed):
     form = client.get("/actions/").context["form"]
     assert form.fields["meeting"].choices == [("", "Any meeting"), ("DAG028", "DAG028")]
     assert ("rChair", "Chair") not in dict(form.fields["owner"].choices[1:])["Roles"]
+
+
+def test_the_status_filter_tells_not_closed_from_open(client, seed):
+    # "Not closed" and "Open" were both value "open": choosing Open listed the actions
+    # proposed for closure too, and the form came back showing "Not closed".
+    login(client, "member")
+    client.post("/actions/DAG28-01/updates/", {"text": "Done", "proposes_closure": "on"})
+    assert Action.objects.get(ref="DAG28-01").status == Action.Status.PROPOSED_CLOSURE
+    assert Action.objects.get(ref="DAG28-02").status == Action.Status.OPEN
+    login(client, "pmo")
+    not_closed = client.get("/actions/?status=open").content.decode()
+    open_only = client.get("/actions/?status=open_only").content.decode()
+    assert "DAG28-01" in not_closed
+    assert "DAG28-02" in not_closed
+    assert "DAG28-01" not in open_only
+    assert "DAG28-02" in open_only
+    assert '<option value="open_only" selected>' in open_only

@@ -590,3 +590,23 @@ def test_render_command_refuses_an_unknown_meeting(db, tmp_path):
 
     with pytest.raises(CommandError, match="No meeting DAG099"):
         call_command("render_headline_report", "DAG099", "--output", str(tmp_path / "x.pdf"))
+
+
+def test_an_action_added_later_under_an_earlier_area_joins_that_area(small_meeting):
+    # Rows are in ref order; a later action under "Minutes and Actions", after one under
+    # "AOB", opened a second "Minutes and Actions" group at the end of the report.
+    minutes = small_meeting.agenda_items.get(title="Minutes and Actions")
+    aob = services.agenda_item_create(meeting=small_meeting, title="AOB")
+    for description, area in (("Programme to book the room", aob), ("PMO to file it", minutes)):
+        action_create(
+            meeting=small_meeting,
+            description=description,
+            owners=["Programme (PMO)"],
+            due_date=dt.date(2023, 3, 22),
+            agenda_item=area,
+        )
+    groups = headline_report_data(meeting=small_meeting).action_groups
+    assert [(g.area, [row.ref for row in g.rows]) for g in groups] == [
+        ("Minutes and Actions", ["DAG5-01", "DAG5-03"]),
+        ("AOB", ["DAG5-02"]),
+    ]
