@@ -393,18 +393,23 @@ class MeetingRecordView(PmoRequired):
         first = next(name for name in form.fields if not (area and name == "area"))
         form.fields[first].widget.attrs["autofocus"] = True
         return render(
-            request,
-            "meetings/_record_form.html",
-            {
-                "form": form,
-                "form_id": form_id,
-                "action_url": request.path,
-                "kind": self.kind,
-                "submit_label": self.submit_label,
-                "title": self.form_title,
-                "wrap": "",
-            },
+            request, "meetings/_record_form.html", self.form_context(request, form, form_id)
         )
+
+    def form_context(
+        self, request: HttpRequest, form: Form, form_id: str, **extra: Any
+    ) -> dict[str, Any]:
+        """The context of ``meetings/_record_form.html`` for this kind of record."""
+        return {
+            "form": form,
+            "form_id": form_id,
+            "action_url": request.path,
+            "kind": self.kind,
+            "submit_label": self.submit_label,
+            "title": self.form_title,
+            "wrap": "",
+            **extra,
+        }
 
     def post(self, request: HttpRequest, ref: str) -> HttpResponse:
         meeting = get_meeting_or_404(request, ref)
@@ -422,15 +427,7 @@ class MeetingRecordView(PmoRequired):
         if is_htmx(request):
             html = render_to_string(
                 "meetings/_record_form.html",
-                {
-                    "form": form,
-                    "form_id": form_id,
-                    "action_url": request.path,
-                    "kind": self.kind,
-                    "submit_label": self.submit_label,
-                    "title": self.form_title,
-                    "is_open": True,
-                },
+                self.form_context(request, form, form_id, is_open=True),
                 request=request,
             )
             return reswap(retarget(HttpResponse(html), f"#{form_id}"), "outerHTML")
