@@ -17,6 +17,7 @@ import datetime as dt
 import gc
 import io
 import logging
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -142,6 +143,11 @@ def action_register_pdf(
     return RegisterPdf(pdf=pdf, shown=len(rows), total=total, pages=pages)
 
 
+_gc_lock = threading.Lock()
+_gc_pausers = 0
+_gc_was_enabled = False
+
+
 @contextmanager
 def _gc_paused() -> Iterator[None]:
     """Pause the cyclic collector for one chunk, then collect what the chunk left behind.
@@ -149,17 +155,24 @@ def _gc_paused() -> Iterator[None]:
     WeasyPrint's boxes point at their parents, so a chunk's layout (some 160,000 objects for
     250 rows) is freed by the collector, not by reference counting. With collection paused,
     all of it is in the youngest generation: collecting that one alone frees it without
-    walking the rest of the process's objects. Only a caller that found the collector
-    enabled re-enables it, so nested or overlapping renders (two request threads) never
-    leave it off.
+    walking the rest of the process's objects. Renders in several threads count themselves
+    in under a lock: the first pauses the collector and the last one out restores it, so
+    overlapping renders never leave it off (each checking ``gc.isenabled()`` on its own
+    could read the other's pause and keep it).
     """
-    was_enabled = gc.isenabled()
-    gc.disable()
+    global _gc_pausers, _gc_was_enabled
+    with _gc_lock:
+        if _gc_pausers == 0:
+            _gc_was_enabled = gc.isenabled()
+            gc.disable()
+        _gc_pausers += 1
     try:
         yield
     finally:
-        if was_enabled:
-            gc.enable()
+        with _gc_lock:
+            _gc_pausers -= 1
+            if _gc_pausers == 0 and _gc_was_enabled:
+                gc.enable()
         gc.collect(0)
 
 

@@ -272,3 +272,18 @@ def test_more_actions_than_the_cap_are_cut_and_the_pdf_and_page_say_so(client, s
     html = client.get("/actions/", {"q": "MPAN"}).content.decode()
     assert "The PDF lists the first" not in html
     assert 'href="/actions/register.pdf?q=MPAN"' in html
+
+
+def test_overlapping_renders_leave_the_collector_as_they_found_it():
+    # Two threads' renders interleaved as first-in, second-in, first-out, second-out: each
+    # checking gc.isenabled() alone, the second read the first's pause and kept it for good.
+    import gc
+
+    assert gc.isenabled()
+    first, second = register_pdf._gc_paused(), register_pdf._gc_paused()
+    first.__enter__()
+    second.__enter__()
+    first.__exit__(None, None, None)
+    assert not gc.isenabled()  # the second render is still laying out
+    second.__exit__(None, None, None)
+    assert gc.isenabled()
