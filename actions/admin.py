@@ -11,8 +11,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
-from meetings import refs
-from meetings.admin_base import ServiceAdmin, ref_link_display
+from core import refs
+from core.admin import ServiceAdmin, ref_link_display
 
 from . import services
 from .models import Action, ActionOwner, ActionReview, ActionUpdate, ReminderLog

@@ -6,14 +6,61 @@ from html import escape
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.forms.utils import flatatt
 from django.utils.safestring import SafeString, mark_safe
 
-from meetings.forms import AreaField, DateInput, DueMeetingField, later_meetings, owners_from_text
+from core.forms import AreaField, DateInput
+from meetings.models import Meeting
 
 from .models import Action, ActionReview
 from .selectors import ActionRegisterFilters, RegisterChoices
 from .services import OwnerSpec
+
+
+def owners_from_text(text: str) -> list[OwnerSpec]:
+    """Owners written one a line, lead first (``Programme (Rob Short)``, ``Chair``).
+
+    Raises ValidationError naming the first line that is not an owner.
+    """
+    lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
+    if not lines:
+        raise ValidationError("Name at least one owner, such as “Programme (Rob Short)”.")
+    return [OwnerSpec.from_text(line) for line in lines]
+
+
+class DueMeetingField(forms.ChoiceField):
+    """ "Due by meeting": one of the later meetings, by ref; cleans to the Meeting or None.
+
+    The choices are a list given by the form (not a queryset), so a page with many forms
+    reads the meetings once.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("label", "Or due by meeting")
+        kwargs.setdefault("help_text", "The due date then follows that meeting's date.")
+        super().__init__(**kwargs)
+        self.meetings: dict[str, Meeting] = {}
+
+    def set_meetings(self, meetings: list[Meeting]) -> None:
+        self.meetings = {m.ref: m for m in meetings}
+        if meetings:
+            self.choices = [("", "— none: use the due date —")] + [
+                (m.ref, f"{m.ref} ({m.local_start:%d %b %Y})") for m in meetings
+            ]
+            self.help_text = "The due date then follows that meeting's date, if it moves."
+        else:
+            self.choices = [("", "— no later meeting planned —")]
+            self.help_text = (
+                "No later meeting of this committee is recorded yet; once one is planned "
+                "(Meetings → New meeting) it can be chosen here."
+            )
+
+    def clean(self, value: Any) -> Meeting | None:
+        ref = super().clean(value)
+        return self.meetings.get(ref) if ref else None
+
 
 DUE_CHOICES = [
     ("", "Any due date"),
@@ -194,7 +241,7 @@ class ActionEditForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.action = action
         self.meeting = action.meeting
-        self.fields["due_meeting"].set_meetings(later_meetings(action.meeting))
+        self.fields["due_meeting"].set_meetings(list(Meeting.objects.later_than(action.meeting)))
 
     def clean_owners(self) -> list[OwnerSpec]:
         return owners_from_text(self.cleaned_data["owners"])
@@ -246,3 +293,33 @@ class ActionReviewForm(forms.Form):
         if data.get("outcome") == ActionReview.Outcome.RE_DATED and not data.get("new_due_date"):
             self.add_error("new_due_date", "A re-dated action needs its new due date.")
         return data
+
+
+class ActionForm(forms.Form):
+    """An action of a meeting: area, description, owners (one a line) and due date.
+
+    ``later`` is the list of the committee's later meetings (read once per page by the
+    caller); without it the form reads them itself.
+    """
+
+    area = AreaField()
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+    owners = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="One a line, lead first: an organisation or role, then a person in brackets "
+        "— “Programme (Rob Short)”, “Chair”.",
+    )
+    due_date = forms.DateField(required=False, widget=DateInput())
+    due_meeting = DueMeetingField()
+
+    def __init__(
+        self, *args: Any, meeting: Meeting, later: list[Meeting] | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.meeting = meeting
+        self.fields["due_meeting"].set_meetings(
+            later if later is not None else list(Meeting.objects.later_than(meeting))
+        )
+
+    def clean_owners(self) -> list[OwnerSpec]:
+        return owners_from_text(self.cleaned_data["owners"])

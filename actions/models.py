@@ -7,6 +7,7 @@ owners (one lead), each an organisation or a role plus an optional named person 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -19,7 +20,7 @@ def action_ref_sort_key(code: str, number: int, sub_number: int, seq: int) -> st
 
     Ref order is committee code, meeting number, sub-number, then seq; the ref itself does
     not sort that way as text (``DAG28-10`` before ``DAG28-2``, ``DAG100`` before ``DAG99``).
-    Numbers are padded to their maximum widths (``meetings.refs``); ``-`` sorts before every
+    Numbers are padded to their maximum widths (``core.refs``); ``-`` sorts before every
     character of a code, so ``DA`` comes before ``DAG`` as it does by code.
     """
     return f"{code}-{number:04d}.{sub_number:02d}-{seq:04d}"
@@ -37,6 +38,15 @@ class ActionQuerySet(models.QuerySet):
 
     def due_between(self, start_date: dt.date, end_date: dt.date) -> ActionQuerySet:
         return self.open().filter(due_date__gte=start_date, due_date__lte=end_date)
+
+    def follow_due_meeting(self, meeting: Any) -> int:
+        """Move the open ones due "by ``meeting``" to its (new) date; returns how many moved."""
+        return (
+            self.open()
+            .filter(due_meeting=meeting)
+            .exclude(due_date=meeting.date)
+            .update(due_date=meeting.date)
+        )
 
 
 class Action(models.Model):
@@ -262,7 +272,7 @@ class ReminderLog(models.Model):
     first are left alone, so a second run, a retried task or a second beat sends nothing
     twice. ``failed`` rows are claimed again (``attempts`` + 1) by the next run that still owes
     them. A row left ``claimed`` means the process stopped while sending: whether the email
-    went is unknown, and it is not sent again (see ``actions.reminders``).
+    went is unknown, and it is not sent again (see ``composer.reminders``).
     """
 
     class Kind(models.TextChoices):

@@ -26,6 +26,8 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from core.pdf import INTERNAL_BASE_URL, pdf_url_fetcher
+
 from .models import Action
 from .selectors import ActionRegisterFilters, action_register
 
@@ -185,9 +187,7 @@ def _render_chunks(
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
 
-    from meetings.report import INTERNAL_BASE_URL, report_url_fetcher
-
-    fetcher = report_url_fetcher()  # the template loads nothing; anything else is refused
+    fetcher = pdf_url_fetcher()  # the template loads nothing; anything else is refused
     # One font configuration for every chunk: making one loads the system's fonts into a new
     # Fontconfig configuration and Pango font map, and WeasyPrint's font caches hang on it.
     font_config = FontConfiguration()

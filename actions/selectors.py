@@ -21,10 +21,10 @@ from django.template.defaultfilters import date as date_text
 from django.urls import reverse
 from django.utils.safestring import SafeString
 
-from meetings import refs, roles
+from core import refs, roles
+from core.templatetags.governance import badge, dom_id
 from meetings.models import Committee, Meeting, Membership, Organisation, Person
 from meetings.selectors import committee_next_meetings
-from meetings.templatetags.governance import badge, dom_id
 
 from .models import Action, ActionOwner, ActionReview, ActionUpdate
 
@@ -321,17 +321,41 @@ def action_register_choices(*, user: Any) -> RegisterChoices:
     )
 
 
+# Owner roles (casefolded) that name a membership's seat rather than a constituency: an
+# action owned by "Chair" is the chair's, one owned by "PMO" the secretariat's.
+SEAT_OWNER_ROLES: dict[str, tuple[str, ...]] = {
+    Membership.Role.CHAIR: ("chair", "sro"),
+    Membership.Role.SECRETARIAT: ("secretariat", "pmo"),
+}
+
+
+def owner_roles_of_seat(*, role: str, constituency: str) -> set[str]:
+    """The owner roles (casefolded) a membership holds: its reminders and "My actions".
+
+    ``role`` is a ``Membership.Role`` value, ``constituency`` its free text ("Large
+    Supplier Representative"). A chair holds ``chair`` and ``sro``, the secretariat
+    ``secretariat`` and ``pmo``, any other non-observer its constituency; observers hold
+    none. The inverse of the reminders' ``_SeatHolders.for_owner``.
+    """
+    if role == Membership.Role.OBSERVER:
+        return set()
+    words = set(SEAT_OWNER_ROLES.get(role, ()))
+    taken = {word for seat_words in SEAT_OWNER_ROLES.values() for word in seat_words}
+    if constituency and constituency.casefold() not in taken:
+        words.add(constituency.casefold())
+    return words
+
+
 def action_seats_of(*, person: Person, today: dt.date) -> dict[int, set[str]]:
     """The owner roles ``person`` holds on each committee today: ``{committee_id: {"chair"}}``.
 
     From their current memberships (``today`` a London date), by the rule that sends a role
-    owner's reminders (:func:`actions.reminders.owner_roles_of_seat`). One query.
+    owner's reminders (:func:`owner_roles_of_seat`). One query.
     """
     return _seats_held(person.memberships.all(), today=today)
 
 
 def _seats_held(memberships: Iterable[Membership], *, today: dt.date) -> dict[int, set[str]]:
-    from .reminders import owner_roles_of_seat
 
     seats: dict[int, set[str]] = {}
     for membership in memberships:
@@ -349,7 +373,7 @@ def _person_of(user: Any) -> Person | None:
     """The Person ``user`` is linked to, with their organisation (one query), or None.
 
     Also kept as ``user.person`` so that the page around it (the menu's "My actions") does
-    not ask again; no query when the login backend (``dag.auth``) loaded it with the user.
+    not ask again; no query when the login backend (``core.auth``) loaded it with the user.
     """
     if not user.is_authenticated:
         return None

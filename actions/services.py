@@ -15,16 +15,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from meetings import refs, roles
+from core import refs, roles
+from core.services import apply_changes, counter_take, number_range_check, validated_save
 from meetings.models import AgendaItem, Meeting, Organisation, Person
-from meetings.services import (
-    apply_changes,
-    counter_take,
-    number_range_check,
-    organisation_get_or_create,
-    person_get_or_create,
-    validated_save,
-)
+from meetings.services import organisation_get_or_create, person_get_or_create
 
 from .models import Action, ActionOwner, ActionReview, ActionUpdate, action_ref_sort_key
 
@@ -214,16 +208,6 @@ def action_update(
     if owners is not None:
         _owners_set(action, owners)
     return action
-
-
-def actions_follow_due_meeting(*, meeting: Meeting) -> int:
-    """Move open actions due "by ``meeting``" to its (new) date; returns how many moved."""
-    return (
-        Action.objects.open()
-        .filter(due_meeting=meeting)
-        .exclude(due_date=meeting.date)
-        .update(due_date=meeting.date)
-    )
 
 
 def _is_owner(user: Any, action: Action) -> bool:

@@ -20,19 +20,12 @@ from django.utils.choices import flatten_choices
 from django.utils.safestring import mark_safe
 from django_htmx.http import reswap, retarget
 
-from meetings import roles
+from core import roles
+from core.templatetags.governance import dom_id
+from core.views import LoginRequired, PmoRequired, form_add_service_error, is_htmx, today_london
 from meetings.models import Meeting
 from meetings.selectors import discussions_of
-from meetings.templatetags.governance import dom_id
-from meetings.views import (
-    LoginRequired,
-    PmoRequired,
-    agenda_response,
-    area_for,
-    form_add_service_error,
-    is_htmx,
-    today_london,
-)
+from meetings.views import area_for, meeting_agenda_url
 
 from . import services
 from .forms import (
@@ -214,7 +207,9 @@ class ActionUpdateView(PmoRequired):
             else:
                 messages.success(request, f"Action {action.ref} saved.")
                 if is_htmx(request) and request.POST.get("return_to") == "meeting":
-                    return agenda_response(request, action.meeting, just_added=dom_id(action.ref))
+                    return HttpResponseRedirect(
+                        meeting_agenda_url(action.meeting, dom_id(action.ref))
+                    )
                 return HttpResponseRedirect(reverse("action-detail", args=[action.ref]))
         return self.show(request, action, form)
 

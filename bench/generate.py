@@ -1,7 +1,7 @@
 """Fill a database with a programme's worth of governance history, fast.
 
 The shapes come from the seed report (``seeds/DAG028-headline-report.txt``): its action,
-decision and discussion texts are the templates; refs are made by ``meetings.refs``; owners
+decision and discussion texts are the templates; refs are made by ``core.refs``; owners
 are ``ActionOwner`` rows (an organisation and a person, or a role); areas are agenda items.
 Every ref counter (``Committee.last_meeting_number``/``last_decision_seq``,
 ``Meeting.last_action_seq``, the ``CR``/``DIN`` ``RefCounter``) ends consistent with the rows,
@@ -36,8 +36,8 @@ from changerequests.models import (
     ImpactAssessmentResponse,
     Release,
 )
+from core import refs, roles
 from decisions.models import Decision
-from meetings import refs, roles
 from meetings.models import (
     AgendaItem,
     Committee,

@@ -249,9 +249,9 @@ DAG028 = "DAG028"
 
 def _report_module() -> Any:
     try:
-        from meetings import report as headline
+        from composer import report as headline
     except ImportError as exc:
-        raise NotAvailableError("meetings.report is not in this tree") from exc
+        raise NotAvailableError("composer.report is not in this tree") from exc
     return headline
 
 
@@ -263,10 +263,10 @@ def seed_meeting() -> Any:
     if meeting is not None:
         return meeting
     try:
-        from meetings.importer import headline_report_import_file
+        from composer.importer import headline_report_import_file
     except ImportError as exc:
-        raise NotAvailableError("meetings.importer is not in this tree") from exc
-    from meetings.demo import SEED_REPORT
+        raise NotAvailableError("composer.importer is not in this tree") from exc
+    from composer.demo import SEED_REPORT
 
     headline_report_import_file(path=SEED_REPORT)
     return Meeting.objects.get(ref=DAG028)
@@ -300,6 +300,8 @@ def report(ctx: Context) -> list[Result]:
     state: dict[str, Any] = {}
 
     def fill_render(r: Result) -> None:
+        from core import pdf as pdf_kit
+
         headline = _report_module()
         meeting = seed_meeting()
         html = headline.headline_report_html(data=headline.headline_report_data(meeting=meeting))
@@ -311,8 +313,8 @@ def report(ctx: Context) -> list[Result]:
         def floor() -> bytes:
             return weasyprint_pdf(
                 html,
-                base_url=headline.INTERNAL_BASE_URL,
-                url_fetcher=headline.report_url_fetcher(),
+                base_url=pdf_kit.INTERNAL_BASE_URL,
+                url_fetcher=pdf_kit.pdf_url_fetcher(),
             )
 
         r.queries, pdf = count_queries(full)
@@ -483,9 +485,9 @@ def reminders(ctx: Context) -> list[Result]:
     def fill(r: Result) -> None:
         try:
             from actions.models import ReminderLog
-            from actions.reminders import reminders_send
+            from composer.reminders import reminders_send
         except ImportError as exc:
-            raise NotAvailableError("actions.reminders is not in this tree") from exc
+            raise NotAvailableError("composer.reminders is not in this tree") from exc
         from django.core import mail
 
         def reset() -> None:

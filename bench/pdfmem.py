@@ -28,7 +28,8 @@ def main(argv: list[str]) -> int:
     # Import everything a render touches first, so the baseline is the process at rest.
     import weasyprint  # noqa: F401
 
-    from meetings import report as headline
+    from composer import report as headline
+    from core import pdf as pdf_kit
 
     from .floors import weasyprint_pdf
     from .harness import RssSampler, peak_rss_mb
@@ -36,10 +37,10 @@ def main(argv: list[str]) -> int:
     rows = 0
     if kind == "weasyprint":
         html = Path(target).read_text(encoding="utf-8")
-        fetcher = headline.report_url_fetcher()
+        fetcher = pdf_kit.pdf_url_fetcher()
 
         def render() -> tuple[bytes, int]:
-            return weasyprint_pdf(html, base_url=headline.INTERNAL_BASE_URL, url_fetcher=fetcher), 0
+            return weasyprint_pdf(html, base_url=pdf_kit.INTERNAL_BASE_URL, url_fetcher=fetcher), 0
 
     elif kind == "headline":
         from meetings.models import Meeting

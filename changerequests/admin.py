@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
-from meetings.admin_base import ServiceAdmin, ref_link_display
+from core.admin import ServiceAdmin, ref_link_display
 
 from . import services
 from .models import ChangeRequest, DesignIssueNotification, ImpactAssessmentResponse, Release

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 
-from meetings import refs
-from meetings.forms import DateInput
+from core import refs
+from core.forms import DateInput
 from meetings.models import Organisation
 
 from .models import TRANSITIONS, ChangeRequest, ImpactAssessmentResponse, Release
@@ -122,3 +123,21 @@ def release_choices() -> list[Release]:
 def organisation_names() -> list[str]:
     """Known organisation names, for the form's suggestions."""
     return list(Organisation.objects.order_by("name").values_list("name", flat=True))
+
+
+def change_request_from_ref(value: str) -> ChangeRequest | None:
+    """The recorded CR written as ``CR023`` (or ``CR 23``); None for blank text.
+
+    Raises ValidationError when the text is no CR ref or the CR is not recorded.
+    """
+    value = (value or "").strip()
+    if not value:
+        return None
+    number = refs.parse_change_request_ref(value)
+    cr = ChangeRequest.objects.filter(number=number).first()
+    if cr is None:
+        raise ValidationError(
+            f"{refs.change_request_ref(number)} is not recorded yet; add it under Change "
+            "requests first."
+        )
+    return cr

@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from meetings import refs
+from core import refs
 
 
 class Release(models.Model):

@@ -8,15 +8,10 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from meetings import refs, roles
+from core import refs, roles
+from core.services import apply_changes, name_length_check, number_range_check, validated_save
 from meetings.models import Organisation
-from meetings.services import (
-    apply_changes,
-    name_length_check,
-    number_range_check,
-    ref_counter_take,
-    validated_save,
-)
+from meetings.services import ref_counter_take
 
 from .models import (
     TRANSITIONS,

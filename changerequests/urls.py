@@ -1,4 +1,8 @@
-"""Browser URLs of change requests: ``/change-requests/`` and ``/change-requests/CR023/``."""
+"""Browser URLs of change requests: the register, creating and editing a CR.
+
+The CR's own page (``/change-requests/CR023/``) and the forms on it read across records and
+are the composer's (``composer.urls``).
+"""
 
 from django.urls import path
 
@@ -12,23 +16,8 @@ urlpatterns: list = [
         name="change-request-create",
     ),
     path(
-        "change-requests/<str:ref>/",
-        views.ChangeRequestDetailView.as_view(),
-        name="change-request-detail",
-    ),
-    path(
         "change-requests/<str:ref>/edit/",
         views.ChangeRequestUpdateView.as_view(),
         name="change-request-edit",
-    ),
-    path(
-        "change-requests/<str:ref>/status/",
-        views.ChangeRequestTransitionView.as_view(),
-        name="change-request-transition",
-    ),
-    path(
-        "change-requests/<str:ref>/ia-responses/",
-        views.ImpactAssessmentResponseCreateView.as_view(),
-        name="change-request-ia-response",
     ),
 ]

@@ -3,7 +3,7 @@
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from .api_views import ApiNotFoundApi, ApiRootApi
+from core.api_views import ApiNotFoundApi, ApiRootApi
 
 urlpatterns = [
     path("", ApiRootApi.as_view(), name="api-root"),
@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("actions.api.urls")),
     path("", include("decisions.api.urls")),
     path("", include("changerequests.api.urls")),
+    path("", include("composer.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     # Last: anything else under /api/v1/ (an id that is not a number…) is a JSON 404.

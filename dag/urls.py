@@ -5,7 +5,8 @@ from django.templatetags.static import static as static_url
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from .api_views import ApiTokenView
+from core.api_views import ApiTokenView
+
 from .views import health
 
 urlpatterns = [
@@ -22,9 +23,11 @@ urlpatterns = [
     path("api/token/", ApiTokenView.as_view(), name="api-token"),
     path("", include("meetings.urls")),
     path("", include("actions.urls")),
-    path("", include("actions.reminder_urls")),
     path("", include("decisions.urls")),
     path("", include("changerequests.urls")),
+    # Last: its pages at refs (meetings/<ref>/, change-requests/<ref>/) must not shadow the
+    # fixed paths above (meetings/new/, change-requests/new/).
+    path("", include("composer.urls")),
 ]
 
 # MEDIA_ROOT is never served by path, not even with DEBUG: it holds the issued headline

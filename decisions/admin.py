@@ -8,7 +8,7 @@ from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
-from meetings.admin_base import ServiceAdmin, ref_link_display
+from core.admin import ServiceAdmin, ref_link_display
 
 from . import services
 from .models import Decision

@@ -6,7 +6,10 @@ from typing import Any
 
 from django import forms
 
-from meetings.forms import AreaField
+from changerequests.forms import change_request_from_ref
+from changerequests.models import ChangeRequest
+from core.forms import AreaField
+from meetings.models import Meeting
 
 from .models import Decision
 
@@ -76,7 +79,6 @@ class DecisionEditForm(forms.Form):
         self.meeting = decision.meeting
 
     def clean_change_request(self) -> Any:
-        from meetings.forms import change_request_from_ref
 
         return change_request_from_ref(self.cleaned_data["change_request"])
 
@@ -88,3 +90,24 @@ class DecisionFilterForm(forms.Form):
     status = forms.ChoiceField(
         choices=[("", "Any status"), *Decision.Status.choices], required=False
     )
+
+
+class DecisionForm(forms.Form):
+    """A proposed decision of a meeting: area, text and the CR it settles (if any)."""
+
+    area = AreaField()
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Decision")
+    change_request = forms.CharField(
+        required=False,
+        max_length=12,
+        label="Change request",
+        help_text="The CR this decision settles, e.g. CR023; its status follows the chair's "
+        "decision.",
+    )
+
+    def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.meeting = meeting
+
+    def clean_change_request(self) -> ChangeRequest | None:
+        return change_request_from_ref(self.cleaned_data["change_request"])

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from meetings import refs, roles
+from core import refs, roles
 from meetings.models import Meeting
 
 from .models import Decision

@@ -12,9 +12,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from meetings import refs, roles
+from changerequests.services import change_request_transition
+from core import refs, roles
+from core.services import counter_take, number_range_check, validated_save
 from meetings.models import AgendaItem, Meeting, Person
-from meetings.services import counter_take, number_range_check, validated_save
 
 from .models import TRANSITIONS, Decision
 
@@ -126,8 +127,6 @@ def decision_transition(
     validated_save(decision)
     cr_status = CR_STATUS_FOR_DECISION.get(to_status)
     if decision.change_request_id and cr_status:
-        from changerequests.services import change_request_transition
-
         change_request_transition(
             change_request=decision.change_request,
             to_status=cr_status,

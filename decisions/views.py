@@ -18,18 +18,12 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django_htmx.http import reswap, retarget
 
-from meetings import roles
+from core import roles
+from core.templatetags.governance import dom_id
+from core.views import LoginRequired, PmoRequired, form_add_service_error, is_htmx
 from meetings.models import Meeting
 from meetings.selectors import discussions_of
-from meetings.templatetags.governance import dom_id
-from meetings.views import (
-    LoginRequired,
-    PmoRequired,
-    agenda_response,
-    area_for,
-    form_add_service_error,
-    is_htmx,
-)
+from meetings.views import area_for, meeting_agenda_url
 
 from . import services
 from .forms import DecisionDecideForm, DecisionEditForm, DecisionFilterForm
@@ -222,8 +216,8 @@ class DecisionUpdateView(PmoRequired):
             else:
                 messages.success(request, f"Decision {decision.ref} saved.")
                 if is_htmx(request) and request.POST.get("return_to") == "meeting":
-                    return agenda_response(
-                        request, decision.meeting, just_added=dom_id(decision.ref)
+                    return HttpResponseRedirect(
+                        meeting_agenda_url(decision.meeting, dom_id(decision.ref))
                     )
                 return HttpResponseRedirect(reverse("decision-detail", args=[decision.ref]))
         return self.show(request, decision, form)

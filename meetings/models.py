@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from . import refs
+from core import refs
 
 
 class Committee(models.Model):
@@ -162,6 +162,16 @@ class MeetingQuerySet(models.QuerySet):
     def real(self) -> MeetingQuerySet:
         """Meetings that are not an import's placeholder (whose date is only a guess)."""
         return self.exclude(title=PLACEHOLDER_TITLE)
+
+    def later_than(self, meeting: Meeting) -> MeetingQuerySet:
+        """The committee's meetings after ``meeting``, earliest first, leaving out an
+        import's placeholders (their dates are guesses): "due by meeting" choices and the
+        "next meeting"."""
+        return (
+            self.real()
+            .filter(committee_id=meeting.committee_id, start_at__gt=meeting.start_at)
+            .order_by("start_at")
+        )
 
     def visible_to_public(self) -> MeetingQuerySet:
         return self.filter(classification=Meeting.Classification.PUBLIC)
@@ -373,7 +383,7 @@ class HeadlineReport(models.Model):
         max_length=64,
         blank=True,
         db_index=True,
-        help_text="SHA-256 of what the report shows (meetings.report): same records, same PDF.",
+        help_text="SHA-256 of what the report shows (composer.report): same records, same PDF.",
     )
     issue_date = models.DateField(null=True, blank=True)
     error = models.TextField(blank=True)

@@ -20,7 +20,8 @@ from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_sc
 from rest_framework import serializers
 
 from actions.models import Action, ActionOwner, ActionReview, ActionUpdate
-from dag.api import DateTimeText, InputSerializer, Links, choices_help, datetime_text
+from actions.services import OwnerSpec
+from core.api import DateTimeText, InputSerializer, Links, choices_help, datetime_text
 from meetings.api.serializers import (
     ActionLinkSerializer,
     AgendaItemLinkSerializer,
@@ -182,7 +183,7 @@ def owners_by_action(action_ids: Iterable[int]) -> dict[int, list[tuple[Any, ...
     person name), …]}``. Written by hand because building it with the ORM cost more CPU
     than running it (about 1.5 ms of a 4 ms list request, issue #7). On PostgreSQL the ids
     are one array parameter, so the statement is the same for any page size and the API's
-    prepared statements (:func:`dag.api.prepared_statements`) keep one plan for it.
+    prepared statements (:func:`core.api.prepared_statements`) keep one plan for it.
     """
     ids = list(action_ids)
     if not ids:
@@ -315,8 +316,6 @@ class OwnerTextField(serializers.CharField):
 
     def to_internal_value(self, data: Any) -> str:
         from django.core.exceptions import ValidationError
-
-        from actions.services import OwnerSpec
 
         text = super().to_internal_value(data)
         try:

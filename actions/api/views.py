@@ -20,7 +20,8 @@ from rest_framework.response import Response
 
 from actions import selectors, services
 from actions.models import Action, ActionReview, ActionUpdate
-from dag.api import (
+from core import refs, roles
+from core.api import (
     ETAG_HEADER,
     IF_MATCH_PARAMETER,
     IF_NONE_MATCH_PARAMETER,
@@ -30,8 +31,7 @@ from dag.api import (
     response_with_etag,
     validated_input,
 )
-from dag.api_views import ListApi, RecordApi
-from meetings import refs, roles
+from core.api_views import ListApi, RecordApi
 from meetings.models import Meeting
 from meetings.selectors import discussions_of
 

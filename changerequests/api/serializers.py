@@ -7,7 +7,8 @@ from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_sc
 from rest_framework import serializers
 
 from changerequests.models import TRANSITIONS, ChangeRequest, ImpactAssessmentResponse, Release
-from dag.api import InputSerializer, choices_help
+from core import refs
+from core.api import InputSerializer, choices_help
 from meetings.api.serializers import (
     ChangeRequestLinkSerializer,
     IdRelatedField,
@@ -38,6 +39,11 @@ class IATallySerializer(serializers.Serializer):
     support_with_conditions = serializers.IntegerField()
     neutral = serializers.IntegerField()
     oppose = serializers.IntegerField()
+
+
+def change_request_find(text: str) -> ChangeRequest:
+    """The recorded CR written as ``CR023``; ChangeRequest.DoesNotExist otherwise."""
+    return ChangeRequest.objects.get(number=refs.parse_change_request_ref(text))
 
 
 class ChangeRequestOutputSerializer(serializers.ModelSerializer):

@@ -22,7 +22,8 @@ from changerequests.models import (
     ImpactAssessmentResponse,
     Release,
 )
-from dag.api import (
+from core import refs
+from core.api import (
     ETAG_HEADER,
     IF_MATCH_PARAMETER,
     IF_NONE_MATCH_PARAMETER,
@@ -31,8 +32,7 @@ from dag.api import (
     response_with_etag,
     validated_input,
 )
-from dag.api_views import ListApi, RecordApi
-from meetings import refs
+from core.api_views import ListApi, RecordApi
 
 from .filters import ChangeRequestFilter, ReleaseFilter
 from .serializers import (

@@ -39,10 +39,12 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_celery_beat",
     "simple_history",
+    "core",
     "meetings",
     "actions",
     "decisions",
     "changerequests",
+    "composer",
 ]
 
 MIDDLEWARE = [
@@ -56,7 +58,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    "dag.middleware.MethodNotAllowedPageMiddleware",
+    "core.middleware.MethodNotAllowedPageMiddleware",
 ]
 
 ROOT_URLCONF = "dag.urls"
@@ -95,7 +97,7 @@ if SQLITE:
         }
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-# The API's hot reads run as prepared statements on PostgreSQL (dag.api.prepared_statements).
+# The API's hot reads run as prepared statements on PostgreSQL (core.api.prepared_statements).
 # False behind a connection pooler in transaction mode (PgBouncer), which cannot keep them.
 API_PREPARED_STATEMENTS = env.bool("API_PREPARED_STATEMENTS", default=True)
 
@@ -106,9 +108,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 # Django's backend, reading a session's user with their person and roles in one query.
-# Django's own stays listed so that sessions signed in before dag.auth existed (the backend's
+# Django's own stays listed so that sessions signed in before core.auth existed (the backend's
 # path is stored in the session) stay signed in; a failed login is checked by both.
-AUTHENTICATION_BACKENDS = ["dag.auth.ModelBackend", "django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = ["core.auth.ModelBackend", "django.contrib.auth.backends.ModelBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
@@ -154,17 +156,17 @@ REST_FRAMEWORK = {
     # Token first: its WWW-Authenticate challenge makes an anonymous request a 401, not a 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # DRF's TokenAuthentication, reading the user's roles in the same query.
-        "dag.api.TokenAuthentication",
+        "core.api.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["dag.api.RoleWritePermission"],
-    "DEFAULT_SCHEMA_CLASS": "dag.api_schema.ApiAutoSchema",
-    "DEFAULT_RENDERER_CLASSES": ["dag.api.ORJSONRenderer"],
-    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "dag.api.ContentNegotiation",
-    "DEFAULT_PARSER_CLASSES": ["dag.api.JSONParser"],
-    "DEFAULT_PAGINATION_CLASS": "dag.api.KeysetPagination",
-    "EXCEPTION_HANDLER": "dag.api.api_exception_handler",
-    # Ordering is part of the keyset pagination (dag.api.KeysetPagination).
+    "DEFAULT_PERMISSION_CLASSES": ["core.api.RoleWritePermission"],
+    "DEFAULT_SCHEMA_CLASS": "core.api_schema.ApiAutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["core.api.ORJSONRenderer"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "core.api.ContentNegotiation",
+    "DEFAULT_PARSER_CLASSES": ["core.api.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "core.api.KeysetPagination",
+    "EXCEPTION_HANDLER": "core.api.api_exception_handler",
+    # Ordering is part of the keyset pagination (core.api.KeysetPagination).
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
 }
 SPECTACULAR_SETTINGS = {
@@ -215,5 +217,5 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
 
-# Headline reports are rendered from our own static files only (see meetings.report).
+# Headline reports are rendered from our own static files only (see composer.report).
 HEADLINE_REPORT_STORAGE_DIR = "headline-reports"

@@ -7,7 +7,8 @@ from typing import Any
 from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
-from dag.api import InputSerializer, Links, choices_help
+from changerequests.api.serializers import change_request_find
+from core.api import InputSerializer, Links, choices_help
 from decisions.models import TRANSITIONS, Decision
 from meetings.api.serializers import (
     AgendaItemLinkSerializer,
@@ -19,7 +20,6 @@ from meetings.api.serializers import (
     PersonLinkSerializer,
     RefRelatedField,
     UrlField,
-    change_request_find,
     meeting_find,
 )
 from meetings.models import AgendaItem

@@ -16,7 +16,8 @@ from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from dag.api import (
+from core import refs, roles
+from core.api import (
     ETAG_HEADER,
     IF_MATCH_PARAMETER,
     IF_NONE_MATCH_PARAMETER,
@@ -25,10 +26,9 @@ from dag.api import (
     response_with_etag,
     validated_input,
 )
-from dag.api_views import ListApi, RecordApi
+from core.api_views import ListApi, RecordApi
 from decisions import selectors, services
 from decisions.models import Decision
-from meetings import refs, roles
 from meetings.models import DiscussionReference, Meeting
 
 from .filters import DecisionFilter

@@ -14,7 +14,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 
-from meetings import refs
+from core import refs
 from meetings.models import (
     AgendaItem,
     DiscussionItem,
@@ -23,6 +23,7 @@ from meetings.models import (
     Organisation,
     Person,
 )
+from meetings.selectors import committee_codes
 
 
 def canonical_meeting_ref(text: str) -> str:
@@ -135,7 +136,6 @@ class DiscussionItemFilter(django_filters.FilterSet):
         fields: list[str] = []
 
     def refers(self, qs: QuerySet, name: str, value: str) -> QuerySet:
-        from meetings.selectors import committee_codes
 
         wanted = {f.ref for f in refs.find_refs(value, committee_codes())}
         wanted = wanted or {value.strip().upper()}

@@ -17,35 +17,4 @@ urlpatterns = [
     path("people/<int:pk>/", views.PersonDetailApi.as_view(), name="api-person-detail"),
     path("meetings/", views.MeetingListApi.as_view(), name="api-meeting-list"),
     path("meetings/<str:ref>/", views.MeetingDetailApi.as_view(), name="api-meeting-detail"),
-    path(
-        "meetings/<str:ref>/headline-reports/",
-        views.HeadlineReportListApi.as_view(),
-        name="api-headline-report-list",
-    ),
-    path(
-        "meetings/<str:ref>/headline-reports/<int:version>/",
-        views.HeadlineReportDetailApi.as_view(),
-        name="api-headline-report-detail",
-    ),
-    path(
-        "meetings/<str:ref>/headline-reports/<int:version>/pdf/",
-        views.HeadlineReportPdfApi.as_view(),
-        name="api-headline-report-pdf",
-    ),
-    path("agenda-items/", views.AgendaItemListApi.as_view(), name="api-agenda-item-list"),
-    path(
-        "agenda-items/<int:pk>/",
-        views.AgendaItemDetailApi.as_view(),
-        name="api-agenda-item-detail",
-    ),
-    path(
-        "discussion-items/",
-        views.DiscussionItemListApi.as_view(),
-        name="api-discussion-item-list",
-    ),
-    path(
-        "discussion-items/<int:pk>/",
-        views.DiscussionItemDetailApi.as_view(),
-        name="api-discussion-item-detail",
-    ),
 ]

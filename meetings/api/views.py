@@ -7,54 +7,39 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
-from django.http import FileResponse
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from dag.api import (
+from core import refs, roles
+from core.api import (
     ETAG_HEADER,
     IF_MATCH_PARAMETER,
     IF_NONE_MATCH_PARAMETER,
-    ErrorSerializer,
     Links,
     OrderKey,
-    ORJSONRenderer,
-    PDFRenderer,
     response_with_etag,
     validated_input,
 )
-from dag.api_views import ListApi, RecordApi
-from meetings import refs, roles, selectors, services
+from core.api_views import ListApi, RecordApi
+from meetings import selectors, services
 from meetings.models import (
     AgendaItem,
     Committee,
-    DiscussionItem,
-    DiscussionReference,
-    HeadlineReport,
     Meeting,
     Organisation,
     Person,
 )
 
 from .filters import (
-    AgendaItemFilter,
-    DiscussionItemFilter,
     MeetingFilter,
     OrganisationFilter,
     PersonFilter,
 )
 from .serializers import (
-    AgendaItemInputSerializer,
-    AgendaItemOutputSerializer,
     CommitteeInputSerializer,
     CommitteeOutputSerializer,
-    DiscussionItemInputSerializer,
-    DiscussionItemOutputSerializer,
-    DiscussionItemUpdateSerializer,
-    HeadlineReportOutputSerializer,
     MeetingInputSerializer,
     MeetingOutputSerializer,
     MeetingUpdateSerializer,
@@ -286,261 +271,3 @@ def _canonical_meeting(text: str) -> str:
     except ValidationError:
         raise Meeting.DoesNotExist(text) from None
     return refs.meeting_ref(key.code, key.number, key.sub_number)
-
-
-# --- agenda items ----------------------------------------------------------------------------
-
-
-def _agenda_items_for(user: Any) -> QuerySet[AgendaItem]:
-    return AgendaItem.objects.select_related("meeting", "change_request").filter(
-        **_visible_meetings_filter(user)
-    )
-
-
-@extend_schema(tags=["meetings"])
-class AgendaItemListApi(ListApi):
-    """Agenda items: the report's "Area" column, per meeting."""
-
-    serializer_class = AgendaItemOutputSerializer
-    filterset_class = AgendaItemFilter
-    keyset_orderings = (
-        OrderKey("agenda", ("meeting__start_at", "order"), "meeting date, then agenda order"),
-        OrderKey("id", ("pk",), "creation order"),
-    )
-
-    def get_queryset(self) -> QuerySet[AgendaItem]:
-        return _agenda_items_for(self.request.user)
-
-    @extend_schema(summary="List agenda items")
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().get(request, *args, **kwargs)
-
-    @extend_schema(
-        summary="Add an agenda item (PMO)",
-        request=AgendaItemInputSerializer,
-        responses={201: AgendaItemOutputSerializer},
-    )
-    def post(self, request: Request) -> Response:
-        data = validated_input(AgendaItemInputSerializer, request)
-        item = services.agenda_item_create(acting_user=request.user, **data)
-        return response_with_etag(
-            AgendaItemOutputSerializer(item, context=self.get_serializer_context()).data,
-            Links(request),
-            status_code=status.HTTP_201_CREATED,
-        )
-
-
-@extend_schema(
-    tags=["meetings"],
-    summary="Get an agenda item",
-    parameters=[IF_NONE_MATCH_PARAMETER, ETAG_HEADER],
-    responses={200: AgendaItemOutputSerializer, 304: OpenApiResponse(description="Not modified")},
-)
-class AgendaItemDetailApi(RecordApi):
-    serializer_class = AgendaItemOutputSerializer
-
-    def record_get(self) -> AgendaItem:
-        return _agenda_items_for(self.request.user).get(pk=self.kwargs["pk"])
-
-
-# --- discussion items ------------------------------------------------------------------------
-
-
-def _discussion_items_for(user: Any) -> QuerySet[DiscussionItem]:
-    return (
-        DiscussionItem.objects.select_related("meeting", "agenda_item")
-        .filter(**_visible_meetings_filter(user))
-        .prefetch_related(
-            Prefetch("references", queryset=DiscussionReference.objects.order_by("id"))
-        )
-    )
-
-
-@extend_schema(tags=["meetings"])
-class DiscussionItemListApi(ListApi):
-    """Key discussion items, with the refs written in them resolved to links."""
-
-    serializer_class = DiscussionItemOutputSerializer
-    filterset_class = DiscussionItemFilter
-    keyset_orderings = (
-        OrderKey("meeting", ("meeting__start_at", "order"), "meeting date, then order"),
-        OrderKey("id", ("pk",), "creation order"),
-    )
-
-    def get_queryset(self) -> QuerySet[DiscussionItem]:
-        return _discussion_items_for(self.request.user)
-
-    @extend_schema(summary="List discussion items")
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().get(request, *args, **kwargs)
-
-    @extend_schema(
-        summary="Add a discussion item (PMO)",
-        request=DiscussionItemInputSerializer,
-        responses={201: DiscussionItemOutputSerializer},
-    )
-    def post(self, request: Request) -> Response:
-        data = validated_input(DiscussionItemInputSerializer, request)
-        item = services.discussion_item_create(acting_user=request.user, **data)
-        return response_with_etag(
-            DiscussionItemOutputSerializer(
-                _discussion_items_for(request.user).get(pk=item.pk),
-                context=self.get_serializer_context(),
-            ).data,
-            Links(request),
-            status_code=status.HTTP_201_CREATED,
-        )
-
-
-@extend_schema(tags=["meetings"])
-class DiscussionItemDetailApi(RecordApi):
-    serializer_class = DiscussionItemOutputSerializer
-
-    def record_get(self) -> DiscussionItem:
-        return _discussion_items_for(self.request.user).get(pk=self.kwargs["pk"])
-
-    @extend_schema(
-        summary="Get a discussion item",
-        parameters=[IF_NONE_MATCH_PARAMETER, ETAG_HEADER],
-        responses={
-            200: DiscussionItemOutputSerializer,
-            304: OpenApiResponse(description="Not modified"),
-        },
-    )
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().get(request, *args, **kwargs)
-
-    @extend_schema(
-        summary="Change a discussion item (PMO)",
-        description="Its references are resolved again from the new text.",
-        request=DiscussionItemUpdateSerializer,
-        responses={200: DiscussionItemOutputSerializer},
-        parameters=[IF_MATCH_PARAMETER, ETAG_HEADER],
-    )
-    def patch(self, request: Request, pk: int) -> Response:
-        data = validated_input(DiscussionItemUpdateSerializer, request, partial=True)
-        return self.record_write(
-            lambda item: services.discussion_item_update(
-                discussion_item=item, acting_user=request.user, **data
-            )
-        )
-
-    @extend_schema(
-        summary="Delete a discussion item (PMO)",
-        parameters=[IF_MATCH_PARAMETER],
-        responses={204: None},
-    )
-    def delete(self, request: Request, pk: int) -> Response:
-        return self.record_write(
-            lambda item: services.discussion_item_delete(
-                discussion_item=item, acting_user=request.user
-            ),
-            status_code=status.HTTP_204_NO_CONTENT,
-            represent=lambda _: None,
-        )
-
-
-# --- headline reports ------------------------------------------------------------------------
-
-
-def _reports_for(user: Any, meeting_ref: str) -> QuerySet[HeadlineReport]:
-    meeting = selectors.meeting_get_for_user(ref=meeting_ref, user=user)
-    reports = HeadlineReport.objects.filter(meeting=meeting).select_related(
-        "meeting", "requested_by"
-    )
-    if _public_only(user):
-        reports = reports.filter(status=HeadlineReport.Status.ISSUED)
-    return reports
-
-
-@extend_schema(tags=["headline reports"], parameters=[MEETING_REF_PARAMETER])
-class HeadlineReportListApi(ListApi):
-    """The headline report versions of a meeting, newest first."""
-
-    serializer_class = HeadlineReportOutputSerializer
-    filter_backends: list[Any] = []
-    keyset_orderings = (OrderKey("version", ("version",), "newest first", descending=True),)
-
-    def get_queryset(self) -> QuerySet[HeadlineReport]:
-        return _reports_for(self.request.user, self.kwargs["ref"])
-
-    @extend_schema(summary="List a meeting's headline report versions")
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().get(request, *args, **kwargs)
-
-    @extend_schema(
-        summary="Issue a new version of the headline report (PMO)",
-        description="Rendering happens in the background: the answer is 202 with the new "
-        "version's status URL in Location; poll it until status is issued (or failed).",
-        request=None,
-        responses={202: HeadlineReportOutputSerializer},
-    )
-    def post(self, request: Request, ref: str) -> Response:
-        from meetings.services import headline_report_issue
-
-        meeting = selectors.meeting_get_for_user(ref=ref, user=request.user)
-        report = headline_report_issue(meeting=meeting, acting_user=request.user)
-        report = HeadlineReport.objects.select_related("meeting", "requested_by").get(pk=report.pk)
-        data = HeadlineReportOutputSerializer(report, context=self.get_serializer_context()).data
-        return Response(data, status=status.HTTP_202_ACCEPTED, headers={"Location": data["url"]})
-
-
-@extend_schema(
-    tags=["headline reports"],
-    parameters=[
-        MEETING_REF_PARAMETER,
-        OpenApiParameter("version", int, OpenApiParameter.PATH),
-        IF_NONE_MATCH_PARAMETER,
-        ETAG_HEADER,
-    ],
-    summary="Get one headline report version (the status URL)",
-    responses={
-        200: HeadlineReportOutputSerializer,
-        304: OpenApiResponse(description="Not modified"),
-    },
-)
-class HeadlineReportDetailApi(RecordApi):
-    serializer_class = HeadlineReportOutputSerializer
-
-    def record_get(self) -> HeadlineReport:
-        return _reports_for(self.request.user, self.kwargs["ref"]).get(
-            version=self.kwargs["version"]
-        )
-
-
-@extend_schema(
-    tags=["headline reports"],
-    parameters=[MEETING_REF_PARAMETER, OpenApiParameter("version", int, OpenApiParameter.PATH)],
-    summary="Download an issued headline report (PDF)",
-    responses={
-        (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="The PDF."),
-        404: OpenApiResponse(ErrorSerializer, description="No such issued version."),
-    },
-)
-class HeadlineReportPdfApi(RecordApi):
-    serializer_class = HeadlineReportOutputSerializer
-    renderer_classes = [ORJSONRenderer, PDFRenderer]
-
-    def handle_exception(self, exc: Exception) -> Response:
-        # Errors are JSON (the one error shape) even when the client asked for a PDF.
-        self.request.accepted_renderer = ORJSONRenderer()
-        self.request.accepted_media_type = ORJSONRenderer.media_type
-        return super().handle_exception(exc)
-
-    def record_get(self) -> HeadlineReport:
-        return _reports_for(self.request.user, self.kwargs["ref"]).get(
-            version=self.kwargs["version"], status=HeadlineReport.Status.ISSUED
-        )
-
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> FileResponse:
-        report = self.record_get()
-        if not report.file:
-            raise HeadlineReport.DoesNotExist
-        response = FileResponse(
-            report.file.open("rb"),
-            content_type="application/pdf",
-            as_attachment=True,
-            filename=f"{report.meeting.ref}-headline-report-v{report.version}.pdf",
-        )
-        response["ETag"] = f'"{report.checksum}"'
-        return response

@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import meetings.models
-import meetings.refs
+import core.refs
 import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
@@ -55,7 +55,7 @@ class Migration(migrations.Migration):
             name='Committee',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(help_text='2-10 capital letters, used in every ref (DAG028, DAG28-01, DAG-DEC67).', max_length=10, unique=True, validators=[meetings.refs.validate_committee_code])),
+                ('code', models.CharField(help_text='2-10 capital letters, used in every ref (DAG028, DAG28-01, DAG-DEC67).', max_length=10, unique=True, validators=[core.refs.validate_committee_code])),
                 ('name', models.CharField(help_text='e.g. Design Advisory Group', max_length=200)),
                 ('programme_name', models.CharField(blank=True, help_text='e.g. MHHS', max_length=200)),
                 ('due_soon_days', models.PositiveSmallIntegerField(default=3, help_text="Days before an action's due date that the due-soon reminder goes.")),
@@ -83,7 +83,7 @@ class Migration(migrations.Migration):
             name='HistoricalCommittee',
             fields=[
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('code', models.CharField(db_index=True, help_text='2-10 capital letters, used in every ref (DAG028, DAG28-01, DAG-DEC67).', max_length=10, validators=[meetings.refs.validate_committee_code])),
+                ('code', models.CharField(db_index=True, help_text='2-10 capital letters, used in every ref (DAG028, DAG28-01, DAG-DEC67).', max_length=10, validators=[core.refs.validate_committee_code])),
                 ('name', models.CharField(help_text='e.g. Design Advisory Group', max_length=200)),
                 ('programme_name', models.CharField(blank=True, help_text='e.g. MHHS', max_length=200)),
                 ('due_soon_days', models.PositiveSmallIntegerField(default=3, help_text="Days before an action's due date that the due-soon reminder goes.")),

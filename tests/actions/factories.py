@@ -7,7 +7,7 @@ import datetime as dt
 import factory
 
 from actions.models import Action, ActionOwner, ActionReview, ActionUpdate, action_ref_sort_key
-from meetings import refs
+from core import refs
 from meetings.models import Meeting
 from tests.meetings.factories import MeetingFactory, OrganisationFactory, PersonFactory, UserFactory
 

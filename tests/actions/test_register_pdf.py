@@ -22,9 +22,9 @@ from actions.models import Action, ActionOwner, action_ref_sort_key
 from actions.register_pdf import action_register_pdf
 from actions.selectors import ActionRegisterFilters
 from actions.services import action_close, action_create
+from composer.demo import demo_logins_ensure
+from composer.importer import headline_report_import_file
 from meetings import services as meeting_services
-from meetings.demo import demo_logins_ensure
-from meetings.importer import headline_report_import_file
 from meetings.models import Meeting, Organisation, Person
 from tests.conftest import SEED_PATH, london
 

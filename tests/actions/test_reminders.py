@@ -1,6 +1,6 @@
-"""Reminder emails (actions.reminders): who gets what, when, exactly once, in fixed queries.
+"""Reminder emails (composer.reminders): who gets what, when, exactly once, in fixed queries.
 
-The records are the seed report imported (``meetings.importer``); the expected values are
+The records are the seed report imported (``composer.importer``); the expected values are
 read from ``seeds/DAG028-headline-report.txt`` itself (refs, owners, due dates). The seed
 gives nobody an email address, so these tests give each person one
 (``<first>.<last>@example.org``). The seed's "Date of next DAG: 11 October 2023 10am" is the
@@ -26,11 +26,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_celery_beat.models import PeriodicTask
 
-from actions import reminders
 from actions.models import Action, ActionOwner, ReminderLog
 from actions.services import action_close, action_create, action_update_post
-from actions.tasks import reminders_send_task
-from meetings.importer import headline_report_import_file
+from composer import reminders
+from composer.importer import headline_report_import_file
+from composer.tasks import reminders_send_task
 from meetings.models import Committee, Meeting, Membership, Organisation, Person
 from meetings.services import meeting_create
 from tests.conftest import SEED_PATH, london

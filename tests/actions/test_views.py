@@ -203,7 +203,7 @@ def _bulk_actions(meeting, count: int) -> None:
     meeting.save(update_fields=["last_action_seq"])
 
 
-# The register's queries: session, the user with their roles and person (dag.auth, one),
+# The register's queries: session, the user with their roles and person (core.auth, one),
 # the filter choices (one UNION), the count, the page, its owners' names.
 REGISTER_QUERIES = 6
 
@@ -249,7 +249,7 @@ def test_my_actions_shows_own_and_organisation_actions_due_by_next_meeting(clien
 
 
 def test_my_actions_include_those_owned_by_a_seat_the_person_holds(client, seed):
-    from meetings.demo import demo_logins_ensure
+    from composer.demo import demo_logins_ensure
 
     # The seed's DAG28-14 is owned by "Chair"; DAG28-02 by the Large Supplier Representative.
     action_create(
@@ -414,7 +414,7 @@ def test_my_actions_and_the_action_page_cost_a_fixed_number_of_queries(
     for url, count in counts.items():
         with django_assert_num_queries(count):
             assert client.get(url).status_code == 200
-    # Session, the user with their roles, person and organisation (dag.auth, one), their
+    # Session, the user with their roles, person and organisation (core.auth, one), their
     # memberships, the actions, their owners' names, the next meetings.
     assert counts["/actions/mine/"] == 6
     html = client.get("/actions/mine/").content.decode()

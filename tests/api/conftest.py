@@ -19,7 +19,7 @@ def seeded_module(django_db_setup, django_db_blocker):
     ``db`` fixture) and is rolled back to the imported state, and the import itself is rolled
     back when the module ends, so other modules never see it.
     """
-    from meetings.importer import headline_report_import_file
+    from composer.importer import headline_report_import_file
     from tests.conftest import SEED_PATH
     from tests.meetings.factories import CommitteeFactory
 

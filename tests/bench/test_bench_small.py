@@ -184,11 +184,11 @@ def test_table_says_missed_and_not_available_plainly():
     )
 
     def missing(result: Result) -> None:
-        raise NotAvailableError("actions.reminders is not in this tree")
+        raise NotAvailableError("composer.reminders is not in this tree")
 
     absent = guarded(Result(key="r", title="Register PDF", db="SQLite"), missing)
     table = text_table([missed, absent])
     assert "MISSED" in table
     assert "94.00×" in table
     assert "not available" in table
-    assert "actions.reminders is not in this tree" in markdown_table([absent])
+    assert "composer.reminders is not in this tree" in markdown_table([absent])

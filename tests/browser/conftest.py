@@ -68,9 +68,9 @@ def seeded(transactional_db):
     """The seed report imported (DAG028 and the planned DAG029), the demo logins, and one
     proposed decision at DAG029 on a CR awaiting decision, for the chair."""
     from changerequests.services import change_request_create
+    from composer.demo import SEED_REPORT, demo_logins_ensure
+    from composer.importer import headline_report_import_file
     from decisions.services import decision_create
-    from meetings.demo import SEED_REPORT, demo_logins_ensure
-    from meetings.importer import headline_report_import_file
     from meetings.models import Meeting
 
     headline_report_import_file(path=SEED_REPORT)

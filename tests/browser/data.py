@@ -16,10 +16,11 @@ from actions.models import Action
 from actions.services import action_create
 from changerequests.models import ChangeRequest
 from changerequests.services import change_request_create
+from composer import discussion
+from composer.demo import demo_logins_ensure
 from decisions.models import Decision
 from decisions.services import decision_create
 from meetings import services
-from meetings.demo import demo_logins_ensure
 from meetings.models import Committee, Meeting
 from tests.conftest import london
 
@@ -93,7 +94,7 @@ def build_seedlike() -> SeedLike:
     dec68 = decision_create(
         meeting=dag028, agenda_item=cr_area, text=DEC68_TEXT, change_request=cr023, seq=68
     )
-    services.discussion_item_create(meeting=dag028, agenda_item=cr_area, text=DISCUSSION_TEXT)
+    discussion.discussion_item_create(meeting=dag028, agenda_item=cr_area, text=DISCUSSION_TEXT)
     dag029 = services.meeting_create(
         committee=committee,
         start_at=london(2023, 10, 11, 10),

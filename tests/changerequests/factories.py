@@ -10,7 +10,7 @@ from changerequests.models import (
     ImpactAssessmentResponse,
     Release,
 )
-from meetings import refs
+from core import refs
 from tests.meetings.factories import OrganisationFactory
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import factory
 
+from core import refs
 from decisions.models import Decision
-from meetings import refs
 from meetings.models import Committee
 from tests.meetings.factories import MeetingFactory
 

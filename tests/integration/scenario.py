@@ -30,10 +30,10 @@ def _setup() -> None:
 
 
 def dag028() -> dict:
-    from actions.tasks import reminders_send_task
-    from meetings.importer import headline_report_import_file
+    from composer.headline_report import headline_report_issue
+    from composer.importer import headline_report_import_file
+    from composer.tasks import reminders_send_task
     from meetings.models import Committee, Meeting, Membership, Person
-    from meetings.services import headline_report_issue
 
     seed = Path(__file__).resolve().parents[2] / "seeds" / "DAG028-headline-report.txt"
     headline_report_import_file(path=seed)
@@ -50,7 +50,7 @@ def dag028() -> dict:
 
 
 def remind(today: str) -> dict:
-    from actions.tasks import reminders_send_task
+    from composer.tasks import reminders_send_task
 
     reminders_send_task.delay(today=today)
     return {"queued": today}
@@ -59,8 +59,8 @@ def remind(today: str) -> dict:
 def smoke() -> dict:
     from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
-    from actions.reminders import reminders_today
     from actions.services import action_create
+    from composer.reminders import reminders_today
     from meetings.models import Person
     from meetings.services import committee_create, meeting_create
 

@@ -12,7 +12,7 @@ import pytest
 from django.core import mail
 from django.db import connection
 
-from actions import reminders
+from composer import reminders
 from tests.actions.factories import ActionFactory
 from tests.meetings.factories import PersonFactory
 

@@ -9,7 +9,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from meetings import refs
+from core import refs
 from meetings.models import (
     AgendaItem,
     Committee,

@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 
 from actions.services import action_create
+from composer import discussion
 from meetings import services
 from meetings.models import Committee, HeadlineReport, Meeting, Person
 from tests.browser.data import build_seedlike
@@ -224,11 +225,11 @@ def test_report_pdfs_are_not_served_by_path_even_with_debug(client, seed, settin
 def test_emphasis_nested_hundreds_deep_is_flattened_and_the_report_still_renders(seed):
     # 600 nested <b> (kept by the sanitiser, as b is allowed) made WeasyPrint recurse past
     # Python's limit: the meeting's PDF could not be rendered or issued (a 500).
+    from composer.report import headline_report_data, headline_report_pdf
     from meetings.models import DiscussionItem
-    from meetings.report import headline_report_data, headline_report_pdf
 
     deep = "<b>" * 600 + "Deeply bold" + "</b>" * 600
-    item = services.discussion_item_create(meeting=seed.dag028, text=deep)
+    item = discussion.discussion_item_create(meeting=seed.dag028, text=deep)
     assert item.text == "<b>" * 8 + "Deeply bold" + "</b>" * 8
     # Written around the services (an old row, the admin): the report flattens it too.
     DiscussionItem.objects.create(meeting=seed.dag028, order=99, text=deep)

@@ -1,4 +1,4 @@
-"""The login backend (dag.auth): a session's user, their person and roles in one query."""
+"""The login backend (core.auth): a session's user, their person and roles in one query."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from dag.auth import ModelBackend
-from meetings import roles
+from core import roles
+from core.auth import ModelBackend
 from tests.browser.data import build_seedlike
 
 
@@ -58,7 +58,7 @@ def test_a_superuser_counts_as_pmo_and_chair(seed):
 
 
 def test_a_session_signed_in_before_this_backend_stays_signed_in(client, seed):
-    # Sessions store their backend's path; Django's own was the only one until dag.auth.
+    # Sessions store their backend's path; Django's own was the only one until core.auth.
     member = get_user_model().objects.get(username="member")
     client.force_login(member, backend="django.contrib.auth.backends.ModelBackend")
     response = client.get("/actions/mine/")

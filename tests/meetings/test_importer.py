@@ -18,15 +18,15 @@ from django.urls import reverse
 
 from actions.models import Action, ActionReview
 from changerequests.models import ChangeRequest, DesignIssueNotification
-from decisions.models import Decision
-from meetings import importer
-from meetings.importer import (
+from composer import importer
+from composer.importer import (
     HeadlineReportImportError,
     headline_report_import,
     headline_report_import_file,
     headline_report_parse,
     parse_date_and_times,
 )
+from decisions.models import Decision
 from meetings.models import AgendaItem, Committee, DiscussionItem, DiscussionReference, Meeting
 from tests.conftest import SEED_PATH, london
 

@@ -3,8 +3,8 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from meetings import refs
-from meetings.refs import RefKind
+from core import refs
+from core.refs import RefKind
 
 
 def test_formats_match_the_design_table():

@@ -20,21 +20,20 @@ from django.db import transaction
 from django.urls import reverse
 
 from actions.services import action_create
-from decisions.services import decision_create
-from meetings import services
-from meetings.importer import headline_report_import_file
-from meetings.models import Meeting
-from meetings.report import (
-    INTERNAL_BASE_URL,
+from composer import discussion
+from composer.importer import headline_report_import_file
+from composer.report import (
     ActionRow,
     AreaGroup,
     HeadlineReportData,
     headline_report_data,
     headline_report_html,
     headline_report_pdf,
-    report_url_fetcher,
-    static_path_for_url,
 )
+from core.pdf import INTERNAL_BASE_URL, pdf_url_fetcher, static_path_for_url
+from decisions.services import decision_create
+from meetings import services
+from meetings.models import Meeting
 from tests.conftest import SEED_PATH, london
 
 SEED_LINES = SEED_PATH.read_text(encoding="utf-8").split("\n")
@@ -399,7 +398,7 @@ class TestSeedHtml:
                 due_date=dt.date(2023, 10, 11),
                 agenda_item=area,
             )
-            services.discussion_item_create(
+            discussion.discussion_item_create(
                 meeting=seed_meeting, text=f"More about DAG28-{16 + n}.", agenda_item=area
             )
         decision_create(meeting=seed_meeting, text="The SRO approved more", agenda_item=area)
@@ -414,7 +413,7 @@ class TestSeedHtml:
 def test_fetcher_serves_our_stylesheet():
     url = f"{INTERNAL_BASE_URL}static/report/headline.css"
     assert static_path_for_url(url).name == "headline.css"
-    response = report_url_fetcher().fetch(url)
+    response = pdf_url_fetcher().fetch(url)
     assert b"size: A4" in response.read()
 
 
@@ -433,13 +432,13 @@ def test_fetcher_serves_our_stylesheet():
 def test_fetcher_refuses_everything_else(url):
     assert static_path_for_url(url) is None
     with pytest.raises(ValueError, match="Refused"):
-        report_url_fetcher().fetch(url)
+        pdf_url_fetcher().fetch(url)
 
 
 def test_renders_reuse_their_thread_font_configuration_and_give_the_same_pdf():
     from concurrent.futures import ThreadPoolExecutor
 
-    from meetings.report import _font_config
+    from core.pdf import font_config as _font_config
 
     data = HeadlineReportData(
         meeting_ref="DAG099",
@@ -469,7 +468,7 @@ def test_a_render_fetches_nothing_from_outside(caplog):
         '<link rel="stylesheet" href="https://example.com/evil.css">'
         '<img src="file:///etc/hostname"><p>Hello</p>'
     )
-    pdf = HTML(string=html, base_url=INTERNAL_BASE_URL, url_fetcher=report_url_fetcher())
+    pdf = HTML(string=html, base_url=INTERNAL_BASE_URL, url_fetcher=pdf_url_fetcher())
     assert pdf.write_pdf()[:5] == b"%PDF-"
     refused = [r.getMessage() for r in caplog.records if "Refused to fetch" in r.getMessage()]
     assert len(refused) == 2
@@ -498,7 +497,7 @@ def small_meeting(committee):
         agenda_item=area,
     )
     decision_create(meeting=meeting, text="The minutes were approved", agenda_item=area)
-    services.discussion_item_create(
+    discussion.discussion_item_create(
         meeting=meeting, text="The DAG agreed the minutes (ACTION DAG5-01).", agenda_item=area
     )
     services.meeting_create(committee=committee, number=6, start_at=london(2023, 4, 5, 14, 30))
@@ -560,7 +559,7 @@ def test_pdf_is_rendered_once_then_served_until_the_records_change(
     assert stored_path.stat().st_mtime_ns == mtime  # served, not rendered again
     assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
 
-    services.discussion_item_create(meeting=small_meeting, text="A later note.")
+    discussion.discussion_item_create(meeting=small_meeting, text="A later note.")
     third = client.get(url)
     assert third["ETag"] != first["ETag"]
     assert b"".join(third.streaming_content) != body

@@ -14,9 +14,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from actions.services import action_create
+from composer import headline_report
+from composer.tasks import headline_report_render_task
 from meetings import services
 from meetings.models import HeadlineReport, Meeting
-from meetings.tasks import headline_report_render_task
 from tests.conftest import LONDON, london
 
 # 20 September 2023, midday in London: the seed's issue date.
@@ -52,7 +53,7 @@ def meeting(committee):
 
 def issue(meeting, user=None, *, capture) -> HeadlineReport:
     with time_machine.travel(ISSUE_DAY, tick=False), capture(execute=True):
-        report = services.headline_report_issue(meeting=meeting, acting_user=user)
+        report = headline_report.headline_report_issue(meeting=meeting, acting_user=user)
     report.refresh_from_db()
     return report
 
@@ -86,9 +87,9 @@ def test_issue_renders_stores_and_marks_the_meeting(
 
 def test_nothing_renders_before_commit(meeting, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        report = services.headline_report_issue(meeting=meeting)
+        report = headline_report.headline_report_issue(meeting=meeting)
         # A second click while it waits gets the same version.
-        assert services.headline_report_issue(meeting=meeting) == report
+        assert headline_report.headline_report_issue(meeting=meeting) == report
     assert len(callbacks) == 1
     report.refresh_from_db()
     assert report.status == HeadlineReport.Status.PENDING
@@ -135,22 +136,22 @@ def test_a_failed_render_is_recorded_then_retried(
 
     settings.MEDIA_ROOT = tmp_path / "media"
     with django_capture_on_commit_callbacks(execute=True):
-        services.headline_report_retry(report=report)
+        headline_report.headline_report_retry(report=report)
     report.refresh_from_db()
     assert report.status == HeadlineReport.Status.ISSUED
     assert (report.version, report.attempts, report.error) == (1, 2, "")
     with pytest.raises(ValidationError, match="only a failed version can be retried"):
-        services.headline_report_retry(report=report)
+        headline_report.headline_report_retry(report=report)
 
 
 def test_a_version_lost_while_waiting_can_be_retried(meeting, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False):
-        report = services.headline_report_issue(meeting=meeting)
+        report = headline_report.headline_report_issue(meeting=meeting)
     with pytest.raises(ValidationError):
-        services.headline_report_retry(report=report)
+        headline_report.headline_report_retry(report=report)
     later = dt.datetime.now(tz=dt.UTC) + dt.timedelta(minutes=20)
     with time_machine.travel(later, tick=False), django_capture_on_commit_callbacks(execute=True):
-        services.headline_report_retry(report=report)
+        headline_report.headline_report_retry(report=report)
     report.refresh_from_db()
     assert report.status == HeadlineReport.Status.ISSUED
 
@@ -158,7 +159,7 @@ def test_a_version_lost_while_waiting_can_be_retried(meeting, django_capture_on_
 @pytest.mark.parametrize("role", ["Member", "Chair", "Observer"])
 def test_only_the_pmo_issues(meeting, role_user, role):
     with pytest.raises(PermissionDenied):
-        services.headline_report_issue(meeting=meeting, acting_user=role_user(role))
+        headline_report.headline_report_issue(meeting=meeting, acting_user=role_user(role))
     assert not HeadlineReport.objects.exists()
 
 
@@ -258,7 +259,7 @@ def planned_dag029(meeting):
 
 def test_a_planned_meeting_report_is_refused(pmo_user, planned_dag029):
     with pytest.raises(ValidationError) as caught:
-        services.headline_report_issue(meeting=planned_dag029, acting_user=pmo_user)
+        headline_report.headline_report_issue(meeting=planned_dag029, acting_user=pmo_user)
     assert caught.value.messages == ["DAG029 is planned: mark it held before issuing its report."]
     assert not HeadlineReport.objects.exists()
 
@@ -279,8 +280,8 @@ def test_the_issue_page_says_a_planned_meeting_must_be_held_first(client, pmo_us
 def test_the_next_meeting_stays_the_next_once_held_and_reported(
     client, member_user, pmo_user, meeting, planned_dag029, django_capture_on_commit_callbacks
 ):
-    from meetings.importer import PLACEHOLDER_TITLE
-    from meetings.report import headline_report_data
+    from composer.importer import PLACEHOLDER_TITLE
+    from composer.report import headline_report_data
     from meetings.selectors import committee_next_meetings, meeting_next
 
     # An import's placeholder (a guessed date between the two) is never "the next meeting".

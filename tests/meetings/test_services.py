@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from actions.models import Action
 from actions.services import OwnerSpec, action_create, action_update
 from changerequests.services import change_request_create
+from composer import discussion
 from decisions.services import decision_create
 from meetings import services
 from meetings.models import Meeting
@@ -129,12 +130,12 @@ def test_resolver_links_the_seed_rows(committee, dag028):
     cr023 = change_request_create(number=23, title="Standardisation of Interfaces")
     decision_create(meeting=dag028, seq=67, text="Minutes approved")
     dec68 = decision_create(meeting=dag028, text="The SRO approved CR023", change_request=cr023)
-    row = services.discussion_item_create(
+    row = discussion.discussion_item_create(
         meeting=dag028,
         text="<b>DAG27-02</b> : With regard to the implementation plan for Programme Change "
         "Request (CR) 023 ... ( <b>ACTION DAG28-02</b> ) as this will inform the timetable.",
     )
-    cr_row = services.discussion_item_create(
+    cr_row = discussion.discussion_item_create(
         meeting=dag028,
         text="The Chair approved CR023 for implementation ( <b>DECISION DAG-DEC68</b> )",
     )
@@ -149,7 +150,7 @@ def test_resolver_links_the_seed_rows(committee, dag028):
 
 
 def test_discussion_html_is_sanitised(dag028):
-    item = services.discussion_item_create(
+    item = discussion.discussion_item_create(
         meeting=dag028, text='<b>DAG27-02</b> <script>alert(1)</script><a href="x">link</a>'
     )
     assert item.text == "<b>DAG27-02</b> link"

@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 
 from actions.models import Action, ActionReview
 from actions.services import action_create, action_review_record
+from composer import discussion
 from meetings import services
 from meetings.models import AgendaItem, DiscussionItem, Meeting
 from tests.browser.data import build_seedlike
@@ -246,6 +247,7 @@ def test_pmo_edits_an_action_in_place(client, seed):
             "owners": "Programme (Rob Short)\nChair",
             "due_date": "2023-10-25",
         },
+        follow=True,
         **HTMX,
     )
     assert saved["HX-Retarget"] == "#agenda"
@@ -361,12 +363,12 @@ def _add_actions(meeting: Meeting, count: int, start: int) -> None:
             owners=[f"Organisation {n % 3} (Person {n})", "Chair"],
             due_date=dt.date(2023, 10, 11),
         )
-        services.discussion_item_create(
+        discussion.discussion_item_create(
             meeting=meeting, agenda_item=area, text=f"See DAG28-0{1 + n % 2} and CR023."
         )
 
 
-# The meeting page's queries: session, the user with their roles and person (dag.auth,
+# The meeting page's queries: session, the user with their roles and person (core.auth,
 # one query; the person for the navigation's "My actions"), then the page's own four: the
 # meeting with its agenda items, decisions, report versions and later meetings; the actions
 # with their owners; the reviews of earlier actions with theirs; the discussion with its
@@ -391,7 +393,7 @@ def test_meeting_page_costs_a_fixed_number_of_queries(
     Action.objects.filter(meeting=seed.dag028).update(due_meeting=seed.dag029)
     HeadlineReportFactory(meeting=seed.dag028, version=1, requested_by=seed_user("pmo"))
     HeadlineReportFactory(meeting=seed.dag028, version=2)
-    services.discussion_item_create(meeting=seed.dag029, text="Actions from DAG 28 were kept.")
+    discussion.discussion_item_create(meeting=seed.dag029, text="Actions from DAG 28 were kept.")
     with django_assert_num_queries(MEETING_PAGE_QUERIES):
         html = client.get("/meetings/DAG028/").content.decode()
     assert html.count("by DAG029</span>") == 35
@@ -493,8 +495,8 @@ def test_the_forms_under_an_area_are_fetched_when_opened(client, seed):
 def test_meeting_page_of_the_imported_seed_report(
     db, client, seed_path, django_assert_max_num_queries
 ):
-    from meetings.demo import demo_logins_ensure
-    from meetings.importer import headline_report_import_file
+    from composer.demo import demo_logins_ensure
+    from composer.importer import headline_report_import_file
 
     headline_report_import_file(path=seed_path)
     demo_logins_ensure()
@@ -540,7 +542,9 @@ def test_meeting_page_watches_a_report_while_it_renders(client, seed):
 
 
 def test_a_meeting_shows_where_other_meetings_mention_it(client, seed):
-    services.discussion_item_create(meeting=seed.dag029, text="Actions from DAG 28 were reviewed.")
+    discussion.discussion_item_create(
+        meeting=seed.dag029, text="Actions from DAG 28 were reviewed."
+    )
     login(client, "member")
     html = client.get("/meetings/DAG028/").content.decode()
     assert "Mentioned at" in html

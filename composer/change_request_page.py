@@ -1,0 +1,83 @@
+"""The change request page's read model: everything that concerns one CR, across records."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Prefetch, Q
+
+from actions.models import Action, ActionOwner
+from changerequests.models import ChangeRequest, ImpactAssessmentResponse
+from core import roles
+from decisions.models import Decision
+from meetings.models import AgendaItem, DiscussionItem, Meeting
+from meetings.selectors import discussions_of
+
+
+@dataclass
+class ChangeRequestPage:
+    """Everything the CR page shows, loaded in a fixed number of queries."""
+
+    change_request: ChangeRequest
+    ia_responses: list[ImpactAssessmentResponse]
+    tally: dict[str, int]
+    decisions: list[Any] = field(default_factory=list)
+    actions: list[Any] = field(default_factory=list)
+    discussions: list[DiscussionItem] = field(default_factory=list)
+    agenda_items: list[AgendaItem] = field(default_factory=list)
+    dins: list[Any] = field(default_factory=list)
+
+
+def change_request_page(*, change_request: ChangeRequest, user: Any) -> ChangeRequestPage:
+    """The CR's IA responses and tally, and the decisions, actions, discussion and agenda
+    items that concern it (those of meetings ``user`` may see)."""
+
+    hidden = Q()
+    if roles.is_observer_only(user):
+        hidden = ~Q(meeting__classification=Meeting.Classification.PUBLIC)
+    responses = list(
+        change_request.ia_responses.select_related("organisation").order_by("organisation__name")
+    )
+    tally = {label: 0 for _, label in ImpactAssessmentResponse.Position.choices}
+    for response in responses:
+        tally[response.get_position_display()] += 1
+    decisions = list(
+        Decision.objects.filter(change_request=change_request)
+        .exclude(hidden)
+        .select_related("meeting__committee", "decided_by")
+        .order_by("meeting__start_at", "seq")
+    )
+    action_q = Q(change_requests=change_request) | Q(agenda_item__change_request=change_request)
+    actions = list(
+        Action.objects.filter(pk__in=Action.objects.filter(action_q).values("pk"))
+        .exclude(hidden)
+        .select_related("meeting__committee")
+        .prefetch_related(
+            Prefetch(
+                "owners", queryset=ActionOwner.objects.select_related("organisation", "person")
+            )
+        )
+        .order_by("meeting__start_at", "seq")
+    )
+    discussions = list(
+        discussions_of(field="change_request", record=change_request)
+        .exclude(hidden)
+        .prefetch_related("references")
+    )
+    agenda_items = list(
+        change_request.agenda_items.exclude(hidden)
+        .select_related("meeting__committee")
+        .order_by("meeting__start_at")
+    )
+    dins = list(change_request.dins.select_related("release").order_by("number"))
+    return ChangeRequestPage(
+        change_request=change_request,
+        ia_responses=responses,
+        tally=tally,
+        decisions=decisions,
+        actions=actions,
+        discussions=discussions,
+        agenda_items=agenda_items,
+        dins=dins,
+    )

@@ -1,0 +1,109 @@
+"""The change request page and the forms on it: the CR with the decisions, actions, discussion
+and agenda items of every meeting that concern it (a read across records)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+
+from changerequests import services
+from changerequests.forms import (
+    ChangeRequestTransitionForm,
+    ImpactAssessmentResponseForm,
+    organisation_names,
+)
+from changerequests.models import ChangeRequest
+from changerequests.views import get_change_request_or_404
+from composer.change_request_page import change_request_page
+from core import roles
+from core.views import LoginRequired, PmoRequired, form_add_service_error
+from meetings.services import organisation_get_or_create
+
+
+class ChangeRequestDetailView(LoginRequired):
+    """``/change-requests/<ref>/``: the CR and everything that concerns it."""
+
+    def get(self, request: HttpRequest, ref: str) -> HttpResponse:
+        cr = get_change_request_or_404(ref)
+        if ref != cr.ref:
+            return HttpResponseRedirect(reverse("change-request-detail", args=[cr.ref]))
+        return render(
+            request, "changerequests/change_request_detail.html", cr_page_context(request, cr)
+        )
+
+
+def cr_page_context(request: HttpRequest, cr: ChangeRequest, **extra: Any) -> dict[str, Any]:
+    """The CR page's context; ``extra`` replaces a form that came back with errors."""
+    can_edit = roles.is_pmo(request.user)
+    context: dict[str, Any] = {
+        "cr": cr,
+        "page": change_request_page(change_request=cr, user=request.user),
+        "can_edit": can_edit,
+    }
+    if can_edit:
+        context["transition_form"] = ChangeRequestTransitionForm(change_request=cr)
+        context["ia_form"] = ImpactAssessmentResponseForm(auto_id="ia-%s")
+        context["organisation_names"] = organisation_names()
+    context.update(extra)
+    return context
+
+
+class ChangeRequestTransitionView(PmoRequired):
+    """``/change-requests/<ref>/status/`` (POST): move the CR along its workflow."""
+
+    def post(self, request: HttpRequest, ref: str) -> HttpResponse:
+        cr = get_change_request_or_404(ref)
+        form = ChangeRequestTransitionForm(request.POST, change_request=cr)
+        if form.is_valid():
+            try:
+                cr = services.change_request_transition(
+                    change_request=cr,
+                    to_status=form.cleaned_data["to_status"],
+                    acting_user=request.user,
+                )
+            except ValidationError as exc:
+                form_add_service_error(form, exc)
+            else:
+                messages.success(request, f"{cr.ref} is now {cr.get_status_display().lower()}.")
+                return HttpResponseRedirect(reverse("change-request-detail", args=[cr.ref]))
+        context = cr_page_context(request, cr, transition_form=form)
+        return render(request, "changerequests/change_request_detail.html", context)
+
+
+class ImpactAssessmentResponseCreateView(PmoRequired):
+    """``/change-requests/<ref>/ia-responses/`` (POST): record an organisation's response
+    (a second response from the same organisation replaces the first)."""
+
+    def post(self, request: HttpRequest, ref: str) -> HttpResponse:
+        cr = get_change_request_or_404(ref)
+        form = ImpactAssessmentResponseForm(request.POST, auto_id="ia-%s")
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                with transaction.atomic():
+                    services.ia_response_record(
+                        change_request=cr,
+                        organisation=organisation_get_or_create(name=data["organisation"]),
+                        position=data["position"],
+                        constituency=data["constituency"],
+                        conditions=data["conditions"],
+                        comments=data["comments"],
+                        impact_note=data["impact_note"],
+                        received_date=data["received_date"],
+                        acting_user=request.user,
+                    )
+            except ValidationError as exc:
+                form_add_service_error(form, exc)
+            else:
+                messages.success(request, f"IA response of {data['organisation']} recorded.")
+                return HttpResponseRedirect(
+                    reverse("change-request-detail", args=[cr.ref]) + "#ia-responses"
+                )
+        context = cr_page_context(request, cr, ia_form=form, ia_form_open=True)
+        return render(request, "changerequests/change_request_detail.html", context)

@@ -1,0 +1,110 @@
+"""Key discussion items: their text and the refs written in it, resolved to the records.
+
+Resolving a ref reads every kind of record (actions, decisions, CRs, meetings), so discussion
+items are written here, above the record apps.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from composer.references import references_resolve
+from core import roles
+from core.services import apply_changes, validated_save
+from core.text import discussion_text_clean
+from meetings.models import AgendaItem, DiscussionItem, DiscussionReference, Meeting
+from meetings.services import next_order
+
+
+@transaction.atomic
+def discussion_item_create(
+    *,
+    meeting: Meeting,
+    text: str,
+    agenda_item: AgendaItem | None = None,
+    order: int | None = None,
+    acting_user: Any = None,
+) -> DiscussionItem:
+    """Add a key discussion item; the refs written in it are resolved and stored.
+
+    Raises ValidationError when the text is empty or the agenda item is another meeting's.
+    """
+    roles.require_pmo(acting_user)
+    if agenda_item is not None and agenda_item.meeting_id != meeting.pk:
+        raise ValidationError({"agenda_item": "That agenda item belongs to another meeting."})
+    if order is None:
+        order = next_order(meeting.discussion_items)
+    item = validated_save(
+        DiscussionItem(
+            meeting=meeting,
+            agenda_item=agenda_item,
+            order=order,
+            text=discussion_text_clean(text),
+        )
+    )
+    discussion_references_refresh(discussion_item=item)
+    return item
+
+
+@transaction.atomic
+def discussion_item_update(
+    *, discussion_item: DiscussionItem, acting_user: Any = None, **changes: Any
+) -> DiscussionItem:
+    """Change a discussion item's text, area or order and re-resolve its references.
+
+    Raises ValidationError for unknown fields, bad values or an agenda item of another
+    meeting; PermissionDenied unless PMO.
+    """
+    roles.require_pmo(acting_user)
+    agenda_item = changes.get("agenda_item")
+    if agenda_item is not None and agenda_item.meeting_id != discussion_item.meeting_id:
+        raise ValidationError({"agenda_item": "That agenda item belongs to another meeting."})
+    if "text" in changes:
+        changes["text"] = discussion_text_clean(changes["text"])
+    apply_changes(discussion_item, changes, {"text", "agenda_item", "order"})
+    validated_save(discussion_item)
+    discussion_references_refresh(discussion_item=discussion_item)
+    return discussion_item
+
+
+def discussion_references_refresh(*, discussion_item: DiscussionItem) -> list[DiscussionReference]:
+    """Re-resolve the refs written in a discussion item and store them (replacing old ones)."""
+    discussion_item.references.all().delete()
+    rows = []
+    seen: set[str] = set()
+    for resolved in references_resolve(text=discussion_item.text):
+        if resolved.ref in seen:
+            continue
+        seen.add(resolved.ref)
+        rows.append(
+            DiscussionReference(
+                discussion_item=discussion_item,
+                kind=resolved.kind,
+                ref=resolved.ref,
+                **{resolved.field: resolved.record} if resolved.record is not None else {},
+            )
+        )
+    return DiscussionReference.objects.bulk_create(rows)
+
+
+def discussion_references_refresh_all(*, meeting: Meeting | None = None) -> int:
+    """Re-resolve every discussion item (of ``meeting``, or all): refs recorded later now link."""
+    items = DiscussionItem.objects.all() if meeting is None else meeting.discussion_items.all()
+    count = 0
+    for item in items:
+        discussion_references_refresh(discussion_item=item)
+        count += 1
+    return count
+
+
+@transaction.atomic
+def discussion_item_delete(*, discussion_item: DiscussionItem, acting_user: Any = None) -> None:
+    """Delete a key discussion item and its stored references (PMO only).
+
+    Raises PermissionDenied unless PMO. The history keeps the deleted text.
+    """
+    roles.require_pmo(acting_user)
+    discussion_item.delete()

@@ -1,0 +1,51 @@
+"""``manage.py import_headline_report FILE [--dry-run]``: a report's text into records."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from composer.importer import HeadlineReportImportError, headline_report_import_file
+
+
+class Command(BaseCommand):
+    help = (
+        "Import a headline report (the text of its PDF, tab-separated, as in "
+        "seeds/DAG028-headline-report.txt): its meeting, areas, actions, decisions, "
+        "discussion and change requests. All or nothing; importing again updates in place."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", help="the report's text file (UTF-8)")
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="check the file and say what would change, writing nothing",
+        )
+        parser.add_argument(
+            "--verbose-changes",
+            action="store_true",
+            help="list every record created, updated or unchanged",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            result = headline_report_import_file(path=options["file"], dry_run=options["dry_run"])
+        except FileNotFoundError as exc:
+            raise CommandError(f"No such file: {options['file']}") from exc
+        except HeadlineReportImportError as exc:
+            for problem in exc.problems:
+                self.stderr.write(str(problem))
+            raise CommandError(
+                f"{options['file']} was not imported ({len(exc.problems)} problems); "
+                "nothing was written."
+            ) from exc
+        if options["verbose_changes"]:
+            for change in result.changes:
+                detail = f"  {change.detail}" if change.detail else ""
+                self.stdout.write(f"{change.verb:>9}  {change.kind}: {change.label}{detail}")
+        for warning in result.warnings:
+            self.stdout.write(self.style.WARNING(f"warning: {warning}"))
+        prefix = "Dry run, nothing written. " if result.dry_run else "Imported "
+        self.stdout.write(self.style.SUCCESS(f"{prefix}{result}"))

@@ -1,0 +1,472 @@
+"""The headline report: its data (a fixed number of queries), HTML and PDF (WeasyPrint).
+
+Layout (DESIGN.md "The headline report"): title and issue date; the header table (Meeting
+Number, Venue, Meeting Date and Time, Classification); Actions (this meeting's, then the
+``Previous Meeting(s)`` reviews); Decisions; Key Discussion Items with refs in bold; the date
+of the next meeting. Rows of one area share one area cell. The HTML preview and the PDF come
+from one template, ``templates/meetings/report/headline.html``, which extends a PDF frame or
+the site's page frame.
+
+WeasyPrint fetches nothing from the network: the fetcher of :func:`report_url_fetcher`
+serves our own static files and refuses every other URL (``file:``, other hosts,
+``data:``), as Indico does.
+
+A rendered PDF is kept under its *fingerprint*, a SHA-256 of everything the report shows
+plus the template and stylesheet: a repeat request with unchanged records is served from
+storage without rendering (an issued version with the same fingerprint is served as is).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import re
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import IO, Any
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db.models import Prefetch
+from django.template.loader import get_template, render_to_string
+from django.utils import timezone
+
+from actions.models import Action, ActionOwner, ActionReview
+from core import refs
+from core.pdf import INTERNAL_BASE_URL, font_config, pdf_url_fetcher
+from core.text import discussion_text_clean
+from decisions.models import Decision
+from meetings.models import Committee, DiscussionItem, HeadlineReport, Meeting
+from meetings.selectors import meeting_next
+
+TEMPLATE = "meetings/report/headline.html"
+PDF_FRAME = "meetings/report/_pdf.html"
+PAGE_FRAME = "meetings/report/_page.html"
+STYLESHEET = "report/headline.css"
+# Raised when the layout changes in a way the template and stylesheet hashes do not show.
+RENDER_VERSION = 2
+# The base URL the PDF's HTML is read against; the fetcher maps it to our static files.
+PREVIOUS_MEETINGS = "Previous Meeting(s)"
+
+
+# --- the data shown -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ActionRow:
+    """One Actions row: ``ref``, text, owner(s) as written, due date ``dd/mm/yyyy``."""
+
+    ref: str
+    description: str
+    owner: str
+    due: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class DecisionRow:
+    """One Decisions row."""
+
+    ref: str
+    text: str
+
+
+@dataclass(frozen=True)
+class DiscussionRow:
+    """One Key Discussion Items cell as safe HTML (refs in bold, bullet lists)."""
+
+    html: str
+
+
+@dataclass(frozen=True)
+class AreaGroup:
+    """Consecutive rows of one area, shown under one area cell.
+
+    When a long group breaks across pages, the stylesheet names it again at the top of the
+    next page ("<area> (continued)", a named string in the page's top-left margin box).
+    """
+
+    area: str
+    rows: list[Any]
+
+    @property
+    def keep_together(self) -> bool:
+        """True when the rows fill well under half an A4 page: the PDF never splits them."""
+        return sum(_estimated_lines(row) for row in self.rows) <= KEEP_TOGETHER_LINES
+
+
+@dataclass
+class HeadlineReportData:
+    """Everything the report shows, as display strings (also what the fingerprint covers).
+
+    ``issue_date`` is None for a report not yet issued (shown as a draft).
+    """
+
+    meeting_ref: str
+    committee_code: str
+    title: str
+    issue_date: dt.date | None
+    venue: str
+    date_and_time: str
+    classification: str
+    action_groups: list[AreaGroup] = field(default_factory=list)
+    review_rows: list[ActionRow] = field(default_factory=list)
+    decision_groups: list[AreaGroup] = field(default_factory=list)
+    discussion_groups: list[AreaGroup] = field(default_factory=list)
+    next_meeting: str = ""
+
+    @property
+    def issue_date_text(self) -> str:
+        return self.issue_date.strftime("%d/%m/%Y") if self.issue_date else ""
+
+    @property
+    def is_draft(self) -> bool:
+        return self.issue_date is None
+
+    @property
+    def review_group(self) -> AreaGroup:
+        """The ``Previous Meeting(s)`` rows as one group."""
+        return AreaGroup(area=PREVIOUS_MEETINGS, rows=self.review_rows)
+
+    @property
+    def action_count(self) -> int:
+        return sum(len(g.rows) for g in self.action_groups)
+
+    @property
+    def filename(self) -> str:
+        return f"{self.meeting_ref}-headline-report.pdf"
+
+
+# About 58 lines of 9pt text fit an A4 page inside the margins; a group of up to 30 lines is
+# kept on one page, a longer one may break (else it could leave over half a page empty).
+KEEP_TOGETHER_LINES = 30
+
+
+def _estimated_lines(row: Any) -> int:
+    if isinstance(row, DiscussionRow):
+        text, per_line = re.sub(r"<[^>]+>", "", row.html), 100
+        extra = row.html.count("<li>")
+    elif isinstance(row, DecisionRow):
+        text, per_line, extra = row.text, 80, 0
+    else:
+        text, per_line, extra = row.description, 48, 0
+    return max(1, -(-len(text) // per_line)) + extra + 1
+
+
+def date_text(value: dt.date | None) -> str:
+    """``11/10/2023`` (the report's dd/mm/yyyy), or "" for no date."""
+    return value.strftime("%d/%m/%Y") if value else ""
+
+
+def meeting_date_and_time(start_at: dt.datetime, end_at: dt.datetime | None) -> str:
+    """``13 September 2023 1000-1300`` in Europe/London, as the report writes it."""
+    start = timezone.localtime(start_at)
+    text = f"{start.day} {start:%B %Y} {start:%H%M}"
+    return f"{text}-{timezone.localtime(end_at):%H%M}" if end_at else text
+
+
+def next_meeting_text(start_at: dt.datetime) -> str:
+    """``11 October 2023 10am`` (``2:30pm`` with minutes) in Europe/London."""
+    start = timezone.localtime(start_at)
+    hour = start.hour % 12 or 12
+    minutes = f":{start.minute:02d}" if start.minute else ""
+    return f"{start.day} {start:%B %Y} {hour}{minutes}{'am' if start.hour < 12 else 'pm'}"
+
+
+def _grouped(items: list[Any], area_of: Any, row_of: Any) -> list[AreaGroup]:
+    """Rows grouped by area, areas in the order they first come, rows in their own order.
+
+    An action added later under an earlier area (DAG28-16 under "Design (DIN)") joins that
+    area's group rather than opening a second "Design (DIN)" group at the end.
+    """
+    groups: dict[Any, AreaGroup] = {}
+    for item in items:
+        key = area_of(item)
+        if key not in groups:
+            groups[key] = AreaGroup(area=key or "", rows=[])
+        groups[key].rows.append(row_of(item))
+    return list(groups.values())
+
+
+# Refs shown in bold: the ones that point at actions, decisions and meetings (the report's
+# cross-references), with the ACTION/DECISION word written before them.
+_BOLD_KINDS = {refs.RefKind.ACTION, refs.RefKind.DECISION, refs.RefKind.MEETING}
+_KEYWORD_BEFORE_RE = re.compile(r"(?:ACTION|DECISION)S?\s+$")
+
+
+def discussion_cell_html(text: str, codes: list[str], anchors: dict[str, str]) -> str:
+    """A discussion item's sanitised HTML with refs bold (and linked to ``anchors``).
+
+    ``anchors`` maps a ref to the id of its row in the report (``action-DAG28-02``). Refs of
+    actions, decisions and meetings are bold, with the ACTION/DECISION word written before
+    them; lines after ``<br>`` that start with ``•`` become a bulleted list.
+    """
+    return _discussion_cell_html(text or "", tuple(codes), frozenset(anchors.items()))
+
+
+# Cached: finding refs is the dearest part of reading a report, and the same texts come
+# back on every request for an unchanged report.
+@lru_cache(maxsize=2048)
+def _discussion_cell_html(
+    text: str, codes: tuple[str, ...], anchor_items: frozenset[tuple[str, str]]
+) -> str:
+    anchors = dict(anchor_items)
+    # Sanitised again: a record written around the services must not inject markup here.
+    text = discussion_text_clean(text)
+    out: list[str] = []
+    position = 0
+    for found in refs.find_refs(text, codes):
+        if found.kind not in _BOLD_KINDS:
+            continue
+        start = found.start
+        keyword = _KEYWORD_BEFORE_RE.search(text, position, start)
+        if keyword:
+            start = keyword.start()
+        label = text[start : found.end]
+        anchor = anchors.get(found.ref)
+        inner = f'<a href="#{anchor}">{label}</a>' if anchor else label
+        out += [text[position:start], f'<strong class="ref">{inner}</strong>']
+        position = found.end
+    out.append(text[position:])
+    return _with_lists("".join(out))
+
+
+def _with_lists(text: str) -> str:
+    parts = re.split(r"<br\s*/?>", text)
+    if not any(p.lstrip().startswith("•") for p in parts[1:]):
+        return text
+    html_parts: list[str] = [f"<p>{parts[0]}</p>"] if parts[0].strip() else []
+    in_list = False
+    for part in parts[1:]:
+        if part.lstrip().startswith("•"):
+            if not in_list:
+                html_parts.append("<ul>")
+                in_list = True
+            html_parts.append(f"<li>{part.lstrip()[1:].strip()}</li>")
+        else:
+            if in_list:
+                html_parts.append("</ul>")
+                in_list = False
+            html_parts.append(f"<p>{part}</p>")
+    if in_list:
+        html_parts.append("</ul>")
+    return "".join(html_parts)
+
+
+def headline_report_data(
+    *, meeting: Meeting, issue_date: dt.date | None = None
+) -> HeadlineReportData:
+    """Read everything the report of ``meeting`` shows, in a fixed number of queries (8).
+
+    ``issue_date`` is the date a version being issued shows; by default the meeting's
+    report issue date is shown (a draft when it has none).
+    Due dates are calendar dates (dd/mm/yyyy); times are Europe/London.
+    """
+
+    committee = meeting.committee
+    owners = Prefetch(
+        "owners", queryset=ActionOwner.objects.select_related("organisation", "person")
+    )
+    actions = list(
+        Action.objects.filter(meeting=meeting)
+        .select_related("agenda_item")
+        .prefetch_related(owners)
+        .order_by("seq")
+    )
+    reviews = list(
+        ActionReview.objects.filter(meeting=meeting)
+        .select_related("action")
+        .prefetch_related(
+            Prefetch(
+                "action__owners",
+                queryset=ActionOwner.objects.select_related("organisation", "person"),
+            )
+        )
+        .order_by("order", "id")
+    )
+    decisions = list(
+        Decision.objects.filter(meeting=meeting).select_related("agenda_item").order_by("seq")
+    )
+    discussion = list(
+        DiscussionItem.objects.filter(meeting=meeting)
+        .select_related("agenda_item")
+        .order_by("order", "id")
+    )
+    following = meeting_next(meeting=meeting)
+    codes = tuple(Committee.objects.values_list("code", flat=True))
+
+    anchors = {a.ref: f"action-{a.ref}" for a in actions}
+    anchors |= {r.action.ref: f"action-{r.action.ref}" for r in reviews}
+    anchors |= {d.ref: f"decision-{d.ref}" for d in decisions}
+    anchor_items = frozenset(anchors.items())
+
+    def action_row(action: Any) -> ActionRow:
+        return ActionRow(
+            ref=action.ref,
+            description=action.description,
+            owner=action.owner_display(),
+            due=date_text(action.due_date),
+        )
+
+    def review_row(review: Any) -> ActionRow:
+        action = review.action
+        due = date_text(action.due_date)
+        if review.outcome == ActionReview.Outcome.RE_DATED and review.new_due_date:
+            due = date_text(review.new_due_date)
+        elif review.outcome == ActionReview.Outcome.CLOSED:
+            due = "Closed"
+        return ActionRow(
+            ref=action.ref,
+            description=action.description,
+            owner=action.owner_display(),
+            due=due,
+            note=review.note,
+        )
+
+    return HeadlineReportData(
+        meeting_ref=meeting.ref,
+        committee_code=committee.code,
+        title=f"{committee.full_name} ({committee.code}) Headline Report",
+        issue_date=issue_date or meeting.report_issue_date,
+        venue=meeting.venue,
+        date_and_time=meeting_date_and_time(meeting.start_at, meeting.end_at),
+        classification=meeting.get_classification_display(),
+        action_groups=_grouped(
+            actions, lambda a: a.agenda_item.title if a.agenda_item_id else "", action_row
+        ),
+        review_rows=[review_row(r) for r in reviews],
+        decision_groups=_grouped(
+            decisions,
+            lambda d: d.agenda_item.title if d.agenda_item_id else "",
+            lambda d: DecisionRow(ref=d.ref, text=d.text),
+        ),
+        discussion_groups=_grouped(
+            discussion,
+            lambda i: i.agenda_item.title if i.agenda_item_id else "",
+            lambda i: DiscussionRow(html=_discussion_cell_html(i.text, codes, anchor_items)),
+        ),
+        next_meeting=next_meeting_text(following.start_at) if following else "",
+    )
+
+
+# --- fingerprint ---------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=8)
+def _file_digest(path: str, mtime_ns: int) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def _layout_digest() -> str:
+    """Digest of the template files and the stylesheet (re-read when a file changes)."""
+    paths = [get_template(name).origin.name for name in (TEMPLATE, PDF_FRAME)]
+    stylesheet = finders.find(STYLESHEET)
+    if stylesheet:
+        paths.append(str(stylesheet))
+    digests = [_file_digest(p, Path(p).stat().st_mtime_ns) for p in paths]
+    return hashlib.sha256(f"{RENDER_VERSION}:{':'.join(digests)}".encode()).hexdigest()
+
+
+def headline_report_fingerprint(data: HeadlineReportData) -> str:
+    """SHA-256 hex of what the report shows and how (template, stylesheet, render version).
+
+    Two renders with the same fingerprint give the same PDF content, so a stored one can be
+    served instead of rendering again.
+    """
+    payload = json.dumps(asdict(data), sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(f"{_layout_digest()}\n{payload}".encode()).hexdigest()
+
+
+# --- HTML and PDF --------------------------------------------------------------------------------
+
+
+def headline_report_html(
+    *, data: HeadlineReportData, for_pdf: bool = True, context: dict[str, Any] | None = None
+) -> str:
+    """The report as HTML: a standalone document for WeasyPrint (``for_pdf``), or the
+    site page with the same report inside (``context`` adds the page's own values and
+    must carry ``request`` for the site frame)."""
+    request = (context or {}).get("request")
+    values = {
+        "report": data,
+        "frame": PDF_FRAME if for_pdf else PAGE_FRAME,
+        "for_pdf": for_pdf,
+        "stylesheet": STYLESHEET,
+        **(context or {}),
+    }
+    return render_to_string(TEMPLATE, values, request=request)
+
+
+def headline_report_pdf(*, data: HeadlineReportData) -> bytes:
+    """Render the report to PDF bytes (A4) with WeasyPrint; nothing is fetched from outside.
+
+    One layout. A long area that breaks across pages is named again at the top of the next
+    page as "<area> (continued)" by the stylesheet alone: each area cell sets the named
+    string ``hr-cont`` and the last cell of its group clears it, so the page's top-left
+    margin box shows ``string(hr-cont, start)``, the area still open where the page begins
+    (``static/report/headline.css``).
+    """
+    # WeasyPrint logs each rendering step (and its import) at INFO: too chatty for our log.
+    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+    from weasyprint import HTML
+
+    html = headline_report_html(data=data, for_pdf=True)
+    document = HTML(string=html, base_url=INTERNAL_BASE_URL, url_fetcher=pdf_url_fetcher())
+    return document.write_pdf(font_config=font_config())
+
+
+# --- stored renders ------------------------------------------------------------------------------
+
+
+def _preview_dir(meeting_ref: str) -> str:
+    return f"{settings.HEADLINE_REPORT_STORAGE_DIR}/previews/{meeting_ref}"
+
+
+@dataclass
+class StoredPdf:
+    """A PDF to send: an open file (or bytes), its fingerprint and a download filename."""
+
+    file: IO[bytes]
+    fingerprint: str
+    filename: str
+    version: HeadlineReport | None = None
+
+
+def headline_report_pdf_get(*, meeting: Meeting) -> StoredPdf:
+    """The current report of ``meeting`` as PDF, rendered only when the records changed.
+
+    Serves an issued version whose fingerprint matches, else a stored preview render with
+    that fingerprint, else renders now and stores it (older previews of the meeting are
+    removed). About ten queries and no rendering on a repeat request.
+    """
+    from io import BytesIO
+
+    data = headline_report_data(meeting=meeting)
+    fingerprint = headline_report_fingerprint(data)
+    issued = (
+        HeadlineReport.objects.filter(
+            meeting=meeting, status=HeadlineReport.Status.ISSUED, fingerprint=fingerprint
+        )
+        .order_by("-version")
+        .first()
+    )
+    if issued is not None and issued.file and default_storage.exists(issued.file.name):
+        return StoredPdf(issued.file.open("rb"), fingerprint, data.filename, issued)
+    name = f"{_preview_dir(meeting.ref)}/{fingerprint}.pdf"
+    if default_storage.exists(name):
+        return StoredPdf(default_storage.open(name, "rb"), fingerprint, data.filename)
+    pdf = headline_report_pdf(data=data)
+    try:
+        _, old_files = default_storage.listdir(_preview_dir(meeting.ref))
+    except FileNotFoundError:
+        old_files = []
+    for old in old_files:
+        default_storage.delete(f"{_preview_dir(meeting.ref)}/{old}")
+    if not default_storage.exists(name):  # another request may have stored it meanwhile
+        default_storage.save(name, ContentFile(pdf))
+    return StoredPdf(BytesIO(pdf), fingerprint, data.filename)

@@ -1,0 +1,51 @@
+"""Celery tasks of the composer: thin wrappers over its services.
+
+Arguments are ids and plain values; each task loads by id, calls one service and returns. The
+names are explicit and stable (CONVENTIONS.md "Tasks"): they keep the names they had before
+the code moved here, so a message queued by an older release is still understood.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from celery import shared_task
+
+from composer import reminders
+from composer.headline_report import headline_report_render_version
+
+# A failed send is retried after these many seconds (then doubling), at most this many times;
+# after that the failed rows wait for the next scheduled run that still owes them.
+RETRY_DELAY_S = 300
+MAX_RETRIES = 5
+
+
+@shared_task(name="meetings.headline_report_render")
+def headline_report_render_task(report_id: int) -> None:
+    """Render and store headline report version ``report_id`` (safe to run twice).
+
+    See ``composer.headline_report.headline_report_render_version``: a failure is recorded on
+    the version (status failed, with the error) for a retry from the meeting's report page.
+    """
+    headline_report_render_version(report_id=report_id)
+
+
+@shared_task(
+    name="actions.reminders_send",
+    bind=True,
+    max_retries=MAX_RETRIES,
+    acks_late=True,
+)
+def reminders_send_task(self: Any, today: str | None = None) -> dict[str, Any]:
+    """Send the reminders owed today (``today``: ISO date, default the Europe/London date now).
+
+    Returns the run's summary (see ``ReminderRun.as_dict``). Safe to run twice or at the same
+    time as another run: the service sends each reminder once. When some sends failed the
+    task retries; the retry sends only the failed ones.
+    """
+    run_date = dt.date.fromisoformat(today) if today else None
+    result = reminders.reminders_send(today=run_date)
+    if result.failed and self.request.retries < self.max_retries:
+        raise self.retry(countdown=RETRY_DELAY_S * 2**self.request.retries, kwargs={"today": today})
+    return result.as_dict()

@@ -1,0 +1,65 @@
+"""Browser URLs of the composer: home, the meeting page and recording on it, reviews, the
+headline report (``report_urls``) and the reminder emails' links (``reminder_urls``).
+
+Records are addressed by their refs: ``/meetings/DAG028/``. The report URLs come first so
+that their fixed paths (such as an import page) are never read as a meeting ref.
+"""
+
+from django.urls import include, path
+
+from . import change_request_views, views
+
+urlpatterns: list = [
+    path("", include("composer.report_urls")),
+    path("", include("composer.reminder_urls")),
+    path("", views.HomeView.as_view(), name="home"),
+    path("meetings/<str:ref>/", views.MeetingDetailView.as_view(), name="meeting-detail"),
+    path("meetings/<str:ref>/agenda/", views.MeetingAgendaView.as_view(), name="meeting-agenda"),
+    path("meetings/<str:ref>/reports/", views.MeetingReportsView.as_view(), name="meeting-reports"),
+    path(
+        "meetings/<str:ref>/areas/new/",
+        views.MeetingAgendaItemCreateView.as_view(),
+        name="meeting-area-create",
+    ),
+    path(
+        "meetings/<str:ref>/actions/new/",
+        views.MeetingActionCreateView.as_view(),
+        name="meeting-action-create",
+    ),
+    path(
+        "meetings/<str:ref>/decisions/new/",
+        views.MeetingDecisionCreateView.as_view(),
+        name="meeting-decision-create",
+    ),
+    path(
+        "meetings/<str:ref>/discussion/new/",
+        views.MeetingDiscussionCreateView.as_view(),
+        name="meeting-discussion-create",
+    ),
+    path(
+        "meetings/<str:ref>/discussion/<int:pk>/edit/",
+        views.DiscussionItemUpdateView.as_view(),
+        name="discussion-edit",
+    ),
+    path(
+        "meetings/<str:ref>/discussion/<int:pk>/delete/",
+        views.DiscussionItemDeleteView.as_view(),
+        name="discussion-delete",
+    ),
+    path(
+        "change-requests/<str:ref>/",
+        change_request_views.ChangeRequestDetailView.as_view(),
+        name="change-request-detail",
+    ),
+    path(
+        "change-requests/<str:ref>/status/",
+        change_request_views.ChangeRequestTransitionView.as_view(),
+        name="change-request-transition",
+    ),
+    path(
+        "change-requests/<str:ref>/ia-responses/",
+        change_request_views.ImpactAssessmentResponseCreateView.as_view(),
+        name="change-request-ia-response",
+    ),
+    path("meetings/<str:ref>/reviews/", views.MeetingReviewView.as_view(), name="meeting-reviews"),
+]

@@ -1,0 +1,41 @@
+"""Discussion text: the sanitised HTML the pages and the headline report print."""
+
+from __future__ import annotations
+
+import re
+
+import nh3
+
+# Discussion text keeps the emphasis the headline report uses and nothing else.
+DISCUSSION_TAGS = {"b", "strong", "u", "i", "em", "br"}
+
+# Emphasis nested deeper than this is flattened: a report needs a level or two, and
+# WeasyPrint recurses per level (a few hundred <b> made the PDF fail to render at all).
+DISCUSSION_MAX_NESTING = 8
+_EMPHASIS_TAG_RE = re.compile(r"<(/?)(?:b|strong|u|i|em)>")
+
+
+def discussion_text_clean(text: str) -> str:
+    """Sanitise discussion HTML: keep ``b``/``strong``/``u``/``i``/``em``/``br``, drop the
+    rest, and drop emphasis tags nested more than ``DISCUSSION_MAX_NESTING`` deep (their text
+    stays)."""
+    return _emphasis_flattened(nh3.clean(text or "", tags=DISCUSSION_TAGS, attributes={})).strip()
+
+
+def _emphasis_flattened(html: str) -> str:
+    # nh3's output is balanced, so each closing tag matches the last opening one.
+    opened: list[bool] = []  # for each open tag: whether it was kept
+    depth = 0
+
+    def keep_or_drop(match: re.Match[str]) -> str:
+        nonlocal depth
+        if match[1]:
+            kept = opened.pop() if opened else False
+            depth -= kept
+            return match[0] if kept else ""
+        kept = depth < DISCUSSION_MAX_NESTING
+        opened.append(kept)
+        depth += kept
+        return match[0] if kept else ""
+
+    return _EMPHASIS_TAG_RE.sub(keep_or_drop, html)

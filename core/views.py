@@ -1,0 +1,65 @@
+"""The view kit every app's browser views share: login and PMO mixins, htmx helpers, form
+errors from services."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.views import View
+
+from core import roles
+
+_FORM_ID_RE = re.compile(r"[a-z0-9-]{1,60}")
+
+
+class LoginRequired(LoginRequiredMixin, View):
+    """A view that needs a login (anonymous users go to the login page)."""
+
+
+class PmoRequired(LoginRequired):
+    """A view for the PMO only: anyone else gets 403, whatever the method."""
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated and not roles.is_pmo(request.user):
+            raise PermissionDenied("Only the PMO (secretariat) can do this.")
+        return super().dispatch(request, *args, **kwargs)
+
+
+def is_htmx(request: HttpRequest) -> bool:
+    """True when htmx sent the request (the page wants a fragment back)."""
+    return bool(getattr(request, "htmx", False))
+
+
+def form_add_service_error(form: Form, error: ValidationError) -> None:
+    """Show a service's ValidationError on ``form``: field errors on their fields when the
+    form has them, everything else at the top of the form."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            target = field if field in form.fields else None
+            for item in errors:
+                form.add_error(target, item.messages)
+    else:
+        form.add_error(None, error)
+
+
+def messages_fragment(request: HttpRequest) -> str:
+    """The pending messages as an out-of-band swap into the page's message area (htmx)."""
+    return render_to_string("_messages.html", {"oob": True}, request=request)
+
+
+def posted_form_id(request: HttpRequest, default: str) -> str:
+    """The id of the form element that posted (``_form_id``), checked, or ``default``."""
+    value = request.POST.get("_form_id", "")
+    return value if _FORM_ID_RE.fullmatch(value) else default
+
+
+def today_london() -> Any:
+    """Today's date in Europe/London."""
+    return timezone.localdate()
