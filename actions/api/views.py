@@ -21,17 +21,17 @@ from rest_framework.response import Response
 from actions import selectors, services
 from actions.models import Action, ActionReview, ActionUpdate
 from core import refs, roles
-from core.api import (
+from core.api.db import prepared_statements
+from core.api.etags import (
     ETAG_HEADER,
     IF_MATCH_PARAMETER,
     IF_NONE_MATCH_PARAMETER,
-    Links,
-    OrderKey,
-    prepared_statements,
     response_with_etag,
-    validated_input,
 )
-from core.api_views import ListApi, RecordApi
+from core.api.inputs import validated_input
+from core.api.links import Links
+from core.api.pagination import OrderKey
+from core.api.views import ListApi, RecordApi
 from meetings.models import Meeting
 from meetings.selectors import discussions_of
 

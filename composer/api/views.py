@@ -24,19 +24,18 @@ from composer.api.serializers import (
     HeadlineReportOutputSerializer,
 )
 from composer.headline_report import headline_report_issue
-from core.api import (
+from core.api.errors import ErrorSerializer
+from core.api.etags import (
     ETAG_HEADER,
     IF_MATCH_PARAMETER,
     IF_NONE_MATCH_PARAMETER,
-    ErrorSerializer,
-    Links,
-    OrderKey,
-    ORJSONRenderer,
-    PDFRenderer,
     response_with_etag,
-    validated_input,
 )
-from core.api_views import ListApi, RecordApi
+from core.api.inputs import validated_input
+from core.api.links import Links
+from core.api.pagination import OrderKey
+from core.api.renderers import ORJSONRenderer, PDFRenderer
+from core.api.views import ListApi, RecordApi
 from meetings import selectors, services
 from meetings.api.filters import AgendaItemFilter, DiscussionItemFilter
 from meetings.api.views import MEETING_REF_PARAMETER, _public_only, _visible_meetings_filter

@@ -13,16 +13,16 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core import refs, roles
-from core.api import (
+from core.api.etags import (
     ETAG_HEADER,
     IF_MATCH_PARAMETER,
     IF_NONE_MATCH_PARAMETER,
-    Links,
-    OrderKey,
     response_with_etag,
-    validated_input,
 )
-from core.api_views import ListApi, RecordApi
+from core.api.inputs import validated_input
+from core.api.links import Links
+from core.api.pagination import OrderKey
+from core.api.views import ListApi, RecordApi
 from meetings import selectors, services
 from meetings.models import (
     AgendaItem,

@@ -69,7 +69,7 @@ def test_the_token_lookup_reads_the_users_roles_too(
     api_client_for, role_user, django_assert_num_queries, role, status
 ):
     # One query authenticates and answers the write permission: the token, its user and
-    # the user's groups are read together (core.api.TokenAuthentication).
+    # the user's groups are read together (core.api.authentication.TokenAuthentication).
     api = api_client_for(role_user(role))
     with django_assert_num_queries(1):
         response = api.post("/api/v1/actions/", {}, format="json")
