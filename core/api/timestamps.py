@@ -62,6 +62,8 @@ class DateTimeText(Func):
         return compiler.compile(self.get_source_expressions()[0])
 
     def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        # SQL by hand: the ORM has no to_char() (formatting a timestamp as text) and no
+        # expression for ``AT TIME ZONE`` outside its own Trunc and Extract functions.
         column, params = compiler.compile(self.get_source_expressions()[0])
         local = f"({column} AT TIME ZONE %s)"
         sql = (
