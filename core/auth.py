@@ -5,6 +5,9 @@ on the register, and every view checks a role: with Django's backend that is thr
 (the user, their groups, their person) before the page reads anything of its own. Here the
 user comes with their person (``select_related``) and one ``EXISTS`` per role, in one query,
 and the roles are cached on the user (:func:`core.roles.user_roles_cache`).
+
+The API's token authentication (:mod:`core.api.authentication`) reads a token's user in the
+same shape, through :data:`USER_RELATED`, :func:`role_annotations` and :func:`roles_cache`.
 """
 
 from __future__ import annotations
@@ -17,9 +20,30 @@ from django.db.models import Exists, OuterRef
 
 from core import roles
 
+# What is read with a user: their person on the register and its organisation.
+USER_RELATED = "person__organisation"
+
 
 def _role_field(role: str) -> str:
     return f"_dag_has_role_{role.lower()}"
+
+
+def role_annotations(user_id: str = "pk") -> dict[str, Exists]:
+    """One ``EXISTS`` per role (``core.roles.ALL_ROLES``) for the user whose id is ``user_id``.
+
+    ``user_id`` is a field of the query's model: ``pk`` on users, ``user_id`` on a model
+    that points at one (a token). Other groups do not grant anything in this application,
+    so they are not read.
+    """
+    in_group = Group.objects.filter(user=OuterRef(user_id))
+    return {_role_field(role): Exists(in_group.filter(name=role)) for role in roles.ALL_ROLES}
+
+
+def roles_cache(user: Any, annotated: Any) -> None:
+    """Cache on ``user`` the roles read by :func:`role_annotations` on ``annotated``."""
+    roles.user_roles_cache(
+        user, [role for role in roles.ALL_ROLES if getattr(annotated, _role_field(role))]
+    )
 
 
 class ModelBackend(backends.ModelBackend):
@@ -29,25 +53,16 @@ class ModelBackend(backends.ModelBackend):
         """The active user with ``user_id`` (their person and roles loaded), or None.
 
         One query: the user row, their :class:`~meetings.models.Person` if any, and whether
-        they are in each role's group (``core.roles.ALL_ROLES``). Other groups do not
-        grant anything in this application, so they are not read.
+        they are in each role's group.
         """
-        in_group = Group.objects.filter(user=OuterRef("pk"))
         user = (
             get_user_model()
-            ._default_manager.select_related("person__organisation")
-            .annotate(
-                **{
-                    _role_field(role): Exists(in_group.filter(name=role))
-                    for role in roles.ALL_ROLES
-                }
-            )
+            ._default_manager.select_related(USER_RELATED)
+            .annotate(**role_annotations())
             .filter(pk=user_id)
             .first()
         )
         if user is None or not self.user_can_authenticate(user):
             return None
-        roles.user_roles_cache(
-            user, [role for role in roles.ALL_ROLES if getattr(user, _role_field(role))]
-        )
+        roles_cache(user, user)
         return user

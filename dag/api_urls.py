@@ -3,7 +3,7 @@
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from core.api_views import ApiNotFoundApi, ApiRootApi
+from core.api.views import ApiNotFoundApi, ApiRootApi
 
 urlpatterns = [
     path("", ApiRootApi.as_view(), name="api-root"),

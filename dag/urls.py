@@ -5,7 +5,7 @@ from django.templatetags.static import static as static_url
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from core.api_views import ApiTokenView
+from core.api.views import ApiTokenView
 
 from .views import health
 

@@ -21,7 +21,9 @@ from rest_framework import serializers
 
 from actions.models import Action, ActionOwner, ActionReview, ActionUpdate
 from actions.services import OwnerSpec
-from core.api import DateTimeText, InputSerializer, Links, choices_help, datetime_text
+from core.api.inputs import InputSerializer, choices_help
+from core.api.links import Links
+from core.api.timestamps import DateTimeText, datetime_text
 from meetings.api.serializers import (
     ActionLinkSerializer,
     AgendaItemLinkSerializer,
@@ -183,7 +185,7 @@ def owners_by_action(action_ids: Iterable[int]) -> dict[int, list[tuple[Any, ...
     person name), …]}``. Written by hand because building it with the ORM cost more CPU
     than running it (about 1.5 ms of a 4 ms list request, issue #7). On PostgreSQL the ids
     are one array parameter, so the statement is the same for any page size and the API's
-    prepared statements (:func:`core.api.prepared_statements`) keep one plan for it.
+    prepared statements (:func:`core.api.db.prepared_statements`) keep one plan for it.
     """
     ids = list(action_ids)
     if not ids:

@@ -13,7 +13,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -21,17 +27,17 @@ from rest_framework.response import Response
 from actions import selectors, services
 from actions.models import Action, ActionReview, ActionUpdate
 from core import refs, roles
-from core.api import (
+from core.api.db import prepared_statements
+from core.api.etags import (
     ETAG_HEADER,
     IF_MATCH_PARAMETER,
     IF_NONE_MATCH_PARAMETER,
-    Links,
-    OrderKey,
-    prepared_statements,
     response_with_etag,
-    validated_input,
 )
-from core.api_views import ListApi, RecordApi
+from core.api.inputs import validated_input
+from core.api.links import Links
+from core.api.pagination import OrderKey
+from core.api.views import ListApi, RecordApi
 from meetings.models import Meeting
 from meetings.selectors import discussions_of
 
@@ -110,6 +116,12 @@ def action_represent(action: Action, request: Request, links: Links) -> dict[str
 
 
 @extend_schema(tags=["actions"])
+@extend_schema_view(
+    get=extend_schema(
+        summary="List actions",
+        description="Filters combine (AND). Pages are stable: follow next/previous.",
+    )
+)
 class ActionListApi(ListApi):
     """The action register as the user may see it (Observers: Public meetings only)."""
 
@@ -140,13 +152,6 @@ class ActionListApi(ListApi):
         with prepared_statements():
             owners = owners_by_action(row["id"] for row in rows)
         return action_rows(rows, owners, Links(self.request), timezone.localdate())
-
-    @extend_schema(
-        summary="List actions",
-        description="Filters combine (AND). Pages are stable: follow next/previous.",
-    )
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().get(request, *args, **kwargs)
 
     @extend_schema(
         summary="Record an action (PMO)",
@@ -180,15 +185,14 @@ class ActionRecordApi(RecordApi):
 
 
 @extend_schema(tags=["actions"], parameters=[ACTION_REF_PARAMETER])
-class ActionDetailApi(ActionRecordApi):
-    @extend_schema(
+@extend_schema_view(
+    get=extend_schema(
         summary="Get an action by ref",
         parameters=[IF_NONE_MATCH_PARAMETER, ETAG_HEADER],
         responses={200: ActionDetailOutputSerializer, 304: NOT_MODIFIED},
     )
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().get(request, *args, **kwargs)
-
+)
+class ActionDetailApi(ActionRecordApi):
     @extend_schema(
         summary="Change an action (PMO)",
         description="Only the fields sent change: description, due date or due meeting, "
@@ -252,6 +256,7 @@ class ActionDeclineClosureApi(ActionRecordApi):
 
 
 @extend_schema(tags=["actions"], parameters=[ACTION_REF_PARAMETER])
+@extend_schema_view(get=extend_schema(summary="List an action's progress updates"))
 class ActionUpdateListApi(ListApi):
     """Progress updates of an action, oldest first."""
 
@@ -264,10 +269,6 @@ class ActionUpdateListApi(ListApi):
     def get_queryset(self) -> QuerySet[ActionUpdate]:
         action = action_for(self.request.user, self.kwargs["ref"])
         return action.updates.select_related("action", "author__person")
-
-    @extend_schema(summary="List an action's progress updates")
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().get(request, *args, **kwargs)
 
     @extend_schema(
         summary="Post a progress update (owners and PMO)",
@@ -290,6 +291,7 @@ class ActionUpdateListApi(ListApi):
 
 
 @extend_schema(tags=["actions"], parameters=[ACTION_REF_PARAMETER])
+@extend_schema_view(get=extend_schema(summary="List an action's reviews"))
 class ActionReviewListApi(ListApi):
     """The later meetings at which an action was taken up (closed, re-dated, kept open)."""
 
@@ -303,10 +305,6 @@ class ActionReviewListApi(ListApi):
         if roles.is_observer_only(self.request.user):
             reviews = reviews.filter(meeting__classification=Meeting.Classification.PUBLIC)
         return reviews
-
-    @extend_schema(summary="List an action's reviews")
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().get(request, *args, **kwargs)
 
     @extend_schema(
         summary="Review the action at a later meeting (PMO)",

@@ -8,7 +8,7 @@ from rest_framework import serializers
 
 from changerequests.models import TRANSITIONS, ChangeRequest, ImpactAssessmentResponse, Release
 from core import refs
-from core.api import InputSerializer, choices_help
+from core.api.inputs import InputSerializer, choices_help
 from meetings.api.serializers import (
     ChangeRequestLinkSerializer,
     IdRelatedField,

@@ -10,7 +10,13 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -23,16 +29,16 @@ from changerequests.models import (
     Release,
 )
 from core import refs
-from core.api import (
+from core.api.etags import (
     ETAG_HEADER,
     IF_MATCH_PARAMETER,
     IF_NONE_MATCH_PARAMETER,
-    Links,
-    OrderKey,
     response_with_etag,
-    validated_input,
 )
-from core.api_views import ListApi, RecordApi
+from core.api.inputs import validated_input
+from core.api.links import Links
+from core.api.pagination import OrderKey
+from core.api.views import ListApi, RecordApi
 
 from .filters import ChangeRequestFilter, ReleaseFilter
 from .serializers import (
@@ -77,6 +83,7 @@ def change_request_for(ref: str) -> ChangeRequest:
 
 
 @extend_schema(tags=["change requests"])
+@extend_schema_view(get=extend_schema(summary="List change requests"))
 class ChangeRequestListApi(ListApi):
     """Change requests, programme-wide, by number."""
 
@@ -89,10 +96,6 @@ class ChangeRequestListApi(ListApi):
 
     def get_queryset(self) -> QuerySet[ChangeRequest]:
         return change_requests_all()
-
-    @extend_schema(summary="List change requests")
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().get(request, *args, **kwargs)
 
     @extend_schema(
         summary="Record a change request (PMO)",
@@ -122,15 +125,14 @@ class ChangeRequestRecordApi(RecordApi):
 
 
 @extend_schema(tags=["change requests"], parameters=[CR_REF_PARAMETER])
-class ChangeRequestDetailApi(ChangeRequestRecordApi):
-    @extend_schema(
+@extend_schema_view(
+    get=extend_schema(
         summary="Get a change request by ref",
         parameters=[IF_NONE_MATCH_PARAMETER, ETAG_HEADER],
         responses={200: ChangeRequestOutputSerializer, 304: NOT_MODIFIED},
     )
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().get(request, *args, **kwargs)
-
+)
+class ChangeRequestDetailApi(ChangeRequestRecordApi):
     @extend_schema(
         summary="Change a change request (PMO)",
         description="Only the fields sent change; status moves through transition.",
@@ -167,6 +169,7 @@ class ChangeRequestTransitionApi(ChangeRequestRecordApi):
 
 
 @extend_schema(tags=["change requests"], parameters=[CR_REF_PARAMETER])
+@extend_schema_view(get=extend_schema(summary="List a CR's impact assessment responses"))
 class IAResponseListApi(ListApi):
     """The impact assessment responses to a CR, by organisation."""
 
@@ -182,10 +185,6 @@ class IAResponseListApi(ListApi):
         return ImpactAssessmentResponse.objects.filter(change_request=cr).select_related(
             "change_request", "organisation"
         )
-
-    @extend_schema(summary="List a CR's impact assessment responses")
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().get(request, *args, **kwargs)
 
     @extend_schema(
         summary="Record an IA response (PMO)",

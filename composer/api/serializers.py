@@ -10,7 +10,8 @@ from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_sc
 from rest_framework import serializers
 
 from changerequests.api.serializers import change_request_find
-from core.api import InputSerializer, Links
+from core.api.inputs import InputSerializer
+from core.api.links import Links
 from meetings.api.serializers import (
     AgendaItemLinkSerializer,
     ChangeRequestLinkSerializer,

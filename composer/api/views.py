@@ -9,7 +9,12 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -24,19 +29,18 @@ from composer.api.serializers import (
     HeadlineReportOutputSerializer,
 )
 from composer.headline_report import headline_report_issue
-from core.api import (
+from core.api.errors import ErrorSerializer
+from core.api.etags import (
     ETAG_HEADER,
     IF_MATCH_PARAMETER,
     IF_NONE_MATCH_PARAMETER,
-    ErrorSerializer,
-    Links,
-    OrderKey,
-    ORJSONRenderer,
-    PDFRenderer,
     response_with_etag,
-    validated_input,
 )
-from core.api_views import ListApi, RecordApi
+from core.api.inputs import validated_input
+from core.api.links import Links
+from core.api.pagination import OrderKey
+from core.api.renderers import ORJSONRenderer, PDFRenderer
+from core.api.views import ListApi, RecordApi
 from meetings import selectors, services
 from meetings.api.filters import AgendaItemFilter, DiscussionItemFilter
 from meetings.api.views import MEETING_REF_PARAMETER, _public_only, _visible_meetings_filter
@@ -57,6 +61,7 @@ def _agenda_items_for(user: Any) -> QuerySet[AgendaItem]:
 
 
 @extend_schema(tags=["meetings"])
+@extend_schema_view(get=extend_schema(summary="List agenda items"))
 class AgendaItemListApi(ListApi):
     """Agenda items: the report's "Area" column, per meeting."""
 
@@ -69,10 +74,6 @@ class AgendaItemListApi(ListApi):
 
     def get_queryset(self) -> QuerySet[AgendaItem]:
         return _agenda_items_for(self.request.user)
-
-    @extend_schema(summary="List agenda items")
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().get(request, *args, **kwargs)
 
     @extend_schema(
         summary="Add an agenda item (PMO)",
@@ -116,6 +117,7 @@ def _discussion_items_for(user: Any) -> QuerySet[DiscussionItem]:
 
 
 @extend_schema(tags=["meetings"])
+@extend_schema_view(get=extend_schema(summary="List discussion items"))
 class DiscussionItemListApi(ListApi):
     """Key discussion items, with the refs written in them resolved to links."""
 
@@ -128,10 +130,6 @@ class DiscussionItemListApi(ListApi):
 
     def get_queryset(self) -> QuerySet[DiscussionItem]:
         return _discussion_items_for(self.request.user)
-
-    @extend_schema(summary="List discussion items")
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().get(request, *args, **kwargs)
 
     @extend_schema(
         summary="Add a discussion item (PMO)",
@@ -152,13 +150,8 @@ class DiscussionItemListApi(ListApi):
 
 
 @extend_schema(tags=["meetings"])
-class DiscussionItemDetailApi(RecordApi):
-    serializer_class = DiscussionItemOutputSerializer
-
-    def record_get(self) -> DiscussionItem:
-        return _discussion_items_for(self.request.user).get(pk=self.kwargs["pk"])
-
-    @extend_schema(
+@extend_schema_view(
+    get=extend_schema(
         summary="Get a discussion item",
         parameters=[IF_NONE_MATCH_PARAMETER, ETAG_HEADER],
         responses={
@@ -166,8 +159,12 @@ class DiscussionItemDetailApi(RecordApi):
             304: OpenApiResponse(description="Not modified"),
         },
     )
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().get(request, *args, **kwargs)
+)
+class DiscussionItemDetailApi(RecordApi):
+    serializer_class = DiscussionItemOutputSerializer
+
+    def record_get(self) -> DiscussionItem:
+        return _discussion_items_for(self.request.user).get(pk=self.kwargs["pk"])
 
     @extend_schema(
         summary="Change a discussion item (PMO)",
@@ -213,6 +210,7 @@ def _reports_for(user: Any, meeting_ref: str) -> QuerySet[HeadlineReport]:
 
 
 @extend_schema(tags=["headline reports"], parameters=[MEETING_REF_PARAMETER])
+@extend_schema_view(get=extend_schema(summary="List a meeting's headline report versions"))
 class HeadlineReportListApi(ListApi):
     """The headline report versions of a meeting, newest first."""
 
@@ -222,10 +220,6 @@ class HeadlineReportListApi(ListApi):
 
     def get_queryset(self) -> QuerySet[HeadlineReport]:
         return _reports_for(self.request.user, self.kwargs["ref"])
-
-    @extend_schema(summary="List a meeting's headline report versions")
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().get(request, *args, **kwargs)
 
     @extend_schema(
         summary="Issue a new version of the headline report (PMO)",

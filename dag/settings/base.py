@@ -97,7 +97,7 @@ if SQLITE:
         }
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-# The API's hot reads run as prepared statements on PostgreSQL (core.api.prepared_statements).
+# The API's hot reads run as prepared statements on PostgreSQL (core.api.db.prepared_statements).
 # False behind a connection pooler in transaction mode (PgBouncer), which cannot keep them.
 API_PREPARED_STATEMENTS = env.bool("API_PREPARED_STATEMENTS", default=True)
 
@@ -156,17 +156,17 @@ REST_FRAMEWORK = {
     # Token first: its WWW-Authenticate challenge makes an anonymous request a 401, not a 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # DRF's TokenAuthentication, reading the user's roles in the same query.
-        "core.api.TokenAuthentication",
+        "core.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["core.api.RoleWritePermission"],
-    "DEFAULT_SCHEMA_CLASS": "core.api_schema.ApiAutoSchema",
-    "DEFAULT_RENDERER_CLASSES": ["core.api.ORJSONRenderer"],
-    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "core.api.ContentNegotiation",
-    "DEFAULT_PARSER_CLASSES": ["core.api.JSONParser"],
-    "DEFAULT_PAGINATION_CLASS": "core.api.KeysetPagination",
-    "EXCEPTION_HANDLER": "core.api.api_exception_handler",
-    # Ordering is part of the keyset pagination (core.api.KeysetPagination).
+    "DEFAULT_PERMISSION_CLASSES": ["core.api.permissions.RoleWritePermission"],
+    "DEFAULT_SCHEMA_CLASS": "core.api.schema.ApiAutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["core.api.renderers.ORJSONRenderer"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "core.api.renderers.ContentNegotiation",
+    "DEFAULT_PARSER_CLASSES": ["core.api.inputs.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "core.api.pagination.KeysetPagination",
+    "EXCEPTION_HANDLER": "core.api.errors.api_exception_handler",
+    # Ordering is part of the keyset pagination (core.api.pagination.KeysetPagination).
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
 }
 SPECTACULAR_SETTINGS = {

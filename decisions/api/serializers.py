@@ -8,7 +8,8 @@ from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_sc
 from rest_framework import serializers
 
 from changerequests.api.serializers import change_request_find
-from core.api import InputSerializer, Links, choices_help
+from core.api.inputs import InputSerializer, choices_help
+from core.api.links import Links
 from decisions.models import TRANSITIONS, Decision
 from meetings.api.serializers import (
     AgendaItemLinkSerializer,

@@ -11,22 +11,28 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core import refs, roles
-from core.api import (
+from core.api.etags import (
     ETAG_HEADER,
     IF_MATCH_PARAMETER,
     IF_NONE_MATCH_PARAMETER,
-    Links,
-    OrderKey,
     response_with_etag,
-    validated_input,
 )
-from core.api_views import ListApi, RecordApi
+from core.api.inputs import validated_input
+from core.api.links import Links
+from core.api.pagination import OrderKey
+from core.api.views import ListApi, RecordApi
 from decisions import selectors, services
 from decisions.models import Decision
 from meetings.models import DiscussionReference, Meeting
@@ -74,6 +80,7 @@ def decision_for(user: Any, ref: str) -> Decision:
 
 
 @extend_schema(tags=["decisions"])
+@extend_schema_view(get=extend_schema(summary="List decisions"))
 class DecisionListApi(ListApi):
     """The decision register as the user may see it."""
 
@@ -86,10 +93,6 @@ class DecisionListApi(ListApi):
 
     def get_queryset(self) -> QuerySet[Decision]:
         return decisions_for(self.request.user)
-
-    @extend_schema(summary="List decisions")
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().get(request, *args, **kwargs)
 
     @extend_schema(
         summary="Propose a decision (PMO)",
@@ -121,8 +124,8 @@ class DecisionRecordApi(RecordApi):
 
 
 @extend_schema(tags=["decisions"], parameters=[DECISION_REF_PARAMETER])
-class DecisionDetailApi(DecisionRecordApi):
-    @extend_schema(
+@extend_schema_view(
+    get=extend_schema(
         summary="Get a decision by ref",
         parameters=[IF_NONE_MATCH_PARAMETER, ETAG_HEADER],
         responses={
@@ -130,9 +133,8 @@ class DecisionDetailApi(DecisionRecordApi):
             304: OpenApiResponse(description="Not modified: your ETag is current."),
         },
     )
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().get(request, *args, **kwargs)
-
+)
+class DecisionDetailApi(DecisionRecordApi):
     @extend_schema(
         summary="Change a decision's text, area or CR (PMO)",
         description="Only the fields sent change; the ref and status never change here.",

@@ -14,7 +14,8 @@ from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_sc
 from rest_framework import serializers
 
 from core import refs, roles
-from core.api import DateTimeInputField, InputSerializer, Links, choices_help
+from core.api.inputs import DateTimeInputField, InputSerializer, choices_help
+from core.api.links import Links
 from meetings.models import (
     AgendaItem,
     Committee,

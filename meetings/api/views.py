@@ -7,22 +7,28 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core import refs, roles
-from core.api import (
+from core.api.etags import (
     ETAG_HEADER,
     IF_MATCH_PARAMETER,
     IF_NONE_MATCH_PARAMETER,
-    Links,
-    OrderKey,
     response_with_etag,
-    validated_input,
 )
-from core.api_views import ListApi, RecordApi
+from core.api.inputs import validated_input
+from core.api.links import Links
+from core.api.pagination import OrderKey
+from core.api.views import ListApi, RecordApi
 from meetings import selectors, services
 from meetings.models import (
     AgendaItem,
@@ -71,6 +77,12 @@ def _visible_meetings_filter(user: Any, path: str = "meeting__") -> dict[str, st
 
 
 @extend_schema(tags=["committees"])
+@extend_schema_view(
+    get=extend_schema(
+        summary="List committees",
+        description="Every committee of the installation, by code.",
+    )
+)
 class CommitteeListApi(ListApi):
     """Committees of the installation (DAG, DRG…), by code."""
 
@@ -79,13 +91,6 @@ class CommitteeListApi(ListApi):
 
     def get_queryset(self) -> QuerySet[Committee]:
         return Committee.objects.all()
-
-    @extend_schema(
-        summary="List committees",
-        description="Every committee of the installation, by code.",
-    )
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().get(request, *args, **kwargs)
 
     @extend_schema(
         summary="Create a committee (PMO)",
@@ -194,6 +199,7 @@ def _meetings_for(user: Any) -> QuerySet[Meeting]:
 
 
 @extend_schema(tags=["meetings"])
+@extend_schema_view(get=extend_schema(summary="List meetings"))
 class MeetingListApi(ListApi):
     """Meetings the user may see (Observers: Public ones), with their agenda."""
 
@@ -207,10 +213,6 @@ class MeetingListApi(ListApi):
 
     def get_queryset(self) -> QuerySet[Meeting]:
         return _meetings_for(self.request.user)
-
-    @extend_schema(summary="List meetings")
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().get(request, *args, **kwargs)
 
     @extend_schema(
         summary="Record a meeting (PMO)",
@@ -233,19 +235,18 @@ class MeetingListApi(ListApi):
 
 
 @extend_schema(tags=["meetings"], parameters=[MEETING_REF_PARAMETER])
+@extend_schema_view(
+    get=extend_schema(
+        summary="Get a meeting by ref",
+        parameters=[IF_NONE_MATCH_PARAMETER, ETAG_HEADER],
+        responses={200: MeetingOutputSerializer, 304: OpenApiResponse(description="Not modified")},
+    )
+)
 class MeetingDetailApi(RecordApi):
     serializer_class = MeetingOutputSerializer
 
     def record_get(self) -> Meeting:
         return _meetings_for(self.request.user).get(ref=_canonical_meeting(self.kwargs["ref"]))
-
-    @extend_schema(
-        summary="Get a meeting by ref",
-        parameters=[IF_NONE_MATCH_PARAMETER, ETAG_HEADER],
-        responses={200: MeetingOutputSerializer, 304: OpenApiResponse(description="Not modified")},
-    )
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().get(request, *args, **kwargs)
 
     @extend_schema(
         summary="Change a meeting (PMO)",

@@ -212,8 +212,9 @@ def test_list_costs_the_same_queries_at_10_and_200_rows(committee, pmo_api):
     ],
 )
 def test_timestamps_read_as_london_iso_8601(seeded, pmo_api, created_at, text):
-    # The list formats timestamps in the database on PostgreSQL (core.api.DateTimeText) and in
-    # Python on SQLite: both must write what DRF's DateTimeField writes.
+    # The list formats timestamps in the database on PostgreSQL
+    # (core.api.timestamps.DateTimeText) and in Python on SQLite: both must write what DRF's
+    # DateTimeField writes.
     Action.objects.filter(ref="DAG28-01").update(created_at=created_at)
     row = pmo_api.get("/api/v1/actions/?page_size=1").json()["results"][0]
     assert row["ref"] == "DAG28-01"
@@ -224,7 +225,7 @@ def test_timestamps_read_as_london_iso_8601(seeded, pmo_api, created_at, text):
 @pytest.mark.parametrize("ordering", ["id", "ref", "-ref", "due_date", "-due_date", "updated_at"])
 def test_pages_read_the_same_once_the_database_keeps_their_plans(seeded, pmo_api, ordering):
     # On PostgreSQL the page and owner queries are prepared statements from their second
-    # run on a connection (core.api.prepared_statements): a cursor's dates and texts and
+    # run on a connection (core.api.db.prepared_statements): a cursor's dates and texts and
     # the owners' id array are then bound by the server, and must find the same rows.
     path = f"/api/v1/actions/?ordering={ordering}&page_size=3"
     first = all_refs(pmo_api, path)

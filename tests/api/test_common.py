@@ -4,9 +4,14 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
+
+from core import roles
+from core.api.authentication import TokenAuthentication
+from tests.meetings.factories import OrganisationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -69,11 +74,36 @@ def test_the_token_lookup_reads_the_users_roles_too(
     api_client_for, role_user, django_assert_num_queries, role, status
 ):
     # One query authenticates and answers the write permission: the token, its user and
-    # the user's groups are read together (core.api.TokenAuthentication).
+    # the user's groups are read together (core.api.authentication.TokenAuthentication).
     api = api_client_for(role_user(role))
     with django_assert_num_queries(1):
         response = api.post("/api/v1/actions/", {}, format="json")
     assert response.status_code == status
+
+
+def test_the_token_lookup_reads_the_user_as_the_login_does(role_user, django_assert_num_queries):
+    # The token's user comes in the shape the login backend gives a session's user
+    # (core.auth): with their person and its organisation, and their roles, in one query.
+    user = role_user("Member", person=OrganisationFactory(name="Elexon"))
+    user.groups.add(Group.objects.get_or_create(name="Staff")[0])  # not a role: grants nothing
+    token = Token.objects.create(user=user)
+    with django_assert_num_queries(1):
+        found, found_token = TokenAuthentication().authenticate_credentials(token.key)
+        assert (found, found_token) == (user, token)
+        assert found.person.name == user.username
+        assert found.person.organisation.name == "Elexon"
+        assert roles.user_roles(found) == {"Member"}
+
+
+def test_the_token_lookup_knows_a_user_without_a_person_has_none(
+    role_user, django_assert_num_queries
+):
+    user = role_user("PMO")
+    token = Token.objects.create(user=user)
+    with django_assert_num_queries(1):
+        found, _ = TokenAuthentication().authenticate_credentials(token.key)
+        assert not hasattr(found, "person")
+        assert roles.user_roles(found) == {"PMO"}
 
 
 def test_a_superusers_token_writes_as_the_pmo(api_client_for, db):

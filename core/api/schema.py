@@ -1,7 +1,7 @@
 """The API's OpenAPI schema class (drf-spectacular): every operation's error responses.
 
-Kept apart from :mod:`core.api` because drf-spectacular's ``AutoSchema`` imports DRF's views,
-which read the settings that name :mod:`core.api`'s renderer, permission and pagination.
+Kept apart from the modules DRF's settings name (renderer, permission, pagination…) because
+drf-spectacular's ``AutoSchema`` imports DRF's views, which read those settings.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Any
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter
 
-from core.api import ErrorSerializer
+from core.api.errors import ErrorSerializer
 
 ERROR_DESCRIPTIONS = {
     "400": "Invalid input: see errors for the field errors.",
@@ -27,7 +27,7 @@ class ApiAutoSchema(AutoSchema):
 
     Every operation can answer 400 (a bad query or body), 401 and 403; operations on one
     record 404; operations that take ``If-Match`` 412. All of them carry
-    :class:`core.api.ErrorSerializer`, the one error shape.
+    :class:`core.api.errors.ErrorSerializer`, the one error shape.
     """
 
     def _get_response_bodies(self, direction: str = "response") -> dict[str, Any]:

@@ -19,20 +19,16 @@ from django.views import View
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
+from rest_framework.exceptions import NotFound
 from rest_framework.generics import GenericAPIView
 from rest_framework.mixins import ListModelMixin
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api import (
-    Links,
-    etag_of,
-    if_match_check,
-    not_modified,
-    prepared_statements,
-    response_with_etag,
-)
+from core.api.db import prepared_statements
+from core.api.etags import etag_of, if_match_check, not_modified, response_with_etag
+from core.api.links import Links
 
 # --- base views of the API -----------------------------------------------------------------
 
@@ -51,7 +47,7 @@ class ListApi(ListModelMixin, GenericAPIView):
 
     def filter_queryset(self, queryset: Any) -> Any:
         # With none of its parameters in the query, the filterset would change nothing: skip
-        # building it (django-filter deep-copies every filter per request, ~70 µs each).
+        # building it (django-filter deep-copies every filter on each request).
         filterset_class = getattr(self, "filterset_class", None)
         if filterset_class is not None and not any(
             name in filterset_class.base_filters for name in self.request.query_params
@@ -212,7 +208,5 @@ class ApiNotFoundApi(APIView):
     schema = None
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
-        from rest_framework.exceptions import NotFound
-
         super().initial(request, *args, **kwargs)
         raise NotFound("There is no such path in the API; see /api/v1/ for its lists.")
