@@ -13,9 +13,14 @@ from changerequests.models import ChangeRequest, DesignIssueNotification
 from changerequests.services import change_request_create, change_request_update, din_create
 from core import refs
 from core.actors import SYSTEM
-from core.services import validated_save
 from meetings.models import PLACEHOLDER_TITLE, Committee, Meeting
-from meetings.services import agenda_item_create, committee_create, meeting_create, meeting_update
+from meetings.services import (
+    agenda_item_create,
+    agenda_item_update,
+    committee_create,
+    meeting_create,
+    meeting_update,
+)
 
 from .text import LONDON, title_key
 from .writer import Writer
@@ -137,9 +142,9 @@ def agenda_item_write(w: Writer, order: int, title: str) -> None:
         )
         w.change("agenda item", title, "create")
     elif (existing.order, existing.change_request_id) != (order, cr.pk if cr else None):
-        # meetings.services has no agenda item update (see the report of this change).
-        existing.order, existing.change_request = order, cr
-        item = validated_save(existing)
+        item = agenda_item_update(
+            agenda_item=existing, order=order, change_request=cr, acting_user=SYSTEM
+        )
         w.change("agenda item", title, "update")
     else:
         item = existing

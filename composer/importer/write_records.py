@@ -74,17 +74,16 @@ def action_write(w: Writer, parsed: ParsedAction) -> None:
     crs = _action_crs(w, parsed)
     existing = Action.objects.filter(ref=parsed.ref).first()
     if existing is None:
-        action = action_create(
+        action_create(
             meeting=w.meeting_written(),
             seq=parsed.key.seq,
             description=parsed.description,
             owners=parsed.owners,
             due_date=parsed.due_date,
             agenda_item=agenda_item,
+            change_requests=crs,
             acting_user=SYSTEM,
         )
-        # actions.services takes no CRs (see the report of this change).
-        action.change_requests.set(crs)
         w.change("action", parsed.ref, "create", parsed.description)
         return
     changes: dict[str, Any] = {}
@@ -97,12 +96,10 @@ def action_write(w: Writer, parsed: ParsedAction) -> None:
     owners_now = [o.display for o in existing.owners.select_related("organisation", "person")]
     if owners_now != [str(o) for o in parsed.owners]:
         changes["owners"] = parsed.owners
-    crs_now = set(existing.change_requests.values_list("pk", flat=True))
+    if set(existing.change_requests.values_list("pk", flat=True)) != {cr.pk for cr in crs}:
+        changes["change_requests"] = crs
     if changes:
         action_update(action=existing, acting_user=SYSTEM, **changes)
-    if crs_now != {cr.pk for cr in crs}:
-        existing.change_requests.set(crs)
-        changes["change_requests"] = crs
     w.change("action", parsed.ref, "update" if changes else "unchanged", ", ".join(sorted(changes)))
 
 
@@ -145,9 +142,9 @@ def review_write(w: Writer, parsed: ParsedAction) -> None:
             description=parsed.description,
             owners=parsed.owners,
             due_date=parsed.due_date,
+            change_requests=_action_crs(w, parsed),
             acting_user=SYSTEM,
         )
-        action.change_requests.set(_action_crs(w, parsed))
         w.change("action", parsed.ref, "create", parsed.description)
     review = ActionReview.objects.filter(action=action, meeting=meeting).first()
     if action.due_date == parsed.due_date:

@@ -1,4 +1,5 @@
-"""An imported decision's outcome goes through ``decision_transition``, like the chair's.
+"""The import writes through the services: a decision's outcome through ``decision_transition``
+like the chair's, an action's CRs through ``action_update``.
 
 Expected values are the seed report's (read by eye): DAG028 met on 13 September 2023 at
 10:00 (Europe/London); DAG-DEC68 approved CR023 (line 36); DAG-DEC69 approved CR027 with
@@ -11,6 +12,7 @@ import itertools
 
 import pytest
 
+from actions.models import Action
 from changerequests.models import ChangeRequest
 from changerequests.services import change_request_create, change_request_transition
 from composer.importer import HeadlineReportImportError, headline_report_import
@@ -102,3 +104,14 @@ def test_reworded_conditions_of_a_decision_taken_are_kept_with_a_warning(db):
     assert dec69.conditions == before
     assert "being minor" in dec69.text
     assert any("DAG-DEC69" in w and "conditions" in w for w in result.warnings)
+
+
+def test_an_action_naming_other_crs_in_a_later_version_has_its_crs_updated(db):
+    headline_report_import(text=SEED_TEXT, acting_user=SYSTEM)
+    edited = SEED_TEXT.replace("for CR027 and CR019 to ensure", "for CR027 to ensure", 1)
+    result = headline_report_import(text=edited, acting_user=SYSTEM)
+    [change] = [c for c in result.changes if (c.kind, c.label) == ("action", "DAG28-09")]
+    assert (change.verb, change.detail) == ("update", "change_requests, description")
+    dag28_09 = Action.objects.get(ref="DAG28-09")
+    assert set(dag28_09.change_requests.values_list("ref", flat=True)) == {"CR027"}
+    assert dag28_09.description.startswith("Programme to review redline changes for CR027 to")
