@@ -139,6 +139,7 @@ def action_create(
     seq: int | None = None,
     status: str = Action.Status.OPEN,
     closed_date: dt.date | None = None,
+    change_requests: list[Any] | None = None,
     acting_user: Any = None,
 ) -> Action:
     """Record an action raised at ``meeting`` and assign its ref (``DAG28-01``).
@@ -146,8 +147,9 @@ def action_create(
     ``owners``: OwnerSpecs or owner text, lead first. ``due_meeting``: due by that meeting
     (``due_date`` then follows its date). ``seq`` records a historical ref as given; by
     default the meeting's next number is taken, safely when two users create at once, and
-    numbers are never reused. Raises ValidationError (bad or duplicate values, no owner,
-    an agenda item of another meeting) and PermissionDenied unless PMO.
+    numbers are never reused. ``change_requests``: the CRs the action is about. Raises
+    ValidationError (bad or duplicate values, no owner, an agenda item of another meeting)
+    and PermissionDenied unless PMO.
     """
     roles.require_pmo(acting_user)
     number_range_check(field="seq", value=seq, maximum=refs.MAX_ACTION_SEQ)
@@ -180,6 +182,8 @@ def action_create(
         )
     )
     _owners_set(action, owners)
+    if change_requests:
+        action.change_requests.set(change_requests)
     return action
 
 
@@ -192,9 +196,10 @@ def action_update(
     action: Action,
     acting_user: Any = None,
     owners: list[OwnerSpec | str] | None = None,
+    change_requests: list[Any] | None = None,
     **changes: Any,
 ) -> Action:
-    """Change an action's description, due date, due meeting, area or owners (PMO only)."""
+    """Change an action's description, due date, due meeting, area, owners or CRs (PMO only)."""
     roles.require_pmo(acting_user)
     action = Action.objects.select_for_update().get(pk=action.pk)
     _check_due(changes.get("due_date"))
@@ -207,6 +212,8 @@ def action_update(
     validated_save(action)
     if owners is not None:
         _owners_set(action, owners)
+    if change_requests is not None:
+        action.change_requests.set(change_requests)
     return action
 
 

@@ -264,11 +264,12 @@ def seed_meeting() -> Any:
         return meeting
     try:
         from composer.importer import headline_report_import_file
+        from core.actors import SYSTEM
     except ImportError as exc:
         raise NotAvailableError("composer.importer is not in this tree") from exc
     from composer.demo import SEED_REPORT
 
-    headline_report_import_file(path=SEED_REPORT)
+    headline_report_import_file(path=SEED_REPORT, acting_user=SYSTEM)
     return Meeting.objects.get(ref=DAG028)
 
 

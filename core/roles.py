@@ -12,6 +12,8 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 
+from core.actors import is_system
+
 PMO = "PMO"
 CHAIR = "Chair"
 MEMBER = "Member"
@@ -66,12 +68,12 @@ def is_observer_only(user: Any) -> bool:
 
 
 def require_pmo(acting_user: Any) -> None:
-    """Raise PermissionDenied unless ``acting_user`` is the system (None) or PMO."""
-    if acting_user is not None and not is_pmo(acting_user):
+    """Raise PermissionDenied unless ``acting_user`` is the system (None or SYSTEM) or PMO."""
+    if acting_user is not None and not is_system(acting_user) and not is_pmo(acting_user):
         raise PermissionDenied("Only the PMO (secretariat) can do this.")
 
 
 def require_chair(acting_user: Any) -> None:
-    """Raise PermissionDenied unless ``acting_user`` is the system (None) or the chair."""
-    if acting_user is not None and not is_chair(acting_user):
+    """Raise PermissionDenied unless ``acting_user`` is the system (None or SYSTEM) or chair."""
+    if acting_user is not None and not is_system(acting_user) and not is_chair(acting_user):
         raise PermissionDenied("Only the chair can decide on a proposed decision.")

@@ -6,6 +6,7 @@ moves the CR to the matching status (DESIGN.md "Decision", issue #4 "Chair").
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -14,6 +15,7 @@ from django.utils import timezone
 
 from changerequests.services import change_request_transition
 from core import refs, roles
+from core.actors import SYSTEM, history_user
 from core.services import counter_take, number_range_check, validated_save
 from meetings.models import AgendaItem, Meeting, Person
 
@@ -100,13 +102,15 @@ def decision_transition(
     to_status: str,
     acting_user: Any,
     conditions: str = "",
+    decided_at: dt.datetime | None = None,
 ) -> Decision:
     """Move a decision to ``to_status`` (approve, approve with conditions, reject, defer…).
 
     Only the chair decides (PermissionDenied otherwise; the PMO may withdraw). The row is
     re-read under ``select_for_update`` and the move checked against ``TRANSITIONS``
     (ValidationError otherwise). Conditions are required for "approved with conditions".
-    Records who decided and when, and moves the decision's CR to the matching status.
+    Records who decided and when (``decided_at``, now unless given: an imported report's
+    decisions were taken at its meeting), and moves the decision's CR to the matching status.
     """
     if to_status == Decision.Status.WITHDRAWN:
         roles.require_pmo(acting_user)
@@ -122,15 +126,16 @@ def decision_transition(
         raise ValidationError({"conditions": "State the conditions of the approval."})
     decision.status = to_status
     decision.conditions = conditions.strip()
-    decision.decided_at = timezone.now()
-    decision.decided_by = Person.objects.filter(user=acting_user).first() if acting_user else None
+    decision.decided_at = decided_at or timezone.now()
+    user = history_user(acting_user)
+    decision.decided_by = Person.objects.filter(user=user).first() if user else None
     validated_save(decision)
     cr_status = CR_STATUS_FOR_DECISION.get(to_status)
     if decision.change_request_id and cr_status:
         change_request_transition(
             change_request=decision.change_request,
             to_status=cr_status,
-            acting_user=None,
+            acting_user=SYSTEM,  # the decision moves its CR, whoever took it
             force=True,
         )
     return decision

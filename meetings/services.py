@@ -194,6 +194,17 @@ def agenda_item_create(
     )
 
 
+@transaction.atomic
+def agenda_item_update(
+    *, agenda_item: AgendaItem, acting_user: Any = None, **changes: Any
+) -> AgendaItem:
+    """Change an agenda item's order or CR (PMO only). Raises ValidationError for other fields."""
+    roles.require_pmo(acting_user)
+    agenda_item = AgendaItem.objects.select_for_update().get(pk=agenda_item.pk)
+    apply_changes(agenda_item, changes, {"order", "change_request"})
+    return validated_save(agenda_item)
+
+
 def agenda_item_get_or_create(
     *, meeting: Meeting, title: str, acting_user: Any = None
 ) -> AgendaItem:

@@ -24,6 +24,7 @@ from actions.selectors import ActionRegisterFilters
 from actions.services import action_close, action_create
 from composer.demo import demo_logins_ensure
 from composer.importer import headline_report_import_file
+from core.actors import SYSTEM
 from meetings import services as meeting_services
 from meetings.models import Meeting, Organisation, Person
 from tests.conftest import SEED_PATH, london
@@ -34,7 +35,7 @@ REF = re.compile(r"^\s*(DAG\d+-\d+)\b", re.MULTILINE)
 @pytest.fixture
 def seed(db):
     """The seed report imported, and the demo logins (``pmo``, ``observer``, …)."""
-    headline_report_import_file(path=SEED_PATH)
+    headline_report_import_file(path=SEED_PATH, acting_user=SYSTEM)
     demo_logins_ensure()
     return Meeting.objects.get(ref="DAG028")
 

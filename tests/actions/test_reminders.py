@@ -31,6 +31,7 @@ from actions.services import action_close, action_create, action_update_post
 from composer import reminders
 from composer.importer import headline_report_import_file
 from composer.tasks import reminders_send_task
+from core.actors import SYSTEM
 from meetings.models import Committee, Meeting, Membership, Organisation, Person
 from meetings.services import meeting_create
 from tests.conftest import SEED_PATH, london
@@ -62,7 +63,7 @@ def email_for(name: str) -> str:
 @pytest.fixture
 def seed(db):
     """The seed imported (DAG028, its actions, DAG27-08, the planned DAG029); emails given."""
-    headline_report_import_file(path=SEED_PATH)
+    headline_report_import_file(path=SEED_PATH, acting_user=SYSTEM)
     committee = Committee.objects.get(code="DAG")
     assert Meeting.objects.get(ref="DAG029").local_start == london(2023, 10, 11)
     for person in Person.objects.all():

@@ -20,6 +20,7 @@ def seeded_module(django_db_setup, django_db_blocker):
     back when the module ends, so other modules never see it.
     """
     from composer.importer import headline_report_import_file
+    from core.actors import SYSTEM
     from tests.conftest import SEED_PATH
     from tests.meetings.factories import CommitteeFactory
 
@@ -28,7 +29,7 @@ def seeded_module(django_db_setup, django_db_blocker):
         outer.__enter__()
         try:
             CommitteeFactory(code="DAG", name="Design Advisory Group", programme_name="MHHS")
-            headline_report_import_file(path=SEED_PATH)
+            headline_report_import_file(path=SEED_PATH, acting_user=SYSTEM)
             yield SEED_PATH
         finally:
             transaction.set_rollback(True)

@@ -70,10 +70,11 @@ def seeded(transactional_db):
     from changerequests.services import change_request_create
     from composer.demo import SEED_REPORT, demo_logins_ensure
     from composer.importer import headline_report_import_file
+    from core.actors import SYSTEM
     from decisions.services import decision_create
     from meetings.models import Meeting
 
-    headline_report_import_file(path=SEED_REPORT)
+    headline_report_import_file(path=SEED_REPORT, acting_user=SYSTEM)
     demo_logins_ensure()
     dag029 = Meeting.objects.get(ref="DAG029")
     cr = change_request_create(

@@ -33,10 +33,11 @@ def dag028() -> dict:
     from composer.headline_report import headline_report_issue
     from composer.importer import headline_report_import_file
     from composer.tasks import reminders_send_task
+    from core.actors import SYSTEM
     from meetings.models import Committee, Meeting, Membership, Person
 
     seed = Path(__file__).resolve().parents[2] / "seeds" / "DAG028-headline-report.txt"
-    headline_report_import_file(path=seed)
+    headline_report_import_file(path=seed, acting_user=SYSTEM)
     for person in Person.objects.all():
         person.email = ".".join(person.name.lower().split()) + "@example.org"
         person.save()

@@ -26,6 +26,7 @@ from composer.importer import (
     headline_report_parse,
     parse_date_and_times,
 )
+from core.actors import SYSTEM
 from decisions.models import Decision
 from meetings.models import AgendaItem, Committee, DiscussionItem, DiscussionReference, Meeting
 from tests.conftest import SEED_PATH, london
@@ -58,7 +59,7 @@ def seed_imported(django_db_setup, django_db_blocker):
     """The seed imported once for a class of tests; each test's changes roll back after it,
     and the import itself rolls back after the class (an import takes seconds)."""
     with django_db_blocker.unblock(), transaction.atomic():
-        yield headline_report_import_file(path=SEED_PATH)
+        yield headline_report_import_file(path=SEED_PATH, acting_user=SYSTEM)
         transaction.set_rollback(True)
 
 
@@ -262,7 +263,7 @@ class TestTheSeed:
 
     def test_second_import_updates_in_place_without_duplicates(self, imported):
         counts = (Action.objects.count(), Decision.objects.count(), DiscussionItem.objects.count())
-        again = headline_report_import_file(path=SEED_PATH)
+        again = headline_report_import_file(path=SEED_PATH, acting_user=SYSTEM)
         assert (again.count("create"), again.count("update")) == (0, 0)
         assert counts == (
             Action.objects.count(),
@@ -277,7 +278,7 @@ class TestTheSeed:
         )
         edited = SEED_TEXT.replace("Programme (PMO)\t11/10/2023", "Chair\t18/10/2023", 1)
         edited = edited.replace(old_dec67, "Minutes of the 12 July 2023 meeting approved")
-        result = headline_report_import(text=edited)
+        result = headline_report_import(text=edited, acting_user=SYSTEM)
         changed = {(c.kind, c.label) for c in result.changes if c.verb == "update"}
         assert changed == {("action", "DAG28-13"), ("decision", "DAG-DEC67")}
         dag28_13 = Action.objects.get(ref="DAG28-13")
@@ -293,7 +294,7 @@ class TestTheSeed:
         )
 
     def test_a_dry_run_after_the_import_changes_nothing(self, imported):
-        again = headline_report_import_file(path=SEED_PATH, dry_run=True)
+        again = headline_report_import_file(path=SEED_PATH, dry_run=True, acting_user=SYSTEM)
         assert again.count("create") == again.count("update") == 0
         assert again.count("unchanged") > 70
 
@@ -307,7 +308,7 @@ class TestTheSeed:
 
 
 def test_dry_run_says_what_would_happen_and_writes_nothing(db):
-    result = headline_report_import_file(path=SEED_PATH, dry_run=True)
+    result = headline_report_import_file(path=SEED_PATH, dry_run=True, acting_user=SYSTEM)
     assert result.dry_run
     assert result.count("create", "action") == 16  # 15 of DAG028 and the earlier DAG27-08
     assert result.count("create", "decision") == 8
@@ -343,7 +344,7 @@ def test_a_bad_file_reports_each_problem_by_line_and_writes_nothing(db):
         }
     ).replace("Classification\tPublic", "Classification\tSecret")
     with pytest.raises(HeadlineReportImportError) as raised:
-        headline_report_import(text=text)
+        headline_report_import(text=text, acting_user=SYSTEM)
     problems = {(p.line, p.message.split(":")[0]) for p in raised.value.problems}
     assert (line_of("DAG28-03"), "DAG28-03 due date") in problems
     assert (line_of("DAG28-06"), "DAG28-06 has no owner") in problems
@@ -361,7 +362,7 @@ def test_a_conflict_found_while_writing_rolls_everything_back(committee):
     earlier = meeting_create(committee=committee, number=27, start_at=london(2023, 8, 9))
     decision_create(meeting=earlier, seq=70, text="Another decision")
     with pytest.raises(HeadlineReportImportError) as raised:
-        headline_report_import_file(path=SEED_PATH)
+        headline_report_import_file(path=SEED_PATH, acting_user=SYSTEM)
     assert [(p.line, p.message) for p in raised.value.problems] == [
         (
             line_of("DAG-DEC70"),
@@ -381,7 +382,7 @@ def test_not_utf8_is_a_problem_not_a_crash(tmp_path, db):
     path = tmp_path / "report.txt"
     path.write_bytes(SEED_TEXT.encode("utf-16"))
     with pytest.raises(HeadlineReportImportError, match="not UTF-8"):
-        headline_report_import_file(path=path)
+        headline_report_import_file(path=path, acting_user=SYSTEM)
 
 
 # --- another report of the same shape ----------------------------------------------------------
@@ -468,7 +469,7 @@ def test_a_report_of_the_same_shape_from_another_committee(db):
     ]
     assert parsed.change_request_titles == {101: "Release Plan Change"}
 
-    result = headline_report_import(text=OTHER_REPORT)
+    result = headline_report_import(text=OTHER_REPORT, acting_user=SYSTEM)
     meeting = Meeting.objects.get(ref="DRG012.1")
     assert meeting.classification == Meeting.Classification.RESTRICTED
     assert Action.objects.get(ref="DRG12.1-04").meeting == meeting
@@ -575,7 +576,7 @@ def test_a_report_issued_in_the_tracker_since_keeps_its_date_and_says_so(db):
     from meetings.models import HeadlineReport
     from tests.meetings.factories import HeadlineReportFactory
 
-    headline_report_import(text=SEED_TEXT)
+    headline_report_import(text=SEED_TEXT, acting_user=SYSTEM)
     dag028 = Meeting.objects.get(ref="DAG028")
     HeadlineReportFactory(
         meeting=dag028,
@@ -584,7 +585,7 @@ def test_a_report_issued_in_the_tracker_since_keeps_its_date_and_says_so(db):
         issue_date=dt.date(2026, 11, 30),
     )
     Meeting.objects.filter(pk=dag028.pk).update(report_issue_date=dt.date(2026, 11, 30))
-    result = headline_report_import(text=SEED_TEXT, dry_run=True)
+    result = headline_report_import(text=SEED_TEXT, dry_run=True, acting_user=SYSTEM)
     assert (
         "DAG028's report was issued in the tracker on 30/11/2026, after this file's issue date "
         "(20/09/2023); the tracker's issue date, 30/11/2026, is kept." in result.warnings

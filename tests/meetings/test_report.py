@@ -30,6 +30,7 @@ from composer.report import (
     headline_report_html,
     headline_report_pdf,
 )
+from core.actors import SYSTEM
 from core.pdf import INTERNAL_BASE_URL, pdf_url_fetcher, static_path_for_url
 from decisions.services import decision_create
 from meetings import services
@@ -108,7 +109,7 @@ def media_root(settings, tmp_path):
 def seed_pdf(django_db_setup, django_db_blocker, tmp_path_factory):
     """The seed imported and rendered once for the class; rolled back afterwards."""
     with django_db_blocker.unblock(), transaction.atomic():
-        headline_report_import_file(path=SEED_PATH)
+        headline_report_import_file(path=SEED_PATH, acting_user=SYSTEM)
         meeting = Meeting.objects.select_related("committee").get(ref="DAG028")
         path = tmp_path_factory.mktemp("report") / "DAG028.pdf"
         path.write_bytes(headline_report_pdf(data=headline_report_data(meeting=meeting)))
@@ -286,7 +287,7 @@ class _Groups(HTMLParser):
 @pytest.fixture(scope="class")
 def seed_meeting(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), transaction.atomic():
-        headline_report_import_file(path=SEED_PATH)
+        headline_report_import_file(path=SEED_PATH, acting_user=SYSTEM)
         yield Meeting.objects.select_related("committee").get(ref="DAG028")
         transaction.set_rollback(True)
 

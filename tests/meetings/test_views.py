@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from actions.models import Action, ActionReview
 from actions.services import action_create, action_review_record
 from composer import discussion
+from core.actors import SYSTEM
 from meetings import services
 from meetings.models import AgendaItem, DiscussionItem, Meeting
 from tests.browser.data import build_seedlike
@@ -498,7 +499,7 @@ def test_meeting_page_of_the_imported_seed_report(
     from composer.demo import demo_logins_ensure
     from composer.importer import headline_report_import_file
 
-    headline_report_import_file(path=seed_path)
+    headline_report_import_file(path=seed_path, acting_user=SYSTEM)
     demo_logins_ensure()
     login(client, "pmo")
     with django_assert_max_num_queries(30):

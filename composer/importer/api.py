@@ -1,0 +1,93 @@
+"""What callers use: import a report's text or file, decode an upload, checksum a preview."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+
+from core import roles
+
+from .parse import headline_report_parse
+from .results import HeadlineReportImportError, ImportProblem, ImportResult
+from .write import report_write
+
+
+def headline_report_import(*, text: str, acting_user: Any, dry_run: bool = False) -> ImportResult:
+    """Import a headline report's text form: create or update its meeting's records.
+
+    Validates the whole text first (:func:`headline_report_parse`), then writes through the
+    apps' services, as the system, in one transaction. Returns an :class:`ImportResult`.
+    With ``dry_run`` every write is done and rolled back, so the result says exactly what
+    would happen. Raises :class:`HeadlineReportImportError` (line-by-line problems; nothing
+    written) and PermissionDenied unless ``acting_user`` is the PMO or the system.
+    """
+    roles.require_pmo(acting_user)
+    parsed = headline_report_parse(text)
+    result = ImportResult(meeting_ref=parsed.meeting_ref, dry_run=dry_run)
+    with transaction.atomic():
+        writer = report_write(parsed, result)
+        if writer.problems:
+            raise HeadlineReportImportError(writer.problems)
+        result.meeting_id = writer.meeting_written().pk
+        if dry_run:
+            transaction.set_rollback(True)
+    if dry_run:
+        result.meeting_id = None
+    return result
+
+
+def headline_report_text(data: bytes) -> str:
+    """Decode an uploaded or read file (UTF-8, with or without BOM).
+
+    Raises HeadlineReportImportError when the bytes are a PDF (the report itself, not its
+    text), are not UTF-8 text, or hold a NUL character (no text file does, and PostgreSQL
+    refuses to store one).
+    """
+    if data.startswith(b"%PDF-"):
+        raise HeadlineReportImportError(
+            [
+                ImportProblem(
+                    None,
+                    "this is a PDF: upload the report's text instead (copy the text out of the "
+                    "PDF into a UTF-8 text file, tab-separated rows as in "
+                    "seeds/DAG028-headline-report.txt)",
+                )
+            ]
+        )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise HeadlineReportImportError(
+            [
+                ImportProblem(
+                    None,
+                    f"the file is not UTF-8 text ({exc.reason} at byte {exc.start}): upload the "
+                    "report's text saved as UTF-8, as in seeds/DAG028-headline-report.txt",
+                )
+            ]
+        ) from exc
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise HeadlineReportImportError(
+            [ImportProblem(line, "the file holds a NUL character: it is not a text file")]
+        )
+    return text
+
+
+def headline_report_import_file(
+    *, path: str | Path, acting_user: Any, dry_run: bool = False
+) -> ImportResult:
+    """Import the headline report in the text file at ``path``; see headline_report_import."""
+    return headline_report_import(
+        text=headline_report_text(Path(path).read_bytes()),
+        dry_run=dry_run,
+        acting_user=acting_user,
+    )
+
+
+def text_checksum(text: str) -> str:
+    """SHA-256 hex of ``text`` (UTF-8): ties an import preview to the text confirmed."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

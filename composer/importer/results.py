@@ -1,0 +1,103 @@
+"""What an import reports: its problems (line by line), the changes it makes, its warnings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class ImportProblem:
+    """One thing that failed: the file's line number (1-based; None for the whole file)."""
+
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}" if self.line else self.message
+
+
+class HeadlineReportImportError(Exception):
+    """The file cannot be imported; ``problems`` says what failed, line by line.
+
+    Nothing was written when this is raised.
+    """
+
+    def __init__(self, problems: list[ImportProblem]) -> None:
+        self.problems = sorted(problems, key=lambda p: (p.line or 0, p.message))
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        lines = [f"The headline report cannot be imported ({len(self.problems)} problems):"]
+        lines += [f"  {problem}" for problem in self.problems]
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class ImportChange:
+    """One record the import creates, updates or leaves unchanged (for previews and logs)."""
+
+    kind: str
+    label: str
+    verb: str  # "create", "update" or "unchanged"
+    detail: str = ""
+
+
+@dataclass
+class ImportResult:
+    """What an import did (or, with ``dry_run``, would do).
+
+    ``str(result)`` is a one-line summary; ``changes`` lists every record touched in file
+    order; ``warnings`` are things the import did not change but a person should know.
+    """
+
+    meeting_ref: str
+    dry_run: bool
+    changes: list[ImportChange] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    meeting_id: int | None = None
+
+    def count(self, verb: str, kind: str | None = None) -> int:
+        """How many changes have ``verb`` (and ``kind`` when given)."""
+        return sum(1 for c in self.changes if c.verb == verb and (kind is None or c.kind == kind))
+
+    @property
+    def count_create(self) -> int:
+        return self.count("create")
+
+    @property
+    def count_update(self) -> int:
+        return self.count("update")
+
+    @property
+    def count_unchanged(self) -> int:
+        return self.count("unchanged")
+
+    def kinds(self) -> dict[str, int]:
+        """Records per kind, in first-seen order: ``{"action": 15, …}``."""
+        counts: dict[str, int] = {}
+        for change in self.changes:
+            counts[change.kind] = counts.get(change.kind, 0) + 1
+        return counts
+
+    def __str__(self) -> str:
+        parts = ", ".join(f"{n} {_plural(kind, n)}" for kind, n in self.kinds().items())
+        verb = "would create" if self.dry_run else "created"
+        upd = "would update" if self.dry_run else "updated"
+        return (
+            f"{self.meeting_ref}: {parts} ({self.count('create')} {verb}, "
+            f"{self.count('update')} {upd}, {self.count('unchanged')} unchanged)"
+            + (
+                f"; {len(self.warnings)} warning{'' if len(self.warnings) == 1 else 's'}"
+                if self.warnings
+                else ""
+            )
+        )
+
+
+_PLURALS = {"discussion item": "discussion items", "change request": "change requests"}
+
+
+def _plural(kind: str, n: int) -> str:
+    if n == 1:
+        return kind
+    return _PLURALS.get(kind, kind + "s")
