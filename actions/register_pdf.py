@@ -199,8 +199,10 @@ def register_filters_from_json(data: dict[str, Any]) -> ActionRegisterFilters:
     return ActionRegisterFilters(**{k: v for k, v in data.items() if k in names})
 
 
-def _register_pdf_is_stale(request: RegisterPdf) -> bool:
-    return timezone.now() - request.updated_at > REGISTER_PDF_STALE_AFTER
+def register_pdf_is_lost(request: RegisterPdf) -> bool:
+    """True for a request still waiting or rendering long after its last change: the worker
+    that had it died, and it may be retried (:data:`REGISTER_PDF_STALE_AFTER`)."""
+    return request.in_progress and timezone.now() - request.updated_at > REGISTER_PDF_STALE_AFTER
 
 
 def _register_pdf_queue(request: RegisterPdf) -> None:
@@ -241,7 +243,7 @@ def register_pdf_request(
         today=today,
     )
     for earlier in in_flight:
-        if earlier.filters == stored and not _register_pdf_is_stale(earlier):
+        if earlier.filters == stored and not register_pdf_is_lost(earlier):
             return earlier
     request = validated_save(
         RegisterPdf(
@@ -321,8 +323,7 @@ def register_pdf_retry(*, request: RegisterPdf, acting_user: Any) -> RegisterPdf
     request = RegisterPdf.objects.select_for_update().get(pk=request.pk)
     if getattr(acting_user, "pk", None) != request.requested_by_id:
         raise PermissionDenied("Only the user who asked for this PDF can retry it.")
-    lost = request.in_progress and _register_pdf_is_stale(request)
-    if request.status != RegisterPdf.Status.FAILED and not lost:
+    if request.status != RegisterPdf.Status.FAILED and not register_pdf_is_lost(request):
         raise ValidationError(
             f"This register PDF is {request.get_status_display().lower()}; "
             "only a failed one can be retried."

@@ -23,6 +23,7 @@ from .forms import ActionFilterForm
 from .models import RegisterPdf
 from .register_pdf import (
     register_pdf_get_for_user,
+    register_pdf_is_lost,
     register_pdf_request,
     register_pdf_retry,
 )
@@ -108,7 +109,7 @@ class RegisterPdfStatusView(LoginRequired):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         asked = _mine_or_404(request, pk)
-        context = {"asked": asked}
+        context = {"asked": asked, "lost": register_pdf_is_lost(asked)}
         if is_htmx(request):
             return render(request, "actions/register_pdf_status.html", context)
         return render(request, "actions/register_pdf_page.html", context)

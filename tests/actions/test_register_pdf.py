@@ -492,3 +492,25 @@ def test_running_the_task_twice_does_no_harm(client, seed, django_capture_on_com
     asked.refresh_from_db()
     assert (asked.file.name, stored_pdf(asked), asked.attempts, asked.rendered_at) == before
     assert register_pdf_render_task.name == "actions.register_pdf_render"
+
+
+def test_a_render_lost_with_its_worker_can_be_retried(
+    client, seed, django_capture_on_commit_callbacks
+):
+    capture = django_capture_on_commit_callbacks
+    with time_machine.travel(london(2023, 9, 12, 10), tick=False):
+        pmo = login(client, "pmo")
+        asked = _pending(pmo, capture=capture)  # queued, but no worker ever ran it
+        url = f"/actions/register-pdfs/{asked.pk}/"
+        assert "hx-trigger" in client.get(url).content.decode()
+        assert client.post(f"{url}retry/", follow=True).status_code == 200
+        asked.refresh_from_db()
+        assert (asked.status, asked.attempts) == ("pending", 0)  # too soon to call it lost
+    with time_machine.travel(london(2023, 9, 12, 10, 20), tick=False):
+        page = client.get(url).content.decode()
+        assert "hx-trigger" not in page
+        assert "its render was lost" in page
+        with capture(execute=True):
+            client.post(f"{url}retry/")
+    asked.refresh_from_db()
+    assert (asked.status, asked.attempts) == ("ready", 1)
