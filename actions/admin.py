@@ -15,7 +15,7 @@ from core import refs
 from core.admin import ServiceAdmin, ref_link_display
 
 from . import services
-from .models import Action, ActionOwner, ActionReview, ActionUpdate, ReminderLog
+from .models import Action, ActionOwner, ActionReview, ActionUpdate, RegisterPdf, ReminderLog
 
 
 class ActionOwnerInline(admin.TabularInline):
@@ -190,6 +190,28 @@ class ReminderLogAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return [f.name for f in ReminderLog._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(RegisterPdf)
+class RegisterPdfAdmin(admin.ModelAdmin):
+    """Register PDF requests, read-only: who asked for what, and failed or stuck renders. The
+    file itself is served to its requester alone (``actions.register_pdf_views``)."""
+
+    list_display = ["id", "requested_by", "status", "rows", "total", "attempts", "created_at"]
+    list_filter = ["status", "created_at"]
+    search_fields = ["requested_by__username", "filters_text", "error"]
+    list_select_related = ["requested_by"]
+    date_hierarchy = "created_at"
+    exclude = ["file"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [f.name for f in RegisterPdf._meta.fields if f.name != "file"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

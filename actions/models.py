@@ -338,3 +338,74 @@ class ReminderLog(models.Model):
     def __str__(self) -> str:
         target = f"action {self.action_id}" if self.action_id else f"meeting {self.meeting_id}"
         return f"{self.get_kind_display()} for person {self.person_id}, {target}"
+
+
+# Where stored register PDFs go under MEDIA_ROOT (never served by path: only the view that
+# checks the requester hands a file out).
+REGISTER_PDF_STORAGE_DIR = "register-pdfs"
+
+
+def register_pdf_upload_to(instance: RegisterPdf, filename: str) -> str:
+    return f"{REGISTER_PDF_STORAGE_DIR}/{instance.pk}/{filename}"
+
+
+class RegisterPdf(models.Model):
+    """One request for the action register as a PDF, rendered in the background.
+
+    Holds what was asked (the register's filters and sort as JSON, the filters in words, the
+    London date that decides what is overdue) so the render lists exactly what the register
+    page showed the requester then; only the requester gets the file. A failed render keeps
+    its error for a retry (``actions.register_pdf``).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to render"
+        RENDERING = "rendering", "Rendering"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    filters = models.JSONField(
+        default=dict,
+        help_text="The register's filters and sort (actions.selectors.ActionRegisterFilters) "
+        "and the visibility they were asked with.",
+    )
+    filters_text = models.TextField(blank=True, help_text="The filters in words, as printed.")
+    today = models.DateField(help_text="The Europe/London date that decides what is overdue.")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    file = models.FileField(upload_to=register_pdf_upload_to, blank=True)
+    rows = models.PositiveIntegerField(null=True, blank=True, help_text="Actions listed.")
+    total = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Actions the filters matched (more than listed: cut)."
+    )
+    pages = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    rendered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="ready") | (~Q(file="") & Q(rows__isnull=False)),
+                name="register_pdf_ready_has_file",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["requested_by", "status"], name="register_pdf_user_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Action register PDF {self.pk} ({self.get_status_display().lower()})"
+
+    @property
+    def is_capped(self) -> bool:
+        return self.rows is not None and self.total is not None and self.total > self.rows
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status in {self.Status.PENDING, self.Status.RENDERING}

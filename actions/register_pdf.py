@@ -1,48 +1,51 @@
-"""The action register as a PDF: the register's filtered, sorted actions, A4 landscape.
+"""The action register as a PDF: requested in the browser, rendered in the background, kept.
 
-WeasyPrint's cost grows with every cell it lays out and paints, and a document keeps every
-laid-out page until it is written: one 2,000-row table took 37-48 s and ~400 MiB. So the
-register is rendered in chunks of :data:`CHUNK_ROWS` rows, each its own small document with a
-fixed-layout table (no content-based column sizing), written to PDF bytes and dropped before
-the next; pypdf joins the chunks and stamps "Page N of M" once the total is known. A chunk's
-last, part-filled page is thrown away and its rows start the next chunk, so pages are full
-however the chunks fall. Python's cyclic garbage collector is paused while a chunk is laid
-out (WeasyPrint allocates hundreds of thousands of boxes, and each collection walks them
-all) and run once after it, so memory is still returned chunk by chunk.
+A request (:func:`register_pdf_request`) stores what the register showed its user (the
+filters and sort, in words too, and the London date that decides what is overdue) as a
+:class:`~actions.models.RegisterPdf` and queues the Celery task ``actions.register_pdf_render``
+after commit; the task's body (:func:`register_pdf_render`) lays the register out as one
+WeasyPrint document and stores the file; a failure is kept on the row for
+:func:`register_pdf_retry`. Only the requester gets the file. Rendering is off the web
+request because a long register takes longer than a web worker may; with no broker
+configured Celery runs the task in-process, so a single process still works.
+
+The document is one table, A4 landscape: the header row repeats on every page
+(``thead { display: table-header-group }``) and each page says "Page N of M" through CSS
+page counters, so a row is printed once wherever the pages fall.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-import gc
-import io
 import logging
-import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from core.pdf import INTERNAL_BASE_URL, pdf_url_fetcher
+from core import roles
+from core.actors import is_system
+from core.pdf import INTERNAL_BASE_URL, font_config, pdf_url_fetcher
+from core.services import validated_save
 
-from .models import Action
+from .models import Action, RegisterPdf
 from .selectors import ActionRegisterFilters, action_register
 
-# The most actions one PDF lists. It is rendered while the request waits, at about 6-8 ms of
-# CPU an action here (2,000 actions: 16-23 s of CPU on a loaded 2-core machine), and a web
-# worker is killed after 60 s: 3,000 (some 25 s on a quiet machine) leaves room for a busy
-# one. Anyone who wants more narrows the filters (the PDF and the register page say so).
+logger = logging.getLogger(__name__)
+
+# The most actions one PDF lists: a single document's layout grows with every row it holds,
+# and a worker's task is stopped after CELERY_TASK_TIME_LIMIT. Anyone who wants more narrows
+# the filters (the PDF, the register page and the status page say so).
 REGISTER_PDF_MAX_ROWS = 3000
-# Rows per WeasyPrint document: small enough that a chunk's layout stays a few tens of MiB,
-# large enough that the per-document start-up (styles, fonts, PDF writing) is noise.
-CHUNK_ROWS = 250
-# The most rows one page can hold (a page is ~530 pt tall, a one-line row ~12 pt), with room
-# to spare: the last rows of a chunk carry an id so the renderer can tell which of them start
-# its last page. Anchors cost layout time and PDF bytes, so the other rows have none.
-_ROWS_PER_PAGE_MAX = 60
+
+# A request still waiting or rendering this long after its last change was lost (a worker
+# died with it): it may be retried, and asking again makes a new one.
+REGISTER_PDF_STALE_AFTER = dt.timedelta(minutes=15)
 
 SORT_LABELS = {
     "ref": "ref",
@@ -55,7 +58,7 @@ SORT_LABELS = {
 
 
 @dataclass(frozen=True)
-class RegisterPdf:
+class RenderedRegister:
     """A rendered register: the PDF, how many actions it lists (``shown``) of how many the
     filters matched (``total``), and its page count."""
 
@@ -99,7 +102,7 @@ def _row(index: int, action: Action, today: dt.date) -> _Row:
     )
 
 
-def action_register_pdf(
+def register_pdf_html(
     *,
     user: Any,
     filters: ActionRegisterFilters,
@@ -107,17 +110,14 @@ def action_register_pdf(
     filters_text: str = "none",
     generated_at: dt.datetime | None = None,
     max_rows: int | None = None,
-) -> RegisterPdf:
-    """The register ``user`` sees with ``filters`` (as ``/actions/`` lists it) as a PDF.
+) -> tuple[str, int, int]:
+    """The register ``user`` sees with ``filters`` as the PDF's HTML; (html, shown, total).
 
-    ``today`` is the London date that decides what is overdue; ``filters_text`` says in words
-    which filters were applied (the view writes it from its form); ``generated_at`` (aware,
-    default now) is printed in Europe/London time. At most ``max_rows`` (default
-    :data:`REGISTER_PDF_MAX_ROWS`) actions are listed, in the register's order; when the
-    filters match more, the PDF says how many and that it shows the first ``max_rows``.
-    Visibility is the register's: an Observer gets only actions
-    raised at Public meetings. Costs a fixed number of queries (the actions, their owners,
-    and a count when there are more than ``max_rows``).
+    Visibility is the register page's own (``actions.selectors.action_register``): an
+    Observer gets only actions raised at Public meetings. At most ``max_rows`` (default
+    :data:`REGISTER_PDF_MAX_ROWS`) actions, in the register's order; the HTML says when the
+    filters match more. Costs a fixed number of queries (the actions, their owners, and a
+    count when there are more than ``max_rows``).
     """
     if max_rows is None:
         max_rows = REGISTER_PDF_MAX_ROWS
@@ -128,180 +128,216 @@ def action_register_pdf(
         actions = actions[:max_rows]
         total = qs.count()
     rows = [_row(i, action, today) for i, action in enumerate(actions)]
-    del actions
-    context = {
-        "filters_text": filters_text,
-        "sort_text": SORT_LABELS.get(filters.sort, SORT_LABELS["ref"]),
-        "generated_at": timezone.localtime(generated_at or timezone.now()),
-        "shown": len(rows),
-        "total": total,
-        "capped": total > len(rows),
-        "max_rows": max_rows,
-    }
-    generated = context["generated_at"]
-    pdf, pages = _render_chunks(
-        rows, context, footer=f"Action register, generated {generated:%d/%m/%Y %H:%M}"
+    generated = timezone.localtime(generated_at or timezone.now())
+    html = render_to_string(
+        "actions/register_pdf.html",
+        {
+            "rows": rows,
+            "filters_text": filters_text,
+            "sort_text": SORT_LABELS.get(filters.sort, SORT_LABELS["ref"]),
+            "generated_at": generated,
+            "footer": f"Action register, generated {generated:%d/%m/%Y %H:%M}",
+            "shown": len(rows),
+            "total": total,
+            "capped": total > len(rows),
+            "max_rows": max_rows,
+        },
     )
-    return RegisterPdf(pdf=pdf, shown=len(rows), total=total, pages=pages)
+    return html, len(rows), total
 
 
-_gc_lock = threading.Lock()
-_gc_pausers = 0
-_gc_was_enabled = False
+def action_register_pdf(
+    *,
+    user: Any,
+    filters: ActionRegisterFilters,
+    today: dt.date,
+    filters_text: str = "none",
+    generated_at: dt.datetime | None = None,
+    max_rows: int | None = None,
+) -> RenderedRegister:
+    """The register ``user`` sees with ``filters`` (as ``/actions/`` lists it) as a PDF.
 
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic collector for one chunk, then collect what the chunk left behind.
-
-    WeasyPrint's boxes point at their parents, so a chunk's layout (some 160,000 objects for
-    250 rows) is freed by the collector, not by reference counting. With collection paused,
-    all of it is in the youngest generation: collecting that one alone frees it without
-    walking the rest of the process's objects. Renders in several threads count themselves
-    in under a lock: the first pauses the collector and the last one out restores it, so
-    overlapping renders never leave it off (each checking ``gc.isenabled()`` on its own
-    could read the other's pause and keep it).
+    ``today`` is the London date that decides what is overdue; ``filters_text`` says in words
+    which filters were applied; ``generated_at`` (aware, default now) is printed in
+    Europe/London time. See :func:`register_pdf_html` for what is listed. One WeasyPrint
+    document, through the kernel's fetcher (our static files only) and this thread's fonts.
     """
-    global _gc_pausers, _gc_was_enabled
-    with _gc_lock:
-        if _gc_pausers == 0:
-            _gc_was_enabled = gc.isenabled()
-            gc.disable()
-        _gc_pausers += 1
-    try:
-        yield
-    finally:
-        with _gc_lock:
-            _gc_pausers -= 1
-            if _gc_pausers == 0 and _gc_was_enabled:
-                gc.enable()
-        gc.collect(0)
-
-
-def _render_chunks(
-    rows: Sequence[_Row], context: dict[str, Any], *, footer: str
-) -> tuple[bytes, int]:
-    """Lay out ``rows`` chunk by chunk, join the chunks' PDFs, stamp page numbers."""
+    html, shown, total = register_pdf_html(
+        user=user,
+        filters=filters,
+        today=today,
+        filters_text=filters_text,
+        generated_at=generated_at,
+        max_rows=max_rows,
+    )
     # WeasyPrint logs each rendering step (and its import) at INFO: too chatty for our log.
     logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+    # Imported on first render: loading WeasyPrint (Pango, fonts) is not for every process
+    # that imports the actions app (migrations, the API workers).
     from weasyprint import HTML
-    from weasyprint.text.fonts import FontConfiguration
 
-    fetcher = pdf_url_fetcher()  # the template loads nothing; anything else is refused
-    # One font configuration for every chunk: making one loads the system's fonts into a new
-    # Fontconfig configuration and Pango font map, and WeasyPrint's font caches hang on it.
-    font_config = FontConfiguration()
-    parts: list[bytes] = []
-    start = 0
-    while True:
-        end = min(start + CHUNK_ROWS, len(rows))
-        html = render_to_string(
-            "actions/register_pdf.html",
-            {
-                **context,
-                "rows": rows[start:end],
-                "is_first": start == 0,
-                "anchor_from": end - _ROWS_PER_PAGE_MAX if end < len(rows) else end,
-            },
-        )
-        with _gc_paused():
-            document = HTML(string=html, base_url=INTERNAL_BASE_URL, url_fetcher=fetcher).render(
-                font_config=font_config
-            )
-            pages = document.pages
-            next_start = end
-            if end < len(rows) and len(pages) > 1:
-                # The last page is part-filled: drop it and start the next chunk with its
-                # first row, so no page in the middle of the register is left half empty.
-                first_on_last = _first_row_on(pages[-1])
-                if (
-                    first_on_last is not None
-                    and first_on_last > start
-                    # A row longer than what was left of the page before is split, and
-                    # WeasyPrint names it on both pages: that row is then kept whole here
-                    # (with its page) rather than printed again, cut, by the next chunk.
-                    and f"r{first_on_last}" not in pages[-2].anchors
-                ):
-                    next_start = first_on_last
-                    pages = pages[:-1]
-            parts.append(document.copy(pages).write_pdf())
-            del document, pages, html
-        if next_start >= len(rows):
-            break
-        start = next_start
-    return _join_and_number(parts, footer=footer)
+    document = HTML(string=html, base_url=INTERNAL_BASE_URL, url_fetcher=pdf_url_fetcher()).render(
+        font_config=font_config()
+    )
+    pages = len(document.pages)
+    return RenderedRegister(pdf=document.write_pdf(), shown=shown, total=total, pages=pages)
 
 
-def _first_row_on(page: Any) -> int | None:
-    """The index of the first register row that starts on ``page`` (rows carry ``id="rN"``)."""
-    found = [int(name[1:]) for name in page.anchors if name[:1] == "r" and name[1:].isdigit()]
-    return min(found) if found else None
+# --- The stored request: services ----------------------------------------------------------
 
 
-# Widths of the characters of "Page N of M" in Helvetica, in 1/1000 em (the AFM metrics of a
-# standard PDF font, which needs no embedding): to right-align the stamp.
-_HELVETICA_WIDTHS = {" ": 278, "P": 667, "a": 556, "g": 556, "e": 556, "o": 556, "f": 278}
-_FOOTER_SIZE = 7.0
-_FOOTER_MARGIN = 28.35  # 10 mm, the page's side margins
-_FOOTER_BASELINE = 18.0  # points above the bottom edge, inside the 13 mm bottom margin
+def register_filters_json(filters: ActionRegisterFilters, *, user: Any) -> dict[str, Any]:
+    """``filters`` as stored on a request, with the visibility they were asked with."""
+    data: dict[str, Any] = dataclasses.asdict(filters)
+    data["visibility"] = "public" if roles.is_observer_only(user) else "all"
+    return data
 
 
-def _text_width(text: str, size: float) -> float:
-    return sum(_HELVETICA_WIDTHS.get(ch, 556) for ch in text) * size / 1000
+def register_filters_from_json(data: dict[str, Any]) -> ActionRegisterFilters:
+    """The filters a request stored (unknown keys, such as ``visibility``, are left out)."""
+    names = {f.name for f in dataclasses.fields(ActionRegisterFilters)}
+    return ActionRegisterFilters(**{k: v for k, v in data.items() if k in names})
 
 
-def _pdf_string(text: str) -> str:
-    return "(" + text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") + ")"
+def register_pdf_is_lost(request: RegisterPdf) -> bool:
+    """True for a request still waiting or rendering long after its last change: the worker
+    that had it died, and it may be retried (:data:`REGISTER_PDF_STALE_AFTER`)."""
+    return request.in_progress and timezone.now() - request.updated_at > REGISTER_PDF_STALE_AFTER
 
 
-def _join_and_number(parts: Sequence[bytes], *, footer: str) -> tuple[bytes, int]:
-    """Join the chunks' PDFs and stamp each page with ``footer`` and "Page N of M".
+def _register_pdf_queue(request: RegisterPdf) -> None:
+    # The task module imports this one (the task calls the service): imported here to break
+    # that cycle, as Celery's own documentation does for tasks queued by services.
+    from actions.tasks import register_pdf_render_task
 
-    Each page's own content is wrapped in ``q``/``Q`` (WeasyPrint leaves its coordinate
-    transform in place) and the stamp is drawn after it in PDF's default coordinates, in
-    Helvetica (a standard PDF font: nothing to embed). ``footer`` must be plain ASCII.
-    Returns the PDF and its page count.
+    request_id = request.pk
+    transaction.on_commit(lambda: register_pdf_render_task.delay(request_id))
+
+
+def _require_person(acting_user: Any) -> None:
+    # A register is what one person may see: the system has no register of its own.
+    if not getattr(acting_user, "is_authenticated", False):
+        raise PermissionDenied("Only a signed-in user can ask for the register as a PDF.")
+
+
+@transaction.atomic
+def register_pdf_request(
+    *,
+    filters: ActionRegisterFilters,
+    filters_text: str,
+    today: dt.date,
+    acting_user: Any,
+) -> RegisterPdf:
+    """Ask for the register ``acting_user`` sees with ``filters`` as a PDF, rendered later.
+
+    Stores the request (pending) and queues ``actions.register_pdf_render`` after commit.
+    ``today`` (a London date) decides what the PDF marks overdue. The same user asking for
+    the same filters while one is still waiting or rendering gets that one back, so a double
+    click renders once. Raises PermissionDenied unless ``acting_user`` is a signed-in user.
     """
-    from pypdf import PdfWriter
-    from pypdf.generic import ArrayObject, DictionaryObject, NameObject
-
-    writer = PdfWriter()
-    for part in parts:
-        writer.append(io.BytesIO(part))
-    total = len(writer.pages)
-    # An indirect object, as readers expect of a font resource (pypdf has no public name for
-    # adding one; ``_add_object`` is what its own stamping code uses).
-    font = writer._add_object(
-        DictionaryObject(
-            {
-                NameObject("/Type"): NameObject("/Font"),
-                NameObject("/Subtype"): NameObject("/Type1"),
-                NameObject("/BaseFont"): NameObject("/Helvetica"),
-                NameObject("/Encoding"): NameObject("/WinAnsiEncoding"),
-            }
+    _require_person(acting_user)
+    stored = register_filters_json(filters, user=acting_user)
+    in_flight = RegisterPdf.objects.select_for_update().filter(
+        requested_by=acting_user,
+        status__in=[RegisterPdf.Status.PENDING, RegisterPdf.Status.RENDERING],
+        today=today,
+    )
+    for earlier in in_flight:
+        if earlier.filters == stored and not register_pdf_is_lost(earlier):
+            return earlier
+    request = validated_save(
+        RegisterPdf(
+            requested_by=acting_user,
+            filters=stored,
+            filters_text=filters_text,
+            today=today,
+            status=RegisterPdf.Status.PENDING,
         )
     )
-    for number, page in enumerate(writer.pages, start=1):
-        label = f"Page {number} of {total}"
-        x = float(page.mediabox.width) - _FOOTER_MARGIN - _text_width(label, _FOOTER_SIZE)
-        stamp = (
-            f"q 0.27 g BT /RegisterFooter {_FOOTER_SIZE} Tf "
-            f"{_FOOTER_MARGIN:.2f} {_FOOTER_BASELINE:.2f} Td {_pdf_string(footer)} Tj ET "
-            f"BT /RegisterFooter {_FOOTER_SIZE} Tf {x:.2f} {_FOOTER_BASELINE:.2f} Td "
-            f"{_pdf_string(label)} Tj ET Q\n"
-        ).encode("ascii")
-        resources = page[NameObject("/Resources")].get_object()
-        if "/Font" not in resources:
-            resources[NameObject("/Font")] = DictionaryObject()
-        resources["/Font"].get_object()[NameObject("/RegisterFooter")] = font
-        # The page's own streams are edited in place (pypdf re-encodes them on write): no
-        # objects are added or dropped, so the joined file's cross-references stay whole.
-        streams = page["/Contents"].get_object()
-        if not isinstance(streams, ArrayObject):
-            streams = [streams]
-        first, last = streams[0].get_object(), streams[-1].get_object()
-        first.set_data(b"q\n" + first.get_data())
-        last.set_data(last.get_data() + b"\nQ\n" + stamp)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue(), total
+    _register_pdf_queue(request)
+    return request
+
+
+def register_pdf_render(*, request_id: int, acting_user: Any) -> RegisterPdf:
+    """Render and store register PDF request ``request_id``: the task's body.
+
+    Safe to run twice: a ready request is returned as it is. Otherwise it is marked
+    rendering, rendered with the register its requester may see now (never wider than when
+    they asked) and stored. A failure (rendering or storing) marks it failed with the error,
+    for :func:`register_pdf_retry`, and is not raised. Not one transaction: the render runs
+    outside any row lock, between a short transaction that claims the request and one that
+    stores it. ``acting_user`` is the system (the task) or the requester. Raises
+    RegisterPdf.DoesNotExist for an unknown id.
+    """
+    with transaction.atomic():
+        request = (
+            RegisterPdf.objects.select_for_update()
+            .select_related("requested_by")
+            .get(pk=request_id)
+        )
+        by_requester = getattr(acting_user, "pk", None) == request.requested_by_id
+        if not (is_system(acting_user) or by_requester):
+            raise PermissionDenied("Only the system or the requester renders a register PDF.")
+        if request.status == RegisterPdf.Status.READY:
+            return request
+        request.status = RegisterPdf.Status.RENDERING
+        request.attempts += 1
+        request.error = ""
+        validated_save(request)
+    try:
+        result = action_register_pdf(
+            user=request.requested_by,
+            filters=register_filters_from_json(request.filters),
+            today=request.today,
+            filters_text=request.filters_text or "none",
+        )
+        with transaction.atomic():
+            request = RegisterPdf.objects.select_for_update().get(pk=request_id)
+            if request.status == RegisterPdf.Status.READY:
+                return request  # a second run finished first; its file stands
+            name = f"action-register-{request.today:%Y-%m-%d}.pdf"
+            request.file.save(name, ContentFile(result.pdf), save=False)
+            request.rows, request.total, request.pages = result.shown, result.total, result.pages
+            request.rendered_at = timezone.now()
+            request.status = RegisterPdf.Status.READY
+            validated_save(request)
+    except Exception as exc:  # any failure is recorded on the request, to be retried
+        logger.exception("Register PDF %s failed", request_id)
+        with transaction.atomic():
+            request = RegisterPdf.objects.select_for_update().get(pk=request_id)
+            if request.status != RegisterPdf.Status.READY:
+                request.status = RegisterPdf.Status.FAILED
+                request.error = f"{type(exc).__name__}: {exc}"[:2000]
+                validated_save(request)
+    return request
+
+
+@transaction.atomic
+def register_pdf_retry(*, request: RegisterPdf, acting_user: Any) -> RegisterPdf:
+    """Render a failed request again (or one lost while waiting or rendering).
+
+    It goes back to pending and the task is queued after commit. Raises PermissionDenied
+    unless ``acting_user`` asked for it, ValidationError for a ready request or one still in
+    progress.
+    """
+    request = RegisterPdf.objects.select_for_update().get(pk=request.pk)
+    if getattr(acting_user, "pk", None) != request.requested_by_id:
+        raise PermissionDenied("Only the user who asked for this PDF can retry it.")
+    if request.status != RegisterPdf.Status.FAILED and not register_pdf_is_lost(request):
+        raise ValidationError(
+            f"This register PDF is {request.get_status_display().lower()}; "
+            "only a failed one can be retried."
+        )
+    request.status = RegisterPdf.Status.PENDING
+    request.error = ""
+    validated_save(request)
+    _register_pdf_queue(request)
+    return request
+
+
+def register_pdf_get_for_user(*, request_id: int, user: Any) -> RegisterPdf:
+    """Request ``request_id`` if ``user`` asked for it; RegisterPdf.DoesNotExist otherwise
+    (someone else's request is not found, not forbidden: its existence is not shown)."""
+    if not getattr(user, "is_authenticated", False):
+        raise RegisterPdf.DoesNotExist
+    return RegisterPdf.objects.get(pk=request_id, requested_by=user)

@@ -1,13 +1,38 @@
-"""Browser URLs of actions: ``/actions/`` (register), ``/actions/mine/`` and ``/actions/<ref>/``."""
+"""Browser URLs of actions: ``/actions/`` (register), ``/actions/mine/`` and ``/actions/<ref>/``;
+the register as a PDF under ``/actions/register-pdfs/``."""
 
 from django.urls import path
 
-from . import views
+from . import register_pdf_views, views
 
 urlpatterns: list = [
     path("actions/", views.ActionListView.as_view(), name="action-list"),
     path("actions/mine/", views.ActionMineView.as_view(), name="action-mine"),
-    path("actions/register.pdf", views.ActionRegisterPdfView.as_view(), name="action-register-pdf"),
+    path(
+        "actions/register.pdf",
+        register_pdf_views.ActionRegisterPdfView.as_view(),
+        name="action-register-pdf",
+    ),
+    path(
+        "actions/register-pdfs/",
+        register_pdf_views.RegisterPdfCreateView.as_view(),
+        name="register-pdf-create",
+    ),
+    path(
+        "actions/register-pdfs/<int:pk>/",
+        register_pdf_views.RegisterPdfStatusView.as_view(),
+        name="register-pdf-status",
+    ),
+    path(
+        "actions/register-pdfs/<int:pk>/file/",
+        register_pdf_views.RegisterPdfFileView.as_view(),
+        name="register-pdf-file",
+    ),
+    path(
+        "actions/register-pdfs/<int:pk>/retry/",
+        register_pdf_views.RegisterPdfRetryView.as_view(),
+        name="register-pdf-retry",
+    ),
     path("actions/<str:ref>/", views.ActionDetailView.as_view(), name="action-detail"),
     path("actions/<str:ref>/edit/", views.ActionUpdateView.as_view(), name="action-edit"),
     path(

@@ -1,4 +1,5 @@
-"""Browser views of actions: the register, "my actions", the action page and its changes.
+"""Browser views of actions: the register, "my actions", the action page and its changes
+(the register as a PDF: ``actions.register_pdf_views``).
 
 Rights are checked here and again in ``actions.services``: only the PMO edits, closes,
 declines a closure or reopens; owners (in person or through their organisation) and the
@@ -16,7 +17,6 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.choices import flatten_choices
 from django.utils.safestring import mark_safe
 from django_htmx.http import reswap, retarget
 
@@ -36,7 +36,6 @@ from .forms import (
     ProgressUpdateForm,
 )
 from .models import Action
-from .register_pdf import action_register_pdf
 from .selectors import (
     action_get_for_user,
     action_history_of,
@@ -334,64 +333,3 @@ class ActionReopenView(PmoRequired):
         else:
             messages.success(request, f"Action {action.ref} reopened.")
         return HttpResponseRedirect(reverse("action-detail", args=[action.ref]))
-
-
-# --- The register as a PDF ------------------------------------------------------------------
-
-_FILTER_WORDS = {
-    "q": "Search",
-    "committee": "Committee",
-    "meeting": "Raised at",
-    "status": "Status",
-    "owner": "Owner",
-    "due": "Due",
-}
-
-
-def register_filters_text(form: ActionFilterForm) -> str:
-    """The register's applied filters in words for the PDF: ``Status: Closed; Committee:
-    DAG``, ``none`` when nothing filters; filters ignored for a bad value are named as such."""
-    form.is_valid()
-    filters = form.filters()
-    parts = []
-    for name, word in _FILTER_WORDS.items():
-        value = form.cleaned_data.get(name) if name not in form.errors else None
-        if not value or (name == "due" and not filters.due):
-            continue
-        if name == "q":
-            shown = f"“{value}”"
-        elif name == "due" and value == "within":
-            shown = f"within {filters.within_days} days"
-        else:
-            # The first label of a value: the status "open" is listed as "Not closed" first.
-            labels = dict(reversed(list(flatten_choices(form.fields[name].choices))))
-            shown = str(labels.get(value, value))
-        parts.append(f"{word}: {shown}")
-    text = "; ".join(parts) or "none"
-    ignored = form.ignored()
-    if ignored:
-        text += f" (ignored, not valid: {', '.join(ignored)})"
-    return text
-
-
-class ActionRegisterPdfView(LoginRequired):
-    """``/actions/register.pdf?<the register's filters>``: the register as a PDF attachment.
-
-    The same filters, sort and visibility as ``/actions/`` (an Observer gets Public meetings'
-    actions only), at most ``REGISTER_PDF_MAX_ROWS`` actions; rendered on request.
-    """
-
-    def get(self, request: HttpRequest) -> HttpResponse:
-        today = today_london()
-        form = ActionFilterForm(request.GET, choices=action_register_choices(user=request.user))
-        result = action_register_pdf(
-            user=request.user,
-            filters=form.filters(),
-            today=today,
-            filters_text=register_filters_text(form),
-        )
-        response = HttpResponse(result.pdf, content_type="application/pdf")
-        response["Content-Disposition"] = (
-            f'attachment; filename="action-register-{today:%Y-%m-%d}.pdf"'
-        )
-        return response
