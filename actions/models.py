@@ -14,6 +14,8 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from core.visibility import MeetingRecordQuerySet
+
 
 def action_ref_sort_key(code: str, number: int, sub_number: int, seq: int) -> str:
     """The key that sorts actions in ref order: ``("DAG", 28, 0, 1) -> "DAG-0028.00-0001"``.
@@ -26,8 +28,9 @@ def action_ref_sort_key(code: str, number: int, sub_number: int, seq: int) -> st
     return f"{code}-{number:04d}.{sub_number:02d}-{seq:04d}"
 
 
-class ActionQuerySet(models.QuerySet):
-    """Named reads of actions; ``today`` is a Europe/London calendar date."""
+class ActionQuerySet(MeetingRecordQuerySet):
+    """Named reads of actions (``visible_to(user)`` from ``core.visibility``); ``today`` is a
+    Europe/London calendar date."""
 
     def open(self) -> ActionQuerySet:
         """Actions not closed: open or proposed for closure."""
@@ -144,6 +147,12 @@ class Action(models.Model):
         return "; ".join(o.display for o in self.owners.all())
 
 
+class ActionOwnerQuerySet(MeetingRecordQuerySet):
+    """Owners of the actions a user may see (``visible_to``): the register's owner choices."""
+
+    meeting_path = "action__meeting__"
+
+
 class ActionOwner(models.Model):
     """One owner of an action: an organisation or a role, plus an optional person or team.
 
@@ -170,6 +179,8 @@ class ActionOwner(models.Model):
     is_lead = models.BooleanField(default=True)
     order = models.PositiveSmallIntegerField(default=0)
     history = HistoricalRecords()
+
+    objects = ActionOwnerQuerySet.as_manager()
 
     class Meta:
         ordering = ["action", "-is_lead", "order", "id"]
@@ -246,6 +257,8 @@ class ActionReview(models.Model):
     new_due_date = models.DateField(null=True, blank=True)
     note = models.TextField(blank=True)
     history = HistoricalRecords()
+
+    objects = MeetingRecordQuerySet.as_manager()
 
     class Meta:
         ordering = ["meeting", "order", "id"]

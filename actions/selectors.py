@@ -21,7 +21,7 @@ from django.template.defaultfilters import date as date_text
 from django.urls import reverse
 from django.utils.safestring import SafeString
 
-from core import refs, roles
+from core import refs
 from core.templatetags.governance import badge, dom_id
 from meetings.models import Committee, Meeting, Membership, Organisation, Person
 from meetings.selectors import committee_next_meetings
@@ -54,10 +54,11 @@ def action_list_for_user(*, user: Any) -> QuerySet[Action]:
 
     Observers (and users with no role) see actions raised at Public meetings only.
     """
-    qs = Action.objects.select_related("meeting__committee", "agenda_item", "due_meeting")
-    if roles.is_observer_only(user):
-        qs = qs.filter(meeting__classification=Meeting.Classification.PUBLIC)
-    return qs.prefetch_related(_owners_prefetch())
+    return (
+        Action.objects.visible_to(user)
+        .select_related("meeting__committee", "agenda_item", "due_meeting")
+        .prefetch_related(_owners_prefetch())
+    )
 
 
 def action_get_for_user(*, ref: str, user: Any) -> Action:
@@ -117,9 +118,7 @@ def _register_filtered(
     *, user: Any, filters: ActionRegisterFilters, today: dt.date
 ) -> QuerySet[Action]:
     """The actions ``user`` may see that match ``filters``, in the register's order."""
-    qs = Action.objects.all()
-    if roles.is_observer_only(user):
-        qs = qs.filter(meeting__classification=Meeting.Classification.PUBLIC)
+    qs = Action.objects.visible_to(user)
     if filters.committee:
         qs = qs.filter(committee__code=filters.committee)
     if filters.meeting:
@@ -249,11 +248,10 @@ def action_register_choices(*, user: Any) -> RegisterChoices:
     ``(kind, id, text, extra, number, sub_number)``, sorted here (names alphabetically,
     ignoring case).
     """
-    owners = ActionOwner.objects.all()
-    meetings = Meeting.objects.filter(Exists(Action.objects.filter(meeting=OuterRef("pk"))))
-    if roles.is_observer_only(user):
-        owners = owners.filter(action__meeting__classification=Meeting.Classification.PUBLIC)
-        meetings = meetings.visible_to_public()
+    owners = ActionOwner.objects.visible_to(user)
+    meetings = Meeting.objects.visible_to(user).filter(
+        Exists(Action.objects.filter(meeting=OuterRef("pk")))
+    )
 
     def part(qs: QuerySet, kind: str, text: str, **columns: Any) -> QuerySet:
         return (
@@ -403,9 +401,7 @@ def _owned_by(*, user: Any, person: Person, seats: dict[int, set[str]]) -> Query
             by_role |= Q(role__iexact=word)
         seat_owners = owners.exclude(role="").filter(by_role, person__isnull=True)
         mine |= Q(committee_id=committee_id, pk__in=seat_owners)
-    qs = Action.objects.open().filter(mine)
-    if roles.is_observer_only(user):
-        qs = qs.filter(meeting__classification=Meeting.Classification.PUBLIC)
+    qs = Action.objects.visible_to(user).open().filter(mine)
     return (
         qs.select_related("meeting", "agenda_item", "due_meeting")
         .prefetch_related(_owners_prefetch())

@@ -27,7 +27,6 @@ from django.utils.dateparse import parse_date, parse_datetime
 
 from actions.models import Action, ActionReview
 from changerequests.models import ChangeRequest
-from core import roles
 from decisions.models import Decision
 from meetings.models import (
     AgendaItem,
@@ -306,28 +305,26 @@ def meeting_page_get_for_user(*, ref: str, user: Any, today: dt.date | None = No
     ref.
     """
     meeting = meeting_get_for_user(ref=ref, user=user, queryset=_meetings_with_page_lists())
-    return _meeting_page(meeting, public_only=roles.is_observer_only(user), today=today)
+    return _meeting_page(meeting, user=user, today=today)
 
 
-def meeting_page_get(
-    *, meeting: Meeting, public_only: bool = False, today: dt.date | None = None
-) -> MeetingPage:
+def meeting_page_get(*, meeting: Meeting, user: Any, today: dt.date | None = None) -> MeetingPage:
     """The meeting page of ``meeting`` (read again, with its lists): areas in agenda order,
     then records with no area; the earlier actions reviewed at it; the next meeting and the
     later ones; the headline report versions, newest first; and the discussion items of
-    other meetings that mention it (of Public meetings only with ``public_only``).
+    other meetings that mention it (those of meetings ``user`` may see).
 
     Four queries whatever the number of records: each kind is read once and grouped by
     area in Python. ``today`` (default: today in London) decides which actions are overdue.
     """
     return _meeting_page(
         _meetings_with_page_lists().get(pk=meeting.pk),
-        public_only=public_only,
+        user=user,
         today=today,
     )
 
 
-def _meeting_page(meeting: Meeting, *, public_only: bool, today: dt.date | None) -> MeetingPage:
+def _meeting_page(meeting: Meeting, *, user: Any, today: dt.date | None) -> MeetingPage:
 
     today = today or timezone.localdate()
     agenda_items = []
@@ -365,7 +362,7 @@ def _meeting_page(meeting: Meeting, *, public_only: bool, today: dt.date | None)
         by_area.get(action.agenda_item_id, loose).actions.append(action)
     for decision in _decisions(meeting):
         by_area.get(decision.agenda_item_id, loose).decisions.append(decision)
-    discussion, mentions = _discussion_rows(meeting, public_only=public_only)
+    discussion, mentions = _discussion_rows(meeting, user=user)
     for item in discussion:
         by_area.get(item.agenda_item_id, loose).discussion_items.append(item)
     areas = list(by_area.values())
@@ -497,16 +494,16 @@ _RESOLVED_COLUMNS = ("meeting", "action", "decision", "change_request", "din")
 
 
 def _discussion_rows(
-    meeting: Meeting, *, public_only: bool
+    meeting: Meeting, *, user: Any
 ) -> tuple[list[MeetingDiscussionRow], list[MeetingDiscussionRow]]:
     """The meeting's discussion items in order, and the items of other meetings that mention
-    it (in meeting order), each with the refs written in it that resolved: one query, one
-    row per reference."""
-    mentioning = DiscussionReference.objects.filter(meeting=meeting).values("discussion_item_id")
-    if public_only:
-        mentioning = mentioning.filter(
-            discussion_item__meeting__classification=Meeting.Classification.PUBLIC
-        )
+    it (of meetings ``user`` may see, in meeting order), each with the refs written in it
+    that resolved: one query, one row per reference."""
+    mentioning = (
+        DiscussionReference.objects.visible_to(user)
+        .filter(meeting=meeting)
+        .values("discussion_item_id")
+    )
     rows: dict[int, MeetingDiscussionRow] = {}
     sort_keys: dict[int, tuple[Any, ...]] = {}
     for row in (

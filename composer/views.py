@@ -114,9 +114,7 @@ def meeting_page_context(
     """
     today = today_london()
     if page is None:
-        page = meeting_page_get(
-            meeting=meeting, public_only=roles.is_observer_only(request.user), today=today
-        )
+        page = meeting_page_get(meeting=meeting, user=request.user, today=today)
     _page_links(page)
     can_edit = roles.is_pmo(request.user)
     context = {

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from core import refs, roles
+from core import refs
 from meetings.models import Meeting
 
 from .models import Decision
@@ -21,12 +21,9 @@ AWAITING_CHAIR = (Decision.Status.PROPOSED, Decision.Status.DEFERRED)
 
 def decision_list_for_user(*, user: Any) -> QuerySet[Decision]:
     """Every decision ``user`` may see, with meeting, area, CR and decider joined."""
-    qs = Decision.objects.select_related(
+    return Decision.objects.visible_to(user).select_related(
         "meeting__committee", "agenda_item", "change_request", "decided_by"
     )
-    if roles.is_observer_only(user):
-        qs = qs.filter(meeting__classification=Meeting.Classification.PUBLIC)
-    return qs
 
 
 def decision_get_for_user(*, ref: str, user: Any) -> Decision:

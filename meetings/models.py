@@ -7,6 +7,7 @@ See DESIGN.md "Records and how they link". Refs are stored (unique) and assigned
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -15,6 +16,12 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from core import refs
+from core.visibility import (
+    Classification,
+    MeetingRecordQuerySet,
+    meeting_visible_q,
+    sees_unissued_reports,
+)
 
 
 class Committee(models.Model):
@@ -173,8 +180,9 @@ class MeetingQuerySet(models.QuerySet):
             .order_by("start_at")
         )
 
-    def visible_to_public(self) -> MeetingQuerySet:
-        return self.filter(classification=Meeting.Classification.PUBLIC)
+    def visible_to(self, user: Any) -> MeetingQuerySet:
+        """The meetings ``user`` may see (``core.visibility``, the one rule)."""
+        return self.filter(meeting_visible_q(user))
 
 
 class Meeting(models.Model):
@@ -183,10 +191,8 @@ class Meeting(models.Model):
     ``start_at``/``end_at`` are aware datetimes (stored in UTC, shown in Europe/London).
     """
 
-    class Classification(models.TextChoices):
-        PUBLIC = "public", "Public"
-        RESTRICTED = "restricted", "Restricted"
-        CONFIDENTIAL = "confidential", "Confidential"
+    # Defined in the kernel so that the visibility rule (core.visibility) needs no app.
+    Classification = Classification
 
     class Status(models.TextChoices):
         PLANNED = "planned", "Planned"
@@ -261,6 +267,8 @@ class AgendaItem(models.Model):
     )
     history = HistoricalRecords()
 
+    objects = MeetingRecordQuerySet.as_manager()
+
     class Meta:
         ordering = ["meeting", "order", "id"]
         constraints = [
@@ -291,11 +299,17 @@ class DiscussionItem(models.Model):
     text = models.TextField()
     history = HistoricalRecords()
 
+    objects = MeetingRecordQuerySet.as_manager()
+
     class Meta:
         ordering = ["meeting", "order", "id"]
 
     def __str__(self) -> str:
         return f"{self.meeting.ref} discussion {self.order}"
+
+
+class DiscussionReferenceQuerySet(MeetingRecordQuerySet):
+    meeting_path = "discussion_item__meeting__"
 
 
 class DiscussionReference(models.Model):
@@ -342,6 +356,9 @@ class DiscussionReference(models.Model):
         related_name="discussed_in",
     )
 
+    # Visible by the meeting that discussed the record: "where discussed" and backlinks.
+    objects = DiscussionReferenceQuerySet.as_manager()
+
     class Meta:
         ordering = ["discussion_item", "id"]
         constraints = [
@@ -359,6 +376,14 @@ def headline_report_upload_to(instance: HeadlineReport, filename: str) -> str:
         f"{settings.HEADLINE_REPORT_STORAGE_DIR}/{instance.meeting.ref}/"
         f"{instance.meeting.ref}-headline-report-v{instance.version}.pdf"
     )
+
+
+class HeadlineReportQuerySet(MeetingRecordQuerySet):
+    def visible_to(self, user: Any) -> HeadlineReportQuerySet:
+        """The versions ``user`` may see: of meetings they may see, and only issued ones
+        unless they see every meeting (an Observer sees no pending or failed render)."""
+        qs = super().visible_to(user)
+        return qs if sees_unissued_reports(user) else qs.filter(status=HeadlineReport.Status.ISSUED)
 
 
 class HeadlineReport(models.Model):
@@ -398,6 +423,8 @@ class HeadlineReport(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     rendered_at = models.DateTimeField(null=True, blank=True)
     history = HistoricalRecords()
+
+    objects = HeadlineReportQuerySet.as_manager()
 
     class Meta:
         ordering = ["meeting", "-version"]
