@@ -570,10 +570,12 @@ def action_review_list_for_meeting(*, meeting: Meeting) -> list[ActionReview]:
     )
 
 
-def action_list_to_review(*, meeting: Meeting) -> list[Action]:
-    """Open actions of the committee's earlier meetings not yet taken up at ``meeting``."""
+def action_list_to_review(*, meeting: Meeting, user: Any) -> list[Action]:
+    """Open actions of the committee's earlier meetings not yet taken up at ``meeting``, of
+    the meetings ``user`` may see."""
     return list(
-        Action.objects.open()
+        Action.objects.visible_to(user)
+        .open()
         .filter(committee_id=meeting.committee_id, meeting__start_at__lt=meeting.start_at)
         .exclude(reviews__meeting=meeting)
         .select_related("meeting__committee")

@@ -598,7 +598,7 @@ class MeetingReviewView(LoginRequired):
 
         bound = bound or {}
         can_edit = roles.is_pmo(request.user)
-        candidates = action_list_to_review(meeting=meeting)
+        candidates = action_list_to_review(meeting=meeting, user=request.user)
         rows = [
             (
                 action,
