@@ -9,7 +9,7 @@ only actions raised at Public meetings.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,15 +18,15 @@ from django.core.paginator import Page, Paginator
 from django.db.models import CharField, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.template.defaultfilters import date as date_text
-from django.urls import reverse
 from django.utils.safestring import SafeString
 
 from core import refs
+from core.links import url_maker
 from core.templatetags.governance import badge, dom_id
 from meetings.models import Committee, Meeting, Membership, Organisation, Person
 from meetings.selectors import committee_next_meetings
 
-from .models import Action, ActionOwner, ActionReview, ActionUpdate
+from .models import Action, ActionOwner, ActionReview, ActionUpdate, owner_columns_text
 
 REGISTER_PAGE_SIZE = 50
 
@@ -217,8 +217,7 @@ def action_owner_texts(action_ids: Iterable[int]) -> dict[int, str]:
         .order_by("action_id", "-is_lead", "order", "id")
         .values_list("action_id", "organisation__name", "role", "person__name")
     ):
-        party = organisation if organisation is not None else role
-        texts.setdefault(action_id, []).append(f"{party} ({person})" if person else party)
+        texts.setdefault(action_id, []).append(owner_columns_text(organisation, role, person))
     return {action_id: "; ".join(names) for action_id, names in texts.items()}
 
 
@@ -493,13 +492,6 @@ class ActionRow:
     closed_on: str
 
 
-def _ref_url(url_name: str) -> Callable[[str], str]:
-    """Builds ``url_name``'s URL for a ref from one ``reverse`` (refs need no quoting: capital
-    letters, digits, ``.`` and ``-``)."""
-    head, _, tail = reverse(url_name, args=["REF"]).rpartition("REF")
-    return lambda ref: f"{head}{ref}{tail}"
-
-
 def action_rows(
     actions: Iterable[Action], *, today: dt.date, owners: dict[int, str]
 ) -> list[ActionRow]:
@@ -510,8 +502,8 @@ def action_rows(
     text (:func:`action_owner_texts`); ``today`` (a London date) decides what is overdue.
     No query.
     """
-    detail_url, update_url = _ref_url("action-detail"), _ref_url("action-progress")
-    meeting_url = _ref_url("meeting-detail")
+    detail_url, update_url = url_maker("action-detail"), url_maker("action-progress")
+    meeting_url = url_maker("meeting-detail")
     badges: dict[str, SafeString] = {}
     raised: dict[int, str] = {}
     rows = []
@@ -535,7 +527,7 @@ def action_rows(
                 raised_on=raised[action.meeting_id],
                 due_iso=due.isoformat() if due else "",
                 due_on=due.strftime("%d/%m/%Y") if due else "",
-                is_overdue=bool(due and status != Action.Status.CLOSED and due < today),
+                is_overdue=action.is_overdue(today),
                 due_meeting_ref=action.due_meeting.ref if action.due_meeting_id else "",
                 status=status,
                 badge=badges[status],

@@ -25,10 +25,11 @@ from django.db.models.functions import JSONObject
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from actions.models import Action, ActionReview
+from actions.models import Action, ActionReview, action_is_overdue, owner_columns_text
 from changerequests.models import ChangeRequest
 from decisions.models import Decision
 from meetings.models import (
+    OUTER_MEETING,
     AgendaItem,
     DiscussionItem,
     DiscussionReference,
@@ -131,9 +132,7 @@ def _meetings_with_page_lists() -> QuerySet[Meeting]:
     resolving the three subqueries cost ~3 ms a request, more than running them.
     """
 
-    later = Meeting.objects.real().filter(
-        committee_id=OuterRef("committee_id"), start_at__gt=OuterRef("start_at")
-    )
+    later = Meeting.objects.later_than(OUTER_MEETING)
     return Meeting.objects.select_related("committee").annotate(
         page_agenda=_json_list(
             AgendaItem.objects.filter(meeting_id=OuterRef("pk")),
@@ -411,11 +410,9 @@ def _owner_text(row: dict[str, Any], prefix: str = "") -> str | None:
     None when the row has no owner."""
     if row[f"{prefix}owner_id"] is None:
         return None
-    party = row[f"{prefix}owner_organisation"]
-    if party is None:
-        party = row[f"{prefix}owner_role"]
-    person = row[f"{prefix}owner_person"]
-    return f"{party} ({person})" if person is not None else party
+    return owner_columns_text(
+        row[f"{prefix}owner_organisation"], row[f"{prefix}owner_role"], row[f"{prefix}owner_person"]
+    )
 
 
 def _action_row(row: dict[str, Any], today: dt.date) -> MeetingActionRow:
@@ -430,7 +427,7 @@ def _action_row(row: dict[str, Any], today: dt.date) -> MeetingActionRow:
         due_meeting_ref=row["due_meeting_ref"] or "",
         status=status,
         closed_date=row["closed_date"],
-        is_overdue=bool(status != "closed" and due and due < today),
+        is_overdue=action_is_overdue(status=status, due_date=due, today=today),
     )
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import OuterRef, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -160,6 +160,16 @@ class Membership(models.Model):
 PLACEHOLDER_TITLE = "Placeholder: date not known (created by a headline report import)"
 
 
+class OuterMeeting:
+    """The meeting of the outer query, for :meth:`MeetingQuerySet.later_than` in a subquery."""
+
+    committee_id = OuterRef("committee_id")
+    start_at = OuterRef("start_at")
+
+
+OUTER_MEETING = OuterMeeting()
+
+
 class MeetingQuerySet(models.QuerySet):
     """Named reads of meetings."""
 
@@ -170,10 +180,11 @@ class MeetingQuerySet(models.QuerySet):
         """Meetings that are not an import's placeholder (whose date is only a guess)."""
         return self.exclude(title=PLACEHOLDER_TITLE)
 
-    def later_than(self, meeting: Meeting) -> MeetingQuerySet:
+    def later_than(self, meeting: Meeting | OuterMeeting) -> MeetingQuerySet:
         """The committee's meetings after ``meeting``, earliest first, leaving out an
-        import's placeholders (their dates are guesses): "due by meeting" choices and the
-        "next meeting"."""
+        import's placeholders (their dates are guesses): "due by meeting" choices and checks,
+        the "next meeting" and the meeting page's later meetings (``OUTER_MEETING`` there:
+        the meeting of the query this one is a subquery of)."""
         return (
             self.real()
             .filter(committee_id=meeting.committee_id, start_at__gt=meeting.start_at)
