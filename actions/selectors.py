@@ -2,8 +2,8 @@
 
 Every function returns a queryset (or list) that costs a fixed number of queries however many
 actions there are: owners are prefetched with their organisation and person, meetings are
-joined. Visibility follows ``meetings.selectors.meeting_list_for_user``: an Observer sees
-only actions raised at Public meetings.
+joined. What a user may see is ``Action.objects.visible_to(user)`` (the one rule,
+``core.visibility``): today an Observer sees only actions raised at Public meetings.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ def _owners_prefetch() -> Prefetch:
 def action_list_for_user(*, user: Any) -> QuerySet[Action]:
     """Every action ``user`` may see, with meeting, area and owners loaded (fixed queries).
 
-    Observers (and users with no role) see actions raised at Public meetings only.
+    Those raised at meetings the user may see (``visible_to``, ``core.visibility``).
     """
     return (
         Action.objects.visible_to(user)

@@ -296,8 +296,8 @@ class MeetingPage:
 
 
 def meeting_page_get_for_user(*, ref: str, user: Any, today: dt.date | None = None) -> MeetingPage:
-    """The meeting page of the meeting ``ref`` if ``user`` may see it (Observers: Public
-    meetings, and mentions by Public meetings, only).
+    """The meeting page of the meeting ``ref`` if ``user`` may see it, with the mentions by
+    meetings they may see (``core.visibility``).
 
     Four queries whatever the number of records. Raises Meeting.DoesNotExist when there is
     no such meeting or the user may not see it, ValidationError when ``ref`` is no meeting

@@ -1,7 +1,8 @@
 """Reads of decisions for the browser: the register, the chair's queue, a meeting's decisions.
 
-Visibility follows ``meetings.selectors.meeting_list_for_user``: an Observer sees only
-decisions taken at Public meetings. Each read costs a fixed number of queries.
+What a user may see is ``Decision.objects.visible_to(user)`` (the one rule,
+``core.visibility``): today an Observer sees only decisions taken at Public meetings. Each
+read costs a fixed number of queries.
 """
 
 from __future__ import annotations

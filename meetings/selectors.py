@@ -50,8 +50,8 @@ def committee_next_meetings() -> dict[int, Meeting]:
 def meeting_list_for_user(
     *, user: Any, queryset: QuerySet[Meeting] | None = None
 ) -> QuerySet[Meeting]:
-    """Meetings ``user`` may see (of ``queryset``, by default all): Observers see Public
-    meetings only (DESIGN.md roles)."""
+    """Meetings ``user`` may see (of ``queryset``, by default all), by the one rule
+    (``Meeting.objects.visible_to``, ``core.visibility``)."""
     qs = Meeting.objects.all() if queryset is None else queryset
     return qs.visible_to(user).select_related("committee")
 
