@@ -49,11 +49,11 @@ def meeting_visible_q(user: Any, path: str = "") -> Q:
 
 
 class MeetingRecordQuerySet(models.QuerySet):
-    """A queryset of records held by a meeting (actions, decisions, agenda, discussion,
-    reviews, report versions), with the ``visible_to(user)`` verb.
+    """A queryset of meetings or of records held by a meeting (actions, decisions, agenda,
+    discussion, reviews, report versions), with the ``visible_to(user)`` verb.
 
     ``meeting_path`` leads from the record to its meeting; a subclass whose record reaches
-    the meeting another way sets its own.
+    the meeting another way sets its own (``""`` for meetings themselves).
     """
 
     meeting_path = "meeting__"

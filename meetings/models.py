@@ -19,7 +19,6 @@ from core import refs
 from core.visibility import (
     Classification,
     MeetingRecordQuerySet,
-    meeting_visible_q,
     sees_unissued_reports,
 )
 
@@ -170,8 +169,10 @@ class OuterMeeting:
 OUTER_MEETING = OuterMeeting()
 
 
-class MeetingQuerySet(models.QuerySet):
-    """Named reads of meetings."""
+class MeetingQuerySet(MeetingRecordQuerySet):
+    """Named reads of meetings; ``visible_to(user)`` is the meetings ``user`` may see."""
+
+    meeting_path = ""
 
     def planned(self) -> MeetingQuerySet:
         return self.filter(status=Meeting.Status.PLANNED)
@@ -190,10 +191,6 @@ class MeetingQuerySet(models.QuerySet):
             .filter(committee_id=meeting.committee_id, start_at__gt=meeting.start_at)
             .order_by("start_at")
         )
-
-    def visible_to(self, user: Any) -> MeetingQuerySet:
-        """The meetings ``user`` may see (``core.visibility``, the one rule)."""
-        return self.filter(meeting_visible_q(user))
 
 
 class Meeting(models.Model):
@@ -320,6 +317,8 @@ class DiscussionItem(models.Model):
 
 
 class DiscussionReferenceQuerySet(MeetingRecordQuerySet):
+    """References visible by the meeting whose discussion wrote them."""
+
     meeting_path = "discussion_item__meeting__"
 
 
