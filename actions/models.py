@@ -14,6 +14,8 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from core.visibility import MeetingRecordQuerySet
+
 
 def action_ref_sort_key(code: str, number: int, sub_number: int, seq: int) -> str:
     """The key that sorts actions in ref order: ``("DAG", 28, 0, 1) -> "DAG-0028.00-0001"``.
@@ -26,15 +28,26 @@ def action_ref_sort_key(code: str, number: int, sub_number: int, seq: int) -> st
     return f"{code}-{number:04d}.{sub_number:02d}-{seq:04d}"
 
 
-class ActionQuerySet(models.QuerySet):
-    """Named reads of actions; ``today`` is a Europe/London calendar date."""
+def _overdue_q(today: dt.date) -> Q:
+    return ~Q(status=Action.Status.CLOSED) & Q(due_date__lt=today)
+
+
+class ActionQuerySet(MeetingRecordQuerySet):
+    """Named reads of actions (``visible_to(user)`` from ``core.visibility``); ``today`` is a
+    Europe/London calendar date."""
 
     def open(self) -> ActionQuerySet:
         """Actions not closed: open or proposed for closure."""
         return self.exclude(status=Action.Status.CLOSED)
 
     def overdue(self, today: dt.date) -> ActionQuerySet:
-        return self.open().filter(due_date__lt=today)
+        """Actions overdue on ``today``: not closed and due before it (in SQL what
+        :func:`action_is_overdue` says of one action's values)."""
+        return self.filter(_overdue_q(today))
+
+    def not_overdue(self, today: dt.date) -> ActionQuerySet:
+        """The other actions: closed, due on or after ``today``, or undated."""
+        return self.exclude(_overdue_q(today))
 
     def due_between(self, start_date: dt.date, end_date: dt.date) -> ActionQuerySet:
         return self.open().filter(due_date__gte=start_date, due_date__lte=end_date)
@@ -47,6 +60,27 @@ class ActionQuerySet(models.QuerySet):
             .exclude(due_date=meeting.date)
             .update(due_date=meeting.date)
         )
+
+
+def action_is_overdue(*, status: str, due_date: dt.date | None, today: dt.date) -> bool:
+    """Whether an action with ``status`` and ``due_date`` is overdue on ``today`` (a London
+    date): not closed and due before it. The one comparison, for :meth:`Action.is_overdue`
+    and for the row builders that read values, not instances (``ActionQuerySet.overdue``
+    says the same in SQL)."""
+    return status != Action.Status.CLOSED and due_date is not None and due_date < today
+
+
+def owner_text(party: str, person: str | None) -> str:
+    """An owner as the report writes it: ``Programme (Rob Short)`` (a party and a person or
+    team), ``Chair`` (a party alone); ``person`` is None when there is none."""
+    return f"{party} ({person})" if person is not None else party
+
+
+def owner_columns_text(organisation: str | None, role: str, person: str | None) -> str:
+    """:func:`owner_text` from an owner's columns read as values (its organisation's name,
+    its role, its person's name; None when unset): the row builders that load no
+    instances. :attr:`ActionOwner.display` is the same for an instance."""
+    return owner_text(organisation if organisation is not None else role, person)
 
 
 class Action(models.Model):
@@ -139,9 +173,19 @@ class Action(models.Model):
     def is_open(self) -> bool:
         return self.status != self.Status.CLOSED
 
+    def is_overdue(self, today: dt.date) -> bool:
+        """Whether the action is overdue on ``today`` (:func:`action_is_overdue`)."""
+        return action_is_overdue(status=self.status, due_date=self.due_date, today=today)
+
     def owner_display(self) -> str:
         """All owners as the report writes them, lead first: ``Programme (Rob Short)``."""
         return "; ".join(o.display for o in self.owners.all())
+
+
+class ActionOwnerQuerySet(MeetingRecordQuerySet):
+    """Owners of the actions a user may see (``visible_to``): the register's owner choices."""
+
+    meeting_path = "action__meeting__"
 
 
 class ActionOwner(models.Model):
@@ -171,6 +215,8 @@ class ActionOwner(models.Model):
     order = models.PositiveSmallIntegerField(default=0)
     history = HistoricalRecords()
 
+    objects = ActionOwnerQuerySet.as_manager()
+
     class Meta:
         ordering = ["action", "-is_lead", "order", "id"]
         constraints = [
@@ -195,8 +241,8 @@ class ActionOwner(models.Model):
 
     @property
     def display(self) -> str:
-        """``Programme (Rob Short)`` or ``Chair``."""
-        return f"{self.party} ({self.person.name})" if self.person_id else self.party
+        """``Programme (Rob Short)`` or ``Chair`` (:func:`owner_text`)."""
+        return owner_text(self.party, self.person.name if self.person_id else None)
 
 
 class ActionUpdate(models.Model):
@@ -246,6 +292,8 @@ class ActionReview(models.Model):
     new_due_date = models.DateField(null=True, blank=True)
     note = models.TextField(blank=True)
     history = HistoricalRecords()
+
+    objects = MeetingRecordQuerySet.as_manager()
 
     class Meta:
         ordering = ["meeting", "order", "id"]

@@ -98,7 +98,7 @@ def _row(index: int, action: Action, today: dt.date) -> _Row:
         due=f"{action.due_date:%d/%m/%Y}" if action.due_date else "—",
         due_meeting=action.due_meeting.ref if action.due_meeting_id else "",
         status=action.get_status_display(),
-        is_overdue=bool(action.is_open and action.due_date and action.due_date < today),
+        is_overdue=action.is_overdue(today),
     )
 
 

@@ -2,14 +2,14 @@
 
 Every function returns a queryset (or list) that costs a fixed number of queries however many
 actions there are: owners are prefetched with their organisation and person, meetings are
-joined. Visibility follows ``meetings.selectors.meeting_list_for_user``: an Observer sees
-only actions raised at Public meetings.
+joined. What a user may see is ``Action.objects.visible_to(user)`` (the one rule,
+``core.visibility``): today an Observer sees only actions raised at Public meetings.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,15 +18,15 @@ from django.core.paginator import Page, Paginator
 from django.db.models import CharField, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.template.defaultfilters import date as date_text
-from django.urls import reverse
 from django.utils.safestring import SafeString
 
-from core import refs, roles
+from core import refs
+from core.links import url_maker
 from core.templatetags.governance import badge, dom_id
 from meetings.models import Committee, Meeting, Membership, Organisation, Person
 from meetings.selectors import committee_next_meetings
 
-from .models import Action, ActionOwner, ActionReview, ActionUpdate
+from .models import Action, ActionOwner, ActionReview, ActionUpdate, owner_columns_text
 
 REGISTER_PAGE_SIZE = 50
 
@@ -52,12 +52,13 @@ def _owners_prefetch() -> Prefetch:
 def action_list_for_user(*, user: Any) -> QuerySet[Action]:
     """Every action ``user`` may see, with meeting, area and owners loaded (fixed queries).
 
-    Observers (and users with no role) see actions raised at Public meetings only.
+    Those raised at meetings the user may see (``visible_to``, ``core.visibility``).
     """
-    qs = Action.objects.select_related("meeting__committee", "agenda_item", "due_meeting")
-    if roles.is_observer_only(user):
-        qs = qs.filter(meeting__classification=Meeting.Classification.PUBLIC)
-    return qs.prefetch_related(_owners_prefetch())
+    return (
+        Action.objects.visible_to(user)
+        .select_related("meeting__committee", "agenda_item", "due_meeting")
+        .prefetch_related(_owners_prefetch())
+    )
 
 
 def action_get_for_user(*, ref: str, user: Any) -> Action:
@@ -117,9 +118,7 @@ def _register_filtered(
     *, user: Any, filters: ActionRegisterFilters, today: dt.date
 ) -> QuerySet[Action]:
     """The actions ``user`` may see that match ``filters``, in the register's order."""
-    qs = Action.objects.all()
-    if roles.is_observer_only(user):
-        qs = qs.filter(meeting__classification=Meeting.Classification.PUBLIC)
+    qs = Action.objects.visible_to(user)
     if filters.committee:
         qs = qs.filter(committee__code=filters.committee)
     if filters.meeting:
@@ -218,8 +217,7 @@ def action_owner_texts(action_ids: Iterable[int]) -> dict[int, str]:
         .order_by("action_id", "-is_lead", "order", "id")
         .values_list("action_id", "organisation__name", "role", "person__name")
     ):
-        party = organisation if organisation is not None else role
-        texts.setdefault(action_id, []).append(f"{party} ({person})" if person else party)
+        texts.setdefault(action_id, []).append(owner_columns_text(organisation, role, person))
     return {action_id: "; ".join(names) for action_id, names in texts.items()}
 
 
@@ -249,11 +247,10 @@ def action_register_choices(*, user: Any) -> RegisterChoices:
     ``(kind, id, text, extra, number, sub_number)``, sorted here (names alphabetically,
     ignoring case).
     """
-    owners = ActionOwner.objects.all()
-    meetings = Meeting.objects.filter(Exists(Action.objects.filter(meeting=OuterRef("pk"))))
-    if roles.is_observer_only(user):
-        owners = owners.filter(action__meeting__classification=Meeting.Classification.PUBLIC)
-        meetings = meetings.visible_to_public()
+    owners = ActionOwner.objects.visible_to(user)
+    meetings = Meeting.objects.visible_to(user).filter(
+        Exists(Action.objects.filter(meeting=OuterRef("pk")))
+    )
 
     def part(qs: QuerySet, kind: str, text: str, **columns: Any) -> QuerySet:
         return (
@@ -403,9 +400,7 @@ def _owned_by(*, user: Any, person: Person, seats: dict[int, set[str]]) -> Query
             by_role |= Q(role__iexact=word)
         seat_owners = owners.exclude(role="").filter(by_role, person__isnull=True)
         mine |= Q(committee_id=committee_id, pk__in=seat_owners)
-    qs = Action.objects.open().filter(mine)
-    if roles.is_observer_only(user):
-        qs = qs.filter(meeting__classification=Meeting.Classification.PUBLIC)
+    qs = Action.objects.visible_to(user).open().filter(mine)
     return (
         qs.select_related("meeting", "agenda_item", "due_meeting")
         .prefetch_related(_owners_prefetch())
@@ -497,13 +492,6 @@ class ActionRow:
     closed_on: str
 
 
-def _ref_url(url_name: str) -> Callable[[str], str]:
-    """Builds ``url_name``'s URL for a ref from one ``reverse`` (refs need no quoting: capital
-    letters, digits, ``.`` and ``-``)."""
-    head, _, tail = reverse(url_name, args=["REF"]).rpartition("REF")
-    return lambda ref: f"{head}{ref}{tail}"
-
-
 def action_rows(
     actions: Iterable[Action], *, today: dt.date, owners: dict[int, str]
 ) -> list[ActionRow]:
@@ -514,8 +502,8 @@ def action_rows(
     text (:func:`action_owner_texts`); ``today`` (a London date) decides what is overdue.
     No query.
     """
-    detail_url, update_url = _ref_url("action-detail"), _ref_url("action-progress")
-    meeting_url = _ref_url("meeting-detail")
+    detail_url, update_url = url_maker("action-detail"), url_maker("action-progress")
+    meeting_url = url_maker("meeting-detail")
     badges: dict[str, SafeString] = {}
     raised: dict[int, str] = {}
     rows = []
@@ -539,7 +527,7 @@ def action_rows(
                 raised_on=raised[action.meeting_id],
                 due_iso=due.isoformat() if due else "",
                 due_on=due.strftime("%d/%m/%Y") if due else "",
-                is_overdue=bool(due and status != Action.Status.CLOSED and due < today),
+                is_overdue=action.is_overdue(today),
                 due_meeting_ref=action.due_meeting.ref if action.due_meeting_id else "",
                 status=status,
                 badge=badges[status],
@@ -574,10 +562,12 @@ def action_review_list_for_meeting(*, meeting: Meeting) -> list[ActionReview]:
     )
 
 
-def action_list_to_review(*, meeting: Meeting) -> list[Action]:
-    """Open actions of the committee's earlier meetings not yet taken up at ``meeting``."""
+def action_list_to_review(*, meeting: Meeting, user: Any) -> list[Action]:
+    """Open actions of the committee's earlier meetings not yet taken up at ``meeting``, of
+    the meetings ``user`` may see."""
     return list(
-        Action.objects.open()
+        Action.objects.visible_to(user)
+        .open()
         .filter(committee_id=meeting.committee_id, meeting__start_at__lt=meeting.start_at)
         .exclude(reviews__meeting=meeting)
         .select_related("meeting__committee")

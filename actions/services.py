@@ -20,7 +20,14 @@ from core.services import apply_changes, counter_take, number_range_check, valid
 from meetings.models import AgendaItem, Meeting, Organisation, Person
 from meetings.services import organisation_get_or_create, person_get_or_create
 
-from .models import Action, ActionOwner, ActionReview, ActionUpdate, action_ref_sort_key
+from .models import (
+    Action,
+    ActionOwner,
+    ActionReview,
+    ActionUpdate,
+    action_ref_sort_key,
+    owner_text,
+)
 
 # Owner parties that are roles, not organisations (the seed: "Chair",
 # "Large Supplier Representative"). A committee's constituencies count as roles too.
@@ -66,7 +73,7 @@ class OwnerSpec:
         return bool(self.person) and (self.person.lower().endswith("team") or self.person.isupper())
 
     def __str__(self) -> str:
-        return f"{self.party} ({self.person})" if self.person else self.party
+        return owner_text(self.party, self.person or None)
 
 
 def owner_build(spec: OwnerSpec, *, action: Action, is_lead: bool, order: int) -> ActionOwner:
@@ -111,14 +118,11 @@ def _check_due(due_date: Any) -> None:
 
 
 def _check_due_meeting(*, meeting: Meeting, due_meeting: Meeting | None) -> None:
-    """An action is due by a later meeting of its own committee (by number, as reviews are:
-    an imported placeholder meeting's date is a guess); ValidationError otherwise."""
+    """An action is due by a later meeting of its own committee, one of those its forms
+    offer (``Meeting.objects.later_than``); ValidationError otherwise."""
     if due_meeting is None:
         return
-    if due_meeting.committee_id != meeting.committee_id or (
-        due_meeting.number,
-        due_meeting.sub_number,
-    ) <= (meeting.number, meeting.sub_number):
+    if not Meeting.objects.later_than(meeting).filter(pk=due_meeting.pk).exists():
         raise ValidationError(
             {
                 "due_meeting": f"{due_meeting.ref} is not a later meeting of "

@@ -23,7 +23,6 @@ from django_htmx.http import reswap, retarget
 from core import roles
 from core.templatetags.governance import dom_id
 from core.views import LoginRequired, PmoRequired, form_add_service_error, is_htmx, today_london
-from meetings.models import Meeting
 from meetings.selectors import discussions_of
 from meetings.views import area_for, meeting_agenda_url
 
@@ -142,19 +141,14 @@ class ActionDetailView(LoginRequired):
 def action_page_context(request: HttpRequest, action: Action, **extra: Any) -> dict[str, Any]:
     """The action page's context; ``extra`` replaces forms that came back with errors."""
     user = request.user
-    hidden_classes = (
-        [Meeting.Classification.RESTRICTED, Meeting.Classification.CONFIDENTIAL]
-        if roles.is_observer_only(user)
-        else []
-    )
     reviews = list(
-        action.reviews.exclude(meeting__classification__in=hidden_classes)
+        action.reviews.visible_to(user)
         .select_related("meeting__committee")
         .order_by("meeting__start_at")
     )
     discussions = list(
         discussions_of(field="action", record=action)
-        .exclude(meeting__classification__in=hidden_classes)
+        .visible_to(user)
         .prefetch_related("references")
     )
     can_update = services.action_can_update(user=user, action=action)

@@ -9,9 +9,8 @@ from django.db.models import Prefetch, Q
 
 from actions.models import Action, ActionOwner
 from changerequests.models import ChangeRequest, ImpactAssessmentResponse
-from core import roles
 from decisions.models import Decision
-from meetings.models import AgendaItem, DiscussionItem, Meeting
+from meetings.models import AgendaItem, DiscussionItem
 from meetings.selectors import discussions_of
 
 
@@ -32,10 +31,6 @@ class ChangeRequestPage:
 def change_request_page(*, change_request: ChangeRequest, user: Any) -> ChangeRequestPage:
     """The CR's IA responses and tally, and the decisions, actions, discussion and agenda
     items that concern it (those of meetings ``user`` may see)."""
-
-    hidden = Q()
-    if roles.is_observer_only(user):
-        hidden = ~Q(meeting__classification=Meeting.Classification.PUBLIC)
     responses = list(
         change_request.ia_responses.select_related("organisation").order_by("organisation__name")
     )
@@ -43,15 +38,15 @@ def change_request_page(*, change_request: ChangeRequest, user: Any) -> ChangeRe
     for response in responses:
         tally[response.get_position_display()] += 1
     decisions = list(
-        Decision.objects.filter(change_request=change_request)
-        .exclude(hidden)
+        Decision.objects.visible_to(user)
+        .filter(change_request=change_request)
         .select_related("meeting__committee", "decided_by")
         .order_by("meeting__start_at", "seq")
     )
     action_q = Q(change_requests=change_request) | Q(agenda_item__change_request=change_request)
     actions = list(
-        Action.objects.filter(pk__in=Action.objects.filter(action_q).values("pk"))
-        .exclude(hidden)
+        Action.objects.visible_to(user)
+        .filter(pk__in=Action.objects.filter(action_q).values("pk"))
         .select_related("meeting__committee")
         .prefetch_related(
             Prefetch(
@@ -62,11 +57,11 @@ def change_request_page(*, change_request: ChangeRequest, user: Any) -> ChangeRe
     )
     discussions = list(
         discussions_of(field="change_request", record=change_request)
-        .exclude(hidden)
+        .visible_to(user)
         .prefetch_related("references")
     )
     agenda_items = list(
-        change_request.agenda_items.exclude(hidden)
+        change_request.agenda_items.visible_to(user)
         .select_related("meeting__committee")
         .order_by("meeting__start_at")
     )

@@ -25,11 +25,11 @@ from django.db.models.functions import JSONObject
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from actions.models import Action, ActionReview
+from actions.models import Action, ActionReview, action_is_overdue, owner_columns_text
 from changerequests.models import ChangeRequest
-from core import roles
 from decisions.models import Decision
 from meetings.models import (
+    OUTER_MEETING,
     AgendaItem,
     DiscussionItem,
     DiscussionReference,
@@ -132,9 +132,7 @@ def _meetings_with_page_lists() -> QuerySet[Meeting]:
     resolving the three subqueries cost ~3 ms a request, more than running them.
     """
 
-    later = Meeting.objects.real().filter(
-        committee_id=OuterRef("committee_id"), start_at__gt=OuterRef("start_at")
-    )
+    later = Meeting.objects.later_than(OUTER_MEETING)
     return Meeting.objects.select_related("committee").annotate(
         page_agenda=_json_list(
             AgendaItem.objects.filter(meeting_id=OuterRef("pk")),
@@ -298,36 +296,34 @@ class MeetingPage:
 
 
 def meeting_page_get_for_user(*, ref: str, user: Any, today: dt.date | None = None) -> MeetingPage:
-    """The meeting page of the meeting ``ref`` if ``user`` may see it (Observers: Public
-    meetings, and mentions by Public meetings, only).
+    """The meeting page of the meeting ``ref`` if ``user`` may see it, with the mentions by
+    meetings they may see (``core.visibility``).
 
     Four queries whatever the number of records. Raises Meeting.DoesNotExist when there is
     no such meeting or the user may not see it, ValidationError when ``ref`` is no meeting
     ref.
     """
     meeting = meeting_get_for_user(ref=ref, user=user, queryset=_meetings_with_page_lists())
-    return _meeting_page(meeting, public_only=roles.is_observer_only(user), today=today)
+    return _meeting_page(meeting, user=user, today=today)
 
 
-def meeting_page_get(
-    *, meeting: Meeting, public_only: bool = False, today: dt.date | None = None
-) -> MeetingPage:
+def meeting_page_get(*, meeting: Meeting, user: Any, today: dt.date | None = None) -> MeetingPage:
     """The meeting page of ``meeting`` (read again, with its lists): areas in agenda order,
     then records with no area; the earlier actions reviewed at it; the next meeting and the
     later ones; the headline report versions, newest first; and the discussion items of
-    other meetings that mention it (of Public meetings only with ``public_only``).
+    other meetings that mention it (those of meetings ``user`` may see).
 
     Four queries whatever the number of records: each kind is read once and grouped by
     area in Python. ``today`` (default: today in London) decides which actions are overdue.
     """
     return _meeting_page(
         _meetings_with_page_lists().get(pk=meeting.pk),
-        public_only=public_only,
+        user=user,
         today=today,
     )
 
 
-def _meeting_page(meeting: Meeting, *, public_only: bool, today: dt.date | None) -> MeetingPage:
+def _meeting_page(meeting: Meeting, *, user: Any, today: dt.date | None) -> MeetingPage:
 
     today = today or timezone.localdate()
     agenda_items = []
@@ -365,7 +361,7 @@ def _meeting_page(meeting: Meeting, *, public_only: bool, today: dt.date | None)
         by_area.get(action.agenda_item_id, loose).actions.append(action)
     for decision in _decisions(meeting):
         by_area.get(decision.agenda_item_id, loose).decisions.append(decision)
-    discussion, mentions = _discussion_rows(meeting, public_only=public_only)
+    discussion, mentions = _discussion_rows(meeting, user=user)
     for item in discussion:
         by_area.get(item.agenda_item_id, loose).discussion_items.append(item)
     areas = list(by_area.values())
@@ -414,11 +410,9 @@ def _owner_text(row: dict[str, Any], prefix: str = "") -> str | None:
     None when the row has no owner."""
     if row[f"{prefix}owner_id"] is None:
         return None
-    party = row[f"{prefix}owner_organisation"]
-    if party is None:
-        party = row[f"{prefix}owner_role"]
-    person = row[f"{prefix}owner_person"]
-    return f"{party} ({person})" if person is not None else party
+    return owner_columns_text(
+        row[f"{prefix}owner_organisation"], row[f"{prefix}owner_role"], row[f"{prefix}owner_person"]
+    )
 
 
 def _action_row(row: dict[str, Any], today: dt.date) -> MeetingActionRow:
@@ -433,7 +427,7 @@ def _action_row(row: dict[str, Any], today: dt.date) -> MeetingActionRow:
         due_meeting_ref=row["due_meeting_ref"] or "",
         status=status,
         closed_date=row["closed_date"],
-        is_overdue=bool(status != "closed" and due and due < today),
+        is_overdue=action_is_overdue(status=status, due_date=due, today=today),
     )
 
 
@@ -497,16 +491,16 @@ _RESOLVED_COLUMNS = ("meeting", "action", "decision", "change_request", "din")
 
 
 def _discussion_rows(
-    meeting: Meeting, *, public_only: bool
+    meeting: Meeting, *, user: Any
 ) -> tuple[list[MeetingDiscussionRow], list[MeetingDiscussionRow]]:
     """The meeting's discussion items in order, and the items of other meetings that mention
-    it (in meeting order), each with the refs written in it that resolved: one query, one
-    row per reference."""
-    mentioning = DiscussionReference.objects.filter(meeting=meeting).values("discussion_item_id")
-    if public_only:
-        mentioning = mentioning.filter(
-            discussion_item__meeting__classification=Meeting.Classification.PUBLIC
-        )
+    it (of meetings ``user`` may see, in meeting order), each with the refs written in it
+    that resolved: one query, one row per reference."""
+    mentioning = (
+        DiscussionReference.objects.visible_to(user)
+        .filter(meeting=meeting)
+        .values("discussion_item_id")
+    )
     rows: dict[int, MeetingDiscussionRow] = {}
     sort_keys: dict[int, tuple[Any, ...]] = {}
     for row in (

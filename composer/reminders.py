@@ -66,6 +66,7 @@ from django.utils.safestring import mark_safe
 
 from actions.models import Action, ActionOwner, ReminderLog
 from actions.selectors import SEAT_OWNER_ROLES
+from core.links import url_maker
 from meetings.models import Committee, Meeting, Membership, Person
 
 logger = logging.getLogger(__name__)
@@ -462,7 +463,7 @@ class _Composer:
         # The compiled templates themselves: rendered with a plain Context, once per email.
         self.text_template = get_template("actions/emails/reminders.txt").template
         self.html_template = get_template("actions/emails/reminders.html").template
-        self.action_url = self.site_url + _action_path_pattern()
+        self.action_url = url_maker("action-detail", prefix=self.site_url)
         self.unsubscribe_url = self.site_url + reverse(
             "reminders-unsubscribe", kwargs={"token": "__TOKEN__"}
         )
@@ -503,7 +504,7 @@ class _Composer:
             due = action.due_date
             by_meeting = meeting_date is not None and due is not None and due <= meeting_date
             state = self._state(action)
-            url = self.action_url.replace("__REF__", action.ref)
+            url = self.action_url(action.ref)
             text = _ROW_TEXT.format(
                 ref=action.ref,
                 description=action.description,
@@ -635,14 +636,6 @@ _ROW_HTML = (
     '<td style="white-space: nowrap;">{due}<br><span style="color: {colour};">{state}</span>'
     "{by}</td></tr>\n"
 )
-
-
-def _action_path_pattern() -> str:
-    """The path of an action's page with ``__REF__`` for its ref (``/actions/__REF__/``).
-
-    Reversed once per run; every link is then a string replacement.
-    """
-    return reverse("action-detail", kwargs={"ref": "__REF__"})
 
 
 # --- the run -----------------------------------------------------------------------------------

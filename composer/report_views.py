@@ -37,7 +37,7 @@ from composer.report import (
     headline_report_html,
     headline_report_pdf_get,
 )
-from core import roles
+from core import roles, visibility
 from meetings.models import HeadlineReport, Meeting
 from meetings.selectors import meeting_get_for_user
 
@@ -125,7 +125,7 @@ class HeadlineReportPreviewView(LoginRequiredMixin, View):
 
     def get(self, request: HttpRequest, ref: str) -> HttpResponse:
         meeting = meeting_for_request(request, ref)
-        if roles.is_observer_only(request.user):
+        if not visibility.sees_unissued_reports(request.user):
             # Observers read issued reports only: the current one is the newest version.
             version = latest_issued(meeting)
             if version is None:
@@ -162,7 +162,7 @@ class HeadlineReportPdfView(LoginRequiredMixin, View):
 
     def get(self, request: HttpRequest, ref: str) -> HttpResponse:
         meeting = meeting_for_request(request, ref)
-        if roles.is_observer_only(request.user):
+        if not visibility.sees_unissued_reports(request.user):
             version = latest_issued(meeting)
             if version is None:
                 raise Http404("This meeting's report has not been issued.")

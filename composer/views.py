@@ -9,9 +9,7 @@ page post in place and get the agenda back; without it they post and redirect.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import Any
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -36,6 +34,7 @@ from composer import discussion
 from composer.forms import AgendaItemForm, DiscussionItemForm
 from composer.meeting_page import MeetingPage, meeting_page_get, meeting_page_get_for_user
 from core import refs, roles
+from core.links import url_maker
 from core.templatetags.governance import dom_id, link_refs
 from core.views import (
     LoginRequired,
@@ -114,9 +113,7 @@ def meeting_page_context(
     """
     today = today_london()
     if page is None:
-        page = meeting_page_get(
-            meeting=meeting, public_only=roles.is_observer_only(request.user), today=today
-        )
+        page = meeting_page_get(meeting=meeting, user=request.user, today=today)
     _page_links(page)
     can_edit = roles.is_pmo(request.user)
     context = {
@@ -137,26 +134,11 @@ def meeting_page_context(
     return context
 
 
-def _ref_url_maker(name: str) -> Callable[[str], str]:
-    """``ref -> URL`` of the view ``name`` (whose one argument is a record's ref), reversing
-    once: the meeting page links hundreds of rows and ``reverse`` costs ~10 µs a call."""
-    marker = "REF0MARKER"
-    before, _, after = reverse(name, args=[marker]).partition(marker)
-
-    def url(ref: str) -> str:
-        # Refs are capitals, digits, "." and "-" (core.refs): nothing to quote, checked
-        # cheaply; anything else is quoted as reverse() would.
-        plain = ref.isascii() and ref.replace(".", "").replace("-", "").isalnum()
-        return f"{before}{ref if plain else quote(ref, safe='')}{after}"
-
-    return url
-
-
 def _page_links(page: MeetingPage) -> None:
     """Set the links and HTML ids of the page's rows, and link the refs in its discussion."""
-    action_url = _ref_url_maker("action-detail")
-    edit_url = _ref_url_maker("action-edit")
-    meeting_url = _ref_url_maker("meeting-detail")
+    action_url = url_maker("action-detail")
+    edit_url = url_maker("action-edit")
+    meeting_url = url_maker("meeting-detail")
     for area in page.areas:
         for action in area.actions:
             action.url, action.dom_id = action_url(action.ref), dom_id(action.ref)
@@ -600,7 +582,7 @@ class MeetingReviewView(LoginRequired):
 
         bound = bound or {}
         can_edit = roles.is_pmo(request.user)
-        candidates = action_list_to_review(meeting=meeting)
+        candidates = action_list_to_review(meeting=meeting, user=request.user)
         rows = [
             (
                 action,

@@ -62,7 +62,8 @@ def is_member(user: Any) -> bool:
 
 
 def is_observer_only(user: Any) -> bool:
-    """True when the user's only role is Observer: they see Public meetings alone."""
+    """True when the user's only role is Observer (or they have none): ``core.visibility``
+    shows them Public meetings alone."""
     roles = user_roles(user)
     return not roles or roles == {OBSERVER}
 

@@ -6,6 +6,12 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from core.visibility import MeetingRecordQuerySet
+
+
+class DecisionQuerySet(MeetingRecordQuerySet):
+    """Named reads of decisions: ``visible_to(user)`` (``core.visibility``)."""
+
 
 class Decision(models.Model):
     """A decision: ref ``{code}-DEC{seq}``, numbered per committee across meetings.
@@ -56,6 +62,8 @@ class Decision(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
+
+    objects = DecisionQuerySet.as_manager()
 
     class Meta:
         ordering = ["committee__code", "seq"]

@@ -1,7 +1,8 @@
 """Reads of decisions for the browser: the register, the chair's queue, a meeting's decisions.
 
-Visibility follows ``meetings.selectors.meeting_list_for_user``: an Observer sees only
-decisions taken at Public meetings. Each read costs a fixed number of queries.
+What a user may see is ``Decision.objects.visible_to(user)`` (the one rule,
+``core.visibility``): today an Observer sees only decisions taken at Public meetings. Each
+read costs a fixed number of queries.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from core import refs, roles
+from core import refs
 from meetings.models import Meeting
 
 from .models import Decision
@@ -21,12 +22,9 @@ AWAITING_CHAIR = (Decision.Status.PROPOSED, Decision.Status.DEFERRED)
 
 def decision_list_for_user(*, user: Any) -> QuerySet[Decision]:
     """Every decision ``user`` may see, with meeting, area, CR and decider joined."""
-    qs = Decision.objects.select_related(
+    return Decision.objects.visible_to(user).select_related(
         "meeting__committee", "agenda_item", "change_request", "decided_by"
     )
-    if roles.is_observer_only(user):
-        qs = qs.filter(meeting__classification=Meeting.Classification.PUBLIC)
-    return qs
 
 
 def decision_get_for_user(*, ref: str, user: Any) -> Decision:

@@ -21,7 +21,6 @@ from django_htmx.http import reswap, retarget
 from core import roles
 from core.templatetags.governance import dom_id
 from core.views import LoginRequired, PmoRequired, form_add_service_error, is_htmx
-from meetings.models import Meeting
 from meetings.selectors import discussions_of
 from meetings.views import area_for, meeting_agenda_url
 
@@ -101,11 +100,6 @@ class DecisionDetailView(LoginRequired):
 
 def decision_page_context(request: HttpRequest, decision: Decision, **extra: Any) -> dict:
     """The decision page's context; ``extra`` replaces a form that came back with errors."""
-    hidden = (
-        [Meeting.Classification.RESTRICTED, Meeting.Classification.CONFIDENTIAL]
-        if roles.is_observer_only(request.user)
-        else []
-    )
     history = decision_history_of(decision=decision)
     # Who decided: the chair's Person, else the login that recorded the decided status.
     decider = decision.decided_by.name if decision.decided_by_id else ""
@@ -122,7 +116,7 @@ def decision_page_context(request: HttpRequest, decision: Decision, **extra: Any
         "decision": decision,
         "discussions": list(
             discussions_of(field="decision", record=decision)
-            .exclude(meeting__classification__in=hidden)
+            .visible_to(request.user)
             .prefetch_related("references")
         ),
         "history": history,

@@ -7,14 +7,20 @@ See DESIGN.md "Records and how they link". Refs are stored (unique) and assigned
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import OuterRef, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from core import refs
+from core.visibility import (
+    Classification,
+    MeetingRecordQuerySet,
+    sees_unissued_reports,
+)
 
 
 class Committee(models.Model):
@@ -153,8 +159,20 @@ class Membership(models.Model):
 PLACEHOLDER_TITLE = "Placeholder: date not known (created by a headline report import)"
 
 
-class MeetingQuerySet(models.QuerySet):
-    """Named reads of meetings."""
+class OuterMeeting:
+    """The meeting of the outer query, for :meth:`MeetingQuerySet.later_than` in a subquery."""
+
+    committee_id = OuterRef("committee_id")
+    start_at = OuterRef("start_at")
+
+
+OUTER_MEETING = OuterMeeting()
+
+
+class MeetingQuerySet(MeetingRecordQuerySet):
+    """Named reads of meetings; ``visible_to(user)`` is the meetings ``user`` may see."""
+
+    meeting_path = ""
 
     def planned(self) -> MeetingQuerySet:
         return self.filter(status=Meeting.Status.PLANNED)
@@ -163,18 +181,16 @@ class MeetingQuerySet(models.QuerySet):
         """Meetings that are not an import's placeholder (whose date is only a guess)."""
         return self.exclude(title=PLACEHOLDER_TITLE)
 
-    def later_than(self, meeting: Meeting) -> MeetingQuerySet:
+    def later_than(self, meeting: Meeting | OuterMeeting) -> MeetingQuerySet:
         """The committee's meetings after ``meeting``, earliest first, leaving out an
-        import's placeholders (their dates are guesses): "due by meeting" choices and the
-        "next meeting"."""
+        import's placeholders (their dates are guesses): "due by meeting" choices and checks,
+        the "next meeting" and the meeting page's later meetings (``OUTER_MEETING`` there:
+        the meeting of the query this one is a subquery of)."""
         return (
             self.real()
             .filter(committee_id=meeting.committee_id, start_at__gt=meeting.start_at)
             .order_by("start_at")
         )
-
-    def visible_to_public(self) -> MeetingQuerySet:
-        return self.filter(classification=Meeting.Classification.PUBLIC)
 
 
 class Meeting(models.Model):
@@ -183,10 +199,8 @@ class Meeting(models.Model):
     ``start_at``/``end_at`` are aware datetimes (stored in UTC, shown in Europe/London).
     """
 
-    class Classification(models.TextChoices):
-        PUBLIC = "public", "Public"
-        RESTRICTED = "restricted", "Restricted"
-        CONFIDENTIAL = "confidential", "Confidential"
+    # Defined in the kernel so that the visibility rule (core.visibility) needs no app.
+    Classification = Classification
 
     class Status(models.TextChoices):
         PLANNED = "planned", "Planned"
@@ -261,6 +275,8 @@ class AgendaItem(models.Model):
     )
     history = HistoricalRecords()
 
+    objects = MeetingRecordQuerySet.as_manager()
+
     class Meta:
         ordering = ["meeting", "order", "id"]
         constraints = [
@@ -291,11 +307,19 @@ class DiscussionItem(models.Model):
     text = models.TextField()
     history = HistoricalRecords()
 
+    objects = MeetingRecordQuerySet.as_manager()
+
     class Meta:
         ordering = ["meeting", "order", "id"]
 
     def __str__(self) -> str:
         return f"{self.meeting.ref} discussion {self.order}"
+
+
+class DiscussionReferenceQuerySet(MeetingRecordQuerySet):
+    """References visible by the meeting whose discussion wrote them."""
+
+    meeting_path = "discussion_item__meeting__"
 
 
 class DiscussionReference(models.Model):
@@ -342,6 +366,9 @@ class DiscussionReference(models.Model):
         related_name="discussed_in",
     )
 
+    # Visible by the meeting that discussed the record: "where discussed" and backlinks.
+    objects = DiscussionReferenceQuerySet.as_manager()
+
     class Meta:
         ordering = ["discussion_item", "id"]
         constraints = [
@@ -359,6 +386,14 @@ def headline_report_upload_to(instance: HeadlineReport, filename: str) -> str:
         f"{settings.HEADLINE_REPORT_STORAGE_DIR}/{instance.meeting.ref}/"
         f"{instance.meeting.ref}-headline-report-v{instance.version}.pdf"
     )
+
+
+class HeadlineReportQuerySet(MeetingRecordQuerySet):
+    def visible_to(self, user: Any) -> HeadlineReportQuerySet:
+        """The versions ``user`` may see: of meetings they may see, and only issued ones
+        unless they see every meeting (an Observer sees no pending or failed render)."""
+        qs = super().visible_to(user)
+        return qs if sees_unissued_reports(user) else qs.filter(status=HeadlineReport.Status.ISSUED)
 
 
 class HeadlineReport(models.Model):
@@ -398,6 +433,8 @@ class HeadlineReport(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     rendered_at = models.DateTimeField(null=True, blank=True)
     history = HistoricalRecords()
+
+    objects = HeadlineReportQuerySet.as_manager()
 
     class Meta:
         ordering = ["meeting", "-version"]

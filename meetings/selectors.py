@@ -9,7 +9,7 @@ from django.db.models import (
     QuerySet,
 )
 
-from core import refs, roles
+from core import refs
 
 from .models import Committee, DiscussionItem, DiscussionReference, Meeting
 
@@ -50,12 +50,10 @@ def committee_next_meetings() -> dict[int, Meeting]:
 def meeting_list_for_user(
     *, user: Any, queryset: QuerySet[Meeting] | None = None
 ) -> QuerySet[Meeting]:
-    """Meetings ``user`` may see (of ``queryset``, by default all): Observers see Public
-    meetings only (DESIGN.md roles)."""
-    qs = (Meeting.objects.all() if queryset is None else queryset).select_related("committee")
-    if roles.is_observer_only(user):
-        qs = qs.visible_to_public()
-    return qs
+    """Meetings ``user`` may see (of ``queryset``, by default all), by the one rule
+    (``Meeting.objects.visible_to``, ``core.visibility``)."""
+    qs = Meeting.objects.all() if queryset is None else queryset
+    return qs.visible_to(user).select_related("committee")
 
 
 def meeting_get_for_user(

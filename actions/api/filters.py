@@ -100,11 +100,7 @@ class ActionFilter(django_filters.FilterSet):
         if value is None:
             return qs
         today = timezone.localdate()
-        if value:
-            return qs.exclude(status=Action.Status.CLOSED).filter(due_date__lt=today)
-        return qs.filter(
-            Q(status=Action.Status.CLOSED) | Q(due_date__gte=today) | Q(due_date__isnull=True)
-        )
+        return qs.overdue(today) if value else qs.not_overdue(today)
 
     def search(self, qs: QuerySet, name: str, value: str) -> QuerySet:
         value = value.strip()

@@ -19,11 +19,19 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
-from actions.models import Action, ActionOwner, ActionReview, ActionUpdate
+from actions.models import (
+    Action,
+    ActionOwner,
+    ActionReview,
+    ActionUpdate,
+    action_is_overdue,
+    owner_columns_text,
+)
 from actions.services import OwnerSpec
 from core.api.inputs import InputSerializer, choices_help
 from core.api.links import Links
 from core.api.timestamps import DateTimeText, datetime_text
+from core.links import url_maker
 from meetings.api.serializers import (
     ActionLinkSerializer,
     AgendaItemLinkSerializer,
@@ -222,13 +230,12 @@ def action_rows(
     20 µs a row.
     """
     url = links.url
-    org_url = _url_maker(links, "api-organisation-detail")
-    person_url = _url_maker(links, "api-person-detail")
-    action_url = _url_maker(links, "api-action-detail")
-    meeting_url = _url_maker(links, "api-meeting-detail")
-    agenda_item_url = _url_maker(links, "api-agenda-item-detail")
+    org_url = url_maker("api-organisation-detail", prefix=links.origin)
+    person_url = url_maker("api-person-detail", prefix=links.origin)
+    action_url = url_maker("api-action-detail", prefix=links.origin)
+    meeting_url = url_maker("api-meeting-detail", prefix=links.origin)
+    agenda_item_url = url_maker("api-agenda-item-detail", prefix=links.origin)
     committee_urls: dict[str, str] = {}
-    closed = Action.Status.CLOSED
     tz = timezone.get_current_timezone()
     result = []
     for row in rows:
@@ -240,8 +247,7 @@ def action_rows(
         owner_list = []
         displays = []
         for is_lead, role, org_id, org_name, person_id, person_name in owners.get(row["id"], ()):
-            party = org_name if org_id is not None else role
-            display = f"{party} ({person_name})" if person_id is not None else party
+            display = owner_columns_text(org_name, role, person_name)
             displays.append(display)
             owner_list.append(
                 {
@@ -283,7 +289,7 @@ def action_rows(
                 if due_meeting is None
                 else {"ref": due_meeting, "url": meeting_url(due_meeting)},
                 "status": status,
-                "is_overdue": status != closed and due_date is not None and due_date < today,
+                "is_overdue": action_is_overdue(status=status, due_date=due_date, today=today),
                 "closed_date": row["closed_date"],
                 "closure_note": row["closure_note"],
                 "created_at": datetime_text(row["created_at_text"], tz),
@@ -293,12 +299,6 @@ def action_rows(
             }
         )
     return result
-
-
-def _url_maker(links: Links, name: str) -> Any:
-    """A fast ``key -> absolute URL`` function for one route."""
-    prefix, _, suffix = links.url(name, "\x00").partition("\x00")
-    return lambda key: f"{prefix}{key}{suffix}"
 
 
 # --- input -----------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from rest_framework.response import Response
 
 from actions import selectors, services
 from actions.models import Action, ActionReview, ActionUpdate
-from core import refs, roles
+from core import refs
 from core.api.db import prepared_statements
 from core.api.etags import (
     ETAG_HEADER,
@@ -38,7 +38,6 @@ from core.api.inputs import validated_input
 from core.api.links import Links
 from core.api.pagination import OrderKey
 from core.api.views import ListApi, RecordApi
-from meetings.models import Meeting
 from meetings.selectors import discussions_of
 
 from .filters import ActionFilter
@@ -83,7 +82,6 @@ def action_represent(action: Action, request: Request, links: Links) -> dict[str
     row = action_values(Action.objects.filter(pk=action.pk)).get()
     data = action_rows([row], owners_by_action([action.pk]), links, timezone.localdate())[0]
     context = {"request": request, "links": links}
-    public_only = roles.is_observer_only(request.user)
     data["change_requests"] = [
         {"ref": ref, "title": title, "url": links.url("api-change-request-detail", ref)}
         for ref, title in action.change_requests.order_by("number").values_list("ref", "title")
@@ -93,13 +91,12 @@ def action_represent(action: Action, request: Request, links: Links) -> dict[str
         many=True,
         context=context,
     ).data
-    reviews = action.reviews.select_related("action", "meeting", "agenda_item").order_by(
-        "meeting__start_at", "id"
+    reviews = (
+        action.reviews.visible_to(request.user)
+        .select_related("action", "meeting", "agenda_item")
+        .order_by("meeting__start_at", "id")
     )
-    discussions = discussions_of(field="action", record=action)
-    if public_only:
-        reviews = reviews.filter(meeting__classification=Meeting.Classification.PUBLIC)
-        discussions = discussions.filter(meeting__classification=Meeting.Classification.PUBLIC)
+    discussions = discussions_of(field="action", record=action).visible_to(request.user)
     data["reviews"] = ActionReviewOutputSerializer(reviews, many=True, context=context).data
     data["discussed_in"] = [
         {
@@ -301,10 +298,9 @@ class ActionReviewListApi(ListApi):
 
     def get_queryset(self) -> QuerySet[ActionReview]:
         action = action_for(self.request.user, self.kwargs["ref"])
-        reviews = action.reviews.select_related("action", "meeting", "agenda_item")
-        if roles.is_observer_only(self.request.user):
-            reviews = reviews.filter(meeting__classification=Meeting.Classification.PUBLIC)
-        return reviews
+        return action.reviews.visible_to(self.request.user).select_related(
+            "action", "meeting", "agenda_item"
+        )
 
     @extend_schema(
         summary="Review the action at a later meeting (PMO)",

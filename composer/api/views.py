@@ -43,7 +43,7 @@ from core.api.renderers import ORJSONRenderer, PDFRenderer
 from core.api.views import ListApi, RecordApi
 from meetings import selectors, services
 from meetings.api.filters import AgendaItemFilter, DiscussionItemFilter
-from meetings.api.views import MEETING_REF_PARAMETER, _public_only, _visible_meetings_filter
+from meetings.api.views import MEETING_REF_PARAMETER
 from meetings.models import (
     AgendaItem,
     DiscussionItem,
@@ -55,9 +55,7 @@ from meetings.models import (
 
 
 def _agenda_items_for(user: Any) -> QuerySet[AgendaItem]:
-    return AgendaItem.objects.select_related("meeting", "change_request").filter(
-        **_visible_meetings_filter(user)
-    )
+    return AgendaItem.objects.visible_to(user).select_related("meeting", "change_request")
 
 
 @extend_schema(tags=["meetings"])
@@ -108,8 +106,8 @@ class AgendaItemDetailApi(RecordApi):
 
 def _discussion_items_for(user: Any) -> QuerySet[DiscussionItem]:
     return (
-        DiscussionItem.objects.select_related("meeting", "agenda_item")
-        .filter(**_visible_meetings_filter(user))
+        DiscussionItem.objects.visible_to(user)
+        .select_related("meeting", "agenda_item")
         .prefetch_related(
             Prefetch("references", queryset=DiscussionReference.objects.order_by("id"))
         )
@@ -201,12 +199,11 @@ class DiscussionItemDetailApi(RecordApi):
 
 def _reports_for(user: Any, meeting_ref: str) -> QuerySet[HeadlineReport]:
     meeting = selectors.meeting_get_for_user(ref=meeting_ref, user=user)
-    reports = HeadlineReport.objects.filter(meeting=meeting).select_related(
-        "meeting", "requested_by"
+    return (
+        HeadlineReport.objects.visible_to(user)
+        .filter(meeting=meeting)
+        .select_related("meeting", "requested_by")
     )
-    if _public_only(user):
-        reports = reports.filter(status=HeadlineReport.Status.ISSUED)
-    return reports
 
 
 @extend_schema(tags=["headline reports"], parameters=[MEETING_REF_PARAMETER])

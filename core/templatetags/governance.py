@@ -7,16 +7,19 @@ using the item's stored (prefetched) references, so it costs no query per item.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
+from collections.abc import Callable
 from typing import Any
 
 from django import template
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from core import refs, roles
+from core.links import url_maker
 from core.text import discussion_text_clean
 
 register = template.Library()
@@ -31,15 +34,20 @@ _URL_NAME_BY_KIND = {
 _CODE_RE = re.compile(r"^[A-Z]{2,10}")
 
 
+def ref_url_maker(kind: str) -> Callable[[str], str]:
+    """``ref -> the page of the record of kind`` (``/actions/DAG28-01/``), built from one
+    ``reverse`` (``core.links``); every URL is ``""`` for a kind with no page (DINs, design
+    artefacts) or when the pages are not installed."""
+    name = _URL_NAME_BY_KIND.get(kind)
+    if name:
+        with contextlib.suppress(NoReverseMatch):
+            return url_maker(name)
+    return lambda ref: ""
+
+
 def ref_url(kind: str, ref: str) -> str:
     """The page of the record with ``ref`` of ``kind`` (``/actions/DAG28-01/``), or ``""``."""
-    name = _URL_NAME_BY_KIND.get(kind)
-    if not name:
-        return ""
-    try:
-        return reverse(name, args=[ref])
-    except NoReverseMatch:
-        return ""
+    return ref_url_maker(kind)(ref)
 
 
 def _resolved(reference: Any) -> bool:
@@ -66,8 +74,14 @@ def link_refs(text: str, known: dict[str, str]) -> SafeString:
     }
     out: list[str] = []
     position = 0
+    makers: dict[str, Callable[[str], str]] = {}
     for found in refs.find_refs(html, codes or ("DAG",)):
-        url = ref_url(found.kind, found.ref) if found.ref in known else ""
+        if found.ref not in known:
+            continue
+        maker = makers.get(found.kind)
+        if maker is None:
+            maker = makers[found.kind] = ref_url_maker(found.kind)
+        url = maker(found.ref)
         if not url:
             continue
         out.append(html[position : found.start])
@@ -146,8 +160,8 @@ def badge(value: str, label: str) -> SafeString:
 
 @register.filter
 def is_overdue(action: Any, today: dt.date) -> bool:
-    """True when an action is not closed and its due date is before ``today``."""
-    return bool(action.is_open and action.due_date and action.due_date < today)
+    """True when ``action`` is overdue on ``today`` (``actions.models.Action.is_overdue``)."""
+    return action.is_overdue(today)
 
 
 @register.filter

@@ -35,7 +35,7 @@ from core.api.pagination import OrderKey
 from core.api.views import ListApi, RecordApi
 from decisions import selectors, services
 from decisions.models import Decision
-from meetings.models import DiscussionReference, Meeting
+from meetings.models import DiscussionReference
 
 from .filters import DecisionFilter
 from .serializers import (
@@ -58,13 +58,11 @@ CHAIR_ONLY = "Only the chair can decide on a proposed decision."
 
 def decisions_for(user: Any) -> QuerySet[Decision]:
     """Decisions ``user`` may see, with what their representation shows (fixed queries)."""
-    references = DiscussionReference.objects.select_related("discussion_item__meeting").order_by(
-        "discussion_item__meeting__start_at", "discussion_item__order", "id"
+    references = (
+        DiscussionReference.objects.visible_to(user)
+        .select_related("discussion_item__meeting")
+        .order_by("discussion_item__meeting__start_at", "discussion_item__order", "id")
     )
-    if roles.is_observer_only(user):
-        references = references.filter(
-            discussion_item__meeting__classification=Meeting.Classification.PUBLIC
-        )
     return selectors.decision_list_for_user(user=user).prefetch_related(
         Prefetch("discussed_in", queryset=references)
     )

@@ -18,7 +18,7 @@ from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core import refs, roles
+from core import refs
 from core.api.etags import (
     ETAG_HEADER,
     IF_MATCH_PARAMETER,
@@ -60,17 +60,6 @@ MEETING_REF_PARAMETER = OpenApiParameter(
     description="Meeting ref: DAG028, DAG020.1 (any case).",
     examples=[OpenApiExample("DAG028", value="DAG028")],
 )
-
-
-def _public_only(user: Any) -> bool:
-    return roles.is_observer_only(user)
-
-
-def _visible_meetings_filter(user: Any, path: str = "meeting__") -> dict[str, str]:
-    """The filter that hides non-Public meetings' records from Observers (or nothing)."""
-    if _public_only(user):
-        return {f"{path}classification": Meeting.Classification.PUBLIC}
-    return {}
 
 
 # --- committees ------------------------------------------------------------------------------
