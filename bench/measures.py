@@ -486,6 +486,7 @@ def reminders(ctx: Context) -> list[Result]:
         try:
             from actions.models import ReminderLog
             from composer.reminders import reminders_send
+            from core.actors import SYSTEM
         except ImportError as exc:
             raise NotAvailableError("composer.reminders is not in this tree") from exc
         from django.core import mail
@@ -495,7 +496,7 @@ def reminders(ctx: Context) -> list[Result]:
             mail.outbox = []
 
         def run() -> Any:
-            return reminders_send(today=ctx.today)
+            return reminders_send(today=ctx.today, acting_user=SYSTEM)
 
         samples = []
         floor_samples = []
