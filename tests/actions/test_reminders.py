@@ -15,10 +15,12 @@ import smtplib
 import threading
 import uuid
 from collections import defaultdict
+from html import escape
 
 import pytest
 import time_machine
 from django.core import mail
+from django.core.exceptions import PermissionDenied
 from django.core.mail.backends import locmem
 from django.core.management import call_command
 from django.db import connection
@@ -33,7 +35,7 @@ from composer.importer import headline_report_import_file
 from composer.tasks import reminders_send_task
 from core.actors import SYSTEM
 from meetings.models import Committee, Meeting, Membership, Organisation, Person
-from meetings.services import meeting_create
+from meetings.services import meeting_create, person_reminders_opt_out_set
 from tests.conftest import SEED_PATH, london
 
 Kind = ReminderLog.Kind
@@ -266,6 +268,67 @@ def test_overdue_week_start_is_due_plus_one_then_weekly():
     assert reminders.overdue_week_start(due_date=due, today=D(2023, 10, 12)) == D(2023, 10, 12)
     assert reminders.overdue_week_start(due_date=due, today=D(2023, 10, 18)) == D(2023, 10, 12)
     assert reminders.overdue_week_start(due_date=due, today=D(2023, 10, 19)) == D(2023, 10, 19)
+
+
+def test_an_overdue_email_is_exactly_the_text_and_html_the_templates_lay_out(seed, settings):
+    # Paul Pettitt owns DAG28-11 and DAG28-12 (due 11/10/2023); with DAG28-11 closed, on 12/10
+    # DAG28-12 is overdue by one day and the DAG029 digest (11/10) is past, so his email has
+    # one section and one row.
+    action_close(action=seed["actions"]["DAG28-11"], closed_date=D(2023, 10, 10))
+    row = next(r for r in seed_rows() if r["ref"] == "DAG28-12")
+    assert row["due"] == D(2023, 10, 11)
+    reminders.reminders_send(acting_user=SYSTEM, today=D(2023, 10, 12))
+    message = outbox_by_address()["paul.pettitt@example.org"][0]
+    paul = Person.objects.get(name="Paul Pettitt")
+    site = settings.SITE_URL.rstrip("/")
+    token = reminders.reminders_unsubscribe_token(person_id=paul.pk)
+    unsubscribe = site + reverse("reminders-unsubscribe", kwargs={"token": token})
+    action_url = f"{site}/actions/DAG28-12/"
+    assert message.subject == "Action reminder: 1 overdue"
+    assert message.to == ["Paul Pettitt <paul.pettitt@example.org>"]
+    assert message.body == (
+        "Dear Paul Pettitt,\n"
+        "\n"
+        "Overdue:\n"
+        "\n"
+        f"- DAG28-12: {row['text']}\n"
+        "  Due Wed 11 Oct 2023 (overdue by 1 day)\n"
+        f"  {action_url}\n"
+        "\n"
+        "To post progress or propose closure, open the action's page.\n"
+        "\n"
+        "--\n"
+        f"Sent by the governance tracker ({site}).\n"
+        f"Stop these reminder emails: {unsubscribe}\n"
+        "\n"
+    )
+    html, _ = message.alternatives[0]
+    assert (
+        '<tbody>\n<tr style="border-bottom: 1px solid #d6dbe3; vertical-align: top;">'
+        f'<td style="white-space: nowrap;"><a href="{action_url}">DAG28-12</a></td>'
+        f"<td>{escape(row['text'])}</td>"
+        '<td style="white-space: nowrap;">Wed 11 Oct 2023<br>'
+        '<span style="color: #b00020;">overdue by 1 day</span></td></tr>\n</tbody>'
+    ) in html
+    assert f'<a href="{unsubscribe}">Stop these reminder emails</a>' in html
+
+
+def test_the_html_part_escapes_what_people_typed_and_the_text_part_keeps_it(seed):
+    typed = 'Check <b>bold</b> & "quotes" in the <script>plan</script>'
+    Action.objects.filter(ref="DAG28-05").update(description=typed)
+    Person.objects.filter(name="Fraser Mathieson").update(name="Fraser <Mathieson> & Co")
+    reminders.reminders_send(acting_user=SYSTEM, today=D(2023, 10, 8))
+    (message,) = [m for m in mail.outbox if "<fraser.mathieson@example.org>" in m.to[0]]
+    assert message.to == ['"Fraser <Mathieson> & Co" <fraser.mathieson@example.org>']
+    html, _ = message.alternatives[0]
+    assert (
+        "<td>Check &lt;b&gt;bold&lt;/b&gt; &amp; &quot;quotes&quot; in the "
+        "&lt;script&gt;plan&lt;/script&gt;</td>"
+    ) in html
+    assert "<script>" not in html
+    assert "<p>Dear Fraser &lt;Mathieson&gt; &amp; Co,</p>" in html
+    assert f"- DAG28-05: {typed}\n" in message.body
+    assert "Dear Fraser <Mathieson> & Co,\n" in message.body
 
 
 # --- who gets what -----------------------------------------------------------------------------
@@ -538,6 +601,35 @@ def test_unsubscribe_with_a_forged_token_is_404(seed, client):
     forged = token.split(":")[0] + ":" + "x" * 20
     assert client.get(reverse("reminders-unsubscribe", args=[forged])).status_code == 404
     assert client.post(reverse("reminders-unsubscribe", args=["2"])).status_code == 404
+
+
+def test_the_opt_out_is_the_persons_own_or_the_pmos_to_change(seed, member_user, pmo_user):
+    rob = Person.objects.get(name="Rob Short")
+    fraser = Person.objects.get(name="Fraser Mathieson")
+    fraser.user = member_user
+    fraser.save()
+    with pytest.raises(PermissionDenied):
+        person_reminders_opt_out_set(person=rob, opt_out=True, acting_user=member_user)
+    with pytest.raises(PermissionDenied):
+        person_reminders_opt_out_set(person=rob, opt_out=True, acting_user=None)
+    rob.refresh_from_db()
+    assert rob.reminders_opt_out is False
+    fraser = person_reminders_opt_out_set(person=fraser, opt_out=True, acting_user=member_user)
+    assert fraser.reminders_opt_out is True
+    rob = person_reminders_opt_out_set(person=rob, opt_out=True, acting_user=pmo_user)
+    assert Person.objects.get(pk=rob.pk).reminders_opt_out is True
+    rob = person_reminders_opt_out_set(person=rob, opt_out=False, acting_user=SYSTEM)
+    assert Person.objects.get(pk=rob.pk).reminders_opt_out is False
+    assert rob.history.first().reminders_opt_out is False
+
+
+def test_only_the_system_or_the_pmo_runs_the_reminders(seed, member_user, pmo_user):
+    with pytest.raises(PermissionDenied):
+        reminders.reminders_send(acting_user=member_user, today=D(2023, 10, 8))
+    assert mail.outbox == []
+    assert not ReminderLog.objects.exists()
+    run = reminders.reminders_send(acting_user=pmo_user, today=D(2023, 10, 8), dry_run=True)
+    assert len(run.emails) == 10
 
 
 # --- the schedule ------------------------------------------------------------------------------
