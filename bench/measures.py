@@ -18,6 +18,8 @@ from django.db import connection
 from django.test import Client
 from django.urls import Resolver404, resolve
 
+from core.actors import SYSTEM
+
 from . import floors
 from .harness import (
     NotAvailableError,
@@ -486,7 +488,6 @@ def reminders(ctx: Context) -> list[Result]:
         try:
             from actions.models import ReminderLog
             from composer.reminders import reminders_send
-            from core.actors import SYSTEM
         except ImportError as exc:
             raise NotAvailableError("composer.reminders is not in this tree") from exc
         from django.core import mail
