@@ -18,6 +18,8 @@ from django.db import connection
 from django.test import Client
 from django.urls import Resolver404, resolve
 
+from core.actors import SYSTEM
+
 from . import floors
 from .harness import (
     NotAvailableError,
@@ -541,7 +543,7 @@ def reminders(ctx: Context) -> list[Result]:
             mail.outbox = []
 
         def run() -> Any:
-            return reminders_send(today=ctx.today)
+            return reminders_send(today=ctx.today, acting_user=SYSTEM)
 
         samples = []
         floor_samples = []

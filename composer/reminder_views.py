@@ -14,8 +14,10 @@ from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from composer import reminders
+from composer.reminders import person_for_unsubscribe_token
+from core.actors import SYSTEM
 from meetings.models import Person
+from meetings.services import person_reminders_opt_out_set
 
 
 @csrf_exempt
@@ -23,13 +25,15 @@ from meetings.models import Person
 def reminders_unsubscribe_view(request: HttpRequest, token: str) -> HttpResponse:
     """GET: confirm; POST: opt out (or back in with ``resubscribe=1``). 404 for a bad token."""
     try:
-        person = reminders.person_for_unsubscribe_token(token=token)
+        person = person_for_unsubscribe_token(token=token)
     except (signing.BadSignature, ValueError, Person.DoesNotExist) as exc:
         raise Http404("This unsubscribe link is not valid.") from exc
     done = False
     if request.method == "POST":
         opt_out = request.POST.get("resubscribe") != "1"
-        person = reminders.person_reminders_opt_out_set(person=person, opt_out=opt_out)
+        # The signed token checked above, not the session, authorises the change: the
+        # product acts on the consent it stands for.
+        person = person_reminders_opt_out_set(person=person, opt_out=opt_out, acting_user=SYSTEM)
         done = True
     return render(
         request,

@@ -14,6 +14,7 @@ from celery import shared_task
 
 from composer import reminders
 from composer.headline_report import headline_report_render_version
+from core.actors import SYSTEM
 
 # A failed send is retried after these many seconds (then doubling), at most this many times;
 # after that the failed rows wait for the next scheduled run that still owes them.
@@ -45,7 +46,7 @@ def reminders_send_task(self: Any, today: str | None = None) -> dict[str, Any]:
     task retries; the retry sends only the failed ones.
     """
     run_date = dt.date.fromisoformat(today) if today else None
-    result = reminders.reminders_send(today=run_date)
+    result = reminders.reminders_send(today=run_date, acting_user=SYSTEM)
     if result.failed and self.request.retries < self.max_retries:
         raise self.retry(countdown=RETRY_DELAY_S * 2**self.request.retries, kwargs={"today": today})
     return result.as_dict()

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 
 from core import refs, roles
+from core.actors import history_user, is_system
 from core.services import (
     apply_changes,
     counter_take,
@@ -232,3 +233,26 @@ def next_order(related: Any) -> int:
     """The order after the last of ``related`` (a meeting's agenda items or discussion)."""
     last = related.aggregate(m=models.Max("order"))["m"]
     return 1 if last is None else last + 1
+
+
+# --- people's reminder emails -------------------------------------------------------------------
+
+
+@transaction.atomic
+def person_reminders_opt_out_set(*, person: Person, opt_out: bool, acting_user: Any) -> Person:
+    """Stop (``opt_out=True``) or restart reminder emails to ``person``; returns the person.
+
+    Allowed to the system (the unsubscribe link: its signed token, checked by the view, stands
+    for the person's consent, and a mail program's one-click POST carries no session), to the
+    person's own login and to the PMO; PermissionDenied for anyone else. The history row
+    records ``acting_user``.
+    """
+    own_login = person.user_id is not None and getattr(acting_user, "pk", None) == person.user_id
+    if not (is_system(acting_user) or own_login):
+        roles.require_pmo(acting_user)
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    if person.reminders_opt_out != opt_out:
+        person.reminders_opt_out = opt_out
+        person._history_user = history_user(acting_user)  # read by django-simple-history
+        person.save(update_fields=["reminders_opt_out"])
+    return person

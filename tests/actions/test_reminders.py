@@ -15,10 +15,12 @@ import smtplib
 import threading
 import uuid
 from collections import defaultdict
+from html import escape
 
 import pytest
 import time_machine
 from django.core import mail
+from django.core.exceptions import PermissionDenied
 from django.core.mail.backends import locmem
 from django.core.management import call_command
 from django.db import connection
@@ -33,7 +35,7 @@ from composer.importer import headline_report_import_file
 from composer.tasks import reminders_send_task
 from core.actors import SYSTEM
 from meetings.models import Committee, Meeting, Membership, Organisation, Person
-from meetings.services import meeting_create
+from meetings.services import meeting_create, person_reminders_opt_out_set
 from tests.conftest import SEED_PATH, london
 
 Kind = ReminderLog.Kind
@@ -106,7 +108,7 @@ def refs_in(message) -> set[str]:
 def test_seed_2023_10_08_one_digest_per_owner_naming_all_their_actions(seed):
     action_close(action=seed["actions"]["DAG28-04"], closed_date=D(2023, 9, 15))
 
-    run = reminders.reminders_send(today=D(2023, 10, 8))
+    run = reminders.reminders_send(acting_user=SYSTEM, today=D(2023, 10, 8))
 
     by_address = outbox_by_address()
     due_on_meeting_day = expected_by_person(due=D(2023, 10, 11))
@@ -141,10 +143,10 @@ def test_seed_2023_10_08_one_digest_per_owner_naming_all_their_actions(seed):
 
 
 def test_second_run_the_same_day_sends_nothing(seed):
-    first = reminders.reminders_send(today=D(2023, 10, 8))
+    first = reminders.reminders_send(acting_user=SYSTEM, today=D(2023, 10, 8))
     logged = ReminderLog.objects.count()
     mail.outbox.clear()
-    second = reminders.reminders_send(today=D(2023, 10, 8))
+    second = reminders.reminders_send(acting_user=SYSTEM, today=D(2023, 10, 8))
     assert len(first.sent) == 10
     assert second.emails == []
     assert mail.outbox == []
@@ -164,10 +166,10 @@ def test_task_twice_the_second_is_a_no_op(seed):
 def test_seed_2023_10_12_the_open_ones_are_overdue(seed):
     action_close(action=seed["actions"]["DAG28-04"], closed_date=D(2023, 9, 15))
     action_close(action=seed["actions"]["DAG28-11"], closed_date=D(2023, 10, 10))
-    reminders.reminders_send(today=D(2023, 10, 8))
+    reminders.reminders_send(acting_user=SYSTEM, today=D(2023, 10, 8))
     mail.outbox.clear()
 
-    reminders.reminders_send(today=D(2023, 10, 12))
+    reminders.reminders_send(acting_user=SYSTEM, today=D(2023, 10, 12))
 
     by_address = outbox_by_address()
     open_refs = {
@@ -199,7 +201,7 @@ def test_overdue_repeats_weekly_until_closed(seed):
         if today == D(2023, 10, 27):
             action_close(action=rob, closed_date=today)
         mail.outbox.clear()
-        reminders.reminders_send(today=today)
+        reminders.reminders_send(acting_user=SYSTEM, today=today)
         if "rob.short@example.org" in outbox_by_address():
             sent_on.append(today)
     # Due soon 8/10 (with the DAG029 digest), due today 11/10, then overdue 12/10, 19/10, 26/10
@@ -223,7 +225,8 @@ def test_overdue_repeats_weekly_until_closed(seed):
 def test_closed_dag28_04_is_never_reminded(seed):
     action_close(action=seed["actions"]["DAG28-04"], closed_date=D(2023, 9, 14))
     for offset in range(0, 40):
-        reminders.reminders_send(today=D(2023, 9, 12) + dt.timedelta(days=offset))
+        today = D(2023, 9, 12) + dt.timedelta(days=offset)
+        reminders.reminders_send(acting_user=SYSTEM, today=today)
     assert all("DAG28-04" not in m.body for m in mail.outbox)
     assert not ReminderLog.objects.filter(action__ref="DAG28-04").exists()
     # Open, it would have been reminded 3 days before its due date of 15/09/2023.
@@ -231,18 +234,19 @@ def test_closed_dag28_04_is_never_reminded(seed):
 
 
 def test_an_open_dag28_04_is_reminded_three_days_before_15_september(seed):
-    run = reminders.reminders_send(today=D(2023, 9, 12))
+    run = reminders.reminders_send(acting_user=SYSTEM, today=D(2023, 9, 12))
     assert [(e.email, e.reminders) for e in run.sent] == [
         ("berlinda.kugara@example.org", {Kind.DUE_SOON: ["DAG28-04"]}),
         ("matt.mckeon@example.org", {Kind.DUE_SOON: ["DAG27-08"]}),
     ]
-    assert reminders.reminders_send(today=D(2023, 9, 11)).emails == []  # 4 days before
+    # 4 days before: nothing.
+    assert reminders.reminders_send(acting_user=SYSTEM, today=D(2023, 9, 11)).emails == []
 
 
 def test_dates_are_europe_london_a_run_at_0030_bst_counts_the_new_day(seed):
     # 00:30 BST on 8 October 2023 is 23:30 UTC on 7 October.
     with time_machine.travel(dt.datetime(2023, 10, 7, 23, 30, tzinfo=dt.UTC), tick=False):
-        run = reminders.reminders_send()
+        run = reminders.reminders_send(acting_user=SYSTEM)
     assert run.today == D(2023, 10, 8)
     assert len(run.sent) == 10
     mail.outbox.clear()
@@ -250,7 +254,7 @@ def test_dates_are_europe_london_a_run_at_0030_bst_counts_the_new_day(seed):
     # (open here) and DAG27-08 are in an overdue week that started that day.
     ReminderLog.objects.all().delete()
     with time_machine.travel(dt.datetime(2023, 10, 7, 22, 59, tzinfo=dt.UTC), tick=False):
-        run = reminders.reminders_send()
+        run = reminders.reminders_send(acting_user=SYSTEM)
     assert run.today == D(2023, 10, 7)
     assert [(e.name, e.reminders) for e in run.sent] == [
         ("Berlinda Kugara", {Kind.OVERDUE: ["DAG28-04"]}),
@@ -266,13 +270,78 @@ def test_overdue_week_start_is_due_plus_one_then_weekly():
     assert reminders.overdue_week_start(due_date=due, today=D(2023, 10, 19)) == D(2023, 10, 19)
 
 
+def test_an_overdue_email_is_exactly_the_text_and_html_the_templates_lay_out(
+    seed, settings, pmo_user
+):
+    # Paul Pettitt owns DAG28-11 and DAG28-12 (due 11/10/2023); with DAG28-11 closed, on 12/10
+    # DAG28-12 is overdue by one day and the DAG029 digest (11/10) is past, so his email has
+    # one section and one row.
+    action_close(
+        action=seed["actions"]["DAG28-11"], closed_date=D(2023, 10, 10), acting_user=pmo_user
+    )
+    row = next(r for r in seed_rows() if r["ref"] == "DAG28-12")
+    assert row["due"] == D(2023, 10, 11)
+    reminders.reminders_send(acting_user=SYSTEM, today=D(2023, 10, 12))
+    message = outbox_by_address()["paul.pettitt@example.org"][0]
+    paul = Person.objects.get(name="Paul Pettitt")
+    site = settings.SITE_URL.rstrip("/")
+    token = reminders.reminders_unsubscribe_token(person_id=paul.pk)
+    unsubscribe = site + reverse("reminders-unsubscribe", kwargs={"token": token})
+    action_url = f"{site}/actions/DAG28-12/"
+    assert message.subject == "Action reminder: 1 overdue"
+    assert message.to == ["Paul Pettitt <paul.pettitt@example.org>"]
+    assert message.body == (
+        "Dear Paul Pettitt,\n"
+        "\n"
+        "Overdue:\n"
+        "\n"
+        f"- DAG28-12: {row['text']}\n"
+        "  Due Wed 11 Oct 2023 (overdue by 1 day)\n"
+        f"  {action_url}\n"
+        "\n"
+        "To post progress or propose closure, open the action's page.\n"
+        "\n"
+        "--\n"
+        f"Sent by the governance tracker ({site}).\n"
+        f"Stop these reminder emails: {unsubscribe}\n"
+        "\n"
+    )
+    html, _ = message.alternatives[0]
+    assert (
+        '<tbody>\n<tr style="border-bottom: 1px solid #d6dbe3; vertical-align: top;">'
+        f'<td style="white-space: nowrap;"><a href="{action_url}">DAG28-12</a></td>'
+        f"<td>{escape(row['text'])}</td>"
+        '<td style="white-space: nowrap;">Wed 11 Oct 2023<br>'
+        '<span style="color: #b00020;">overdue by 1 day</span></td></tr>\n</tbody>'
+    ) in html
+    assert f'<a href="{unsubscribe}">Stop these reminder emails</a>' in html
+
+
+def test_the_html_part_escapes_what_people_typed_and_the_text_part_keeps_it(seed):
+    typed = 'Check <b>bold</b> & "quotes" in the <script>plan</script>'
+    Action.objects.filter(ref="DAG28-05").update(description=typed)
+    Person.objects.filter(name="Fraser Mathieson").update(name="Fraser <Mathieson> & Co")
+    reminders.reminders_send(acting_user=SYSTEM, today=D(2023, 10, 8))
+    (message,) = [m for m in mail.outbox if "<fraser.mathieson@example.org>" in m.to[0]]
+    assert message.to == ['"Fraser <Mathieson> & Co" <fraser.mathieson@example.org>']
+    html, _ = message.alternatives[0]
+    assert (
+        "<td>Check &lt;b&gt;bold&lt;/b&gt; &amp; &quot;quotes&quot; in the "
+        "&lt;script&gt;plan&lt;/script&gt;</td>"
+    ) in html
+    assert "<script>" not in html
+    assert "<p>Dear Fraser &lt;Mathieson&gt; &amp; Co,</p>" in html
+    assert f"- DAG28-05: {typed}\n" in message.body
+    assert "Dear Fraser <Mathieson> & Co,\n" in message.body
+
+
 # --- who gets what -----------------------------------------------------------------------------
 
 
 def test_nothing_for_people_without_email_or_opted_out(seed):
     Person.objects.filter(name="Rob Short").update(email="")
     Person.objects.filter(name="Fraser Mathieson").update(reminders_opt_out=True)
-    run = reminders.reminders_send(today=D(2023, 10, 8))
+    run = reminders.reminders_send(acting_user=SYSTEM, today=D(2023, 10, 8))
     names = {e.name for e in run.sent}
     assert len(names) == 8
     assert not names & {"Rob Short", "Fraser Mathieson"}
@@ -300,7 +369,7 @@ def test_owners_without_a_person_go_to_the_seat_holders(committee):
             owners=[owner],
             due_date=D(2023, 10, 11),
         )
-    run = reminders.reminders_send(today=D(2023, 10, 8))
+    run = reminders.reminders_send(acting_user=SYSTEM, today=D(2023, 10, 8))
     # Nobody holds the chair's seat, so DAG28-03 goes to nobody.
     assert sorted((e.email, e.reminders[Kind.DUE_SOON]) for e in run.sent) == [
         ("ann@example.org", ["DAG28-02"]),
@@ -318,7 +387,7 @@ def test_proposed_closure_is_listed_in_the_digest_but_not_chased(seed, member_us
         acting_user=member_user,
         proposes_closure=True,
     )
-    run = reminders.reminders_send(today=D(2023, 10, 8))
+    run = reminders.reminders_send(acting_user=SYSTEM, today=D(2023, 10, 8))
     email = next(e for e in run.sent if e.name == "Fraser Mathieson")
     assert email.reminders == {
         Kind.MEETING_DIGEST: ["DAG029"],
@@ -329,14 +398,15 @@ def test_proposed_closure_is_listed_in_the_digest_but_not_chased(seed, member_us
     assert "closure proposed" in body
     # The day after the meeting nothing chases DAG28-05, while the other two are overdue.
     mail.outbox.clear()
-    run = reminders.reminders_send(today=D(2023, 10, 12))
+    run = reminders.reminders_send(acting_user=SYSTEM, today=D(2023, 10, 12))
     email = next(e for e in run.sent if e.name == "Fraser Mathieson")
     assert email.reminders == {Kind.OVERDUE: ["DAG28-03", "DAG28-08"]}
 
 
 def test_due_soon_days_is_set_per_committee(seed):
     Committee.objects.filter(pk=seed["committee"].pk).update(due_soon_days=5)
-    run = reminders.reminders_send(today=D(2023, 10, 6))  # five days before 11/10
+    # Five days before 11/10.
+    run = reminders.reminders_send(acting_user=SYSTEM, today=D(2023, 10, 6))
     assert len(run.sent) == 10
     assert {e.name: e.reminders.get(Kind.MEETING_DIGEST) for e in run.sent}["Rob Short"] == [
         "DAG029"
@@ -367,7 +437,7 @@ def refusing(settings):
 
 
 def test_a_failed_send_is_retried_without_duplicating_the_others(seed, refusing):
-    first = reminders.reminders_send(today=D(2023, 10, 8))
+    first = reminders.reminders_send(acting_user=SYSTEM, today=D(2023, 10, 8))
     assert [e.name for e in first.failed] == ["Fraser Mathieson"]
     assert "SMTPRecipientsRefused" in first.failed[0].error
     assert len(first.sent) == 9
@@ -378,7 +448,7 @@ def test_a_failed_send_is_retried_without_duplicating_the_others(seed, refusing)
 
     refusing.clear()
     mail.outbox.clear()
-    second = reminders.reminders_send(today=D(2023, 10, 8))
+    second = reminders.reminders_send(acting_user=SYSTEM, today=D(2023, 10, 8))
     assert [e.name for e in second.sent] == ["Fraser Mathieson"]
     assert second.failed == []
     assert [m.to[0] for m in mail.outbox] == ["Fraser Mathieson <fraser.mathieson@example.org>"]
@@ -413,10 +483,10 @@ def test_the_task_retries_a_failed_send_once_it_goes_through(seed, refusing, mon
 
 
 def test_a_failed_due_today_reminder_is_not_sent_late_as_due_today(seed, refusing):
-    reminders.reminders_send(today=D(2023, 10, 11))
+    reminders.reminders_send(acting_user=SYSTEM, today=D(2023, 10, 11))
     refusing.clear()
     mail.outbox.clear()
-    run = reminders.reminders_send(today=D(2023, 10, 12))
+    run = reminders.reminders_send(acting_user=SYSTEM, today=D(2023, 10, 12))
     fraser = next(e for e in run.sent if e.name == "Fraser Mathieson")
     assert fraser.reminders == {Kind.OVERDUE: ["DAG28-03", "DAG28-05", "DAG28-08"]}
     assert ReminderLog.objects.filter(status="failed", kind=Kind.DUE_TODAY).count() == 2
@@ -443,7 +513,7 @@ def test_two_runs_at_once_send_each_reminder_once(committee):
     def run() -> None:
         try:
             barrier.wait()
-            results.append(reminders.reminders_send(today=D(2023, 10, 8)))
+            results.append(reminders.reminders_send(acting_user=SYSTEM, today=D(2023, 10, 8)))
         except Exception as exc:
             results.append(exc)
         finally:
@@ -464,7 +534,7 @@ def test_two_runs_at_once_send_each_reminder_once(committee):
 
 
 def test_dry_run_writes_and_sends_nothing(seed):
-    run = reminders.reminders_send(today=D(2023, 10, 8), dry_run=True)
+    run = reminders.reminders_send(acting_user=SYSTEM, today=D(2023, 10, 8), dry_run=True)
     assert len(run.emails) == 10
     assert run.dry_run
     assert mail.outbox == []
@@ -505,7 +575,7 @@ def test_send_reminders_command_refuses_a_date_at_the_end_of_the_calendar(db):
 
 
 def test_unsubscribe_link_confirms_then_opts_out(seed, client):
-    reminders.reminders_send(today=D(2023, 10, 8))
+    reminders.reminders_send(acting_user=SYSTEM, today=D(2023, 10, 8))
     message = next(m for m in mail.outbox if "rob.short" in m.to[0])
     url = (
         message.extra_headers["List-Unsubscribe"].strip("<>").removeprefix("http://127.0.0.1:8000")
@@ -523,7 +593,7 @@ def test_unsubscribe_link_confirms_then_opts_out(seed, client):
     assert rob.reminders_opt_out is True
     ReminderLog.objects.all().delete()
     mail.outbox.clear()
-    reminders.reminders_send(today=D(2023, 10, 8))
+    reminders.reminders_send(acting_user=SYSTEM, today=D(2023, 10, 8))
     assert not [m for m in mail.outbox if "rob.short" in m.to[0]]
     client.post(url, {"resubscribe": "1"})
     rob.refresh_from_db()
@@ -535,6 +605,35 @@ def test_unsubscribe_with_a_forged_token_is_404(seed, client):
     forged = token.split(":")[0] + ":" + "x" * 20
     assert client.get(reverse("reminders-unsubscribe", args=[forged])).status_code == 404
     assert client.post(reverse("reminders-unsubscribe", args=["2"])).status_code == 404
+
+
+def test_the_opt_out_is_the_persons_own_or_the_pmos_to_change(seed, member_user, pmo_user):
+    rob = Person.objects.get(name="Rob Short")
+    fraser = Person.objects.get(name="Fraser Mathieson")
+    fraser.user = member_user
+    fraser.save()
+    with pytest.raises(PermissionDenied):
+        person_reminders_opt_out_set(person=rob, opt_out=True, acting_user=member_user)
+    rob.refresh_from_db()
+    assert rob.reminders_opt_out is False
+    fraser = person_reminders_opt_out_set(person=fraser, opt_out=True, acting_user=member_user)
+    assert fraser.reminders_opt_out is True
+    rob = person_reminders_opt_out_set(person=rob, opt_out=True, acting_user=pmo_user)
+    assert Person.objects.get(pk=rob.pk).reminders_opt_out is True
+    assert rob.history.first().history_user == pmo_user
+    rob = person_reminders_opt_out_set(person=rob, opt_out=False, acting_user=SYSTEM)
+    assert Person.objects.get(pk=rob.pk).reminders_opt_out is False
+    latest = rob.history.first()
+    assert (latest.reminders_opt_out, latest.history_user) == (False, None)
+
+
+def test_only_the_system_or_the_pmo_runs_the_reminders(seed, member_user, pmo_user):
+    with pytest.raises(PermissionDenied):
+        reminders.reminders_send(acting_user=member_user, today=D(2023, 10, 8))
+    assert mail.outbox == []
+    assert not ReminderLog.objects.exists()
+    run = reminders.reminders_send(acting_user=pmo_user, today=D(2023, 10, 8), dry_run=True)
+    assert len(run.emails) == 10
 
 
 # --- the schedule ------------------------------------------------------------------------------
@@ -649,7 +748,7 @@ def _double_closed_actions(count: int) -> None:
 
 def _count_run_queries() -> tuple[int, reminders.ReminderRun]:
     with CaptureQueriesContext(connection) as queries:
-        run = reminders.reminders_send(today=D(2023, 10, 8))
+        run = reminders.reminders_send(acting_user=SYSTEM, today=D(2023, 10, 8))
     run.queries = queries.captured_queries
     return len(queries), run
 

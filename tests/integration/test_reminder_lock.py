@@ -13,6 +13,7 @@ from django.core import mail
 from django.db import connection
 
 from composer import reminders
+from core.actors import SYSTEM
 from tests.actions.factories import ActionFactory
 from tests.meetings.factories import PersonFactory
 
@@ -35,11 +36,11 @@ def test_a_run_that_finds_the_scanner_lock_held_does_nothing(owed, redis_url, se
             **{k: v for k, v in params.items() if k in ("dbname", "user", "host", "port")},
             autocommit=True,
         )
-        holder = other.execute("SELECT pg_try_advisory_lock(%s)", [reminders._PG_LOCK_KEY])
+        holder = other.execute("SELECT pg_try_advisory_lock(%s)", [reminders.PG_LOCK_KEY])
         assert holder.fetchone()[0] is True
 
         def release() -> None:
-            other.execute("SELECT pg_advisory_unlock(%s)", [reminders._PG_LOCK_KEY])
+            other.execute("SELECT pg_advisory_unlock(%s)", [reminders.PG_LOCK_KEY])
             other.close()
 
     else:
@@ -50,12 +51,12 @@ def test_a_run_that_finds_the_scanner_lock_held_does_nothing(owed, redis_url, se
         assert lock.acquire(blocking=False)
         release = lock.release
     try:
-        run = reminders.reminders_send(today=today)
+        run = reminders.reminders_send(today=today, acting_user=SYSTEM)
         assert run.locked_out
         assert run.emails == []
         assert mail.outbox == []
     finally:
         release()
-    run = reminders.reminders_send(today=today)
+    run = reminders.reminders_send(today=today, acting_user=SYSTEM)
     assert not run.locked_out
     assert [e.reminders for e in run.sent] == [{"due_soon": [owed.ref]}]

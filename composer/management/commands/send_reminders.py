@@ -12,6 +12,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from composer.reminders import reminders_send
+from core.actors import SYSTEM
 
 
 class Command(BaseCommand):
@@ -39,7 +40,7 @@ class Command(BaseCommand):
             except ValueError as exc:
                 raise CommandError(f"--today {today!r}: give a date as YYYY-MM-DD.") from exc
         try:
-            run = reminders_send(today=run_date, dry_run=dry_run)
+            run = reminders_send(today=run_date, dry_run=dry_run, acting_user=SYSTEM)
         except ValueError as exc:
             raise CommandError(f"--today {today!r}: {exc}") from exc
         if run.locked_out:

@@ -1,0 +1,76 @@
+"""Reminder emails about actions: due soon, due today, overdue, and the digest before a meeting.
+
+The rules (issue #6; DESIGN.md "Who uses it"; CONVENTIONS.md "Tasks"):
+
+- **Due soon**: an open action due within the committee's ``due_soon_days`` (default 3) of
+  the run date, once per due date. **Due today**: on its due date. **Overdue**: the day after
+  the due date and then weekly (due + 1, + 8, + 15, ...) until it is closed.
+- **Meeting digest**: in the ``due_soon_days`` before each planned meeting, each person with
+  open actions of that committee gets their open actions listed, with those falling due by
+  the meeting marked. People with no open actions get nothing (there is nothing to list).
+- Actions proposed for closure are listed in a digest but not chased: the owner has asked
+  for closure and the next step is the PMO's. Closed actions are never reminded.
+- **Who gets an owner's reminder**: the named person (or team) when they have an email
+  address and have not opted out; a named person with no address gets nothing, and nobody
+  is reminded in their place. An owner with no named person (``Chair``, ``Large Supplier
+  Representative``, ``Programme``) goes to the people currently holding that seat on the
+  committee: the chair's membership for ``Chair``, the secretariat for ``Secretariat`` or
+  ``PMO``, members whose constituency is the role, or members from the organisation
+  (observers excluded).
+- **One email per person per run** gathers all their reminders (text and HTML, with links to
+  the action pages and a List-Unsubscribe header for the per-person opt-out).
+- **Exactly once**: each reminder is a :class:`~actions.models.ReminderLog` row with a unique
+  key (person, action or meeting, kind, occasion date). A run inserts the keys it owes in the
+  transaction that decides the send, ignoring keys that exist, and sends only the rows it
+  inserted (or failed rows it re-claimed). A failed send marks its rows failed, and the next
+  run that still owes them (a task retry, the next day's run within the same window) sends
+  them alone. A process killed while sending leaves its rows ``claimed``: those are not sent
+  again, since whether they went is unknown (at most once beats twice for a PMO's inbox).
+- Dates are Europe/London calendar dates: a run at 00:30 BST counts the new day.
+- One scanner at a time: on PostgreSQL a session advisory lock, elsewhere a Redis lock when
+  ``REDIS_URL`` is set; a run that finds the lock taken does nothing. (On SQLite without
+  Redis, development only, the unique key alone keeps sends exactly once.)
+
+The whole run costs a fixed number of queries however many actions and people there are:
+committees, meetings in the window, owners of candidate actions (one ``values_list``),
+seat holders, then the claim (one insert, one read of failed rows, one re-claim, one read
+back) and the marking.
+
+The modules: :mod:`.rules` (the kinds, their occasions, the calendar), :mod:`.candidates`
+(what is owed today, to whom), :mod:`.claims` (the log rows), :mod:`.emails` (writing them
+from the templates), :mod:`.lock` (one scanner), :mod:`.run` (:func:`reminders_send`) and
+:mod:`.unsubscribe` (the signed opt-out link; the opt-out itself is
+``meetings.services.person_reminders_opt_out_set``).
+"""
+
+from __future__ import annotations
+
+from composer.reminders.emails import ReminderEmail
+from composer.reminders.lock import LOCK_NAME, PG_LOCK_KEY
+from composer.reminders.rules import (
+    REMINDER_DATE_MAX,
+    REMINDER_DATE_MIN,
+    overdue_week_start,
+    reminders_today,
+)
+from composer.reminders.run import ReminderRun, reminders_send
+from composer.reminders.unsubscribe import (
+    UNSUBSCRIBE_SALT,
+    person_for_unsubscribe_token,
+    reminders_unsubscribe_token,
+)
+
+__all__ = [
+    "LOCK_NAME",
+    "PG_LOCK_KEY",
+    "REMINDER_DATE_MAX",
+    "REMINDER_DATE_MIN",
+    "UNSUBSCRIBE_SALT",
+    "ReminderEmail",
+    "ReminderRun",
+    "overdue_week_start",
+    "person_for_unsubscribe_token",
+    "reminders_send",
+    "reminders_today",
+    "reminders_unsubscribe_token",
+]

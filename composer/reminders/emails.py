@@ -1,0 +1,254 @@
+"""Writing the emails: one per person per run, text and HTML, from the templates.
+
+``templates/actions/emails/reminders.{txt,html}`` lay out the email and
+``reminder_row.{txt,html}`` one action in it; the HTML templates escape every value. A row is
+rendered once per run and action (and meeting date, which decides "due by the meeting"),
+then reused: one action appears in several emails when it has co-owners or seat holders.
+The templates are compiled once per run and rendered with a plain Context.
+
+Each email links to the action pages and carries a List-Unsubscribe header (RFC 8058
+one-click) for the per-person opt-out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from email.utils import formataddr
+from typing import Any, NamedTuple
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template import Context
+from django.template.loader import get_template
+from django.urls import reverse
+from django.utils import timezone
+
+from actions.models import Action
+from composer.reminders.candidates import ActionRow, Candidates, Recipient
+from composer.reminders.rules import KIND_ORDER, LONDON, Kind, ReminderKey
+from composer.reminders.unsubscribe import unsubscribe_signer
+from core.links import url_maker
+
+# The chasing kinds in the order an email lists them, with their section titles and their
+# words in a subject.
+_CHASED_KINDS = (
+    (Kind.OVERDUE, "Overdue", "overdue"),
+    (Kind.DUE_TODAY, "Due today", "due today"),
+    (Kind.DUE_SOON, "Due soon", "due soon"),
+)
+
+
+@dataclass
+class ReminderEmail:
+    """One email of a run: who it went to and what it named.
+
+    ``reminders`` maps a kind (``ReminderLog.Kind`` value) to the refs it covered: action refs
+    for due soon / due today / overdue, meeting refs for digests. ``error`` is empty when the
+    email went (or, in a dry run, would go).
+    """
+
+    person_id: int
+    name: str
+    email: str
+    subject: str = ""
+    reminders: dict[str, list[str]] = field(default_factory=dict)
+    error: str = ""
+
+    def describe(self) -> str:
+        """``Rob Short <rob@example.org>: meeting digest DAG029; due soon DAG28-01``."""
+        labels = dict(Kind.choices)
+        parts = [
+            f"{labels[kind].lower()} {', '.join(refs)}"
+            for kind, refs in sorted(self.reminders.items(), key=lambda kv: KIND_ORDER[kv[0]])
+        ]
+        return f"{formataddr((self.name, self.email))}: {'; '.join(parts)}"
+
+
+class Row(NamedTuple):
+    """One action as rendered: its text lines, its HTML table row, and whether it falls due
+    by the meeting of the digest it is listed in."""
+
+    text: str
+    html: str
+    by_meeting: bool
+
+
+@dataclass
+class Composer:
+    """Builds one person's email from the keys held for them; templates compiled once."""
+
+    today: dt.date
+    found: Candidates
+    site_url: str = field(default_factory=lambda: settings.SITE_URL.rstrip("/"))
+
+    def __post_init__(self) -> None:
+        # The compiled templates themselves: rendered with a plain Context, once per email
+        # (once per row for the rows).
+        self.text_template = get_template("actions/emails/reminders.txt").template
+        self.html_template = get_template("actions/emails/reminders.html").template
+        self.row_text_template = get_template("actions/emails/reminder_row.txt").template
+        self.row_html_template = get_template("actions/emails/reminder_row.html").template
+        # Reversed once per run; every link is then a string replacement.
+        self.action_url = url_maker("action-detail", prefix=self.site_url)
+        self.unsubscribe_url = self.site_url + reverse(
+            "reminders-unsubscribe", kwargs={"token": "__TOKEN__"}
+        )
+        self.signer = unsubscribe_signer()
+        self._rows: dict[tuple[int, dt.date | None], Row] = {}
+        self._dates: dict[dt.date, str] = {}
+
+    def _date(self, day: dt.date | None) -> str:
+        """``Wed 11 Oct 2023`` (cached: a run meets few distinct dates)."""
+        if day is None:
+            return "–"
+        label = self._dates.get(day)
+        if label is None:
+            label = self._dates[day] = f"{day:%a} {day.day} {day:%b %Y}"
+        return label
+
+    def _state(self, action: ActionRow) -> str:
+        due = action.due_date
+        if action.status == Action.Status.PROPOSED_CLOSURE:
+            return "closure proposed"
+        if due is None:
+            return "no due date"
+        days = (due - self.today).days
+        if days == 0:
+            return "due today"
+        if days > 0:
+            return f"due in {days} day{'s' if days != 1 else ''}"
+        return f"overdue by {-days} day{'s' if days != -1 else ''}"
+
+    def _row(self, action: ActionRow, meeting_date: dt.date | None) -> Row:
+        """One action's row, rendered on its first use in the run."""
+        key = (action.action_id, meeting_date)
+        row = self._rows.get(key)
+        if row is None:
+            due = action.due_date
+            by_meeting = meeting_date is not None and due is not None and due <= meeting_date
+            values = {
+                "ref": action.ref,
+                "description": action.description,
+                "due": self._date(due),
+                "state": self._state(action),
+                "overdue": due is not None and due < self.today,
+                "by_meeting": by_meeting,
+                "url": self.action_url(action.ref),
+            }
+            row = self._rows[key] = Row(
+                text=self.row_text_template.render(Context(values, autoescape=False)),
+                html=self.row_html_template.render(Context(values)),
+                by_meeting=by_meeting,
+            )
+        return row
+
+    def _rows_of(
+        self, actions: Iterable[ActionRow], meeting_date: dt.date | None = None
+    ) -> dict[str, Any]:
+        rows = [self._row(a, meeting_date) for a in actions]
+        return {
+            "rows": rows,
+            "count": len(rows),
+            "due_by_count": sum(1 for r in rows if r.by_meeting),
+        }
+
+    def _key_order(self, key: ReminderKey) -> tuple:
+        """Digests first (by date), then overdue, due today, due soon, each by due date, ref."""
+        if key.meeting_id is not None:
+            meeting = self.found.meetings[key.meeting_id]
+            return (KIND_ORDER[key.kind], key.reminder_date, meeting.ref)
+        action = self.found.actions[key.action_id]
+        return (KIND_ORDER[key.kind], action.due_date, action.ref)
+
+    def _digest(self, person_id: int, meeting_id: int) -> tuple[dict[str, Any], set[int]]:
+        """A meeting digest's part of the email, and the ids of the actions it lists."""
+        meeting = self.found.meetings[meeting_id]
+        committee = self.found.committees[meeting.committee_id]
+        action_ids = self.found.open_by_person[(person_id, meeting.committee_id)]
+        actions = sorted(
+            (self.found.actions[a] for a in action_ids),
+            key=lambda a: (a.due_date or dt.date.max, a.ref),
+        )
+        start_at = timezone.localtime(meeting.start_at, LONDON)
+        digest = {
+            "meeting_ref": meeting.ref,
+            "committee_name": committee.name,
+            "when": f"{start_at:%A} {start_at.day} {start_at:%B %Y at %H:%M}",
+            "date": f"{start_at.day} {start_at:%B %Y}",
+            **self._rows_of(actions, meeting.date),
+        }
+        return digest, action_ids
+
+    def compose(
+        self, recipient: Recipient, keys: list[ReminderKey]
+    ) -> tuple[ReminderEmail, EmailMultiAlternatives]:
+        """The summary and the EmailMultiAlternatives message for one person.
+
+        An action listed in a digest is not repeated in the chasing sections below it.
+        """
+        summary = ReminderEmail(recipient.person_id, recipient.name, recipient.email)
+        digests = []
+        listed: set[int] = set()
+        chased: dict[str, list[ActionRow]] = defaultdict(list)
+        for key in sorted(keys, key=self._key_order):
+            if key.meeting_id is not None:
+                digest, action_ids = self._digest(recipient.person_id, key.meeting_id)
+                digests.append(digest)
+                listed.update(action_ids)
+                summary.reminders.setdefault(key.kind, []).append(digest["meeting_ref"])
+            else:
+                action = self.found.actions[key.action_id]
+                chased[key.kind].append(action)
+                summary.reminders.setdefault(key.kind, []).append(action.ref)
+        sections = []
+        for kind, title, _ in _CHASED_KINDS:
+            actions = [a for a in chased[kind] if a.action_id not in listed]
+            if actions:
+                sections.append({"title": title, **self._rows_of(actions)})
+        for refs in summary.reminders.values():
+            refs.sort()
+        summary.subject = _subject(digests, chased)
+        return summary, self._message(recipient, summary.subject, digests, sections)
+
+    def _message(
+        self, recipient: Recipient, subject: str, digests: list[dict], sections: list[dict]
+    ) -> EmailMultiAlternatives:
+        """The message itself: text body, HTML alternative, the opt-out headers."""
+        unsubscribe_url = self.unsubscribe_url.replace(
+            "__TOKEN__", self.signer.sign(str(recipient.person_id))
+        )
+        context = {
+            "name": recipient.name,
+            "digests": digests,
+            "sections": sections,
+            "unsubscribe_url": unsubscribe_url,
+            "site_url": self.site_url,
+        }
+        message = EmailMultiAlternatives(
+            subject=subject,
+            body=self.text_template.render(Context(context, autoescape=False)),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[formataddr((recipient.name, recipient.email))],
+            headers={
+                "List-Unsubscribe": f"<{unsubscribe_url}>",
+                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+                "Auto-Submitted": "auto-generated",
+            },
+        )
+        message.attach_alternative(self.html_template.render(Context(context)), "text/html")
+        return message
+
+
+def _subject(digests: list[dict], chased: dict[str, list[ActionRow]]) -> str:
+    """``Before DAG029 on 11 October 2023: your open actions (1 due soon)`` or, without a
+    digest, ``Actions reminder: 2 overdue, 1 due today``."""
+    counts = [f"{len(chased[kind])} {word}" for kind, _, word in _CHASED_KINDS if chased[kind]]
+    if digests:
+        first = digests[0]
+        subject = f"Before {first['meeting_ref']} on {first['date']}: your open actions"
+        return f"{subject} ({', '.join(counts)})" if counts else subject
+    noun = "Action" if sum(len(v) for v in chased.values()) == 1 else "Actions"
+    return f"{noun} reminder: {', '.join(counts)}"
