@@ -14,6 +14,8 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Greatest
 
+from core.actors import history_user
+
 ModelT = TypeVar("ModelT", bound=models.Model)
 
 
@@ -45,12 +47,56 @@ def number_range_check(*, field: str, value: int | None, maximum: int, minimum: 
         raise ValidationError({field: f"Give a whole number from {minimum} to {maximum}."})
 
 
-def validated_save(instance: ModelT, *, exclude: list[str] | None = None) -> ModelT:
+def history_user_set(instance: ModelT, *, acting_user: Any) -> ModelT:
+    """Make the next history row of ``instance`` record ``acting_user`` as who changed it.
+
+    django-simple-history reads ``instance._history_user`` before any request-global user,
+    so the service's actor is recorded (the system as no user) whatever the interface.
+    """
+    instance._history_user = history_user(acting_user)
+    return instance
+
+
+def history_delete(instance: models.Model, *, acting_user: Any) -> None:
+    """Delete ``instance``; its history row records ``acting_user`` as who deleted it."""
+    history_user_set(instance, acting_user=acting_user)
+    instance.delete()
+
+
+def history_get_or_create(
+    model: type[ModelT], *, acting_user: Any, defaults: dict[str, Any] | None = None, **lookup: Any
+) -> ModelT:
+    """The first ``model`` row matching ``lookup`` (by pk), created with ``defaults`` if missing.
+
+    Like ``get_or_create``, but a new row's history records ``acting_user``; of two
+    requests creating the same row at once (a unique constraint on ``lookup``), the loser
+    reads the winner's row.
+    """
+    rows = model._default_manager.filter(**lookup).order_by("pk")
+    instance = rows.first()
+    if instance is not None:
+        return instance
+    instance = history_user_set(model(**lookup, **(defaults or {})), acting_user=acting_user)
+    try:
+        with transaction.atomic():
+            instance.save()
+    except IntegrityError:  # added by another request since the read above
+        instance = rows.first()
+        if instance is None:
+            raise
+    return instance
+
+
+def validated_save(
+    instance: ModelT, *, acting_user: Any, exclude: list[str] | None = None
+) -> ModelT:
     """``full_clean`` then save; a constraint lost to a concurrent write becomes a ValidationError.
 
     Raises ValidationError with field errors for bad values, duplicates and broken
-    constraints, so callers (forms, API, imports) can show them to the user.
+    constraints, so callers (forms, API, imports) can show them to the user. The history
+    row records ``acting_user`` (the service's actor) as who made the change.
     """
+    history_user_set(instance, acting_user=acting_user)
     instance.full_clean(exclude=exclude)
     try:
         with transaction.atomic():
