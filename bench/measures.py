@@ -18,6 +18,8 @@ from django.db import connection
 from django.test import Client
 from django.urls import Resolver404, resolve
 
+from core.actors import SYSTEM
+
 from . import floors
 from .harness import (
     NotAvailableError,
@@ -268,7 +270,7 @@ def seed_meeting() -> Any:
         raise NotAvailableError("composer.importer is not in this tree") from exc
     from composer.demo import SEED_REPORT
 
-    headline_report_import_file(path=SEED_REPORT)
+    headline_report_import_file(path=SEED_REPORT, acting_user=SYSTEM)
     return Meeting.objects.get(ref=DAG028)
 
 

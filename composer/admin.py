@@ -126,7 +126,9 @@ class MeetingAdmin(ServiceAdmin):
         if formset.model is DiscussionItem:
             # Discussion text may name other records: keep its resolved references current.
             for item in formset.new_objects + [obj for obj, _ in formset.changed_objects]:
-                discussion.discussion_references_refresh(discussion_item=item)
+                discussion.discussion_references_refresh(
+                    discussion_item=item, acting_user=request.user
+                )
 
 
 @admin.register(AgendaItem)
@@ -161,7 +163,7 @@ class DiscussionItemAdmin(SimpleHistoryAdmin):
     ) -> None:
         obj.text = discussion_text_clean(obj.text)
         super().save_model(request, obj, form, change)
-        discussion.discussion_references_refresh(discussion_item=obj)
+        discussion.discussion_references_refresh(discussion_item=obj, acting_user=request.user)
 
 
 @admin.register(HeadlineReport)

@@ -1275,7 +1275,10 @@ class _Writer:
                 self.p.committee_full_name, self.p.committee_code
             )
             self.committee_obj = committee_create(
-                code=self.p.committee_code, name=name, programme_name=programme
+                code=self.p.committee_code,
+                name=name,
+                programme_name=programme,
+                acting_user=self.user,
             )
             self.change("committee", self.p.committee_code, "create", self.p.committee_full_name)
             return
@@ -1344,10 +1347,14 @@ class _Writer:
         ref = refs.change_request_ref(number)
         existing = ChangeRequest.objects.filter(number=number).first()
         if existing is None:
-            self.crs[number] = change_request_create(number=number, title=title)
+            self.crs[number] = change_request_create(
+                number=number, title=title, acting_user=self.user
+            )
             self.change("change request", ref, "create", title)
         elif title and not existing.title:
-            self.crs[number] = change_request_update(change_request=existing, title=title)
+            self.crs[number] = change_request_update(
+                change_request=existing, title=title, acting_user=self.user
+            )
             self.change("change request", ref, "update", title)
         else:
             self.crs[number] = existing
@@ -1365,12 +1372,16 @@ class _Writer:
         existing = self.meeting_obj.agenda_items.filter(title=title).first()
         if existing is None:
             item = agenda_item_create(
-                meeting=self.meeting_obj, title=title, order=order, change_request=cr
+                meeting=self.meeting_obj,
+                title=title,
+                order=order,
+                change_request=cr,
+                acting_user=self.user,
             )
             self.change("agenda item", title, "create")
         elif (existing.order, existing.change_request_id) != (order, cr.pk if cr else None):
             existing.order, existing.change_request = order, cr
-            item = validated_save(existing)
+            item = validated_save(existing, acting_user=self.user)
             self.change("agenda item", title, "update")
         else:
             item = existing
@@ -1399,6 +1410,7 @@ class _Writer:
                 owners=parsed.owners,
                 due_date=parsed.due_date,
                 agenda_item=agenda_item,
+                acting_user=self.user,
             )
             action.change_requests.set(crs)
             self.change("action", parsed.ref, "create", parsed.description)
@@ -1438,6 +1450,7 @@ class _Writer:
                 status=Meeting.Status.HELD,
                 classification=self.meeting_obj.classification,
                 title=PLACEHOLDER_TITLE,
+                acting_user=self.user,
             )
             self.change("meeting", earlier.ref, "create", "placeholder: date not known")
             self.warn(
@@ -1452,6 +1465,7 @@ class _Writer:
                 description=parsed.description,
                 owners=parsed.owners,
                 due_date=parsed.due_date,
+                acting_user=self.user,
             )
             action.change_requests.set(self._action_crs(parsed))
             self.change("action", parsed.ref, "create", parsed.description)
@@ -1465,7 +1479,11 @@ class _Writer:
             self.change("review", parsed.ref, "unchanged")
             return
         action_review_record(
-            action=action, meeting=self.meeting_obj, outcome=outcome, new_due_date=new_due_date
+            action=action,
+            meeting=self.meeting_obj,
+            outcome=outcome,
+            new_due_date=new_due_date,
+            acting_user=self.user,
         )
         self.change(
             "review",
@@ -1494,10 +1512,11 @@ class _Writer:
                 change_request=cr,
                 status=status,
                 conditions=conditions,
+                acting_user=self.user,
             )
             # Decided at the meeting: the report records decisions already taken.
             decision.decided_at = self.meeting_obj.start_at
-            validated_save(decision)
+            validated_save(decision, acting_user=self.user)
             self.change("decision", parsed.ref, "create", parsed.text)
         else:
             decision = existing
@@ -1513,7 +1532,7 @@ class _Writer:
             if (decision.status, decision.conditions) != (status, conditions):
                 # The outcome as the report records it (the chair's queue is for new ones).
                 decision.status, decision.conditions = status, conditions
-                validated_save(decision)
+                validated_save(decision, acting_user=self.user)
                 changes["status"] = status
             self.change(
                 "decision", parsed.ref, "update" if changes else "unchanged", ", ".join(changes)
@@ -1525,7 +1544,9 @@ class _Writer:
             ChangeRequest.Status.AWAITING_DECISION,
         }
         if cr is not None and cr_status and cr.status in undecided:
-            change_request_transition(change_request=cr, to_status=cr_status, force=True)
+            change_request_transition(
+                change_request=cr, to_status=cr_status, force=True, acting_user=self.user
+            )
             cr.refresh_from_db()
 
     def din(self, number: int, area: str) -> None:
@@ -1534,7 +1555,7 @@ class _Writer:
         if DesignIssueNotification.objects.filter(number=number).exists():
             self.change("DIN", ref, "unchanged")
             return
-        din_create(number=number, change_request=self.cr_of(area))
+        din_create(number=number, change_request=self.cr_of(area), acting_user=self.user)
         self.change("DIN", ref, "create")
 
     def discussion(self) -> None:
@@ -1548,7 +1569,11 @@ class _Writer:
                 self.step(
                     parsed.line,
                     lambda p=parsed, o=order, a=agenda_item: discussion_item_create(
-                        meeting=self.meeting_obj, text=p.text, agenda_item=a, order=o
+                        meeting=self.meeting_obj,
+                        text=p.text,
+                        agenda_item=a,
+                        order=o,
+                        acting_user=self.user,
                     ),
                 )
                 self.change("discussion item", label, "create", _plain(parsed.text)[:80])
@@ -1605,6 +1630,7 @@ class _Writer:
             start_at=when,
             status=Meeting.Status.PLANNED,
             classification=self.meeting_obj.classification,
+            acting_user=self.user,
         )
         self.change("meeting", created.ref, "create", f"next meeting, {when:%d/%m/%Y %H:%M}")
 
@@ -1619,7 +1645,7 @@ class _Writer:
             .distinct()
         )
         for item in items:
-            discussion_references_refresh(discussion_item=item)
+            discussion_references_refresh(discussion_item=item, acting_user=self.user)
 
 
 def _when(start: dt.datetime, end: dt.datetime | None) -> str:
@@ -1628,16 +1654,14 @@ def _when(start: dt.datetime, end: dt.datetime | None) -> str:
     return f"{text}–{end.astimezone(LONDON):%H:%M}" if end else text
 
 
-def headline_report_import(
-    *, text: str, dry_run: bool = False, acting_user: Any = None
-) -> ImportResult:
+def headline_report_import(*, text: str, dry_run: bool = False, acting_user: Any) -> ImportResult:
     """Import a headline report's text form: create or update its meeting's records.
 
     Validates the whole text first (:func:`headline_report_parse`), then writes through the
     apps' services in one transaction. Returns an :class:`ImportResult`. With ``dry_run``
     every write is done and rolled back, so the result says exactly what would happen.
     Raises :class:`HeadlineReportImportError` (line-by-line problems; nothing written) and
-    PermissionDenied unless ``acting_user`` is the PMO (None means the system).
+    PermissionDenied unless ``acting_user`` is the PMO or the system (``SYSTEM``).
     """
     roles.require_pmo(acting_user)
     parsed = headline_report_parse(text)
@@ -1694,7 +1718,7 @@ def headline_report_text(data: bytes) -> str:
 
 
 def headline_report_import_file(
-    *, path: str | Path, dry_run: bool = False, acting_user: Any = None
+    *, path: str | Path, dry_run: bool = False, acting_user: Any
 ) -> ImportResult:
     """Import the headline report in the text file at ``path``; see headline_report_import."""
     return headline_report_import(

@@ -24,6 +24,7 @@ from actions.selectors import ActionRegisterFilters
 from actions.services import action_close, action_create
 from composer.demo import demo_logins_ensure
 from composer.importer import headline_report_import_file
+from core.actors import SYSTEM
 from meetings import services as meeting_services
 from meetings.models import Meeting, Organisation, Person
 from tests.conftest import SEED_PATH, london
@@ -34,7 +35,7 @@ REF = re.compile(r"^\s*(DAG\d+-\d+)\b", re.MULTILINE)
 @pytest.fixture
 def seed(db):
     """The seed report imported, and the demo logins (``pmo``, ``observer``, …)."""
-    headline_report_import_file(path=SEED_PATH)
+    headline_report_import_file(path=SEED_PATH, acting_user=SYSTEM)
     demo_logins_ensure()
     return Meeting.objects.get(ref="DAG028")
 
@@ -137,12 +138,14 @@ def test_an_observer_gets_no_action_of_restricted_or_confidential_meetings(clien
             start_at=london(2023, 12, number - 20, 10),
             status=Meeting.Status.HELD,
             classification=classification,
+            acting_user=SYSTEM,
         )
         action = action_create(
             meeting=meeting,
             description=f"Restricted business {number}",
             owners=["Programme (Rob Short)"],
             due_date=dt.date(2024, 1, 10),
+            acting_user=SYSTEM,
         )
         hidden.append(action.ref)
     login(client, "pmo")

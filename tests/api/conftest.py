@@ -10,6 +10,8 @@ from django.db import transaction
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from core.actors import SYSTEM
+
 
 @pytest.fixture(scope="module")
 def seeded_module(django_db_setup, django_db_blocker):
@@ -28,7 +30,7 @@ def seeded_module(django_db_setup, django_db_blocker):
         outer.__enter__()
         try:
             CommitteeFactory(code="DAG", name="Design Advisory Group", programme_name="MHHS")
-            headline_report_import_file(path=SEED_PATH)
+            headline_report_import_file(path=SEED_PATH, acting_user=SYSTEM)
             yield SEED_PATH
         finally:
             transaction.set_rollback(True)

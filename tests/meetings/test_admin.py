@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.urls import reverse
 
 from actions.models import Action
+from core.actors import SYSTEM
 from meetings import services
 from meetings.models import Meeting
 from tests.actions.factories import ActionFactory
@@ -20,7 +21,9 @@ def admin_client(client, django_user_model):
 
 @pytest.fixture
 def dag028(committee):
-    return services.meeting_create(committee=committee, number=28, start_at=london(2023, 9, 13))
+    return services.meeting_create(
+        committee=committee, number=28, start_at=london(2023, 9, 13), acting_user=SYSTEM
+    )
 
 
 def meeting_form(committee, **overrides):

@@ -26,6 +26,7 @@ from composer.importer import (
     headline_report_parse,
     parse_date_and_times,
 )
+from core.actors import SYSTEM
 from decisions.models import Decision
 from meetings.models import AgendaItem, Committee, DiscussionItem, DiscussionReference, Meeting
 from tests.conftest import SEED_PATH, london
@@ -58,7 +59,7 @@ def seed_imported(django_db_setup, django_db_blocker):
     """The seed imported once for a class of tests; each test's changes roll back after it,
     and the import itself rolls back after the class (an import takes seconds)."""
     with django_db_blocker.unblock(), transaction.atomic():
-        yield headline_report_import_file(path=SEED_PATH)
+        yield headline_report_import_file(path=SEED_PATH, acting_user=SYSTEM)
         transaction.set_rollback(True)
 
 
@@ -262,7 +263,7 @@ class TestTheSeed:
 
     def test_second_import_updates_in_place_without_duplicates(self, imported):
         counts = (Action.objects.count(), Decision.objects.count(), DiscussionItem.objects.count())
-        again = headline_report_import_file(path=SEED_PATH)
+        again = headline_report_import_file(path=SEED_PATH, acting_user=SYSTEM)
         assert (again.count("create"), again.count("update")) == (0, 0)
         assert counts == (
             Action.objects.count(),
@@ -293,7 +294,7 @@ class TestTheSeed:
         )
 
     def test_a_dry_run_after_the_import_changes_nothing(self, imported):
-        again = headline_report_import_file(path=SEED_PATH, dry_run=True)
+        again = headline_report_import_file(path=SEED_PATH, dry_run=True, acting_user=SYSTEM)
         assert again.count("create") == again.count("update") == 0
         assert again.count("unchanged") > 70
 
@@ -307,7 +308,7 @@ class TestTheSeed:
 
 
 def test_dry_run_says_what_would_happen_and_writes_nothing(db):
-    result = headline_report_import_file(path=SEED_PATH, dry_run=True)
+    result = headline_report_import_file(path=SEED_PATH, dry_run=True, acting_user=SYSTEM)
     assert result.dry_run
     assert result.count("create", "action") == 16  # 15 of DAG028 and the earlier DAG27-08
     assert result.count("create", "decision") == 8
@@ -358,10 +359,12 @@ def test_a_conflict_found_while_writing_rolls_everything_back(committee):
     from decisions.services import decision_create
     from meetings.services import meeting_create
 
-    earlier = meeting_create(committee=committee, number=27, start_at=london(2023, 8, 9))
-    decision_create(meeting=earlier, seq=70, text="Another decision")
+    earlier = meeting_create(
+        committee=committee, number=27, start_at=london(2023, 8, 9), acting_user=SYSTEM
+    )
+    decision_create(meeting=earlier, seq=70, text="Another decision", acting_user=SYSTEM)
     with pytest.raises(HeadlineReportImportError) as raised:
-        headline_report_import_file(path=SEED_PATH)
+        headline_report_import_file(path=SEED_PATH, acting_user=SYSTEM)
     assert [(p.line, p.message) for p in raised.value.problems] == [
         (
             line_of("DAG-DEC70"),
@@ -381,7 +384,7 @@ def test_not_utf8_is_a_problem_not_a_crash(tmp_path, db):
     path = tmp_path / "report.txt"
     path.write_bytes(SEED_TEXT.encode("utf-16"))
     with pytest.raises(HeadlineReportImportError, match="not UTF-8"):
-        headline_report_import_file(path=path)
+        headline_report_import_file(path=path, acting_user=SYSTEM)
 
 
 # --- another report of the same shape ----------------------------------------------------------

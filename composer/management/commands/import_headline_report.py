@@ -7,6 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from composer.importer import HeadlineReportImportError, headline_report_import_file
+from core.actors import SYSTEM
 
 
 class Command(BaseCommand):
@@ -31,7 +32,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            result = headline_report_import_file(path=options["file"], dry_run=options["dry_run"])
+            result = headline_report_import_file(
+                path=options["file"], dry_run=options["dry_run"], acting_user=SYSTEM
+            )
         except FileNotFoundError as exc:
             raise CommandError(f"No such file: {options['file']}") from exc
         except HeadlineReportImportError as exc:

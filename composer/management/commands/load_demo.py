@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand
 
 from composer.demo import SEED_REPORT, demo_logins_ensure, demo_proposed_decision_ensure
 from composer.importer import headline_report_import_file
+from core.actors import SYSTEM
 from meetings.models import Meeting
 
 
@@ -16,7 +17,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not Meeting.objects.exists():
-            result = headline_report_import_file(path=SEED_REPORT)
+            result = headline_report_import_file(path=SEED_REPORT, acting_user=SYSTEM)
             self.stdout.write(f"Imported {SEED_REPORT.name}: {result}")
         else:
             self.stdout.write("The database already holds meetings; the seed was not loaded again.")
