@@ -114,10 +114,10 @@ def _owners_set(action: Action, owners: list[OwnerSpec | str], *, acting_user: A
     for old_owner in action.owners.all():
         history_delete(old_owner, acting_user=acting_user)
     for index, spec in enumerate(specs):
-        owner = owner_build(
-            spec, action=action, is_lead=index == 0, order=index, acting_user=acting_user
-        )
         try:
+            owner = owner_build(
+                spec, action=action, is_lead=index == 0, order=index, acting_user=acting_user
+            )
             validated_save(owner, acting_user=acting_user)
         except ValidationError as exc:
             # A name or role refused on the way is a problem with this owner line.

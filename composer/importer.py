@@ -1309,6 +1309,7 @@ class _Writer:
                 number=p.meeting_number,
                 sub_number=p.meeting_sub_number,
                 **values,
+                acting_user=self.user,
             )
             self.change("meeting", p.meeting_ref, "create", _when(p.start_at, p.end_at))
             return
@@ -1335,7 +1336,7 @@ class _Writer:
             values["title"] = ""
         diff = {k: v for k, v in values.items() if getattr(existing, k) != v}
         if diff:
-            self.meeting_obj = meeting_update(meeting=existing, **diff)
+            self.meeting_obj = meeting_update(meeting=existing, **diff, acting_user=self.user)
             self.change("meeting", p.meeting_ref, "update", ", ".join(sorted(diff)))
         else:
             self.meeting_obj = existing
@@ -1427,7 +1428,7 @@ class _Writer:
             changes["owners"] = parsed.owners
         crs_now = set(existing.change_requests.values_list("pk", flat=True))
         if changes:
-            action_update(action=existing, **changes)
+            action_update(action=existing, **changes, acting_user=self.user)
         if crs_now != {cr.pk for cr in crs}:
             existing.change_requests.set(crs)
             changes["change_requests"] = crs
@@ -1528,7 +1529,7 @@ class _Writer:
             if existing.change_request_id != (cr.pk if cr else None):
                 changes["change_request"] = cr
             if changes:
-                decision = decision_update(decision=existing, **changes)
+                decision = decision_update(decision=existing, **changes, acting_user=self.user)
             if (decision.status, decision.conditions) != (status, conditions):
                 # The outcome as the report records it (the chair's queue is for new ones).
                 decision.status, decision.conditions = status, conditions
@@ -1589,7 +1590,9 @@ class _Writer:
             if changes:
                 self.step(
                     parsed.line,
-                    lambda i=item, c=changes: discussion_item_update(discussion_item=i, **c),
+                    lambda i=item, c=changes: discussion_item_update(
+                        discussion_item=i, **c, acting_user=self.user
+                    ),
                 )
             self.change(
                 "discussion item", label, "update" if changes else "unchanged", ", ".join(changes)
