@@ -278,7 +278,7 @@ class TestTheSeed:
         )
         edited = SEED_TEXT.replace("Programme (PMO)\t11/10/2023", "Chair\t18/10/2023", 1)
         edited = edited.replace(old_dec67, "Minutes of the 12 July 2023 meeting approved")
-        result = headline_report_import(text=edited)
+        result = headline_report_import(text=edited, acting_user=SYSTEM)
         changed = {(c.kind, c.label) for c in result.changes if c.verb == "update"}
         assert changed == {("action", "DAG28-13"), ("decision", "DAG-DEC67")}
         dag28_13 = Action.objects.get(ref="DAG28-13")
@@ -344,7 +344,7 @@ def test_a_bad_file_reports_each_problem_by_line_and_writes_nothing(db):
         }
     ).replace("Classification\tPublic", "Classification\tSecret")
     with pytest.raises(HeadlineReportImportError) as raised:
-        headline_report_import(text=text)
+        headline_report_import(text=text, acting_user=SYSTEM)
     problems = {(p.line, p.message.split(":")[0]) for p in raised.value.problems}
     assert (line_of("DAG28-03"), "DAG28-03 due date") in problems
     assert (line_of("DAG28-06"), "DAG28-06 has no owner") in problems
@@ -471,7 +471,7 @@ def test_a_report_of_the_same_shape_from_another_committee(db):
     ]
     assert parsed.change_request_titles == {101: "Release Plan Change"}
 
-    result = headline_report_import(text=OTHER_REPORT)
+    result = headline_report_import(text=OTHER_REPORT, acting_user=SYSTEM)
     meeting = Meeting.objects.get(ref="DRG012.1")
     assert meeting.classification == Meeting.Classification.RESTRICTED
     assert Action.objects.get(ref="DRG12.1-04").meeting == meeting
@@ -578,7 +578,7 @@ def test_a_report_issued_in_the_tracker_since_keeps_its_date_and_says_so(db):
     from meetings.models import HeadlineReport
     from tests.meetings.factories import HeadlineReportFactory
 
-    headline_report_import(text=SEED_TEXT)
+    headline_report_import(text=SEED_TEXT, acting_user=SYSTEM)
     dag028 = Meeting.objects.get(ref="DAG028")
     HeadlineReportFactory(
         meeting=dag028,
@@ -587,7 +587,7 @@ def test_a_report_issued_in_the_tracker_since_keeps_its_date_and_says_so(db):
         issue_date=dt.date(2026, 11, 30),
     )
     Meeting.objects.filter(pk=dag028.pk).update(report_issue_date=dt.date(2026, 11, 30))
-    result = headline_report_import(text=SEED_TEXT, dry_run=True)
+    result = headline_report_import(text=SEED_TEXT, dry_run=True, acting_user=SYSTEM)
     assert (
         "DAG028's report was issued in the tracker on 30/11/2026, after this file's issue date "
         "(20/09/2023); the tracker's issue date, 30/11/2026, is kept." in result.warnings
