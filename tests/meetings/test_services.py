@@ -9,10 +9,11 @@ from actions.models import Action
 from actions.services import OwnerSpec, action_create, action_update
 from changerequests.services import change_request_create
 from composer import discussion
+from core import roles
 from core.actors import SYSTEM
 from decisions.services import decision_create
 from meetings import services
-from meetings.models import Meeting
+from meetings.models import DiscussionItem, Meeting, Organisation, Person
 from tests.conftest import london
 
 
@@ -223,3 +224,100 @@ def test_owner_spec_parses_plain_text():
     assert OwnerSpec.from_text("Programme (Rob Short)") == OwnerSpec("Programme", "Rob Short")
     with pytest.raises(ValidationError):
         OwnerSpec.from_text("Programme (Rob (Short)")
+
+
+# --- the actor: None is nobody, SYSTEM is the product, history records the person ---------------
+
+
+def test_require_pmo_allows_the_system_and_refuses_nobody(member_user, pmo_user):
+    roles.require_pmo(SYSTEM)
+    roles.require_pmo(pmo_user)
+    roles.require_chair(SYSTEM)
+    for actor in (None, member_user):
+        with pytest.raises(PermissionDenied):
+            roles.require_pmo(actor)
+    with pytest.raises(PermissionDenied):
+        roles.require_chair(None)
+
+
+def test_a_meetings_service_called_with_no_actor_is_refused(committee, dag028):
+    refused = [
+        lambda: services.committee_create(code="DRG", name="Design Review", acting_user=None),
+        lambda: services.meeting_create(
+            committee=committee, start_at=london(2023, 10, 11), acting_user=None
+        ),
+        lambda: services.meeting_update(meeting=dag028, venue="Elexon", acting_user=None),
+        lambda: services.agenda_item_create(meeting=dag028, title="Design", acting_user=None),
+        lambda: services.agenda_item_get_or_create(
+            meeting=dag028, title="Design", acting_user=None
+        ),
+        lambda: services.organisation_get_or_create(name="Elexon", acting_user=None),
+        lambda: services.person_get_or_create(name="Rob Short", acting_user=None),
+        lambda: discussion.discussion_item_create(
+            meeting=dag028, text="The DAG noted the plan.", acting_user=None
+        ),
+    ]
+    for call in refused:
+        with pytest.raises(PermissionDenied):
+            call()
+    dag028.refresh_from_db()
+    assert (dag028.ref, dag028.venue) == ("DAG028", "Virtual – MS Teams")
+    assert Meeting.objects.count() == 1
+    assert not dag028.agenda_items.exists()
+    assert not dag028.discussion_items.exists()
+    assert not Organisation.objects.filter(name="Elexon").exists()
+    assert not Person.objects.filter(name="Rob Short").exists()
+
+
+def test_history_records_the_user_who_made_each_change(committee, role_user):
+    alice, bob = role_user("PMO"), role_user("PMO")
+    meeting = services.meeting_create(
+        committee=committee, number=28, start_at=london(2023, 9, 13, 10), acting_user=alice
+    )
+    services.meeting_update(meeting=meeting, venue="Elexon, London", acting_user=bob)
+    rows = list(meeting.history.order_by("history_date", "history_id"))
+    assert [(r.history_type, r.venue, r.history_user) for r in rows] == [
+        ("+", "", alice),
+        ("~", "Elexon, London", bob),
+    ]
+
+    item = discussion.discussion_item_create(
+        meeting=meeting, text="The DAG noted DAG28-01.", acting_user=alice
+    )
+    item_id = item.pk
+    discussion.discussion_item_delete(discussion_item=item, acting_user=bob)
+    deleted = DiscussionItem.history.filter(id=item_id).order_by("history_date", "history_id")
+    assert [(r.history_type, r.history_user) for r in deleted] == [("+", alice), ("-", bob)]
+
+
+def test_the_system_is_recorded_as_no_user(committee, pmo_user):
+    meeting = services.meeting_create(
+        committee=committee, number=28, start_at=london(2023, 9, 13, 10), acting_user=SYSTEM
+    )
+    services.meeting_update(meeting=meeting, venue="Elexon, London", acting_user=pmo_user)
+    users = list(
+        meeting.history.order_by("history_date", "history_id").values_list(
+            "history_user", flat=True
+        )
+    )
+    assert users == [None, pmo_user.pk]
+
+
+def test_organisations_and_people_made_on_the_way_record_who_made_them(dag028, pmo_user):
+    action_create(
+        meeting=dag028,
+        description="Programme to issue the plan",
+        owners=["Programme (Rob Short)"],
+        acting_user=pmo_user,
+    )
+    programme = Organisation.objects.get(name="Programme")
+    rob = Person.objects.get(name="Rob Short", organisation=programme)
+    assert [r.history_user for r in programme.history.all()] == [pmo_user]
+    assert [r.history_user for r in rob.history.all()] == [pmo_user]
+    # Asked again, the same rows come back and no history is written.
+    assert services.organisation_get_or_create(name=" Programme ", acting_user=SYSTEM) == programme
+    assert (
+        services.person_get_or_create(name="Rob Short", organisation=programme, acting_user=SYSTEM)
+        == rob
+    )
+    assert programme.history.count() == rob.history.count() == 1
