@@ -342,6 +342,22 @@ def test_member_posts_an_update_and_proposes_closure_then_pmo_confirms(client, s
     assert "Proposed for closure → Closed" in history
 
 
+def test_changes_made_in_the_browser_record_who_made_them(client, seed):
+    # No request middleware tells the history who acted: the services record their actor.
+    member = login(client, "member")
+    client.post("/actions/DAG28-01/updates/", {"text": "Done.", "proposes_closure": "on"})
+    client.logout()
+    pmo = login(client, "pmo")
+    client.post("/actions/DAG28-01/close/", {"closed_date": "2023-10-11"})
+    action = Action.objects.get(ref="DAG28-01")
+    rows = action.history.order_by("history_date", "history_id")
+    assert [(r.status, r.history_user) for r in rows] == [
+        (Action.Status.OPEN, None),  # the seed, written by the system
+        (Action.Status.PROPOSED_CLOSURE, member),
+        (Action.Status.CLOSED, pmo),
+    ]
+
+
 def test_pmo_declines_a_proposed_closure(client, seed):
     login(client, "member")
     client.post("/actions/DAG28-01/updates/", {"text": "Done", "proposes_closure": "on"})
