@@ -97,8 +97,8 @@ def headline_report_render_version(*, report_id: int) -> HeadlineReport:
     becomes ``report_issued`` with that issue date. A failure (rendering or storing) marks
     the version failed with the error, for :func:`headline_report_retry`, and is not raised.
     The system renders (the task runs on no one's behalf), so its history rows record no
-    user. Not one transaction: the render (a second or more) runs outside any row lock, between a
-    short transaction that claims the version and one that stores it. Raises
+    user. Not one transaction: the render (a second or more) runs outside any row lock,
+    between a short transaction that claims the version and one that stores it. Raises
     HeadlineReport.DoesNotExist for an unknown id.
     """
     with transaction.atomic():

@@ -1,5 +1,8 @@
 """Helpers every service uses: safe counters for refs, validated saves, field changes.
 
+Every save and delete here records the service's ``acting_user`` in the record's history
+(:func:`history_user_as`): the person, or no user for :data:`core.actors.SYSTEM`.
+
 Every service is keyword-only, runs in a transaction and validates with the models'
 ``full_clean`` (fields and constraints), so bad input raises ``ValidationError`` with field
 errors, never an ``IntegrityError``. See CONVENTIONS.md "The layers".
@@ -7,6 +10,8 @@ errors, never an ``IntegrityError``. See CONVENTIONS.md "The layers".
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
@@ -47,20 +52,25 @@ def number_range_check(*, field: str, value: int | None, maximum: int, minimum: 
         raise ValidationError({field: f"Give a whole number from {minimum} to {maximum}."})
 
 
-def history_user_set(instance: ModelT, *, acting_user: Any) -> ModelT:
-    """Make the next history row of ``instance`` record ``acting_user`` as who changed it.
+@contextmanager
+def history_user_as(instance: models.Model, *, acting_user: Any) -> Iterator[None]:
+    """Within the block, history rows of ``instance`` record ``acting_user`` as who changed it.
 
     django-simple-history reads ``instance._history_user`` before any request-global user,
-    so the service's actor is recorded (the system as no user) whatever the interface.
+    so the service's actor is recorded (the system as no user) whatever the interface. It is
+    cleared after the block, so a later save of the same object never claims this actor.
     """
     instance._history_user = history_user(acting_user)
-    return instance
+    try:
+        yield
+    finally:
+        instance.__dict__.pop("_history_user", None)
 
 
 def history_delete(instance: models.Model, *, acting_user: Any) -> None:
     """Delete ``instance``; its history row records ``acting_user`` as who deleted it."""
-    history_user_set(instance, acting_user=acting_user)
-    instance.delete()
+    with history_user_as(instance, acting_user=acting_user):
+        instance.delete()
 
 
 def history_get_or_create(
@@ -76,9 +86,9 @@ def history_get_or_create(
     instance = rows.first()
     if instance is not None:
         return instance
-    instance = history_user_set(model(**lookup, **(defaults or {})), acting_user=acting_user)
+    instance = model(**lookup, **(defaults or {}))
     try:
-        with transaction.atomic():
+        with history_user_as(instance, acting_user=acting_user), transaction.atomic():
             instance.save()
     except IntegrityError:  # added by another request since the read above
         instance = rows.first()
@@ -96,10 +106,9 @@ def validated_save(
     constraints, so callers (forms, API, imports) can show them to the user. The history
     row records ``acting_user`` (the service's actor) as who made the change.
     """
-    history_user_set(instance, acting_user=acting_user)
     instance.full_clean(exclude=exclude)
     try:
-        with transaction.atomic():
+        with history_user_as(instance, acting_user=acting_user), transaction.atomic():
             instance.save()
     except IntegrityError as exc:
         raise ValidationError(
