@@ -9,10 +9,9 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from simple_history.admin import SimpleHistoryAdmin
 
 from core import refs
-from core.admin import ServiceAdmin, ref_link_display
+from core.admin import HistoryAdmin, ServiceAdmin, ref_link_display
 
 from . import services
 from .models import Action, ActionOwner, ActionReview, ActionUpdate, RegisterPdf, ReminderLog
@@ -161,7 +160,7 @@ class ActionReviewForm(forms.ModelForm):
 
 
 @admin.register(ActionReview)
-class ActionReviewAdmin(SimpleHistoryAdmin):
+class ActionReviewAdmin(HistoryAdmin):
     form = ActionReviewForm
     list_display = ["action", "meeting", "outcome", "new_due_date"]
     list_filter = ["outcome", "meeting__committee", "meeting"]

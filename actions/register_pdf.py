@@ -252,7 +252,8 @@ def register_pdf_request(
             filters_text=filters_text,
             today=today,
             status=RegisterPdf.Status.PENDING,
-        )
+        ),
+        acting_user=acting_user,
     )
     _register_pdf_queue(request)
     return request
@@ -283,7 +284,7 @@ def register_pdf_render(*, request_id: int, acting_user: Any) -> RegisterPdf:
         request.status = RegisterPdf.Status.RENDERING
         request.attempts += 1
         request.error = ""
-        validated_save(request)
+        validated_save(request, acting_user=acting_user)
     try:
         result = action_register_pdf(
             user=request.requested_by,
@@ -300,7 +301,7 @@ def register_pdf_render(*, request_id: int, acting_user: Any) -> RegisterPdf:
             request.rows, request.total, request.pages = result.shown, result.total, result.pages
             request.rendered_at = timezone.now()
             request.status = RegisterPdf.Status.READY
-            validated_save(request)
+            validated_save(request, acting_user=acting_user)
     except Exception as exc:  # any failure is recorded on the request, to be retried
         logger.exception("Register PDF %s failed", request_id)
         with transaction.atomic():
@@ -308,7 +309,7 @@ def register_pdf_render(*, request_id: int, acting_user: Any) -> RegisterPdf:
             if request.status != RegisterPdf.Status.READY:
                 request.status = RegisterPdf.Status.FAILED
                 request.error = f"{type(exc).__name__}: {exc}"[:2000]
-                validated_save(request)
+                validated_save(request, acting_user=acting_user)
     return request
 
 
@@ -330,7 +331,7 @@ def register_pdf_retry(*, request: RegisterPdf, acting_user: Any) -> RegisterPdf
         )
     request.status = RegisterPdf.Status.PENDING
     request.error = ""
-    validated_save(request)
+    validated_save(request, acting_user=acting_user)
     _register_pdf_queue(request)
     return request
 

@@ -16,7 +16,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from core import refs, roles
-from core.services import apply_changes, counter_take, number_range_check, validated_save
+from core.actors import history_user, is_system
+from core.services import (
+    apply_changes,
+    counter_take,
+    history_delete,
+    number_range_check,
+    validated_save,
+)
 from meetings.models import AgendaItem, Meeting, Organisation, Person
 from meetings.services import organisation_get_or_create, person_get_or_create
 
@@ -76,18 +83,26 @@ class OwnerSpec:
         return owner_text(self.party, self.person or None)
 
 
-def owner_build(spec: OwnerSpec, *, action: Action, is_lead: bool, order: int) -> ActionOwner:
-    """Resolve an OwnerSpec to (unsaved) ActionOwner with its organisation/person records."""
+def owner_build(
+    spec: OwnerSpec, *, action: Action, is_lead: bool, order: int, acting_user: Any
+) -> ActionOwner:
+    """Resolve an OwnerSpec to (unsaved) ActionOwner with its organisation/person records.
+
+    Organisations and people missing are created on the way, in ``acting_user``'s name.
+    """
     organisation: Organisation | None = None
     role = ""
     if spec.role_like:
         role = spec.party
     else:
-        organisation = organisation_get_or_create(name=spec.party)
+        organisation = organisation_get_or_create(name=spec.party, acting_user=acting_user)
     person: Person | None = None
     if spec.person:
         person = person_get_or_create(
-            name=spec.person, organisation=organisation, is_team=spec.person_is_team
+            name=spec.person,
+            organisation=organisation,
+            is_team=spec.person_is_team,
+            acting_user=acting_user,
         )
     return ActionOwner(
         action=action,
@@ -99,14 +114,18 @@ def owner_build(spec: OwnerSpec, *, action: Action, is_lead: bool, order: int) -
     )
 
 
-def _owners_set(action: Action, owners: list[OwnerSpec | str]) -> None:
+def _owners_set(action: Action, owners: list[OwnerSpec | str], *, acting_user: Any) -> None:
     specs = [o if isinstance(o, OwnerSpec) else OwnerSpec.from_text(o) for o in owners]
     if not specs:
         raise ValidationError({"owners": "An action needs at least one owner."})
-    action.owners.all().delete()
+    for old_owner in action.owners.all():
+        history_delete(old_owner, acting_user=acting_user)
     for index, spec in enumerate(specs):
         try:
-            validated_save(owner_build(spec, action=action, is_lead=index == 0, order=index))
+            owner = owner_build(
+                spec, action=action, is_lead=index == 0, order=index, acting_user=acting_user
+            )
+            validated_save(owner, acting_user=acting_user)
         except ValidationError as exc:
             # A name or role refused on the way is a problem with this owner line.
             raise ValidationError({"owners": exc.messages}) from exc
@@ -144,7 +163,7 @@ def action_create(
     status: str = Action.Status.OPEN,
     closed_date: dt.date | None = None,
     change_requests: list[Any] | None = None,
-    acting_user: Any = None,
+    acting_user: Any,
 ) -> Action:
     """Record an action raised at ``meeting`` and assign its ref (``DAG28-01``).
 
@@ -183,9 +202,10 @@ def action_create(
             due_meeting=due_meeting,
             status=status,
             closed_date=closed_date,
-        )
+        ),
+        acting_user=acting_user,
     )
-    _owners_set(action, owners)
+    _owners_set(action, owners, acting_user=acting_user)
     if change_requests:
         action.change_requests.set(change_requests)
     return action
@@ -198,7 +218,7 @@ ACTION_EDITABLE_FIELDS = {"description", "due_date", "due_meeting", "agenda_item
 def action_update(
     *,
     action: Action,
-    acting_user: Any = None,
+    acting_user: Any,
     owners: list[OwnerSpec | str] | None = None,
     change_requests: list[Any] | None = None,
     **changes: Any,
@@ -213,9 +233,9 @@ def action_update(
         action.due_date = action.due_meeting.date
     if action.agenda_item_id and action.agenda_item.meeting_id != action.meeting_id:
         raise ValidationError({"agenda_item": "That agenda item belongs to another meeting."})
-    validated_save(action)
+    validated_save(action, acting_user=acting_user)
     if owners is not None:
-        _owners_set(action, owners)
+        _owners_set(action, owners, acting_user=acting_user)
     if change_requests is not None:
         action.change_requests.set(change_requests)
     return action
@@ -242,10 +262,10 @@ def action_update_post(
 ) -> ActionUpdate:
     """Post a progress update; with ``proposes_closure`` the action awaits the PMO's closure.
 
-    Raises PermissionDenied unless PMO or an owner; ValidationError for empty text or a
-    closed action.
+    Raises PermissionDenied unless PMO, an owner or the system (``None``, nobody, is
+    refused); ValidationError for empty text or a closed action.
     """
-    if acting_user is not None and not action_can_update(user=acting_user, action=action):
+    if not is_system(acting_user) and not action_can_update(user=acting_user, action=action):
         raise PermissionDenied("Only the action's owners or the PMO can update it.")
     action = Action.objects.select_for_update().get(pk=action.pk)
     if not (text or "").strip():
@@ -255,20 +275,21 @@ def action_update_post(
     update = validated_save(
         ActionUpdate(
             action=action,
-            author=acting_user,
+            author=history_user(acting_user),
             text=text.strip(),
             proposes_closure=proposes_closure,
-        )
+        ),
+        acting_user=acting_user,
     )
     if proposes_closure:
         action.status = Action.Status.PROPOSED_CLOSURE
-        validated_save(action)
+        validated_save(action, acting_user=acting_user)
     return update
 
 
 @transaction.atomic
 def action_close(
-    *, action: Action, acting_user: Any = None, closed_date: dt.date | None = None, note: str = ""
+    *, action: Action, acting_user: Any, closed_date: dt.date | None = None, note: str = ""
 ) -> Action:
     """Close an action (PMO only; confirms a proposed closure). Closing twice is refused."""
     roles.require_pmo(acting_user)
@@ -278,27 +299,32 @@ def action_close(
     action.status = Action.Status.CLOSED
     action.closed_date = closed_date or timezone.localdate()
     action.closure_note = note
-    return validated_save(action)
+    return validated_save(action, acting_user=acting_user)
 
 
 @transaction.atomic
-def action_closure_decline(*, action: Action, acting_user: Any = None, note: str = "") -> Action:
+def action_closure_decline(*, action: Action, acting_user: Any, note: str = "") -> Action:
     """Decline a proposed closure: the action is open again (PMO only)."""
     roles.require_pmo(acting_user)
     action = Action.objects.select_for_update().get(pk=action.pk)
     if action.status != Action.Status.PROPOSED_CLOSURE:
         raise ValidationError(f"{action.ref} has no closure proposed.")
     action.status = Action.Status.OPEN
-    validated_save(action)
+    validated_save(action, acting_user=acting_user)
     if note:
-        ActionUpdate.objects.create(
-            action=action, author=acting_user, text=f"Closure declined: {note}"
+        validated_save(
+            ActionUpdate(
+                action=action,
+                author=history_user(acting_user),
+                text=f"Closure declined: {note}",
+            ),
+            acting_user=acting_user,
         )
     return action
 
 
 @transaction.atomic
-def action_reopen(*, action: Action, acting_user: Any = None) -> Action:
+def action_reopen(*, action: Action, acting_user: Any) -> Action:
     """Reopen a closed action (PMO only): status open, closed date cleared.
 
     Raises ValidationError when the action is not closed (an open one, or one proposed for
@@ -312,7 +338,7 @@ def action_reopen(*, action: Action, acting_user: Any = None) -> Action:
         )
     action.status = Action.Status.OPEN
     action.closed_date = None
-    return validated_save(action)
+    return validated_save(action, acting_user=acting_user)
 
 
 @transaction.atomic
@@ -324,7 +350,7 @@ def action_review_record(
     new_due_date: dt.date | None = None,
     note: str = "",
     agenda_item: AgendaItem | None = None,
-    acting_user: Any = None,
+    acting_user: Any,
 ) -> ActionReview:
     """Take up an earlier action at ``meeting``: close it, re-date it or keep it open.
 
@@ -364,9 +390,9 @@ def action_review_record(
         review = ActionReview(action=action, meeting=meeting, order=order)
     review.outcome, review.new_due_date, review.note = outcome, new_due_date, note
     review.agenda_item = agenda_item
-    validated_save(review)
+    validated_save(review, acting_user=acting_user)
     if outcome == ActionReview.Outcome.CLOSED and action.status != Action.Status.CLOSED:
-        action_close(action=action, closed_date=meeting.date, note=note)
+        action_close(action=action, closed_date=meeting.date, note=note, acting_user=acting_user)
     elif outcome == ActionReview.Outcome.RE_DATED:
-        action_update(action=action, due_date=new_due_date)
+        action_update(action=action, due_date=new_due_date, acting_user=acting_user)
     return review

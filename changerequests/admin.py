@@ -7,9 +7,8 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
-from simple_history.admin import SimpleHistoryAdmin
 
-from core.admin import ServiceAdmin, ref_link_display
+from core.admin import HistoryAdmin, ServiceAdmin, ref_link_display
 
 from . import services
 from .models import ChangeRequest, DesignIssueNotification, ImpactAssessmentResponse, Release
@@ -87,7 +86,7 @@ class ChangeRequestAdmin(ServiceAdmin):
 
 
 @admin.register(Release)
-class ReleaseAdmin(SimpleHistoryAdmin):
+class ReleaseAdmin(HistoryAdmin):
     list_display = ["code", "name", "planned_date", "status"]
     list_filter = ["status"]
     search_fields = ["code", "name"]

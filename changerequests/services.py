@@ -9,7 +9,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from core import refs, roles
-from core.services import apply_changes, name_length_check, number_range_check, validated_save
+from core.services import (
+    apply_changes,
+    history_get_or_create,
+    name_length_check,
+    number_range_check,
+    validated_save,
+)
 from meetings.models import Organisation
 from meetings.services import ref_counter_take
 
@@ -33,7 +39,7 @@ def change_request_create(
     target_release: Release | None = None,
     backstop_release: Release | None = None,
     design_artefacts: str = "",
-    acting_user: Any = None,
+    acting_user: Any,
 ) -> ChangeRequest:
     """Record a change request and assign ``CR{number:03}`` (programme-wide sequence).
 
@@ -57,18 +63,25 @@ def change_request_create(
             target_release=target_release,
             backstop_release=backstop_release,
             design_artefacts=design_artefacts,
-        )
+        ),
+        acting_user=acting_user,
     )
 
 
-def change_request_get_or_create(*, number: int, title: str = "") -> ChangeRequest:
-    """The CR with ``number``, created (status draft) if missing; a missing title is filled in."""
+def change_request_get_or_create(
+    *, number: int, title: str = "", acting_user: Any
+) -> ChangeRequest:
+    """The CR with ``number``, created (status draft) if missing; a missing title is filled in.
+
+    Raises PermissionDenied unless PMO.
+    """
+    roles.require_pmo(acting_user)
     cr = ChangeRequest.objects.filter(number=number).first()
     if cr is None:
-        return change_request_create(number=number, title=title)
+        return change_request_create(number=number, title=title, acting_user=acting_user)
     if title and not cr.title:
         cr.title = title
-        validated_save(cr)
+        validated_save(cr, acting_user=acting_user)
     return cr
 
 
@@ -86,25 +99,29 @@ CR_EDITABLE_FIELDS = {
 
 @transaction.atomic
 def change_request_update(
-    *, change_request: ChangeRequest, acting_user: Any = None, **changes: Any
+    *, change_request: ChangeRequest, acting_user: Any, **changes: Any
 ) -> ChangeRequest:
     """Change a CR's editable fields (PMO only); status moves through the transition service."""
     roles.require_pmo(acting_user)
     cr = ChangeRequest.objects.select_for_update().get(pk=change_request.pk)
     apply_changes(cr, changes, CR_EDITABLE_FIELDS)
-    return validated_save(cr)
+    return validated_save(cr, acting_user=acting_user)
 
 
 @transaction.atomic
 def change_request_transition(
-    *, change_request: ChangeRequest, to_status: str, acting_user: Any = None, force: bool = False
+    *, change_request: ChangeRequest, to_status: str, acting_user: Any, force: bool = False
 ) -> ChangeRequest:
     """Move a CR along ``TRANSITIONS``; ``force`` is for a decision that settles the CR.
 
     Raises ValidationError for a move the workflow does not allow, PermissionDenied
-    unless PMO.
+    unless PMO, or with ``force`` unless PMO or the chair (whose decision settles the CR,
+    so the CR's history records the chair).
     """
-    roles.require_pmo(acting_user)
+    if force and not roles.is_pmo(acting_user):
+        roles.require_chair(acting_user)
+    else:
+        roles.require_pmo(acting_user)
     cr = ChangeRequest.objects.select_for_update().get(pk=change_request.pk)
     if cr.status == to_status:
         return cr
@@ -114,7 +131,7 @@ def change_request_transition(
             f"{ChangeRequest.Status(to_status).label.lower()}."
         )
     cr.status = to_status
-    return validated_save(cr)
+    return validated_save(cr, acting_user=acting_user)
 
 
 @transaction.atomic
@@ -128,7 +145,7 @@ def ia_response_record(
     comments: str = "",
     impact_note: str = "",
     received_date: dt.date | None = None,
-    acting_user: Any = None,
+    acting_user: Any,
 ) -> ImpactAssessmentResponse:
     """Record (or replace) an organisation's impact assessment response to a CR.
 
@@ -144,7 +161,7 @@ def ia_response_record(
     response.position, response.constituency = position, constituency
     response.conditions, response.comments = conditions, comments
     response.impact_note, response.received_date = impact_note, received_date
-    return validated_save(response)
+    return validated_save(response, acting_user=acting_user)
 
 
 def ia_tally(*, change_request: ChangeRequest) -> dict[str, int]:
@@ -155,18 +172,19 @@ def ia_tally(*, change_request: ChangeRequest) -> dict[str, int]:
     return counts
 
 
-def release_get_or_create(*, code: str) -> Release:
+def release_get_or_create(*, code: str, acting_user: Any) -> Release:
     """The release ``code`` (``IR5``), created if missing.
 
     Raises ValidationError for a blank code or one longer than 20 characters once in
-    capitals (``upper()`` can lengthen text: ``ß`` becomes ``SS``).
+    capitals (``upper()`` can lengthen text: ``ß`` becomes ``SS``), PermissionDenied unless
+    PMO. A new release's history records ``acting_user``.
     """
+    roles.require_pmo(acting_user)
     code = code.strip().upper()
     if not code:
         raise ValidationError({"code": "A release needs a code such as IR5."})
     name_length_check(Release, code, field="code")
-    release, _ = Release.objects.get_or_create(code=code)
-    return release
+    return history_get_or_create(Release, code=code, acting_user=acting_user)
 
 
 @transaction.atomic
@@ -176,7 +194,7 @@ def din_create(
     title: str = "",
     change_request: ChangeRequest | None = None,
     release: Release | None = None,
-    acting_user: Any = None,
+    acting_user: Any,
 ) -> DesignIssueNotification:
     """Record a Design Issue Notification ``DIN-{number}`` (programme-wide sequence)."""
     roles.require_pmo(acting_user)
@@ -188,5 +206,6 @@ def din_create(
     return validated_save(
         DesignIssueNotification(
             number=number, ref=ref, title=title, change_request=change_request, release=release
-        )
+        ),
+        acting_user=acting_user,
     )

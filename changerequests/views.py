@@ -64,20 +64,25 @@ class ChangeRequestListView(LoginRequired):
         )
 
 
-def _release(code: str) -> Any:
-    return services.release_get_or_create(code=code) if code.strip() else None
+def _release(code: str, *, acting_user: Any) -> Any:
+    if not code.strip():
+        return None
+    return services.release_get_or_create(code=code, acting_user=acting_user)
 
 
-def _cr_values(form: ChangeRequestForm) -> dict[str, Any]:
+def _cr_values(form: ChangeRequestForm, *, acting_user: Any) -> dict[str, Any]:
     data = form.cleaned_data
+    raiser = data["raiser"]
     return {
         "title": data["title"],
         "description": data["description"],
-        "raiser": organisation_get_or_create(name=data["raiser"]) if data["raiser"] else None,
+        "raiser": (
+            organisation_get_or_create(name=raiser, acting_user=acting_user) if raiser else None
+        ),
         "ia_start_date": data["ia_start_date"],
         "ia_end_date": data["ia_end_date"],
-        "target_release": _release(data["target_release"]),
-        "backstop_release": _release(data["backstop_release"]),
+        "target_release": _release(data["target_release"], acting_user=acting_user),
+        "backstop_release": _release(data["backstop_release"], acting_user=acting_user),
         "design_artefacts": data["design_artefacts"],
     }
 
@@ -93,7 +98,7 @@ class ChangeRequestCreateView(PmoRequired):
         if form.is_valid():
             try:
                 with transaction.atomic():
-                    values = _cr_values(form)
+                    values = _cr_values(form, acting_user=request.user)
                     ia_dates = {k: values.pop(k) for k in ("ia_start_date", "ia_end_date")}
                     cr = services.change_request_create(
                         number=form.cleaned_data["number"], acting_user=request.user, **values
@@ -136,7 +141,9 @@ class ChangeRequestUpdateView(PmoRequired):
             try:
                 with transaction.atomic():
                     services.change_request_update(
-                        change_request=cr, acting_user=request.user, **_cr_values(form)
+                        change_request=cr,
+                        acting_user=request.user,
+                        **_cr_values(form, acting_user=request.user),
                     )
             except ValidationError as exc:
                 form_add_service_error(form, exc)

@@ -8,11 +8,10 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
-from simple_history.admin import SimpleHistoryAdmin
 
 from actions.models import Action
 from composer import discussion
-from core.admin import ServiceAdmin, ref_link_display
+from core.admin import HistoryAdmin, ServiceAdmin, ref_link_display
 from core.text import discussion_text_clean
 from decisions.models import Decision
 from meetings import services
@@ -126,11 +125,13 @@ class MeetingAdmin(ServiceAdmin):
         if formset.model is DiscussionItem:
             # Discussion text may name other records: keep its resolved references current.
             for item in formset.new_objects + [obj for obj, _ in formset.changed_objects]:
-                discussion.discussion_references_refresh(discussion_item=item)
+                discussion.discussion_references_refresh(
+                    discussion_item=item, acting_user=request.user
+                )
 
 
 @admin.register(AgendaItem)
-class AgendaItemAdmin(SimpleHistoryAdmin):
+class AgendaItemAdmin(HistoryAdmin):
     list_display = ["title", "meeting", "order", "change_request"]
     list_filter = ["meeting__committee", "meeting"]
     search_fields = ["title", "meeting__ref"]
@@ -149,7 +150,7 @@ class DiscussionReferenceInline(admin.TabularInline):
 
 
 @admin.register(DiscussionItem)
-class DiscussionItemAdmin(SimpleHistoryAdmin):
+class DiscussionItemAdmin(HistoryAdmin):
     list_display = ["__str__", "meeting", "agenda_item", "order"]
     list_filter = ["meeting__committee", "meeting"]
     search_fields = ["text", "meeting__ref", "references__ref"]
@@ -161,11 +162,11 @@ class DiscussionItemAdmin(SimpleHistoryAdmin):
     ) -> None:
         obj.text = discussion_text_clean(obj.text)
         super().save_model(request, obj, form, change)
-        discussion.discussion_references_refresh(discussion_item=obj)
+        discussion.discussion_references_refresh(discussion_item=obj, acting_user=request.user)
 
 
 @admin.register(HeadlineReport)
-class HeadlineReportAdmin(SimpleHistoryAdmin):
+class HeadlineReportAdmin(HistoryAdmin):
     """Issued versions are immutable: everything is read-only here."""
 
     list_display = ["meeting", "version", "status", "issue_date", "checksum", "created_at"]

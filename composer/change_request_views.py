@@ -89,7 +89,9 @@ class ImpactAssessmentResponseCreateView(PmoRequired):
                 with transaction.atomic():
                     services.ia_response_record(
                         change_request=cr,
-                        organisation=organisation_get_or_create(name=data["organisation"]),
+                        organisation=organisation_get_or_create(
+                            name=data["organisation"], acting_user=request.user
+                        ),
                         position=data["position"],
                         constituency=data["constituency"],
                         conditions=data["conditions"],

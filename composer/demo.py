@@ -14,6 +14,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from core import roles
+from core.actors import SYSTEM
 from decisions.models import Decision
 from decisions.services import decision_create
 from meetings.models import Committee, Meeting, Membership, Organisation, Person
@@ -112,5 +113,9 @@ def demo_proposed_decision_ensure() -> str | None:
     meeting = Meeting.objects.planned().order_by("start_at").first()
     if meeting is None:
         return None
-    area = agenda_item_get_or_create(meeting=meeting, title="DAG Terms of Reference")
-    return decision_create(meeting=meeting, agenda_item=area, text=DEMO_PROPOSAL_TEXT).ref
+    area = agenda_item_get_or_create(
+        meeting=meeting, title="DAG Terms of Reference", acting_user=SYSTEM
+    )
+    return decision_create(
+        meeting=meeting, agenda_item=area, text=DEMO_PROPOSAL_TEXT, acting_user=SYSTEM
+    ).ref

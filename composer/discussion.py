@@ -13,7 +13,7 @@ from django.db import transaction
 
 from composer.references import references_resolve
 from core import roles
-from core.services import apply_changes, validated_save
+from core.services import apply_changes, history_delete, validated_save
 from core.text import discussion_text_clean
 from meetings.models import AgendaItem, DiscussionItem, DiscussionReference, Meeting
 from meetings.services import next_order
@@ -26,7 +26,7 @@ def discussion_item_create(
     text: str,
     agenda_item: AgendaItem | None = None,
     order: int | None = None,
-    acting_user: Any = None,
+    acting_user: Any,
 ) -> DiscussionItem:
     """Add a key discussion item; the refs written in it are resolved and stored.
 
@@ -43,15 +43,16 @@ def discussion_item_create(
             agenda_item=agenda_item,
             order=order,
             text=discussion_text_clean(text),
-        )
+        ),
+        acting_user=acting_user,
     )
-    discussion_references_refresh(discussion_item=item)
+    discussion_references_refresh(discussion_item=item, acting_user=acting_user)
     return item
 
 
 @transaction.atomic
 def discussion_item_update(
-    *, discussion_item: DiscussionItem, acting_user: Any = None, **changes: Any
+    *, discussion_item: DiscussionItem, acting_user: Any, **changes: Any
 ) -> DiscussionItem:
     """Change a discussion item's text, area or order and re-resolve its references.
 
@@ -65,13 +66,19 @@ def discussion_item_update(
     if "text" in changes:
         changes["text"] = discussion_text_clean(changes["text"])
     apply_changes(discussion_item, changes, {"text", "agenda_item", "order"})
-    validated_save(discussion_item)
-    discussion_references_refresh(discussion_item=discussion_item)
+    validated_save(discussion_item, acting_user=acting_user)
+    discussion_references_refresh(discussion_item=discussion_item, acting_user=acting_user)
     return discussion_item
 
 
-def discussion_references_refresh(*, discussion_item: DiscussionItem) -> list[DiscussionReference]:
-    """Re-resolve the refs written in a discussion item and store them (replacing old ones)."""
+def discussion_references_refresh(
+    *, discussion_item: DiscussionItem, acting_user: Any
+) -> list[DiscussionReference]:
+    """Re-resolve the refs written in a discussion item and store them (replacing old ones).
+
+    Raises PermissionDenied unless PMO. References keep no history (they follow the text).
+    """
+    roles.require_pmo(acting_user)
     discussion_item.references.all().delete()
     rows = []
     seen: set[str] = set()
@@ -90,21 +97,25 @@ def discussion_references_refresh(*, discussion_item: DiscussionItem) -> list[Di
     return DiscussionReference.objects.bulk_create(rows)
 
 
-def discussion_references_refresh_all(*, meeting: Meeting | None = None) -> int:
-    """Re-resolve every discussion item (of ``meeting``, or all): refs recorded later now link."""
+def discussion_references_refresh_all(*, meeting: Meeting | None = None, acting_user: Any) -> int:
+    """Re-resolve every discussion item (of ``meeting``, or all): refs recorded later now link.
+
+    Raises PermissionDenied unless PMO.
+    """
+    roles.require_pmo(acting_user)
     items = DiscussionItem.objects.all() if meeting is None else meeting.discussion_items.all()
     count = 0
     for item in items:
-        discussion_references_refresh(discussion_item=item)
+        discussion_references_refresh(discussion_item=item, acting_user=acting_user)
         count += 1
     return count
 
 
 @transaction.atomic
-def discussion_item_delete(*, discussion_item: DiscussionItem, acting_user: Any = None) -> None:
+def discussion_item_delete(*, discussion_item: DiscussionItem, acting_user: Any) -> None:
     """Delete a key discussion item and its stored references (PMO only).
 
-    Raises PermissionDenied unless PMO. The history keeps the deleted text.
+    Raises PermissionDenied unless PMO. The history keeps the deleted text and who deleted it.
     """
     roles.require_pmo(acting_user)
-    discussion_item.delete()
+    history_delete(discussion_item, acting_user=acting_user)

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from composer.report import headline_report_data, headline_report_fingerprint, headline_report_pdf
 from core import roles
+from core.actors import SYSTEM, history_user
 from core.services import validated_save
 from meetings.models import HeadlineReport, Meeting
 from meetings.services import meeting_update
@@ -49,7 +50,7 @@ def _headline_report_queue(report: HeadlineReport) -> None:
 
 
 @transaction.atomic
-def headline_report_issue(*, meeting: Meeting, acting_user: Any = None) -> HeadlineReport:
+def headline_report_issue(*, meeting: Meeting, acting_user: Any) -> HeadlineReport:
     """Issue the headline report of ``meeting``: a new version, rendered in the background.
 
     Creates the next HeadlineReport version (status pending) and, after commit, queues the
@@ -74,14 +75,14 @@ def headline_report_issue(*, meeting: Meeting, acting_user: Any = None) -> Headl
     if in_flight is not None and not _headline_report_is_stale(in_flight):
         return in_flight
     last_version = meeting.headline_reports.aggregate(m=models.Max("version"))["m"] or 0
-    requested_by = acting_user if getattr(acting_user, "is_authenticated", False) else None
     report = validated_save(
         HeadlineReport(
             meeting=meeting,
             version=last_version + 1,
             status=HeadlineReport.Status.PENDING,
-            requested_by=requested_by,
-        )
+            requested_by=history_user(acting_user),
+        ),
+        acting_user=acting_user,
     )
     _headline_report_queue(report)
     return report
@@ -95,8 +96,9 @@ def headline_report_render_version(*, report_id: int) -> HeadlineReport:
     PDF stored once and for all with its SHA-256 checksum and fingerprint; the meeting
     becomes ``report_issued`` with that issue date. A failure (rendering or storing) marks
     the version failed with the error, for :func:`headline_report_retry`, and is not raised.
-    Not one transaction: the render (a second or more) runs outside any row lock, between a
-    short transaction that claims the version and one that stores it. Raises
+    The system renders (the task runs on no one's behalf), so its history rows record no
+    user. Not one transaction: the render (a second or more) runs outside any row lock,
+    between a short transaction that claims the version and one that stores it. Raises
     HeadlineReport.DoesNotExist for an unknown id.
     """
     with transaction.atomic():
@@ -110,7 +112,7 @@ def headline_report_render_version(*, report_id: int) -> HeadlineReport:
         report.status = HeadlineReport.Status.RENDERING
         report.attempts += 1
         report.error = ""
-        validated_save(report)
+        validated_save(report, acting_user=SYSTEM)
     issue_date = timezone.localdate()
     try:
         data = headline_report_data(meeting=report.meeting, issue_date=issue_date)
@@ -125,11 +127,12 @@ def headline_report_render_version(*, report_id: int) -> HeadlineReport:
             report.issue_date = issue_date
             report.rendered_at = timezone.now()
             report.status = HeadlineReport.Status.ISSUED
-            validated_save(report)
+            validated_save(report, acting_user=SYSTEM)
             meeting_update(
                 meeting=report.meeting,
                 status=Meeting.Status.REPORT_ISSUED,
                 report_issue_date=issue_date,
+                acting_user=SYSTEM,
             )
     except Exception as exc:  # any failure is recorded on the version, to be retried
         logger.exception("Headline report version %s failed", report_id)
@@ -138,12 +141,12 @@ def headline_report_render_version(*, report_id: int) -> HeadlineReport:
             if report.status != HeadlineReport.Status.ISSUED:
                 report.status = HeadlineReport.Status.FAILED
                 report.error = f"{type(exc).__name__}: {exc}"[:2000]
-                validated_save(report)
+                validated_save(report, acting_user=SYSTEM)
     return report
 
 
 @transaction.atomic
-def headline_report_retry(*, report: HeadlineReport, acting_user: Any = None) -> HeadlineReport:
+def headline_report_retry(*, report: HeadlineReport, acting_user: Any) -> HeadlineReport:
     """Render a failed version again (or one lost while waiting or rendering).
 
     The version goes back to pending and the task is queued after commit. Raises
@@ -163,6 +166,6 @@ def headline_report_retry(*, report: HeadlineReport, acting_user: Any = None) ->
         )
     report.status = HeadlineReport.Status.PENDING
     report.error = ""
-    validated_save(report)
+    validated_save(report, acting_user=acting_user)
     _headline_report_queue(report)
     return report

@@ -7,6 +7,8 @@ form instead of a server error.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.contrib import admin, messages
@@ -15,6 +17,7 @@ from django.db import models, transaction
 from django.forms import ModelForm
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.models import HistoricalRecords
 
 
 def adopt(target: models.Model, source: models.Model) -> None:
@@ -25,7 +28,57 @@ def adopt(target: models.Model, source: models.Model) -> None:
     target._state.db = source._state.db
 
 
-class ServiceAdmin(SimpleHistoryAdmin):
+@contextmanager
+def admin_history_user(request: HttpRequest) -> Iterator[None]:
+    """Let history rows the admin writes itself (inline rows, deletes) record the signed-in user.
+
+    Services record their own actor on what they save; the admin also saves inline rows and
+    deletes records without a service, and simple-history reads the user of those from its
+    request context, which this sets for the one admin view (there is no site-wide
+    history middleware: outside the admin, the service's ``acting_user`` is who acted).
+    """
+    HistoricalRecords.context.request = request
+    try:
+        yield
+    finally:
+        del HistoricalRecords.context.request
+
+
+class HistoryAdmin(SimpleHistoryAdmin):
+    """A history-keeping ModelAdmin whose every write records the signed-in user."""
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ):
+        with admin_history_user(request):
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None):
+        with admin_history_user(request):
+            return super().changelist_view(request, extra_context)
+
+    def delete_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ):
+        with admin_history_user(request):
+            return super().delete_view(request, object_id, extra_context)
+
+    def history_form_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        version_id: str,
+        extra_context: dict[str, Any] | None = None,
+    ):
+        with admin_history_user(request):
+            return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class ServiceAdmin(HistoryAdmin):
     """A history-keeping ModelAdmin whose add goes through ``create_with_service``.
 
     Subclasses implement ``create_with_service(request, form) -> instance``. The service runs

@@ -1,8 +1,10 @@
 """Roles and the rights that go with them (DESIGN.md "Who uses it").
 
 Roles are Django groups: ``PMO`` (secretariat), ``Chair``, ``Member``, ``Observer``.
-Superusers count as PMO and Chair. ``acting_user=None`` in a service means the system
-itself (an import, a scheduled task) and is always allowed.
+Superusers count as PMO and Chair. Every service names who acts (``acting_user``, with no
+default): a person, or :data:`core.actors.SYSTEM` for an import, a scheduled task or a
+management command, which every role check allows. ``None`` is nobody and is refused, so an
+interface that forgets to pass its user fails loudly instead of acting as the system.
 """
 
 from __future__ import annotations
@@ -69,12 +71,18 @@ def is_observer_only(user: Any) -> bool:
 
 
 def require_pmo(acting_user: Any) -> None:
-    """Raise PermissionDenied unless ``acting_user`` is the system (None or SYSTEM) or PMO."""
-    if acting_user is not None and not is_system(acting_user) and not is_pmo(acting_user):
+    """Raise PermissionDenied unless ``acting_user`` is the system (SYSTEM) or PMO.
+
+    ``None`` (nobody) is refused like any user without the role.
+    """
+    if not is_system(acting_user) and not is_pmo(acting_user):
         raise PermissionDenied("Only the PMO (secretariat) can do this.")
 
 
 def require_chair(acting_user: Any) -> None:
-    """Raise PermissionDenied unless ``acting_user`` is the system (None or SYSTEM) or chair."""
-    if acting_user is not None and not is_system(acting_user) and not is_chair(acting_user):
+    """Raise PermissionDenied unless ``acting_user`` is the system (SYSTEM) or the chair.
+
+    ``None`` (nobody) is refused like any user without the role.
+    """
+    if not is_system(acting_user) and not is_chair(acting_user):
         raise PermissionDenied("Only the chair can decide on a proposed decision.")

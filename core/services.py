@@ -1,5 +1,8 @@
 """Helpers every service uses: safe counters for refs, validated saves, field changes.
 
+Every save and delete here records the service's ``acting_user`` in the record's history
+(:func:`history_user_as`): the person, or no user for :data:`core.actors.SYSTEM`.
+
 Every service is keyword-only, runs in a transaction and validates with the models'
 ``full_clean`` (fields and constraints), so bad input raises ``ValidationError`` with field
 errors, never an ``IntegrityError``. See CONVENTIONS.md "The layers".
@@ -7,12 +10,16 @@ errors, never an ``IntegrityError``. See CONVENTIONS.md "The layers".
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Greatest
+
+from core.actors import history_user
 
 ModelT = TypeVar("ModelT", bound=models.Model)
 
@@ -45,15 +52,63 @@ def number_range_check(*, field: str, value: int | None, maximum: int, minimum: 
         raise ValidationError({field: f"Give a whole number from {minimum} to {maximum}."})
 
 
-def validated_save(instance: ModelT, *, exclude: list[str] | None = None) -> ModelT:
+@contextmanager
+def history_user_as(instance: models.Model, *, acting_user: Any) -> Iterator[None]:
+    """Within the block, history rows of ``instance`` record ``acting_user`` as who changed it.
+
+    django-simple-history reads ``instance._history_user`` before any request-global user,
+    so the service's actor is recorded (the system as no user) whatever the interface. It is
+    cleared after the block, so a later save of the same object never claims this actor.
+    """
+    instance._history_user = history_user(acting_user)
+    try:
+        yield
+    finally:
+        instance.__dict__.pop("_history_user", None)
+
+
+def history_delete(instance: models.Model, *, acting_user: Any) -> None:
+    """Delete ``instance``; its history row records ``acting_user`` as who deleted it."""
+    with history_user_as(instance, acting_user=acting_user):
+        instance.delete()
+
+
+def history_get_or_create(
+    model: type[ModelT], *, acting_user: Any, defaults: dict[str, Any] | None = None, **lookup: Any
+) -> ModelT:
+    """The first ``model`` row matching ``lookup`` (by pk), created with ``defaults`` if missing.
+
+    Like ``get_or_create``, but a new row's history records ``acting_user``; of two
+    requests creating the same row at once (a unique constraint on ``lookup``), the loser
+    reads the winner's row.
+    """
+    rows = model._default_manager.filter(**lookup).order_by("pk")
+    instance = rows.first()
+    if instance is not None:
+        return instance
+    instance = model(**lookup, **(defaults or {}))
+    try:
+        with history_user_as(instance, acting_user=acting_user), transaction.atomic():
+            instance.save()
+    except IntegrityError:  # added by another request since the read above
+        instance = rows.first()
+        if instance is None:
+            raise
+    return instance
+
+
+def validated_save(
+    instance: ModelT, *, acting_user: Any, exclude: list[str] | None = None
+) -> ModelT:
     """``full_clean`` then save; a constraint lost to a concurrent write becomes a ValidationError.
 
     Raises ValidationError with field errors for bad values, duplicates and broken
-    constraints, so callers (forms, API, imports) can show them to the user.
+    constraints, so callers (forms, API, imports) can show them to the user. The history
+    row records ``acting_user`` (the service's actor) as who made the change.
     """
     instance.full_clean(exclude=exclude)
     try:
-        with transaction.atomic():
+        with history_user_as(instance, acting_user=acting_user), transaction.atomic():
             instance.save()
     except IntegrityError as exc:
         raise ValidationError(

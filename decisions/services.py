@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from changerequests.services import change_request_transition
 from core import refs, roles
-from core.actors import SYSTEM, history_user
+from core.actors import history_user
 from core.services import counter_take, number_range_check, validated_save
 from meetings.models import AgendaItem, Meeting, Person
 
@@ -32,7 +32,7 @@ def decision_create(
     seq: int | None = None,
     status: str = Decision.Status.PROPOSED,
     conditions: str = "",
-    acting_user: Any = None,
+    acting_user: Any,
 ) -> Decision:
     """Record a decision at ``meeting`` and assign its ref (``DAG-DEC68``).
 
@@ -63,12 +63,13 @@ def decision_create(
             status=status,
             conditions=conditions.strip(),
             change_request=change_request,
-        )
+        ),
+        acting_user=acting_user,
     )
 
 
 @transaction.atomic
-def decision_update(*, decision: Decision, acting_user: Any = None, **changes: Any) -> Decision:
+def decision_update(*, decision: Decision, acting_user: Any, **changes: Any) -> Decision:
     """Change a decision's text, area or CR (PMO only); its ref never changes.
 
     Raises ValidationError for unknown fields, bad values or an agenda item of another
@@ -84,7 +85,7 @@ def decision_update(*, decision: Decision, acting_user: Any = None, **changes: A
         raise ValidationError({"agenda_item": "That agenda item belongs to another meeting."})
     for name, value in changes.items():
         setattr(decision, name, value)
-    return validated_save(decision)
+    return validated_save(decision, acting_user=acting_user)
 
 
 # The CR status that follows each decision outcome.
@@ -110,7 +111,8 @@ def decision_transition(
     re-read under ``select_for_update`` and the move checked against ``TRANSITIONS``
     (ValidationError otherwise). Conditions are required for "approved with conditions".
     Records who decided and when (``decided_at``, now unless given: an imported report's
-    decisions were taken at its meeting), and moves the decision's CR to the matching status.
+    decisions were taken at its meeting), and moves the decision's CR to the matching status
+    (in the decider's name: the CR's history records the chair).
     """
     if to_status == Decision.Status.WITHDRAWN:
         roles.require_pmo(acting_user)
@@ -127,15 +129,15 @@ def decision_transition(
     decision.status = to_status
     decision.conditions = conditions.strip()
     decision.decided_at = decided_at or timezone.now()
-    user = history_user(acting_user)
-    decision.decided_by = Person.objects.filter(user=user).first() if user else None
-    validated_save(decision)
+    person_user = history_user(acting_user)
+    decision.decided_by = Person.objects.filter(user=person_user).first() if person_user else None
+    validated_save(decision, acting_user=acting_user)
     cr_status = CR_STATUS_FOR_DECISION.get(to_status)
     if decision.change_request_id and cr_status:
         change_request_transition(
             change_request=decision.change_request,
             to_status=cr_status,
-            acting_user=SYSTEM,  # the decision moves its CR, whoever took it
+            acting_user=acting_user,
             force=True,
         )
     return decision

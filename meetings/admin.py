@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+
+from core.admin import HistoryAdmin
 
 from .models import (
     Committee,
@@ -18,7 +19,7 @@ admin.site.index_title = "Records and settings"
 
 
 @admin.register(Committee)
-class CommitteeAdmin(SimpleHistoryAdmin):
+class CommitteeAdmin(HistoryAdmin):
     list_display = [
         "code",
         "name",
@@ -38,13 +39,13 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(SimpleHistoryAdmin):
+class OrganisationAdmin(HistoryAdmin):
     list_display = ["name", "short_name"]
     search_fields = ["name", "short_name"]
 
 
 @admin.register(Person)
-class PersonAdmin(SimpleHistoryAdmin):
+class PersonAdmin(HistoryAdmin):
     list_display = ["name", "organisation", "email", "is_team", "user", "reminders_opt_out"]
     list_filter = ["is_team", "reminders_opt_out", "organisation"]
     search_fields = ["name", "email", "organisation__name"]
@@ -54,7 +55,7 @@ class PersonAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(SimpleHistoryAdmin):
+class MembershipAdmin(HistoryAdmin):
     list_display = ["person", "committee", "role", "constituency", "start_date", "end_date"]
     list_filter = ["committee", "role"]
     search_fields = ["person__name", "constituency"]

@@ -11,13 +11,14 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import models, transaction
 
 from core import refs, roles
 from core.actors import history_user, is_system
 from core.services import (
     apply_changes,
     counter_take,
+    history_get_or_create,
     name_length_check,
     number_range_check,
     validated_save,
@@ -37,53 +38,51 @@ def ref_counter_take(key: str, *, explicit: int | None = None) -> int:
 
 @transaction.atomic
 def committee_create(
-    *, code: str, name: str, programme_name: str = "", acting_user: Any = None
+    *, code: str, name: str, programme_name: str = "", acting_user: Any
 ) -> Committee:
     """Create a committee (``code`` such as ``DAG``); ValidationError on a bad or taken code."""
     roles.require_pmo(acting_user)
-    return validated_save(Committee(code=code, name=name, programme_name=programme_name))
+    return validated_save(
+        Committee(code=code, name=name, programme_name=programme_name), acting_user=acting_user
+    )
 
 
-def organisation_get_or_create(*, name: str) -> Organisation:
+def organisation_get_or_create(*, name: str, acting_user: Any) -> Organisation:
     """The organisation called ``name`` (whitespace trimmed), created if missing.
 
-    Raises ValidationError for a blank name or one longer than 200 characters.
+    Raises ValidationError for a blank name or one longer than 200 characters,
+    PermissionDenied unless PMO. A new organisation's history records ``acting_user``.
     """
+    roles.require_pmo(acting_user)
     name = " ".join((name or "").split())
     if not name:
         raise ValidationError({"name": "An organisation needs a name."})
     name_length_check(Organisation, name)
-    organisation, _ = Organisation.objects.get_or_create(name=name)
-    return organisation
+    return history_get_or_create(Organisation, name=name, acting_user=acting_user)
 
 
 def person_get_or_create(
-    *, name: str, organisation: Organisation | None = None, is_team: bool = False
+    *, name: str, organisation: Organisation | None = None, is_team: bool = False, acting_user: Any
 ) -> Person:
     """The person (or team) called ``name`` in ``organisation``, created if missing.
 
     Names are unique within an organisation and among people without one (a role's person:
     ``Chair (Jane Doe)``), so of two requests adding the same person at once the second
     finds the first's row. Raises ValidationError for a blank name or one longer than 200
-    characters.
+    characters, PermissionDenied unless PMO. A new person's history records ``acting_user``.
     """
+    roles.require_pmo(acting_user)
     name = " ".join((name or "").split())
     if not name:
         raise ValidationError({"name": "A person needs a name."})
     name_length_check(Person, name)
-    people = Person.objects.filter(name=name, organisation=organisation).order_by("pk")
-    person = people.first()
-    if person is None:
-        try:
-            with transaction.atomic():
-                person = Person.objects.create(
-                    name=name, organisation=organisation, is_team=is_team
-                )
-        except IntegrityError:  # added by another request since the read above
-            person = people.first()
-            if person is None:
-                raise
-    return person
+    return history_get_or_create(
+        Person,
+        name=name,
+        organisation=organisation,
+        defaults={"is_team": is_team},
+        acting_user=acting_user,
+    )
 
 
 # --- meetings ----------------------------------------------------------------------------------
@@ -112,7 +111,7 @@ def meeting_create(
     sub_number: int = 0,
     title: str = "",
     report_issue_date: dt.date | None = None,
-    acting_user: Any = None,
+    acting_user: Any,
 ) -> Meeting:
     """Create a meeting and assign its ref (``DAG028``; ``DAG020.1`` with ``sub_number=1``).
 
@@ -148,11 +147,11 @@ def meeting_create(
     )
     if Meeting.objects.filter(ref=meeting.ref).exists():
         raise ValidationError({"number": f"Meeting {meeting.ref} already exists."})
-    return validated_save(meeting)
+    return validated_save(meeting, acting_user=acting_user)
 
 
 @transaction.atomic
-def meeting_update(*, meeting: Meeting, acting_user: Any = None, **changes: Any) -> Meeting:
+def meeting_update(*, meeting: Meeting, acting_user: Any, **changes: Any) -> Meeting:
     """Change a meeting's editable fields; actions due "by this meeting" follow a new date.
 
     Raises ValidationError for bad values or unknown fields, PermissionDenied unless PMO.
@@ -161,10 +160,11 @@ def meeting_update(*, meeting: Meeting, acting_user: Any = None, **changes: Any)
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     old_date = meeting.date
     apply_changes(meeting, changes, MEETING_EDITABLE_FIELDS)
-    validated_save(meeting)
+    validated_save(meeting, acting_user=acting_user)
     if meeting.date != old_date:
         # The rule lives with actions (ActionQuerySet.follow_due_meeting); the reverse
-        # relation reaches it without this app importing actions.
+        # relation reaches it without this app importing actions. It is one bulk UPDATE,
+        # which writes no history row (so records no actor) for the actions it re-dates.
         meeting.actions_due.follow_due_meeting(meeting)
     return meeting
 
@@ -179,7 +179,7 @@ def agenda_item_create(
     title: str,
     order: int | None = None,
     change_request: Any = None,
-    acting_user: Any = None,
+    acting_user: Any,
 ) -> AgendaItem:
     """Add an agenda item ("Area") to a meeting; ``order`` defaults to the end."""
     roles.require_pmo(acting_user)
@@ -191,30 +191,28 @@ def agenda_item_create(
             title=" ".join(title.split()),
             order=order,
             change_request=change_request,
-        )
+        ),
+        acting_user=acting_user,
     )
 
 
 @transaction.atomic
-def agenda_item_update(
-    *, agenda_item: AgendaItem, acting_user: Any = None, **changes: Any
-) -> AgendaItem:
+def agenda_item_update(*, agenda_item: AgendaItem, acting_user: Any, **changes: Any) -> AgendaItem:
     """Change an agenda item's order or CR (PMO only). Raises ValidationError for other fields."""
     roles.require_pmo(acting_user)
     agenda_item = AgendaItem.objects.select_for_update().get(pk=agenda_item.pk)
     apply_changes(agenda_item, changes, {"order", "change_request"})
-    return validated_save(agenda_item)
+    return validated_save(agenda_item, acting_user=acting_user)
 
 
-def agenda_item_get_or_create(
-    *, meeting: Meeting, title: str, acting_user: Any = None
-) -> AgendaItem:
+def agenda_item_get_or_create(*, meeting: Meeting, title: str, acting_user: Any) -> AgendaItem:
     """The meeting's agenda item called ``title``, added at the end if missing.
 
     Two requests adding records under one new title at the same moment share one agenda
     item: the one that loses the race on the unique title reads the winner's. Raises
     ValidationError for a bad title, PermissionDenied unless PMO.
     """
+    roles.require_pmo(acting_user)
     title = " ".join(title.split())
     existing = meeting.agenda_items.filter(title=title).first()
     if existing is not None:

@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 
 from actions.models import Action, ActionReview
 from actions.services import action_close, action_create, action_review_record
+from core.actors import SYSTEM
 from meetings.models import Meeting
 from meetings.services import meeting_create
 from tests.browser.data import build_seedlike
@@ -47,12 +48,14 @@ def test_the_register_offers_an_observer_only_owners_of_actions_they_may_see(cli
         number=27,
         start_at=london(2023, 7, 12),
         classification=Meeting.Classification.RESTRICTED,
+        acting_user=SYSTEM,
     )
     action_create(
         meeting=dag027,
         seq=8,
         description="Programme to confirm version incrementing arrangements for data flows",
         owners=["Programme (Matt McKeon)"],
+        acting_user=SYSTEM,
     )
     labels = {}
     for username in ("observer", "member"):

@@ -196,12 +196,14 @@ def test_an_observer_gets_no_action_of_restricted_or_confidential_meetings(
             start_at=london(2023, 12, number - 20, 10),
             status=Meeting.Status.HELD,
             classification=classification,
+            acting_user=SYSTEM,
         )
         action = action_create(
             meeting=meeting,
             description=f"Restricted business {number}",
             owners=["Programme (Rob Short)"],
             due_date=dt.date(2024, 1, 10),
+            acting_user=SYSTEM,
         )
         hidden.append(action.ref)
     login(client, "pmo")

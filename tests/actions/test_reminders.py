@@ -106,7 +106,7 @@ def refs_in(message) -> set[str]:
 
 
 def test_seed_2023_10_08_one_digest_per_owner_naming_all_their_actions(seed):
-    action_close(action=seed["actions"]["DAG28-04"], closed_date=D(2023, 9, 15))
+    action_close(action=seed["actions"]["DAG28-04"], closed_date=D(2023, 9, 15), acting_user=SYSTEM)
 
     run = reminders.reminders_send(acting_user=SYSTEM, today=D(2023, 10, 8))
 
@@ -164,8 +164,10 @@ def test_task_twice_the_second_is_a_no_op(seed):
 
 
 def test_seed_2023_10_12_the_open_ones_are_overdue(seed):
-    action_close(action=seed["actions"]["DAG28-04"], closed_date=D(2023, 9, 15))
-    action_close(action=seed["actions"]["DAG28-11"], closed_date=D(2023, 10, 10))
+    action_close(action=seed["actions"]["DAG28-04"], closed_date=D(2023, 9, 15), acting_user=SYSTEM)
+    action_close(
+        action=seed["actions"]["DAG28-11"], closed_date=D(2023, 10, 10), acting_user=SYSTEM
+    )
     reminders.reminders_send(acting_user=SYSTEM, today=D(2023, 10, 8))
     mail.outbox.clear()
 
@@ -199,7 +201,7 @@ def test_overdue_repeats_weekly_until_closed(seed):
     for offset in range(0, 22):
         today = D(2023, 10, 8) + dt.timedelta(days=offset)
         if today == D(2023, 10, 27):
-            action_close(action=rob, closed_date=today)
+            action_close(action=rob, closed_date=today, acting_user=SYSTEM)
         mail.outbox.clear()
         reminders.reminders_send(acting_user=SYSTEM, today=today)
         if "rob.short@example.org" in outbox_by_address():
@@ -223,7 +225,7 @@ def test_overdue_repeats_weekly_until_closed(seed):
 
 
 def test_closed_dag28_04_is_never_reminded(seed):
-    action_close(action=seed["actions"]["DAG28-04"], closed_date=D(2023, 9, 14))
+    action_close(action=seed["actions"]["DAG28-04"], closed_date=D(2023, 9, 14), acting_user=SYSTEM)
     for offset in range(0, 40):
         today = D(2023, 9, 12) + dt.timedelta(days=offset)
         reminders.reminders_send(acting_user=SYSTEM, today=today)
@@ -349,7 +351,9 @@ def test_nothing_for_people_without_email_or_opted_out(seed):
 
 
 def test_owners_without_a_person_go_to_the_seat_holders(committee):
-    meeting = meeting_create(committee=committee, number=28, start_at=london(2023, 9, 13))
+    meeting = meeting_create(
+        committee=committee, number=28, start_at=london(2023, 9, 13), acting_user=SYSTEM
+    )
     supplier = Organisation.objects.create(name="Big Energy")
     lsr = Person.objects.create(name="Haz Elmamoun", email="haz@example.org")
     member = Person.objects.create(name="Ann Big", email="ann@example.org", organisation=supplier)
@@ -368,6 +372,7 @@ def test_owners_without_a_person_go_to_the_seat_holders(committee):
             description=f"a{seq}",
             owners=[owner],
             due_date=D(2023, 10, 11),
+            acting_user=SYSTEM,
         )
     run = reminders.reminders_send(acting_user=SYSTEM, today=D(2023, 10, 8))
     # Nobody holds the chair's seat, so DAG28-03 goes to nobody.
@@ -497,7 +502,9 @@ def test_a_failed_due_today_reminder_is_not_sent_late_as_due_today(seed, refusin
 
 @pytest.mark.django_db(transaction=True)
 def test_two_runs_at_once_send_each_reminder_once(committee):
-    meeting = meeting_create(committee=committee, number=28, start_at=london(2023, 9, 13))
+    meeting = meeting_create(
+        committee=committee, number=28, start_at=london(2023, 9, 13), acting_user=SYSTEM
+    )
     for seq in range(1, 13):
         action_create(
             meeting=meeting,
@@ -505,6 +512,7 @@ def test_two_runs_at_once_send_each_reminder_once(committee):
             description=f"a{seq}",
             owners=[f"Programme (Person {seq % 5})"],
             due_date=D(2023, 10, 11),
+            acting_user=SYSTEM,
         )
     Person.objects.update(email="p@example.org")
     barrier = threading.Barrier(2)

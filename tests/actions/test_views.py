@@ -16,6 +16,7 @@ from django.contrib.auth import get_user_model
 
 from actions.models import Action, ActionOwner, ActionUpdate, action_ref_sort_key
 from actions.services import action_create
+from core.actors import SYSTEM
 from meetings.models import Meeting, Organisation, Person
 from meetings.services import committee_create, meeting_create
 from tests.browser.data import build_seedlike
@@ -81,6 +82,7 @@ def test_register_filters(client, seed, frozen, query, expected):
         owners=["Programme (Berlinda Kugara)"],
         due_date=dt.date(2023, 12, 1),
         status=Action.Status.CLOSED,
+        acting_user=SYSTEM,
     )
     login(client, "member")
     with frozen(2023, 10, 20):
@@ -105,6 +107,7 @@ def test_register_due_windows(client, seed, frozen):
         description="Programme to report back after the next DAG",
         owners=["Programme (Rob Short)"],
         due_date=dt.date(2023, 11, 8),
+        acting_user=SYSTEM,
     )
     login(client, "member")
     with frozen(2023, 10, 9):
@@ -147,7 +150,9 @@ def test_a_bad_filter_value_says_it_was_ignored(client, seed):
 
 def test_register_paginates_and_keeps_filters_in_page_links(client, seed):
     for n in range(55):
-        action_create(meeting=seed.dag029, description=f"Item {n}", owners=["Chair"])
+        action_create(
+            meeting=seed.dag029, description=f"Item {n}", owners=["Chair"], acting_user=SYSTEM
+        )
     login(client, "member")
     first = client.get("/actions/", {"status": "open"}).content.decode()
     assert len(refs_listed(first)) == 50
@@ -237,6 +242,7 @@ def test_my_actions_shows_own_and_organisation_actions_due_by_next_meeting(clien
         description="Programme to follow up in November",
         owners=["Programme (Fraser Mathieson)"],
         due_date=dt.date(2023, 11, 8),
+        acting_user=SYSTEM,
     )
     login(client, "member")
     html = client.get("/actions/mine/").content.decode()
@@ -259,6 +265,7 @@ def test_my_actions_include_those_owned_by_a_seat_the_person_holds(client, seed)
         "updated version to DAG",
         owners=["Chair"],
         due_date=dt.date(2023, 10, 11),
+        acting_user=SYSTEM,
     )
     demo_logins_ensure()  # now that DAG exists: the demo chair chairs it, the member sits on it
     login(client, "chair")
@@ -289,7 +296,10 @@ def test_my_actions_include_those_owned_by_a_seat_the_person_holds(client, seed)
     haz.save()
     assert "DAG28-02" not in [a.ref for a in action_list_for_owner(user=user)]  # named: Haz's
     action_create(
-        meeting=seed.dag028, description="Seat only", owners=["Large Supplier Representative"]
+        meeting=seed.dag028,
+        description="Seat only",
+        owners=["Large Supplier Representative"],
+        acting_user=SYSTEM,
     )
     assert [a.description for a in action_list_for_owner(user=user)] == ["Seat only"]
 
@@ -330,6 +340,22 @@ def test_member_posts_an_update_and_proposes_closure_then_pmo_confirms(client, s
     )
     history = client.get("/actions/DAG28-01/").content.decode()
     assert "Proposed for closure → Closed" in history
+
+
+def test_changes_made_in_the_browser_record_who_made_them(client, seed):
+    # No request middleware tells the history who acted: the services record their actor.
+    member = login(client, "member")
+    client.post("/actions/DAG28-01/updates/", {"text": "Done.", "proposes_closure": "on"})
+    client.logout()
+    pmo = login(client, "pmo")
+    client.post("/actions/DAG28-01/close/", {"closed_date": "2023-10-11"})
+    action = Action.objects.get(ref="DAG28-01")
+    rows = action.history.order_by("history_date", "history_id")
+    assert [(r.status, r.history_user) for r in rows] == [
+        (Action.Status.OPEN, None),  # the seed, written by the system
+        (Action.Status.PROPOSED_CLOSURE, member),
+        (Action.Status.CLOSED, pmo),
+    ]
 
 
 def test_pmo_declines_a_proposed_closure(client, seed):
@@ -429,14 +455,24 @@ def test_ref_order_is_by_committee_meeting_and_number_not_text(client, seed):
     extraordinary meetings after theirs, then action number: DAG28-100 after DAG28-02 and
     DAG100 after DAG29, where text order puts them first."""
     ab = meeting_create(
-        committee=committee_create(code="AB", name="A Board"), start_at=london(2023, 9, 1)
+        committee=committee_create(code="AB", name="A Board", acting_user=SYSTEM),
+        start_at=london(2023, 9, 1),
+        acting_user=SYSTEM,
     )
     dag028_1 = meeting_create(
-        committee=seed.committee, number=28, sub_number=1, start_at=london(2023, 9, 20)
+        committee=seed.committee,
+        number=28,
+        sub_number=1,
+        start_at=london(2023, 9, 20),
+        acting_user=SYSTEM,
     )
-    dag100 = meeting_create(committee=seed.committee, number=100, start_at=london(2027, 1, 6))
+    dag100 = meeting_create(
+        committee=seed.committee, number=100, start_at=london(2027, 1, 6), acting_user=SYSTEM
+    )
     for meeting, seq in ((dag100, 1), (seed.dag028, 100), (dag028_1, 1), (ab, 1)):
-        action_create(meeting=meeting, seq=seq, description="Sort me", owners=["Chair"])
+        action_create(
+            meeting=meeting, seq=seq, description="Sort me", owners=["Chair"], acting_user=SYSTEM
+        )
     login(client, "member")
     expected = ["AB1-01", "DAG28-01", "DAG28-02", "DAG28-100", "DAG28.1-01", "DAG100-01"]
     assert refs_listed(client.get("/actions/").content.decode()) == [
@@ -455,9 +491,12 @@ def test_register_filter_choices(client, seed):
         number=27,
         start_at=london(2023, 7, 12),
         classification=Meeting.Classification.RESTRICTED,
+        acting_user=SYSTEM,
     )
-    action_create(meeting=dag027, seq=8, description="Restricted", owners=["Chair"])
-    committee_create(code="PSG", name="Programme Steering Group")
+    action_create(
+        meeting=dag027, seq=8, description="Restricted", owners=["Chair"], acting_user=SYSTEM
+    )
+    committee_create(code="PSG", name="Programme Steering Group", acting_user=SYSTEM)
     rob = Person.objects.get(name="Rob Short")
     login(client, "member")
     form = client.get("/actions/", {"owner": f"p{rob.pk}"}).context["form"]

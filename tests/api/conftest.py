@@ -10,6 +10,8 @@ from django.db import transaction
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from core.actors import SYSTEM
+
 
 @pytest.fixture(scope="module")
 def seeded_module(django_db_setup, django_db_blocker):
@@ -20,7 +22,6 @@ def seeded_module(django_db_setup, django_db_blocker):
     back when the module ends, so other modules never see it.
     """
     from composer.importer import headline_report_import_file
-    from core.actors import SYSTEM
     from tests.conftest import SEED_PATH
     from tests.meetings.factories import CommitteeFactory
 

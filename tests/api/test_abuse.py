@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import pytest
 
+from core.actors import SYSTEM
+
 pytestmark = pytest.mark.django_db
 
 
@@ -26,7 +28,9 @@ def dag029_area(seeded):
     from meetings.models import Meeting
     from meetings.services import agenda_item_create
 
-    return agenda_item_create(meeting=Meeting.objects.get(ref="DAG029"), title="DAG ToR")
+    return agenda_item_create(
+        meeting=Meeting.objects.get(ref="DAG029"), title="DAG ToR", acting_user=SYSTEM
+    )
 
 
 def test_an_action_cannot_be_reviewed_at_a_meeting_before_the_one_that_raised_it(seeded, pmo_api):

@@ -17,6 +17,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from actions.models import Action
+from core.actors import SYSTEM
 from meetings.models import Meeting, Organisation, Person
 from tests.actions.factories import ActionFactory
 from tests.meetings.factories import UserFactory
@@ -30,7 +31,11 @@ def meeting_new(committee) -> Meeting:
     """The committee's next meeting, recorded through the service."""
     from meetings.services import meeting_create
 
-    return meeting_create(committee=committee, start_at=dt.datetime(2024, 1, 10, 10, tzinfo=dt.UTC))
+    return meeting_create(
+        committee=committee,
+        start_at=dt.datetime(2024, 1, 10, 10, tzinfo=dt.UTC),
+        acting_user=SYSTEM,
+    )
 
 
 def refs_of(response) -> list[str]:
@@ -331,7 +336,7 @@ def test_create_with_an_area_of_another_meeting_is_a_field_error(seeded, pmo_api
     from meetings.services import agenda_item_create
 
     other = meeting_new(Meeting.objects.get(ref="DAG028").committee)
-    area = agenda_item_create(meeting=other, title="AOB")
+    area = agenda_item_create(meeting=other, title="AOB", acting_user=SYSTEM)
     response = pmo_api.post(
         "/api/v1/actions/",
         {"meeting": "DAG028", "description": "x", "owners": ["Chair"], "agenda_item": area.pk},

@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from core.actors import SYSTEM
 from meetings.models import DiscussionItem, HeadlineReport, Meeting
 
 pytestmark = pytest.mark.django_db
@@ -77,7 +78,9 @@ def test_meeting_list_queries_do_not_grow_with_the_page(seeded, pmo_api):
     committee = Meeting.objects.get(ref="DAG028").committee
     for day in range(12):
         meeting_create(
-            committee=committee, start_at=dt.datetime(2024, 1, 1 + day, 10, tzinfo=dt.UTC)
+            committee=committee,
+            start_at=dt.datetime(2024, 1, 1 + day, 10, tzinfo=dt.UTC),
+            acting_user=SYSTEM,
         )
     counts = []
     for size in (2, 12):

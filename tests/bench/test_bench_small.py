@@ -18,6 +18,7 @@ from bench.generate import BenchSizes, generate
 from bench.harness import NotAvailableError, Result, Stats, guarded, percentile
 from bench.table import markdown_table, text_table
 from changerequests.models import ChangeRequest, ImpactAssessmentResponse
+from core.actors import SYSTEM
 from decisions.models import Decision
 from meetings.models import Committee, Meeting, Organisation, Person, RefCounter
 
@@ -84,9 +85,11 @@ def test_generated_refs_and_counters_are_consistent(generated):
     from decisions.services import decision_create
 
     held = meetings[1]
-    action = action_create(meeting=held, description="Programme to follow up", owners=["Chair"])
+    action = action_create(
+        meeting=held, description="Programme to follow up", owners=["Chair"], acting_user=SYSTEM
+    )
     assert action.seq == held.last_action_seq + 1
-    decision = decision_create(meeting=held, text="The SRO approved the change")
+    decision = decision_create(meeting=held, text="The SRO approved the change", acting_user=SYSTEM)
     assert decision.ref == f"DRG-DEC{drg.last_decision_seq + 1}"
 
 

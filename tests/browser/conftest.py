@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 
+from core.actors import SYSTEM
+
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = "/usr/bin/chromium"
@@ -70,7 +72,6 @@ def seeded(transactional_db):
     from changerequests.services import change_request_create
     from composer.demo import SEED_REPORT, demo_logins_ensure
     from composer.importer import headline_report_import_file
-    from core.actors import SYSTEM
     from decisions.services import decision_create
     from meetings.models import Meeting
 
@@ -78,9 +79,15 @@ def seeded(transactional_db):
     demo_logins_ensure()
     dag029 = Meeting.objects.get(ref="DAG029")
     cr = change_request_create(
-        number=32, title="Compressed payloads in IR6", status="awaiting_decision"
+        number=32,
+        title="Compressed payloads in IR6",
+        status="awaiting_decision",
+        acting_user=SYSTEM,
     )
     decision = decision_create(
-        meeting=dag029, text="The SRO approved CR032 for implementation", change_request=cr
+        meeting=dag029,
+        text="The SRO approved CR032 for implementation",
+        change_request=cr,
+        acting_user=SYSTEM,
     )
     return {"dag029": dag029, "decision": decision, "cr": cr}

@@ -18,6 +18,7 @@ from changerequests.models import ChangeRequest
 from changerequests.services import change_request_create
 from composer import discussion
 from composer.demo import demo_logins_ensure
+from core.actors import SYSTEM
 from decisions.models import Decision
 from decisions.services import decision_create
 from meetings import services
@@ -58,7 +59,7 @@ def build_seedlike() -> SeedLike:
     naming them) and the planned DAG029, through the services (as the system)."""
     demo_logins_ensure()
     committee = services.committee_create(
-        code="DAG", name="Design Advisory Group", programme_name="MHHS"
+        code="DAG", name="Design Advisory Group", programme_name="MHHS", acting_user=SYSTEM
     )
     dag028 = services.meeting_create(
         committee=committee,
@@ -67,15 +68,19 @@ def build_seedlike() -> SeedLike:
         end_at=london(2023, 9, 13, 13),
         venue="Virtual – MS Teams",
         status=Meeting.Status.HELD,
+        acting_user=SYSTEM,
     )
     cr023 = change_request_create(
         number=23,
         title="Standardisation of Interfaces within the Smart and Advanced Data Services Roles",
         status=ChangeRequest.Status.AWAITING_DECISION,
+        acting_user=SYSTEM,
     )
-    minutes = services.agenda_item_create(meeting=dag028, title="Minutes and Actions")
+    minutes = services.agenda_item_create(
+        meeting=dag028, title="Minutes and Actions", acting_user=SYSTEM
+    )
     cr_area = services.agenda_item_create(
-        meeting=dag028, title="CR023 Decision", change_request=cr023
+        meeting=dag028, title="CR023 Decision", change_request=cr023, acting_user=SYSTEM
     )
     dag28_01 = action_create(
         meeting=dag028,
@@ -83,6 +88,7 @@ def build_seedlike() -> SeedLike:
         description=DAG28_01_TEXT,
         owners=["Programme (Rob Short)"],
         due_date=london(2023, 10, 11).date(),
+        acting_user=SYSTEM,
     )
     dag28_02 = action_create(
         meeting=dag028,
@@ -90,15 +96,24 @@ def build_seedlike() -> SeedLike:
         description=DAG28_02_TEXT,
         owners=["Large Supplier Representative (Haz Elmamoun)"],
         due_date=london(2023, 10, 11).date(),
+        acting_user=SYSTEM,
     )
     dec68 = decision_create(
-        meeting=dag028, agenda_item=cr_area, text=DEC68_TEXT, change_request=cr023, seq=68
+        meeting=dag028,
+        agenda_item=cr_area,
+        text=DEC68_TEXT,
+        change_request=cr023,
+        seq=68,
+        acting_user=SYSTEM,
     )
-    discussion.discussion_item_create(meeting=dag028, agenda_item=cr_area, text=DISCUSSION_TEXT)
+    discussion.discussion_item_create(
+        meeting=dag028, agenda_item=cr_area, text=DISCUSSION_TEXT, acting_user=SYSTEM
+    )
     dag029 = services.meeting_create(
         committee=committee,
         start_at=london(2023, 10, 11, 10),
         venue="Virtual – MS Teams",
         status=Meeting.Status.PLANNED,
+        acting_user=SYSTEM,
     )
     return SeedLike(committee, dag028, dag029, cr023, dag28_01, dag28_02, dec68)

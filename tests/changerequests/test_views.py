@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from actions.models import Action
 from changerequests.models import ChangeRequest, ImpactAssessmentResponse
 from changerequests.services import change_request_create, ia_response_record
+from core.actors import SYSTEM
 from meetings.models import Organisation
 from tests.browser.data import build_seedlike
 
@@ -32,8 +33,12 @@ def crs_listed(html: str) -> list[str]:
 
 
 def test_register_filters_by_status(client, seed):
-    change_request_create(number=24, title="Implementation of DIN", status="approved")
-    change_request_create(number=31, title="Transition Design Milestone", status="draft")
+    change_request_create(
+        number=24, title="Implementation of DIN", status="approved", acting_user=SYSTEM
+    )
+    change_request_create(
+        number=31, title="Transition Design Milestone", status="draft", acting_user=SYSTEM
+    )
     login(client, "observer")
     assert crs_listed(client.get("/change-requests/").content.decode()) == [
         "CR023",
@@ -62,6 +67,7 @@ def test_cr_page_shows_ia_tally_and_what_concerns_it(client, seed):
             organisation=Organisation.objects.get_or_create(name=name)[0],
             position=position,
             conditions=conditions,
+            acting_user=SYSTEM,
         )
     seed.dag28_02.change_requests.add(seed.cr023)
     login(client, "member")
@@ -143,11 +149,12 @@ def test_cr_register_and_page_cost_a_fixed_number_of_queries(
     client, seed, django_assert_num_queries
 ):
     def add(n: int) -> None:
-        cr = change_request_create(number=40 + n, title=f"Change {n}")
+        cr = change_request_create(number=40 + n, title=f"Change {n}", acting_user=SYSTEM)
         ia_response_record(
             change_request=seed.cr023,
             organisation=Organisation.objects.get_or_create(name=f"Org {n}")[0],
             position="support",
+            acting_user=SYSTEM,
         )
         seed.dag28_01.change_requests.add(cr, seed.cr023)
 

@@ -12,6 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from changerequests.models import ChangeRequest
+from core.actors import SYSTEM
 from decisions.models import Decision
 from tests.browser.data import DEC68_TEXT, build_seedlike
 
@@ -148,7 +149,9 @@ def test_decision_lists_cost_a_fixed_number_of_queries(client, seed, django_asse
             client.get(url)
         counts[url] = len(before)
     for n in range(12):
-        decision_create(meeting=seed.dag029, text=f"Decision {n}", change_request=seed.cr023)
+        decision_create(
+            meeting=seed.dag029, text=f"Decision {n}", change_request=seed.cr023, acting_user=SYSTEM
+        )
     for url, count in counts.items():
         with django_assert_num_queries(count):
             assert client.get(url).status_code == 200

@@ -21,6 +21,8 @@ import sys
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from core.actors import SYSTEM
+
 
 def _setup() -> None:
     import django
@@ -45,7 +47,7 @@ def dag028() -> dict:
     Membership.objects.create(
         committee=Committee.objects.get(code="DAG"), person=chair, role=Membership.Role.CHAIR
     )
-    report = headline_report_issue(meeting=Meeting.objects.get(ref="DAG028"))
+    report = headline_report_issue(meeting=Meeting.objects.get(ref="DAG028"), acting_user=SYSTEM)
     reminders_send_task.delay(today="2023-10-08")
     return {"report_id": report.pk}
 
@@ -65,7 +67,7 @@ def smoke() -> dict:
     from meetings.models import Person
     from meetings.services import committee_create, meeting_create
 
-    committee = committee_create(code="SMK", name="Smoke Test Group")
+    committee = committee_create(code="SMK", name="Smoke Test Group", acting_user=SYSTEM)
     today = reminders_today()
     meeting = meeting_create(
         committee=committee,
@@ -73,6 +75,7 @@ def smoke() -> dict:
         start_at=dt.datetime.combine(
             today - dt.timedelta(days=7), dt.time(10), tzinfo=ZoneInfo("Europe/London")
         ),
+        acting_user=SYSTEM,
     )
     due = today + dt.timedelta(days=3)
     action = action_create(
@@ -80,6 +83,7 @@ def smoke() -> dict:
         description="Programme to check the stack end to end",
         owners=["Programme (Sam Smoke)"],
         due_date=due,
+        acting_user=SYSTEM,
     )
     Person.objects.filter(name="Sam Smoke").update(email="sam.smoke@example.org")
     every_second, _ = IntervalSchedule.objects.get_or_create(

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 
 from actions.services import action_create
 from composer import discussion
+from core.actors import SYSTEM
 from meetings import services
 from meetings.models import Committee, HeadlineReport, Meeting, Person
 from tests.browser.data import build_seedlike
@@ -63,6 +64,7 @@ def test_meeting_create_refuses_numbers_beyond_the_ref_grammar(seed, number, sub
             number=number,
             sub_number=sub_number,
             start_at=london(2023, 11, 8),
+            acting_user=SYSTEM,
         )
     assert set(caught.value.message_dict) == {"sub_number" if sub_number else "number"}
     assert Committee.objects.get(code="DAG").last_meeting_number == 29
@@ -136,7 +138,9 @@ def test_two_records_filed_at_once_under_one_new_area_share_it():
 
     def add_under_new_area(i: int) -> int:
         with transaction.atomic():  # as the meeting page's views do
-            return services.agenda_item_get_or_create(meeting=seed.dag029, title="DAG ToR").pk
+            return services.agenda_item_get_or_create(
+                meeting=seed.dag029, title="DAG ToR", acting_user=SYSTEM
+            ).pk
 
     results = run_concurrently(6, add_under_new_area)
     assert [r for r in results if isinstance(r, Exception)] == []
@@ -155,6 +159,7 @@ def test_a_role_owners_person_cannot_be_added_twice(seed):
         meeting=seed.dag028,
         description="Report which Large Suppliers use the CR023 solution",
         owners=["Large Supplier Representative (Haz Elmamoun)"],
+        acting_user=SYSTEM,
     )
     assert action.owners.get().person == haz
 
@@ -166,13 +171,17 @@ def test_a_role_owners_person_named_at_once_by_two_requests_is_never_an_error():
 
     def name_owner(i: int) -> int:
         with transaction.atomic():  # as the meeting page's views do
-            return services.person_get_or_create(name="Jane Doe", organisation=None).pk
+            return services.person_get_or_create(
+                name="Jane Doe", organisation=None, acting_user=SYSTEM
+            ).pk
 
     results = run_concurrently(6, name_owner)
     assert [r for r in results if isinstance(r, Exception)] == []
     assert len(set(results)) == 1
     assert Person.objects.filter(name="Jane Doe").count() == 1
-    action = action_create(meeting=seed.dag029, description="d", owners=["Chair (Jane Doe)"])
+    action = action_create(
+        meeting=seed.dag029, description="d", owners=["Chair (Jane Doe)"], acting_user=SYSTEM
+    )
     assert action.owners.get().person.pk == results[0]
 
 
@@ -229,7 +238,7 @@ def test_emphasis_nested_hundreds_deep_is_flattened_and_the_report_still_renders
     from meetings.models import DiscussionItem
 
     deep = "<b>" * 600 + "Deeply bold" + "</b>" * 600
-    item = discussion.discussion_item_create(meeting=seed.dag028, text=deep)
+    item = discussion.discussion_item_create(meeting=seed.dag028, text=deep, acting_user=SYSTEM)
     assert item.text == "<b>" * 8 + "Deeply bold" + "</b>" * 8
     # Written around the services (an old row, the admin): the report flattens it too.
     DiscussionItem.objects.create(meeting=seed.dag028, order=99, text=deep)

@@ -5,8 +5,9 @@ from django.contrib import admin
 from django.urls import reverse
 
 from actions.models import Action
+from core.actors import SYSTEM
 from meetings import services
-from meetings.models import Meeting
+from meetings.models import Meeting, Organisation
 from tests.actions.factories import ActionFactory
 from tests.conftest import london
 
@@ -20,7 +21,9 @@ def admin_client(client, django_user_model):
 
 @pytest.fixture
 def dag028(committee):
-    return services.meeting_create(committee=committee, number=28, start_at=london(2023, 9, 13))
+    return services.meeting_create(
+        committee=committee, number=28, start_at=london(2023, 9, 13), acting_user=SYSTEM
+    )
 
 
 def meeting_form(committee, **overrides):
@@ -47,6 +50,22 @@ def test_add_meeting_assigns_the_next_ref(admin_client, committee, dag028):
     response = admin_client.post(reverse("admin:meetings_meeting_add"), meeting_form(committee))
     assert response.status_code == 302, response.content.decode()[:2000]
     assert Meeting.objects.get(number=29).ref == "DAG029"
+
+
+def test_the_admin_records_who_added_and_who_deleted(admin_client, committee, dag028):
+    admin_user = int(admin_client.session["_auth_user_id"])
+    response = admin_client.post(reverse("admin:meetings_meeting_add"), meeting_form(committee))
+    assert response.status_code == 302
+    added = Meeting.objects.get(ref="DAG029")
+    assert [r.history_user_id for r in added.history.all()] == [admin_user]
+    elexon = services.organisation_get_or_create(name="Elexon", acting_user=SYSTEM)
+    url = reverse("admin:meetings_organisation_delete", args=[elexon.pk])
+    assert admin_client.post(url, {"post": "yes"}).status_code == 302
+    rows = Organisation.history.filter(id=elexon.pk).order_by("history_date", "history_id")
+    assert [(r.history_type, r.history_user_id) for r in rows] == [
+        ("+", None),
+        ("-", admin_user),
+    ]
 
 
 def test_duplicate_meeting_number_is_a_form_error(admin_client, committee, dag028):

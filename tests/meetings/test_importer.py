@@ -359,8 +359,10 @@ def test_a_conflict_found_while_writing_rolls_everything_back(committee):
     from decisions.services import decision_create
     from meetings.services import meeting_create
 
-    earlier = meeting_create(committee=committee, number=27, start_at=london(2023, 8, 9))
-    decision_create(meeting=earlier, seq=70, text="Another decision")
+    earlier = meeting_create(
+        committee=committee, number=27, start_at=london(2023, 8, 9), acting_user=SYSTEM
+    )
+    decision_create(meeting=earlier, seq=70, text="Another decision", acting_user=SYSTEM)
     with pytest.raises(HeadlineReportImportError) as raised:
         headline_report_import_file(path=SEED_PATH, acting_user=SYSTEM)
     assert [(p.line, p.message) for p in raised.value.problems] == [

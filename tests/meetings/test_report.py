@@ -398,11 +398,17 @@ class TestSeedHtml:
                 owners=["Programme (Ann Lee)", "Chair"],
                 due_date=dt.date(2023, 10, 11),
                 agenda_item=area,
+                acting_user=SYSTEM,
             )
             discussion.discussion_item_create(
-                meeting=seed_meeting, text=f"More about DAG28-{16 + n}.", agenda_item=area
+                meeting=seed_meeting,
+                text=f"More about DAG28-{16 + n}.",
+                agenda_item=area,
+                acting_user=SYSTEM,
             )
-        decision_create(meeting=seed_meeting, text="The SRO approved more", agenda_item=area)
+        decision_create(
+            meeting=seed_meeting, text="The SRO approved more", agenda_item=area, acting_user=SYSTEM
+        )
         with django_assert_max_num_queries(8):
             data = headline_report_data(meeting=seed_meeting)
         assert data.action_count == 20
@@ -488,20 +494,31 @@ def small_meeting(committee):
         end_at=london(2023, 3, 8, 12),
         venue="Virtual – MS Teams",
         status=Meeting.Status.HELD,
+        acting_user=SYSTEM,
     )
-    area = services.agenda_item_create(meeting=meeting, title="Minutes and Actions")
+    area = services.agenda_item_create(
+        meeting=meeting, title="Minutes and Actions", acting_user=SYSTEM
+    )
     action_create(
         meeting=meeting,
         description="Programme to circulate the minutes",
         owners=["Programme (PMO)"],
         due_date=dt.date(2023, 3, 15),
         agenda_item=area,
+        acting_user=SYSTEM,
     )
-    decision_create(meeting=meeting, text="The minutes were approved", agenda_item=area)
+    decision_create(
+        meeting=meeting, text="The minutes were approved", agenda_item=area, acting_user=SYSTEM
+    )
     discussion.discussion_item_create(
-        meeting=meeting, text="The DAG agreed the minutes (ACTION DAG5-01).", agenda_item=area
+        meeting=meeting,
+        text="The DAG agreed the minutes (ACTION DAG5-01).",
+        agenda_item=area,
+        acting_user=SYSTEM,
     )
-    services.meeting_create(committee=committee, number=6, start_at=london(2023, 4, 5, 14, 30))
+    services.meeting_create(
+        committee=committee, number=6, start_at=london(2023, 4, 5, 14, 30), acting_user=SYSTEM
+    )
     return Meeting.objects.select_related("committee").get(pk=meeting.pk)
 
 
@@ -560,7 +577,9 @@ def test_pdf_is_rendered_once_then_served_until_the_records_change(
     assert stored_path.stat().st_mtime_ns == mtime  # served, not rendered again
     assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
 
-    discussion.discussion_item_create(meeting=small_meeting, text="A later note.")
+    discussion.discussion_item_create(
+        meeting=small_meeting, text="A later note.", acting_user=SYSTEM
+    )
     third = client.get(url)
     assert third["ETag"] != first["ETag"]
     assert b"".join(third.streaming_content) != body
@@ -596,7 +615,7 @@ def test_an_action_added_later_under_an_earlier_area_joins_that_area(small_meeti
     # Rows are in ref order; a later action under "Minutes and Actions", after one under
     # "AOB", opened a second "Minutes and Actions" group at the end of the report.
     minutes = small_meeting.agenda_items.get(title="Minutes and Actions")
-    aob = services.agenda_item_create(meeting=small_meeting, title="AOB")
+    aob = services.agenda_item_create(meeting=small_meeting, title="AOB", acting_user=SYSTEM)
     for description, area in (("Programme to book the room", aob), ("PMO to file it", minutes)):
         action_create(
             meeting=small_meeting,
@@ -604,6 +623,7 @@ def test_an_action_added_later_under_an_earlier_area_joins_that_area(small_meeti
             owners=["Programme (PMO)"],
             due_date=dt.date(2023, 3, 22),
             agenda_item=area,
+            acting_user=SYSTEM,
         )
     groups = headline_report_data(meeting=small_meeting).action_groups
     assert [(g.area, [row.ref for row in g.rows]) for g in groups] == [

@@ -16,6 +16,7 @@ from django.urls import reverse
 from actions.services import action_create
 from composer import headline_report
 from composer.tasks import headline_report_render_task
+from core.actors import SYSTEM
 from meetings import services
 from meetings.models import HeadlineReport, Meeting
 from tests.conftest import LONDON, london
@@ -38,8 +39,9 @@ def meeting(committee):
         end_at=london(2023, 9, 13, 13),
         venue="Virtual – MS Teams",
         status=Meeting.Status.HELD,
+        acting_user=SYSTEM,
     )
-    area = services.agenda_item_create(meeting=meeting, title="Design (DIN)")
+    area = services.agenda_item_create(meeting=meeting, title="Design (DIN)", acting_user=SYSTEM)
     action_create(
         meeting=meeting,
         seq=13,
@@ -47,11 +49,12 @@ def meeting(committee):
         owners=["Programme (PMO)"],
         due_date=dt.date(2023, 10, 11),
         agenda_item=area,
+        acting_user=SYSTEM,
     )
     return Meeting.objects.select_related("committee").get(pk=meeting.pk)
 
 
-def issue(meeting, user=None, *, capture) -> HeadlineReport:
+def issue(meeting, user=SYSTEM, *, capture) -> HeadlineReport:
     with time_machine.travel(ISSUE_DAY, tick=False), capture(execute=True):
         report = headline_report.headline_report_issue(meeting=meeting, acting_user=user)
     report.refresh_from_db()
@@ -87,9 +90,9 @@ def test_issue_renders_stores_and_marks_the_meeting(
 
 def test_nothing_renders_before_commit(meeting, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        report = headline_report.headline_report_issue(meeting=meeting)
+        report = headline_report.headline_report_issue(meeting=meeting, acting_user=SYSTEM)
         # A second click while it waits gets the same version.
-        assert headline_report.headline_report_issue(meeting=meeting) == report
+        assert headline_report.headline_report_issue(meeting=meeting, acting_user=SYSTEM) == report
     assert len(callbacks) == 1
     report.refresh_from_db()
     assert report.status == HeadlineReport.Status.PENDING
@@ -110,7 +113,12 @@ def test_an_issued_version_never_changes(meeting, django_capture_on_commit_callb
     first = issue(meeting, capture=django_capture_on_commit_callbacks)
     with first.file.open("rb") as handle:
         first_bytes = handle.read()
-    action_create(meeting=meeting, description="Programme to add one more", owners=["Chair"])
+    action_create(
+        meeting=meeting,
+        description="Programme to add one more",
+        owners=["Chair"],
+        acting_user=SYSTEM,
+    )
     second = issue(meeting, capture=django_capture_on_commit_callbacks)
     assert second.version == 2
     assert second.checksum != first.checksum
@@ -136,22 +144,22 @@ def test_a_failed_render_is_recorded_then_retried(
 
     settings.MEDIA_ROOT = tmp_path / "media"
     with django_capture_on_commit_callbacks(execute=True):
-        headline_report.headline_report_retry(report=report)
+        headline_report.headline_report_retry(report=report, acting_user=SYSTEM)
     report.refresh_from_db()
     assert report.status == HeadlineReport.Status.ISSUED
     assert (report.version, report.attempts, report.error) == (1, 2, "")
     with pytest.raises(ValidationError, match="only a failed version can be retried"):
-        headline_report.headline_report_retry(report=report)
+        headline_report.headline_report_retry(report=report, acting_user=SYSTEM)
 
 
 def test_a_version_lost_while_waiting_can_be_retried(meeting, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False):
-        report = headline_report.headline_report_issue(meeting=meeting)
+        report = headline_report.headline_report_issue(meeting=meeting, acting_user=SYSTEM)
     with pytest.raises(ValidationError):
-        headline_report.headline_report_retry(report=report)
+        headline_report.headline_report_retry(report=report, acting_user=SYSTEM)
     later = dt.datetime.now(tz=dt.UTC) + dt.timedelta(minutes=20)
     with time_machine.travel(later, tick=False), django_capture_on_commit_callbacks(execute=True):
-        headline_report.headline_report_retry(report=report)
+        headline_report.headline_report_retry(report=report, acting_user=SYSTEM)
     report.refresh_from_db()
     assert report.status == HeadlineReport.Status.ISSUED
 
@@ -253,7 +261,10 @@ def test_a_failed_version_is_retried_from_the_page(
 @pytest.fixture
 def planned_dag029(meeting):
     return services.meeting_create(
-        committee=meeting.committee, number=29, start_at=london(2023, 10, 11, 10)
+        committee=meeting.committee,
+        number=29,
+        start_at=london(2023, 10, 11, 10),
+        acting_user=SYSTEM,
     )
 
 
@@ -291,9 +302,10 @@ def test_the_next_meeting_stays_the_next_once_held_and_reported(
         start_at=london(2023, 9, 20, 10),
         status=Meeting.Status.HELD,
         title=PLACEHOLDER_TITLE,
+        acting_user=SYSTEM,
     )
     assert committee_next_meetings()[meeting.committee_id] == planned_dag029
-    services.meeting_update(meeting=planned_dag029, status=Meeting.Status.HELD)
+    services.meeting_update(meeting=planned_dag029, status=Meeting.Status.HELD, acting_user=SYSTEM)
     issue(planned_dag029, pmo_user, capture=django_capture_on_commit_callbacks)
     assert meeting_next(meeting=meeting) == planned_dag029
     assert headline_report_data(meeting=meeting).next_meeting == "11 October 2023 10am"

@@ -9,9 +9,11 @@ from actions.models import Action
 from actions.services import OwnerSpec, action_create, action_update
 from changerequests.services import change_request_create
 from composer import discussion
+from core import roles
+from core.actors import SYSTEM
 from decisions.services import decision_create
 from meetings import services
-from meetings.models import Meeting
+from meetings.models import DiscussionItem, Meeting, Organisation, Person
 from tests.conftest import london
 
 
@@ -23,40 +25,60 @@ def dag028(committee):
         start_at=london(2023, 9, 13, 10),
         end_at=london(2023, 9, 13, 13),
         venue="Virtual – MS Teams",
+        acting_user=SYSTEM,
     )
 
 
 def test_meeting_numbers_continue_from_the_last(committee, dag028):
-    nxt = services.meeting_create(committee=committee, start_at=london(2023, 10, 11))
+    nxt = services.meeting_create(
+        committee=committee, start_at=london(2023, 10, 11), acting_user=SYSTEM
+    )
     assert (dag028.ref, nxt.ref) == ("DAG028", "DAG029")
 
 
 def test_extraordinary_meeting_and_its_actions(committee):
-    services.meeting_create(committee=committee, number=20, start_at=london(2023, 4, 12))
+    services.meeting_create(
+        committee=committee, number=20, start_at=london(2023, 4, 12), acting_user=SYSTEM
+    )
     extra = services.meeting_create(
-        committee=committee, number=20, sub_number=1, start_at=london(2023, 4, 26)
+        committee=committee,
+        number=20,
+        sub_number=1,
+        start_at=london(2023, 4, 26),
+        acting_user=SYSTEM,
     )
     action = action_create(
-        meeting=extra, seq=12, description="Related MPAN explainer", owners=["Programme"]
+        meeting=extra,
+        seq=12,
+        description="Related MPAN explainer",
+        owners=["Programme"],
+        acting_user=SYSTEM,
     )
     assert (extra.ref, action.ref) == ("DAG020.1", "DAG20.1-12")
     # The next ordinary meeting is still 21.
     assert (
-        services.meeting_create(committee=committee, start_at=london(2023, 5, 10)).ref == "DAG021"
+        services.meeting_create(
+            committee=committee, start_at=london(2023, 5, 10), acting_user=SYSTEM
+        ).ref
+        == "DAG021"
     )
 
 
 def test_duplicate_meeting_number_is_a_validation_error(committee, dag028):
     with pytest.raises(ValidationError, match="DAG028 already exists"):
-        services.meeting_create(committee=committee, number=28, start_at=london(2023, 9, 14))
+        services.meeting_create(
+            committee=committee, number=28, start_at=london(2023, 9, 14), acting_user=SYSTEM
+        )
 
 
 def test_action_refs_are_per_meeting_and_never_reused(dag028):
-    first = action_create(meeting=dag028, description="a", owners=["Programme (Rob Short)"])
-    second = action_create(meeting=dag028, description="b", owners=["Chair"])
+    first = action_create(
+        meeting=dag028, description="a", owners=["Programme (Rob Short)"], acting_user=SYSTEM
+    )
+    second = action_create(meeting=dag028, description="b", owners=["Chair"], acting_user=SYSTEM)
     second.owners.all().delete()
     second.delete()
-    third = action_create(meeting=dag028, description="c", owners=["Chair"])
+    third = action_create(meeting=dag028, description="c", owners=["Chair"], acting_user=SYSTEM)
     assert [first.ref, third.ref] == ["DAG28-01", "DAG28-03"]
 
 
@@ -69,6 +91,7 @@ def test_owner_text_splits_into_organisation_or_role_and_person(dag028):
             "Programme (Testing Team)",
             "Chair",
         ],
+        acting_user=SYSTEM,
     )
     owners = list(action.owners.select_related("organisation", "person"))
     assert [
@@ -86,29 +109,45 @@ def test_owner_text_splits_into_organisation_or_role_and_person(dag028):
 
 
 def test_decisions_continue_after_historical_dag_dec67(dag028):
-    historical = decision_create(meeting=dag028, seq=67, text="Minutes approved", status="approved")
-    nxt = decision_create(meeting=dag028, text="The SRO approved CR023 for implementation")
+    historical = decision_create(
+        meeting=dag028, seq=67, text="Minutes approved", status="approved", acting_user=SYSTEM
+    )
+    nxt = decision_create(
+        meeting=dag028, text="The SRO approved CR023 for implementation", acting_user=SYSTEM
+    )
     assert (historical.ref, nxt.ref) == ("DAG-DEC67", "DAG-DEC68")
     with pytest.raises(ValidationError, match="DAG-DEC67 already exists"):
-        decision_create(meeting=dag028, seq=67, text="again")
+        decision_create(meeting=dag028, seq=67, text="again", acting_user=SYSTEM)
 
 
 def test_change_request_numbers(db):
-    assert change_request_create(number=23, title="Standardisation").ref == "CR023"
-    assert change_request_create(title="Next").ref == "CR024"
+    assert (
+        change_request_create(number=23, title="Standardisation", acting_user=SYSTEM).ref == "CR023"
+    )
+    assert change_request_create(title="Next", acting_user=SYSTEM).ref == "CR024"
     with pytest.raises(ValidationError, match="CR023 already exists"):
-        change_request_create(number=23)
+        change_request_create(number=23, acting_user=SYSTEM)
 
 
 def test_due_date_that_is_not_a_date_is_refused(dag028):
     with pytest.raises(ValidationError) as err:
-        action_create(meeting=dag028, description="x", owners=["Chair"], due_date="11/13/2023")
+        action_create(
+            meeting=dag028,
+            description="x",
+            owners=["Chair"],
+            due_date="11/13/2023",
+            acting_user=SYSTEM,
+        )
     assert "due_date" in err.value.message_dict
 
 
 def test_action_due_by_a_meeting_follows_the_meeting(committee, dag028, pmo_user):
-    dag029 = services.meeting_create(committee=committee, start_at=london(2023, 10, 11))
-    action = action_create(meeting=dag028, description="x", owners=["Chair"], due_meeting=dag029)
+    dag029 = services.meeting_create(
+        committee=committee, start_at=london(2023, 10, 11), acting_user=SYSTEM
+    )
+    action = action_create(
+        meeting=dag028, description="x", owners=["Chair"], due_meeting=dag029, acting_user=SYSTEM
+    )
     assert action.due_date == dt.date(2023, 10, 11)
     services.meeting_update(meeting=dag029, start_at=london(2023, 10, 18), acting_user=pmo_user)
     action.refresh_from_db()
@@ -123,21 +162,31 @@ def test_a_member_cannot_create_meetings(committee, member_user):
 
 
 def test_resolver_links_the_seed_rows(committee, dag028):
-    dag027 = services.meeting_create(committee=committee, number=27, start_at=london(2023, 8, 9))
-    action_create(meeting=dag027, seq=2, description="CR023 plan", owners=["Programme"])
+    dag027 = services.meeting_create(
+        committee=committee, number=27, start_at=london(2023, 8, 9), acting_user=SYSTEM
+    )
+    action_create(
+        meeting=dag027, seq=2, description="CR023 plan", owners=["Programme"], acting_user=SYSTEM
+    )
     for _ in range(2):
-        action_create(meeting=dag028, description="x", owners=["Programme"])
-    cr023 = change_request_create(number=23, title="Standardisation of Interfaces")
-    decision_create(meeting=dag028, seq=67, text="Minutes approved")
-    dec68 = decision_create(meeting=dag028, text="The SRO approved CR023", change_request=cr023)
+        action_create(meeting=dag028, description="x", owners=["Programme"], acting_user=SYSTEM)
+    cr023 = change_request_create(
+        number=23, title="Standardisation of Interfaces", acting_user=SYSTEM
+    )
+    decision_create(meeting=dag028, seq=67, text="Minutes approved", acting_user=SYSTEM)
+    dec68 = decision_create(
+        meeting=dag028, text="The SRO approved CR023", change_request=cr023, acting_user=SYSTEM
+    )
     row = discussion.discussion_item_create(
         meeting=dag028,
         text="<b>DAG27-02</b> : With regard to the implementation plan for Programme Change "
         "Request (CR) 023 ... ( <b>ACTION DAG28-02</b> ) as this will inform the timetable.",
+        acting_user=SYSTEM,
     )
     cr_row = discussion.discussion_item_create(
         meeting=dag028,
         text="The Chair approved CR023 for implementation ( <b>DECISION DAG-DEC68</b> )",
+        acting_user=SYSTEM,
     )
     resolved = {r.ref: r for r in row.references.all()}
     assert resolved["DAG27-02"].action.meeting == dag027
@@ -151,15 +200,19 @@ def test_resolver_links_the_seed_rows(committee, dag028):
 
 def test_discussion_html_is_sanitised(dag028):
     item = discussion.discussion_item_create(
-        meeting=dag028, text='<b>DAG27-02</b> <script>alert(1)</script><a href="x">link</a>'
+        meeting=dag028,
+        text='<b>DAG27-02</b> <script>alert(1)</script><a href="x">link</a>',
+        acting_user=SYSTEM,
     )
     assert item.text == "<b>DAG27-02</b> link"
 
 
 def test_every_update_writes_a_history_row(dag028):
-    action = action_create(meeting=dag028, description="first", owners=["Chair"])
-    action_update(action=action, description="second")
-    action_update(action=action, due_date=dt.date(2023, 11, 8))
+    action = action_create(
+        meeting=dag028, description="first", owners=["Chair"], acting_user=SYSTEM
+    )
+    action_update(action=action, description="second", acting_user=SYSTEM)
+    action_update(action=action, due_date=dt.date(2023, 11, 8), acting_user=SYSTEM)
     history = list(Action.history.filter(id=action.id).order_by("history_id"))
     assert [h.history_type for h in history] == ["+", "~", "~"]
     assert [h.description for h in history] == ["first", "second", "second"]
@@ -171,3 +224,100 @@ def test_owner_spec_parses_plain_text():
     assert OwnerSpec.from_text("Programme (Rob Short)") == OwnerSpec("Programme", "Rob Short")
     with pytest.raises(ValidationError):
         OwnerSpec.from_text("Programme (Rob (Short)")
+
+
+# --- the actor: None is nobody, SYSTEM is the product, history records the person ---------------
+
+
+def test_require_pmo_allows_the_system_and_refuses_nobody(member_user, pmo_user):
+    roles.require_pmo(SYSTEM)
+    roles.require_pmo(pmo_user)
+    roles.require_chair(SYSTEM)
+    for actor in (None, member_user):
+        with pytest.raises(PermissionDenied):
+            roles.require_pmo(actor)
+    with pytest.raises(PermissionDenied):
+        roles.require_chair(None)
+
+
+def test_a_meetings_service_called_with_no_actor_is_refused(committee, dag028):
+    refused = [
+        lambda: services.committee_create(code="DRG", name="Design Review", acting_user=None),
+        lambda: services.meeting_create(
+            committee=committee, start_at=london(2023, 10, 11), acting_user=None
+        ),
+        lambda: services.meeting_update(meeting=dag028, venue="Elexon", acting_user=None),
+        lambda: services.agenda_item_create(meeting=dag028, title="Design", acting_user=None),
+        lambda: services.agenda_item_get_or_create(
+            meeting=dag028, title="Design", acting_user=None
+        ),
+        lambda: services.organisation_get_or_create(name="Elexon", acting_user=None),
+        lambda: services.person_get_or_create(name="Rob Short", acting_user=None),
+        lambda: discussion.discussion_item_create(
+            meeting=dag028, text="The DAG noted the plan.", acting_user=None
+        ),
+    ]
+    for call in refused:
+        with pytest.raises(PermissionDenied):
+            call()
+    dag028.refresh_from_db()
+    assert (dag028.ref, dag028.venue) == ("DAG028", "Virtual – MS Teams")
+    assert Meeting.objects.count() == 1
+    assert not dag028.agenda_items.exists()
+    assert not dag028.discussion_items.exists()
+    assert not Organisation.objects.filter(name="Elexon").exists()
+    assert not Person.objects.filter(name="Rob Short").exists()
+
+
+def test_history_records_the_user_who_made_each_change(committee, role_user):
+    alice, bob = role_user("PMO"), role_user("PMO")
+    meeting = services.meeting_create(
+        committee=committee, number=28, start_at=london(2023, 9, 13, 10), acting_user=alice
+    )
+    services.meeting_update(meeting=meeting, venue="Elexon, London", acting_user=bob)
+    rows = list(meeting.history.order_by("history_date", "history_id"))
+    assert [(r.history_type, r.venue, r.history_user) for r in rows] == [
+        ("+", "", alice),
+        ("~", "Elexon, London", bob),
+    ]
+
+    item = discussion.discussion_item_create(
+        meeting=meeting, text="The DAG noted DAG28-01.", acting_user=alice
+    )
+    item_id = item.pk
+    discussion.discussion_item_delete(discussion_item=item, acting_user=bob)
+    deleted = DiscussionItem.history.filter(id=item_id).order_by("history_date", "history_id")
+    assert [(r.history_type, r.history_user) for r in deleted] == [("+", alice), ("-", bob)]
+
+
+def test_the_system_is_recorded_as_no_user(committee, pmo_user):
+    meeting = services.meeting_create(
+        committee=committee, number=28, start_at=london(2023, 9, 13, 10), acting_user=SYSTEM
+    )
+    services.meeting_update(meeting=meeting, venue="Elexon, London", acting_user=pmo_user)
+    users = list(
+        meeting.history.order_by("history_date", "history_id").values_list(
+            "history_user", flat=True
+        )
+    )
+    assert users == [None, pmo_user.pk]
+
+
+def test_organisations_and_people_made_on_the_way_record_who_made_them(dag028, pmo_user):
+    action_create(
+        meeting=dag028,
+        description="Programme to issue the plan",
+        owners=["Programme (Rob Short)"],
+        acting_user=pmo_user,
+    )
+    programme = Organisation.objects.get(name="Programme")
+    rob = Person.objects.get(name="Rob Short", organisation=programme)
+    assert [r.history_user for r in programme.history.all()] == [pmo_user]
+    assert [r.history_user for r in rob.history.all()] == [pmo_user]
+    # Asked again, the same rows come back and no history is written.
+    assert services.organisation_get_or_create(name=" Programme ", acting_user=SYSTEM) == programme
+    assert (
+        services.person_get_or_create(name="Rob Short", organisation=programme, acting_user=SYSTEM)
+        == rob
+    )
+    assert programme.history.count() == rob.history.count() == 1

@@ -106,8 +106,11 @@ def test_observers_do_not_see_restricted_or_confidential_meetings(client, seed):
         committee=seed.committee,
         start_at=london(2023, 11, 8),
         classification=Meeting.Classification.RESTRICTED,
+        acting_user=SYSTEM,
     )
-    action = action_create(meeting=restricted, description="Secret thing", owners=["Chair"])
+    action = action_create(
+        meeting=restricted, description="Secret thing", owners=["Chair"], acting_user=SYSTEM
+    )
     login(client, "observer")
     listing = client.get("/meetings/").content.decode()
     assert "DAG028" in listing
@@ -355,7 +358,9 @@ def test_pmo_takes_up_earlier_actions_at_the_next_meeting(client, seed):
 
 
 def _add_actions(meeting: Meeting, count: int, start: int) -> None:
-    area = services.agenda_item_get_or_create(meeting=meeting, title=f"Area {start}")
+    area = services.agenda_item_get_or_create(
+        meeting=meeting, title=f"Area {start}", acting_user=SYSTEM
+    )
     for n in range(count):
         action_create(
             meeting=meeting,
@@ -363,9 +368,13 @@ def _add_actions(meeting: Meeting, count: int, start: int) -> None:
             description=f"Action {start + n}",
             owners=[f"Organisation {n % 3} (Person {n})", "Chair"],
             due_date=dt.date(2023, 10, 11),
+            acting_user=SYSTEM,
         )
         discussion.discussion_item_create(
-            meeting=meeting, agenda_item=area, text=f"See DAG28-0{1 + n % 2} and CR023."
+            meeting=meeting,
+            agenda_item=area,
+            text=f"See DAG28-0{1 + n % 2} and CR023.",
+            acting_user=SYSTEM,
         )
 
 
@@ -394,13 +403,17 @@ def test_meeting_page_costs_a_fixed_number_of_queries(
     Action.objects.filter(meeting=seed.dag028).update(due_meeting=seed.dag029)
     HeadlineReportFactory(meeting=seed.dag028, version=1, requested_by=seed_user("pmo"))
     HeadlineReportFactory(meeting=seed.dag028, version=2)
-    discussion.discussion_item_create(meeting=seed.dag029, text="Actions from DAG 28 were kept.")
+    discussion.discussion_item_create(
+        meeting=seed.dag029, text="Actions from DAG 28 were kept.", acting_user=SYSTEM
+    )
     with django_assert_num_queries(MEETING_PAGE_QUERIES):
         html = client.get("/meetings/DAG028/").content.decode()
     assert html.count("by DAG029</span>") == 35
     assert 'href="/meetings/DAG029/#discussion-' in html
     for action in Action.objects.filter(meeting=seed.dag028):
-        action_review_record(action=action, meeting=seed.dag029, note=f"Taken up {action.ref}")
+        action_review_record(
+            action=action, meeting=seed.dag029, note=f"Taken up {action.ref}", acting_user=SYSTEM
+        )
     with django_assert_num_queries(MEETING_PAGE_QUERIES):
         html = client.get("/meetings/DAG029/").content.decode()
     assert "Taken up DAG28-35" in html
@@ -417,6 +430,7 @@ def test_meeting_page_rows_show_due_meeting_overdue_closure_and_escape_text(clie
         description="Check <script>alert(1)</script> & report",
         owners=["Chair"],
         due_date=dt.date(2023, 10, 11),
+        acting_user=SYSTEM,
     )
     Action.objects.filter(ref="DAG28-02").update(
         due_meeting=seed.dag029, status=Action.Status.CLOSED, closed_date=dt.date(2023, 10, 1)
@@ -544,7 +558,7 @@ def test_meeting_page_watches_a_report_while_it_renders(client, seed):
 
 def test_a_meeting_shows_where_other_meetings_mention_it(client, seed):
     discussion.discussion_item_create(
-        meeting=seed.dag029, text="Actions from DAG 28 were reviewed."
+        meeting=seed.dag029, text="Actions from DAG 28 were reviewed.", acting_user=SYSTEM
     )
     login(client, "member")
     html = client.get("/meetings/DAG028/").content.decode()
@@ -610,6 +624,7 @@ def test_home_says_how_many_more_open_actions_there_are(client, seed):
             description=f"Programme to follow up item {n}",
             owners=["Programme (Rob Short)"],
             due_date=dt.date(2023, 11, 8),
+            acting_user=SYSTEM,
         )
     login(client, "member")
     html = client.get("/").content.decode()
