@@ -68,23 +68,6 @@ def change_request_create(
     )
 
 
-def change_request_get_or_create(
-    *, number: int, title: str = "", acting_user: Any
-) -> ChangeRequest:
-    """The CR with ``number``, created (status draft) if missing; a missing title is filled in.
-
-    Raises PermissionDenied unless PMO.
-    """
-    roles.require_pmo(acting_user)
-    cr = ChangeRequest.objects.filter(number=number).first()
-    if cr is None:
-        return change_request_create(number=number, title=title, acting_user=acting_user)
-    if title and not cr.title:
-        cr.title = title
-        validated_save(cr, acting_user=acting_user)
-    return cr
-
-
 CR_EDITABLE_FIELDS = {
     "title",
     "description",

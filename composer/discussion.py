@@ -97,20 +97,6 @@ def discussion_references_refresh(
     return DiscussionReference.objects.bulk_create(rows)
 
 
-def discussion_references_refresh_all(*, meeting: Meeting | None = None, acting_user: Any) -> int:
-    """Re-resolve every discussion item (of ``meeting``, or all): refs recorded later now link.
-
-    Raises PermissionDenied unless PMO.
-    """
-    roles.require_pmo(acting_user)
-    items = DiscussionItem.objects.all() if meeting is None else meeting.discussion_items.all()
-    count = 0
-    for item in items:
-        discussion_references_refresh(discussion_item=item, acting_user=acting_user)
-        count += 1
-    return count
-
-
 @transaction.atomic
 def discussion_item_delete(*, discussion_item: DiscussionItem, acting_user: Any) -> None:
     """Delete a key discussion item and its stored references (PMO only).

@@ -12,7 +12,6 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from core import refs
-from meetings.models import Meeting
 
 from .models import Decision
 
@@ -60,15 +59,6 @@ def decision_queue(*, user: Any) -> QuerySet[Decision]:
         decision_list_for_user(user=user)
         .filter(status__in=AWAITING_CHAIR)
         .order_by("meeting__start_at", "seq")
-    )
-
-
-def decision_list_for_meeting(*, meeting: Meeting) -> list[Decision]:
-    """The decisions taken at ``meeting`` in ref order (one query)."""
-    return list(
-        Decision.objects.filter(meeting=meeting)
-        .select_related("agenda_item", "change_request", "decided_by", "meeting__committee")
-        .order_by("seq")
     )
 
 

@@ -254,11 +254,6 @@ class Meeting(models.Model):
         """The meeting's calendar date in Europe/London."""
         return self.local_start.date()
 
-    @property
-    def action_prefix(self) -> str:
-        """The part of this meeting's action refs before the dash: ``DAG28``, ``DAG20.1``."""
-        return refs.action_ref(self.committee.code, self.number, self.sub_number, 0)[:-3]
-
 
 class AgendaItem(models.Model):
     """An agenda item: the report's "Area" (``CR023 Decision``, ``Minutes and Actions``)."""

@@ -73,10 +73,3 @@ class Links:
             if isinstance(context, dict):
                 context["links"] = links
         return links
-
-
-def link(links: Links, name: str, key: Any, **extra: Any) -> dict[str, Any] | None:
-    """A related record: its key fields plus ``url``; None when ``key`` is None."""
-    if key is None:
-        return None
-    return {**extra, "url": links.url(name, key)}

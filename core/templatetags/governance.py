@@ -164,14 +164,6 @@ def is_overdue(action: Any, today: dt.date) -> bool:
     return action.is_overdue(today)
 
 
-@register.filter
-def days_until(date: dt.date | None, today: dt.date) -> int | None:
-    """Whole days from ``today`` to ``date`` (negative when past); None without a date."""
-    if not date:
-        return None
-    return (date - today).days
-
-
 @register.simple_tag(takes_context=True)
 def query_with(context: Any, **changes: Any) -> str:
     """The current query string with ``changes`` applied (``page=2``, ``sort="due_date"``).

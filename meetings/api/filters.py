@@ -35,16 +35,6 @@ def canonical_change_request_ref(text: str) -> str:
     return refs.change_request_ref(refs.parse_change_request_ref(text))
 
 
-def canonical_action_ref(text: str) -> str:
-    key = refs.parse_action_ref(text)
-    return refs.action_ref(key.code, key.number, key.sub_number, key.seq)
-
-
-def canonical_decision_ref(text: str) -> str:
-    key = refs.parse_decision_ref(text)
-    return refs.decision_ref(key.code, key.seq)
-
-
 class RefFilter(django_filters.CharFilter):
     """Filter by a ref column, accepting any way of writing the ref (``dag28`` → DAG028)."""
 

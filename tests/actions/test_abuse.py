@@ -17,9 +17,8 @@ from actions.services import action_close, action_create, action_review_record
 from core.actors import SYSTEM
 from meetings.models import Meeting
 from meetings.services import meeting_create
-from tests.browser.data import build_seedlike
 from tests.conftest import london
-from tests.meetings.test_concurrency import run_concurrently
+from tests.fixtures import build_seedlike, run_concurrently
 
 
 @pytest.mark.django_db(transaction=True)

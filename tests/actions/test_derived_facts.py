@@ -22,8 +22,8 @@ from core.links import url_maker
 from core.templatetags.governance import ref_url
 from meetings.models import PLACEHOLDER_TITLE, Meeting
 from meetings.services import meeting_create
-from tests.browser.data import build_seedlike
 from tests.conftest import london
+from tests.fixtures import build_seedlike
 
 DUE = dt.date(2023, 10, 11)
 

@@ -19,8 +19,8 @@ from actions.services import action_create
 from core.actors import SYSTEM
 from meetings.models import Meeting, Organisation, Person
 from meetings.services import committee_create, meeting_create
-from tests.browser.data import build_seedlike
 from tests.conftest import london
+from tests.fixtures import build_seedlike
 
 
 @pytest.fixture

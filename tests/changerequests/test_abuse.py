@@ -11,8 +11,7 @@ from changerequests.models import ChangeRequest, ImpactAssessmentResponse
 from changerequests.services import change_request_create, din_create, ia_response_record
 from core.actors import SYSTEM
 from meetings.services import organisation_get_or_create
-from tests.browser.data import build_seedlike
-from tests.meetings.test_concurrency import run_concurrently
+from tests.fixtures import build_seedlike, run_concurrently
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from django.core.exceptions import PermissionDenied
 from changerequests.models import ChangeRequest, DesignIssueNotification, Release
 from changerequests.services import (
     change_request_create,
-    change_request_get_or_create,
     change_request_transition,
     change_request_update,
     din_create,
@@ -30,7 +29,6 @@ def test_a_change_request_service_called_with_no_actor_is_refused(cr023):
     elexon = organisation_get_or_create(name="Elexon", acting_user=SYSTEM)
     refused = [
         lambda: change_request_create(title="New", acting_user=None),
-        lambda: change_request_get_or_create(number=24, acting_user=None),
         lambda: change_request_update(change_request=cr023, title="Changed", acting_user=None),
         lambda: change_request_transition(
             change_request=cr023, to_status=ChangeRequest.Status.IMPACT_ASSESSMENT, acting_user=None

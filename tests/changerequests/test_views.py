@@ -15,7 +15,7 @@ from changerequests.models import ChangeRequest, ImpactAssessmentResponse
 from changerequests.services import change_request_create, ia_response_record
 from core.actors import SYSTEM
 from meetings.models import Organisation
-from tests.browser.data import build_seedlike
+from tests.fixtures import build_seedlike
 
 
 @pytest.fixture

@@ -13,8 +13,7 @@ from django.core.exceptions import ValidationError
 from changerequests.models import ChangeRequest
 from decisions.models import Decision
 from decisions.services import decision_transition
-from tests.browser.data import build_seedlike
-from tests.meetings.test_concurrency import run_concurrently
+from tests.fixtures import build_seedlike, run_concurrently
 
 
 @pytest.mark.django_db(transaction=True)

@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from changerequests.models import ChangeRequest
 from core.actors import SYSTEM
 from decisions.models import Decision
-from tests.browser.data import DEC68_TEXT, build_seedlike
+from tests.fixtures import DEC68_TEXT, build_seedlike
 
 
 @pytest.fixture

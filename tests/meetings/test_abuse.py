@@ -17,9 +17,8 @@ from composer import discussion
 from core.actors import SYSTEM
 from meetings import services
 from meetings.models import Committee, HeadlineReport, Meeting, Person
-from tests.browser.data import build_seedlike
 from tests.conftest import london
-from tests.meetings.test_concurrency import run_concurrently
+from tests.fixtures import build_seedlike, run_concurrently
 
 
 @pytest.fixture

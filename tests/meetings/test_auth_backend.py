@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group
 
 from core import roles
 from core.auth import ModelBackend
-from tests.browser.data import build_seedlike
+from tests.fixtures import build_seedlike
 
 
 @pytest.fixture

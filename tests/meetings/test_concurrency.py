@@ -1,7 +1,5 @@
 """Two users creating at the same moment get distinct, consecutive refs (DESIGN.md refs)."""
 
-import threading
-
 import pytest
 from django.db import connection
 
@@ -12,28 +10,7 @@ from core.actors import SYSTEM
 from decisions.services import decision_create
 from meetings import services
 from tests.conftest import london
-
-
-def run_concurrently(count: int, work) -> list:
-    """Run ``work(i)`` in ``count`` threads released together; return results or exceptions."""
-    barrier = threading.Barrier(count)
-    results: list = [None] * count
-
-    def target(i: int) -> None:
-        try:
-            barrier.wait()
-            results[i] = work(i)
-        except Exception as exc:  # collected and asserted on below
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=target, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
+from tests.fixtures import run_concurrently
 
 
 @pytest.mark.django_db(transaction=True)

@@ -17,8 +17,8 @@ from composer import discussion
 from core.actors import SYSTEM
 from meetings import services
 from meetings.models import AgendaItem, DiscussionItem, Meeting
-from tests.browser.data import build_seedlike
 from tests.conftest import london
+from tests.fixtures import build_seedlike
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 

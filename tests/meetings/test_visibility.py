@@ -33,7 +33,7 @@ from meetings.models import (
     HeadlineReport,
     Meeting,
 )
-from tests.browser.data import SeedLike, build_seedlike
+from tests.fixtures import SeedLike, build_seedlike
 
 User = get_user_model()
 

@@ -1,4 +1,7 @@
-"""Records for the UI tests, built with the services from the seed report's own values.
+"""Shared test fixtures: the seed's records built through the services (``build_seedlike``),
+and :func:`run_concurrently` for the tests of two requests at once.
+
+The records are built with the services from the seed report's own values.
 
 The seed (``seeds/DAG028-headline-report.txt``) gives: DAG028 held on 13 September 2023
 10:00-13:00 (Virtual – MS Teams, Public); DAG28-01 "Programme to provide overview of the
@@ -10,7 +13,10 @@ the chair has something to decide.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
+
+from django.db import connection
 
 from actions.models import Action
 from actions.services import action_create
@@ -117,3 +123,25 @@ def build_seedlike() -> SeedLike:
         acting_user=SYSTEM,
     )
     return SeedLike(committee, dag028, dag029, cr023, dag28_01, dag28_02, dec68)
+
+
+def run_concurrently(count: int, work) -> list:
+    """Run ``work(i)`` in ``count`` threads released together; return results or exceptions."""
+    barrier = threading.Barrier(count)
+    results: list = [None] * count
+
+    def target(i: int) -> None:
+        try:
+            barrier.wait()
+            results[i] = work(i)
+        except Exception as exc:  # collected and asserted on below
+            results[i] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=target, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return results
