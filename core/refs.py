@@ -203,6 +203,61 @@ def _code_alternation(committee_codes: Iterable[str]) -> str:
     return "|".join(re.escape(c) for c in codes)
 
 
+# Refs every installation has, whatever its committees: CRs, DINs and design artefacts.
+_PROGRAMME_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        RefKind.CHANGE_REQUEST,
+        re.compile(
+            r"\b(?:CR\s?(?P<number>\d{1,4})|Change\s+Request\s*\(CR\)\s*(?P<long>\d{1,4}))\b"
+        ),
+    ),
+    (RefKind.DIN, re.compile(r"\bDIN-?\s?(?P<number>\d{1,6})\b")),
+    (RefKind.DESIGN_ARTEFACT, re.compile(r"\bDES-?(?P<number>\d{1,5})\b")),
+)
+
+
+def _committee_patterns(codes: str) -> list[tuple[str, re.Pattern[str]]]:
+    """The patterns of the refs that start with a committee code (``codes``: an alternation)."""
+    return [
+        (
+            RefKind.ACTION,
+            re.compile(
+                rf"\b(?P<code>{codes})\s?(?P<number>\d{{1,4}})(?:\.(?P<sub>\d{{1,2}}))?"
+                r"-(?P<seq>\d{1,4})\b"
+            ),
+        ),
+        (RefKind.DECISION, re.compile(rf"\b(?P<code>{codes})-DEC\s?(?P<seq>\d{{1,5}})\b")),
+        (
+            RefKind.MEETING,
+            re.compile(
+                rf"\b(?P<code>{codes})(?:(?P<padded>\d{{3}})|\s(?P<number>\d{{1,3}}))"
+                r"(?:\.(?P<sub>\d{1,2}))?\b(?![-.]\d)"
+            ),
+        ),
+    ]
+
+
+def _canonical(kind: str, groups: dict[str, str | None]) -> str:
+    """The canonical ref of one match of ``kind``'s pattern (its named groups)."""
+    if kind == RefKind.ACTION:
+        return action_ref(
+            str(groups["code"]),
+            int(str(groups["number"])),
+            int(groups["sub"] or 0),
+            int(str(groups["seq"])),
+        )
+    if kind == RefKind.DECISION:
+        return decision_ref(str(groups["code"]), int(str(groups["seq"])))
+    if kind == RefKind.MEETING:
+        number = int(str(groups["padded"] or groups["number"]))
+        return meeting_ref(str(groups["code"]), number, int(groups["sub"] or 0))
+    if kind == RefKind.CHANGE_REQUEST:
+        return change_request_ref(int(str(groups["number"] or groups["long"])))
+    if kind == RefKind.DIN:
+        return din_ref(int(str(groups["number"])))
+    return design_artefact_ref(int(str(groups["number"])))
+
+
 def find_refs(text: str, committee_codes: Iterable[str] = ("DAG",)) -> list[FoundRef]:
     """Find every reference written in ``text``, in order of appearance.
 
@@ -215,58 +270,12 @@ def find_refs(text: str, committee_codes: Iterable[str] = ("DAG",)) -> list[Foun
     """
     text = text or ""
     codes = _code_alternation(committee_codes)
-    patterns: list[tuple[str, re.Pattern[str]]] = []
-    if codes:
-        patterns += [
-            (
-                RefKind.ACTION,
-                re.compile(
-                    rf"\b(?P<code>{codes})\s?(?P<number>\d{{1,4}})(?:\.(?P<sub>\d{{1,2}}))?"
-                    r"-(?P<seq>\d{1,4})\b"
-                ),
-            ),
-            (RefKind.DECISION, re.compile(rf"\b(?P<code>{codes})-DEC\s?(?P<seq>\d{{1,5}})\b")),
-            (
-                RefKind.MEETING,
-                re.compile(
-                    rf"\b(?P<code>{codes})(?:(?P<padded>\d{{3}})|\s(?P<number>\d{{1,3}}))"
-                    r"(?:\.(?P<sub>\d{1,2}))?\b(?![-.]\d)"
-                ),
-            ),
-        ]
-    patterns += [
-        (
-            RefKind.CHANGE_REQUEST,
-            re.compile(
-                r"\b(?:CR\s?(?P<number>\d{1,4})|Change\s+Request\s*\(CR\)\s*(?P<long>\d{1,4}))\b"
-            ),
-        ),
-        (RefKind.DIN, re.compile(r"\bDIN-?\s?(?P<number>\d{1,6})\b")),
-        (RefKind.DESIGN_ARTEFACT, re.compile(r"\bDES-?(?P<number>\d{1,5})\b")),
+    patterns = [*(_committee_patterns(codes) if codes else []), *_PROGRAMME_PATTERNS]
+    candidates = [
+        FoundRef(kind, _canonical(kind, m.groupdict()), m.start(), m.end(), m.group(0))
+        for kind, pattern in patterns
+        for m in pattern.finditer(text)
     ]
-    candidates: list[FoundRef] = []
-    for kind, pattern in patterns:
-        for m in pattern.finditer(text):
-            groups = m.groupdict()
-            if kind == RefKind.ACTION:
-                ref = action_ref(
-                    groups["code"],
-                    int(groups["number"]),
-                    int(groups["sub"] or 0),
-                    int(groups["seq"]),
-                )
-            elif kind == RefKind.DECISION:
-                ref = decision_ref(groups["code"], int(groups["seq"]))
-            elif kind == RefKind.MEETING:
-                number = int(groups["padded"] or groups["number"])
-                ref = meeting_ref(groups["code"], number, int(groups["sub"] or 0))
-            elif kind == RefKind.CHANGE_REQUEST:
-                ref = change_request_ref(int(groups["number"] or groups["long"]))
-            elif kind == RefKind.DIN:
-                ref = din_ref(int(groups["number"]))
-            else:
-                ref = design_artefact_ref(int(groups["number"]))
-            candidates.append(FoundRef(kind, ref, m.start(), m.end(), m.group(0)))
     candidates.sort(key=lambda f: (f.start, -(f.end - f.start)))
     found: list[FoundRef] = []
     last_end = -1
