@@ -267,6 +267,16 @@ def test_every_action_move(dag28_01, pmo_user, from_status, move, to_status):
         assert action.closed_date is None
 
 
+def test_the_system_declines_and_reopens(dag28_01):
+    action_in(dag28_01, A.PROPOSED_CLOSURE)
+    action_closure_decline(action=dag28_01, acting_user=SYSTEM)
+    action_in(dag28_01, A.CLOSED)
+    action_reopen(action=dag28_01, acting_user=SYSTEM)
+    dag28_01.refresh_from_db()
+    assert (dag28_01.status, dag28_01.closed_date) == (A.OPEN, None)
+    assert [r.history_user for r in dag28_01.history.all()] == [None] * 5
+
+
 def test_closing_records_the_date_and_note(dag28_01):
     action_close(action=dag28_01, note="Explainer presented", acting_user=SYSTEM)
     dag28_01.refresh_from_db()

@@ -203,13 +203,15 @@ def test_a_version_in_progress_or_issued_is_not_retried(
     assert seed.dag028.status == Meeting.Status.REPORT_ISSUED
 
 
-def test_a_lost_version_is_retried(seed, pmo_user, django_capture_on_commit_callbacks):
+def test_a_lost_version_is_retried_by_the_system(
+    seed, pmo_user, django_capture_on_commit_callbacks
+):
     pending = issue_pending(seed.dag028, pmo_user, django_capture_on_commit_callbacks)
     with (
         time_machine.travel(timezone.now() + dt.timedelta(minutes=16)),
         django_capture_on_commit_callbacks(execute=False) as callbacks,
     ):
-        retried = headline_report.headline_report_retry(report=pending, acting_user=pmo_user)
+        retried = headline_report.headline_report_retry(report=pending, acting_user=SYSTEM)
     assert (retried.pk, retried.status, len(callbacks)) == (
         pending.pk,
         HeadlineReport.Status.PENDING,
