@@ -321,3 +321,251 @@ def test_organisations_and_people_made_on_the_way_record_who_made_them(dag028, p
         == rob
     )
     assert programme.history.count() == rob.history.count() == 1
+
+
+# --- every guard of the meetings services ------------------------------------------------------
+
+REFUSED_ROLES = ["Chair", "Member", "Observer"]
+
+
+@pytest.mark.parametrize("role", REFUSED_ROLES)
+def test_only_the_pmo_changes_committees_meetings_and_agendas(committee, dag028, role_user, role):
+    user = role_user(role)
+    area = services.agenda_item_create(meeting=dag028, title="CR023 Decision", acting_user=SYSTEM)
+    calls = [
+        lambda: services.committee_create(code="DRG", name="Design Review", acting_user=user),
+        lambda: services.meeting_create(
+            committee=committee, start_at=london(2023, 10, 11), acting_user=user
+        ),
+        lambda: services.meeting_update(meeting=dag028, venue="Elexon", acting_user=user),
+        lambda: services.agenda_item_create(meeting=dag028, title="Design", acting_user=user),
+        lambda: services.agenda_item_update(agenda_item=area, order=9, acting_user=user),
+        lambda: services.agenda_item_get_or_create(
+            meeting=dag028, title="CR023 Decision", acting_user=user
+        ),
+        lambda: services.organisation_get_or_create(name="Elexon", acting_user=user),
+        lambda: services.person_get_or_create(name="Rob Short", acting_user=user),
+    ]
+    for call in calls:
+        with pytest.raises(PermissionDenied):
+            call()
+    dag028.refresh_from_db()
+    area.refresh_from_db()
+    assert (dag028.venue, area.order) == ("Virtual – MS Teams", 1)
+    assert list(Meeting.objects.values_list("ref", flat=True)) == ["DAG028"]
+    assert list(dag028.agenda_items.values_list("title", flat=True)) == ["CR023 Decision"]
+    assert not Organisation.objects.exists()
+    assert not Person.objects.exists()
+
+
+@pytest.mark.parametrize("actor", ["PMO", "system"])
+def test_the_pmo_and_the_system_change_them(committee, role_user, actor):
+    user = SYSTEM if actor == "system" else role_user("PMO")
+    drg = services.committee_create(code="DRG", name="Design Resolution Group", acting_user=user)
+    dag028 = services.meeting_create(
+        committee=committee, number=28, start_at=london(2023, 9, 13, 10), acting_user=user
+    )
+    services.meeting_update(meeting=dag028, status=Meeting.Status.HELD, acting_user=user)
+    area = services.agenda_item_create(meeting=dag028, title="CR023  Decision", acting_user=user)
+    services.agenda_item_update(agenda_item=area, order=5, acting_user=user)
+    same = services.agenda_item_get_or_create(
+        meeting=dag028, title=" CR023 Decision ", acting_user=user
+    )
+    minutes = services.agenda_item_get_or_create(
+        meeting=dag028, title="Minutes and Actions", acting_user=user
+    )
+    programme = services.organisation_get_or_create(name="Programme", acting_user=user)
+    rob = services.person_get_or_create(name="Rob Short", organisation=programme, acting_user=user)
+    dag028.refresh_from_db()
+    assert (drg.code, dag028.ref, dag028.status) == ("DRG", "DAG028", Meeting.Status.HELD)
+    assert same == area
+    assert list(dag028.agenda_items.values_list("title", "order")) == [
+        ("CR023 Decision", 5),
+        ("Minutes and Actions", 6),
+    ]
+    assert minutes.order == 6
+    assert (rob.name, rob.organisation, rob.is_team) == ("Rob Short", programme, False)
+
+
+@pytest.mark.parametrize("code", ["dag", "D", "DAG1", "ABCDEFGHIJK", ""])
+def test_a_bad_committee_code_is_refused(db, code):
+    with pytest.raises(ValidationError) as err:
+        services.committee_create(code=code, name="Design Advisory Group", acting_user=SYSTEM)
+    assert "code" in err.value.message_dict
+
+
+def test_a_taken_committee_code_is_refused(committee):
+    with pytest.raises(ValidationError) as err:
+        services.committee_create(code="DAG", name="Another", acting_user=SYSTEM)
+    assert "code" in err.value.message_dict
+
+
+@pytest.mark.parametrize(
+    ("service", "extra"),
+    [(services.organisation_get_or_create, {}), (services.person_get_or_create, {})],
+)
+def test_blank_or_overlong_names_are_refused(db, service, extra):
+    for name in ("", "   ", None, "x" * 201):
+        with pytest.raises(ValidationError) as err:
+            service(name=name, acting_user=SYSTEM, **extra)
+        assert "name" in err.value.message_dict
+    assert not Organisation.objects.exists()
+    assert not Person.objects.exists()
+
+
+def test_a_team_is_recorded_as_a_team(db):
+    programme = services.organisation_get_or_create(name="Programme", acting_user=SYSTEM)
+    team = services.person_get_or_create(
+        name="Testing  Team", organisation=programme, is_team=True, acting_user=SYSTEM
+    )
+    chair = services.person_get_or_create(name="Chair (Jane Doe)", acting_user=SYSTEM)
+    assert (team.name, team.is_team, chair.organisation) == ("Testing Team", True, None)
+
+
+@pytest.mark.parametrize(
+    ("values", "field"),
+    [
+        ({"number": 0}, "number"),
+        ({"number": 10_000}, "number"),
+        ({"number": 20, "sub_number": 100}, "sub_number"),
+        ({"number": 20, "sub_number": -1}, "sub_number"),
+        ({"sub_number": 1}, "number"),
+        ({"end_at": london(2023, 9, 13, 9)}, None),
+        ({"classification": "secret"}, "classification"),
+        ({"status": "cancelled"}, "status"),
+        ({"venue": "x" * 201}, "venue"),
+    ],
+)
+def test_bad_meeting_values_are_refused(committee, values, field):
+    with pytest.raises(ValidationError) as err:
+        services.meeting_create(
+            committee=committee, start_at=london(2023, 9, 13, 10), acting_user=SYSTEM, **values
+        )
+    if field:
+        assert field in err.value.message_dict
+    assert not Meeting.objects.exists()
+
+
+def test_a_taken_extraordinary_meeting_is_refused(committee):
+    services.meeting_create(
+        committee=committee,
+        number=20,
+        sub_number=1,
+        start_at=london(2023, 4, 26),
+        acting_user=SYSTEM,
+    )
+    with pytest.raises(ValidationError, match=r"DAG020\.1 already exists"):
+        services.meeting_create(
+            committee=committee,
+            number=20,
+            sub_number=1,
+            start_at=london(2023, 4, 27),
+            acting_user=SYSTEM,
+        )
+
+
+def test_meeting_update_refuses_other_fields_and_bad_values(dag028, pmo_user):
+    for changes in ({"number": 29}, {"ref": "DAG029"}, {"committee": None}):
+        with pytest.raises(ValidationError, match="cannot be changed here"):
+            services.meeting_update(meeting=dag028, acting_user=pmo_user, **changes)
+    for changes, field in (
+        ({"end_at": london(2023, 9, 13, 9)}, None),
+        ({"status": "cancelled"}, "status"),
+        ({"classification": "secret"}, "classification"),
+    ):
+        with pytest.raises(ValidationError) as err:
+            services.meeting_update(meeting=dag028, acting_user=pmo_user, **changes)
+        if field:
+            assert field in err.value.message_dict
+    dag028.refresh_from_db()
+    assert (dag028.ref, dag028.status, dag028.end_at) == (
+        "DAG028",
+        Meeting.Status.PLANNED,
+        london(2023, 9, 13, 13),
+    )
+
+
+def test_agenda_item_guards(committee, dag028):
+    area = services.agenda_item_create(meeting=dag028, title="CR023 Decision", acting_user=SYSTEM)
+    with pytest.raises(ValidationError):
+        services.agenda_item_create(meeting=dag028, title="CR023  Decision", acting_user=SYSTEM)
+    for title in ("", "   ", "x" * 301):
+        with pytest.raises(ValidationError) as err:
+            services.agenda_item_create(meeting=dag028, title=title, acting_user=SYSTEM)
+        assert "title" in err.value.message_dict
+    for changes in ({"title": "Renamed"}, {"meeting": None}):
+        with pytest.raises(ValidationError, match="cannot be changed here"):
+            services.agenda_item_update(agenda_item=area, acting_user=SYSTEM, **changes)
+    with pytest.raises(ValidationError):
+        services.agenda_item_get_or_create(meeting=dag028, title="  ", acting_user=SYSTEM)
+    # The same title at another meeting is another agenda item.
+    dag029 = services.meeting_create(
+        committee=committee, start_at=london(2023, 10, 11), acting_user=SYSTEM
+    )
+    other = services.agenda_item_get_or_create(
+        meeting=dag029, title="CR023 Decision", acting_user=SYSTEM
+    )
+    assert other != area
+    assert list(dag028.agenda_items.values_list("title", flat=True)) == ["CR023 Decision"]
+
+
+def test_agenda_item_create_places_new_items_at_the_end(dag028):
+    first = services.agenda_item_create(meeting=dag028, title="Minutes", acting_user=SYSTEM)
+    placed = services.agenda_item_create(
+        meeting=dag028, title="Design (DIN)", order=7, acting_user=SYSTEM
+    )
+    last = services.agenda_item_create(meeting=dag028, title="AOB", acting_user=SYSTEM)
+    assert [first.order, placed.order, last.order] == [1, 7, 8]
+
+
+# --- a person's reminder emails: the person, the PMO or the system -------------------------------
+
+
+@pytest.fixture
+def rob(db):
+    programme = services.organisation_get_or_create(name="Programme", acting_user=SYSTEM)
+    return services.person_get_or_create(
+        name="Rob Short", organisation=programme, acting_user=SYSTEM
+    )
+
+
+@pytest.mark.parametrize("role", [*REFUSED_ROLES, None])
+def test_only_the_person_the_pmo_or_the_system_stop_reminders(rob, role_user, role):
+    user = role_user(role) if role else None
+    with pytest.raises(PermissionDenied):
+        services.person_reminders_opt_out_set(person=rob, opt_out=True, acting_user=user)
+    rob.refresh_from_db()
+    assert rob.reminders_opt_out is False
+
+
+def test_the_person_stops_and_restarts_their_own_reminders(rob, role_user):
+    login = role_user("Member")
+    rob.user = login
+    rob.save()
+    services.person_reminders_opt_out_set(person=rob, opt_out=True, acting_user=login)
+    rob.refresh_from_db()
+    assert rob.reminders_opt_out is True
+    services.person_reminders_opt_out_set(person=rob, opt_out=False, acting_user=login)
+    rob.refresh_from_db()
+    assert rob.reminders_opt_out is False
+    assert [r.history_user for r in rob.history.order_by("history_date", "history_id")] == [
+        None,
+        None,
+        login,
+        login,
+    ]
+
+
+def test_the_pmo_and_the_system_stop_reminders_and_twice_writes_once(rob, pmo_user):
+    services.person_reminders_opt_out_set(person=rob, opt_out=True, acting_user=pmo_user)
+    services.person_reminders_opt_out_set(person=rob, opt_out=True, acting_user=SYSTEM)
+    rob.refresh_from_db()
+    assert rob.reminders_opt_out is True
+    rows = rob.history.order_by("history_date", "history_id")
+    assert [(r.reminders_opt_out, r.history_user) for r in rows] == [
+        (False, None),
+        (True, pmo_user),
+    ]
+    services.person_reminders_opt_out_set(person=rob, opt_out=False, acting_user=SYSTEM)
+    rob.refresh_from_db()
+    assert rob.reminders_opt_out is False
