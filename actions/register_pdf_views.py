@@ -97,10 +97,22 @@ class RegisterPdfCreateView(LoginRequired):
 
 class ActionRegisterPdfView(LoginRequired):
     """``/actions/register.pdf?<filters>``: the old direct link, kept for bookmarks and
-    emails; asks for the PDF as the register's button does and redirects to its status."""
+    emails. A GET changes nothing (a link on another site must not start renders): it shows
+    the filters and a button that asks for the PDF as the register's button does."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        return _ask(request)
+        form = ActionFilterForm(request.GET, choices=action_register_choices(user=request.user))
+        query = request.GET.urlencode()
+        suffix = f"?{query}" if query else ""
+        return render(
+            request,
+            "actions/register_pdf_confirm.html",
+            {
+                "filters_text": register_filters_text(form),
+                "create_url": reverse("register-pdf-create") + suffix,
+                "register_url": reverse("action-list") + suffix,
+            },
+        )
 
 
 class RegisterPdfStatusView(LoginRequired):

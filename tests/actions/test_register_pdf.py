@@ -13,6 +13,7 @@ import datetime as dt
 import re
 import subprocess
 import tempfile
+from html import escape
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -83,12 +84,16 @@ def seed_refs() -> list[str]:
 def ask(client, capture, params=None, *, old_link: bool = False) -> RegisterPdf:
     """Ask for the register PDF as the browser does (the button's POST, or the old GET link)
     and let the task run after commit (eagerly, as with no broker); the request, reloaded."""
+    query = urlencode(params or {})
     with capture(execute=True):
         if old_link:
-            response = client.get("/actions/register.pdf", params or {})
-        else:
-            query = urlencode(params or {})
-            response = client.post(f"/actions/register-pdfs/?{query}")
+            before = RegisterPdf.objects.count()
+            page = client.get("/actions/register.pdf", params or {})
+            assert page.status_code == 200
+            assert RegisterPdf.objects.count() == before  # a GET asks for nothing
+            html = page.content.decode()
+            assert f'action="/actions/register-pdfs/?{escape(query)}"' in html
+        response = client.post(f"/actions/register-pdfs/?{query}")
     assert response.status_code == 302
     found = STATUS_URL.match(response["Location"])
     assert found, response["Location"]
@@ -232,7 +237,7 @@ def test_the_pdf_needs_a_login(client, seed):
     assert not RegisterPdf.objects.exists()
 
 
-def test_the_old_link_asks_for_the_pdf_and_lands_on_its_status_page(
+def test_the_old_link_shows_the_filters_and_a_button_that_asks_for_the_pdf(
     client, seed, django_capture_on_commit_callbacks
 ):
     login(client, "pmo")
