@@ -96,8 +96,8 @@ class ActionRow:
 
     @property
     def owners_text(self) -> str:
-        """``Programme (Rob Short); Chair``, or ``—`` when the action has no owner."""
-        return "; ".join(self.owners) or "—"
+        """``Programme (Rob Short); Chair``; empty when the action has no owner."""
+        return "; ".join(self.owners)
 
     @property
     def status_label(self) -> str:
