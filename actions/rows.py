@@ -14,35 +14,53 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
-from django.db.models import QuerySet
+from django.db import connection
+from django.db.models import F, QuerySet
 from django.urls import get_script_prefix
 from django.utils import dateformat, timezone
 from django.utils.safestring import SafeString
 
+from core.api.timestamps import DateTimeText
 from core.links import url_maker
 from core.templatetags.governance import badge, dom_id
+from meetings.models import Organisation, Person
 
 from .models import Action, ActionOwner, action_is_overdue, owner_columns_text
 
-# The row's own columns, in the order ActionRow takes them (after ``owners``).
-_COLUMNS = (
+# The row's columns: the action's own, and under their row names the joined ones (meeting,
+# due meeting).
+_FIELDS = (
     "id",
     "ref",
     "committee_id",
     "meeting_id",
-    "meeting__ref",
-    "meeting__start_at",
     "agenda_item_id",
     "description",
     "due_date",
-    "due_meeting__ref",
     "status",
     "closed_date",
 )
+_JOINED: dict[str, Any] = {
+    "meeting_ref": F("meeting__ref"),
+    "meeting_start": F("meeting__start_at"),
+    "due_meeting_ref": F("due_meeting__ref"),
+}
+# Asked for: the area's title (joins the agenda item).
+_AREA_COLUMNS: dict[str, Any] = {"agenda_item_title": F("agenda_item__title")}
+# Asked for by the API's representation of a record: its committee and timestamps (and
+# the closure note, a field) (DateTimeText: formatted by PostgreSQL, see core.api.timestamps).
+_RECORD_COLUMNS: dict[str, Any] = {
+    **_AREA_COLUMNS,
+    "committee_code": F("committee__code"),
+    "committee_name": F("committee__name"),
+    "created_at_text": DateTimeText("created_at"),
+    "updated_at_text": DateTimeText("updated_at"),
+}
+_OPTIONAL = (*_RECORD_COLUMNS, "closure_note")
 
 _STATUS_LABELS = dict(Action.Status.choices)
 
@@ -68,14 +86,30 @@ def _badge(status: str) -> SafeString:
     return badge(status, str(_STATUS_LABELS.get(status, status)))
 
 
+class Owner(NamedTuple):
+    """One owner of an action as read for its row: an organisation or a role (``Chair``),
+    and maybe a person or team; ``text`` is how the report writes it."""
+
+    is_lead: bool
+    role: str
+    organisation_id: int | None
+    organisation: str | None
+    person_id: int | None
+    person: str | None
+    text: str
+
+
 @dataclass(slots=True, frozen=True)
 class ActionRow:
     """An action as any list shows it, as plain values.
 
     ``owners`` are written as the report writes them (``Programme (Rob Short)``), lead
-    first; ``meeting_start`` is when the meeting it was raised at starts (UTC);
-    ``agenda_item_title`` is empty unless the caller asked for it; ``is_overdue`` was
-    decided with the ``today`` the rows were read for (``actions.models.action_is_overdue``).
+    first (``owner_parts`` the same owners as read, for the API); ``meeting_start`` is when
+    the meeting it was raised at starts (UTC); ``due_meeting_ref`` is None without a due
+    meeting; ``is_overdue`` was decided with the ``today`` the rows were read for
+    (``actions.models.action_is_overdue``). ``agenda_item_title`` (None without an area) and
+    the record's columns after it are read only when asked for (:func:`action_row_values`);
+    the timestamps are as ``core.api.timestamps.datetime_text`` takes them.
     """
 
     pk: int
@@ -92,7 +126,13 @@ class ActionRow:
     closed_date: dt.date | None
     owners: tuple[str, ...]
     is_overdue: bool
-    agenda_item_title: str = ""
+    owner_parts: tuple[Owner, ...] = ()
+    agenda_item_title: str | None = None
+    committee_code: str = ""
+    committee_name: str = ""
+    closure_note: str = ""
+    created_at_text: dt.datetime | str | None = None
+    updated_at_text: dt.datetime | str | None = None
 
     @property
     def owners_text(self) -> str:
@@ -149,44 +189,108 @@ class ActionRow:
         return _link("meeting", self.meeting_ref)
 
 
-def action_owner_texts(action_ids: list[int]) -> dict[int, tuple[str, ...]]:
-    """Each action's owners as the report writes them, lead first: ``{id: ("Programme (Rob
-    Short)", "Chair")}`` (one query of names; actions without owners are left out)."""
-    texts: dict[int, list[str]] = {}
+# The owners of a list of actions, lead first. Written by hand because on PostgreSQL the
+# ids go in as one array parameter (``= ANY(%s)``), which the ORM cannot write: the
+# statement is then the same for any number of rows, and the API's prepared statements
+# (core.api.db.prepared_statements) keep one plan for it. Building it with the ORM also
+# cost more CPU than running it, on the API's hottest read (issue #7).
+_OWNERS_SQL = (
+    "SELECT o.action_id, o.is_lead, o.role, o.organisation_id, org.name, o.person_id, p.name"
+    " FROM {owner} o"
+    " LEFT JOIN {organisation} org ON org.id = o.organisation_id"
+    " LEFT JOIN {person} p ON p.id = o.person_id"
+    " WHERE o.action_id {match}"
+    ' ORDER BY o.action_id, o.is_lead DESC, o."order", o.id'
+)
+
+
+def action_owners_of(action_ids: list[int]) -> dict[int, tuple[Owner, ...]]:
+    """The owners of the given actions, lead first: ``{action id: (Owner, ...)}``, in one
+    query of names (no instances); actions without owners are left out."""
     if not action_ids:
         return {}
-    for action_id, organisation, role, person in (
-        ActionOwner.objects.filter(action_id__in=action_ids)
-        .order_by("action_id", "-is_lead", "order", "id")
-        .values_list("action_id", "organisation__name", "role", "person__name")
-    ):
-        texts.setdefault(action_id, []).append(owner_columns_text(organisation, role, person))
-    return {action_id: tuple(names) for action_id, names in texts.items()}
+    qn = connection.ops.quote_name
+    if connection.vendor == "postgresql":
+        match, params = "= ANY(%s)", [action_ids]
+    else:
+        match, params = f"IN ({', '.join(['%s'] * len(action_ids))})", action_ids
+    sql = _OWNERS_SQL.format(
+        owner=qn(ActionOwner._meta.db_table),
+        organisation=qn(Organisation._meta.db_table),
+        person=qn(Person._meta.db_table),
+        match=match,
+    )
+    grouped: dict[int, list[Owner]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for action_id, is_lead, role, org_id, org, person_id, person in cursor.fetchall():
+            text = owner_columns_text(org, role, person)
+            owner = Owner(bool(is_lead), role, org_id, org, person_id, person, text)
+            grouped.setdefault(action_id, []).append(owner)
+    return {action_id: tuple(owners) for action_id, owners in grouped.items()}
 
 
-def action_rows(
-    queryset: QuerySet[Action], *, today: dt.date, area_titles: bool = False
-) -> list[ActionRow]:
-    """The actions of ``queryset`` (filtered, ordered and sliced by the caller) as
-    :class:`ActionRow`, in its order; ``today`` (a London date) decides what is overdue;
-    ``area_titles`` also reads each action's agenda item title.
+def action_row_values(
+    queryset: QuerySet[Action], *, area_titles: bool = False, record: bool = False
+) -> QuerySet:
+    """``queryset`` as the one query of the rows' columns (``.values()``, named as
+    :class:`ActionRow`'s fields): :func:`action_rows` runs it; the API's keyset pages run it
+    themselves and hand the page to :func:`action_rows_of`. ``area_titles`` also reads the
+    area's title, ``record`` the columns the API's representation adds."""
+    fields, columns = _FIELDS, _JOINED
+    if record:
+        fields, columns = (*fields, "closure_note"), {**columns, **_RECORD_COLUMNS}
+    elif area_titles:
+        columns = {**columns, **_AREA_COLUMNS}
+    return queryset.prefetch_related(None).values(*fields, **columns)
 
-    Two queries: the rows' columns, the owners' names (none when the queryset is empty).
-    """
-    columns = (*_COLUMNS, "agenda_item__title") if area_titles else _COLUMNS
-    values = list(queryset.prefetch_related(None).values_list(*columns))
-    owners = action_owner_texts([row[0] for row in values])
+
+def action_rows_of(values: Iterable[Mapping[str, Any]], *, today: dt.date) -> list[ActionRow]:
+    """Rows of :func:`action_row_values`, read, as :class:`ActionRow`, in their order, with
+    their owners (one query); ``today`` (a London date) decides what is overdue."""
+    values = list(values)
+    owners = action_owners_of([row["id"] for row in values])
     rows = []
     for row in values:
-        due, status = row[8], row[10]
+        due, status = row["due_date"], row["status"]
+        parts = owners.get(row["id"], ())
+        optional = {name: row[name] for name in _OPTIONAL if name in row}
         rows.append(
             ActionRow(
-                *row[:9],
-                row[9] or "",
-                *row[10:12],
-                owners=owners.get(row[0], ()),
+                pk=row["id"],
+                ref=row["ref"],
+                committee_id=row["committee_id"],
+                meeting_id=row["meeting_id"],
+                meeting_ref=row["meeting_ref"],
+                meeting_start=row["meeting_start"],
+                agenda_item_id=row["agenda_item_id"],
+                description=row["description"],
+                due_date=due,
+                due_meeting_ref=row["due_meeting_ref"],
+                status=status,
+                closed_date=row["closed_date"],
+                owners=tuple(owner.text for owner in parts),
                 is_overdue=action_is_overdue(status=status, due_date=due, today=today),
-                agenda_item_title=(row[12] or "") if area_titles else "",
+                owner_parts=parts,
+                **optional,
             )
         )
     return rows
+
+
+def action_rows(
+    queryset: QuerySet[Action],
+    *,
+    today: dt.date,
+    area_titles: bool = False,
+    record: bool = False,
+) -> list[ActionRow]:
+    """The actions of ``queryset`` (filtered, ordered and sliced by the caller) as
+    :class:`ActionRow`, in its order; ``today`` (a London date) decides what is overdue;
+    ``area_titles`` and ``record`` read more columns (:func:`action_row_values`).
+
+    Two queries: the rows' columns, the owners' names (none when there are no rows).
+    """
+    return action_rows_of(
+        action_row_values(queryset, area_titles=area_titles, record=record), today=today
+    )

@@ -321,7 +321,7 @@ def headline_report_data(
         venue=meeting.venue,
         date_and_time=meeting_date_and_time(meeting.start_at, meeting.end_at),
         classification=meeting.get_classification_display(),
-        action_groups=_grouped(actions, lambda a: a.agenda_item_title, lambda a: a),
+        action_groups=_grouped(actions, lambda a: a.agenda_item_title or "", lambda a: a),
         review_rows=[
             review_row(by_pk[action_id], outcome, new_due, note)
             for action_id, outcome, new_due, note in reviews
