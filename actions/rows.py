@@ -20,7 +20,6 @@ from typing import Any, NamedTuple
 
 from django.db import connection
 from django.db.models import F, QuerySet
-from django.urls import get_script_prefix
 from django.utils import dateformat, timezone
 from django.utils.safestring import SafeString
 
@@ -60,24 +59,28 @@ _RECORD_COLUMNS: dict[str, Any] = {
     "created_at_text": DateTimeText("created_at"),
     "updated_at_text": DateTimeText("updated_at"),
 }
-_OPTIONAL = (*_RECORD_COLUMNS, "closure_note")
+# The columns read only when asked for, in ActionRow's order (the rows are built positionally).
+_OPTIONAL = (
+    "agenda_item_title",
+    "committee_code",
+    "committee_name",
+    "closure_note",
+    "created_at_text",
+    "updated_at_text",
+)
 
 _STATUS_LABELS = dict(Action.Status.choices)
 
 
 @functools.cache
-def _makers(script_prefix: str) -> dict[str, Callable[[Any], str]]:
-    """The URL makers of a row's links, one ``reverse`` each per script prefix."""
+def _makers() -> dict[str, Callable[[Any], str]]:
+    """The URL makers of a row's links, one ``reverse`` each per process."""
     return {
         "detail": url_maker("action-detail"),
         "edit": url_maker("action-edit"),
         "progress": url_maker("action-progress"),
         "meeting": url_maker("meeting-detail"),
     }
-
-
-def _link(kind: str, key: str) -> str:
-    return _makers(get_script_prefix())[kind](key)
 
 
 @functools.cache
@@ -173,20 +176,20 @@ class ActionRow:
 
     @property
     def url(self) -> str:
-        return _link("detail", self.ref)
+        return _makers()["detail"](self.ref)
 
     @property
     def edit_url(self) -> str:
-        return _link("edit", self.ref)
+        return _makers()["edit"](self.ref)
 
     @property
     def update_url(self) -> str:
         """Where the action's progress updates are posted."""
-        return _link("progress", self.ref)
+        return _makers()["progress"](self.ref)
 
     @property
     def meeting_url(self) -> str:
-        return _link("meeting", self.meeting_ref)
+        return _makers()["meeting"](self.meeting_ref)
 
 
 # The owners of a list of actions, lead first. Written by hand because on PostgreSQL the
@@ -204,8 +207,11 @@ _OWNERS_SQL = (
 )
 
 
-def action_owners_of(action_ids: list[int]) -> dict[int, tuple[Owner, ...]]:
-    """The owners of the given actions, lead first: ``{action id: (Owner, ...)}``, in one
+def action_owners_of(
+    action_ids: list[int],
+) -> dict[int, tuple[tuple[str, ...], tuple[Owner, ...]]]:
+    """The owners of the given actions, lead first: ``{action id: (texts, owners)}``, their
+    texts (``Programme (Rob Short)``) and the :class:`Owner` they are written from, in one
     query of names (no instances); actions without owners are left out."""
     if not action_ids:
         return {}
@@ -227,7 +233,10 @@ def action_owners_of(action_ids: list[int]) -> dict[int, tuple[Owner, ...]]:
             text = owner_columns_text(org, role, person)
             owner = Owner(bool(is_lead), role, org_id, org, person_id, person, text)
             grouped.setdefault(action_id, []).append(owner)
-    return {action_id: tuple(owners) for action_id, owners in grouped.items()}
+    return {
+        action_id: (tuple(owner.text for owner in owners), tuple(owners))
+        for action_id, owners in grouped.items()
+    }
 
 
 def action_row_values(
@@ -249,30 +258,33 @@ def action_rows_of(values: Iterable[Mapping[str, Any]], *, today: dt.date) -> li
     """Rows of :func:`action_row_values`, read, as :class:`ActionRow`, in their order, with
     their owners (one query); ``today`` (a London date) decides what is overdue."""
     values = list(values)
+    if not values:
+        return []
     owners = action_owners_of([row["id"] for row in values])
+    optional = [name for name in _OPTIONAL if name in values[0]]
+    none: tuple[tuple[str, ...], tuple[Owner, ...]] = ((), ())
     rows = []
     for row in values:
         due, status = row["due_date"], row["status"]
-        parts = owners.get(row["id"], ())
-        optional = {name: row[name] for name in _OPTIONAL if name in row}
+        texts, parts = owners.get(row["id"], none)
         rows.append(
             ActionRow(
-                pk=row["id"],
-                ref=row["ref"],
-                committee_id=row["committee_id"],
-                meeting_id=row["meeting_id"],
-                meeting_ref=row["meeting_ref"],
-                meeting_start=row["meeting_start"],
-                agenda_item_id=row["agenda_item_id"],
-                description=row["description"],
-                due_date=due,
-                due_meeting_ref=row["due_meeting_ref"],
-                status=status,
-                closed_date=row["closed_date"],
-                owners=tuple(owner.text for owner in parts),
-                is_overdue=action_is_overdue(status=status, due_date=due, today=today),
-                owner_parts=parts,
-                **optional,
+                row["id"],
+                row["ref"],
+                row["committee_id"],
+                row["meeting_id"],
+                row["meeting_ref"],
+                row["meeting_start"],
+                row["agenda_item_id"],
+                row["description"],
+                due,
+                row["due_meeting_ref"],
+                status,
+                row["closed_date"],
+                texts,
+                action_is_overdue(status=status, due_date=due, today=today),
+                parts,
+                *[row[name] for name in optional],
             )
         )
     return rows
