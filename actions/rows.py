@@ -3,8 +3,9 @@
 The register and its PDF, My actions, the meeting page (its areas and the reviews), the
 headline report, the API's action list and detail and the reminder e-mails each show an
 action as a row. They all read it here: :func:`action_rows` takes any Action queryset the
-caller has filtered, ordered and sliced, and reads it with one ``.values_list()`` of the
-row's columns and one query of the owners' names. No model instances are built: building
+caller has filtered, ordered and sliced, and reads it with one ``.values()`` query of the
+row's columns (mappings, because the API's keyset pages read that query themselves, with
+their key columns) and one query of the owners' names. No model instances are built: building
 an Action, its meeting, its owners and their organisations and people per row cost more
 than the rest of a page. Links and HTML ids are derived from the ref (``core.links``), one
 ``reverse`` per route and process, not one per row.
@@ -50,8 +51,9 @@ _JOINED: dict[str, Any] = {
 }
 # Asked for: the area's title (joins the agenda item).
 _AREA_COLUMNS: dict[str, Any] = {"agenda_item_title": F("agenda_item__title")}
-# Asked for by the API's representation of a record: its committee and timestamps (and
-# the closure note, a field) (DateTimeText: formatted by PostgreSQL, see core.api.timestamps).
+# Asked for by the API's representation of a record: the area's title, the committee, the
+# timestamps (DateTimeText: formatted by PostgreSQL, core.api.timestamps) and, a field of
+# the action's own, the closure note.
 _RECORD_COLUMNS: dict[str, Any] = {
     **_AREA_COLUMNS,
     "committee_code": F("committee__code"),
@@ -112,7 +114,9 @@ class ActionRow:
     meeting; ``is_overdue`` was decided with the ``today`` the rows were read for
     (``actions.models.action_is_overdue``). ``agenda_item_title`` (None without an area) and
     the record's columns after it are read only when asked for (:func:`action_row_values`);
-    the timestamps are as ``core.api.timestamps.datetime_text`` takes them.
+    the timestamps are as ``core.api.timestamps.datetime_text`` takes them. The fields'
+    order is the one :func:`action_rows_of` builds them in (positionally: it is the cheaper
+    call, once a row).
     """
 
     pk: int
@@ -124,7 +128,7 @@ class ActionRow:
     agenda_item_id: int | None
     description: str
     due_date: dt.date | None
-    due_meeting_ref: str
+    due_meeting_ref: str | None
     status: str
     closed_date: dt.date | None
     owners: tuple[str, ...]
