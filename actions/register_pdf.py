@@ -33,7 +33,8 @@ from core.actors import is_system
 from core.pdf import INTERNAL_BASE_URL, font_config, pdf_url_fetcher
 from core.services import validated_save
 
-from .models import Action, RegisterPdf
+from .models import RegisterPdf
+from .rows import action_rows
 from .selectors import ActionRegisterFilters, action_register
 
 logger = logging.getLogger(__name__)
@@ -72,36 +73,6 @@ class RenderedRegister:
         return self.total > self.shown
 
 
-@dataclass(frozen=True)
-class _Row:
-    index: int
-    ref: str
-    meeting: str
-    area: str
-    description: str
-    owners: str
-    due: str
-    due_meeting: str
-    status: str
-    is_overdue: bool
-
-
-def _row(index: int, action: Action, today: dt.date) -> _Row:
-    owners = "; ".join(o.display for o in action.owners.all())  # prefetched, lead first
-    return _Row(
-        index=index,
-        ref=action.ref,
-        meeting=action.meeting.ref,
-        area=action.agenda_item.title if action.agenda_item_id else "",
-        description=action.description,
-        owners=owners or "—",
-        due=f"{action.due_date:%d/%m/%Y}" if action.due_date else "—",
-        due_meeting=action.due_meeting.ref if action.due_meeting_id else "",
-        status=action.get_status_display(),
-        is_overdue=action.is_overdue(today),
-    )
-
-
 def register_pdf_html(
     *,
     user: Any,
@@ -116,18 +87,17 @@ def register_pdf_html(
     Visibility is the register page's own (``actions.selectors.action_register``): an
     Observer gets only actions raised at Public meetings. At most ``max_rows`` (default
     :data:`REGISTER_PDF_MAX_ROWS`) actions, in the register's order; the HTML says when the
-    filters match more. Costs a fixed number of queries (the actions, their owners, and a
-    count when there are more than ``max_rows``).
+    filters match more. Costs a fixed number of queries (the rows and their owners'
+    names, ``actions.rows``, and a count when there are more than ``max_rows``).
     """
     if max_rows is None:
         max_rows = REGISTER_PDF_MAX_ROWS
     qs = action_register(user=user, filters=filters, today=today)
-    actions = list(qs[: max_rows + 1])
-    total = len(actions)
+    rows = action_rows(qs[: max_rows + 1], today=today, area_titles=True)
+    total = len(rows)
     if total > max_rows:
-        actions = actions[:max_rows]
+        rows = rows[:max_rows]
         total = qs.count()
-    rows = [_row(i, action, today) for i, action in enumerate(actions)]
     generated = timezone.localtime(generated_at or timezone.now())
     html = render_to_string(
         "actions/register_pdf.html",

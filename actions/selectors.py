@@ -17,16 +17,13 @@ from django.contrib.auth import get_user_model
 from django.core.paginator import Page, Paginator
 from django.db.models import CharField, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
-from django.template.defaultfilters import date as date_text
-from django.utils.safestring import SafeString
 
 from core import refs
-from core.links import url_maker
-from core.templatetags.governance import badge, dom_id
 from meetings.models import Committee, Meeting, Membership, Organisation, Person
 from meetings.selectors import committee_next_meetings
 
-from .models import Action, ActionOwner, ActionReview, ActionUpdate, owner_columns_text
+from .models import Action, ActionOwner, ActionReview, ActionUpdate
+from .rows import ActionRow, action_rows
 
 REGISTER_PAGE_SIZE = 50
 
@@ -175,50 +172,19 @@ def action_register(
     )
 
 
-# What a register row reads of an action (action_rows): the rest of the row stays unloaded.
-_ROW_FIELDS = (
-    "ref",
-    "description",
-    "due_date",
-    "status",
-    "closed_date",
-    "meeting__ref",
-    "meeting__start_at",
-    "due_meeting__ref",
-)
-
-
 def action_register_page(
     *, user: Any, filters: ActionRegisterFilters, today: dt.date, number: Any
 ) -> tuple[Page, list[ActionRow]]:
     """Page ``number`` (as the ``page`` parameter gives it; out of range means the last) of
     the register, ``PAGE_SIZE`` actions a page, and its actions as :class:`ActionRow`.
 
-    Three queries: the count, the page (only what a row shows), the owners' names.
+    Three queries: the count, the page's rows, their owners' names (``actions.rows``).
     """
-    qs = (
-        _register_filtered(user=user, filters=filters, today=today)
-        .select_related("meeting", "due_meeting")
-        .only(*_ROW_FIELDS)
-    )
+    qs = _register_filtered(user=user, filters=filters, today=today)
     page = Paginator(qs, REGISTER_PAGE_SIZE).get_page(number)
-    actions = list(page.object_list)
-    owners = action_owner_texts(action.pk for action in actions)
-    return page, action_rows(actions, today=today, owners=owners)
-
-
-def action_owner_texts(action_ids: Iterable[int]) -> dict[int, str]:
-    """Each action's owners as the report writes them, lead first: ``{id: "Programme (Rob
-    Short); Chair"}`` (one query of names, no model instances; actions without owners are
-    left out)."""
-    texts: dict[int, list[str]] = {}
-    for action_id, organisation, role, person in (
-        ActionOwner.objects.filter(action_id__in=list(action_ids))
-        .order_by("action_id", "-is_lead", "order", "id")
-        .values_list("action_id", "organisation__name", "role", "person__name")
-    ):
-        texts.setdefault(action_id, []).append(owner_columns_text(organisation, role, person))
-    return {action_id: "; ".join(names) for action_id, names in texts.items()}
+    # The page holds its rows, so that nothing reads its actions again as instances.
+    page.object_list = action_rows(page.object_list, today=today)
+    return page, page.object_list
 
 
 # A filter choice: (value, label), e.g. ("o3", "Programme").
@@ -384,7 +350,7 @@ def _person_of(user: Any) -> Person | None:
 
 def _owned_by(*, user: Any, person: Person, seats: dict[int, set[str]]) -> QuerySet[Action]:
     """Open actions owned by ``person``, their organisation or a seat in ``seats``, that
-    ``user`` may see, in due date order (undated last), loaded for :func:`action_rows`.
+    ``user`` may see, in due date order (undated last), for :func:`actions.rows.action_rows`.
 
     Each way of owning is an indexed ``IN`` over the owners (person, organisation, role
     owners of a committee) rather than one OR across a join of every owner row.
@@ -401,11 +367,7 @@ def _owned_by(*, user: Any, person: Person, seats: dict[int, set[str]]) -> Query
         seat_owners = owners.exclude(role="").filter(by_role, person__isnull=True)
         mine |= Q(committee_id=committee_id, pk__in=seat_owners)
     qs = Action.objects.visible_to(user).open().filter(mine)
-    return (
-        qs.select_related("meeting", "agenda_item", "due_meeting")
-        .prefetch_related(_owners_prefetch())
-        .order_by("due_date", "ref_sort")
-    )
+    return qs.order_by("due_date", "ref_sort")
 
 
 def action_list_for_owner(*, user: Any, today: dt.date | None = None) -> QuerySet[Action]:
@@ -422,14 +384,18 @@ def action_list_for_owner(*, user: Any, today: dt.date | None = None) -> QuerySe
     if person is None:
         return Action.objects.none()
     seats = action_seats_of(person=person, today=today or timezone.localdate())
-    return _owned_by(user=user, person=person, seats=seats)
+    return (
+        _owned_by(user=user, person=person, seats=seats)
+        .select_related("meeting", "agenda_item", "due_meeting")
+        .prefetch_related(_owners_prefetch())
+    )
 
 
 @dataclass(frozen=True)
 class OwnerActions:
     """What "My actions" shows: the user's ``person`` (None when not linked), the seats they
     hold (``["Chair of DAG"]``, observers' left out) and their open actions as ``rows`` in
-    due date order (each row's ``action`` has its meeting, area and due meeting loaded)."""
+    due date order (with their area's title)."""
 
     person: Person | None
     seats: list[str]
@@ -447,8 +413,9 @@ def action_mine_for_user(*, user: Any, today: dt.date) -> OwnerActions:
         return OwnerActions(person=None, seats=[], rows=[])
     memberships = list(person.memberships.select_related("committee"))
     seats = _seats_held(memberships, today=today)
-    actions = list(_owned_by(user=user, person=person, seats=seats).prefetch_related(None))
-    owners = action_owner_texts(action.pk for action in actions)
+    rows = action_rows(
+        _owned_by(user=user, person=person, seats=seats), today=today, area_titles=True
+    )
     return OwnerActions(
         person=person,
         seats=[
@@ -456,85 +423,8 @@ def action_mine_for_user(*, user: Any, today: dt.date) -> OwnerActions:
             for m in memberships
             if m.role != Membership.Role.OBSERVER
         ],
-        rows=action_rows(actions, today=today, owners=owners),
+        rows=rows,
     )
-
-
-@dataclass(frozen=True, slots=True)
-class ActionRow:
-    """An action as one row of a list (the register, My actions), with every value the row
-    shows worked out once: nothing is computed per row in the template (a filter, tag or
-    ``{% url %}`` per cell cost about half a millisecond a row).
-
-    ``action`` is the action as its list loaded it (the register's page loads only what the
-    row shows). ``url`` and ``update_url`` are the action's page and where its progress
-    updates are posted; ``meeting_*`` the meeting it was raised at. ``owners`` is ``—``
-    when there is none; dates are empty when unset; ``raised_on`` is the meeting's London
-    date (``13 Sep 2023``); ``badge`` is the status badge's HTML.
-    """
-
-    action: Action
-    ref: str
-    dom_id: str
-    url: str
-    update_url: str
-    meeting_ref: str
-    meeting_url: str
-    description: str
-    owners: str
-    raised_on: str
-    due_iso: str
-    due_on: str
-    is_overdue: bool
-    due_meeting_ref: str
-    status: str
-    badge: SafeString
-    closed_on: str
-
-
-def action_rows(
-    actions: Iterable[Action], *, today: dt.date, owners: dict[int, str]
-) -> list[ActionRow]:
-    """``actions`` as :class:`ActionRow`: the register's rows (``{% action_rows %}``) and
-    My actions' items.
-
-    The actions need ``meeting`` and ``due_meeting`` loaded; ``owners`` is their owners'
-    text (:func:`action_owner_texts`); ``today`` (a London date) decides what is overdue.
-    No query.
-    """
-    detail_url, update_url = url_maker("action-detail"), url_maker("action-progress")
-    meeting_url = url_maker("meeting-detail")
-    badges: dict[str, SafeString] = {}
-    raised: dict[int, str] = {}
-    rows = []
-    for action in actions:
-        due, status, ref = action.due_date, action.status, action.ref
-        if status not in badges:
-            badges[status] = badge(status, action.get_status_display())
-        if action.meeting_id not in raised:
-            raised[action.meeting_id] = date_text(action.meeting.local_start, "j M Y")
-        rows.append(
-            ActionRow(
-                action=action,
-                ref=ref,
-                dom_id=dom_id(ref),
-                url=detail_url(ref),
-                update_url=update_url(ref),
-                meeting_ref=action.meeting.ref,
-                meeting_url=meeting_url(action.meeting.ref),
-                description=action.description,
-                owners=owners.get(action.pk) or "—",
-                raised_on=raised[action.meeting_id],
-                due_iso=due.isoformat() if due else "",
-                due_on=due.strftime("%d/%m/%Y") if due else "",
-                is_overdue=action.is_overdue(today),
-                due_meeting_ref=action.due_meeting.ref if action.due_meeting_id else "",
-                status=status,
-                badge=badges[status],
-                closed_on=action.closed_date.strftime("%d/%m/%Y") if action.closed_date else "",
-            )
-        )
-    return rows
 
 
 def action_list_for_meeting(*, meeting: Meeting) -> list[Action]:

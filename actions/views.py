@@ -100,15 +100,14 @@ class ActionMineView(LoginRequired):
         )
         due_next, later = [], []
         for row in mine.rows:
-            action = row.action
             # The rendered form with this item's ids (letters, digits, - and _).
             form = mark_safe(form_html.replace(_FORM_ID_SLOT, row.dom_id))  # noqa: S308
-            next_date = next_dates.get(action.committee_id)
-            if action.due_date and next_date and action.due_date <= next_date:
+            next_date = next_dates.get(row.committee_id)
+            if row.due_date and next_date and row.due_date <= next_date:
                 due_next.append((row, form))
             else:
                 later.append((row, form))
-        committees = {row.action.committee_id for row in mine.rows}
+        committees = {row.committee_id for row in mine.rows}
         next_meetings = sorted(
             (m for cid, m in upcoming.items() if cid in committees), key=lambda m: m.start_at
         )

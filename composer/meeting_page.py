@@ -25,7 +25,8 @@ from django.db.models.functions import JSONObject
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from actions.models import Action, ActionReview, action_is_overdue, owner_columns_text
+from actions.models import Action, ActionReview
+from actions.rows import ActionRow, action_rows
 from changerequests.models import ChangeRequest
 from decisions.models import Decision
 from meetings.models import (
@@ -45,9 +46,10 @@ _M = TypeVar("_M", bound=Model)
 # --- the meeting page (browser UI) ----------------------------------------------------------
 #
 # The meeting page of a busy meeting lists a few hundred actions. It is read in four queries:
-# the meeting with its short lists (agenda items, decisions, report versions, later meetings)
-# as JSON; the actions with their owners; the reviews of earlier actions with theirs; the
-# discussion with its refs and the other meetings' mentions. The long lists come back as
+# the meeting with its short lists (agenda items, decisions, report versions, later meetings,
+# reviews of earlier actions) as JSON; the meeting's and the reviewed actions as rows
+# (``actions.rows``: their columns, their owners' names); the discussion with its refs and
+# the other meetings' mentions. The long lists come back as
 # plain values grouped in Python, not model instances: building an Action, its owners, their
 # organisations and people per row cost more than the rest of the page.
 
@@ -125,7 +127,8 @@ def _change_request(data: dict[str, Any]) -> Any:
 @functools.cache
 def _meetings_with_page_lists() -> QuerySet[Meeting]:
     """Meetings with their agenda items (and CRs), decisions (with their CR and who decided),
-    report versions (and who asked) and the committee's later meetings, each as a JSON list
+    report versions (and who asked), the committee's later meetings and the reviews of
+    earlier actions taken up at it, each as a JSON list
     (see :func:`meeting_page_get`).
 
     Built once per process and only ever filtered (a clone), never evaluated itself:
@@ -172,53 +175,16 @@ def _meetings_with_page_lists() -> QuerySet[Meeting]:
             requested_by_username="requested_by__username",
         ),
         page_later=_json_list(later, id="id", ref="ref", start_at="start_at"),
+        page_reviews=_json_list(
+            ActionReview.objects.filter(meeting_id=OuterRef("pk")),
+            id="id",
+            order="order",
+            action_id="action_id",
+            outcome="outcome",
+            new_due_date="new_due_date",
+            note="note",
+        ),
     )
-
-
-@dataclass
-class MeetingActionRow:
-    """An action of the meeting page (or one reviewed at it), as plain values.
-
-    ``owners`` are written as the report writes them, lead first; ``url``, ``edit_url`` and
-    ``dom_id`` are set by the view.
-    """
-
-    pk: int
-    ref: str
-    agenda_item_id: int | None
-    description: str
-    owners: list[str]
-    due_date: dt.date | None = None
-    due_meeting_ref: str = ""
-    status: str = ""
-    closed_date: dt.date | None = None
-    is_overdue: bool = False
-    url: str = ""
-    edit_url: str = ""
-    dom_id: str = ""
-
-    @property
-    def owners_text(self) -> str:
-        """``Programme (Rob Short); Chair``."""
-        return "; ".join(self.owners)
-
-    # Dates as the page writes them, formatted here: the date filter costs ~20 µs a call.
-    @property
-    def due_date_iso(self) -> str:
-        return self.due_date.isoformat() if self.due_date else ""
-
-    @property
-    def due_date_text(self) -> str:
-        return f"{self.due_date:%d/%m/%Y}" if self.due_date else ""
-
-    @property
-    def closed_date_text(self) -> str:
-        return f"{self.closed_date:%d/%m/%Y}" if self.closed_date else ""
-
-    @property
-    def status_label(self) -> str:
-
-        return str(Action.Status(self.status).label)
 
 
 @dataclass
@@ -226,7 +192,7 @@ class MeetingReviewRow:
     """An earlier action taken up at the meeting (report "Previous Meeting(s)")."""
 
     pk: int
-    action: MeetingActionRow
+    action: ActionRow
     outcome: str
     new_due_date: dt.date | None
     note: str
@@ -263,7 +229,7 @@ class MeetingArea:
     """
 
     agenda_item: Any
-    actions: list[MeetingActionRow]
+    actions: list[ActionRow]
     decisions: list[Any]
     discussion_items: list[MeetingDiscussionRow]
 
@@ -357,7 +323,8 @@ def _meeting_page(meeting: Meeting, *, user: Any, today: dt.date | None) -> Meet
         item.pk: MeetingArea(item, [], [], []) for item in agenda_items
     }
     loose = MeetingArea(None, [], [], [])
-    for action in _action_rows(meeting, today):
+    actions, reviews = _action_and_review_rows(meeting, today)
+    for action in actions:
         by_area.get(action.agenda_item_id, loose).actions.append(action)
     for decision in _decisions(meeting):
         by_area.get(decision.agenda_item_id, loose).decisions.append(decision)
@@ -370,7 +337,7 @@ def _meeting_page(meeting: Meeting, *, user: Any, today: dt.date | None) -> Meet
     return MeetingPage(
         meeting=meeting,
         areas=areas,
-        reviews=_review_rows(meeting, today),
+        reviews=reviews,
         next_meeting=later[0] if later else None,
         later_meetings=later,
         headline_reports=reports,
@@ -397,94 +364,31 @@ def _decisions(meeting: Meeting) -> list[Any]:
     return decisions
 
 
-_OWNER_COLUMNS = {
-    "owner_id": "owners__id",
-    "owner_role": "owners__role",
-    "owner_organisation": "owners__organisation__name",
-    "owner_person": "owners__person__name",
-}
-
-
-def _owner_text(row: dict[str, Any], prefix: str = "") -> str | None:
-    """``Programme (Rob Short)`` or ``Chair`` from a row's owner columns (ActionOwner.display);
-    None when the row has no owner."""
-    if row[f"{prefix}owner_id"] is None:
-        return None
-    return owner_columns_text(
-        row[f"{prefix}owner_organisation"], row[f"{prefix}owner_role"], row[f"{prefix}owner_person"]
+def _action_and_review_rows(
+    meeting: Meeting, today: dt.date
+) -> tuple[list[ActionRow], list[MeetingReviewRow]]:
+    """The meeting's actions in ref order, and the earlier actions taken up at it in order
+    (the reviews' own columns came with the meeting as JSON): every action read as one list
+    of rows (``actions.rows``, two queries)."""
+    reviews = sorted(meeting.page_reviews or [], key=lambda d: (d["order"], d["id"]))
+    reviewed = {data["action_id"] for data in reviews}
+    rows = action_rows(
+        Action.objects.filter(Q(meeting=meeting) | Q(pk__in=reviewed)).order_by(
+            "meeting__start_at", "seq"
+        ),
+        today=today,
     )
-
-
-def _action_row(row: dict[str, Any], today: dt.date) -> MeetingActionRow:
-    due, status = row["due_date"], row["status"]
-    return MeetingActionRow(
-        pk=row["id"],
-        ref=row["ref"],
-        agenda_item_id=row["agenda_item_id"],
-        description=row["description"],
-        owners=[],
-        due_date=due,
-        due_meeting_ref=row["due_meeting_ref"] or "",
-        status=status,
-        closed_date=row["closed_date"],
-        is_overdue=action_is_overdue(status=status, due_date=due, today=today),
-    )
-
-
-# The columns of an action row: the action's own and its owner's (one row per owner).
-_ACTION_FIELDS = ("id", "ref", "agenda_item_id", "description", "due_date", "status", "closed_date")
-_ACTION_JOINED = {"due_meeting_ref": "due_meeting__ref", **_OWNER_COLUMNS}
-# Owners in ActionOwner's order: the lead first.
-_OWNER_ORDER = ("-owners__is_lead", "owners__order", "owners__id")
-
-
-def _action_rows(meeting: Meeting, today: dt.date) -> list[MeetingActionRow]:
-    """The meeting's actions in ref order with their owners: one query, a row per owner."""
-
-    rows: dict[int, MeetingActionRow] = {}
-    for row in (
-        Action.objects.filter(meeting=meeting)
-        .order_by("seq", *_OWNER_ORDER)
-        .values(*_ACTION_FIELDS, **{k: F(v) for k, v in _ACTION_JOINED.items()})
-    ):
-        action = rows.get(row["id"])
-        if action is None:
-            action = rows[row["id"]] = _action_row(row, today)
-        owner = _owner_text(row)
-        if owner is not None:
-            action.owners.append(owner)
-    return list(rows.values())
-
-
-def _review_rows(meeting: Meeting, today: dt.date) -> list[MeetingReviewRow]:
-    """The earlier actions taken up at ``meeting``, in order, with their owners (one query)."""
-
-    columns = {
-        **{f"a_{name}": f"action__{name}" for name in _ACTION_FIELDS},
-        **{f"a_{k}": f"action__{v}" for k, v in _ACTION_JOINED.items()},
-    }
-    rows: dict[int, MeetingReviewRow] = {}
-    for row in (
-        ActionReview.objects.filter(meeting=meeting)
-        .order_by(
-            "order", "id", "-action__owners__is_lead", "action__owners__order", "action__owners__id"
+    by_pk = {row.pk: row for row in rows}
+    return [row for row in rows if row.meeting_id == meeting.pk], [
+        MeetingReviewRow(
+            pk=data["id"],
+            action=by_pk[data["action_id"]],
+            outcome=data["outcome"],
+            new_due_date=parse_date(data["new_due_date"][:10]) if data["new_due_date"] else None,
+            note=data["note"],
         )
-        .values("id", "outcome", "new_due_date", "note", **{k: F(v) for k, v in columns.items()})
-    ):
-        review = rows.get(row["id"])
-        if review is None:
-            action = _action_row({k[2:]: row[k] for k in columns}, today)
-            review = rows[row["id"]] = MeetingReviewRow(
-                pk=row["id"],
-                action=action,
-                outcome=row["outcome"],
-                new_due_date=row["new_due_date"],
-                note=row["note"],
-            )
-        owner = _owner_text(row, prefix="a_")
-        if owner is not None:
-            review.action.owners.append(owner)
-    return list(rows.values())
+        for data in reviews
+    ]
 
 
 _RESOLVED_COLUMNS = ("meeting", "action", "decision", "change_request", "din")

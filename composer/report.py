@@ -23,7 +23,7 @@ import hashlib
 import json
 import logging
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any
@@ -32,11 +32,12 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db.models import Prefetch
+from django.db.models import Q
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone
 
-from actions.models import Action, ActionOwner, ActionReview
+from actions.models import Action, ActionReview
+from actions.rows import ActionRow, action_rows
 from core import refs
 from core.pdf import INTERNAL_BASE_URL, font_config, pdf_url_fetcher
 from core.text import discussion_text_clean
@@ -58,14 +59,18 @@ PREVIOUS_MEETINGS = "Previous Meeting(s)"
 
 
 @dataclass(frozen=True)
-class ActionRow:
-    """One Actions row: ``ref``, text, owner(s) as written, due date ``dd/mm/yyyy``."""
+class ReviewRow:
+    """An earlier action taken up at the meeting (``Previous Meeting(s)``): the action's row
+    (``actions.rows``), the due date the report writes for it (the new one when re-dated,
+    ``Closed`` when closed, else its own) and the review's note."""
 
-    ref: str
-    description: str
-    owner: str
+    action: ActionRow
     due: str
     note: str = ""
+
+    @property
+    def description(self) -> str:
+        return self.action.description
 
 
 @dataclass(frozen=True)
@@ -115,7 +120,7 @@ class HeadlineReportData:
     date_and_time: str
     classification: str
     action_groups: list[AreaGroup] = field(default_factory=list)
-    review_rows: list[ActionRow] = field(default_factory=list)
+    review_rows: list[ReviewRow] = field(default_factory=list)
     decision_groups: list[AreaGroup] = field(default_factory=list)
     discussion_groups: list[AreaGroup] = field(default_factory=list)
     next_meeting: str = ""
@@ -261,7 +266,7 @@ def _with_lists(text: str) -> str:
 def headline_report_data(
     *, meeting: Meeting, issue_date: dt.date | None = None
 ) -> HeadlineReportData:
-    """Read everything the report of ``meeting`` shows, in a fixed number of queries (8).
+    """Read everything the report of ``meeting`` shows, in a fixed number of queries (7).
 
     ``issue_date`` is the date a version being issued shows; by default the meeting's
     report issue date is shown (a draft when it has none).
@@ -269,26 +274,21 @@ def headline_report_data(
     """
 
     committee = meeting.committee
-    owners = Prefetch(
-        "owners", queryset=ActionOwner.objects.select_related("organisation", "person")
-    )
-    actions = list(
-        Action.objects.filter(meeting=meeting)
-        .select_related("agenda_item")
-        .prefetch_related(owners)
-        .order_by("seq")
-    )
     reviews = list(
         ActionReview.objects.filter(meeting=meeting)
-        .select_related("action")
-        .prefetch_related(
-            Prefetch(
-                "action__owners",
-                queryset=ActionOwner.objects.select_related("organisation", "person"),
-            )
-        )
         .order_by("order", "id")
+        .values_list("action_id", "outcome", "new_due_date", "note")
     )
+    # The meeting's actions and the reviewed ones, read as one list of rows.
+    rows = action_rows(
+        Action.objects.filter(
+            Q(meeting=meeting) | Q(pk__in=[action_id for action_id, *_ in reviews])
+        ).order_by("meeting__start_at", "seq"),
+        today=timezone.localdate(),
+        area_titles=True,
+    )
+    by_pk = {row.pk: row for row in rows}
+    actions = [row for row in rows if row.meeting_id == meeting.pk]
     decisions = list(
         Decision.objects.filter(meeting=meeting).select_related("agenda_item").order_by("seq")
     )
@@ -301,32 +301,17 @@ def headline_report_data(
     codes = tuple(Committee.objects.values_list("code", flat=True))
 
     anchors = {a.ref: f"action-{a.ref}" for a in actions}
-    anchors |= {r.action.ref: f"action-{r.action.ref}" for r in reviews}
+    anchors |= {by_pk[action_id].ref: f"action-{by_pk[action_id].ref}" for action_id, *_ in reviews}
     anchors |= {d.ref: f"decision-{d.ref}" for d in decisions}
     anchor_items = frozenset(anchors.items())
 
-    def action_row(action: Any) -> ActionRow:
-        return ActionRow(
-            ref=action.ref,
-            description=action.description,
-            owner=action.owner_display(),
-            due=date_text(action.due_date),
-        )
-
-    def review_row(review: Any) -> ActionRow:
-        action = review.action
-        due = date_text(action.due_date)
-        if review.outcome == ActionReview.Outcome.RE_DATED and review.new_due_date:
-            due = date_text(review.new_due_date)
-        elif review.outcome == ActionReview.Outcome.CLOSED:
+    def review_row(action: ActionRow, outcome: str, new_due: dt.date | None, note: str) -> Any:
+        due = action.due_on
+        if outcome == ActionReview.Outcome.RE_DATED and new_due:
+            due = date_text(new_due)
+        elif outcome == ActionReview.Outcome.CLOSED:
             due = "Closed"
-        return ActionRow(
-            ref=action.ref,
-            description=action.description,
-            owner=action.owner_display(),
-            due=due,
-            note=review.note,
-        )
+        return ReviewRow(action=action, due=due, note=note)
 
     return HeadlineReportData(
         meeting_ref=meeting.ref,
@@ -336,10 +321,11 @@ def headline_report_data(
         venue=meeting.venue,
         date_and_time=meeting_date_and_time(meeting.start_at, meeting.end_at),
         classification=meeting.get_classification_display(),
-        action_groups=_grouped(
-            actions, lambda a: a.agenda_item.title if a.agenda_item_id else "", action_row
-        ),
-        review_rows=[review_row(r) for r in reviews],
+        action_groups=_grouped(actions, lambda a: a.agenda_item_title or "", lambda a: a),
+        review_rows=[
+            review_row(by_pk[action_id], outcome, new_due, note)
+            for action_id, outcome, new_due, note in reviews
+        ],
         decision_groups=_grouped(
             decisions,
             lambda d: d.agenda_item.title if d.agenda_item_id else "",
@@ -372,13 +358,36 @@ def _layout_digest() -> str:
     return hashlib.sha256(f"{RENDER_VERSION}:{':'.join(digests)}".encode()).hexdigest()
 
 
+def _shown_action(row: ActionRow, due: str, note: str = "") -> dict[str, str]:
+    return {
+        "ref": row.ref,
+        "description": row.description,
+        "owner": row.owners_text,
+        "due": due,
+        "note": note,
+    }
+
+
+def _shown(data: HeadlineReportData) -> dict[str, Any]:
+    """What the report shows of ``data``, for the fingerprint: the action rows as the
+    strings the report writes (not the whole row, whose ``is_overdue`` changes by the day
+    and is not shown), in the keys the fingerprints of issued versions were taken with."""
+    payload = asdict(replace(data, action_groups=[], review_rows=[]))
+    payload["action_groups"] = [
+        {"area": group.area, "rows": [_shown_action(r, r.due_on) for r in group.rows]}
+        for group in data.action_groups
+    ]
+    payload["review_rows"] = [_shown_action(r.action, r.due, r.note) for r in data.review_rows]
+    return payload
+
+
 def headline_report_fingerprint(data: HeadlineReportData) -> str:
     """SHA-256 hex of what the report shows and how (template, stylesheet, render version).
 
     Two renders with the same fingerprint give the same PDF content, so a stored one can be
     served instead of rendering again.
     """
-    payload = json.dumps(asdict(data), sort_keys=True, default=str, ensure_ascii=False)
+    payload = json.dumps(_shown(data), sort_keys=True, default=str, ensure_ascii=False)
     return hashlib.sha256(f"{_layout_digest()}\n{payload}".encode()).hexdigest()
 
 

@@ -135,18 +135,12 @@ def meeting_page_context(
 
 
 def _page_links(page: MeetingPage) -> None:
-    """Set the links and HTML ids of the page's rows, and link the refs in its discussion."""
-    action_url = url_maker("action-detail")
-    edit_url = url_maker("action-edit")
+    """Set the links of the page's discussion rows, and link the refs in its discussion (the
+    action rows derive theirs from their refs)."""
     meeting_url = url_maker("meeting-detail")
     for area in page.areas:
-        for action in area.actions:
-            action.url, action.dom_id = action_url(action.ref), dom_id(action.ref)
-            action.edit_url = f"{edit_url(action.ref)}?return_to=meeting"
         for item in area.discussion_items:
             item.html = link_refs(item.text, item.known_refs)
-    for review in page.reviews:
-        review.action.url = action_url(review.action.ref)
     for item in page.mentions:
         item.url = f"{meeting_url(item.meeting_ref)}#discussion-{item.pk}"
 

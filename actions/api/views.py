@@ -26,6 +26,7 @@ from rest_framework.response import Response
 
 from actions import selectors, services
 from actions.models import Action, ActionReview, ActionUpdate
+from actions.rows import action_row_values, action_rows, action_rows_of
 from core import refs
 from core.api.db import prepared_statements
 from core.api.etags import (
@@ -52,9 +53,7 @@ from .serializers import (
     ActionReviewInputSerializer,
     ActionReviewOutputSerializer,
     ActionUpdateOutputSerializer,
-    action_rows,
-    action_values,
-    owners_by_action,
+    action_json,
 )
 
 ACTION_REF_PARAMETER = OpenApiParameter(
@@ -79,8 +78,8 @@ def action_for(user: Any, ref: str) -> Action:
 
 def action_represent(action: Action, request: Request, links: Links) -> dict[str, Any]:
     """An action with its CRs, updates, reviews and discussions (a fixed six queries)."""
-    row = action_values(Action.objects.filter(pk=action.pk)).get()
-    data = action_rows([row], owners_by_action([action.pk]), links, timezone.localdate())[0]
+    rows = action_rows(Action.objects.filter(pk=action.pk), today=timezone.localdate(), record=True)
+    data = action_json(rows, links)[0]
     context = {"request": request, "links": links}
     data["change_requests"] = [
         {"ref": ref, "title": title, "url": links.url("api-change-request-detail", ref)}
@@ -138,17 +137,18 @@ class ActionListApi(ListApi):
     )
 
     def get_queryset(self) -> QuerySet:
-        # Two queries a page whatever its size: the rows (.values(), joined), then owners.
-        return action_values(
-            selectors.action_list_for_user(user=self.request.user).prefetch_related(None)
+        # Two queries a page whatever its size: the rows' columns (actions.rows, read by
+        # the keyset paginator), then their owners.
+        return action_row_values(
+            selectors.action_list_for_user(user=self.request.user), record=True
         )
 
     def rows_represent(self, rows: list[Any]) -> list[dict[str, Any]]:
         if not rows:
             return []
         with prepared_statements():
-            owners = owners_by_action(row["id"] for row in rows)
-        return action_rows(rows, owners, Links(self.request), timezone.localdate())
+            read = action_rows_of(rows, today=timezone.localdate())
+        return action_json(read, Links(self.request))
 
     @extend_schema(
         summary="Record an action (PMO)",

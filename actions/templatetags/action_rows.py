@@ -1,50 +1,67 @@
-"""``{% load action_rows %}``: the register's table rows, written in Python.
+"""``{% load action_rows %}``: action rows as table rows, from the one partial.
 
-The register lists 50 actions a page. Through the template engine each row cost about a
-tenth of a millisecond even with its values worked out beforehand (some fifteen variable
-lookups, conditions and escapes); written here with ``html.escape`` (what Django's
-``escape`` does) and an f-string, a few microseconds, the same markup.
+``{% action_rows rows %}`` renders ``jinja2/actions/_action_rows.html`` (the ``<tr>`` of each
+:class:`actions.rows.ActionRow`) for the register, the meeting page and the edit-in-place
+row. The partial goes through Django's Jinja2 backend, not the Django engine, because a
+meeting page lists a few hundred rows and the Django engine's per-variable cost would take
+most of the page's time budget (the measurement is in BENCHMARKS.md); autoescaping is on
+there as here, so the markup is the same and every value is escaped.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
-from html import escape
+from typing import Any
 
 from django import template
+from django.template import engines
 from django.utils.safestring import SafeString, mark_safe
 
-from actions.selectors import ActionRow
+from actions.rows import ActionRow
 
 register = template.Library()
 
+PARTIAL = "actions/_action_rows.html"
 
-def action_row_html(row: ActionRow) -> str:
-    """One ``<tr>`` of the register (every value escaped); its ``id`` is the row's
-    ``dom_id``, the anchor a link to the action in the list uses."""
-    ref = escape(row.ref)
-    due = f'<time datetime="{row.due_iso}">{row.due_on}</time>' if row.due_on else "—"
-    if row.is_overdue:
-        due += '<br><span class="overdue-text small">Overdue</span>'
-    if row.due_meeting_ref:
-        due += f'<br><span class="small muted">by {escape(row.due_meeting_ref)}</span>'
-    status = str(row.badge)
-    if row.closed_on:
-        status += f'<br><span class="small muted">{row.closed_on}</span>'
-    return (
-        f'<tr id="{escape(row.dom_id)}" class="{"overdue" if row.is_overdue else ""}">\n'
-        f'  <td data-label="Ref"><a class="ref" href="{escape(row.url)}">{ref}</a>'
-        f'<br><span class="small muted">{escape(row.raised_on)}</span></td>\n'
-        f'  <td data-label="Action">{escape(row.description)}</td>\n'
-        f'  <td data-label="Owner">{escape(row.owners)}</td>\n'
-        f'  <td data-label="Due" class="nowrap">{due}</td>\n'
-        f'  <td data-label="Status">{status}</td>\n'
-        "</tr>\n"
+
+@functools.cache
+def _partial() -> Any:
+    """The compiled partial (the Jinja2 backend's template), loaded once per process."""
+    return engines["jinja2"].get_template(PARTIAL)
+
+
+def action_rows_html(
+    rows: Iterable[ActionRow],
+    *,
+    raised: bool = False,
+    can_edit: bool = False,
+    just_added: str = "",
+    edit_query: str = "",
+) -> SafeString:
+    """The ``<tr>`` of each row: ``raised`` adds the meeting's date under the ref, ``can_edit``
+    the Edit cell (its link to the edit form followed by ``edit_query``), ``just_added`` the
+    highlight on the row with that dom id."""
+    html = _partial().render(
+        {
+            "rows": rows,
+            "raised": raised,
+            "can_edit": can_edit,
+            "just_added": just_added,
+            "edit_query": edit_query,
+        }
     )
+    return mark_safe(html)  # noqa: S308 - the partial is autoescaped
 
 
-@register.simple_tag
-def action_rows(rows: Iterable[ActionRow]) -> SafeString:
-    """``{% action_rows rows %}``: the ``<tr>`` of each :class:`ActionRow`."""
-    html = "".join(action_row_html(row) for row in rows)
-    return mark_safe(html)  # noqa: S308 - action_row_html escapes every value
+@register.simple_tag(takes_context=True)
+def action_rows(context: Any, rows: Iterable[ActionRow], *, raised: bool = False) -> SafeString:
+    """``{% action_rows rows raised=True %}``: the rows' ``<tr>``; the Edit buttons when the
+    context's ``can_edit`` (back to the meeting page), the highlight on ``just_added``."""
+    return action_rows_html(
+        rows,
+        raised=raised,
+        can_edit=bool(context.get("can_edit")),
+        just_added=str(context.get("just_added") or ""),
+        edit_query="?return_to=meeting",
+    )

@@ -45,18 +45,6 @@ class Recipient:
 
 
 @dataclass(frozen=True)
-class ActionRow:
-    """An open action as the emails show it."""
-
-    action_id: int
-    ref: str
-    description: str
-    due_date: dt.date | None
-    status: str
-    committee_id: int
-
-
-@dataclass(frozen=True)
 class MeetingRow:
     """A planned meeting whose digest is owed."""
 
@@ -131,7 +119,8 @@ class Candidates:
 
     keys: set[ReminderKey] = field(default_factory=set)
     people: dict[int, Recipient] = field(default_factory=dict)
-    actions: dict[int, ActionRow] = field(default_factory=dict)
+    # Ids of the actions the keys name; the emails read them as rows (``actions.rows``).
+    action_ids: set[int] = field(default_factory=set)
     meetings: dict[int, MeetingRow] = field(default_factory=dict)
     committees: dict[int, CommitteeRow] = field(default_factory=dict)
     # (person_id, committee_id) -> ids of that person's open actions of that committee.
@@ -277,9 +266,7 @@ def _add_owner_reminders(
     recipients = _recipients(row, seats)
     if not recipients:
         return
-    found.actions[row.action_id] = ActionRow(
-        row.action_id, row.ref, row.description, row.due_date, row.status, row.committee_id
-    )
+    found.action_ids.add(row.action_id)
     chase = chase_kind(
         due_date=row.due_date,
         status=row.status,

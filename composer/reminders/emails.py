@@ -27,10 +27,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from actions.models import Action
-from composer.reminders.candidates import ActionRow, Candidates, Recipient
+from actions.rows import ActionRow, action_rows
+from composer.reminders.candidates import Candidates, Recipient
 from composer.reminders.rules import KIND_ORDER, LONDON, Kind, ReminderKey
 from composer.reminders.unsubscribe import unsubscribe_signer
-from core.links import url_maker
 
 # The chasing kinds in the order an email lists them, with their section titles and their
 # words in a subject.
@@ -91,12 +91,17 @@ class Composer:
         self.html_template = get_template("actions/emails/reminders.html").template
         self.row_text_template = get_template("actions/emails/reminder_row.txt").template
         self.row_html_template = get_template("actions/emails/reminder_row.html").template
-        # Reversed once per run; every link is then a string replacement.
-        self.action_url = url_maker("action-detail", prefix=self.site_url)
         self.unsubscribe_url = self.site_url + reverse(
             "reminders-unsubscribe", kwargs={"token": "__TOKEN__"}
         )
         self.signer = unsubscribe_signer()
+        # The actions the run's keys name, as every list shows an action (two queries).
+        self.actions = {
+            row.pk: row
+            for row in action_rows(
+                Action.objects.filter(pk__in=sorted(self.found.action_ids)), today=self.today
+            )
+        }
         self._rows: dict[tuple[int, dt.date | None], Row] = {}
         self._dates: dict[dt.date, str] = {}
 
@@ -124,7 +129,7 @@ class Composer:
 
     def _row(self, action: ActionRow, meeting_date: dt.date | None) -> Row:
         """One action's row, rendered on its first use in the run."""
-        key = (action.action_id, meeting_date)
+        key = (action.pk, meeting_date)
         row = self._rows.get(key)
         if row is None:
             due = action.due_date
@@ -134,9 +139,9 @@ class Composer:
                 "description": action.description,
                 "due": self._date(due),
                 "state": self._state(action),
-                "overdue": due is not None and due < self.today,
+                "overdue": action.is_overdue,
                 "by_meeting": by_meeting,
-                "url": self.action_url(action.ref),
+                "url": self.site_url + action.url,
             }
             row = self._rows[key] = Row(
                 text=self.row_text_template.render(Context(values, autoescape=False)),
@@ -160,7 +165,7 @@ class Composer:
         if key.meeting_id is not None:
             meeting = self.found.meetings[key.meeting_id]
             return (KIND_ORDER[key.kind], key.reminder_date, meeting.ref)
-        action = self.found.actions[key.action_id]
+        action = self.actions[key.action_id]
         return (KIND_ORDER[key.kind], action.due_date, action.ref)
 
     def _digest(self, person_id: int, meeting_id: int) -> tuple[dict[str, Any], set[int]]:
@@ -169,7 +174,7 @@ class Composer:
         committee = self.found.committees[meeting.committee_id]
         action_ids = self.found.open_by_person[(person_id, meeting.committee_id)]
         actions = sorted(
-            (self.found.actions[a] for a in action_ids),
+            (self.actions[a] for a in action_ids),
             key=lambda a: (a.due_date or dt.date.max, a.ref),
         )
         start_at = timezone.localtime(meeting.start_at, LONDON)
@@ -200,12 +205,12 @@ class Composer:
                 listed.update(action_ids)
                 summary.reminders.setdefault(key.kind, []).append(digest["meeting_ref"])
             else:
-                action = self.found.actions[key.action_id]
+                action = self.actions[key.action_id]
                 chased[key.kind].append(action)
                 summary.reminders.setdefault(key.kind, []).append(action.ref)
         sections = []
         for kind, title, _ in _CHASED_KINDS:
-            actions = [a for a in chased[kind] if a.action_id not in listed]
+            actions = [a for a in chased[kind] if a.pk not in listed]
             if actions:
                 sections.append({"title": title, **self._rows_of(actions)})
         for refs in summary.reminders.values():

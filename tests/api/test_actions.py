@@ -71,6 +71,67 @@ def test_list_holds_the_seed_actions_in_creation_order(seeded, pmo_api):
     assert first["url"] == "http://testserver/api/v1/actions/DAG28-01/"
 
 
+def test_an_action_reads_exactly_as_the_contract_says(seeded, pmo_api):
+    """The list's and the detail's JSON of DAG28-01 as the seed report gives it (Programme
+    (Rob Short), "Minutes and Actions", due 11/10/2023), every key and value: the API is a
+    public contract, so the rows it is built from (actions.rows) must not change it."""
+    Action.objects.filter(ref="DAG28-01").update(
+        created_at=dt.datetime(2023, 7, 1, 9, 30, tzinfo=dt.UTC),
+        updated_at=dt.datetime(2023, 12, 1, 9, 30, 0, 123456, tzinfo=dt.UTC),
+    )
+    action = Action.objects.get(ref="DAG28-01")
+    programme = Organisation.objects.get(name="Programme")
+    rob = Person.objects.get(name="Rob Short")
+    api = "http://testserver/api/v1"
+    expected = {
+        "id": action.pk,
+        "ref": "DAG28-01",
+        "url": f"{api}/actions/DAG28-01/",
+        "committee": {
+            "code": "DAG",
+            "name": "Design Advisory Group",
+            "url": f"{api}/committees/DAG/",
+        },
+        "meeting": {"ref": "DAG028", "url": f"{api}/meetings/DAG028/"},
+        "agenda_item": {
+            "id": action.agenda_item_id,
+            "title": "Minutes and Actions",
+            "url": f"{api}/agenda-items/{action.agenda_item_id}/",
+        },
+        "description": action.description,
+        "owners": [
+            {
+                "organisation": {
+                    "id": programme.pk,
+                    "name": "Programme",
+                    "url": f"{api}/organisations/{programme.pk}/",
+                },
+                "role": "",
+                "person": {"id": rob.pk, "name": "Rob Short", "url": f"{api}/people/{rob.pk}/"},
+                "is_lead": True,
+                "display": "Programme (Rob Short)",
+            }
+        ],
+        "owner_display": "Programme (Rob Short)",
+        "due_date": "2023-10-11",
+        "due_meeting": None,
+        "status": "open",
+        "is_overdue": False,
+        "closed_date": None,
+        "closure_note": "",
+        "created_at": "2023-07-01T10:30:00+01:00",
+        "updated_at": "2023-12-01T09:30:00.123456Z",
+        "updates_url": f"{api}/actions/DAG28-01/updates/",
+        "reviews_url": f"{api}/actions/DAG28-01/reviews/",
+    }
+    with time_machine.travel(dt.datetime(2023, 10, 11, 12, tzinfo=dt.UTC), tick=False):
+        listed = pmo_api.get("/api/v1/actions/?ordering=ref&page_size=50").json()["results"]
+        detail = pmo_api.get("/api/v1/actions/DAG28-01/").json()
+    assert next(row for row in listed if row["ref"] == "DAG28-01") == expected
+    assert {key: detail[key] for key in expected} == expected
+    assert list(detail)[: len(expected)] == list(expected)  # the same keys, in order
+
+
 def test_list_links_lead_to_the_related_records(seeded, pmo_api):
     row = pmo_api.get("/api/v1/actions/?meeting=DAG028").json()["results"][0]
     for link in (row["meeting"]["url"], row["agenda_item"]["url"], row["committee"]["url"]):

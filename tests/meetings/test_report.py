@@ -19,13 +19,14 @@ from django.core.management import call_command
 from django.db import transaction
 from django.urls import reverse
 
+from actions.rows import ActionRow
 from actions.services import action_create
 from composer import discussion
 from composer.importer import headline_report_import_file
 from composer.report import (
-    ActionRow,
     AreaGroup,
     HeadlineReportData,
+    ReviewRow,
     headline_report_data,
     headline_report_html,
     headline_report_pdf,
@@ -292,6 +293,27 @@ def seed_meeting(django_db_setup, django_db_blocker):
         transaction.set_rollback(True)
 
 
+def report_row(ref: str, description: str, owner: str, due: str) -> ActionRow:
+    """An action row of a made-up meeting, as the report's data holds it: what the report
+    shows is the ref, the description, the owner and the due date (``dd/mm/yyyy`` or "")."""
+    return ActionRow(
+        pk=0,
+        ref=ref,
+        committee_id=0,
+        meeting_id=0,
+        meeting_ref="DAG099",
+        meeting_start=dt.datetime(2023, 9, 13, 9, tzinfo=dt.UTC),
+        agenda_item_id=None,
+        description=description,
+        due_date=dt.date(*reversed([int(part) for part in due.split("/")])) if due else None,
+        due_meeting_ref="",
+        status="open",
+        closed_date=None,
+        owners=(owner,),
+        is_overdue=False,
+    )
+
+
 def test_each_area_broken_by_a_page_is_named_continued_on_the_next(tmp_path):
     """A draft with two long areas and a long "Previous Meeting(s)": the page that begins
     with a row after an area's first is headed "<area> (continued)", no other page is."""
@@ -299,7 +321,7 @@ def test_each_area_broken_by_a_page_is_named_continued_on_the_next(tmp_path):
     def rows(prefix: str, count: int) -> list[ActionRow]:
         text = "Programme to confirm the arrangements for data flows and scenario variants"
         return [
-            ActionRow(f"{prefix}-{n:02d}", f"{text} ({n})", "Programme (PMO)", "11/10/2023")
+            report_row(f"{prefix}-{n:02d}", f"{text} ({n})", "Programme (PMO)", "11/10/2023")
             for n in range(1, count + 1)
         ]
 
@@ -317,7 +339,7 @@ def test_each_area_broken_by_a_page_is_named_continued_on_the_next(tmp_path):
             AreaGroup("Short Area", rows("SA", 1)),
             AreaGroup("Next Long Area", rows("NA", 30)),
         ],
-        review_rows=rows("PM", 30),
+        review_rows=[ReviewRow(row, row.due_on) for row in rows("PM", 30)],
     )
     path = tmp_path / "long.pdf"
     path.write_bytes(headline_report_pdf(data=data))
@@ -455,7 +477,7 @@ def test_renders_reuse_their_thread_font_configuration_and_give_the_same_pdf():
         venue="Virtual",
         date_and_time="13 September 2023 1000-1300",
         classification="Public",
-        action_groups=[AreaGroup("Design (DIN)", [ActionRow("DAG99-01", "Do it", "Chair", "")])],
+        action_groups=[AreaGroup("Design (DIN)", [report_row("DAG99-01", "Do it", "Chair", "")])],
     )
     first = headline_report_pdf(data=data)
     config = _font_config()
