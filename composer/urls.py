@@ -7,7 +7,7 @@ that their fixed paths (such as an import page) are never read as a meeting ref.
 
 from django.urls import include, path
 
-from . import change_request_views, views
+from . import change_request_views, record_views, review_views, views
 
 urlpatterns: list = [
     path("", include("composer.report_urls")),
@@ -18,32 +18,32 @@ urlpatterns: list = [
     path("meetings/<str:ref>/reports/", views.MeetingReportsView.as_view(), name="meeting-reports"),
     path(
         "meetings/<str:ref>/areas/new/",
-        views.MeetingAgendaItemCreateView.as_view(),
+        record_views.MeetingAgendaItemCreateView.as_view(),
         name="meeting-area-create",
     ),
     path(
         "meetings/<str:ref>/actions/new/",
-        views.MeetingActionCreateView.as_view(),
+        record_views.MeetingActionCreateView.as_view(),
         name="meeting-action-create",
     ),
     path(
         "meetings/<str:ref>/decisions/new/",
-        views.MeetingDecisionCreateView.as_view(),
+        record_views.MeetingDecisionCreateView.as_view(),
         name="meeting-decision-create",
     ),
     path(
         "meetings/<str:ref>/discussion/new/",
-        views.MeetingDiscussionCreateView.as_view(),
+        record_views.MeetingDiscussionCreateView.as_view(),
         name="meeting-discussion-create",
     ),
     path(
         "meetings/<str:ref>/discussion/<int:pk>/edit/",
-        views.DiscussionItemUpdateView.as_view(),
+        record_views.DiscussionItemUpdateView.as_view(),
         name="discussion-edit",
     ),
     path(
         "meetings/<str:ref>/discussion/<int:pk>/delete/",
-        views.DiscussionItemDeleteView.as_view(),
+        record_views.DiscussionItemDeleteView.as_view(),
         name="discussion-delete",
     ),
     path(
@@ -61,5 +61,9 @@ urlpatterns: list = [
         change_request_views.ImpactAssessmentResponseCreateView.as_view(),
         name="change-request-ia-response",
     ),
-    path("meetings/<str:ref>/reviews/", views.MeetingReviewView.as_view(), name="meeting-reviews"),
+    path(
+        "meetings/<str:ref>/reviews/",
+        review_views.MeetingReviewView.as_view(),
+        name="meeting-reviews",
+    ),
 ]

@@ -16,7 +16,8 @@ from django.views import View
 
 from core import roles
 
-_FORM_ID_RE = re.compile(r"[a-z0-9-]{1,60}")
+# The id of a form element on a page that holds several (``form-f-action``, ``area-3-action``).
+FORM_ID_RE = re.compile(r"[a-z0-9-]{1,60}")
 
 
 class LoginRequired(LoginRequiredMixin, View):
@@ -57,7 +58,7 @@ def messages_fragment(request: HttpRequest) -> str:
 def posted_form_id(request: HttpRequest, default: str) -> str:
     """The id of the form element that posted (``_form_id``), checked, or ``default``."""
     value = request.POST.get("_form_id", "")
-    return value if _FORM_ID_RE.fullmatch(value) else default
+    return value if FORM_ID_RE.fullmatch(value) else default
 
 
 def today_london() -> Any:

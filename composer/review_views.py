@@ -1,0 +1,106 @@
+"""The earlier actions taken up at a meeting (the report's "Previous Meeting(s)"): closed,
+re-dated or kept open, one review each."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms import Form
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+
+from actions.forms import ActionReviewForm
+from actions.models import Action
+from actions.selectors import (
+    action_list_to_review,
+    action_review_list_for_meeting,
+)
+from actions.services import action_review_record
+from core import refs, roles
+from core.views import (
+    LoginRequired,
+    form_add_service_error,
+    today_london,
+)
+from meetings.models import Meeting
+from meetings.views import get_meeting_or_404
+
+
+class MeetingReviewView(LoginRequired):
+    """``/meetings/<ref>/reviews/``: the earlier open actions of the committee; the PMO closes,
+    re-dates or keeps each open with a note (``actions.services.action_review_record``)."""
+
+    def get(self, request: HttpRequest, ref: str) -> HttpResponse:
+        meeting = get_meeting_or_404(request, ref)
+        return self.show(request, meeting)
+
+    def post(self, request: HttpRequest, ref: str) -> HttpResponse:
+
+        if not roles.is_pmo(request.user):
+            raise PermissionDenied("Only the PMO (secretariat) can do this.")
+        meeting = get_meeting_or_404(request, ref)
+        try:
+            key = refs.parse_action_ref(request.POST.get("action", ""))
+        except ValidationError as exc:
+            raise Http404("No such earlier action.") from exc
+        action = (
+            Action.objects.filter(
+                ref=refs.action_ref(key.code, key.number, key.sub_number, key.seq),
+                committee_id=meeting.committee_id,
+                meeting__start_at__lt=meeting.start_at,
+            )
+            .select_related("meeting")
+            .first()
+        )
+        if action is None:
+            raise Http404("No such earlier action.")
+        form = ActionReviewForm(request.POST, prefix=action.ref, auto_id=f"r-{action.ref}-%s")
+        if form.is_valid():
+            try:
+                review = action_review_record(
+                    action=action,
+                    meeting=meeting,
+                    outcome=form.cleaned_data["outcome"],
+                    new_due_date=form.cleaned_data["new_due_date"],
+                    note=form.cleaned_data["note"],
+                    acting_user=request.user,
+                )
+            except ValidationError as exc:
+                form_add_service_error(form, exc)
+            else:
+                messages.success(
+                    request,
+                    f"{action.ref}: {review.get_outcome_display().lower()} at {meeting.ref}.",
+                )
+                return HttpResponseRedirect(
+                    reverse("meeting-reviews", args=[meeting.ref]) + "#reviewed"
+                )
+        return self.show(request, meeting, bound={action.ref: form})
+
+    def show(
+        self, request: HttpRequest, meeting: Meeting, bound: dict[str, Form] | None = None
+    ) -> HttpResponse:
+
+        bound = bound or {}
+        can_edit = roles.is_pmo(request.user)
+        candidates = action_list_to_review(meeting=meeting, user=request.user)
+        rows = [
+            (
+                action,
+                bound.get(action.ref)
+                or ActionReviewForm(prefix=action.ref, auto_id=f"r-{action.ref}-%s"),
+            )
+            for action in candidates
+        ]
+        return render(
+            request,
+            "meetings/meeting_reviews.html",
+            {
+                "meeting": meeting,
+                "rows": rows,
+                "reviews": action_review_list_for_meeting(meeting=meeting),
+                "can_edit": can_edit,
+                "today": today_london(),
+            },
+        )
