@@ -28,7 +28,7 @@ def headline_report_import(*, text: str, acting_user: Any, dry_run: bool = False
     parsed = headline_report_parse(text)
     result = ImportResult(meeting_ref=parsed.meeting_ref, dry_run=dry_run)
     with transaction.atomic():
-        writer = report_write(parsed, result)
+        writer = report_write(parsed, result, acting_user=acting_user)
         if writer.problems:
             raise HeadlineReportImportError(writer.problems)
         result.meeting_id = writer.meeting_written().pk

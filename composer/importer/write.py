@@ -8,6 +8,8 @@ created now.
 
 from __future__ import annotations
 
+from typing import Any
+
 from .records import ParsedReport
 from .results import ImportResult
 from .write_meeting import (
@@ -28,9 +30,9 @@ from .write_records import (
 from .writer import Writer
 
 
-def report_write(parsed: ParsedReport, result: ImportResult) -> Writer:
+def report_write(parsed: ParsedReport, result: ImportResult, *, acting_user: Any) -> Writer:
     """Write ``parsed`` (inside the caller's transaction); the Writer holds any problems."""
-    w = Writer(parsed, result)
+    w = Writer(parsed, result, acting_user)
     w.step(None, lambda: committee_write(w))
     if w.problems:
         return w

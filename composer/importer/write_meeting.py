@@ -12,7 +12,6 @@ from typing import Any
 from changerequests.models import ChangeRequest, DesignIssueNotification
 from changerequests.services import change_request_create, change_request_update, din_create
 from core import refs
-from core.actors import SYSTEM
 from meetings.models import PLACEHOLDER_TITLE, Committee, Meeting
 from meetings.services import (
     agenda_item_create,
@@ -51,7 +50,7 @@ def committee_write(w: Writer) -> None:
     if existing is None:
         programme, name = _split_committee_name(p.committee_full_name, p.committee_code)
         w.committee = committee_create(
-            code=p.committee_code, name=name, programme_name=programme, acting_user=SYSTEM
+            code=p.committee_code, name=name, programme_name=programme, acting_user=w.actor
         )
         w.change("committee", p.committee_code, "create", p.committee_full_name)
         return
@@ -81,7 +80,7 @@ def meeting_write(w: Writer) -> None:
             committee=w.committee,
             number=p.meeting_number,
             sub_number=p.meeting_sub_number,
-            acting_user=SYSTEM,
+            acting_user=w.actor,
             **values,
         )
         w.change("meeting", p.meeting_ref, "create", when_text(p.start_at, p.end_at))
@@ -95,7 +94,7 @@ def meeting_write(w: Writer) -> None:
         values["title"] = ""
     diff = {k: v for k, v in values.items() if getattr(existing, k) != v}
     if diff:
-        w.meeting = meeting_update(meeting=existing, acting_user=SYSTEM, **diff)
+        w.meeting = meeting_update(meeting=existing, acting_user=w.actor, **diff)
         w.change("meeting", p.meeting_ref, "update", ", ".join(sorted(diff)))
     else:
         w.meeting = existing
@@ -119,11 +118,11 @@ def change_request_write(w: Writer, number: int) -> None:
     ref = refs.change_request_ref(number)
     existing = ChangeRequest.objects.filter(number=number).first()
     if existing is None:
-        w.crs[number] = change_request_create(number=number, title=title, acting_user=SYSTEM)
+        w.crs[number] = change_request_create(number=number, title=title, acting_user=w.actor)
         w.change("change request", ref, "create", title)
     elif title and not existing.title:
         w.crs[number] = change_request_update(
-            change_request=existing, title=title, acting_user=SYSTEM
+            change_request=existing, title=title, acting_user=w.actor
         )
         w.change("change request", ref, "update", title)
     else:
@@ -138,12 +137,12 @@ def agenda_item_write(w: Writer, order: int, title: str) -> None:
     existing = meeting.agenda_items.filter(title=title).first()
     if existing is None:
         item = agenda_item_create(
-            meeting=meeting, title=title, order=order, change_request=cr, acting_user=SYSTEM
+            meeting=meeting, title=title, order=order, change_request=cr, acting_user=w.actor
         )
         w.change("agenda item", title, "create")
     elif (existing.order, existing.change_request_id) != (order, cr.pk if cr else None):
         item = agenda_item_update(
-            agenda_item=existing, order=order, change_request=cr, acting_user=SYSTEM
+            agenda_item=existing, order=order, change_request=cr, acting_user=w.actor
         )
         w.change("agenda item", title, "update")
     else:
@@ -158,7 +157,7 @@ def din_write(w: Writer, number: int, area: str) -> None:
     if DesignIssueNotification.objects.filter(number=number).exists():
         w.change("DIN", ref, "unchanged")
         return
-    din_create(number=number, change_request=w.cr_of(area), acting_user=SYSTEM)
+    din_create(number=number, change_request=w.cr_of(area), acting_user=w.actor)
     w.change("DIN", ref, "create")
 
 
@@ -192,6 +191,6 @@ def next_meeting_write(w: Writer) -> None:
         start_at=when,
         status=Meeting.Status.PLANNED,
         classification=meeting.classification,
-        acting_user=SYSTEM,
+        acting_user=w.actor,
     )
     w.change("meeting", created.ref, "create", f"next meeting, {when:%d/%m/%Y %H:%M}")

@@ -82,7 +82,7 @@ def action_write(w: Writer, parsed: ParsedAction) -> None:
             due_date=parsed.due_date,
             agenda_item=agenda_item,
             change_requests=crs,
-            acting_user=SYSTEM,
+            acting_user=w.actor,
         )
         w.change("action", parsed.ref, "create", parsed.description)
         return
@@ -99,7 +99,7 @@ def action_write(w: Writer, parsed: ParsedAction) -> None:
     if set(existing.change_requests.values_list("pk", flat=True)) != {cr.pk for cr in crs}:
         changes["change_requests"] = crs
     if changes:
-        action_update(action=existing, acting_user=SYSTEM, **changes)
+        action_update(action=existing, acting_user=w.actor, **changes)
     w.change("action", parsed.ref, "update" if changes else "unchanged", ", ".join(sorted(changes)))
 
 
@@ -120,7 +120,7 @@ def _earlier_meeting(w: Writer, parsed: ParsedAction) -> Meeting:
         status=Meeting.Status.HELD,
         classification=meeting.classification,
         title=PLACEHOLDER_TITLE,
-        acting_user=SYSTEM,
+        acting_user=w.actor,
     )
     w.change("meeting", earlier.ref, "create", "placeholder: date not known")
     w.warn(
@@ -143,7 +143,7 @@ def review_write(w: Writer, parsed: ParsedAction) -> None:
             owners=parsed.owners,
             due_date=parsed.due_date,
             change_requests=_action_crs(w, parsed),
-            acting_user=SYSTEM,
+            acting_user=w.actor,
         )
         w.change("action", parsed.ref, "create", parsed.description)
     review = ActionReview.objects.filter(action=action, meeting=meeting).first()
@@ -160,7 +160,7 @@ def review_write(w: Writer, parsed: ParsedAction) -> None:
         meeting=meeting,
         outcome=outcome,
         new_due_date=new_due_date,
-        acting_user=SYSTEM,
+        acting_user=w.actor,
     )
     verb = "update" if review else "create"
     w.change("review", parsed.ref, verb, ActionReview.Outcome(outcome).label)
@@ -191,17 +191,19 @@ def decision_write(w: Writer, parsed: ParsedDecision) -> None:
             text=parsed.text,
             agenda_item=agenda_item,
             change_request=cr,
-            acting_user=SYSTEM,
+            acting_user=w.actor,
         )
         changes: list[str] = []
     else:
-        decision, changes = _decision_update(existing, parsed, agenda_item, cr)
+        decision, changes = _decision_update(w, existing, parsed, agenda_item, cr)
     if decision.status != status:
         decision_transition(
             decision=decision,
             to_status=status,
             conditions=conditions,
             decided_at=meeting.start_at,  # the report records decisions taken at the meeting
+            # The chair took it at the meeting; the import records it as the system, whoever
+            # imports (the PMO may import, not decide).
             acting_user=SYSTEM,
         )
         changes.append("status")
@@ -218,6 +220,7 @@ def decision_write(w: Writer, parsed: ParsedDecision) -> None:
 
 
 def _decision_update(
+    w: Writer,
     existing: Decision,
     parsed: ParsedDecision,
     agenda_item: AgendaItem | None,
@@ -233,7 +236,7 @@ def _decision_update(
         changes["change_request"] = cr
     if not changes:
         return existing, []
-    return decision_update(decision=existing, acting_user=SYSTEM, **changes), list(changes)
+    return decision_update(decision=existing, acting_user=w.actor, **changes), list(changes)
 
 
 def discussion_write(w: Writer) -> None:
@@ -267,7 +270,7 @@ def _discussion_item_create(
             text=parsed.text,
             agenda_item=agenda_item,
             order=order,
-            acting_user=SYSTEM,
+            acting_user=w.actor,
         ),
     )
     w.change("discussion item", _discussion_label(parsed, order), "create", plain(parsed.text)[:80])
@@ -287,7 +290,7 @@ def _discussion_item_update(
     if changes:
         w.step(
             parsed.line,
-            lambda: discussion_item_update(discussion_item=item, acting_user=SYSTEM, **changes),
+            lambda: discussion_item_update(discussion_item=item, acting_user=w.actor, **changes),
         )
     verb = "update" if changes else "unchanged"
     w.change("discussion item", _discussion_label(parsed, order), verb, ", ".join(changes))

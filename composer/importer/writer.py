@@ -1,8 +1,10 @@
 """The state of one import's write: what was written so far, its changes and problems.
 
 The write functions (:mod:`.write_meeting`, :mod:`.write_records`) take a :class:`Writer`
-and write one record each through the apps' services, as the system (``core.actors.SYSTEM``);
-who may import is checked once, before the write, by :func:`.api.headline_report_import`.
+and write one record each through the apps' services, as the person who imports (the system
+for a command) so that history records them; who may import is checked once, before the
+write, by :func:`.api.headline_report_import`. A decision's outcome is recorded as the system:
+the chair took it at the meeting.
 """
 
 from __future__ import annotations
@@ -24,8 +26,9 @@ from .text import cr_numbers
 class Writer:
     """Collects problems and changes while a ParsedReport is written."""
 
-    def __init__(self, parsed: ParsedReport, result: ImportResult) -> None:
+    def __init__(self, parsed: ParsedReport, result: ImportResult, actor: Any) -> None:
         self.p = parsed
+        self.actor = actor
         self.result = result
         self.problems: list[ImportProblem] = []
         self.created_refs: set[str] = set()

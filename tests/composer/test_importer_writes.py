@@ -115,3 +115,16 @@ def test_an_action_naming_other_crs_in_a_later_version_has_its_crs_updated(db):
     dag28_09 = Action.objects.get(ref="DAG28-09")
     assert set(dag28_09.change_requests.values_list("ref", flat=True)) == {"CR027"}
     assert dag28_09.description.startswith("Programme to review redline changes for CR027 to")
+
+
+def test_history_records_the_pmo_who_imported_and_the_system_for_the_chairs_outcomes(pmo_user):
+    headline_report_import(text=SEED_TEXT, acting_user=pmo_user)
+    created = Action.objects.get(ref="DAG28-01").history.order_by("history_date").first()
+    assert created.history_type == "+"
+    assert created.history_user == pmo_user
+    dec69 = Decision.objects.get(ref="DAG-DEC69")
+    rows = list(dec69.history.order_by("history_date", "history_id"))
+    assert [(row.status, row.history_user) for row in rows] == [
+        (Decision.Status.PROPOSED, pmo_user),  # recorded by the PMO who imported
+        (Decision.Status.APPROVED_WITH_CONDITIONS, None),  # the chair's, on the report's word
+    ]
