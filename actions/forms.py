@@ -14,7 +14,7 @@ from core.forms import AreaField, DateInput
 from meetings.models import Meeting
 
 from .models import Action, ActionReview
-from .selectors import ActionRegisterFilters, RegisterChoices
+from .register import ActionRegisterFilters, RegisterChoices
 from .services import OwnerSpec
 
 

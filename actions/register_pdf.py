@@ -34,8 +34,8 @@ from core.pdf import INTERNAL_BASE_URL, font_config, pdf_url_fetcher
 from core.services import validated_save
 
 from .models import RegisterPdf
+from .register import ActionRegisterFilters, action_register
 from .rows import action_rows
-from .selectors import ActionRegisterFilters, action_register
 
 logger = logging.getLogger(__name__)
 
@@ -84,7 +84,7 @@ def register_pdf_html(
 ) -> tuple[str, int, int]:
     """The register ``user`` sees with ``filters`` as the PDF's HTML; (html, shown, total).
 
-    Visibility is the register page's own (``actions.selectors.action_register``): an
+    Visibility is the register page's own (``actions.register.action_register``): an
     Observer gets only actions raised at Public meetings. At most ``max_rows`` (default
     :data:`REGISTER_PDF_MAX_ROWS`) actions, in the register's order; the HTML says when the
     filters match more. Costs a fixed number of queries (the rows and their owners'

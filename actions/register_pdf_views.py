@@ -21,13 +21,13 @@ from core.views import LoginRequired, is_htmx, today_london
 
 from .forms import ActionFilterForm
 from .models import RegisterPdf
+from .register import action_register_choices
 from .register_pdf import (
     register_pdf_get_for_user,
     register_pdf_is_lost,
     register_pdf_request,
     register_pdf_retry,
 )
-from .selectors import action_register_choices
 
 _FILTER_WORDS = {
     "q": "Search",

@@ -35,12 +35,11 @@ from .forms import (
     ProgressUpdateForm,
 )
 from .models import Action
+from .register import action_register_choices, action_register_page
 from .selectors import (
     action_get_for_user,
     action_history_of,
     action_mine_for_user,
-    action_register_choices,
-    action_register_page,
     action_updates_of,
     next_meetings_by_committee,
 )

@@ -446,7 +446,7 @@ def register_pdf_render(size: int) -> tuple[bytes, int]:
     from django.db import transaction
     from django.utils import timezone
 
-    from actions.selectors import ActionRegisterFilters
+    from actions.register import ActionRegisterFilters
 
     pmo = _bench_pmo()
     # The bench's register is far longer than the cap: the cap is the measured size, in this
@@ -474,7 +474,7 @@ def register_pdf_floor_html(size: int) -> str:
     register_pdf = _register_pdf_module()
     from django.utils import timezone
 
-    from actions.selectors import ActionRegisterFilters
+    from actions.register import ActionRegisterFilters
 
     html, _shown, _total = register_pdf.register_pdf_html(
         user=_bench_pmo(),

@@ -132,7 +132,7 @@ def _meetings_with_page_lists() -> QuerySet[Meeting]:
     (see :func:`meeting_page_get`).
 
     Built once per process and only ever filtered (a clone), never evaluated itself:
-    resolving the three subqueries cost ~3 ms a request, more than running them.
+    resolving the three subqueries on every request cost more than running them.
     """
 
     later = Meeting.objects.later_than(OUTER_MEETING)

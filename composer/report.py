@@ -274,21 +274,7 @@ def headline_report_data(
     """
 
     committee = meeting.committee
-    reviews = list(
-        ActionReview.objects.filter(meeting=meeting)
-        .order_by("order", "id")
-        .values_list("action_id", "outcome", "new_due_date", "note")
-    )
-    # The meeting's actions and the reviewed ones, read as one list of rows.
-    rows = action_rows(
-        Action.objects.filter(
-            Q(meeting=meeting) | Q(pk__in=[action_id for action_id, *_ in reviews])
-        ).order_by("meeting__start_at", "seq"),
-        today=timezone.localdate(),
-        area_titles=True,
-    )
-    by_pk = {row.pk: row for row in rows}
-    actions = [row for row in rows if row.meeting_id == meeting.pk]
+    actions, review_rows = _report_actions(meeting)
     decisions = list(
         Decision.objects.filter(meeting=meeting).select_related("agenda_item").order_by("seq")
     )
@@ -299,19 +285,7 @@ def headline_report_data(
     )
     following = meeting_next(meeting=meeting)
     codes = tuple(Committee.objects.values_list("code", flat=True))
-
-    anchors = {a.ref: f"action-{a.ref}" for a in actions}
-    anchors |= {by_pk[action_id].ref: f"action-{by_pk[action_id].ref}" for action_id, *_ in reviews}
-    anchors |= {d.ref: f"decision-{d.ref}" for d in decisions}
-    anchor_items = frozenset(anchors.items())
-
-    def review_row(action: ActionRow, outcome: str, new_due: dt.date | None, note: str) -> Any:
-        due = action.due_on
-        if outcome == ActionReview.Outcome.RE_DATED and new_due:
-            due = date_text(new_due)
-        elif outcome == ActionReview.Outcome.CLOSED:
-            due = "Closed"
-        return ReviewRow(action=action, due=due, note=note)
+    anchors = _report_anchors(actions, review_rows, decisions)
 
     return HeadlineReportData(
         meeting_ref=meeting.ref,
@@ -322,10 +296,7 @@ def headline_report_data(
         date_and_time=meeting_date_and_time(meeting.start_at, meeting.end_at),
         classification=meeting.get_classification_display(),
         action_groups=_grouped(actions, lambda a: a.agenda_item_title or "", lambda a: a),
-        review_rows=[
-            review_row(by_pk[action_id], outcome, new_due, note)
-            for action_id, outcome, new_due, note in reviews
-        ],
+        review_rows=review_rows,
         decision_groups=_grouped(
             decisions,
             lambda d: d.agenda_item.title if d.agenda_item_id else "",
@@ -334,10 +305,57 @@ def headline_report_data(
         discussion_groups=_grouped(
             discussion,
             lambda i: i.agenda_item.title if i.agenda_item_id else "",
-            lambda i: DiscussionRow(html=_discussion_cell_html(i.text, codes, anchor_items)),
+            lambda i: DiscussionRow(html=_discussion_cell_html(i.text, codes, anchors)),
         ),
         next_meeting=next_meeting_text(following.start_at) if following else "",
     )
+
+
+def _report_actions(meeting: Meeting) -> tuple[list[ActionRow], list[ReviewRow]]:
+    """The actions raised at ``meeting`` and the earlier ones taken up at it, in the
+    report's order: the reviews are read first, then both kinds as one list of rows
+    (``actions.rows``) rather than a read for each."""
+    reviews = list(
+        ActionReview.objects.filter(meeting=meeting)
+        .order_by("order", "id")
+        .values_list("action_id", "outcome", "new_due_date", "note")
+    )
+    rows = action_rows(
+        Action.objects.filter(
+            Q(meeting=meeting) | Q(pk__in=[action_id for action_id, *_ in reviews])
+        ).order_by("meeting__start_at", "seq"),
+        today=timezone.localdate(),
+        area_titles=True,
+    )
+    by_pk = {row.pk: row for row in rows}
+    actions = [row for row in rows if row.meeting_id == meeting.pk]
+    review_rows = [
+        _review_row(by_pk[action_id], outcome, new_due, note)
+        for action_id, outcome, new_due, note in reviews
+    ]
+    return actions, review_rows
+
+
+def _review_row(action: ActionRow, outcome: str, new_due: dt.date | None, note: str) -> ReviewRow:
+    """The report's row of an action taken up: the due date it shows follows the outcome."""
+    due = action.due_on
+    if outcome == ActionReview.Outcome.RE_DATED and new_due:
+        due = date_text(new_due)
+    elif outcome == ActionReview.Outcome.CLOSED:
+        due = "Closed"
+    return ReviewRow(action=action, due=due, note=note)
+
+
+def _report_anchors(
+    actions: list[ActionRow], review_rows: list[ReviewRow], decisions: list[Decision]
+) -> frozenset[tuple[str, str]]:
+    """The report's own anchors by ref (``DAG28-01`` -> ``action-DAG28-01``): a ref in the
+    discussion text links to its row in the report. A frozenset, so that the discussion
+    cells' cache can key on it."""
+    anchors = {a.ref: f"action-{a.ref}" for a in actions}
+    anchors |= {r.action.ref: f"action-{r.action.ref}" for r in review_rows}
+    anchors |= {d.ref: f"decision-{d.ref}" for d in decisions}
+    return frozenset(anchors.items())
 
 
 # --- fingerprint ---------------------------------------------------------------------------------

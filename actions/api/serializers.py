@@ -21,7 +21,7 @@ from actions.models import (
     ActionReview,
     ActionUpdate,
 )
-from actions.rows import ActionRow
+from actions.rows import ActionRow, Owner
 from actions.services import OwnerSpec
 from core.api.inputs import InputSerializer, choices_help
 from core.api.links import Links
@@ -146,77 +146,89 @@ def action_json(rows: list[ActionRow], links: Links) -> list[dict[str, Any]]:
     """The API representation of action ``rows`` (``actions.rows``, read with
     ``record=True``): plain dicts, no serializer per row (:class:`ActionOutputSerializer`
     documents the shape)."""
-    url = links.url
-    org_url = url_maker("api-organisation-detail", prefix=links.origin)
-    person_url = url_maker("api-person-detail", prefix=links.origin)
-    action_url = url_maker("api-action-detail", prefix=links.origin)
-    meeting_url = url_maker("api-meeting-detail", prefix=links.origin)
-    agenda_item_url = url_maker("api-agenda-item-detail", prefix=links.origin)
-    committee_urls: dict[str, str] = {}
+    urls = _ActionUrls(links)
     tz = timezone.get_current_timezone()
-    result = []
-    for row in rows:
-        ref, code = row.ref, row.committee_code
-        committee_url = committee_urls.get(code)
-        if committee_url is None:
-            committee_url = committee_urls[code] = url("api-committee-detail", code)
-        owner_list = [
-            {
-                "organisation": None
-                if owner.organisation_id is None
-                else {
-                    "id": owner.organisation_id,
-                    "name": owner.organisation,
-                    "url": org_url(owner.organisation_id),
-                },
-                "role": owner.role,
-                "person": None
-                if owner.person_id is None
-                else {
-                    "id": owner.person_id,
-                    "name": owner.person,
-                    "url": person_url(owner.person_id),
-                },
-                "is_lead": owner.is_lead,
-                "display": owner.text,
-            }
-            for owner in row.owner_parts
-        ]
-        agenda_item_id = row.agenda_item_id
-        due_meeting = row.due_meeting_ref
-        this_url = action_url(ref)
-        result.append(
-            {
-                "id": row.pk,
-                "ref": ref,
-                "url": this_url,
-                "committee": {"code": code, "name": row.committee_name, "url": committee_url},
-                "meeting": {"ref": row.meeting_ref, "url": meeting_url(row.meeting_ref)},
-                "agenda_item": None
-                if agenda_item_id is None
-                else {
-                    "id": agenda_item_id,
-                    "title": row.agenda_item_title,
-                    "url": agenda_item_url(agenda_item_id),
-                },
-                "description": row.description,
-                "owners": owner_list,
-                "owner_display": "; ".join(row.owners),
-                "due_date": row.due_date,
-                "due_meeting": None
-                if due_meeting is None
-                else {"ref": due_meeting, "url": meeting_url(due_meeting)},
-                "status": row.status,
-                "is_overdue": row.is_overdue,
-                "closed_date": row.closed_date,
-                "closure_note": row.closure_note,
-                "created_at": datetime_text(row.created_at_text, tz),
-                "updated_at": datetime_text(row.updated_at_text, tz),
-                "updates_url": this_url + "updates/",
-                "reviews_url": this_url + "reviews/",
-            }
-        )
-    return result
+    return [_action_dict(row, urls, tz) for row in rows]
+
+
+class _ActionUrls:
+    """The links an action's JSON holds, each route reversed once for the whole list
+    (``core.links.url_maker``); a committee's link is kept by its code once built."""
+
+    def __init__(self, links: Links) -> None:
+        self.links = links
+        self.organisation = url_maker("api-organisation-detail", prefix=links.origin)
+        self.person = url_maker("api-person-detail", prefix=links.origin)
+        self.action = url_maker("api-action-detail", prefix=links.origin)
+        self.meeting = url_maker("api-meeting-detail", prefix=links.origin)
+        self.agenda_item = url_maker("api-agenda-item-detail", prefix=links.origin)
+        self._committees: dict[str, str] = {}
+
+    def committee(self, code: str) -> str:
+        url = self._committees.get(code)
+        if url is None:
+            url = self._committees[code] = self.links.url("api-committee-detail", code)
+        return url
+
+
+def _action_dict(row: ActionRow, urls: _ActionUrls, tz: Any) -> dict[str, Any]:
+    """One action's JSON (:class:`ActionOutputSerializer`'s shape)."""
+    ref, code = row.ref, row.committee_code
+    agenda_item_id = row.agenda_item_id
+    due_meeting = row.due_meeting_ref
+    this_url = urls.action(ref)
+    return {
+        "id": row.pk,
+        "ref": ref,
+        "url": this_url,
+        "committee": {"code": code, "name": row.committee_name, "url": urls.committee(code)},
+        "meeting": {"ref": row.meeting_ref, "url": urls.meeting(row.meeting_ref)},
+        "agenda_item": None
+        if agenda_item_id is None
+        else {
+            "id": agenda_item_id,
+            "title": row.agenda_item_title,
+            "url": urls.agenda_item(agenda_item_id),
+        },
+        "description": row.description,
+        "owners": [_owner_dict(owner, urls) for owner in row.owner_parts],
+        "owner_display": "; ".join(row.owners),
+        "due_date": row.due_date,
+        "due_meeting": None
+        if due_meeting is None
+        else {"ref": due_meeting, "url": urls.meeting(due_meeting)},
+        "status": row.status,
+        "is_overdue": row.is_overdue,
+        "closed_date": row.closed_date,
+        "closure_note": row.closure_note,
+        "created_at": datetime_text(row.created_at_text, tz),
+        "updated_at": datetime_text(row.updated_at_text, tz),
+        "updates_url": this_url + "updates/",
+        "reviews_url": this_url + "reviews/",
+    }
+
+
+def _owner_dict(owner: Owner, urls: _ActionUrls) -> dict[str, Any]:
+    """One owner's JSON (:class:`ActionOwnerOutputSerializer`'s shape)."""
+    return {
+        "organisation": None
+        if owner.organisation_id is None
+        else {
+            "id": owner.organisation_id,
+            "name": owner.organisation,
+            "url": urls.organisation(owner.organisation_id),
+        },
+        "role": owner.role,
+        "person": None
+        if owner.person_id is None
+        else {
+            "id": owner.person_id,
+            "name": owner.person,
+            "url": urls.person(owner.person_id),
+        },
+        "is_lead": owner.is_lead,
+        "display": owner.text,
+    }
 
 
 # --- input -----------------------------------------------------------------------------------

@@ -24,8 +24,8 @@ from django.core.exceptions import PermissionDenied
 
 from actions import register_pdf
 from actions.models import Action, ActionOwner, RegisterPdf, action_ref_sort_key
+from actions.register import ActionRegisterFilters
 from actions.register_pdf import register_pdf_render, register_pdf_request
-from actions.selectors import ActionRegisterFilters
 from actions.services import action_close, action_create
 from actions.tasks import register_pdf_render_task
 from composer.demo import demo_logins_ensure
