@@ -417,7 +417,7 @@ class RegisterPdf(models.Model):
     )
     filters = models.JSONField(
         default=dict,
-        help_text="The register's filters and sort (actions.selectors.ActionRegisterFilters) "
+        help_text="The register's filters and sort (actions.register.ActionRegisterFilters) "
         "and the visibility they were asked with.",
     )
     filters_text = models.TextField(blank=True, help_text="The filters in words, as printed.")

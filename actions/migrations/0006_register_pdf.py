@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
             name='RegisterPdf',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('filters', models.JSONField(default=dict, help_text="The register's filters and sort (actions.selectors.ActionRegisterFilters) and the visibility they were asked with.")),
+                ('filters', models.JSONField(default=dict, help_text="The register's filters and sort (actions.register.ActionRegisterFilters) and the visibility they were asked with.")),
                 ('filters_text', models.TextField(blank=True, help_text='The filters in words, as printed.')),
                 ('today', models.DateField(help_text='The Europe/London date that decides what is overdue.')),
                 ('status', models.CharField(choices=[('pending', 'Waiting to render'), ('rendering', 'Rendering'), ('ready', 'Ready'), ('failed', 'Failed')], default='pending', max_length=20)),
