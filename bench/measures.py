@@ -303,15 +303,20 @@ def report(ctx: Context) -> list[Result]:
     state: dict[str, Any] = {}
 
     def fill_render(r: Result) -> None:
+        from composer import report_render
         from core import pdf as pdf_kit
 
         headline = _report_module()
         meeting = seed_meeting()
-        html = headline.headline_report_html(data=headline.headline_report_data(meeting=meeting))
+        html = report_render.headline_report_html(
+            data=headline.headline_report_data(meeting=meeting)
+        )
         state["html"] = html
 
         def full() -> bytes:
-            return headline.headline_report_pdf(data=headline.headline_report_data(meeting=meeting))
+            return report_render.headline_report_pdf(
+                data=headline.headline_report_data(meeting=meeting)
+            )
 
         def floor() -> bytes:
             return weasyprint_pdf(
@@ -345,7 +350,9 @@ def report(ctx: Context) -> list[Result]:
         )
 
     def fill_repeat(r: Result) -> None:
-        headline = _report_module()
+        from composer import report_render
+
+        _report_module()
         meeting = seed_meeting()
         path = f"/meetings/{meeting.ref}/report.pdf"
         try:
@@ -353,7 +360,7 @@ def report(ctx: Context) -> list[Result]:
         except Resolver404:
             # No URL yet: time the service that serves a stored render instead.
             def fetch() -> None:
-                stored = headline.headline_report_pdf_get(meeting=meeting)
+                stored = report_render.headline_report_pdf_get(meeting=meeting)
                 stored.file.read()
                 stored.file.close()
 

@@ -29,6 +29,7 @@ def main(argv: list[str]) -> int:
     import weasyprint  # noqa: F401
 
     from composer import report as headline
+    from composer import report_render
     from core import pdf as pdf_kit
 
     from .floors import weasyprint_pdf
@@ -49,7 +50,7 @@ def main(argv: list[str]) -> int:
 
         def render() -> tuple[bytes, int]:
             data = headline.headline_report_data(meeting=meeting)
-            return headline.headline_report_pdf(data=data), 0
+            return report_render.headline_report_pdf(data=data), 0
 
     elif kind == "register-baseline":
         from .floors import action_page_rows, plain_register_html

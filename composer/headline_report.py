@@ -16,7 +16,8 @@ from django.core.files.base import ContentFile
 from django.db import models, transaction
 from django.utils import timezone
 
-from composer.report import headline_report_data, headline_report_fingerprint, headline_report_pdf
+from composer.report import headline_report_data
+from composer.report_render import headline_report_fingerprint, headline_report_pdf
 from core import roles
 from core.actors import SYSTEM, history_user
 from core.services import validated_save

@@ -30,9 +30,9 @@ from django.utils.http import quote_etag
 from django.views import View
 
 from composer import headline_report, importer
-from composer.report import (
+from composer.report import headline_report_data
+from composer.report_render import (
     StoredPdf,
-    headline_report_data,
     headline_report_fingerprint,
     headline_report_html,
     headline_report_pdf_get,

@@ -5,13 +5,77 @@ DRF's settings name :class:`TokenAuthentication`.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
+import orjson
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import connection
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
+from rest_framework.authtoken.models import Token
 
+from core import roles
 from core.api.db import prepared_statements
-from core.auth import USER_RELATED, role_annotations, roles_cache
+
+
+@functools.cache
+def _token_query(vendor: str) -> tuple[str, list[tuple[Any, list[str]]]]:
+    """The token lookup's SQL, built once per process, and each model's columns in its row.
+
+    One row: the token's columns, its user's, the user's person and that person's
+    organisation (the shape the login backend reads a session's user in, ``core.auth``;
+    null when the user is no person), and the user's group names as a JSON array.
+
+    Hand-written although the ORM can say it (``core.auth.ModelBackend`` does): building
+    and compiling that query on every API request cost more than the action list's page
+    itself (BENCHMARKS.md, "The layering"), and this one is built once per process. The
+    person and organisation models are reached through the user model's relations, so the
+    kernel imports no app.
+    """
+    user_model = get_user_model()
+    person_model = user_model._meta.get_field("person").related_model
+    organisation_model = person_model._meta.get_field("organisation").related_model
+    qn = connection.ops.quote_name
+    parts = [
+        ("t", Token),
+        ("u", user_model),
+        ("p", person_model),
+        ("o", organisation_model),
+    ]
+    columns = ", ".join(
+        f"{alias}.{qn(f.column)}" for alias, model in parts for f in model._meta.concrete_fields
+    )
+    membership = user_model.groups.through._meta
+    names = "json_agg(g.name)::text" if vendor == "postgresql" else "json_group_array(g.name)"
+    tables = {
+        "token": qn(Token._meta.db_table),
+        "token_user": qn(Token._meta.get_field("user").column),
+        "token_key": qn(Token._meta.pk.column),
+        "user": qn(user_model._meta.db_table),
+        "user_id": qn(user_model._meta.pk.column),
+        "person": qn(person_model._meta.db_table),
+        "person_user": qn(person_model._meta.get_field("user").column),
+        "person_org": qn(person_model._meta.get_field("organisation").column),
+        "organisation": qn(organisation_model._meta.db_table),
+        "organisation_id": qn(organisation_model._meta.pk.column),
+        "membership": qn(membership.db_table),
+        "member": qn(membership.get_field("user").column),
+        "member_group": qn(membership.get_field("group").column),
+        "group": qn(Group._meta.db_table),
+        "group_id": qn(Group._meta.pk.column),
+    }
+    # Identifiers come from the models' metadata, quoted; the key is the one parameter.
+    sql = (  # noqa: S608
+        "SELECT {columns}, (SELECT {names} FROM {membership} ug"
+        " JOIN {group} g ON g.{group_id} = ug.{member_group} WHERE ug.{member} = u.{user_id})"
+        " FROM {token} t JOIN {user} u ON u.{user_id} = t.{token_user}"
+        " LEFT JOIN {person} p ON p.{person_user} = u.{user_id}"
+        " LEFT JOIN {organisation} o ON o.{organisation_id} = p.{person_org}"
+        " WHERE t.{token_key} = %s"
+    ).format(columns=columns, names=names, **tables)
+    return sql, [(model, [f.attname for f in model._meta.concrete_fields]) for _, model in parts]
 
 
 class TokenAuthentication(authentication.TokenAuthentication):
@@ -19,26 +83,35 @@ class TokenAuthentication(authentication.TokenAuthentication):
 
     DRF's own reads the token with its user, and then every request read the user's roles
     (:func:`core.roles.user_roles`) with a second query. Here one query reads the token and
-    its user in the shape the login backend reads a session's user (:mod:`core.auth`: the
-    person with them, one ``EXISTS`` per role) and caches the roles on the user, so a
-    request checks its role without a query of its own. Refusals are DRF's (an unknown
-    token, an inactive user: 401).
+    its user with their person and organisation and their group names, and caches the
+    roles on the user, so a request checks its role and finds its person without a query
+    of its own. Refusals are DRF's (an unknown token, an inactive user: 401).
     """
 
     def authenticate_credentials(self, key: str) -> tuple[Any, Any]:
-        # get_model(): DRF's Token model (or the one a subclass names in ``model``).
-        with prepared_statements():
-            token = (
-                self.get_model()
-                .objects.select_related(f"user__{USER_RELATED}")
-                .annotate(**role_annotations("user_id"))
-                .filter(key=key)
-                .first()
-            )
-        if token is None:
+        sql, models = _token_query(connection.vendor)
+        with prepared_statements(), connection.cursor() as cursor:
+            cursor.execute(sql, [key])
+            row = cursor.fetchone()
+        if row is None:
             raise exceptions.AuthenticationFailed(_("Invalid token."))
-        user = token.user
+        instances, start = [], 0
+        for model, names in models:
+            values = row[start : start + len(names)]
+            start += len(names)
+            pk_at = names.index(model._meta.pk.attname)
+            is_null = values[pk_at] is None
+            instances.append(None if is_null else model.from_db(connection.alias, names, values))
+        token, user, person, organisation = instances
         if not user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
-        roles_cache(user, token)
+        token.user = user
+        # The user's person (or that there is none), and its organisation, as select_related
+        # would have cached them: no query when a page asks.
+        user._state.fields_cache["person"] = person
+        if person is not None:
+            person._state.fields_cache["user"] = user
+            person._state.fields_cache["organisation"] = organisation
+        group_names = row[-1]
+        roles.user_roles_cache(user, orjson.loads(group_names) if group_names else ())
         return user, token

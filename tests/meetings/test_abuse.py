@@ -233,7 +233,8 @@ def test_report_pdfs_are_not_served_by_path_even_with_debug(client, seed, settin
 def test_emphasis_nested_hundreds_deep_is_flattened_and_the_report_still_renders(seed):
     # 600 nested <b> (kept by the sanitiser, as b is allowed) made WeasyPrint recurse past
     # Python's limit: the meeting's PDF could not be rendered or issued (a 500).
-    from composer.report import headline_report_data, headline_report_pdf
+    from composer.report import headline_report_data
+    from composer.report_render import headline_report_pdf
     from meetings.models import DiscussionItem
 
     deep = "<b>" * 600 + "Deeply bold" + "</b>" * 600

@@ -23,14 +23,8 @@ from actions.rows import ActionRow
 from actions.services import action_create
 from composer import discussion
 from composer.importer import headline_report_import_file
-from composer.report import (
-    AreaGroup,
-    HeadlineReportData,
-    ReviewRow,
-    headline_report_data,
-    headline_report_html,
-    headline_report_pdf,
-)
+from composer.report import AreaGroup, HeadlineReportData, ReviewRow, headline_report_data
+from composer.report_render import headline_report_html, headline_report_pdf
 from core.actors import SYSTEM
 from core.pdf import INTERNAL_BASE_URL, pdf_url_fetcher, static_path_for_url
 from decisions.services import decision_create

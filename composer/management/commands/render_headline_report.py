@@ -8,7 +8,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from composer.report import headline_report_data, headline_report_html, headline_report_pdf
+from composer.report import headline_report_data
+from composer.report_render import headline_report_html, headline_report_pdf
 from core import refs
 from meetings.models import Meeting
 
