@@ -103,7 +103,6 @@ def action_seats_of(*, person: Person, today: dt.date) -> dict[int, set[str]]:
 
 
 def _seats_held(memberships: Iterable[Membership], *, today: dt.date) -> dict[int, set[str]]:
-
     seats: dict[int, set[str]] = {}
     for membership in memberships:
         if membership.start_date and membership.start_date > today:

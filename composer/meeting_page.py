@@ -199,7 +199,6 @@ class MeetingReviewRow:
 
     @property
     def outcome_label(self) -> str:
-
         return str(ActionReview.Outcome(self.outcome).label)
 
 
@@ -290,7 +289,6 @@ def meeting_page_get(*, meeting: Meeting, user: Any, today: dt.date | None = Non
 
 
 def _meeting_page(meeting: Meeting, *, user: Any, today: dt.date | None) -> MeetingPage:
-
     today = today or timezone.localdate()
     agenda_items = []
     for data in sorted(meeting.page_agenda or [], key=lambda d: (d["order"], d["id"])):

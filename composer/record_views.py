@@ -144,7 +144,6 @@ class MeetingActionCreateView(MeetingRecordView):
     title = "Action"
 
     def save(self, request: HttpRequest, meeting: Meeting, form: Any) -> Any:
-
         data = form.cleaned_data
         return action_create(
             meeting=meeting,
@@ -167,7 +166,6 @@ class MeetingDecisionCreateView(MeetingRecordView):
     title = "Decision"
 
     def save(self, request: HttpRequest, meeting: Meeting, form: Any) -> Any:
-
         data = form.cleaned_data
         return decision_create(
             meeting=meeting,

@@ -36,7 +36,6 @@ class MeetingReviewView(LoginRequired):
         return self.show(request, meeting)
 
     def post(self, request: HttpRequest, ref: str) -> HttpResponse:
-
         if not roles.is_pmo(request.user):
             raise PermissionDenied("Only the PMO (secretariat) can do this.")
         meeting = get_meeting_or_404(request, ref)

@@ -48,7 +48,6 @@ class HomeView(LoginRequired):
     """``/``: what needs the user now: their actions, the chair's queue, closures to confirm."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
-
         today = today_london()
         user = request.user
         upcoming = list(

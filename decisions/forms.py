@@ -79,7 +79,6 @@ class DecisionEditForm(forms.Form):
         self.meeting = decision.meeting
 
     def clean_change_request(self) -> Any:
-
         return change_request_from_ref(self.cleaned_data["change_request"])
 
 

@@ -226,7 +226,6 @@ class HeadlineReportListApi(ListApi):
         responses={202: HeadlineReportOutputSerializer},
     )
     def post(self, request: Request, ref: str) -> Response:
-
         meeting = selectors.meeting_get_for_user(ref=ref, user=request.user)
         report = headline_report_issue(meeting=meeting, acting_user=request.user)
         report = HeadlineReport.objects.select_related("meeting", "requested_by").get(pk=report.pk)

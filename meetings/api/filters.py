@@ -126,7 +126,6 @@ class DiscussionItemFilter(django_filters.FilterSet):
         fields: list[str] = []
 
     def refers(self, qs: QuerySet, name: str, value: str) -> QuerySet:
-
         wanted = {f.ref for f in refs.find_refs(value, committee_codes())}
         wanted = wanted or {value.strip().upper()}
         return qs.filter(
