@@ -1,0 +1,45 @@
+"""The meetings app's models, one module per idea; import them from here.
+
+``people``: committees, organisations, people, memberships. ``meeting``: meetings, agenda,
+discussion and its refs. ``reports``: headline report versions and the ref counters.
+Migrations name ``meetings.models.headline_report_upload_to``, so it stays importable here.
+"""
+
+from meetings.models.meeting import (
+    OUTER_MEETING,
+    PLACEHOLDER_TITLE,
+    AgendaItem,
+    DiscussionItem,
+    DiscussionReference,
+    DiscussionReferenceQuerySet,
+    Meeting,
+    MeetingQuerySet,
+    OuterMeeting,
+)
+from meetings.models.people import Committee, Membership, Organisation, Person
+from meetings.models.reports import (
+    HeadlineReport,
+    HeadlineReportQuerySet,
+    RefCounter,
+    headline_report_upload_to,
+)
+
+__all__ = [
+    "OUTER_MEETING",
+    "PLACEHOLDER_TITLE",
+    "AgendaItem",
+    "Committee",
+    "DiscussionItem",
+    "DiscussionReference",
+    "DiscussionReferenceQuerySet",
+    "HeadlineReport",
+    "HeadlineReportQuerySet",
+    "Meeting",
+    "MeetingQuerySet",
+    "Membership",
+    "Organisation",
+    "OuterMeeting",
+    "Person",
+    "RefCounter",
+    "headline_report_upload_to",
+]

@@ -1,0 +1,141 @@
+"""Committees, organisations, people and their committee memberships."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from core import refs
+
+
+class Committee(models.Model):
+    """A governance committee such as the Design Advisory Group (code ``DAG``).
+
+    ``last_meeting_number`` and ``last_decision_seq`` are the ref counters: they only ever
+    grow, so a deleted meeting's or decision's number is never reused.
+    """
+
+    code = models.CharField(
+        max_length=10,
+        unique=True,
+        validators=[refs.validate_committee_code],
+        help_text="2-10 capital letters, used in every ref (DAG028, DAG28-01, DAG-DEC67).",
+    )
+    name = models.CharField(max_length=200, help_text="e.g. Design Advisory Group")
+    programme_name = models.CharField(max_length=200, blank=True, help_text="e.g. MHHS")
+    due_soon_days = models.PositiveSmallIntegerField(
+        default=3, help_text="Days before an action's due date that the due-soon reminder goes."
+    )
+    last_meeting_number = models.PositiveIntegerField(default=0, editable=False)
+    last_decision_seq = models.PositiveIntegerField(default=0, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(code__regex=r"^[A-Z]{2,10}$"), name="committee_code_format"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+    @property
+    def full_name(self) -> str:
+        """``"MHHS Design Advisory Group"``: the programme name before the committee name."""
+        return f"{self.programme_name} {self.name}".strip()
+
+
+class Organisation(models.Model):
+    """An organisation: the Programme, a supplier, a code body (RECCo), an agent."""
+
+    name = models.CharField(max_length=200, unique=True)
+    short_name = models.CharField(max_length=50, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Person(models.Model):
+    """A named person, or a team (``is_team``) such as "Testing Team", optionally a login."""
+
+    name = models.CharField(max_length=200)
+    email = models.EmailField(blank=True)
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="people"
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="person",
+    )
+    is_team = models.BooleanField(default=False, help_text="A team rather than one person.")
+    reminders_opt_out = models.BooleanField(
+        default=False, help_text="Send this person no reminder emails."
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "people"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["name", "organisation"], name="person_unique_name_in_organisation"
+            ),
+            # NULL organisations differ in the constraint above, so it needs a twin.
+            models.UniqueConstraint(
+                fields=["name"],
+                condition=Q(organisation__isnull=True),
+                name="person_unique_name_without_organisation",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    """A person's seat on a committee: role and the constituency they represent."""
+
+    class Role(models.TextChoices):
+        CHAIR = "chair", "Chair"
+        MEMBER = "member", "Member"
+        ALTERNATE = "alternate", "Alternate"
+        OBSERVER = "observer", "Observer"
+        SECRETARIAT = "secretariat", "Secretariat (PMO)"
+
+    committee = models.ForeignKey(Committee, on_delete=models.CASCADE, related_name="memberships")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.MEMBER)
+    constituency = models.CharField(
+        max_length=200, blank=True, help_text="e.g. Large Supplier Representative"
+    )
+    start_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["committee", "role", "person__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["committee", "person", "role"], name="membership_unique_role"
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(end_date__gte=models.F("start_date")),
+                name="membership_end_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} – {self.get_role_display()} of {self.committee.code}"
