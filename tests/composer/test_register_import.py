@@ -154,3 +154,30 @@ def test_the_import_page_previews_then_imports_with_the_chosen_conflicts(client,
     assert done.status_code == 302
     assert Action.objects.get(ref="DAG28-02").status == "closed"
     assert Action.objects.get(ref="DAG28-01").due_date == dt.date(2023, 12, 6)  # kept
+
+
+def test_the_api_lists_then_applies_the_changes(client, seed, pmo):
+    from rest_framework.authtoken.models import Token
+
+    edited = _edit_xlsx(_export(client, pmo), {("DAG28-01", "Status"): "Closed"})
+    headers = {"HTTP_AUTHORIZATION": f"Token {Token.objects.create(user=pmo).key}"}
+    client.logout()
+
+    def post(**fields):
+        upload = io.BytesIO(edited)
+        upload.name = "register.xlsx"
+        return client.post(
+            "/api/v1/imports/action-register/", {"file": upload, **fields}, **headers
+        )
+
+    listed = post()
+    assert listed.status_code == 200
+    assert listed.json()["changes"] == [
+        {"ref": "DAG28-01", "field": "status", "old": "open", "new": "closed", "conflict": False}
+    ]
+    assert Action.objects.get(ref="DAG28-01").status == "open"
+    assert post(dry_run="false").status_code == 200
+    assert Action.objects.get(ref="DAG28-01").status == "closed"
+    member = get_user_model().objects.get(username="member")
+    headers["HTTP_AUTHORIZATION"] = f"Token {Token.objects.create(user=member).key}"
+    assert post().status_code == 403
