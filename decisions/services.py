@@ -119,11 +119,13 @@ def decision_update(*, decision: Decision, acting_user: Any, **changes: Any) -> 
     unknown = set(changes) - {"text", "agenda_item", "change_request"}
     if unknown:
         raise ValidationError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}.")
-    if decision_locked_fields(decision, changes):
-        raise RecordLocked(decision_locked_message(decision))
     agenda_item = changes.get("agenda_item")
     if agenda_item is not None and agenda_item.meeting_id != decision.meeting_id:
         raise ValidationError({"agenda_item": "That agenda item belongs to another meeting."})
+    # Bad input is refused as such first (400 in the API); a valid change of a locked
+    # decision is refused as locked (409).
+    if decision_locked_fields(decision, changes):
+        raise RecordLocked(decision_locked_message(decision))
     for name, value in changes.items():
         setattr(decision, name, value)
     return validated_save(decision, acting_user=acting_user)
