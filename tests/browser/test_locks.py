@@ -31,7 +31,7 @@ def test_the_chair_reopens_dag_dec68_from_its_page(open_page, seeded, width):
     page.goto("/decisions/DAG-DEC68/")
     assert page.get_by_role("heading", name="Locked as decided").is_visible()
     problems = _check(page, "decision-locked", width)
-    page.get_by_text("Re-open DAG-DEC68").click()
+    page.locator("summary", has_text="Re-open DAG-DEC68").click()
     page.get_by_label("Reason").fill(REASON)
     problems += _check(page, "decision-reopen-form", width)
     page.get_by_role("button", name="Re-open DAG-DEC68").click()
