@@ -11,7 +11,7 @@ from django.db import transaction
 from core import refs, roles
 from core.actors import history_user
 from core.services import (
-    RecordLocked,
+    RecordLockedError,
     apply_changes,
     history_get_or_create,
     name_length_check,
@@ -110,7 +110,7 @@ def change_request_update(
 ) -> ChangeRequest:
     """Change a CR's editable fields (PMO only); status moves through the transition service.
 
-    Raises RecordLocked when the CR is decided and ``changes`` would change its title or
+    Raises RecordLockedError when the CR is decided and ``changes`` would change its title or
     description (``change_request_locked_fields``); its releases, dates and artefacts stay
     editable.
     """
@@ -118,7 +118,7 @@ def change_request_update(
     cr = ChangeRequest.objects.select_for_update().get(pk=change_request.pk)
     locked = change_request_locked_fields(cr, changes)
     if locked:
-        raise RecordLocked(
+        raise RecordLockedError(
             f"{cr.ref} is {cr.get_status_display().lower()}: its {' and '.join(locked)} "
             "stay as decided. Re-open it (back to awaiting decision, with a reason) to change "
             "them."

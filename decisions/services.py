@@ -19,7 +19,7 @@ from django.utils import timezone
 from changerequests.services import change_request_decide, change_request_undecide
 from core import refs, roles
 from core.actors import history_user, is_system
-from core.services import RecordLocked, counter_take, number_range_check, validated_save
+from core.services import RecordLockedError, counter_take, number_range_check, validated_save
 from meetings.models import AgendaItem, Meeting, Person
 
 from .models import LOCKED_FIELDS, TRANSITIONS, Decision, DecisionReopening
@@ -109,7 +109,7 @@ def decision_locked_message(decision: Decision) -> str:
 def decision_update(*, decision: Decision, acting_user: Any, **changes: Any) -> Decision:
     """Change a decision's text, area or CR (PMO only); its ref never changes.
 
-    Raises RecordLocked when the decision is decided and ``changes`` would change what it
+    Raises RecordLockedError when the decision is decided and ``changes`` would change what it
     locks (``decision_locked_fields``): the chair's decision stands until re-opened
     (``decision_reopen``). Raises ValidationError for unknown fields, bad values or an
     agenda item of another meeting; PermissionDenied unless PMO.
@@ -125,7 +125,7 @@ def decision_update(*, decision: Decision, acting_user: Any, **changes: Any) -> 
     # Bad input is refused as such first (400 in the API); a valid change of a locked
     # decision is refused as locked (409).
     if decision_locked_fields(decision, changes):
-        raise RecordLocked(decision_locked_message(decision))
+        raise RecordLockedError(decision_locked_message(decision))
     for name, value in changes.items():
         setattr(decision, name, value)
     return validated_save(decision, acting_user=acting_user)

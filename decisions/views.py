@@ -19,7 +19,7 @@ from django.urls import reverse
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
 from core import roles
-from core.services import RecordLocked
+from core.services import RecordLockedError
 from core.templatetags.governance import dom_id
 from core.views import LoginRequired, PmoRequired, form_add_service_error, is_htmx
 from meetings.selectors import discussions_of
@@ -255,7 +255,7 @@ class DecisionUpdateView(PmoRequired):
                         change_request=data["change_request"],
                         agenda_item=area_for(decision.meeting, data["area"], request.user),
                     )
-            except RecordLocked as exc:
+            except RecordLockedError as exc:
                 return locked_refusal(request, decision, " ".join(exc.messages))
             except ValidationError as exc:
                 form_add_service_error(form, exc)

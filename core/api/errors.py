@@ -18,7 +18,7 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from core.services import RecordLocked
+from core.services import RecordLockedError
 
 NON_FIELD_ERRORS = "non_field_errors"
 
@@ -74,7 +74,7 @@ class PreconditionFailed(exceptions.APIException):
 
 
 class Conflict(exceptions.APIException):
-    """409: the record is locked by a decision (``core.services.RecordLocked``)."""
+    """409: the record is locked by a decision (``core.services.RecordLockedError``)."""
 
     status_code = status.HTTP_409_CONFLICT
     default_detail = "The record is locked."
@@ -85,12 +85,12 @@ def api_exception_handler(exc: Exception, context: Mapping[str, Any]) -> Respons
     """Turn any failure into the one error shape (see :class:`ErrorSerializer`).
 
     ``{"status": 400, "code": "invalid", "detail": "…", "errors": {"due_date": ["…"]}}``.
-    A locked record (``RecordLocked``) becomes 409 with code ``locked``; Django's
+    A locked record (``RecordLockedError``) becomes 409 with code ``locked``; Django's
     ValidationError (from the services) becomes 400 with its field errors,
     PermissionDenied 403, a missing record 404, and a database refusal of a value
     (``DataError``: out of range, NUL characters) 400. Anything else stays a 500.
     """
-    if isinstance(exc, RecordLocked):
+    if isinstance(exc, RecordLockedError):
         exc = Conflict(" ".join(exc.messages))
     elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(django_validation_detail(exc))

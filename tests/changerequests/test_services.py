@@ -23,7 +23,7 @@ from changerequests.services import (
     release_get_or_create,
 )
 from core.actors import SYSTEM
-from core.services import RecordLocked
+from core.services import RecordLockedError
 from meetings.services import organisation_get_or_create
 
 
@@ -322,7 +322,7 @@ def test_a_decided_crs_title_and_description_are_frozen(db, pmo_user, status):
     title = cr023.title
     assert change_request_locked_fields(cr023, {"title": title, "design_artefacts": "x"}) == []
     for changes in ({"title": "Renamed"}, {"description": "Reworded"}):
-        with pytest.raises(RecordLocked, match=r"CR023 is .*: its (title|description) stay"):
+        with pytest.raises(RecordLockedError, match=r"CR023 is .*: its (title|description) stay"):
             change_request_update(change_request=cr023, acting_user=pmo_user, **changes)
     # The same title again, and the fields a decision does not settle, still save.
     change_request_update(

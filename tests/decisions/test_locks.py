@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from changerequests.models import ChangeRequest
 from core.actors import SYSTEM
-from core.services import RecordLocked
+from core.services import RecordLockedError
 from decisions.models import Decision, DecisionReopening
 from decisions.services import (
     decision_approve,
@@ -63,7 +63,7 @@ def test_a_decided_decision_refuses_every_change_even_from_the_system(
     ]
     for actor in (pmo_user, SYSTEM):  # the PMO in a page, the import as the system
         for change in changes:
-            with pytest.raises(RecordLocked, match=f"DAG-DEC68 is {S(status).label.lower()}"):
+            with pytest.raises(RecordLockedError, match=f"DAG-DEC68 is {S(status).label.lower()}"):
                 decision_update(decision=dec68, acting_user=actor, **change)
     dec68.refresh_from_db()
     assert (dec68.text, dec68.agenda_item.title, dec68.change_request.ref, dec68.status) == (
