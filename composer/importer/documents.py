@@ -114,7 +114,7 @@ CANONICAL = (
 )
 
 
-def _column_order(heading: list[str]) -> list[int] | None:
+def column_order(heading: list[str]) -> list[int] | None:
     """Where each of the text form's columns is in a table with ``heading``, or None when
     the table is not one of the report's record tables (the header table)."""
     names = [name.strip().lower() for name in heading]
@@ -127,7 +127,7 @@ def _column_order(heading: list[str]) -> list[int] | None:
 def _table_lines(out: DocumentText, table: Table, number: int) -> None:
     rows = table.rows
     heading = [cell.text.strip() for cell in rows[0].cells] if rows else []
-    order = _column_order(heading)
+    order = column_order(heading)
     if order is not None:
         heading = [heading[i] for i in order]
     # Only the discussion's own text keeps its bold and underlining (its refs, CR titles).

@@ -189,3 +189,57 @@ def test_files_that_are_not_a_word_report_are_refused_clearly():
     with pytest.raises(HeadlineReportImportError, match="no tables: it is not a headline report"):
         headline_report_text(out.getvalue())
     assert docx_text(DOCX.read_bytes()).kind == "Word document"
+
+
+# --- PDF -------------------------------------------------------------------------------------
+
+PDF = SEEDS / "DAG028-headline-report.pdf"
+
+
+def test_the_pdf_reads_as_the_word_document_does():
+    """The PDF made from the Word document: its tables read by their ruling lines and cell
+    boxes give what the document gives (merged areas, a row cut by a page break joined up,
+    bold and underlined words, the running header and page numbers left out)."""
+    from_pdf = headline_report_parse(headline_report_text(PDF.read_bytes()))
+    from_docx = headline_report_parse(headline_report_text(DOCX.read_bytes()))
+    for field in ("meeting_ref", "venue", "start_at", "end_at", "classification", "issue_date",
+                  "next_meeting_at", "areas", "change_request_titles", "din_numbers"):  # fmt: skip
+        assert getattr(from_pdf, field) == getattr(from_docx, field), field
+    assert [(a.ref, a.area, a.description, _owners(a), a.due_date) for a in from_pdf.actions] == [
+        (a.ref, a.area, a.description, _owners(a), a.due_date) for a in from_docx.actions
+    ]
+    assert [(d.ref, d.area, d.text) for d in from_pdf.decisions] == [
+        (d.ref, d.area, d.text) for d in from_docx.decisions
+    ]
+    assert [(d.area, d.text) for d in from_pdf.discussion] == [
+        (d.area, d.text) for d in from_docx.discussion
+    ]
+    dag28_13 = next(a for a in from_pdf.actions if a.ref == "DAG28-13")
+    assert dag28_13.area == "DAG Terms of Reference"
+    bullets = next(d for d in from_pdf.discussion if d.text.startswith("Four conditions"))
+    assert "advising:<br>• All existing Electricity Enquiry Service" in bullets.text  # page 3→4
+
+
+def _pdf_of(html: str) -> bytes:
+    from weasyprint import HTML
+
+    return HTML(string=html).write_pdf()
+
+
+def test_pdfs_that_are_not_a_readable_report_are_refused_clearly():
+    from pypdf import PdfReader, PdfWriter
+
+    with pytest.raises(HeadlineReportImportError, match="The PDF cannot be read"):
+        headline_report_text(b"%PDF-1.7\n%garbage\n")
+    scan = _pdf_of('<div style="width:10cm;height:5cm;background:#888"></div>')
+    with pytest.raises(HeadlineReportImportError, match="no text layer"):
+        headline_report_text(scan)
+    letter = _pdf_of("<p>Dear DAG members, please find the report attached.</p>")
+    with pytest.raises(HeadlineReportImportError, match="no tables: it is not a headline report"):
+        headline_report_text(letter)
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(PDF.read_bytes())))
+    writer.encrypt(user_password="secret", algorithm="AES-256")
+    locked = io.BytesIO()
+    writer.write(locked)
+    with pytest.raises(HeadlineReportImportError, match="encrypted"):
+        headline_report_text(locked.getvalue())
