@@ -306,4 +306,4 @@ def other_references_refresh(w: Writer) -> None:
         .distinct()
     )
     for item in items:
-        discussion_references_refresh(discussion_item=item)
+        discussion_references_refresh(discussion_item=item, acting_user=w.actor)
