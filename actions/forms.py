@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.forms.utils import flatatt
 from django.utils.safestring import SafeString, mark_safe
 
+from core.concurrency import VersionedForm
 from core.forms import AreaField, DateInput
 from meetings.models import Meeting
 
@@ -217,8 +218,8 @@ class ActionFilterForm(forms.Form):
         )
 
 
-class ActionEditForm(forms.Form):
-    """Edit an action's area, description, owners and due date (PMO)."""
+class ActionEditForm(VersionedForm):
+    """Edit an action's area, description, owners and due date (PMO), at the version read."""
 
     area = AreaField()
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
@@ -277,8 +278,9 @@ class ActionDeclineForm(forms.Form):
     )
 
 
-class ActionReviewForm(forms.Form):
-    """Take up an earlier action at a meeting: close it, re-date it or keep it open."""
+class ActionReviewForm(VersionedForm):
+    """Take up an earlier action at a meeting: close it, re-date it or keep it open, at the
+    action's version read."""
 
     outcome = forms.ChoiceField(choices=ActionReview.Outcome.choices)
     new_due_date = forms.DateField(required=False, widget=DateInput(), label="New due date")

@@ -12,7 +12,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -21,6 +20,7 @@ from django.utils.safestring import mark_safe
 from django_htmx.http import reswap, retarget
 
 from core import roles
+from core.concurrency import version_guard
 from core.templatetags.governance import dom_id
 from core.views import LoginRequired, PmoRequired, form_add_service_error, is_htmx, today_london
 from meetings.selectors import discussions_of
@@ -43,6 +43,7 @@ from .selectors import (
     action_updates_of,
     next_meetings_by_committee,
 )
+from .versions import action_version
 
 
 def get_action_or_404(request: HttpRequest, ref: str) -> Action:
@@ -174,7 +175,9 @@ class ActionUpdateView(PmoRequired):
 
     def get(self, request: HttpRequest, ref: str) -> HttpResponse:
         action = get_action_or_404(request, ref)
-        form = ActionEditForm(action=action, auto_id=f"e-{action.ref}-%s")
+        form = ActionEditForm(
+            action=action, auto_id=f"e-{action.ref}-%s", version=action_version(request, action)
+        )
         return self.show(request, action, form)
 
     def post(self, request: HttpRequest, ref: str) -> HttpResponse:
@@ -183,7 +186,12 @@ class ActionUpdateView(PmoRequired):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                with transaction.atomic():
+                with version_guard(
+                    form,
+                    record=action,
+                    current=lambda: action_version(request, action),
+                    name=f"Action {action.ref}",
+                ):
                     services.action_update(
                         action=action,
                         acting_user=request.user,
