@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models
-from django.utils.html import escape
+from django.utils import timezone
+from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
 # Fields no reader needs in a history: keys, bookkeeping and sort columns.
@@ -84,9 +85,11 @@ class ValueNames:
     """Display names of field values: choices by label, foreign keys by their record's name
     (read once per field for all the ids a history holds), dates as dates."""
 
-    def __init__(self, model: type[models.Model]) -> None:
+    def __init__(self, model: type[models.Model], html_fields: set[str] | None = None) -> None:
         self.model = model
         self.related: dict[str, dict[Any, str]] = {}
+        # Fields holding sanitised HTML (a discussion item's text): compared as their text.
+        self.html_fields = html_fields or set()
 
     def field(self, name: str) -> models.Field | None:
         try:
@@ -119,12 +122,16 @@ class ValueNames:
         if isinstance(value, bool):
             return "Yes" if value else "No"
         if isinstance(value, dt.datetime):
-            return f"{value:%d %b %Y %H:%M}"
+            return (
+                f"{timezone.localtime(value) if timezone.is_aware(value) else value:%d %b %Y %H:%M}"
+            )
         if isinstance(value, dt.date):
             return f"{value:%d %b %Y}"
         return str(value)
 
     def change(self, name: str, old: Any, new: Any) -> FieldChange:
+        if name in self.html_fields:
+            old, new = strip_tags(old or ""), strip_tags(new or "")
         old_text, new_text = self.display(name, old), self.display(name, new)
         change = FieldChange(self.label(name), old_text, new_text)
         is_text = isinstance(old, str) and isinstance(new, str) and bool(old) and bool(new)
@@ -144,16 +151,18 @@ def history_entries(
     *,
     subject: Callable[[Any], str] | None = None,
     skipped: set[str] | None = None,
+    html_fields: set[str] | None = None,
 ) -> list[HistoryEntry]:
     """The entries of simple-history ``rows`` (of one model, any number of its records):
     each row against the previous row of the same record.
 
     ``subject(row)`` names the record in each entry (a meeting's agenda item); ``skipped``
-    adds fields to leave out (counters the services keep).
+    adds fields to leave out (counters the services keep); ``html_fields`` hold sanitised
+    HTML, compared as their text.
     """
     rows = sorted(rows, key=lambda r: (r.history_date, r.history_id))
     skip = SKIPPED_FIELDS | (skipped or set())
-    names = ValueNames(rows[0].instance_type) if rows else None
+    names = ValueNames(rows[0].instance_type, html_fields) if rows else None
     tracked = _tracked(rows, skip)
     previous: dict[Any, Any] = {}
     pairs: list[tuple[Any, Any, list[Any]]] = []

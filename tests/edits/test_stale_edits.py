@@ -12,7 +12,6 @@ import pytest
 from django.test import Client
 
 from actions.models import Action
-from decisions.models import Decision
 from tests.fixtures import build_seedlike
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
