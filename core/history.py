@@ -171,6 +171,7 @@ def history_entries(
         deltas = []
         if older is not None and row.history_type == "~":
             deltas = row.diff_against(older, included_fields=tracked).changes
+            deltas.sort(key=lambda d: tracked.index(d.field))  # in the model's field order
         pairs.append((row, older, deltas))
         previous[row.id] = row
     if names is not None:
