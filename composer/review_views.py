@@ -83,10 +83,14 @@ class MeetingReviewView(LoginRequired):
                 return HttpResponseRedirect(
                     reverse("meeting-reviews", args=[meeting.ref]) + "#reviewed"
                 )
-        return self.show(request, meeting, bound={action.ref: form})
+        return self.show(request, meeting, bound={action.ref: form}, bound_action=action)
 
     def show(
-        self, request: HttpRequest, meeting: Meeting, bound: dict[str, Form] | None = None
+        self,
+        request: HttpRequest,
+        meeting: Meeting,
+        bound: dict[str, Form] | None = None,
+        bound_action: Action | None = None,
     ) -> HttpResponse:
         bound = bound or {}
         can_edit = roles.is_pmo(request.user)
@@ -104,6 +108,10 @@ class MeetingReviewView(LoginRequired):
             )
             for action in candidates
         ]
+        # A form that came back (refused: the action was closed meanwhile, say) stays on the
+        # page with its input even when its action is no longer waiting.
+        if bound_action is not None and all(a.ref != bound_action.ref for a, _ in rows):
+            rows.insert(0, (bound_action, bound[bound_action.ref]))
         return render(
             request,
             "meetings/meeting_reviews.html",

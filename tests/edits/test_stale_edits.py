@@ -90,3 +90,87 @@ def test_action_edit_form_carries_the_api_etag(seed):
     form = client.get("/actions/DAG28-01/edit/").content.decode()
     etag = client.get("/api/v1/actions/DAG28-01/")["ETag"]
     assert hidden(form, "version") == etag
+
+
+def test_stale_review_of_an_action_closed_meanwhile_is_refused(seed):
+    alice, bob = pmo_client(), pmo_client()
+    alice_page = alice.get("/meetings/DAG029/reviews/").content.decode()
+    bob_page = bob.get("/meetings/DAG029/reviews/").content.decode()
+    closed = alice.post(
+        "/meetings/DAG029/reviews/",
+        {
+            "action": "DAG28-01",
+            "DAG28-01-version": hidden(alice_page, "DAG28-01-version"),
+            "DAG28-01-read_values": hidden(alice_page, "DAG28-01-read_values"),
+            "DAG28-01-outcome": "closed",
+            "DAG28-01-note": "Presented at DRG",
+        },
+    )
+    assert closed.status_code == 302
+    stale = bob.post(
+        "/meetings/DAG029/reviews/",
+        {
+            "action": "DAG28-01",
+            "DAG28-01-version": hidden(bob_page, "DAG28-01-version"),
+            "DAG28-01-read_values": hidden(bob_page, "DAG28-01-read_values"),
+            "DAG28-01-outcome": "re_dated",
+            "DAG28-01-new_due_date": "2023-11-08",
+            "DAG28-01-note": "Bob's note",
+        },
+    )
+    html = unescape(stale.content.decode())
+    assert stale.status_code == 200
+    assert "Action DAG28-01 was changed by someone else" in html
+    assert "Status: Open → Closed" in html
+    assert "Bob's note" in html
+    action = Action.objects.get(ref="DAG28-01")
+    assert (action.status, action.due_date) == ("closed", dt.date(2023, 10, 11))
+    assert action.reviews.get().note == "Presented at DRG"
+
+
+def test_stale_decision_edit_is_refused_and_the_first_kept(seed):
+    from decisions.models import Decision
+
+    alice, bob = pmo_client(), pmo_client()
+    alice_form = alice.get("/decisions/DAG-DEC68/edit/").content.decode()
+    bob_form = bob.get("/decisions/DAG-DEC68/edit/").content.decode()
+    fields = {"area": "CR023 Decision", "change_request": "CR023"}
+    first = alice.post(
+        "/decisions/DAG-DEC68/edit/",
+        edit_data(alice_form, **fields, text="The SRO approved CR023 for implementation in IR5"),
+    )
+    assert first.status_code == 302
+    second = bob.post(
+        "/decisions/DAG-DEC68/edit/", edit_data(bob_form, **fields, text="Bob's wording")
+    )
+    html = unescape(second.content.decode())
+    assert "Decision DAG-DEC68 was changed by someone else" in html
+    assert (
+        "Text: The SRO approved CR023 for implementation → The SRO approved CR023 for "
+        "implementation in IR5" in html
+    )
+    assert "Bob's wording" in html
+    decision = Decision.objects.get(ref="DAG-DEC68")
+    assert decision.text == "The SRO approved CR023 for implementation in IR5"
+
+
+def test_stale_in_place_edit_on_the_meeting_page_comes_back_in_place(seed):
+    """The htmx form on the meeting page: refused in place, with the message and input."""
+    alice, bob = pmo_client(), pmo_client()
+    url = "/actions/DAG28-02/edit/?return_to=meeting"
+    alice_form = alice.get(url, **HTMX).content.decode()
+    bob_form = bob.get(url, **HTMX).content.decode()
+    fields = {
+        "return_to": "meeting",
+        "area": "Minutes and Actions",
+        "owners": "Large Supplier Representative (Haz Elmamoun)",
+        "description": seed.dag28_02.description,
+    }
+    alice.post("/actions/DAG28-02/edit/", edit_data(alice_form, **fields, due_date="2023-10-20"))
+    refused = bob.post(
+        "/actions/DAG28-02/edit/", edit_data(bob_form, **fields, due_date="2023-10-30"), **HTMX
+    )
+    html = unescape(refused.content.decode())
+    assert html.lstrip().startswith('<tr id="r-DAG28-02"')
+    assert "Due date: 11 Oct 2023 → 20 Oct 2023" in html
+    assert Action.objects.get(ref="DAG28-02").due_date == dt.date(2023, 10, 20)
