@@ -16,7 +16,7 @@ from meetings.models import Meeting
 
 from .models import Action, ActionReview
 from .register import ActionRegisterFilters, RegisterChoices
-from .services import OwnerSpec
+from .services import CLOSED_WITH_NEW_DATE, OwnerSpec
 
 
 def owners_from_text(text: str) -> list[OwnerSpec]:
@@ -278,6 +278,17 @@ class ActionDeclineForm(forms.Form):
     )
 
 
+class ActionReopenForm(forms.Form):
+    """Reopen a closed action: the reason is recorded as an update on it."""
+
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Why it is reopened",
+        max_length=2000,
+        help_text="Recorded on the action; a meeting that closed it shows it reopened since.",
+    )
+
+
 class ActionReviewForm(VersionedForm):
     """Take up an earlier action at a meeting: close it, re-date it or keep it open, at the
     action's version read."""
@@ -294,6 +305,8 @@ class ActionReviewForm(VersionedForm):
         data = super().clean()
         if data.get("outcome") == ActionReview.Outcome.RE_DATED and not data.get("new_due_date"):
             self.add_error("new_due_date", "A re-dated action needs its new due date.")
+        if data.get("outcome") == ActionReview.Outcome.CLOSED and data.get("new_due_date"):
+            self.add_error("new_due_date", CLOSED_WITH_NEW_DATE)
         return data
 
 

@@ -131,9 +131,9 @@ def _owners_set(action: Action, owners: list[OwnerSpec | str], *, acting_user: A
             raise ValidationError({"owners": exc.messages}) from exc
 
 
-def _check_due(due_date: Any) -> None:
+def _check_due(due_date: Any, *, field: str = "due_date") -> None:
     if due_date is not None and not isinstance(due_date, dt.date):
-        raise ValidationError({"due_date": f"“{due_date}” is not a date (use YYYY-MM-DD)."})
+        raise ValidationError({field: f"“{due_date}” is not a date (use YYYY-MM-DD)."})
 
 
 def _check_due_meeting(*, meeting: Meeting, due_meeting: Meeting | None) -> None:
@@ -263,25 +263,28 @@ def action_update_post(
     """Post a progress update; with ``proposes_closure`` the action awaits the PMO's closure.
 
     Raises PermissionDenied unless PMO, an owner or the system (``None``, nobody, is
-    refused); ValidationError for empty text or a closed action.
+    refused); ValidationError for empty text. On an action closed since the poster read it,
+    the update is kept as a note on it (``update.action.is_open`` is then false) and
+    proposes nothing.
     """
     if not is_system(acting_user) and not action_can_update(user=acting_user, action=action):
         raise PermissionDenied("Only the action's owners or the PMO can update it.")
     action = Action.objects.select_for_update().get(pk=action.pk)
     if not (text or "").strip():
         raise ValidationError({"text": "Write what has been done."})
-    if action.status == Action.Status.CLOSED:
-        raise ValidationError(f"{action.ref} is closed; it takes no more updates.")
+    # Closed meanwhile (the form was read while it was open): the update is kept as a note
+    # on the closed action, proposing nothing, rather than lost.
+    is_closed = action.status == Action.Status.CLOSED
     update = validated_save(
         ActionUpdate(
             action=action,
             author=history_user(acting_user),
             text=text.strip(),
-            proposes_closure=proposes_closure,
+            proposes_closure=proposes_closure and not is_closed,
         ),
         acting_user=acting_user,
     )
-    if proposes_closure:
+    if proposes_closure and not is_closed:
         action.status = Action.Status.PROPOSED_CLOSURE
         validated_save(action, acting_user=acting_user)
     return update
@@ -324,11 +327,15 @@ def action_closure_decline(*, action: Action, acting_user: Any, note: str = "") 
 
 
 @transaction.atomic
-def action_reopen(*, action: Action, acting_user: Any) -> Action:
+def action_reopen(*, action: Action, acting_user: Any, reason: str = "") -> Action:
     """Reopen a closed action (PMO only): status open, closed date cleared.
 
-    Raises ValidationError when the action is not closed (an open one, or one proposed for
-    closure, which the PMO confirms or declines instead), PermissionDenied unless PMO.
+    The ``reason`` (the browser asks for one; the API takes it optionally) is recorded as an
+    update on the action, by the PMO. A review that closed it at a meeting stays as that
+    meeting recorded it; the pages that show the review say the action was reopened
+    since (a closing review of an action not closed). Raises ValidationError when the action is not
+    closed (an open one, or one proposed for closure, which the PMO confirms or declines
+    instead), PermissionDenied unless PMO.
     """
     roles.require_pmo(acting_user)
     action = Action.objects.select_for_update().get(pk=action.pk)
@@ -338,7 +345,21 @@ def action_reopen(*, action: Action, acting_user: Any) -> Action:
         )
     action.status = Action.Status.OPEN
     action.closed_date = None
-    return validated_save(action, acting_user=acting_user)
+    validated_save(action, acting_user=acting_user)
+    if reason.strip():
+        validated_save(
+            ActionUpdate(
+                action=action, author=history_user(acting_user), text=f"Reopened: {reason.strip()}"
+            ),
+            acting_user=acting_user,
+        )
+    return action
+
+
+CLOSED_WITH_NEW_DATE = (
+    "A closed action takes no new due date: leave the date empty to close it, or choose "
+    "“Re-dated” to keep it open with the new date."
+)
 
 
 @transaction.atomic
@@ -383,7 +404,9 @@ def action_review_record(
         raise ValidationError({"agenda_item": "That agenda item belongs to another meeting."})
     if outcome == ActionReview.Outcome.RE_DATED and new_due_date is None:
         raise ValidationError({"new_due_date": "A re-dated action needs its new due date."})
-    _check_due(new_due_date)
+    if outcome == ActionReview.Outcome.CLOSED and new_due_date is not None:
+        raise ValidationError({"new_due_date": CLOSED_WITH_NEW_DATE})
+    _check_due(new_due_date, field="new_due_date")
     review = ActionReview.objects.filter(action=action, meeting=meeting).first()
     if review is None:
         order = meeting.action_reviews.count() + 1

@@ -32,6 +32,7 @@ from .forms import (
     ActionDeclineForm,
     ActionEditForm,
     ActionFilterForm,
+    ActionReopenForm,
     ProgressUpdateForm,
 )
 from .models import Action
@@ -164,6 +165,7 @@ def action_page_context(request: HttpRequest, action: Action, **extra: Any) -> d
         "update_form": ProgressUpdateForm(),
         "close_form": ActionCloseForm(initial={"closed_date": today_london()}),
         "decline_form": ActionDeclineForm(),
+        "reopen_form": ActionReopenForm(auto_id="reopen-%s"),
     }
     context.update(extra)
     return context
@@ -325,8 +327,14 @@ class ActionReopenView(PmoRequired):
 
     def post(self, request: HttpRequest, ref: str) -> HttpResponse:
         action = get_action_or_404(request, ref)
+        form = ActionReopenForm(request.POST, auto_id="reopen-%s")
+        if not form.is_valid():
+            context = action_page_context(request, action, reopen_form=form)
+            return render(request, "actions/action_detail.html", context)
         try:
-            services.action_reopen(action=action, acting_user=request.user)
+            services.action_reopen(
+                action=action, reason=form.cleaned_data["reason"], acting_user=request.user
+            )
         except ValidationError as exc:
             # Two PMOs reopening at once: the second finds it open already.
             messages.error(request, " ".join(exc.messages))
