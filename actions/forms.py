@@ -247,6 +247,14 @@ class ActionEditForm(VersionedForm):
     def clean_owners(self) -> list[OwnerSpec]:
         return owners_from_text(self.cleaned_data["owners"])
 
+    def clean(self) -> dict[str, Any]:
+        """A due date left as it was follows a due meeting chosen now (the form shows the
+        action's date, which a new meeting replaces); a date changed too must match it."""
+        data = super().clean()
+        if data.get("due_meeting") is not None and data.get("due_date") == self.action.due_date:
+            data["due_date"] = None
+        return data
+
 
 class ProgressUpdateForm(forms.Form):
     """A progress update by an owner or the PMO, optionally proposing closure."""

@@ -150,6 +150,42 @@ def _check_due_meeting(*, meeting: Meeting, due_meeting: Meeting | None) -> None
         )
 
 
+def _due_by_meeting(*, due_date: dt.date | None, due_meeting: Meeting) -> dt.date:
+    """The due date of an action due by ``due_meeting``: the meeting's date.
+
+    A due date given as well must be that date (the form shows it so); any other date is a
+    field error rather than one of the two dropped without a word.
+    """
+    if due_date is not None and due_date != due_meeting.date:
+        raise ValidationError(
+            {
+                "due_date": f"{due_meeting.ref} meets on {due_meeting.date:%d %b %Y}: give a due "
+                "date or a due meeting, not both (leave the date empty to follow the meeting)."
+            }
+        )
+    return due_meeting.date
+
+
+def action_due_warnings(*, action: Action) -> list[str]:
+    """What looks wrong with an action's due date, but is allowed (shown after a save).
+
+    Due before the meeting that raised it (a typing slip, or a historical record), or with
+    neither a due date nor a due meeting (never overdue, never reminded).
+    """
+    raised = action.meeting
+    if action.due_date is not None and action.due_date < raised.date:
+        return [
+            f"{action.ref} is due on {action.due_date:%d %b %Y}, before {raised.ref} "
+            f"({raised.date:%d %b %Y}) that raised it: check the due date."
+        ]
+    if action.due_date is None and action.due_meeting_id is None:
+        return [
+            f"{action.ref} has no due date and no due meeting: it is never overdue and no "
+            "reminder is sent for it."
+        ]
+    return []
+
+
 @transaction.atomic
 def action_create(
     *,
@@ -168,11 +204,11 @@ def action_create(
     """Record an action raised at ``meeting`` and assign its ref (``DAG28-01``).
 
     ``owners``: OwnerSpecs or owner text, lead first. ``due_meeting``: due by that meeting
-    (``due_date`` then follows its date). ``seq`` records a historical ref as given; by
-    default the meeting's next number is taken, safely when two users create at once, and
-    numbers are never reused. ``change_requests``: the CRs the action is about. Raises
-    ValidationError (bad or duplicate values, no owner, an agenda item of another meeting)
-    and PermissionDenied unless PMO.
+    (``due_date`` then follows its date; a different ``due_date`` given too is an error).
+    ``seq`` records a historical ref as given; by default the meeting's next number is taken,
+    safely when two users create at once, and numbers are never reused. ``change_requests``:
+    the CRs the action is about. Raises ValidationError (bad or duplicate values, no owner,
+    an agenda item of another meeting) and PermissionDenied unless PMO.
     """
     roles.require_pmo(acting_user)
     number_range_check(field="seq", value=seq, maximum=refs.MAX_ACTION_SEQ)
@@ -181,7 +217,7 @@ def action_create(
         raise ValidationError({"agenda_item": "That agenda item belongs to another meeting."})
     _check_due_meeting(meeting=meeting, due_meeting=due_meeting)
     if due_meeting is not None:
-        due_date = due_meeting.date
+        due_date = _due_by_meeting(due_date=due_date, due_meeting=due_meeting)
     seq = counter_take(Meeting.objects.filter(pk=meeting.pk), "last_action_seq", explicit=seq)
     committee = meeting.committee
     ref = refs.action_ref(committee.code, meeting.number, meeting.sub_number, seq)
@@ -230,7 +266,9 @@ def action_update(
     apply_changes(action, changes, ACTION_EDITABLE_FIELDS)
     if changes.get("due_meeting") is not None:
         _check_due_meeting(meeting=action.meeting, due_meeting=action.due_meeting)
-        action.due_date = action.due_meeting.date
+        action.due_date = _due_by_meeting(
+            due_date=changes.get("due_date"), due_meeting=action.due_meeting
+        )
     if action.agenda_item_id and action.agenda_item.meeting_id != action.meeting_id:
         raise ValidationError({"agenda_item": "That agenda item belongs to another meeting."})
     validated_save(action, acting_user=acting_user)

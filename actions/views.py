@@ -47,6 +47,13 @@ from .selectors import (
 from .versions import action_version
 
 
+def due_warnings_show(request: HttpRequest, action: Action) -> None:
+    """The action's due-date warnings (``services.action_due_warnings``) as messages."""
+    action = Action.objects.select_related("meeting").get(pk=action.pk)
+    for warning in services.action_due_warnings(action=action):
+        messages.warning(request, warning)
+
+
 def get_action_or_404(request: HttpRequest, ref: str) -> Action:
     """The action ``ref`` if the user may see it; 404 otherwise."""
     try:
@@ -207,6 +214,7 @@ class ActionUpdateView(PmoRequired):
                 form_add_service_error(form, exc)
             else:
                 messages.success(request, f"Action {action.ref} saved.")
+                due_warnings_show(request, action)
                 if is_htmx(request) and request.POST.get("return_to") == "meeting":
                     return HttpResponseRedirect(
                         meeting_agenda_url(action.meeting, dom_id(action.ref))
@@ -252,7 +260,7 @@ class ActionProgressCreateView(LoginRequired):
         form = ProgressUpdateForm(request.POST)
         if form.is_valid():
             try:
-                services.action_update_post(
+                update = services.action_update_post(
                     action=action,
                     text=form.cleaned_data["text"],
                     proposes_closure=form.cleaned_data["proposes_closure"],
@@ -261,7 +269,13 @@ class ActionProgressCreateView(LoginRequired):
             except ValidationError as exc:
                 form_add_service_error(form, exc)
             else:
-                if form.cleaned_data["proposes_closure"]:
+                if not update.action.is_open:
+                    messages.warning(
+                        request,
+                        f"{action.ref} was closed meanwhile, so nothing was proposed; your "
+                        "update is kept on it as a note for the PMO.",
+                    )
+                elif form.cleaned_data["proposes_closure"]:
                     messages.success(
                         request, f"Update posted; closure of {action.ref} proposed to the PMO."
                     )

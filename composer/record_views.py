@@ -18,6 +18,7 @@ from django_htmx.http import reswap, retarget
 
 from actions.forms import ActionForm
 from actions.services import action_create
+from actions.views import due_warnings_show
 from composer import discussion
 from composer.api.views import DiscussionItemDetailApi
 from composer.forms import AgendaItemForm, DiscussionItemForm
@@ -157,6 +158,10 @@ class MeetingActionCreateView(MeetingRecordView):
             due_meeting=data["due_meeting"],
             acting_user=request.user,
         )
+
+    def saved(self, request: HttpRequest, meeting: Meeting, record: Any) -> HttpResponse:
+        due_warnings_show(request, record)  # before the page that shows the messages
+        return super().saved(request, meeting, record)
 
 
 class MeetingDecisionCreateView(MeetingRecordView):
