@@ -18,7 +18,13 @@ from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, Q, QuerySet
 
 from core import refs
-from core.history import FieldChange, HistoryEntry, history_entries, history_merge, list_changes
+from core.history import (
+    HistoryEntry,
+    entries_join,
+    history_entries,
+    history_merge,
+    list_changes,
+)
 from meetings.models import Meeting, Membership, Person
 from meetings.selectors import committee_next_meetings
 
@@ -285,9 +291,6 @@ def action_history_of(*, action: Action) -> list[HistoryEntry]:
         (row.history_date, row.history_user, row.id, _owner_display(row), row.history_type != "-")
         for row in owner_rows
     ]
-    owners = list_changes(events, label="Owners")
-    # The owners first given belong to the action's "Recorded" entry.
-    recorded = next((e for e in own if e.kind == "Recorded"), None)
-    if recorded is not None and owners and owners[0].changes[0].old == "—":
-        recorded.changes.append(FieldChange("Owners", "—", owners.pop(0).changes[0].new))
-    return history_merge(own, owners)
+    # The owners given with a save (the first ones with the action's creation) show in the
+    # entry of that save.
+    return history_merge(entries_join(own, list_changes(events, label="Owners")))

@@ -244,6 +244,32 @@ def list_changes(
     return entries
 
 
+def entries_join(
+    entries: list[HistoryEntry],
+    extra: list[HistoryEntry],
+    *,
+    window: dt.timedelta = dt.timedelta(seconds=2),
+) -> list[HistoryEntry]:
+    """``entries`` with each of ``extra`` folded into the entry of the same save (same
+    person, within ``window``, not a deletion): one edit of an action and its owners reads
+    as one entry. An extra entry with no such partner stays an entry of its own."""
+    alone = []
+    for entry in extra:
+        partner = next(
+            (
+                e
+                for e in entries
+                if e.who == entry.who and e.kind != "Deleted" and abs(e.at - entry.at) <= window
+            ),
+            None,
+        )
+        if partner is None:
+            alone.append(entry)
+        else:
+            partner.changes.extend(entry.changes)
+    return entries + alone
+
+
 def history_merge(*lists: list[HistoryEntry]) -> list[HistoryEntry]:
     """The entries of several records as one history, newest first."""
     merged = [entry for entries in lists for entry in entries]
