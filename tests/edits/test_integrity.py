@@ -146,3 +146,16 @@ def test_a_due_date_other_than_the_due_meetings_is_a_field_error(seed):
         acting_user=user("pmo"),
     )
     assert Action.objects.get(ref="DAG28-01").due_meeting == seed.dag029
+
+
+def test_the_api_reopen_takes_an_optional_reason(seed):
+    action_close(action=seed.dag28_01, acting_user=user("pmo"))
+    pmo = client_of("pmo")
+    reopened = pmo.post(
+        "/api/v1/actions/DAG28-01/reopen/",
+        {"reason": "Asked again by the DRG"},
+        content_type="application/json",
+    )
+    assert reopened.status_code == 200
+    assert reopened.json()["status"] == "open"
+    assert [u["text"] for u in reopened.json()["updates"]] == ["Reopened: Asked again by the DRG"]
