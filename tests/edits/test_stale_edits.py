@@ -174,3 +174,58 @@ def test_stale_in_place_edit_on_the_meeting_page_comes_back_in_place(seed):
     assert html.lstrip().startswith('<tr id="r-DAG28-02"')
     assert "Due date: 11 Oct 2023 → 20 Oct 2023" in html
     assert Action.objects.get(ref="DAG28-02").due_date == dt.date(2023, 10, 20)
+
+
+def form_values(html: str) -> dict[str, str]:
+    """Every field of the (one) form in ``html`` with the value it shows, as a browser
+    would post it unchanged."""
+    values: dict[str, str] = {}
+    for tag in re.findall(r"<input[^>]*>", html):
+        name = re.search(r'name="([^"]*)"', tag)
+        value = re.search(r'value="([^"]*)"', tag)
+        if name and "checkbox" not in tag:
+            values[unescape(name.group(1))] = unescape(value.group(1)) if value else ""
+    for name, text in re.findall(r'<textarea[^>]*name="([^"]*)"[^>]*>(.*?)</textarea>', html, re.S):
+        values[name] = unescape(text).lstrip("\n")
+    for name, body in re.findall(r'<select[^>]*name="([^"]*)"[^>]*>(.*?)</select>', html, re.S):
+        chosen = re.search(r'<option value="([^"]*)"[^>]*selected', body)
+        values[name] = unescape(chosen.group(1)) if chosen else ""
+    values.pop("csrfmiddlewaretoken", None)
+    return values
+
+
+@pytest.mark.parametrize(
+    ("url", "field", "first_value", "second_value", "changed"),
+    [
+        ("/meetings/DAG029/edit/", "venue", "Elexon, London", "Teams", "Venue: Virtual – MS Teams"),
+        ("/change-requests/CR023/edit/", "title", "Interfaces", "Roles", "Title: Standardisation"),
+    ],
+)
+def test_stale_meeting_and_cr_edits_are_refused(
+    seed, url, field, first_value, second_value, changed
+):
+    alice, bob = pmo_client(), pmo_client()
+    alice_form = form_values(alice.get(url).content.decode())
+    bob_form = form_values(bob.get(url).content.decode())
+    assert alice.post(url, alice_form | {field: first_value}).status_code == 302
+    refused = bob.post(url, bob_form | {field: second_value})
+    html = unescape(refused.content.decode())
+    assert refused.status_code == 200
+    assert "was changed by someone else" in html
+    assert changed in html
+    assert f"→ {first_value}" in html
+
+
+def test_stale_discussion_item_edit_is_refused(seed):
+    item = seed.dag028.discussion_items.get()
+    url = f"/meetings/DAG028/discussion/{item.pk}/edit/"
+    alice, bob = pmo_client(), pmo_client()
+    alice_form = form_values(alice.get(url).content.decode())
+    bob_form = form_values(bob.get(url).content.decode())
+    assert alice.post(url, alice_form | {"text": "Alice's summary"}).status_code == 302
+    refused = bob.post(url, bob_form | {"text": "Bob's summary"})
+    html = unescape(refused.content.decode())
+    assert "This discussion item of DAG028 was changed by someone else" in html
+    assert "→ Alice's summary" in html
+    item.refresh_from_db()
+    assert item.text == "Alice's summary"
