@@ -14,9 +14,10 @@ from core.concurrency import VersionedForm
 from core.forms import AreaField, DateInput
 from meetings.models import Meeting
 
+from .due import CLOSED_WITH_NEW_DATE
 from .models import Action, ActionReview
 from .register import ActionRegisterFilters, RegisterChoices
-from .services import CLOSED_WITH_NEW_DATE, OwnerSpec
+from .services import OwnerSpec
 
 
 def owners_from_text(text: str) -> list[OwnerSpec]:

@@ -27,6 +27,12 @@ from core.services import (
 from meetings.models import AgendaItem, Meeting, Organisation, Person
 from meetings.services import organisation_get_or_create, person_get_or_create
 
+from .due import (
+    CLOSED_WITH_NEW_DATE,
+    due_by_meeting,
+    due_date_check,
+    due_meeting_check,
+)
 from .models import (
     Action,
     ActionOwner,
@@ -131,61 +137,6 @@ def _owners_set(action: Action, owners: list[OwnerSpec | str], *, acting_user: A
             raise ValidationError({"owners": exc.messages}) from exc
 
 
-def _check_due(due_date: Any, *, field: str = "due_date") -> None:
-    if due_date is not None and not isinstance(due_date, dt.date):
-        raise ValidationError({field: f"“{due_date}” is not a date (use YYYY-MM-DD)."})
-
-
-def _check_due_meeting(*, meeting: Meeting, due_meeting: Meeting | None) -> None:
-    """An action is due by a later meeting of its own committee, one of those its forms
-    offer (``Meeting.objects.later_than``); ValidationError otherwise."""
-    if due_meeting is None:
-        return
-    if not Meeting.objects.later_than(meeting).filter(pk=due_meeting.pk).exists():
-        raise ValidationError(
-            {
-                "due_meeting": f"{due_meeting.ref} is not a later meeting of "
-                f"{meeting.committee.code} than {meeting.ref}, where the action was raised."
-            }
-        )
-
-
-def _due_by_meeting(*, due_date: dt.date | None, due_meeting: Meeting) -> dt.date:
-    """The due date of an action due by ``due_meeting``: the meeting's date.
-
-    A due date given as well must be that date (the form shows it so); any other date is a
-    field error rather than one of the two dropped without a word.
-    """
-    if due_date is not None and due_date != due_meeting.date:
-        raise ValidationError(
-            {
-                "due_date": f"{due_meeting.ref} meets on {due_meeting.date:%d %b %Y}: give a due "
-                "date or a due meeting, not both (leave the date empty to follow the meeting)."
-            }
-        )
-    return due_meeting.date
-
-
-def action_due_warnings(*, action: Action) -> list[str]:
-    """What looks wrong with an action's due date, but is allowed (shown after a save).
-
-    Due before the meeting that raised it (a typing slip, or a historical record), or with
-    neither a due date nor a due meeting (never overdue, never reminded).
-    """
-    raised = action.meeting
-    if action.due_date is not None and action.due_date < raised.date:
-        return [
-            f"{action.ref} is due on {action.due_date:%d %b %Y}, before {raised.ref} "
-            f"({raised.date:%d %b %Y}) that raised it: check the due date."
-        ]
-    if action.due_date is None and action.due_meeting_id is None:
-        return [
-            f"{action.ref} has no due date and no due meeting: it is never overdue and no "
-            "reminder is sent for it."
-        ]
-    return []
-
-
 @transaction.atomic
 def action_create(
     *,
@@ -212,12 +163,12 @@ def action_create(
     """
     roles.require_pmo(acting_user)
     number_range_check(field="seq", value=seq, maximum=refs.MAX_ACTION_SEQ)
-    _check_due(due_date)
+    due_date_check(due_date)
     if agenda_item is not None and agenda_item.meeting_id != meeting.pk:
         raise ValidationError({"agenda_item": "That agenda item belongs to another meeting."})
-    _check_due_meeting(meeting=meeting, due_meeting=due_meeting)
+    due_meeting_check(meeting=meeting, due_meeting=due_meeting)
     if due_meeting is not None:
-        due_date = _due_by_meeting(due_date=due_date, due_meeting=due_meeting)
+        due_date = due_by_meeting(due_date=due_date, due_meeting=due_meeting)
     seq = counter_take(Meeting.objects.filter(pk=meeting.pk), "last_action_seq", explicit=seq)
     committee = meeting.committee
     ref = refs.action_ref(committee.code, meeting.number, meeting.sub_number, seq)
@@ -262,11 +213,11 @@ def action_update(
     """Change an action's description, due date, due meeting, area, owners or CRs (PMO only)."""
     roles.require_pmo(acting_user)
     action = Action.objects.select_for_update().get(pk=action.pk)
-    _check_due(changes.get("due_date"))
+    due_date_check(changes.get("due_date"))
     apply_changes(action, changes, ACTION_EDITABLE_FIELDS)
     if changes.get("due_meeting") is not None:
-        _check_due_meeting(meeting=action.meeting, due_meeting=action.due_meeting)
-        action.due_date = _due_by_meeting(
+        due_meeting_check(meeting=action.meeting, due_meeting=action.due_meeting)
+        action.due_date = due_by_meeting(
             due_date=changes.get("due_date"), due_meeting=action.due_meeting
         )
     if action.agenda_item_id and action.agenda_item.meeting_id != action.meeting_id:
@@ -394,12 +345,6 @@ def action_reopen(*, action: Action, acting_user: Any, reason: str = "") -> Acti
     return action
 
 
-CLOSED_WITH_NEW_DATE = (
-    "A closed action takes no new due date: leave the date empty to close it, or choose "
-    "“Re-dated” to keep it open with the new date."
-)
-
-
 @transaction.atomic
 def action_review_record(
     *,
@@ -444,7 +389,7 @@ def action_review_record(
         raise ValidationError({"new_due_date": "A re-dated action needs its new due date."})
     if outcome == ActionReview.Outcome.CLOSED and new_due_date is not None:
         raise ValidationError({"new_due_date": CLOSED_WITH_NEW_DATE})
-    _check_due(new_due_date, field="new_due_date")
+    due_date_check(new_due_date, field="new_due_date")
     review = ActionReview.objects.filter(action=action, meeting=meeting).first()
     if review is None:
         order = meeting.action_reviews.count() + 1

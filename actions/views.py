@@ -27,6 +27,7 @@ from meetings.selectors import discussions_of
 from meetings.views import area_for, meeting_agenda_url
 
 from . import services
+from .due import action_due_warnings
 from .forms import (
     ActionCloseForm,
     ActionDeclineForm,
@@ -48,9 +49,9 @@ from .versions import action_version
 
 
 def due_warnings_show(request: HttpRequest, action: Action) -> None:
-    """The action's due-date warnings (``services.action_due_warnings``) as messages."""
+    """The action's due-date warnings (``actions.due.action_due_warnings``) as messages."""
     action = Action.objects.select_related("meeting").get(pk=action.pk)
-    for warning in services.action_due_warnings(action=action):
+    for warning in action_due_warnings(action=action):
         messages.warning(request, warning)
 
 
