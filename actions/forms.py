@@ -10,9 +10,11 @@ from django.core.exceptions import ValidationError
 from django.forms.utils import flatatt
 from django.utils.safestring import SafeString, mark_safe
 
+from core.concurrency import VersionedForm
 from core.forms import AreaField, DateInput
 from meetings.models import Meeting
 
+from .due import CLOSED_WITH_NEW_DATE
 from .models import Action, ActionReview
 from .register import ActionRegisterFilters, RegisterChoices
 from .services import OwnerSpec
@@ -217,8 +219,8 @@ class ActionFilterForm(forms.Form):
         )
 
 
-class ActionEditForm(forms.Form):
-    """Edit an action's area, description, owners and due date (PMO)."""
+class ActionEditForm(VersionedForm):
+    """Edit an action's area, description, owners and due date (PMO), at the version read."""
 
     area = AreaField()
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
@@ -245,6 +247,14 @@ class ActionEditForm(forms.Form):
 
     def clean_owners(self) -> list[OwnerSpec]:
         return owners_from_text(self.cleaned_data["owners"])
+
+    def clean(self) -> dict[str, Any]:
+        """A due date left as it was follows a due meeting chosen now (the form shows the
+        action's date, which a new meeting replaces); a date changed too must match it."""
+        data = super().clean()
+        if data.get("due_meeting") is not None and data.get("due_date") == self.action.due_date:
+            data["due_date"] = None
+        return data
 
 
 class ProgressUpdateForm(forms.Form):
@@ -277,8 +287,20 @@ class ActionDeclineForm(forms.Form):
     )
 
 
-class ActionReviewForm(forms.Form):
-    """Take up an earlier action at a meeting: close it, re-date it or keep it open."""
+class ActionReopenForm(forms.Form):
+    """Reopen a closed action: the reason is recorded as an update on it."""
+
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Why it is reopened",
+        max_length=2000,
+        help_text="Recorded on the action; a meeting that closed it shows it reopened since.",
+    )
+
+
+class ActionReviewForm(VersionedForm):
+    """Take up an earlier action at a meeting: close it, re-date it or keep it open, at the
+    action's version read."""
 
     outcome = forms.ChoiceField(choices=ActionReview.Outcome.choices)
     new_due_date = forms.DateField(required=False, widget=DateInput(), label="New due date")
@@ -292,6 +314,8 @@ class ActionReviewForm(forms.Form):
         data = super().clean()
         if data.get("outcome") == ActionReview.Outcome.RE_DATED and not data.get("new_due_date"):
             self.add_error("new_due_date", "A re-dated action needs its new due date.")
+        if data.get("outcome") == ActionReview.Outcome.CLOSED and data.get("new_due_date"):
+            self.add_error("new_due_date", CLOSED_WITH_NEW_DATE)
         return data
 
 

@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from core import refs
+from core.concurrency import VersionedForm
 from core.forms import DateInput
 from meetings.models import Organisation
 
@@ -33,7 +34,7 @@ class ChangeRequestFilterForm(forms.Form):
 _RELEASE = {"list": "release-codes", "autocomplete": "off"}
 
 
-class ChangeRequestForm(forms.Form):
+class ChangeRequestForm(VersionedForm):
     """Record or edit a CR. Raiser and releases are written as text (created if new)."""
 
     number = forms.IntegerField(

@@ -17,6 +17,7 @@ urlpatterns: list = [
     path("", views.HomeView.as_view(), name="home"),
     path("meetings/<str:ref>/", views.MeetingDetailView.as_view(), name="meeting-detail"),
     path("meetings/<str:ref>/agenda/", views.MeetingAgendaView.as_view(), name="meeting-agenda"),
+    path("meetings/<str:ref>/history/", views.MeetingHistoryView.as_view(), name="meeting-history"),
     path("meetings/<str:ref>/reports/", views.MeetingReportsView.as_view(), name="meeting-reports"),
     path(
         "meetings/<str:ref>/areas/new/",

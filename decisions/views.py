@@ -11,7 +11,6 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -19,6 +18,8 @@ from django.urls import reverse
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
 from core import roles
+from core.concurrency import Version, record_version, version_guard
+from core.history import history_entries, record_values
 from core.services import RecordLockedError
 from core.templatetags.governance import dom_id
 from core.views import LoginRequired, PmoRequired, form_add_service_error, is_htmx
@@ -26,6 +27,7 @@ from meetings.selectors import discussions_of
 from meetings.views import area_for, meeting_agenda_url
 
 from . import services
+from .api.views import DecisionDetailApi
 from .forms import DecisionDecideForm, DecisionEditForm, DecisionFilterForm, DecisionReopenForm
 from .models import Decision
 from .selectors import (
@@ -36,6 +38,13 @@ from .selectors import (
     decision_register,
     decision_reopenings_of,
 )
+
+
+def decision_version(request: HttpRequest, decision: Decision) -> Version:
+    """The decision's version for an edit form: the API's ETag and the values it shows."""
+    fresh = Decision.objects.select_related("agenda_item", "change_request").get(pk=decision.pk)
+    values = record_values(fresh, ("text", "status", "conditions", "agenda_item", "change_request"))
+    return Version(record_version(DecisionDetailApi, request, ref=fresh.ref), values)
 
 
 def get_decision_or_404(request: HttpRequest, ref: str) -> Decision:
@@ -122,6 +131,9 @@ def decision_page_context(request: HttpRequest, decision: Decision, **extra: Any
             .prefetch_related("references")
         ),
         "history": history,
+        "history_entries": history_entries(
+            decision.history.select_related("history_user__person"), skipped={"seq", "ref"}
+        ),
         "decider": decider,
         "is_chair": roles.is_chair(request.user),
         "is_pmo": roles.is_pmo(request.user),
@@ -238,7 +250,11 @@ class DecisionUpdateView(PmoRequired):
         decision = get_decision_or_404(request, ref)
         if decision.is_locked:
             return locked_refusal(request, decision, services.decision_locked_message(decision))
-        form = DecisionEditForm(decision=decision, auto_id=f"e-{decision.ref}-%s")
+        form = DecisionEditForm(
+            decision=decision,
+            auto_id=f"e-{decision.ref}-%s",
+            version=decision_version(request, decision),
+        )
         return self.show(request, decision, form)
 
     def post(self, request: HttpRequest, ref: str) -> HttpResponse:
@@ -247,7 +263,12 @@ class DecisionUpdateView(PmoRequired):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                with transaction.atomic():
+                with version_guard(
+                    form,
+                    record=decision,
+                    current=lambda: decision_version(request, decision),
+                    name=f"Decision {decision.ref}",
+                ):
                     services.decision_update(
                         decision=decision,
                         acting_user=request.user,

@@ -50,6 +50,7 @@ from .serializers import (
     ActionNoteInputSerializer,
     ActionOutputSerializer,
     ActionProgressInputSerializer,
+    ActionReopenInputSerializer,
     ActionReviewInputSerializer,
     ActionReviewOutputSerializer,
     ActionUpdateOutputSerializer,
@@ -229,11 +230,16 @@ class ActionCloseApi(ActionRecordApi):
         )
 
 
-@_status_api("Reopen a closed action (PMO)", "The action is open again.", None)
+@_status_api(
+    "Reopen a closed action (PMO)",
+    "The action is open again; a reason, when given, is recorded as an update.",
+    ActionReopenInputSerializer,
+)
 class ActionReopenApi(ActionRecordApi):
     def post(self, request: Request, ref: str) -> Response:
+        data = validated_input(ActionReopenInputSerializer, request)
         return self.record_write(
-            lambda action: services.action_reopen(action=action, acting_user=request.user)
+            lambda action: services.action_reopen(action=action, acting_user=request.user, **data)
         )
 
 
