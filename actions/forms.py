@@ -14,19 +14,8 @@ from core.forms import AreaField, DateInput
 from meetings.models import Meeting
 
 from .models import Action, ActionReview
+from .owner_field import OwnersField, OwnersFormMixin, owners_from_text
 from .register import ActionRegisterFilters, RegisterChoices
-from .services import OwnerSpec
-
-
-def owners_from_text(text: str) -> list[OwnerSpec]:
-    """Owners written one a line, lead first (``Programme (Rob Short)``, ``Chair``).
-
-    Raises ValidationError naming the first line that is not an owner.
-    """
-    lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
-    if not lines:
-        raise ValidationError("Name at least one owner, such as “Programme (Rob Short)”.")
-    return [OwnerSpec.from_text(line) for line in lines]
 
 
 class DueMeetingField(forms.ChoiceField):
@@ -217,13 +206,12 @@ class ActionFilterForm(forms.Form):
         )
 
 
-class ActionEditForm(forms.Form):
+class ActionEditForm(OwnersFormMixin, forms.Form):
     """Edit an action's area, description, owners and due date (PMO)."""
 
     area = AreaField()
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
-    owners = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}),
+    owners = OwnersField(
         help_text="One a line, lead first: “Programme (Rob Short)”, “Chair”.",
     )
     due_date = forms.DateField(required=False, widget=DateInput())
@@ -242,9 +230,7 @@ class ActionEditForm(forms.Form):
         self.action = action
         self.meeting = action.meeting
         self.fields["due_meeting"].set_meetings(list(Meeting.objects.later_than(action.meeting)))
-
-    def clean_owners(self) -> list[OwnerSpec]:
-        return owners_from_text(self.cleaned_data["owners"])
+        self.owners_setup(action.committee_id)
 
 
 class ProgressUpdateForm(forms.Form):
@@ -295,7 +281,7 @@ class ActionReviewForm(forms.Form):
         return data
 
 
-class ActionForm(forms.Form):
+class ActionForm(OwnersFormMixin, forms.Form):
     """An action of a meeting: area, description, owners (one a line) and due date.
 
     ``later`` is the list of the committee's later meetings (read once per page by the
@@ -304,8 +290,7 @@ class ActionForm(forms.Form):
 
     area = AreaField()
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
-    owners = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}),
+    owners = OwnersField(
         help_text="One a line, lead first: an organisation or role, then a person in brackets "
         "— “Programme (Rob Short)”, “Chair”.",
     )
@@ -320,6 +305,4 @@ class ActionForm(forms.Form):
         self.fields["due_meeting"].set_meetings(
             later if later is not None else list(Meeting.objects.later_than(meeting))
         )
-
-    def clean_owners(self) -> list[OwnerSpec]:
-        return owners_from_text(self.cleaned_data["owners"])
+        self.owners_setup(meeting.committee_id)
