@@ -6,7 +6,6 @@ from html import escape
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.forms.utils import flatatt
 from django.utils.safestring import SafeString, mark_safe
 
@@ -14,7 +13,7 @@ from core.forms import AreaField, DateInput
 from meetings.models import Meeting
 
 from .models import Action, ActionReview
-from .owner_field import OwnersField, OwnersFormMixin, owners_from_text
+from .owner_field import OwnersField, OwnersFormMixin
 from .register import ActionRegisterFilters, RegisterChoices
 
 

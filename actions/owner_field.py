@@ -16,6 +16,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import reverse_lazy
 
+from core.services import name_length_check
+from meetings.models import Organisation, Person
 from meetings.people_selectors import organisation_find, person_find
 
 from .services import OwnerSpec
@@ -84,7 +86,15 @@ class OwnersFormMixin:
             self.order_fields([*names[:at], *NEW_PERSON_FIELDS, *names[at:]])
 
     def clean_owners(self) -> list[OwnerSpec]:
-        return owners_from_text(self.cleaned_data["owners"])
+        specs = owners_from_text(self.cleaned_data["owners"])
+        try:  # before any look-up: PostgreSQL refuses an overlong name
+            for spec in specs:
+                name_length_check(Organisation, spec.party)
+                if spec.person:
+                    name_length_check(Person, spec.person)
+        except ValidationError as exc:
+            raise ValidationError(exc.messages) from None
+        return specs
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -96,9 +106,9 @@ class OwnersFormMixin:
             return data
         names = [specs[i].person for i in unknown]
         self.new_person_name = names[0]
-        self.fields["owner_new_person"].label = (
-            f"Add “{names[0]}” to the people directory as a new person"
-        )
+        self.fields[
+            "owner_new_person"
+        ].label = f"Add “{names[0]}” to the people directory as a new person"
         if len(names) > 1:
             listed = ", ".join(f"“{name}”" for name in names)
             self.add_error(

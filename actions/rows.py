@@ -241,9 +241,17 @@ def action_owners_of(
     grouped: dict[int, list[Owner]] = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        for action_id, is_lead, role, org_id, org, person_id, person, email, team in (
-            cursor.fetchall()
-        ):
+        for (
+            action_id,
+            is_lead,
+            role,
+            org_id,
+            org,
+            person_id,
+            person,
+            email,
+            team,
+        ) in cursor.fetchall():
             text = owner_columns_text(org, role, person)
             unreachable = person_id is not None and not team and not (email or "").strip()
             owner = Owner(bool(is_lead), role, org_id, org, person_id, person, text, unreachable)

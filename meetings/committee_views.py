@@ -29,9 +29,7 @@ class OrganisationListView(PmoRequired):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         query = request.GET.get("q", "").strip()[:100]
-        organisations = Organisation.objects.annotate(people_count=Count("people")).order_by(
-            "name"
-        )
+        organisations = Organisation.objects.annotate(people_count=Count("people")).order_by("name")
         if query:
             organisations = organisations.filter(name__icontains=query)
         context = {"organisations": organisations, "q": query}
@@ -93,9 +91,7 @@ class CommitteeListView(PmoRequired):
     """``/committees/``: every committee, with its current number of members."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        committees = Committee.objects.annotate(members_count=Count("memberships")).order_by(
-            "code"
-        )
+        committees = Committee.objects.annotate(members_count=Count("memberships")).order_by("code")
         return render(request, "people/committee_list.html", {"committees": committees})
 
 
@@ -174,7 +170,9 @@ class MembershipFormView(PmoRequired):
                 return HttpResponseRedirect(reverse("committee-edit", args=[committee.code]))
         return self.show(request, committee, membership, form)
 
-    def show(self, request: HttpRequest, committee: Any, membership: Any, form: Any) -> HttpResponse:
+    def show(
+        self, request: HttpRequest, committee: Any, membership: Any, form: Any
+    ) -> HttpResponse:
         context = {"form": form, "committee": committee, "membership": membership}
         return render(request, "people/membership_form.html", context)
 

@@ -17,7 +17,11 @@ class DirectoryFilterForm(forms.Form):
     flag = forms.ChoiceField(
         required=False,
         label="Show",
-        choices=[("", "Everyone"), ("no-email", "Without an email"), ("no-login", "Without a login")],
+        choices=[
+            ("", "Everyone"),
+            ("no-email", "Without an email"),
+            ("no-login", "Without a login"),
+        ],
     )
     inactive = forms.BooleanField(required=False, label="Include inactive people")
 

@@ -94,7 +94,9 @@ def owner_suggestions(
         people = people.filter(Q(name__icontains=word) | Q(organisation__name__icontains=word))
     for person in people[: limit * 2]:
         kind = "team" if person.is_team else "person"
-        offer(f"{person.organisation.name} ({person.name})", kind, person.has_email or kind == "team")
+        offer(
+            f"{person.organisation.name} ({person.name})", kind, person.has_email or kind == "team"
+        )
     return list(found.values())[:limit]
 
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from typing import Any
-
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -223,14 +222,14 @@ def _rows_pointing_at(record: models.Model) -> list[tuple[models.Model, str]]:
     """Every row whose foreign key names ``record`` (not one-to-one links, not history)."""
     found = []
     for relation in record._meta.related_objects:
-        if relation.one_to_one or not relation.many_to_one:
+        if not relation.one_to_many:  # a foreign key to ``record`` (not one-to-one, m2m)
             continue
         model = relation.related_model
         if model.__name__.startswith("Historical"):
             continue
         field_name = relation.field.name
-        for row in model._default_manager.filter(**{field_name: record}).order_by("pk"):
-            found.append((row, field_name))
+        rows = model._default_manager.filter(**{field_name: record}).order_by("pk")
+        found.extend((row, field_name) for row in rows)
     return found
 
 

@@ -13,12 +13,8 @@ urlpatterns: list = [
         name="people-autocomplete",
     ),
     path("people/<int:pk>/", people_views.PersonUpdateView.as_view(), name="person-edit"),
-    path(
-        "people/<int:pk>/active/", people_views.PersonActiveView.as_view(), name="person-active"
-    ),
-    path(
-        "people/<int:pk>/invite/", people_views.PersonInviteView.as_view(), name="person-invite"
-    ),
+    path("people/<int:pk>/active/", people_views.PersonActiveView.as_view(), name="person-active"),
+    path("people/<int:pk>/invite/", people_views.PersonInviteView.as_view(), name="person-invite"),
     path("people/<int:pk>/merge/", people_views.PersonMergeView.as_view(), name="person-merge"),
     path(
         "organisations/",
@@ -41,9 +37,7 @@ urlpatterns: list = [
         name="organisation-merge",
     ),
     path("committees/", committee_views.CommitteeListView.as_view(), name="committee-list"),
-    path(
-        "committees/new/", committee_views.CommitteeFormView.as_view(), name="committee-create"
-    ),
+    path("committees/new/", committee_views.CommitteeFormView.as_view(), name="committee-create"),
     path(
         "committees/<str:code>/",
         committee_views.CommitteeFormView.as_view(),
