@@ -106,9 +106,9 @@ class OwnersFormMixin:
             return data
         names = [specs[i].person for i in unknown]
         self.new_person_name = names[0]
-        self.fields[
-            "owner_new_person"
-        ].label = f"Add “{names[0]}” to the people directory as a new person"
+        label = f"Add “{names[0]}” to the people directory as a new person"
+        # The bound field (made while the fields were cleaned) keeps its own copy of the label.
+        self.fields["owner_new_person"].label = self["owner_new_person"].label = label
         if len(names) > 1:
             listed = ", ".join(f"“{name}”" for name in names)
             self.add_error(
