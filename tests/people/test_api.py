@@ -25,7 +25,9 @@ def test_pmo_creates_and_updates_a_person(seeded, pmo_api, member_api):
     assert created.status_code == 201, created.content
     body = created.json()
     assert body["organisation"]["name"] == "Programme"
-    assert body["has_email"] is True and body["has_login"] is False and body["is_active"]
+    assert body["has_email"] is True
+    assert body["has_login"] is False
+    assert body["is_active"]
     url = f"/api/v1/people/{body['id']}/"
     etag = pmo_api.get(url)["ETag"]
     changed = pmo_api.patch(
@@ -58,7 +60,8 @@ def test_person_input_is_checked(seeded, pmo_api):
 
 def test_people_without_email_are_flagged_to_every_reader(seeded, observer_api):
     haz = results(observer_api.get("/api/v1/people/?q=elmamoun"))[0]
-    assert haz["has_email"] is False and haz["email"] is None
+    assert haz["has_email"] is False
+    assert haz["email"] is None
 
 
 def test_pmo_creates_and_renames_an_organisation(seeded, pmo_api, member_api):
@@ -105,7 +108,8 @@ def test_memberships_crud(seeded, pmo_api, member_api, observer_api):
     )
     assert created.status_code == 201, created.content
     seat = created.json()
-    assert seat["person"]["name"] == "Haz Elmamoun" and seat["role"] == "member"
+    assert seat["person"]["name"] == "Haz Elmamoun"
+    assert seat["role"] == "member"
     assert seat["committee"]["code"] == "DAG"
     assert seat["url"].endswith(f"/api/v1/committees/DAG/memberships/{seat['id']}/")
     again = pmo_api.post(url, {"person": haz.pk}, format="json")
