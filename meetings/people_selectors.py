@@ -79,9 +79,16 @@ def owner_suggestions(
             .order_by("role", "person__name")
         )
         for member in members:
-            seat = member.constituency or member.get_role_display().split(" (")[0]
-            seats.append(seat)
-            offer(f"{seat} ({member.person.name})", "member", member.person.has_email)
+            person = member.person
+            seat = member.constituency
+            if not seat and member.role == Membership.Role.CHAIR:
+                seat = "Chair"
+            if seat:
+                seats.append(seat)
+            # A seat without a constituency is written as the report does: "Programme (…)".
+            party = seat or (person.organisation.name if person.organisation else "")
+            if party:
+                offer(f"{party} ({person.name})", "member", person.has_email)
     for seat in (*STANDING_SEATS, *seats):
         offer(seat, "seat")
     people = (

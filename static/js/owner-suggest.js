@@ -27,7 +27,7 @@
     list.id = (field.id || "owners") + "-suggestions-" + counter;
     list.className = "owner-suggestions";
     list.setAttribute("role", "listbox");
-    list.setAttribute("aria-label", "Owners from the people directory");
+    list.setAttribute("aria-label", "Suggestions from the people directory");
     list.hidden = true;
     field.insertAdjacentElement("afterend", list);
     field.setAttribute("aria-controls", list.id);
