@@ -33,6 +33,7 @@ class PersonForm(forms.ModelForm):
         model = Person
         fields = ["name", "email", "organisation", "is_team", "reminders_opt_out"]
         help_texts = {"email": "Reminders and the invitation to sign in go here."}
+        labels = {"is_team": "A team", "reminders_opt_out": "No reminder emails"}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
