@@ -65,6 +65,7 @@ class ReminderRun:
             "locked_out": self.locked_out,
             "sent": len(self.sent),
             "failed": len(self.failed),
+            "unreachable": [f"{ref}: {owner}" for ref, owner in self.unreachable],
         }
 
 

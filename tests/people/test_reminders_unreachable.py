@@ -46,6 +46,7 @@ def test_a_real_run_logs_the_unreachable_owners(db, caplog):
     with caplog.at_level("WARNING", logger="composer.reminders.run"):
         run = reminders_send(acting_user=SYSTEM, today=dt.date(2023, 10, 8))
     assert run.unreachable == [("DAG28-02", "Haz Elmamoun")]
+    assert run.as_dict()["unreachable"] == ["DAG28-02: Haz Elmamoun"]
     assert "reminder unreachable: DAG28-02 owner Haz Elmamoun has no email" in caplog.text
 
 
