@@ -95,7 +95,7 @@ def person_set_active(*, person: Person, is_active: bool, acting_user: Any) -> P
     """Deactivate (or reactivate) a person: they stay on the records they own, are offered
     no more as an owner, and their login (if any) stops working while inactive."""
     roles.require_pmo(acting_user)
-    person = Person.objects.select_for_update().select_related("user").get(pk=person.pk)
+    person = Person.objects.select_for_update(of=("self",)).select_related("user").get(pk=person.pk)
     person.is_active = is_active
     validated_save(person, acting_user=acting_user)
     if person.user is not None and person.user.is_active != is_active:
@@ -125,7 +125,7 @@ def person_login_create(*, person: Person, role: str = roles.MEMBER, acting_user
     (the invitation could not reach them) or is a team; PermissionDenied unless PMO.
     """
     roles.require_pmo(acting_user)
-    person = Person.objects.select_for_update().select_related("user").get(pk=person.pk)
+    person = Person.objects.select_for_update(of=("self",)).select_related("user").get(pk=person.pk)
     if person.user is not None:
         return person.user
     if person.is_team:
@@ -268,7 +268,7 @@ def person_merge(*, source: Person, target: Person, acting_user: Any) -> Person:
     if source.pk == target.pk:
         raise ValidationError({"target": "Choose another person to merge into."})
     source, target = (
-        Person.objects.select_for_update().select_related("user").get(pk=p.pk)
+        Person.objects.select_for_update(of=("self",)).select_related("user").get(pk=p.pk)
         for p in (source, target)
     )
     moved = _merge_rows(source, target, acting_user=acting_user)
