@@ -102,7 +102,7 @@ class Owner(NamedTuple):
     person_id: int | None
     person: str | None
     text: str
-    # A named person (not a team) with no email: no reminder reaches them.
+    # A named person or team with no email: no reminder reaches them.
     unreachable: bool = False
 
 
@@ -210,7 +210,7 @@ class ActionRow:
 # cost more CPU than running it, on the API's hottest read (issue #7).
 _OWNERS_SQL = (
     "SELECT o.action_id, o.is_lead, o.role, o.organisation_id, org.name, o.person_id, p.name,"
-    " p.email, p.is_team"
+    " p.email"
     " FROM {owner} o"
     " LEFT JOIN {organisation} org ON org.id = o.organisation_id"
     " LEFT JOIN {person} p ON p.id = o.person_id"
@@ -250,10 +250,9 @@ def action_owners_of(
             person_id,
             person,
             email,
-            team,
         ) in cursor.fetchall():
             text = owner_columns_text(org, role, person)
-            unreachable = person_id is not None and not team and not (email or "").strip()
+            unreachable = person_id is not None and not (email or "").strip()
             owner = Owner(bool(is_lead), role, org_id, org, person_id, person, text, unreachable)
             grouped.setdefault(action_id, []).append(owner)
     return {

@@ -128,5 +128,5 @@ def people_directory(*, query: str = "", flag: str = "", show_inactive: bool = F
 
 
 def people_without_email_count() -> int:
-    """Active people (not teams) without an email: the PMO home's warning."""
+    """Active people and teams without an email: the PMO home's warning."""
     return Person.objects.active().without_email().count()

@@ -70,8 +70,8 @@ class PersonQuerySet(models.QuerySet):
         return self.filter(is_active=True)
 
     def without_email(self) -> PersonQuerySet:
-        """People (not teams) no email can reach: the PMO's "without an email" count."""
-        return self.filter(is_team=False, email="")
+        """People and teams no reminder can reach: the PMO's "without an email" count."""
+        return self.filter(email="")
 
 
 class Person(models.Model):
