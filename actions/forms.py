@@ -6,7 +6,6 @@ from html import escape
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.forms.utils import flatatt
 from django.utils.safestring import SafeString, mark_safe
 
@@ -16,19 +15,8 @@ from meetings.models import Meeting
 
 from .due import CLOSED_WITH_NEW_DATE
 from .models import Action, ActionReview
+from .owner_field import OwnersField, OwnersFormMixin
 from .register import ActionRegisterFilters, RegisterChoices
-from .services import OwnerSpec
-
-
-def owners_from_text(text: str) -> list[OwnerSpec]:
-    """Owners written one a line, lead first (``Programme (Rob Short)``, ``Chair``).
-
-    Raises ValidationError naming the first line that is not an owner.
-    """
-    lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
-    if not lines:
-        raise ValidationError("Name at least one owner, such as “Programme (Rob Short)”.")
-    return [OwnerSpec.from_text(line) for line in lines]
 
 
 class DueMeetingField(forms.ChoiceField):
@@ -219,13 +207,12 @@ class ActionFilterForm(forms.Form):
         )
 
 
-class ActionEditForm(VersionedForm):
+class ActionEditForm(OwnersFormMixin, VersionedForm):
     """Edit an action's area, description, owners and due date (PMO), at the version read."""
 
     area = AreaField()
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
-    owners = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}),
+    owners = OwnersField(
         help_text="One a line, lead first: “Programme (Rob Short)”, “Chair”.",
     )
     due_date = forms.DateField(required=False, widget=DateInput())
@@ -244,9 +231,7 @@ class ActionEditForm(VersionedForm):
         self.action = action
         self.meeting = action.meeting
         self.fields["due_meeting"].set_meetings(list(Meeting.objects.later_than(action.meeting)))
-
-    def clean_owners(self) -> list[OwnerSpec]:
-        return owners_from_text(self.cleaned_data["owners"])
+        self.owners_setup(action.committee_id)
 
     def clean(self) -> dict[str, Any]:
         """A due date left as it was follows a due meeting chosen now (the form shows the
@@ -319,7 +304,7 @@ class ActionReviewForm(VersionedForm):
         return data
 
 
-class ActionForm(forms.Form):
+class ActionForm(OwnersFormMixin, forms.Form):
     """An action of a meeting: area, description, owners (one a line) and due date.
 
     ``later`` is the list of the committee's later meetings (read once per page by the
@@ -328,8 +313,7 @@ class ActionForm(forms.Form):
 
     area = AreaField()
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
-    owners = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}),
+    owners = OwnersField(
         help_text="One a line, lead first: an organisation or role, then a person in brackets "
         "— “Programme (Rob Short)”, “Chair”.",
     )
@@ -344,6 +328,4 @@ class ActionForm(forms.Form):
         self.fields["due_meeting"].set_meetings(
             later if later is not None else list(Meeting.objects.later_than(meeting))
         )
-
-    def clean_owners(self) -> list[OwnerSpec]:
-        return owners_from_text(self.cleaned_data["owners"])
+        self.owners_setup(meeting.committee_id)

@@ -59,6 +59,8 @@ class OwnerSpec:
     party: str
     person: str = ""
     is_role: bool | None = None
+    # A new person's email, given where the owner is typed (the browser's "add new person").
+    email: str = ""
 
     @classmethod
     def from_text(cls, text: str) -> OwnerSpec:
@@ -108,6 +110,7 @@ def owner_build(
             name=spec.person,
             organisation=organisation,
             is_team=spec.person_is_team,
+            email=spec.email,
             acting_user=acting_user,
         )
     return ActionOwner(

@@ -34,6 +34,7 @@ from core.views import (
 )
 from decisions.selectors import decision_queue
 from meetings.models import Meeting
+from meetings.people_selectors import people_without_email_count
 from meetings.selectors import meeting_history_of, meeting_list_for_user
 from meetings.views import DOM_ID_RE, get_meeting_or_404
 
@@ -76,6 +77,7 @@ class HomeView(LoginRequired):
             context["queue"] = list(decision_queue(user=user)[:10])
         if context["is_pmo"]:
             context["closures"] = list(action_list_proposed_closure(user=user)[:10])
+            context["people_without_email"] = people_without_email_count()
         return render(request, "meetings/home.html", context)
 
 

@@ -154,7 +154,10 @@ class ActionListApi(ListApi):
     @extend_schema(
         summary="Record an action (PMO)",
         description="The server assigns the ref (the meeting's next number: DAG28-16); "
-        "a body with a ref is refused.",
+        "a body with a ref is refused. Owners are resolved to the people directory by name "
+        "(any case); a person it does not know is added without an email, as before, and "
+        "no reminder reaches them until one is given: add new people first through "
+        "``POST /api/v1/people/`` with their email (``has_email`` on a person tells).",
         request=ActionInputSerializer,
         responses={201: ActionDetailOutputSerializer},
         parameters=[ETAG_HEADER],
