@@ -1,8 +1,9 @@
-"""Register export and import URLs (``composer.export_views``, ``register_import_views``)."""
+"""Register exports and imports, and the back catalogue import (``composer.export_views``,
+``register_import_views``, ``catalogue_views``)."""
 
 from django.urls import path, re_path
 
-from . import export_views, register_import_views
+from . import catalogue_views, export_views, register_import_views
 
 urlpatterns: list = [
     re_path(
@@ -14,5 +15,15 @@ urlpatterns: list = [
         "imports/register/",
         register_import_views.RegisterImportView.as_view(),
         name="register-import",
+    ),
+    path(
+        "imports/catalogue/",
+        catalogue_views.CatalogueUploadView.as_view(),
+        name="catalogue-import",
+    ),
+    path(
+        "imports/catalogue/<int:pk>/",
+        catalogue_views.CatalogueStatusView.as_view(),
+        name="catalogue-import-status",
     ),
 ]

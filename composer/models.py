@@ -30,3 +30,52 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"Calendar feed of {self.user}"
+
+
+def catalogue_upload_to(instance: CatalogueImport, filename: str) -> str:
+    return f"catalogue-imports/{instance.pk or 'new'}/{filename}"
+
+
+class CatalogueImport(models.Model):
+    """A back catalogue of headline reports imported in one go (``composer.catalogue_jobs``):
+    the uploaded files (one ZIP of them), checked by a dry run and then, once the PMO
+    confirms, imported, each step in the background with its progress kept here.
+
+    A failed step keeps its error and can be run again; nothing is written by a failed
+    import (it is one transaction).
+    """
+
+    class Status(models.TextChoices):
+        CHECKING = "checking", "Checking the files"
+        CHECKED = "checked", "Checked: waiting for confirmation"
+        IMPORTING = "importing", "Importing"
+        IMPORTED = "imported", "Imported"
+        FAILED = "failed", "Failed"
+
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.CHECKING)
+    files = models.FileField(upload_to=catalogue_upload_to)
+    names = models.JSONField(default=list)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    step = models.CharField(max_length=200, blank=True)
+    summary = models.JSONField(default=list)
+    problems = models.JSONField(default=list)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Catalogue import {self.pk} ({self.get_status_display()})"
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+    @property
+    def running(self) -> bool:
+        return self.status in (self.Status.CHECKING, self.Status.IMPORTING)

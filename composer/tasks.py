@@ -13,6 +13,7 @@ from typing import Any
 from celery import shared_task
 
 from composer import reminders
+from composer.catalogue_jobs import catalogue_job_run
 from composer.headline_report import headline_report_render_version
 from core.actors import SYSTEM
 
@@ -50,3 +51,10 @@ def reminders_send_task(self: Any, today: str | None = None) -> dict[str, Any]:
     if result.failed and self.request.retries < self.max_retries:
         raise self.retry(countdown=RETRY_DELAY_S * 2**self.request.retries, kwargs={"today": today})
     return result.as_dict()
+
+
+@shared_task(name="composer.catalogue_import")
+def catalogue_import_task(job_id: int, dry_run: bool) -> str:
+    """Check (``dry_run``) or import a back catalogue; the outcome is kept on the job (see
+    ``composer.catalogue_jobs``), a failure included, for the page to show and retry."""
+    return catalogue_job_run(job_id=job_id, dry_run=dry_run).status

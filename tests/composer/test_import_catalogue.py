@@ -202,3 +202,90 @@ def test_the_same_meeting_twice_is_refused():
     files = [("a.txt", DAG026.encode()), ("b.docx", _as_docx(DAG026))]
     with pytest.raises(CatalogueImportError, match=r"b\.docx: DAG026 is also in a\.txt"):
         catalogue_import(files, acting_user=SYSTEM)
+
+
+# --- in the browser ---------------------------------------------------------------------------
+
+
+def _uploads(files):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return [SimpleUploadedFile(name.rsplit("/", 1)[-1], data) for name, data in files]
+
+
+def test_the_pmo_checks_then_imports_a_catalogue_in_the_browser(
+    client, django_capture_on_commit_callbacks
+):
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    from composer.models import CatalogueImport
+    from tests.fixtures import demo_logins_ensure
+
+    demo_logins_ensure()
+    pmo = get_user_model().objects.get(username="pmo")
+    client.force_login(pmo)
+    with django_capture_on_commit_callbacks(execute=True):  # the task, run in-process
+        response = client.post(reverse("catalogue-import"), {"files": _uploads(_catalogue())})
+    job = CatalogueImport.objects.get()
+    assert response["Location"] == reverse("catalogue-import-status", args=[job.pk])
+    page = client.get(response["Location"]).content.decode()
+    assert "Checked: waiting for confirmation" in page
+    assert [row["meeting"] for row in job.summary] == [
+        "DAG026", "DAG027", "DAG027.1", "DAG028", "DAG029",
+    ]  # fmt: skip
+    assert not Meeting.objects.exists()  # checking wrote nothing
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(response["Location"], {"do": "confirm"})
+    job.refresh_from_db()
+    assert job.status == CatalogueImport.Status.IMPORTED
+    assert Action.objects.get(ref="DAG27-08").history.last().history_user == pmo
+    assert 'href="/meetings/DAG027.1/"' in client.get(response["Location"]).content.decode()
+
+
+def test_a_bad_file_fails_the_check_visibly_and_can_be_checked_again(
+    client, django_capture_on_commit_callbacks
+):
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    from composer.models import CatalogueImport
+    from tests.fixtures import demo_logins_ensure
+
+    demo_logins_ensure()
+    client.force_login(get_user_model().objects.get(username="pmo"))
+    files = [("DAG026.txt", DAG026.encode()), ("notes.txt", b"Minutes to follow.\n")]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("catalogue-import"), {"files": _uploads(files)})
+    page = client.get(response["Location"]).content.decode()
+    job = CatalogueImport.objects.get()
+    assert job.status == CatalogueImport.Status.FAILED
+    assert "notes.txt: " in page
+    assert "Check the files again" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(response["Location"], {"do": "retry"})
+    job.refresh_from_db()
+    assert job.status == CatalogueImport.Status.FAILED  # the same files fail the same way
+    assert not Meeting.objects.exists()
+
+
+def test_a_running_step_shows_the_tasks_progress(client):
+    from django.contrib.auth import get_user_model
+    from django.core.cache import cache
+
+    from composer.catalogue_jobs import job_progress, progress_key
+    from composer.models import CatalogueImport
+    from tests.fixtures import demo_logins_ensure
+
+    demo_logins_ensure()
+    job = CatalogueImport.objects.create(
+        requested_by=get_user_model().objects.get(username="pmo"),
+        status=CatalogueImport.Status.IMPORTING,
+        names=["a.txt", "b.txt"],
+    )
+    cache.set(progress_key(job.pk), (3, 4, "Imported DAG027"))
+    assert job_progress(job) == (3, 4, "Imported DAG027")
+    client.force_login(job.requested_by)
+    fragment = client.get(f"/imports/catalogue/{job.pk}/", HTTP_HX_REQUEST="true").content.decode()
+    assert '<progress id="catalogue-progress" max="4" value="3">75%</progress>' in fragment
+    assert 'hx-trigger="every 1s"' in fragment
