@@ -22,7 +22,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -31,6 +31,7 @@ from django.utils import timezone
 from core import roles
 from core.actors import is_system
 from core.pdf import INTERNAL_BASE_URL, font_config, pdf_url_fetcher
+from core.renders import BackgroundRender, render_queue
 from core.services import validated_save
 
 from .models import RegisterPdf
@@ -44,9 +45,6 @@ logger = logging.getLogger(__name__)
 # the filters (the PDF, the register page and the status page say so).
 REGISTER_PDF_MAX_ROWS = 3000
 
-# A request still waiting or rendering this long after its last change was lost (a worker
-# died with it): it may be retried, and asking again makes a new one.
-REGISTER_PDF_STALE_AFTER = dt.timedelta(minutes=15)
 
 SORT_LABELS = {
     "ref": "ref",
@@ -169,10 +167,25 @@ def register_filters_from_json(data: dict[str, Any]) -> ActionRegisterFilters:
     return ActionRegisterFilters(**{k: v for k, v in data.items() if k in names})
 
 
+# The claim, store, failure and retry of a request: the kernel's background render, shared
+# with the headline report's versions.
+REGISTER_PDF_RENDER = BackgroundRender(
+    model=RegisterPdf,
+    done=RegisterPdf.Status.READY,
+    changed_at=lambda request: request.updated_at,
+    label="Register PDF",
+    describe=lambda request: "This register PDF",
+)
+
+# A request still waiting or rendering this long after its last change was lost (a worker
+# died with it): it may be retried, and asking again makes a new one.
+REGISTER_PDF_STALE_AFTER = REGISTER_PDF_RENDER.stale_after
+
+
 def register_pdf_is_lost(request: RegisterPdf) -> bool:
     """True for a request still waiting or rendering long after its last change: the worker
     that had it died, and it may be retried (:data:`REGISTER_PDF_STALE_AFTER`)."""
-    return request.in_progress and timezone.now() - request.updated_at > REGISTER_PDF_STALE_AFTER
+    return REGISTER_PDF_RENDER.is_lost(request)
 
 
 def _register_pdf_queue(request: RegisterPdf) -> None:
@@ -180,8 +193,7 @@ def _register_pdf_queue(request: RegisterPdf) -> None:
     # that cycle, as Celery's own documentation does for tasks queued by services.
     from actions.tasks import register_pdf_render_task
 
-    request_id = request.pk
-    transaction.on_commit(lambda: register_pdf_render_task.delay(request_id))
+    render_queue(register_pdf_render_task, request)
 
 
 def _require_person(acting_user: Any) -> None:
@@ -232,55 +244,42 @@ def register_pdf_request(
 def register_pdf_render(*, request_id: int, acting_user: Any) -> RegisterPdf:
     """Render and store register PDF request ``request_id``: the task's body.
 
-    Safe to run twice: a ready request is returned as it is. Otherwise it is marked
-    rendering, rendered with the register its requester may see now (never wider than when
-    they asked) and stored. A failure (rendering or storing) marks it failed with the error,
-    for :func:`register_pdf_retry`, and is not raised. Not one transaction: the render runs
-    outside any row lock, between a short transaction that claims the request and one that
-    stores it. ``acting_user`` is the system (the task) or the requester. Raises
+    Safe to run twice: a ready request, and one another worker is rendering, are left as
+    they are. Otherwise it is marked rendering, rendered with the register its requester may
+    see now (never wider than when they asked) and stored. A failure (rendering or storing)
+    marks it failed with the error, for :func:`register_pdf_retry`, and is not raised.
+    ``acting_user`` is the system (the task) or the requester. Raises
     RegisterPdf.DoesNotExist for an unknown id.
     """
-    with transaction.atomic():
-        request = (
-            RegisterPdf.objects.select_for_update()
-            .select_related("requested_by")
-            .get(pk=request_id)
-        )
+
+    def guard(request: RegisterPdf) -> None:
         by_requester = getattr(acting_user, "pk", None) == request.requested_by_id
         if not (is_system(acting_user) or by_requester):
             raise PermissionDenied("Only the system or the requester renders a register PDF.")
-        if request.status == RegisterPdf.Status.READY:
-            return request
-        request.status = RegisterPdf.Status.RENDERING
-        request.attempts += 1
-        request.error = ""
-        validated_save(request, acting_user=acting_user)
-    try:
-        result = action_register_pdf(
+
+    def render(request: RegisterPdf) -> RenderedRegister:
+        return action_register_pdf(
             user=request.requested_by,
             filters=register_filters_from_json(request.filters),
             today=request.today,
             filters_text=request.filters_text or "none",
         )
-        with transaction.atomic():
-            request = RegisterPdf.objects.select_for_update().get(pk=request_id)
-            if request.status == RegisterPdf.Status.READY:
-                return request  # a second run finished first; its file stands
-            name = f"action-register-{request.today:%Y-%m-%d}.pdf"
-            request.file.save(name, ContentFile(result.pdf), save=False)
-            request.rows, request.total, request.pages = result.shown, result.total, result.pages
-            request.rendered_at = timezone.now()
-            request.status = RegisterPdf.Status.READY
-            validated_save(request, acting_user=acting_user)
-    except Exception as exc:  # any failure is recorded on the request, to be retried
-        logger.exception("Register PDF %s failed", request_id)
-        with transaction.atomic():
-            request = RegisterPdf.objects.select_for_update().get(pk=request_id)
-            if request.status != RegisterPdf.Status.READY:
-                request.status = RegisterPdf.Status.FAILED
-                request.error = f"{type(exc).__name__}: {exc}"[:2000]
-                validated_save(request, acting_user=acting_user)
-    return request
+
+    def store(request: RegisterPdf, result: RenderedRegister) -> None:
+        name = f"action-register-{request.today:%Y-%m-%d}.pdf"
+        request.file.save(name, ContentFile(result.pdf), save=False)
+        request.rows, request.total, request.pages = result.shown, result.total, result.pages
+        request.rendered_at = timezone.now()
+        request.status = RegisterPdf.Status.READY
+
+    return REGISTER_PDF_RENDER.run(
+        request_id,
+        acting_user=acting_user,
+        render=render,
+        store=store,
+        related=("requested_by",),
+        guard=guard,
+    )
 
 
 @transaction.atomic
@@ -291,19 +290,14 @@ def register_pdf_retry(*, request: RegisterPdf, acting_user: Any) -> RegisterPdf
     unless ``acting_user`` asked for it, ValidationError for a ready request or one still in
     progress.
     """
-    request = RegisterPdf.objects.select_for_update().get(pk=request.pk)
-    if getattr(acting_user, "pk", None) != request.requested_by_id:
-        raise PermissionDenied("Only the user who asked for this PDF can retry it.")
-    if request.status != RegisterPdf.Status.FAILED and not register_pdf_is_lost(request):
-        raise ValidationError(
-            f"This register PDF is {request.get_status_display().lower()}; "
-            "only a failed one can be retried."
-        )
-    request.status = RegisterPdf.Status.PENDING
-    request.error = ""
-    validated_save(request, acting_user=acting_user)
-    _register_pdf_queue(request)
-    return request
+
+    def guard(locked: RegisterPdf) -> None:
+        if getattr(acting_user, "pk", None) != locked.requested_by_id:
+            raise PermissionDenied("Only the user who asked for this PDF can retry it.")
+
+    return REGISTER_PDF_RENDER.retry(
+        request, acting_user=acting_user, queue=_register_pdf_queue, guard=guard
+    )
 
 
 def register_pdf_get_for_user(*, request_id: int, user: Any) -> RegisterPdf:
