@@ -187,7 +187,7 @@ def _estimated_lines(row: Any) -> int:
         text, per_line = re.sub(r"<[^>]+>", "", row.html), 100
         extra = row.html.count("<li>")
     elif isinstance(row, DecisionRow):
-        text, per_line, extra = f"{row.text} {row.conditions}", 80, 1  # and its outcome
+        text, per_line, extra = f"{row.text} {row.conditions}", 55, 0
     else:
         text, per_line, extra = row.description, 48, 0
     return max(1, -(-len(text) // per_line)) + extra + 1
