@@ -3,15 +3,19 @@
 A request (:func:`register_pdf_request`) stores what the register showed its user (the
 filters and sort, in words too, and the London date that decides what is overdue) as a
 :class:`~actions.models.RegisterPdf` and queues the Celery task ``actions.register_pdf_render``
-after commit; the task's body (:func:`register_pdf_render`) lays the register out as one
-WeasyPrint document and stores the file; a failure is kept on the row for
-:func:`register_pdf_retry`. Only the requester gets the file. Rendering is off the web
-request because a long register takes longer than a web worker may; with no broker
-configured Celery runs the task in-process, so a single process still works.
+after commit; the task's body (:func:`register_pdf_render`) lays the register out with
+WeasyPrint (one document, or parts numbered as one when it is long) and stores the file; a
+failure is kept on the row for :func:`register_pdf_retry`. Only the requester gets the
+file. Rendering is off the web request because a long register takes longer than a web
+worker may; with no broker configured Celery runs the task in-process, so a single process
+still works.
 
 The document is one table, A4 landscape: the header row repeats on every page
 (``thead { display: table-header-group }``) and each page says "Page N of M" through CSS
-page counters, so a row is printed once wherever the pages fall.
+page counters, so a row is printed once wherever the pages fall. A register of more than
+``REGISTER_PDF_PART_ROWS`` rows is laid out in parts of that many rows (so WeasyPrint holds
+one part's pages at a time), and a layer of page numbers from the same counters is laid
+over them; a part's last page may end short of the foot.
 """
 
 from __future__ import annotations
@@ -30,12 +34,12 @@ from django.utils import timezone
 
 from core import roles
 from core.actors import is_system
-from core.pdf import INTERNAL_BASE_URL, font_config, pdf_url_fetcher
 from core.renders import BackgroundRender, render_queue
 from core.services import validated_save
 
 from .models import RegisterPdf
 from .register import ActionRegisterFilters, action_register
+from .register_pdf_parts import register_pdf_merge, weasyprint_render
 from .rows import action_rows
 
 logger = logging.getLogger(__name__)
@@ -44,6 +48,12 @@ logger = logging.getLogger(__name__)
 # and a worker's task is stopped after CELERY_TASK_TIME_LIMIT. Anyone who wants more narrows
 # the filters (the PDF, the register page and the status page say so).
 REGISTER_PDF_MAX_ROWS = 3000
+
+# A register longer than this is rendered in parts of this many rows, numbered as one
+# document (``actions.register_pdf_parts``: WeasyPrint holds every page's layout of a
+# document until it writes it; BENCHMARKS.md "Register PDF in parts" has the figures). Even,
+# so the light band of every other row carries on across parts.
+REGISTER_PDF_PART_ROWS = 500
 
 
 SORT_LABELS = {
@@ -82,6 +92,31 @@ def register_pdf_html(
 ) -> tuple[str, int, int]:
     """The register ``user`` sees with ``filters`` as the PDF's HTML; (html, shown, total).
 
+    One document with every row (what WeasyPrint alone renders for the bench's floor). See
+    :func:`register_pdf_document` for how it is listed.
+    """
+    html, context = register_pdf_document(
+        user=user,
+        filters=filters,
+        today=today,
+        filters_text=filters_text,
+        generated_at=generated_at,
+        max_rows=max_rows,
+    )
+    return html, context["shown"], context["total"]
+
+
+def register_pdf_document(
+    *,
+    user: Any,
+    filters: ActionRegisterFilters,
+    today: dt.date,
+    filters_text: str = "none",
+    generated_at: dt.datetime | None = None,
+    max_rows: int | None = None,
+) -> tuple[str, dict[str, Any]]:
+    """The register ``user`` sees with ``filters`` as one HTML document, and its context.
+
     Visibility is the register page's own (``actions.register.action_register``): an
     Observer gets only actions raised at Public meetings. At most ``max_rows`` (default
     :data:`REGISTER_PDF_MAX_ROWS`) actions, in the register's order; the HTML says when the
@@ -97,21 +132,38 @@ def register_pdf_html(
         rows = rows[:max_rows]
         total = qs.count()
     generated = timezone.localtime(generated_at or timezone.now())
-    html = render_to_string(
-        "actions/register_pdf.html",
-        {
-            "rows": rows,
-            "filters_text": filters_text,
-            "sort_text": SORT_LABELS.get(filters.sort, SORT_LABELS["ref"]),
-            "generated_at": generated,
-            "footer": f"Action register, generated {generated:%d/%m/%Y %H:%M}",
-            "shown": len(rows),
-            "total": total,
-            "capped": total > len(rows),
-            "max_rows": max_rows,
-        },
-    )
-    return html, len(rows), total
+    context = {
+        "rows": rows,
+        "filters_text": filters_text,
+        "sort_text": SORT_LABELS.get(filters.sort, SORT_LABELS["ref"]),
+        "generated_at": generated,
+        "footer": f"Action register, generated {generated:%d/%m/%Y %H:%M}",
+        "shown": len(rows),
+        "total": total,
+        "capped": total > len(rows),
+        "max_rows": max_rows,
+        "first": True,
+        "numbered": True,
+    }
+    return render_to_string("actions/register_pdf.html", context), context
+
+
+def register_pdf_parts_html(context: dict[str, Any], *, part_rows: int) -> list[str]:
+    """The register's HTML in parts of ``part_rows`` rows: the title, filters and counts in
+    the first, no page numbers in any (``actions.register_pdf_parts`` lays them over)."""
+    rows = context["rows"]
+    return [
+        render_to_string(
+            "actions/register_pdf.html",
+            {
+                **context,
+                "rows": rows[start : start + part_rows],
+                "first": start == 0,
+                "numbered": False,
+            },
+        )
+        for start in range(0, len(rows), part_rows)
+    ]
 
 
 def action_register_pdf(
@@ -127,10 +179,11 @@ def action_register_pdf(
 
     ``today`` is the London date that decides what is overdue; ``filters_text`` says in words
     which filters were applied; ``generated_at`` (aware, default now) is printed in
-    Europe/London time. See :func:`register_pdf_html` for what is listed. One WeasyPrint
-    document, through the kernel's fetcher (our static files only) and this thread's fonts.
+    Europe/London time. See :func:`register_pdf_document` for what is listed. Up to
+    :data:`REGISTER_PDF_PART_ROWS` rows, one WeasyPrint document; a longer register in parts
+    of that many rows, numbered "Page N of M" as one (``actions.register_pdf_parts``).
     """
-    html, shown, total = register_pdf_html(
+    html, context = register_pdf_document(
         user=user,
         filters=filters,
         today=today,
@@ -138,17 +191,16 @@ def action_register_pdf(
         generated_at=generated_at,
         max_rows=max_rows,
     )
+    shown, total = context["shown"], context["total"]
     # WeasyPrint logs each rendering step (and its import) at INFO: too chatty for our log.
     logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
-    # Imported on first render: loading WeasyPrint (Pango, fonts) is not for every process
-    # that imports the actions app (migrations, the API workers).
-    from weasyprint import HTML
-
-    document = HTML(string=html, base_url=INTERNAL_BASE_URL, url_fetcher=pdf_url_fetcher()).render(
-        font_config=font_config()
-    )
-    pages = len(document.pages)
-    return RenderedRegister(pdf=document.write_pdf(), shown=shown, total=total, pages=pages)
+    if shown <= REGISTER_PDF_PART_ROWS:
+        document = weasyprint_render(html)
+        pages = len(document.pages)
+        return RenderedRegister(pdf=document.write_pdf(), shown=shown, total=total, pages=pages)
+    parts = register_pdf_parts_html(context, part_rows=REGISTER_PDF_PART_ROWS)
+    pdf, pages = register_pdf_merge(parts, footer=context["footer"])
+    return RenderedRegister(pdf=pdf, shown=shown, total=total, pages=pages)
 
 
 # --- The stored request: services ----------------------------------------------------------
