@@ -56,7 +56,10 @@ def register_pdf_merge(parts_html: list[str], *, footer: str) -> tuple[bytes, in
     index = 0
     for reader in readers:
         for page in reader.pages:
-            writer.add_page(page).merge_page(numbers.pages[index])
+            merged = writer.add_page(page)
+            merged.merge_page(numbers.pages[index])
+            # pypdf writes a merged page's content uncompressed: ten times the bytes.
+            merged.compress_content_streams()
             index += 1
     writer.add_metadata({"/Title": "Action register"})
     out = BytesIO()
