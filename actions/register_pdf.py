@@ -3,15 +3,19 @@
 A request (:func:`register_pdf_request`) stores what the register showed its user (the
 filters and sort, in words too, and the London date that decides what is overdue) as a
 :class:`~actions.models.RegisterPdf` and queues the Celery task ``actions.register_pdf_render``
-after commit; the task's body (:func:`register_pdf_render`) lays the register out as one
-WeasyPrint document and stores the file; a failure is kept on the row for
-:func:`register_pdf_retry`. Only the requester gets the file. Rendering is off the web
-request because a long register takes longer than a web worker may; with no broker
-configured Celery runs the task in-process, so a single process still works.
+after commit; the task's body (:func:`register_pdf_render`) lays the register out with
+WeasyPrint (one document, or parts numbered as one when it is long) and stores the file; a
+failure is kept on the row for :func:`register_pdf_retry`. Only the requester gets the
+file. Rendering is off the web request because a long register takes longer than a web
+worker may; with no broker configured Celery runs the task in-process, so a single process
+still works.
 
 The document is one table, A4 landscape: the header row repeats on every page
 (``thead { display: table-header-group }``) and each page says "Page N of M" through CSS
-page counters, so a row is printed once wherever the pages fall.
+page counters, so a row is printed once wherever the pages fall. A register of more than
+``REGISTER_PDF_PART_ROWS`` rows is laid out in parts of that many rows (so WeasyPrint holds
+one part's pages at a time), and a layer of page numbers from the same counters is laid
+over them; a part's last page may end short of the foot.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -30,11 +34,12 @@ from django.utils import timezone
 
 from core import roles
 from core.actors import is_system
-from core.pdf import INTERNAL_BASE_URL, font_config, pdf_url_fetcher
+from core.renders import BackgroundRender, render_queue
 from core.services import validated_save
 
 from .models import RegisterPdf
 from .register import ActionRegisterFilters, action_register
+from .register_pdf_parts import register_pdf_merge, weasyprint_render
 from .rows import action_rows
 
 logger = logging.getLogger(__name__)
@@ -44,9 +49,12 @@ logger = logging.getLogger(__name__)
 # the filters (the PDF, the register page and the status page say so).
 REGISTER_PDF_MAX_ROWS = 3000
 
-# A request still waiting or rendering this long after its last change was lost (a worker
-# died with it): it may be retried, and asking again makes a new one.
-REGISTER_PDF_STALE_AFTER = dt.timedelta(minutes=15)
+# A register longer than this is rendered in parts of this many rows, numbered as one
+# document (``actions.register_pdf_parts``: WeasyPrint holds every page's layout of a
+# document until it writes it; BENCHMARKS.md "Register PDF in parts" has the figures). Even,
+# so the light band of every other row carries on across parts.
+REGISTER_PDF_PART_ROWS = 500
+
 
 SORT_LABELS = {
     "ref": "ref",
@@ -84,6 +92,31 @@ def register_pdf_html(
 ) -> tuple[str, int, int]:
     """The register ``user`` sees with ``filters`` as the PDF's HTML; (html, shown, total).
 
+    One document with every row (what WeasyPrint alone renders for the bench's floor). See
+    :func:`register_pdf_document` for how it is listed.
+    """
+    html, context = register_pdf_document(
+        user=user,
+        filters=filters,
+        today=today,
+        filters_text=filters_text,
+        generated_at=generated_at,
+        max_rows=max_rows,
+    )
+    return html, context["shown"], context["total"]
+
+
+def register_pdf_document(
+    *,
+    user: Any,
+    filters: ActionRegisterFilters,
+    today: dt.date,
+    filters_text: str = "none",
+    generated_at: dt.datetime | None = None,
+    max_rows: int | None = None,
+) -> tuple[str, dict[str, Any]]:
+    """The register ``user`` sees with ``filters`` as one HTML document, and its context.
+
     Visibility is the register page's own (``actions.register.action_register``): an
     Observer gets only actions raised at Public meetings. At most ``max_rows`` (default
     :data:`REGISTER_PDF_MAX_ROWS`) actions, in the register's order; the HTML says when the
@@ -99,21 +132,38 @@ def register_pdf_html(
         rows = rows[:max_rows]
         total = qs.count()
     generated = timezone.localtime(generated_at or timezone.now())
-    html = render_to_string(
-        "actions/register_pdf.html",
-        {
-            "rows": rows,
-            "filters_text": filters_text,
-            "sort_text": SORT_LABELS.get(filters.sort, SORT_LABELS["ref"]),
-            "generated_at": generated,
-            "footer": f"Action register, generated {generated:%d/%m/%Y %H:%M}",
-            "shown": len(rows),
-            "total": total,
-            "capped": total > len(rows),
-            "max_rows": max_rows,
-        },
-    )
-    return html, len(rows), total
+    context = {
+        "rows": rows,
+        "filters_text": filters_text,
+        "sort_text": SORT_LABELS.get(filters.sort, SORT_LABELS["ref"]),
+        "generated_at": generated,
+        "footer": f"Action register, generated {generated:%d/%m/%Y %H:%M}",
+        "shown": len(rows),
+        "total": total,
+        "capped": total > len(rows),
+        "max_rows": max_rows,
+        "first": True,
+        "numbered": True,
+    }
+    return render_to_string("actions/register_pdf.html", context), context
+
+
+def register_pdf_parts_html(context: dict[str, Any], *, part_rows: int) -> list[str]:
+    """The register's HTML in parts of ``part_rows`` rows: the title, filters and counts in
+    the first, no page numbers in any (``actions.register_pdf_parts`` lays them over)."""
+    rows = context["rows"]
+    return [
+        render_to_string(
+            "actions/register_pdf.html",
+            {
+                **context,
+                "rows": rows[start : start + part_rows],
+                "first": start == 0,
+                "numbered": False,
+            },
+        )
+        for start in range(0, len(rows), part_rows)
+    ]
 
 
 def action_register_pdf(
@@ -129,10 +179,11 @@ def action_register_pdf(
 
     ``today`` is the London date that decides what is overdue; ``filters_text`` says in words
     which filters were applied; ``generated_at`` (aware, default now) is printed in
-    Europe/London time. See :func:`register_pdf_html` for what is listed. One WeasyPrint
-    document, through the kernel's fetcher (our static files only) and this thread's fonts.
+    Europe/London time. See :func:`register_pdf_document` for what is listed. Up to
+    :data:`REGISTER_PDF_PART_ROWS` rows, one WeasyPrint document; a longer register in parts
+    of that many rows, numbered "Page N of M" as one (``actions.register_pdf_parts``).
     """
-    html, shown, total = register_pdf_html(
+    html, context = register_pdf_document(
         user=user,
         filters=filters,
         today=today,
@@ -140,17 +191,16 @@ def action_register_pdf(
         generated_at=generated_at,
         max_rows=max_rows,
     )
+    shown, total = context["shown"], context["total"]
     # WeasyPrint logs each rendering step (and its import) at INFO: too chatty for our log.
     logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
-    # Imported on first render: loading WeasyPrint (Pango, fonts) is not for every process
-    # that imports the actions app (migrations, the API workers).
-    from weasyprint import HTML
-
-    document = HTML(string=html, base_url=INTERNAL_BASE_URL, url_fetcher=pdf_url_fetcher()).render(
-        font_config=font_config()
-    )
-    pages = len(document.pages)
-    return RenderedRegister(pdf=document.write_pdf(), shown=shown, total=total, pages=pages)
+    if shown <= REGISTER_PDF_PART_ROWS:
+        document = weasyprint_render(html)
+        pages = len(document.pages)
+        return RenderedRegister(pdf=document.write_pdf(), shown=shown, total=total, pages=pages)
+    parts = register_pdf_parts_html(context, part_rows=REGISTER_PDF_PART_ROWS)
+    pdf, pages = register_pdf_merge(parts, footer=context["footer"])
+    return RenderedRegister(pdf=pdf, shown=shown, total=total, pages=pages)
 
 
 # --- The stored request: services ----------------------------------------------------------
@@ -169,10 +219,25 @@ def register_filters_from_json(data: dict[str, Any]) -> ActionRegisterFilters:
     return ActionRegisterFilters(**{k: v for k, v in data.items() if k in names})
 
 
+# The claim, store, failure and retry of a request: the kernel's background render, shared
+# with the headline report's versions.
+REGISTER_PDF_RENDER = BackgroundRender(
+    model=RegisterPdf,
+    done=RegisterPdf.Status.READY,
+    changed_at=lambda request: request.updated_at,
+    label="Register PDF",
+    describe=lambda request: "This register PDF",
+)
+
+# A request still waiting or rendering this long after its last change was lost (a worker
+# died with it): it may be retried, and asking again makes a new one.
+REGISTER_PDF_STALE_AFTER = REGISTER_PDF_RENDER.stale_after
+
+
 def register_pdf_is_lost(request: RegisterPdf) -> bool:
     """True for a request still waiting or rendering long after its last change: the worker
     that had it died, and it may be retried (:data:`REGISTER_PDF_STALE_AFTER`)."""
-    return request.in_progress and timezone.now() - request.updated_at > REGISTER_PDF_STALE_AFTER
+    return REGISTER_PDF_RENDER.is_lost(request)
 
 
 def _register_pdf_queue(request: RegisterPdf) -> None:
@@ -180,8 +245,7 @@ def _register_pdf_queue(request: RegisterPdf) -> None:
     # that cycle, as Celery's own documentation does for tasks queued by services.
     from actions.tasks import register_pdf_render_task
 
-    request_id = request.pk
-    transaction.on_commit(lambda: register_pdf_render_task.delay(request_id))
+    render_queue(register_pdf_render_task, request)
 
 
 def _require_person(acting_user: Any) -> None:
@@ -232,55 +296,42 @@ def register_pdf_request(
 def register_pdf_render(*, request_id: int, acting_user: Any) -> RegisterPdf:
     """Render and store register PDF request ``request_id``: the task's body.
 
-    Safe to run twice: a ready request is returned as it is. Otherwise it is marked
-    rendering, rendered with the register its requester may see now (never wider than when
-    they asked) and stored. A failure (rendering or storing) marks it failed with the error,
-    for :func:`register_pdf_retry`, and is not raised. Not one transaction: the render runs
-    outside any row lock, between a short transaction that claims the request and one that
-    stores it. ``acting_user`` is the system (the task) or the requester. Raises
+    Safe to run twice: a ready request, and one another worker is rendering, are left as
+    they are. Otherwise it is marked rendering, rendered with the register its requester may
+    see now (never wider than when they asked) and stored. A failure (rendering or storing)
+    marks it failed with the error, for :func:`register_pdf_retry`, and is not raised.
+    ``acting_user`` is the system (the task) or the requester. Raises
     RegisterPdf.DoesNotExist for an unknown id.
     """
-    with transaction.atomic():
-        request = (
-            RegisterPdf.objects.select_for_update()
-            .select_related("requested_by")
-            .get(pk=request_id)
-        )
+
+    def guard(request: RegisterPdf) -> None:
         by_requester = getattr(acting_user, "pk", None) == request.requested_by_id
         if not (is_system(acting_user) or by_requester):
             raise PermissionDenied("Only the system or the requester renders a register PDF.")
-        if request.status == RegisterPdf.Status.READY:
-            return request
-        request.status = RegisterPdf.Status.RENDERING
-        request.attempts += 1
-        request.error = ""
-        validated_save(request, acting_user=acting_user)
-    try:
-        result = action_register_pdf(
+
+    def render(request: RegisterPdf) -> RenderedRegister:
+        return action_register_pdf(
             user=request.requested_by,
             filters=register_filters_from_json(request.filters),
             today=request.today,
             filters_text=request.filters_text or "none",
         )
-        with transaction.atomic():
-            request = RegisterPdf.objects.select_for_update().get(pk=request_id)
-            if request.status == RegisterPdf.Status.READY:
-                return request  # a second run finished first; its file stands
-            name = f"action-register-{request.today:%Y-%m-%d}.pdf"
-            request.file.save(name, ContentFile(result.pdf), save=False)
-            request.rows, request.total, request.pages = result.shown, result.total, result.pages
-            request.rendered_at = timezone.now()
-            request.status = RegisterPdf.Status.READY
-            validated_save(request, acting_user=acting_user)
-    except Exception as exc:  # any failure is recorded on the request, to be retried
-        logger.exception("Register PDF %s failed", request_id)
-        with transaction.atomic():
-            request = RegisterPdf.objects.select_for_update().get(pk=request_id)
-            if request.status != RegisterPdf.Status.READY:
-                request.status = RegisterPdf.Status.FAILED
-                request.error = f"{type(exc).__name__}: {exc}"[:2000]
-                validated_save(request, acting_user=acting_user)
-    return request
+
+    def store(request: RegisterPdf, result: RenderedRegister) -> None:
+        name = f"action-register-{request.today:%Y-%m-%d}.pdf"
+        request.file.save(name, ContentFile(result.pdf), save=False)
+        request.rows, request.total, request.pages = result.shown, result.total, result.pages
+        request.rendered_at = timezone.now()
+        request.status = RegisterPdf.Status.READY
+
+    return REGISTER_PDF_RENDER.run(
+        request_id,
+        acting_user=acting_user,
+        render=render,
+        store=store,
+        related=("requested_by",),
+        guard=guard,
+    )
 
 
 @transaction.atomic
@@ -291,19 +342,14 @@ def register_pdf_retry(*, request: RegisterPdf, acting_user: Any) -> RegisterPdf
     unless ``acting_user`` asked for it, ValidationError for a ready request or one still in
     progress.
     """
-    request = RegisterPdf.objects.select_for_update().get(pk=request.pk)
-    if getattr(acting_user, "pk", None) != request.requested_by_id:
-        raise PermissionDenied("Only the user who asked for this PDF can retry it.")
-    if request.status != RegisterPdf.Status.FAILED and not register_pdf_is_lost(request):
-        raise ValidationError(
-            f"This register PDF is {request.get_status_display().lower()}; "
-            "only a failed one can be retried."
-        )
-    request.status = RegisterPdf.Status.PENDING
-    request.error = ""
-    validated_save(request, acting_user=acting_user)
-    _register_pdf_queue(request)
-    return request
+
+    def guard(locked: RegisterPdf) -> None:
+        if getattr(acting_user, "pk", None) != locked.requested_by_id:
+            raise PermissionDenied("Only the user who asked for this PDF can retry it.")
+
+    return REGISTER_PDF_RENDER.retry(
+        request, acting_user=acting_user, queue=_register_pdf_queue, guard=guard
+    )
 
 
 def register_pdf_get_for_user(*, request_id: int, user: Any) -> RegisterPdf:

@@ -10,6 +10,8 @@ the old direct link, asks in the same way and redirects to the status page.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -17,14 +19,15 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.choices import flatten_choices
 
-from core.views import LoginRequired, is_htmx, today_london
+from core.renders import RenderStatusViewMixin
+from core.views import LoginRequired, today_london
 
 from .forms import ActionFilterForm
 from .models import RegisterPdf
 from .register import action_register_choices
 from .register_pdf import (
+    REGISTER_PDF_RENDER,
     register_pdf_get_for_user,
-    register_pdf_is_lost,
     register_pdf_request,
     register_pdf_retry,
 )
@@ -115,16 +118,17 @@ class ActionRegisterPdfView(LoginRequired):
         )
 
 
-class RegisterPdfStatusView(LoginRequired):
+class RegisterPdfStatusView(RenderStatusViewMixin, LoginRequired):
     """``/actions/register-pdfs/<id>/``: the request's status; htmx polls it (the fragment
-    alone) every 2 seconds while it waits or renders."""
+    alone) every 2 seconds while it waits or renders (``core.renders``)."""
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        asked = _mine_or_404(request, pk)
-        context = {"asked": asked, "lost": register_pdf_is_lost(asked)}
-        if is_htmx(request):
-            return render(request, "actions/register_pdf_status.html", context)
-        return render(request, "actions/register_pdf_page.html", context)
+    page_template = "actions/register_pdf_page.html"
+    fragment_template = "actions/register_pdf_status.html"
+    lifecycle = REGISTER_PDF_RENDER
+    context_object_name = "asked"
+
+    def render_object(self, request: HttpRequest, **kwargs: Any) -> RegisterPdf:
+        return _mine_or_404(request, kwargs["pk"])
 
 
 class RegisterPdfFileView(LoginRequired):

@@ -4,8 +4,8 @@
 WeasyPrint). ``python -m bench.pdfmem weasyprint PATH.html``: WeasyPrint alone on HTML saved
 by the parent run (the floor: no template, no ORM). ``register-baseline N``: WeasyPrint on a
 plain HTML table of N actions; ``register N``: the action register's own PDF of N actions.
-Prints one JSON line: seconds, the resident set before the render (imports and Django set
-up) and the peak after it, in MiB.
+Prints one JSON line: seconds (wall, and this process's CPU), the resident set before the
+render (imports and Django set up) and the peak after it, in MiB.
 The peak is sampled during the render (``RssSampler``) as well as read from ``ru_maxrss``.
 Run by ``bench.measures`` with the parent's ``DATABASE_URL``.
 """
@@ -70,14 +70,18 @@ def main(argv: list[str]) -> int:
     else:
         raise SystemExit(f"unknown kind {kind!r}")
     max_before = peak_rss_mb()
+    cpu_before = time.process_time()
     started = time.perf_counter()
     with RssSampler() as sampler:
         pdf, rows = render()
     seconds = time.perf_counter() - started
+    # CPU time of this process: on a shared machine the wall time counts other work too.
+    cpu_seconds = time.process_time() - cpu_before
     print(
         json.dumps(
             {
                 "seconds": seconds,
+                "cpu_seconds": cpu_seconds,
                 "rss_before_mb": sampler.before_mb,
                 "rss_peak_mb": max(sampler.peak_mb, peak_rss_mb()),
                 "render_peak_mb": sampler.peak_mb,

@@ -1,14 +1,14 @@
 """Headline reports: issue a version, render it in the background, retry a failed one.
 
-The rendering is ``composer.report``; the Celery task (``composer.tasks``) only calls
-:func:`headline_report_render_version`.
+The rendering is ``composer.report_render``; the Celery task (``composer.tasks``) only calls
+:func:`headline_report_render_version`. The claim, store, failure and retry of a version are
+the kernel's background render (``core.renders``), shared with the register PDF.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
-import logging
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -16,29 +16,36 @@ from django.core.files.base import ContentFile
 from django.db import models, transaction
 from django.utils import timezone
 
-from composer.report import headline_report_data
-from composer.report_render import headline_report_fingerprint, headline_report_pdf
+from composer.report import HeadlineReportData, headline_report_data
+from composer.report_render import (
+    headline_report_fingerprint,
+    headline_report_latest_issued,
+    headline_report_pdf,
+)
 from core import roles
 from core.actors import SYSTEM, history_user
+from core.renders import BackgroundRender, render_queue
 from core.services import validated_save
 from meetings.models import HeadlineReport, Meeting
 from meetings.services import meeting_update
 
-logger = logging.getLogger(__name__)
 
-# The rendering is composer.report; the Celery task (composer.tasks) only calls
-# headline_report_render_version.
-
-# A version still waiting or rendering this long after its last change was lost (a worker
-# died with it): it may be retried, and issuing again makes a new version.
-HEADLINE_REPORT_STALE_AFTER = dt.timedelta(minutes=15)
+def _last_change(report: HeadlineReport) -> Any:
+    # A version has no updated_at: its history says when it last changed.
+    return report.history.order_by("-history_date").values_list("history_date", flat=True).first()
 
 
-def _headline_report_is_stale(report: HeadlineReport) -> bool:
-    last_change = (
-        report.history.order_by("-history_date").values_list("history_date", flat=True).first()
-    )
-    return last_change is None or timezone.now() - last_change > HEADLINE_REPORT_STALE_AFTER
+HEADLINE_REPORT_RENDER = BackgroundRender(
+    model=HeadlineReport,
+    done=HeadlineReport.Status.ISSUED,
+    changed_at=_last_change,
+    label="Headline report version",
+    describe=lambda r: f"Version {r.version} of the {r.meeting.ref} headline report",
+    noun="version",
+)
+
+# How long a version may wait or render before it counts as lost (a worker died with it).
+HEADLINE_REPORT_STALE_AFTER = HEADLINE_REPORT_RENDER.stale_after
 
 
 def _headline_report_queue(report: HeadlineReport) -> None:
@@ -46,26 +53,41 @@ def _headline_report_queue(report: HeadlineReport) -> None:
     # break that cycle, as Celery's own documentation does for tasks queued by services.
     from composer.tasks import headline_report_render_task
 
-    report_id = report.pk
-    transaction.on_commit(lambda: headline_report_render_task.delay(report_id))
+    render_queue(headline_report_render_task, report)
+
+
+@dataclass(frozen=True)
+class IssueOutcome:
+    """What issuing did: ``report`` is the new version (``created``), the one still waiting
+    or rendering, or the newest issued version when nothing changed since it
+    (``unchanged``). ``proposed_decisions`` are the refs of decisions the report prints as
+    "Proposed – not yet decided"."""
+
+    report: HeadlineReport
+    created: bool
+    unchanged: bool = False
+    proposed_decisions: list[str] = field(default_factory=list)
 
 
 @transaction.atomic
-def headline_report_issue(*, meeting: Meeting, acting_user: Any) -> HeadlineReport:
+def headline_report_issue_outcome(*, meeting: Meeting, acting_user: Any) -> IssueOutcome:
     """Issue the headline report of ``meeting``: a new version, rendered in the background.
 
     Creates the next HeadlineReport version (status pending) and, after commit, queues the
     task ``meetings.headline_report_render``, which renders the PDF, stores it with its
     SHA-256 checksum and issue date (today, Europe/London) and marks the meeting's report
-    issued. A version still waiting or rendering is returned instead of a second one, so a
-    double click issues once. Raises PermissionDenied unless PMO, ValidationError while the
-    meeting is still planned (a report records a meeting that took place; its "next
-    meeting" would also be wrong).
+    issued. No version is added when the records have not changed since the newest issued
+    version (same fingerprint): that version is returned, ``unchanged``. A version still
+    waiting or rendering is returned instead of a second one, so a double click issues once.
+    Raises PermissionDenied unless PMO, ValidationError while the meeting is still planned
+    (a report records a meeting that took place; its "next meeting" would also be wrong).
     """
     roles.require_pmo(acting_user)
-    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    meeting = Meeting.objects.select_for_update().select_related("committee").get(pk=meeting.pk)
     if meeting.status == Meeting.Status.PLANNED:
         raise ValidationError(f"{meeting.ref} is planned: mark it held before issuing its report.")
+    data = headline_report_data(meeting=meeting)
+    proposed = data.proposed_decisions
     in_flight = (
         meeting.headline_reports.filter(
             status__in=[HeadlineReport.Status.PENDING, HeadlineReport.Status.RENDERING]
@@ -73,8 +95,11 @@ def headline_report_issue(*, meeting: Meeting, acting_user: Any) -> HeadlineRepo
         .order_by("-version")
         .first()
     )
-    if in_flight is not None and not _headline_report_is_stale(in_flight):
-        return in_flight
+    if in_flight is not None and not HEADLINE_REPORT_RENDER.is_lost(in_flight):
+        return IssueOutcome(in_flight, created=False, proposed_decisions=proposed)
+    latest = headline_report_latest_issued(meeting=meeting)
+    if latest is not None and latest.fingerprint == headline_report_fingerprint(data):
+        return IssueOutcome(latest, created=False, unchanged=True, proposed_decisions=proposed)
     last_version = meeting.headline_reports.aggregate(m=models.Max("version"))["m"] or 0
     report = validated_save(
         HeadlineReport(
@@ -86,64 +111,58 @@ def headline_report_issue(*, meeting: Meeting, acting_user: Any) -> HeadlineRepo
         acting_user=acting_user,
     )
     _headline_report_queue(report)
-    return report
+    return IssueOutcome(report, created=True, proposed_decisions=proposed)
+
+
+def headline_report_issue(*, meeting: Meeting, acting_user: Any) -> HeadlineReport:
+    """Issue the headline report of ``meeting`` (see :func:`headline_report_issue_outcome`);
+    the version it issued, is issuing, or that already shows these records."""
+    return headline_report_issue_outcome(meeting=meeting, acting_user=acting_user).report
+
+
+def _render(report: HeadlineReport) -> tuple[HeadlineReportData, bytes]:
+    issue_date = timezone.localdate()
+    data = headline_report_data(
+        meeting=report.meeting, issue_date=issue_date, version=report.version
+    )
+    return data, headline_report_pdf(data=data)
+
+
+def _store(report: HeadlineReport, rendered: tuple[HeadlineReportData, bytes]) -> None:
+    data, pdf = rendered
+    report.file.save(f"{report.meeting.ref}.pdf", ContentFile(pdf), save=False)
+    report.checksum = hashlib.sha256(pdf).hexdigest()
+    report.fingerprint = headline_report_fingerprint(data)
+    report.issue_date = data.issue_date
+    report.rendered_at = timezone.now()
+    report.status = HeadlineReport.Status.ISSUED
+    meeting_update(
+        meeting=report.meeting,
+        status=Meeting.Status.REPORT_ISSUED,
+        report_issue_date=data.issue_date,
+        acting_user=SYSTEM,
+    )
 
 
 def headline_report_render_version(*, report_id: int) -> HeadlineReport:
     """Render and store version ``report_id`` of a headline report: the task's body.
 
-    Safe to run twice: an issued version is returned as it is. Otherwise the version is
-    marked rendering, rendered with today's date (Europe/London) as its issue date, and its
-    PDF stored once and for all with its SHA-256 checksum and fingerprint; the meeting
-    becomes ``report_issued`` with that issue date. A failure (rendering or storing) marks
-    the version failed with the error, for :func:`headline_report_retry`, and is not raised.
-    The system renders (the task runs on no one's behalf), so its history rows record no
-    user. Not one transaction: the render (a second or more) runs outside any row lock,
-    between a short transaction that claims the version and one that stores it. Raises
+    Safe to run twice: an issued version, and one another worker is rendering, are left as
+    they are. Otherwise the version is marked rendering, rendered as "Version N" with today's
+    date (Europe/London) as its issue date, and its PDF stored once and for all with its
+    SHA-256 checksum and fingerprint; the meeting becomes ``report_issued`` with that issue
+    date. A failure (rendering or storing) marks the version failed with the error, for
+    :func:`headline_report_retry`, and is not raised. The system renders (the task runs on
+    no one's behalf), so its history rows record no user. Raises
     HeadlineReport.DoesNotExist for an unknown id.
     """
-    with transaction.atomic():
-        report = (
-            HeadlineReport.objects.select_for_update()
-            .select_related("meeting__committee")
-            .get(pk=report_id)
-        )
-        if report.status == HeadlineReport.Status.ISSUED:
-            return report
-        report.status = HeadlineReport.Status.RENDERING
-        report.attempts += 1
-        report.error = ""
-        validated_save(report, acting_user=SYSTEM)
-    issue_date = timezone.localdate()
-    try:
-        data = headline_report_data(meeting=report.meeting, issue_date=issue_date)
-        pdf = headline_report_pdf(data=data)
-        with transaction.atomic():
-            report = HeadlineReport.objects.select_for_update().get(pk=report_id)
-            if report.status == HeadlineReport.Status.ISSUED:
-                return report  # a second run finished first; its file stands
-            report.file.save(f"{report.meeting.ref}.pdf", ContentFile(pdf), save=False)
-            report.checksum = hashlib.sha256(pdf).hexdigest()
-            report.fingerprint = headline_report_fingerprint(data)
-            report.issue_date = issue_date
-            report.rendered_at = timezone.now()
-            report.status = HeadlineReport.Status.ISSUED
-            validated_save(report, acting_user=SYSTEM)
-            meeting_update(
-                meeting=report.meeting,
-                status=Meeting.Status.REPORT_ISSUED,
-                report_issue_date=issue_date,
-                acting_user=SYSTEM,
-            )
-    except Exception as exc:  # any failure is recorded on the version, to be retried
-        logger.exception("Headline report version %s failed", report_id)
-        with transaction.atomic():
-            report = HeadlineReport.objects.select_for_update().get(pk=report_id)
-            if report.status != HeadlineReport.Status.ISSUED:
-                report.status = HeadlineReport.Status.FAILED
-                report.error = f"{type(exc).__name__}: {exc}"[:2000]
-                validated_save(report, acting_user=SYSTEM)
-    return report
+    return HEADLINE_REPORT_RENDER.run(
+        report_id,
+        acting_user=SYSTEM,
+        render=_render,
+        store=_store,
+        related=("meeting__committee",),
+    )
 
 
 @transaction.atomic
@@ -155,18 +174,9 @@ def headline_report_retry(*, report: HeadlineReport, acting_user: Any) -> Headli
     unless PMO.
     """
     roles.require_pmo(acting_user)
-    report = HeadlineReport.objects.select_for_update().select_related("meeting").get(pk=report.pk)
-    lost = report.status in {
-        HeadlineReport.Status.PENDING,
-        HeadlineReport.Status.RENDERING,
-    } and _headline_report_is_stale(report)
-    if report.status != HeadlineReport.Status.FAILED and not lost:
-        raise ValidationError(
-            f"Version {report.version} of the {report.meeting.ref} headline report is "
-            f"{report.get_status_display().lower()}; only a failed version can be retried."
-        )
-    report.status = HeadlineReport.Status.PENDING
-    report.error = ""
-    validated_save(report, acting_user=acting_user)
-    _headline_report_queue(report)
-    return report
+    return HEADLINE_REPORT_RENDER.retry(
+        report,
+        acting_user=acting_user,
+        queue=_headline_report_queue,
+        related=("meeting",),
+    )

@@ -52,10 +52,45 @@ class ReviewRow:
 
 @dataclass(frozen=True)
 class DecisionRow:
-    """One Decisions row."""
+    """One Decisions row: the decision's text and its outcome as the report prints it.
+
+    ``outcome`` is the status in words (``Approved``, ``Rejected``…, and ``Proposed – not yet
+    decided`` for one still open), so a reader never takes a proposal for a decision;
+    ``conditions`` follow an approval with conditions.
+    """
 
     ref: str
     text: str
+    outcome: str = ""
+    conditions: str = ""
+    is_proposed: bool = False
+
+
+# The outcome printed for each decision status. The model records no date a deferred
+# decision is deferred to, so "Deferred" says no more than that.
+DECISION_OUTCOMES = {
+    Decision.Status.PROPOSED: "Proposed \u2013 not yet decided",
+    Decision.Status.APPROVED: "Approved",
+    Decision.Status.APPROVED_WITH_CONDITIONS: "Approved with conditions",
+    Decision.Status.REJECTED: "Rejected",
+    Decision.Status.DEFERRED: "Deferred",
+    Decision.Status.WITHDRAWN: "Withdrawn",
+}
+
+
+def decision_row(decision: Decision) -> DecisionRow:
+    """The report's row of ``decision``: its text, outcome and (if approved with them) its
+    conditions."""
+    status = decision.status
+    return DecisionRow(
+        ref=decision.ref,
+        text=decision.text,
+        outcome=DECISION_OUTCOMES.get(status, decision.get_status_display()),
+        conditions=(
+            decision.conditions if status == Decision.Status.APPROVED_WITH_CONDITIONS else ""
+        ),
+        is_proposed=status == Decision.Status.PROPOSED,
+    )
 
 
 @dataclass(frozen=True)
@@ -86,7 +121,11 @@ class AreaGroup:
 class HeadlineReportData:
     """Everything the report shows, as display strings (also what the fingerprint covers).
 
-    ``issue_date`` is None for a report not yet issued (shown as a draft).
+    A render is either an issued ``version`` (its number, with its ``issue_date``) or a
+    draft: ``version`` None, marked DRAFT on every page with ``draft_note`` ("not issued",
+    or "changed since version N issued on <date>"; ``composer.report_render`` writes it).
+    The version, the issue date and the note are how a render is labelled, not what the
+    records say: the fingerprint leaves them out.
     """
 
     meeting_ref: str
@@ -101,6 +140,8 @@ class HeadlineReportData:
     decision_groups: list[AreaGroup] = field(default_factory=list)
     discussion_groups: list[AreaGroup] = field(default_factory=list)
     next_meeting: str = ""
+    version: int | None = None
+    draft_note: str = ""
 
     @property
     def issue_date_text(self) -> str:
@@ -108,7 +149,19 @@ class HeadlineReportData:
 
     @property
     def is_draft(self) -> bool:
-        return self.issue_date is None
+        return self.version is None
+
+    @property
+    def version_text(self) -> str:
+        """``Version 2, issued 20/09/2023`` for an issued version; "" for a draft."""
+        if self.version is None:
+            return ""
+        return f"Version {self.version}, issued {self.issue_date_text}"
+
+    @property
+    def proposed_decisions(self) -> list[str]:
+        """The refs of decisions still proposed (not yet decided), in the report's order."""
+        return [row.ref for g in self.decision_groups for row in g.rows if row.is_proposed]
 
     @property
     def review_group(self) -> AreaGroup:
@@ -134,7 +187,7 @@ def _estimated_lines(row: Any) -> int:
         text, per_line = re.sub(r"<[^>]+>", "", row.html), 100
         extra = row.html.count("<li>")
     elif isinstance(row, DecisionRow):
-        text, per_line, extra = row.text, 80, 0
+        text, per_line, extra = f"{row.text} {row.conditions}", 55, 0
     else:
         text, per_line, extra = row.description, 48, 0
     return max(1, -(-len(text) // per_line)) + extra + 1
@@ -241,12 +294,13 @@ def _with_lists(text: str) -> str:
 
 
 def headline_report_data(
-    *, meeting: Meeting, issue_date: dt.date | None = None
+    *, meeting: Meeting, issue_date: dt.date | None = None, version: int | None = None
 ) -> HeadlineReportData:
     """Read everything the report of ``meeting`` shows, in a fixed number of queries (7).
 
-    ``issue_date`` is the date a version being issued shows; by default the meeting's
-    report issue date is shown (a draft when it has none).
+    ``version`` and ``issue_date`` label a version being issued; without ``version`` the
+    data is a draft (its ``draft_note`` is the renderer's to write), and ``issue_date``
+    defaults to the meeting's recorded report issue date.
     Due dates are calendar dates (dd/mm/yyyy); times are Europe/London.
     """
 
@@ -277,7 +331,7 @@ def headline_report_data(
         decision_groups=_grouped(
             decisions,
             lambda d: d.agenda_item.title if d.agenda_item_id else "",
-            lambda d: DecisionRow(ref=d.ref, text=d.text),
+            decision_row,
         ),
         discussion_groups=_grouped(
             discussion,
@@ -285,6 +339,7 @@ def headline_report_data(
             lambda i: DiscussionRow(html=_discussion_cell_html(i.text, codes, anchors)),
         ),
         next_meeting=next_meeting_text(following.start_at) if following else "",
+        version=version,
     )
 
 

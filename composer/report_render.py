@@ -37,7 +37,7 @@ PDF_FRAME = "meetings/report/_pdf.html"
 PAGE_FRAME = "meetings/report/_page.html"
 STYLESHEET = "report/headline.css"
 # Raised when the layout changes in a way the template and stylesheet hashes do not show.
-RENDER_VERSION = 2
+RENDER_VERSION = 3
 
 
 # --- fingerprint ---------------------------------------------------------------------------------
@@ -73,6 +73,10 @@ def _shown(data: HeadlineReportData) -> dict[str, Any]:
     strings the report writes (not the whole row, whose ``is_overdue`` changes by the day
     and is not shown), in the keys the fingerprints of issued versions were taken with."""
     payload = asdict(replace(data, action_groups=[], review_rows=[]))
+    # How a render is labelled (draft or version N, its issue date) is not what the records
+    # say: left out, so an unchanged report keeps its fingerprint from one issue to the next.
+    for label in ("issue_date", "version", "draft_note"):
+        payload.pop(label)
     payload["action_groups"] = [
         {"area": group.area, "rows": [_shown_action(r, r.due_on) for r in group.rows]}
         for group in data.action_groups
@@ -84,8 +88,10 @@ def _shown(data: HeadlineReportData) -> dict[str, Any]:
 def headline_report_fingerprint(data: HeadlineReportData) -> str:
     """SHA-256 hex of what the report shows and how (template, stylesheet, render version).
 
-    Two renders with the same fingerprint give the same PDF content, so a stored one can be
-    served instead of rendering again.
+    Two renders with the same fingerprint show the same records the same way, whatever
+    their labels (draft or version, issue date): issuing again with the same fingerprint
+    as the last issued version adds nothing, and a stored render can be served instead of
+    rendering again.
     """
     payload = json.dumps(_shown(data), sort_keys=True, default=str, ensure_ascii=False)
     return hashlib.sha256(f"{_layout_digest()}\n{payload}".encode()).hexdigest()
@@ -129,6 +135,54 @@ def headline_report_pdf(*, data: HeadlineReportData) -> bytes:
     return document.write_pdf(font_config=font_config())
 
 
+# --- the current report: the last issued version, or a draft --------------------------------
+
+
+def headline_report_latest_issued(*, meeting: Meeting) -> HeadlineReport | None:
+    """The newest issued version of the meeting's report, or None."""
+    return (
+        meeting.headline_reports.filter(status=HeadlineReport.Status.ISSUED)
+        .order_by("-version")
+        .first()
+    )
+
+
+@dataclass
+class CurrentReport:
+    """The report of a meeting as it stands, labelled truthfully: the newest issued version
+    (``data.version`` set) when the records have not changed since it, else a draft whose
+    note says so. ``fingerprint`` is the records'; ``latest_issued`` the newest version."""
+
+    data: HeadlineReportData
+    fingerprint: str
+    latest_issued: HeadlineReport | None
+
+    @property
+    def changed_since_issue(self) -> bool:
+        return self.latest_issued is not None and self.data.is_draft
+
+
+def headline_report_draft_note(latest_issued: HeadlineReport | None) -> str:
+    """``not issued``, or ``changed since version 2 issued on 20/09/2023``."""
+    if latest_issued is None:
+        return "not issued"
+    issued_on = latest_issued.issue_date.strftime("%d/%m/%Y") if latest_issued.issue_date else ""
+    return f"changed since version {latest_issued.version} issued on {issued_on}"
+
+
+def headline_report_current(*, meeting: Meeting) -> CurrentReport:
+    """The current report of ``meeting`` (see :class:`CurrentReport`): one query more than
+    reading its data."""
+    data = headline_report_data(meeting=meeting)
+    fingerprint = headline_report_fingerprint(data)
+    latest = headline_report_latest_issued(meeting=meeting)
+    if latest is not None and latest.fingerprint == fingerprint:
+        data = replace(data, version=latest.version, issue_date=latest.issue_date)
+    else:
+        data = replace(data, version=None, draft_note=headline_report_draft_note(latest))
+    return CurrentReport(data, fingerprint, latest)
+
+
 # --- stored renders ------------------------------------------------------------------------------
 
 
@@ -149,24 +203,22 @@ class StoredPdf:
 def headline_report_pdf_get(*, meeting: Meeting) -> StoredPdf:
     """The current report of ``meeting`` as PDF, rendered only when the records changed.
 
-    Serves an issued version whose fingerprint matches, else a stored preview render with
-    that fingerprint, else renders now and stores it (older previews of the meeting are
-    removed). About ten queries and no rendering on a repeat request.
+    Serves the newest issued version when the records have not changed since it (its file,
+    exactly as issued), else a stored draft render of these records with this draft note,
+    else renders the draft now and stores it (older previews of the meeting are removed).
+    About ten queries and no rendering on a repeat request.
     """
-    data = headline_report_data(meeting=meeting)
-    fingerprint = headline_report_fingerprint(data)
-    issued = (
-        HeadlineReport.objects.filter(
-            meeting=meeting, status=HeadlineReport.Status.ISSUED, fingerprint=fingerprint
-        )
-        .order_by("-version")
-        .first()
-    )
-    if issued is not None and issued.file and default_storage.exists(issued.file.name):
-        return StoredPdf(issued.file.open("rb"), fingerprint, data.filename, issued)
-    name = f"{_preview_dir(meeting.ref)}/{fingerprint}.pdf"
+    current = headline_report_current(meeting=meeting)
+    data, issued = current.data, current.latest_issued
+    stored = not data.is_draft and issued is not None and bool(issued.file)
+    if stored and default_storage.exists(issued.file.name):
+        return StoredPdf(issued.file.open("rb"), current.fingerprint, data.filename, issued)
+    # A draft's note ("changed since version N…") is part of what it prints: the stored
+    # render is keyed by both, so issuing a version never leaves a stale note served.
+    key = hashlib.sha256(f"{current.fingerprint}\n{data.draft_note}".encode()).hexdigest()
+    name = f"{_preview_dir(meeting.ref)}/{key}.pdf"
     if default_storage.exists(name):
-        return StoredPdf(default_storage.open(name, "rb"), fingerprint, data.filename)
+        return StoredPdf(default_storage.open(name, "rb"), key, data.filename)
     pdf = headline_report_pdf(data=data)
     try:
         _, old_files = default_storage.listdir(_preview_dir(meeting.ref))
@@ -176,4 +228,4 @@ def headline_report_pdf_get(*, meeting: Meeting) -> StoredPdf:
         default_storage.delete(f"{_preview_dir(meeting.ref)}/{old}")
     if not default_storage.exists(name):  # another request may have stored it meanwhile
         default_storage.save(name, ContentFile(pdf))
-    return StoredPdf(BytesIO(pdf), fingerprint, data.filename)
+    return StoredPdf(BytesIO(pdf), key, data.filename)

@@ -33,8 +33,9 @@ from composer import headline_report, importer
 from composer.report import headline_report_data
 from composer.report_render import (
     StoredPdf,
-    headline_report_fingerprint,
+    headline_report_current,
     headline_report_html,
+    headline_report_latest_issued,
     headline_report_pdf_get,
 )
 from core import roles, visibility
@@ -68,11 +69,7 @@ def meeting_for_request(request: HttpRequest, ref: str) -> Meeting:
 
 def latest_issued(meeting: Meeting) -> HeadlineReport | None:
     """The newest issued version of the meeting's report, or None."""
-    return (
-        meeting.headline_reports.filter(status=HeadlineReport.Status.ISSUED)
-        .order_by("-version")
-        .first()
-    )
+    return headline_report_latest_issued(meeting=meeting)
 
 
 def _meeting_page_url(meeting: Meeting) -> str:
@@ -133,19 +130,17 @@ class HeadlineReportPreviewView(LoginRequiredMixin, View):
             return HttpResponseRedirect(
                 reverse("headline-report-version", args=[meeting.ref, version.version])
             )
-        data = headline_report_data(meeting=meeting)
+        current = headline_report_current(meeting=meeting)
         versions = list(meeting.headline_reports.select_related("requested_by"))
-        issued = next((v for v in versions if v.status == HeadlineReport.Status.ISSUED), None)
-        changed = issued is not None and issued.fingerprint != headline_report_fingerprint(data)
         html = headline_report_html(
-            data=data,
+            data=current.data,
             for_pdf=False,
             context={
                 "request": request,
                 "meeting": meeting,
                 "versions": versions,
-                "latest_issued": issued,
-                "changed_since_issue": changed,
+                "latest_issued": current.latest_issued,
+                "changed_since_issue": current.changed_since_issue,
                 "can_issue": roles.is_pmo(request.user),
                 "meeting_url": _meeting_page_url(meeting),
             },
@@ -183,50 +178,101 @@ class HeadlineReportVersionView(LoginRequiredMixin, View):
         return _pdf_response(request, _version_pdf(found), immutable=True)
 
 
+class HeadlineReportIssueForm(forms.Form):
+    """Issue the report; when it still holds proposed decisions, the PMO confirms that the
+    issued version prints them as "Proposed – not yet decided"."""
+
+    confirm_proposed = forms.BooleanField(
+        required=False,
+        label="Issue it with these decisions printed as “Proposed – not yet decided”",
+    )
+
+    def __init__(self, *args: Any, proposed: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.proposed = proposed
+        if proposed:
+            self.fields["confirm_proposed"].required = True
+            self.fields["confirm_proposed"].error_messages["required"] = (
+                "Tick to confirm: the report holds decisions not yet decided."
+            )
+
+
 class HeadlineReportIssueView(PmoOnlyMixin, View):
-    """``/meetings/<ref>/report/issue/``: confirm (GET), then issue a new version (POST)."""
+    """``/meetings/<ref>/report/issue/``: confirm (GET), then issue a new version (POST).
+
+    The page lists the decisions the report would print as still proposed and asks the PMO
+    to confirm them, and says when nothing changed since the newest issued version (issuing
+    then adds no version).
+    """
+
+    template_name = "meetings/report/issue_confirm.html"
+
+    def _page(self, request: HttpRequest, meeting: Meeting, form: Any, status: int = 200) -> Any:
+        current = headline_report_current(meeting=meeting)
+        last = meeting.headline_reports.aggregate(m=Max("version"))["m"] or 0
+        context = {
+            "meeting": meeting,
+            "form": form,
+            "proposed": form.proposed,
+            "latest_issued": current.latest_issued,
+            "unchanged": not current.data.is_draft,
+            "next_version": last + 1,
+            "meeting_url": _meeting_page_url(meeting),
+        }
+        return render(request, self.template_name, context, status=status)
+
+    @staticmethod
+    def _proposed(meeting: Meeting) -> list[Any]:
+        data = headline_report_data(meeting=meeting)
+        return [row for g in data.decision_groups for row in g.rows if row.is_proposed]
 
     def get(self, request: HttpRequest, ref: str) -> HttpResponse:
         meeting = meeting_for_request(request, ref)
-        return render(
-            request,
-            "meetings/report/issue_confirm.html",
-            {
-                "meeting": meeting,
-                "latest_issued": latest_issued(meeting),
-                "next_version": (meeting.headline_reports.aggregate(m=Max("version"))["m"] or 0)
-                + 1,
-                "meeting_url": _meeting_page_url(meeting),
-            },
+        return self._page(
+            request, meeting, HeadlineReportIssueForm(proposed=self._proposed(meeting))
         )
 
     def post(self, request: HttpRequest, ref: str) -> HttpResponse:
         meeting = meeting_for_request(request, ref)
+        form = HeadlineReportIssueForm(request.POST, proposed=self._proposed(meeting))
+        if not form.is_valid():
+            return self._page(request, meeting, form, status=400)
         try:
-            report = headline_report.headline_report_issue(
+            outcome = headline_report.headline_report_issue_outcome(
                 meeting=meeting, acting_user=request.user
             )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
             return HttpResponseRedirect(reverse("headline-report-preview", args=[meeting.ref]))
-        report.refresh_from_db()
-        if report.status == HeadlineReport.Status.ISSUED:
-            messages.success(
-                request,
-                f"Version {report.version} of the {meeting.ref} headline report was issued "
-                f"(SHA-256 {report.checksum[:12]}…).",
-            )
-        elif report.status == HeadlineReport.Status.FAILED:
-            messages.error(
-                request, f"Version {report.version} could not be rendered: {report.error}"
-            )
-        else:
-            messages.info(
-                request,
-                f"Version {report.version} of the {meeting.ref} headline report is being "
-                "rendered; it appears below when ready.",
-            )
+        _issue_message(request, meeting, outcome)
         return HttpResponseRedirect(reverse("headline-report-preview", args=[meeting.ref]))
+
+
+def _issue_message(request: HttpRequest, meeting: Meeting, outcome: Any) -> None:
+    """Tell the PMO what issuing did: nothing new (unchanged), issued, failed or rendering."""
+    report = outcome.report
+    if outcome.unchanged:
+        messages.info(
+            request,
+            f"Nothing changed since version {report.version} of the {meeting.ref} headline "
+            f"report (issued {report.issue_date:%d/%m/%Y}): no new version was added.",
+        )
+        return
+    report.refresh_from_db()
+    if report.status == HeadlineReport.Status.ISSUED:
+        messages.success(
+            request,
+            f"Version {report.version} of the {meeting.ref} headline report was issued "
+            f"(SHA-256 {report.checksum[:12]}…).",
+        )
+    elif report.status == HeadlineReport.Status.FAILED:
+        messages.error(request, f"Version {report.version} could not be rendered: {report.error}")
+    else:
+        messages.info(
+            request,
+            f"Version {report.version} of the {meeting.ref} headline report is being "
+            "rendered; it appears below when ready.",
+        )
 
 
 class HeadlineReportRetryView(PmoOnlyMixin, View):

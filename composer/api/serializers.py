@@ -158,3 +158,30 @@ class HeadlineReportOutputSerializer(serializers.ModelSerializer):
         return Links.of(self.context).path(
             "api-headline-report-pdf", ref=report.meeting.ref, version=report.version
         )
+
+
+class HeadlineReportIssueOutputSerializer(HeadlineReportOutputSerializer):
+    """The answer to issuing: the version, and what issuing did.
+
+    ``created`` is false when no version was added: one was still waiting or rendering, or
+    nothing changed since the newest issued version (``unchanged``, answered 200 with that
+    version). ``proposed_decisions`` lists the refs the report prints as "Proposed – not yet
+    decided": the API issues as before and tells the client which they are.
+    """
+
+    created = serializers.BooleanField(help_text="True when this request added the version.")
+    unchanged = serializers.BooleanField(
+        help_text="True when nothing changed since this (issued) version: none was added."
+    )
+    proposed_decisions = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Refs of decisions printed as 'Proposed – not yet decided'.",
+    )
+
+    class Meta(HeadlineReportOutputSerializer.Meta):
+        fields = [
+            *HeadlineReportOutputSerializer.Meta.fields,
+            "created",
+            "unchanged",
+            "proposed_decisions",
+        ]

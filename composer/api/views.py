@@ -26,9 +26,10 @@ from composer.api.serializers import (
     DiscussionItemInputSerializer,
     DiscussionItemOutputSerializer,
     DiscussionItemUpdateSerializer,
+    HeadlineReportIssueOutputSerializer,
     HeadlineReportOutputSerializer,
 )
-from composer.headline_report import headline_report_issue
+from composer.headline_report import headline_report_issue_outcome
 from core.api.errors import ErrorSerializer
 from core.api.etags import (
     ETAG_HEADER,
@@ -221,16 +222,30 @@ class HeadlineReportListApi(ListApi):
     @extend_schema(
         summary="Issue a new version of the headline report (PMO)",
         description="Rendering happens in the background: the answer is 202 with the new "
-        "version's status URL in Location; poll it until status is issued (or failed).",
+        "version's status URL in Location; poll it until status is issued (or failed). "
+        "When nothing changed since the newest issued version no version is added: the "
+        "answer is 200 with that version, `created` false and `unchanged` true. A report "
+        "holding decisions not yet decided is issued as before (they print as 'Proposed – "
+        "not yet decided'); `proposed_decisions` lists their refs.",
         request=None,
-        responses={202: HeadlineReportOutputSerializer},
+        responses={
+            202: HeadlineReportIssueOutputSerializer,
+            200: HeadlineReportIssueOutputSerializer,
+        },
     )
     def post(self, request: Request, ref: str) -> Response:
         meeting = selectors.meeting_get_for_user(ref=ref, user=request.user)
-        report = headline_report_issue(meeting=meeting, acting_user=request.user)
-        report = HeadlineReport.objects.select_related("meeting", "requested_by").get(pk=report.pk)
-        data = HeadlineReportOutputSerializer(report, context=self.get_serializer_context()).data
-        return Response(data, status=status.HTTP_202_ACCEPTED, headers={"Location": data["url"]})
+        outcome = headline_report_issue_outcome(meeting=meeting, acting_user=request.user)
+        report = HeadlineReport.objects.select_related("meeting", "requested_by").get(
+            pk=outcome.report.pk
+        )
+        report.created = outcome.created
+        report.unchanged = outcome.unchanged
+        report.proposed_decisions = outcome.proposed_decisions
+        context = self.get_serializer_context()
+        data = HeadlineReportIssueOutputSerializer(report, context=context).data
+        code = status.HTTP_200_OK if outcome.unchanged else status.HTTP_202_ACCEPTED
+        return Response(data, status=code, headers={"Location": data["url"]})
 
 
 @extend_schema(

@@ -337,6 +337,31 @@ def test_one_document_prints_every_row_once_on_full_numbered_pages(
     assert per_page[-1] <= per_page[1]
 
 
+def test_a_long_register_rendered_in_parts_is_numbered_as_one_document(
+    seed, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Past ``REGISTER_PDF_PART_ROWS`` rows the register is laid out in parts (here 60 rows a
+    part for 200): every row once and in order, one title, and every page "Page N of M" with
+    M the whole PDF's page count, from the page-number layer laid over the parts."""
+    monkeypatch.setattr(register_pdf, "REGISTER_PDF_PART_ROWS", 60)
+    _bulk_actions(seed, 200 - Action.objects.count())
+    pmo = get_user_model().objects.get(username="pmo")
+    asked = _pending(pmo, capture=django_capture_on_commit_callbacks)
+    register_pdf_render_task(asked.pk)
+    asked.refresh_from_db()
+    assert asked.status == RegisterPdf.Status.READY, asked.error
+    pages = pdf_pages(stored_pdf(asked))
+    assert (asked.rows, asked.pages) == (200, len(pages))
+    assert refs_in(pages) == seed_refs()
+    assert sum("Action register" in page.split("\n", 3)[0] for page in pages) == 1
+    numbered = [
+        f"Page {n} of {len(pages)}" in page and "Action register, generated" in page
+        for n, page in enumerate(pages, 1)
+    ]
+    assert numbered == [True] * len(pages)
+    assert all("Ref" in page and "Owner(s)" in page for page in pages)  # headers on each
+
+
 def test_an_action_longer_than_a_page_is_printed_once_and_whole(
     seed, django_capture_on_commit_callbacks
 ):

@@ -33,7 +33,7 @@ from meetings.models import Meeting
 from tests.conftest import SEED_PATH, london
 
 SEED_LINES = SEED_PATH.read_text(encoding="utf-8").split("\n")
-TABLE_HEADERS = {"Area Ref Action Owner Due", "Area Ref Decision", "Area Discussion"}
+TABLE_HEADERS = {"Area Ref Action Owner Due", "Area Ref Decision Outcome", "Area Discussion"}
 
 
 def squash(text: str) -> str:
@@ -81,6 +81,8 @@ def body_text(raw: str) -> str:
             or re.search(r"Page \d+ of \d+$", stripped)
             or stripped.endswith("Headline Report PUBLIC")
             or stripped.endswith("(continued)")
+            or stripped == "DRAFT"  # a draft's watermark and running head
+            or stripped.startswith("DRAFT –")
         ):
             continue
         kept.append(line)
@@ -107,7 +109,9 @@ def seed_pdf(django_db_setup, django_db_blocker, tmp_path_factory):
         headline_report_import_file(path=SEED_PATH, acting_user=SYSTEM)
         meeting = Meeting.objects.select_related("committee").get(ref="DAG028")
         path = tmp_path_factory.mktemp("report") / "DAG028.pdf"
-        path.write_bytes(headline_report_pdf(data=headline_report_data(meeting=meeting)))
+        # The seed is an issued report: rendered as the version issued on its issue date.
+        data = headline_report_data(meeting=meeting, issue_date=dt.date(2023, 9, 20), version=1)
+        path.write_bytes(headline_report_pdf(data=data))
         yield path
         transaction.set_rollback(True)
 
@@ -544,7 +548,8 @@ def test_small_report_shows_draft_and_next_meeting(small_meeting):
     assert data.date_and_time == "8 March 2023 1000-1200"
     assert data.next_meeting == "5 April 2023 2:30pm"
     html = headline_report_html(data=data)
-    assert "Draft: not yet issued" in html
+    assert "<strong>DRAFT</strong> &ndash; not issued" in html
+    assert 'class="hr-watermark"' in html
     assert "Date of next DAG:</strong> 5 April 2023 2:30pm" in html
 
 

@@ -1,0 +1,164 @@
+"""Sections 1 and 2: the API list of actions and the browser pages (ms and queries)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from . import floors
+from .context import API_LIST, Context, _get, _require_url, api_results
+from .harness import (
+    Result,
+    count_queries,
+    guarded,
+    ms,
+    time_calls,
+    time_pair,
+)
+
+# --- 1. the API list of actions ------------------------------------------------------------
+
+
+def api_list(ctx: Context) -> list[Result]:
+    """ms per request of ``/api/v1/actions/`` at 50 and 500 rows, against the floor."""
+    out = []
+    for size, order in ((50, "id"), (500, "id"), (50, "ref")):
+        target = "≤ 4× floor (PostgreSQL)" if (size, order) == (50, "id") else ""
+        label = "" if order == "id" else f", ordering={order}"
+        result = Result(
+            key=f"api_list_{size}_{order}",
+            title=f"API action list, {size} rows{label}",
+            db=ctx.db,
+            target=target,
+            floor_label="raw SQL + orjson",
+        )
+
+        def fill(r: Result, size: int = size, order: str = order) -> None:
+            path = f"{API_LIST}?page_size={size}"
+            if order != "id":
+                path += f"&ordering={order}"
+            _require_url(path)
+            client = ctx.api_client()
+            rows = api_results(_get(client, path))
+            if len(rows) != size:
+                raise RuntimeError(f"{path} returned {len(rows)} rows, not {size}")
+            floor_rows = floors.action_page_rows(limit=size, order=order)
+            api_refs = [row.get("ref") for row in rows]
+            floor_refs = [row["ref"] for row in floor_rows]
+            if api_refs != floor_refs:
+                r.note = (
+                    f"the API's rows are not the floor's (API starts {api_refs[:3]}, "
+                    f"floor {floor_refs[:3]}): the ratio compares different work"
+                )
+            r.queries, _ = count_queries(lambda: _get(client, path))
+            samples, floor_samples = time_pair(
+                lambda: _get(client, path),
+                lambda: floors.action_page_json(limit=size, order=order),
+                repeats=ctx.repeats,
+                warmup=2,
+            )
+            r.value, r.floor = ms(samples), ms(floor_samples)
+            if r.target and ctx.is_postgres:
+                r.met = r.ratio is not None and r.ratio <= 4
+            r.extra["bytes"] = len(_get(client, path).content)
+
+        out.append(guarded(result, fill))
+
+    queries = Result(
+        key="api_list_queries",
+        title="API action list, queries at 10/50/200/500 rows",
+        db=ctx.db,
+        unit="",
+        target="same count at 10 and 200",
+    )
+
+    def fill_queries(r: Result) -> None:
+        _require_url(API_LIST)
+        client = ctx.api_client()
+        counts = {}
+        for size in (10, 50, 200, 500):
+            counts[size], _ = count_queries(
+                lambda size=size: _get(client, f"{API_LIST}?page_size={size}")
+            )
+        # The second page too: keyset or offset, a later page must cost the same.
+        first = _get(client, f"{API_LIST}?page_size=50").json()
+        next_url = first.get("next") if isinstance(first, dict) else None
+        if next_url:
+            counts["page 2"], _ = count_queries(lambda: _get(client, next_url))
+        r.queries = counts[10]
+        r.extra["counts"] = counts
+        r.note = "queries " + ", ".join(f"{k}: {v}" for k, v in counts.items())
+        r.met = counts[10] == counts[200]
+
+    out.append(guarded(queries, fill_queries))
+    return out
+
+
+# --- 2. the browser pages -------------------------------------------------------------------
+
+
+def _page(ctx: Context, key: str, title: str, path_of: Any, user: Any = None) -> Result:
+    result = Result(key=key, title=title, db=ctx.db, target="< 10 queries, < 50 ms")
+
+    def fill(r: Result) -> None:
+        path = path_of()
+        _require_url(path)
+        client = ctx.browser_client(user)
+        _get(client, path)
+        started = time.perf_counter()
+        r.queries, _ = count_queries(lambda: _get(client, path))
+        repeats = ctx.repeats_within(time.perf_counter() - started)
+        r.value = ms(time_calls(lambda: _get(client, path), repeats=repeats, warmup=0))
+        r.met = r.queries < 10 and r.value.median < 50
+        r.extra["path"] = path
+        r.title = f"{r.title}: {path}"
+
+    return guarded(result, fill)
+
+
+def busiest_recent_meeting() -> Any:
+    """The most recent held meeting of the generated committees: the page people open most."""
+    from meetings.models import Meeting
+
+    meeting = (
+        Meeting.objects.exclude(status=Meeting.Status.PLANNED)
+        .exclude(committee__code="DAG")
+        .order_by("-start_at")
+        .first()
+    )
+    if meeting is None:
+        raise RuntimeError("no held meeting in the database")
+    return meeting
+
+
+def pages(ctx: Context) -> list[Result]:
+    """The meeting page and the action register pages: ms and queries."""
+
+    meeting_title = "Meeting page (most recent held meeting)"
+    try:
+        recent = busiest_recent_meeting()
+        meeting_title = f"Meeting page ({recent.actions.count()} actions)"
+    except RuntimeError:
+        pass
+
+    def meeting_path() -> str:
+        meeting = busiest_recent_meeting()
+        return f"/meetings/{meeting.ref}/"
+
+    return [
+        _page(ctx, "page_meeting", meeting_title, meeting_path),
+        _page(ctx, "page_register", "Action register, first page", lambda: "/actions/"),
+        _page(
+            ctx,
+            "page_register_open",
+            "Action register, open by due date",
+            lambda: "/actions/?status=open&sort=due_date",
+        ),
+        _page(
+            ctx,
+            "page_mine",
+            "My actions (a member)",
+            lambda: "/actions/mine/",
+            user=ctx.member,
+        ),
+    ]

@@ -1,0 +1,270 @@
+"""Section 3: the headline report of DAG028 and the action register as PDF."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from django.urls import Resolver404, resolve
+
+from .context import Context, _get
+from .harness import (
+    NotAvailableError,
+    Result,
+    Stats,
+    count_queries,
+    guarded,
+    ms,
+    run_child,
+    time_calls,
+    time_pair,
+)
+
+# --- 3. the headline report of DAG028 and a register PDF ------------------------------------
+
+DAG028 = "DAG028"
+
+
+def _report_module() -> Any:
+    try:
+        from composer import report as headline
+    except ImportError as exc:
+        raise NotAvailableError("composer.report is not in this tree") from exc
+    return headline
+
+
+def seed_meeting() -> Any:
+    """The DAG028 meeting, imported from the seed report the first time it is asked for."""
+    from meetings.models import Meeting
+
+    meeting = Meeting.objects.filter(ref=DAG028).first()
+    if meeting is not None:
+        return meeting
+    try:
+        from composer.importer import headline_report_import_file
+        from core.actors import SYSTEM
+    except ImportError as exc:
+        raise NotAvailableError("composer.importer is not in this tree") from exc
+    from composer.demo import SEED_REPORT
+
+    headline_report_import_file(path=SEED_REPORT, acting_user=SYSTEM)
+    return Meeting.objects.get(ref=DAG028)
+
+
+def report(ctx: Context) -> list[Result]:
+    """DAG028's PDF: seconds and peak memory against WeasyPrint alone; the repeat request."""
+    from .floors import weasyprint_pdf
+
+    render = Result(
+        key="report_pdf",
+        title="Headline report DAG028, render PDF",
+        db=ctx.db,
+        unit="s",
+        target="≤ 1.2× floor",
+        floor_label="WeasyPrint alone",
+    )
+    memory = Result(
+        key="report_pdf_memory",
+        title="Headline report DAG028, peak memory",
+        db=ctx.db,
+        unit="MiB",
+        floor_label="WeasyPrint alone",
+    )
+    repeat = Result(
+        key="report_pdf_repeat",
+        title="Headline report DAG028, repeat request",
+        db=ctx.db,
+        target="< 50 ms",
+    )
+    state: dict[str, Any] = {}
+
+    def fill_render(r: Result) -> None:
+        from composer import report_render
+        from core import pdf as pdf_kit
+
+        headline = _report_module()
+        meeting = seed_meeting()
+        html = report_render.headline_report_html(
+            data=headline.headline_report_data(meeting=meeting)
+        )
+        state["html"] = html
+
+        def full() -> bytes:
+            return report_render.headline_report_pdf(
+                data=headline.headline_report_data(meeting=meeting)
+            )
+
+        def floor() -> bytes:
+            return weasyprint_pdf(
+                html,
+                base_url=pdf_kit.INTERNAL_BASE_URL,
+                url_fetcher=pdf_kit.pdf_url_fetcher(),
+            )
+
+        r.queries, pdf = count_queries(full)
+        samples, floor_samples = time_pair(full, floor, repeats=3 if ctx.small else 7, warmup=1)
+        r.value, r.floor = Stats.of(samples), Stats.of(floor_samples)
+        r.met = r.ratio is not None and r.ratio <= 1.2
+        r.extra["bytes"] = len(pdf)
+
+    def fill_memory(r: Result) -> None:
+        if "html" not in state:
+            raise NotAvailableError("the report did not render")
+        with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_WORK_DIR")) as work:
+            path = Path(work) / f"{DAG028}.html"
+            path.write_text(state["html"], encoding="utf-8")
+            full = run_child(["bench.pdfmem", "headline", DAG028])
+            floor = run_child(["bench.pdfmem", "weasyprint", str(path)])
+        r.value = Stats.of([full["render_peak_mb"]])
+        r.floor = Stats.of([floor["render_peak_mb"]])
+        growth = full["render_peak_mb"] - full["rss_before_mb"]
+        floor_growth = floor["render_peak_mb"] - floor["rss_before_mb"]
+        r.note = (
+            f"peak RSS of a fresh process during the render; {full['rss_before_mb']:.0f} MiB "
+            f"of it is Python, Django and WeasyPrint loaded before it (growth {growth:.0f} MiB, "
+            f"floor {floor_growth:.0f} MiB)"
+        )
+
+    def fill_repeat(r: Result) -> None:
+        from composer import report_render
+
+        _report_module()
+        meeting = seed_meeting()
+        path = f"/meetings/{meeting.ref}/report.pdf"
+        try:
+            resolve(path)
+        except Resolver404:
+            # No URL yet: time the service that serves a stored render instead.
+            def fetch() -> None:
+                stored = report_render.headline_report_pdf_get(meeting=meeting)
+                stored.file.read()
+                stored.file.close()
+
+            r.note = "no report URL yet: headline_report_pdf_get() timed directly"
+        else:
+            client = ctx.browser_client()
+
+            def fetch() -> None:
+                _get(client, path)
+
+            r.note = f"GET {path} (records unchanged since the first request rendered it)"
+        fetch()  # the first request renders and stores
+        r.queries, _ = count_queries(fetch)
+        r.value = ms(time_calls(fetch, repeats=ctx.repeats, warmup=1))
+        r.met = r.value.median < 50
+
+    guarded(render, fill_render)
+    guarded(memory, fill_memory)
+    guarded(repeat, fill_repeat)
+    register = Result(
+        key="register_pdf",
+        title="Register PDF, 2,000 actions",
+        db=ctx.db,
+        unit="s",
+        target="< 20 s, < 300 MiB",
+        floor_label="WeasyPrint alone",
+    )
+
+    def fill_register(r: Result) -> None:
+        size = 100 if ctx.small else 2000
+        r.title = f"Register PDF, {size:,} actions"
+        register_pdf_render(0)  # raises NotAvailableError until the path exists
+        if ctx.register_baseline:
+            # The floor: WeasyPrint alone on the register's own template with the same rows,
+            # in a fresh process (no request, no ORM, no storing).
+            with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_WORK_DIR")) as work:
+                path = Path(work) / "register.html"
+                path.write_text(register_pdf_floor_html(size), encoding="utf-8")
+                base = run_child(["bench.pdfmem", "weasyprint", str(path)], timeout=1800)
+            r.floor = Stats.of([base["seconds"]])
+            r.extra["floor_peak_mb"] = base["render_peak_mb"]
+            r.note = (
+                f"floor: WeasyPrint alone on the register's template, {base['seconds']:.0f} s, "
+                f"peak RSS {base['render_peak_mb']:.0f} MiB"
+            )
+        out = [
+            run_child(["bench.pdfmem", "register", str(size)], timeout=1800)
+            for _ in range(1 if ctx.small else 2)
+        ]
+        r.value = Stats.of([o["seconds"] for o in out])
+        peak = max(o["render_peak_mb"] for o in out)
+        r.extra["rss_peak_mb"] = peak
+        r.met = r.value.median < 20 and peak < 300
+        r.note = f"{out[0]['rows']} rows; peak RSS {peak:.0f} MiB (fresh process). " + r.note
+
+    guarded(register, fill_register)
+    return [render, memory, repeat, register]
+
+
+def _register_pdf_module() -> Any:
+    try:
+        from actions import register_pdf
+    except ImportError as exc:
+        raise NotAvailableError("no action register PDF in this tree") from exc
+    if not hasattr(register_pdf, "register_pdf_request"):
+        raise NotAvailableError("the register PDF is not rendered in the background here")
+    return register_pdf
+
+
+def _bench_pmo() -> Any:
+    from django.contrib.auth import get_user_model
+
+    pmo = get_user_model().objects.filter(groups__name="PMO", is_active=True).order_by("pk").first()
+    if pmo is None:
+        raise RuntimeError("no PMO user in the database")
+    return pmo
+
+
+def register_pdf_render(size: int) -> tuple[bytes, int]:
+    """Ask for the action register as PDF and render it as the task does; (pdf, rows shown).
+
+    ``size=0`` only checks that the path exists. The register a PMO user sees, unfiltered,
+    sorted by ref, capped at ``size`` rows: the whole path of a request (stored, rendered by
+    ``actions.register_pdf_render`` run in-process as with no broker, the file stored). Run
+    in a child process of its own (``bench.pdfmem register N``): it lowers the cap there.
+    """
+    register_pdf = _register_pdf_module()
+    if size == 0:
+        return b"", 0
+    from django.db import transaction
+    from django.utils import timezone
+
+    from actions.register import ActionRegisterFilters
+
+    pmo = _bench_pmo()
+    # The bench's register is far longer than the cap: the cap is the measured size, in this
+    # child process only.
+    register_pdf.REGISTER_PDF_MAX_ROWS = size
+    with transaction.atomic():  # the task is queued on commit, and runs when it happens
+        asked = register_pdf.register_pdf_request(
+            filters=ActionRegisterFilters(sort="ref"),
+            filters_text="none",
+            today=timezone.localdate(),
+            acting_user=pmo,
+        )
+    asked.refresh_from_db()
+    if asked.status != asked.Status.READY:
+        raise RuntimeError(f"the register PDF did not render: {asked.status} {asked.error}")
+    with asked.file.open("rb") as handle:
+        pdf = handle.read()
+    asked.file.delete(save=False)  # the bench keeps no PDFs
+    return pdf, asked.rows
+
+
+def register_pdf_floor_html(size: int) -> str:
+    """The register PDF's own HTML for ``size`` rows (a PMO user, unfiltered, by ref): what
+    WeasyPrint alone renders for the floor."""
+    register_pdf = _register_pdf_module()
+    from django.utils import timezone
+
+    from actions.register import ActionRegisterFilters
+
+    html, _shown, _total = register_pdf.register_pdf_html(
+        user=_bench_pmo(),
+        filters=ActionRegisterFilters(sort="ref"),
+        today=timezone.localdate(),
+        max_rows=size,
+    )
+    return html
