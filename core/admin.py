@@ -83,6 +83,11 @@ class HistoryAdmin(SimpleHistoryAdmin):
         version_id: str,
         extra_context: dict[str, Any] | None = None,
     ):
+        # simple-history's "revert disabled" only hides the button: a POST here would still
+        # save the past version over the record, past its services (a re-opened decision
+        # back to approved, say). Past versions are shown, never restored.
+        if request.method == "POST":
+            raise PermissionDenied("Past versions are shown here, not restored.")
         with admin_history_user(request):
             return super().history_form_view(request, object_id, version_id, extra_context)
 

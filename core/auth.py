@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from axes.backends import AxesStandaloneBackend
 from django.conf import settings
 from django.contrib.auth import backends, get_user_model
 from django.contrib.auth.models import Group
@@ -93,6 +94,21 @@ class ModelBackend(backends.ModelBackend):
             return None
         roles_cache(user, user)
         return user
+
+
+class LoginThrottleBackend(AxesStandaloneBackend):
+    """django-axes' check (listed first in AUTHENTICATION_BACKENDS): a locked-out account
+    or address is refused before any password is hashed.
+
+    A check of a password with no request (code in a shell, the test client's ``login``)
+    has no client to throttle; axes' own backend refuses to run without one, this one lets
+    the next backend check the password.
+    """
+
+    def authenticate(self, request: HttpRequest | None, *args: Any, **kwargs: Any) -> None:
+        if request is None:
+            return None
+        return super().authenticate(request, *args, **kwargs)
 
 
 class RevokeApiTokensOnPasswordChange:

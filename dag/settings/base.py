@@ -132,7 +132,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # backend's path is stored in the session) stay signed in. Single sign-on, when configured,
 # is the last (OIDC_* below).
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    "core.auth.LoginThrottleBackend",
     "core.auth.ModelBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]

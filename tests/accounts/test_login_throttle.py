@@ -25,9 +25,7 @@ def chair(db):
 
 
 def attempt(client, username, password, address="10.0.0.1"):
-    return client.post(
-        LOGIN, {"username": username, "password": password}, REMOTE_ADDR=address
-    )
+    return client.post(LOGIN, {"username": username, "password": password}, REMOTE_ADDR=address)
 
 
 def fail(client, username, times, address="10.0.0.1"):
