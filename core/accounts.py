@@ -58,6 +58,7 @@ class LoginView(auth_views.LoginView):
         context = super().get_context_data(**kwargs)
         if settings.OIDC_RP_CLIENT_ID:
             context["oidc_provider_name"] = settings.OIDC_PROVIDER_NAME
+            context["sso_failed"] = self.request.GET.get("sso") == "failed"
         return context
 
 

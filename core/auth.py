@@ -105,10 +105,19 @@ class LoginThrottleBackend(AxesStandaloneBackend):
     the next backend check the password.
     """
 
-    def authenticate(self, request: HttpRequest | None, *args: Any, **kwargs: Any) -> None:
-        if request is None:
+    def authenticate(
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        # Single sign-on's callback carries no password and no account name: the provider
+        # throttles its own sign-in, and a shared "no name" count here would let a few
+        # failed callbacks anywhere lock out everyone's single sign-on.
+        if request is None or password is None:
             return None
-        return super().authenticate(request, *args, **kwargs)
+        return super().authenticate(request, username=username, password=password, **kwargs)
 
 
 class RevokeApiTokensOnPasswordChange:

@@ -172,6 +172,8 @@ if OIDC_RP_CLIENT_ID:
     OIDC_CREATE_USER = env.bool("OIDC_CREATE_USER", default=False)
     OIDC_PROVIDER_NAME = env("OIDC_PROVIDER_NAME", default="single sign-on")
     AUTHENTICATION_BACKENDS.append("core.oidc.PersonOIDCBackend")
+# Where a refused single sign-on lands: the sign-in page, saying so.
+LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/?sso=failed"
 
 # The admin's history pages show a record's past versions but do not restore one: a restore
 # would write past the services (a decided decision back to an earlier outcome, say).
