@@ -148,7 +148,9 @@ LOGOUT_REDIRECT_URL = "login"
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_RESET_ON_SUCCESS = True
+# A success does not clear the count: axes would clear the address's too, so a guesser
+# with any login of their own could sign in between guesses and never be locked.
+AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_CALLABLE = "core.auth.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "core.auth.client_ip"
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password"]

@@ -73,6 +73,15 @@ def test_the_address_is_locked_for_other_accounts_and_others_are_unaffected(clie
     assert signed_in(attempt(client, chair.username, PASSWORD, address="10.0.0.2"))
 
 
+def test_signing_in_to_ones_own_account_does_not_clear_the_count_against_another(client, chair):
+    UserFactory(username="guesser", role="Observer", password="guessers-own-pass")
+    fail(client, chair.username, LIMIT - 1)
+    assert signed_in(attempt(client, "guesser", "guessers-own-pass"))
+    client.logout()
+    fail(client, chair.username, 1)
+    assert attempt(client, chair.username, PASSWORD).status_code == 429
+
+
 def test_the_lock_ends_after_the_cool_off(client, chair):
     with time_machine.travel(timezone.now(), tick=False) as traveller:
         fail(client, chair.username, LIMIT)
