@@ -155,7 +155,7 @@ AXES_LOCKOUT_CALLABLE = "core.auth.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "core.auth.client_ip"
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password"]
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
-# Password-reset mails asked for by the anonymous form, per hour (core.auth.reset_throttle).
+# Password-reset mails asked for by the anonymous form, per hour (core.accounts; counted in CACHES).
 PASSWORD_RESET_LIMIT_PER_EMAIL = env.int("PASSWORD_RESET_LIMIT_PER_EMAIL", default=3)
 PASSWORD_RESET_LIMIT_PER_ADDRESS = env.int("PASSWORD_RESET_LIMIT_PER_ADDRESS", default=10)
 
@@ -260,8 +260,8 @@ REST_FRAMEWORK = {
         "search": env("RATE_SEARCH", default="60/min"),
     },
 }
-# The cache holds the rate limits' counts: Redis when there is one, so every gunicorn worker
-# counts together; otherwise this process's memory (the embedded default runs one process).
+# The cache holds the rate limits' counts (and core.accounts' reset counts): Redis when any,
+# so every gunicorn worker counts together; otherwise this process's memory (one process).
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}

@@ -37,15 +37,9 @@ STORAGES["staticfiles"] = {
 
 SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 
-# One cache for every process (password-reset throttling counts in it): Redis.
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": env("CACHE_URL", default=REDIS_URL),
-    }
-}
-# The TLS proxy in front (README) is one hop: the client is the address it saw, so login and
-# reset throttling count clients, not the proxy (core.auth.client_ip).
+# The stack's nginx is one proxy hop: the client is the address it saw, so login and reset
+# throttling count clients, not the proxy (core.auth.client_ip). 2 with a load balancer that
+# appends X-Forwarded-For in front of it.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1)
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
