@@ -10,6 +10,7 @@ from typing import Any
 
 import orjson
 from axes.handlers.proxy import AxesProxyHandler
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.auth.signals import user_login_failed
@@ -138,6 +139,7 @@ class TokenAuthentication(authentication.TokenAuthentication):
         user_login_failed.send(sender=type(self), credentials=credentials, request=request)
         if AxesProxyHandler.is_locked(request, credentials):
             raise exceptions.Throttled(
-                detail=_("Too many failed sign-in attempts from this address; try later.")
+                wait=settings.AXES_COOLOFF_TIME.total_seconds(),
+                detail=str(_("Too many failed sign-in attempts from this address; try later.")),
             )
         raise exceptions.AuthenticationFailed(_("Invalid token."))

@@ -123,6 +123,8 @@ def test_wrong_api_tokens_lock_out_their_address_with_429(client, db):
     )
     assert response.status_code == 429
     assert response["Content-Type"].startswith("application/json")
+    assert response["Retry-After"] == "900"
+    assert response.json()["status"] == 429
     # Another address guessing is not locked; a valid token still works from anywhere.
     other = client.get(
         "/api/v1/actions/", HTTP_AUTHORIZATION="Token " + "f" * 40, REMOTE_ADDR="10.1.1.2"
