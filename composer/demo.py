@@ -104,6 +104,8 @@ DEMO_PMO_ADMIN_PERMISSIONS = (
     ("auth", "user", ("view",)),
     ("axes", "accessattempt", ("view",)),
 )
+# Secrets kept in those apps, which the PMO must not read either (calendar feed addresses).
+DEMO_PMO_SECRET_MODELS = (("composer", "calendarfeed"),)
 
 
 def demo_pmo_permissions_ensure() -> None:
@@ -112,6 +114,8 @@ def demo_pmo_permissions_ensure() -> None:
     for app_label, model, verbs in DEMO_PMO_ADMIN_PERMISSIONS:
         codenames = [f"{verb}_{model}" for verb in verbs]
         wanted |= Q(content_type__app_label=app_label, codename__in=codenames)
+    for app_label, model in DEMO_PMO_SECRET_MODELS:
+        wanted &= ~Q(content_type__app_label=app_label, content_type__model=model)
     Group.objects.get(name=roles.PMO).permissions.set(Permission.objects.filter(wanted))
 
 

@@ -144,7 +144,7 @@ class RevokeApiTokensOnPasswordChange:
 def client_ip(request: HttpRequest) -> str:
     """The client's address: REMOTE_ADDR, or the one the last trusted proxy saw.
 
-    Behind ``TRUSTED_PROXY_COUNT`` proxies (the TLS proxy in front of gunicorn) REMOTE_ADDR
+    Behind ``TRUSTED_PROXY_COUNT`` proxies (the compose stack's nginx: 1) REMOTE_ADDR
     is the nearest proxy's and the client is the entry that many places from the right of
     X-Forwarded-For; entries further left are whatever the client sent, so never trusted.
     Used by login throttling (django-axes) and password-reset throttling alike.

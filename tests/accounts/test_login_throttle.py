@@ -155,3 +155,33 @@ def test_a_failed_login_hashes_the_password_once(client, db, username):
     response = attempt(client, username, "wrong-guess")
     assert response.status_code == 200
     assert CountingHasher.calls == 1
+
+
+def test_behind_the_proxy_a_spoofed_forwarded_for_does_not_escape_the_address_lock(
+    client, chair, settings
+):
+    """The stack's nginx appends the address it saw to X-Forwarded-For; what the client put
+    before it changes with every guess and must not count as a new address."""
+    settings.TRUSTED_PROXY_COUNT = 1
+    for n in range(LIMIT):
+        client.post(
+            LOGIN,
+            {"username": f"guess{n}", "password": "wrong-guess"},
+            REMOTE_ADDR="172.18.0.5",  # nginx
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{n}, 203.0.113.7",
+        )
+    locked = client.post(
+        LOGIN,
+        {"username": chair.username, "password": PASSWORD},
+        REMOTE_ADDR="172.18.0.5",
+        HTTP_X_FORWARDED_FOR="198.51.100.99, 203.0.113.7",
+    )
+    assert locked.status_code == 429
+    # Another client behind the same nginx is a different address.
+    other = client.post(
+        LOGIN,
+        {"username": chair.username, "password": PASSWORD},
+        REMOTE_ADDR="172.18.0.5",
+        HTTP_X_FORWARDED_FOR="203.0.113.8",
+    )
+    assert signed_in(other)

@@ -165,5 +165,6 @@ def test_the_demo_pmo_group_has_no_rights_over_users_or_tokens(seed):
         "authtoken.view_tokenproxy",
         "authtoken.view_token",
         "auth.add_user",
+        "composer.view_calendarfeed",
     ):
         assert not me.has_perm(forbidden), forbidden
