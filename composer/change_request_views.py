@@ -55,7 +55,8 @@ def cr_page_context(request: HttpRequest, cr: ChangeRequest, **extra: Any) -> di
 
 
 class ChangeRequestTransitionView(PmoRequired):
-    """``/change-requests/<ref>/status/`` (POST): move the CR along its workflow."""
+    """``/change-requests/<ref>/status/`` (POST): move the CR along its workflow by hand (a
+    decided CR with a reason, on record; approval and rejection only by a decision)."""
 
     def post(self, request: HttpRequest, ref: str) -> HttpResponse:
         cr = get_change_request_or_404(ref)
@@ -65,6 +66,7 @@ class ChangeRequestTransitionView(PmoRequired):
                 cr = services.change_request_transition(
                     change_request=cr,
                     to_status=form.cleaned_data["to_status"],
+                    reason=form.cleaned_data.get("reason") or "",
                     acting_user=request.user,
                 )
             except ValidationError as exc:

@@ -1,13 +1,18 @@
-"""Register export URLs (``composer.export_views``)."""
+"""Register export and import URLs (``composer.export_views``, ``register_import_views``)."""
 
-from django.urls import re_path
+from django.urls import path, re_path
 
-from . import export_views
+from . import export_views, register_import_views
 
 urlpatterns: list = [
     re_path(
         r"^exports/(?P<kind>actions|decisions|change-requests)\.(?P<fmt>xlsx|csv)$",
         export_views.RegisterExportView.as_view(),
         name="register-export",
+    ),
+    path(
+        "imports/register/",
+        register_import_views.RegisterImportView.as_view(),
+        name="register-import",
     ),
 ]

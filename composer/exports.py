@@ -18,13 +18,13 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from actions.models import ActionUpdate
+from actions.models import Action, ActionUpdate
 from actions.register import ActionRegisterFilters, action_register
 from actions.rows import action_rows
 from changerequests.models import ImpactAssessmentResponse
@@ -51,6 +51,7 @@ ACTION_HEADINGS = (
     "Latest update",
     "Latest update date",
     "Closed date",
+    "Record version",
 )
 
 DECISION_HEADINGS = (
@@ -111,12 +112,25 @@ def _latest_updates(action_ids: Sequence[int]) -> dict[int, ActionUpdate]:
     return latest
 
 
+def _versions(action_ids: Sequence[int]) -> dict[int, str]:
+    """Each action's version: the time of its last recorded change (ISO 8601, UTC), which
+    an import of the edited register compares against (``composer.register_import``)."""
+    rows = (
+        Action.history.filter(id__in=action_ids)
+        .values("id")
+        .annotate(last=Max("history_date"))
+        .values_list("id", "last")
+    )
+    return {pk: last.astimezone(dt.UTC).isoformat() for pk, last in rows}
+
+
 def action_sheet(*, user: Any, filters: ActionRegisterFilters, today: dt.date) -> Sheet:
     """The action register as ``user`` sees it with ``filters`` (the page's order)."""
     rows = action_rows(
         action_register(user=user, filters=filters, today=today), today=today, area_titles=True
     )
     latest = _latest_updates([row.pk for row in rows])
+    versions = _versions([row.pk for row in rows])
 
     def values() -> Iterator[Sequence[Any]]:
         for row in rows:
@@ -135,6 +149,7 @@ def action_sheet(*, user: Any, filters: ActionRegisterFilters, today: dt.date) -
                 update.text if update else "",
                 _local_date(update.created_at) if update else None,
                 row.closed_date,
+                versions.get(row.pk, ""),
             )
 
     return Sheet(

@@ -82,6 +82,16 @@ class DecisionEditForm(forms.Form):
         return change_request_from_ref(self.cleaned_data["change_request"])
 
 
+class DecisionReopenForm(forms.Form):
+    """Re-open a decided decision (chair, or PMO on record): the reason is required."""
+
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=5000,
+        help_text="On record with your name; the chair then decides again.",
+    )
+
+
 class DecisionFilterForm(forms.Form):
     """The decision register's filters."""
 

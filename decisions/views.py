@@ -16,16 +16,17 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django_htmx.http import reswap, retarget
+from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
 from core import roles
+from core.services import RecordLockedError
 from core.templatetags.governance import dom_id
 from core.views import LoginRequired, PmoRequired, form_add_service_error, is_htmx
 from meetings.selectors import discussions_of
 from meetings.views import area_for, meeting_agenda_url
 
 from . import services
-from .forms import DecisionDecideForm, DecisionEditForm, DecisionFilterForm
+from .forms import DecisionDecideForm, DecisionEditForm, DecisionFilterForm, DecisionReopenForm
 from .models import Decision
 from .selectors import (
     AWAITING_CHAIR,
@@ -33,6 +34,7 @@ from .selectors import (
     decision_history_of,
     decision_queue,
     decision_register,
+    decision_reopenings_of,
 )
 
 
@@ -125,9 +127,53 @@ def decision_page_context(request: HttpRequest, decision: Decision, **extra: Any
         "is_pmo": roles.is_pmo(request.user),
         "awaiting": decision.status in (Decision.Status.PROPOSED, Decision.Status.DEFERRED),
         "decide_form": DecisionDecideForm(prefix=decision.ref, auto_id="q-%s"),
+        "locked_message": services.decision_locked_message(decision) if decision.is_locked else "",
+        "can_reopen": decision.is_locked and can_reopen(request.user),
+        "reopen_form": DecisionReopenForm(auto_id="reopen-%s"),
+        "reopenings": decision_reopenings_of(decision=decision),
     }
     context.update(extra)
     return context
+
+
+def can_reopen(user: Any) -> bool:
+    """The chair re-opens a decided decision; the PMO may too, recorded as the PMO."""
+    return roles.is_chair(user) or roles.is_pmo(user)
+
+
+def locked_refusal(request: HttpRequest, decision: Decision, message: str) -> HttpResponse:
+    """Back to the decision's page, which shows why it is locked and how to re-open it."""
+    messages.error(request, message)
+    url = reverse("decision-detail", args=[decision.ref])
+    if is_htmx(request):
+        return HttpResponseClientRedirect(url)
+    return HttpResponseRedirect(url)
+
+
+class DecisionReopenView(LoginRequired):
+    """``/decisions/<ref>/reopen/`` (POST, chair or PMO): put a decided decision back to
+    proposed with a reason, on record; the chair decides again."""
+
+    def post(self, request: HttpRequest, ref: str) -> HttpResponse:
+        if not can_reopen(request.user):
+            raise PermissionDenied("Only the chair or the PMO can re-open a decision.")
+        decision = get_decision_or_404(request, ref)
+        form = DecisionReopenForm(request.POST, auto_id="reopen-%s")
+        if form.is_valid():
+            try:
+                services.decision_reopen(
+                    decision=decision, reason=form.cleaned_data["reason"], acting_user=request.user
+                )
+            except ValidationError as exc:
+                if not decision.is_locked:
+                    messages.error(request, " ".join(exc.messages))
+                    return HttpResponseRedirect(reverse("decision-detail", args=[decision.ref]))
+                form_add_service_error(form, exc)
+            else:
+                messages.success(request, f"{decision.ref} re-opened: it awaits the chair again.")
+                return HttpResponseRedirect(reverse("decision-detail", args=[decision.ref]))
+        context = decision_page_context(request, decision, reopen_form=form)
+        return render(request, "decisions/decision_detail.html", context)
 
 
 class DecisionDecideView(LoginRequired):
@@ -184,10 +230,14 @@ class DecisionWithdrawView(PmoRequired):
 
 class DecisionUpdateView(PmoRequired):
     """``/decisions/<ref>/edit/``: the PMO edits the text, area or CR (on its own page or in
-    place on the meeting page with htmx)."""
+    place on the meeting page with htmx). A decided decision is locked: the form is not
+    offered, a save is refused by ``decision_update``, and both lead to its page, which says
+    why and offers the re-opening."""
 
     def get(self, request: HttpRequest, ref: str) -> HttpResponse:
         decision = get_decision_or_404(request, ref)
+        if decision.is_locked:
+            return locked_refusal(request, decision, services.decision_locked_message(decision))
         form = DecisionEditForm(decision=decision, auto_id=f"e-{decision.ref}-%s")
         return self.show(request, decision, form)
 
@@ -205,6 +255,8 @@ class DecisionUpdateView(PmoRequired):
                         change_request=data["change_request"],
                         agenda_item=area_for(decision.meeting, data["area"], request.user),
                     )
+            except RecordLockedError as exc:
+                return locked_refusal(request, decision, " ".join(exc.messages))
             except ValidationError as exc:
                 form_add_service_error(form, exc)
             else:

@@ -7,6 +7,11 @@ from . import exports, views
 urlpatterns = [
     path("exports/<str:kind>/", exports.RegisterExportApi.as_view(), name="api-register-export"),
     path(
+        "imports/action-register/",
+        exports.RegisterImportApi.as_view(),
+        name="api-register-import",
+    ),
+    path(
         "meetings/<str:ref>/headline-reports/",
         views.HeadlineReportListApi.as_view(),
         name="api-headline-report-list",

@@ -10,6 +10,7 @@ from django.db import transaction
 
 from core import roles
 
+from . import documents
 from .parse import headline_report_parse
 from .results import HeadlineReportImportError, ImportProblem, ImportResult
 from .write import report_write
@@ -40,19 +41,28 @@ def headline_report_import(*, text: str, acting_user: Any, dry_run: bool = False
 
 
 def headline_report_text(data: bytes) -> str:
-    """Decode an uploaded or read file (UTF-8, with or without BOM).
+    """The text form of an uploaded or read file, decided by its content: a Word document
+    (:mod:`.documents`, read by its structure) or a UTF-8 text file (with or without BOM).
 
-    Raises HeadlineReportImportError when the bytes are a PDF (the report itself, not its
-    text), are not UTF-8 text, or hold a NUL character (no text file does, and PostgreSQL
-    refuses to store one).
+    A Word document is checked here as well, so that its problems name the table and row
+    they are in rather than a line of the text made from it. Raises
+    HeadlineReportImportError when the bytes are a PDF, are not UTF-8 text, or hold a NUL
+    character (no text file does, and PostgreSQL refuses to store one).
     """
+    if documents.is_docx(data):
+        source = documents.docx_text(data)
+        try:
+            headline_report_parse(source.text)
+        except HeadlineReportImportError as error:
+            raise documents.located(error, source) from error
+        return source.text
     if data.startswith(b"%PDF-"):
         raise HeadlineReportImportError(
             [
                 ImportProblem(
                     None,
-                    "this is a PDF: upload the report's text instead (copy the text out of the "
-                    "PDF into a UTF-8 text file, tab-separated rows as in "
+                    "this is a PDF: upload the secretariat's Word document (.docx) or the "
+                    "report's text instead (a UTF-8 text file, tab-separated rows as in "
                     "seeds/DAG028-headline-report.txt)",
                 )
             ]

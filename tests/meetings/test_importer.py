@@ -569,7 +569,7 @@ def test_uploading_the_pdf_says_to_upload_its_text(client, pmo_user):
     response = client.post(reverse("headline-report-import"), {"file": pdf})
     assert response.status_code == 400
     html = response.content.decode()
-    assert "this is a PDF: upload the report&#x27;s text instead" in html
+    assert "this is a PDF: upload the secretariat&#x27;s Word document (.docx)" in html
     assert "seeds/DAG028-headline-report.txt" in html
     assert "not UTF-8" not in html
 
