@@ -10,8 +10,9 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.db.models import Q
 
 from core import roles
 from core.actors import SYSTEM
@@ -59,6 +60,7 @@ def demo_logins_ensure() -> list[DemoLogin]:
     user_model = get_user_model()
     for name in roles.ALL_ROLES:
         Group.objects.get_or_create(name=name)
+    demo_pmo_permissions_ensure()
     for login in DEMO_LOGINS:
         user, created = user_model.objects.get_or_create(
             username=login.username, defaults={"email": f"{login.username}@example.org"}
@@ -69,10 +71,8 @@ def demo_logins_ensure() -> list[DemoLogin]:
                 user.is_staff = True
             user.save()
         user.groups.add(Group.objects.get(name=login.role))
-        if login.role == roles.PMO:
-            from django.contrib.auth.models import Permission
-
-            user.user_permissions.add(*Permission.objects.all())
+        # Rights come from the group (demo_pmo_permissions_ensure), none granted one by one.
+        user.user_permissions.clear()
         organisation, _ = Organisation.objects.get_or_create(name=login.organisation)
         person, _ = Person.objects.get_or_create(
             name=login.person_name,
@@ -92,6 +92,31 @@ def demo_logins_ensure() -> list[DemoLogin]:
         if seat is not None and committee is not None:
             Membership.objects.get_or_create(committee=committee, person=person, role=seat)
     return list(DEMO_LOGINS)
+
+
+# What the secretariat may do in the admin: keep the records of every app and the reminder
+# schedule, read the users and the login lockouts. Not: change users, groups or rights, or
+# read API tokens, which would let the PMO act as the chair (separation of duties).
+DEMO_PMO_ADMIN_APPS = ("meetings", "actions", "decisions", "changerequests", "composer")
+DEMO_PMO_ADMIN_PERMISSIONS = (
+    ("django_celery_beat", "periodictask", ("view", "change")),
+    ("django_celery_beat", "crontabschedule", ("view", "add", "change")),
+    ("auth", "user", ("view",)),
+    ("axes", "accessattempt", ("view",)),
+)
+# Secrets kept in those apps, which the PMO must not read either (calendar feed addresses).
+DEMO_PMO_SECRET_MODELS = (("composer", "calendarfeed"),)
+
+
+def demo_pmo_permissions_ensure() -> None:
+    """Give the PMO group exactly its admin rights (DEMO_PMO_ADMIN_*), replacing any others."""
+    wanted = Q(content_type__app_label__in=DEMO_PMO_ADMIN_APPS)
+    for app_label, model, verbs in DEMO_PMO_ADMIN_PERMISSIONS:
+        codenames = [f"{verb}_{model}" for verb in verbs]
+        wanted |= Q(content_type__app_label=app_label, codename__in=codenames)
+    for app_label, model in DEMO_PMO_SECRET_MODELS:
+        wanted &= ~Q(content_type__app_label=app_label, content_type__model=model)
+    Group.objects.get(name=roles.PMO).permissions.set(Permission.objects.filter(wanted))
 
 
 DEMO_PROPOSAL_TEXT = (

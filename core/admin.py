@@ -1,8 +1,13 @@
-"""Admin plumbing shared by the apps: creating records through their services.
+"""Admin plumbing shared by the apps: creating records through their services; and who may
+touch users and API tokens in the admin.
 
 Records with refs are created by services (which assign the ref); the admin's add form
 collects the fields and hands them over, and a service's ValidationError is shown on the
 form instead of a server error.
+
+Users and tokens (separation of duties): only a superuser sees API tokens or changes a
+user's groups, rights, staff or superuser flags, email or password. Whoever could would act
+as anyone, the chair included, whatever rights their own group grants.
 """
 
 from __future__ import annotations
@@ -12,10 +17,14 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.contrib.auth import admin as auth_admin
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.forms import ModelForm
 from django.http import HttpRequest
+from rest_framework.authtoken.admin import TokenAdmin
+from rest_framework.authtoken.models import TokenProxy
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import HistoricalRecords
 
@@ -74,6 +83,11 @@ class HistoryAdmin(SimpleHistoryAdmin):
         version_id: str,
         extra_context: dict[str, Any] | None = None,
     ):
+        # simple-history's "revert disabled" only hides the button: a POST here would still
+        # save the past version over the record, past its services (a re-opened decision
+        # back to approved, say). Past versions are shown, never restored.
+        if request.method == "POST":
+            raise PermissionDenied("Past versions are shown here, not restored.")
         with admin_history_user(request):
             return super().history_form_view(request, object_id, version_id, extra_context)
 
@@ -146,3 +160,79 @@ def ref_link_display(description: str = "Ref") -> Any:
         return obj.ref
 
     return show
+
+
+class SuperuserTokenAdmin(TokenAdmin):
+    """DRF's token admin, for superusers only: a token is its user's password in plain text,
+    so even a staff user granted the token permissions neither sees nor makes one here."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return self.has_module_permission(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.has_module_permission(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.has_module_permission(request)
+
+
+# What only a superuser may change on a user: whoever changes these can become anyone.
+USER_PRIVILEGED_FIELDS = (
+    "is_superuser",
+    "is_staff",
+    "is_active",
+    "groups",
+    "user_permissions",
+    "email",
+    "password",
+)
+
+
+class UserAdmin(auth_admin.UserAdmin):
+    """Django's user admin, where a non-superuser changes nothing that grants rights.
+
+    A staff user given ``change_user`` may still correct names; the fields of
+    :data:`USER_PRIVILEGED_FIELDS` are read-only to them, and a superuser's account and
+    anyone's password are out of their reach.
+    """
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        fields = list(super().get_readonly_fields(request, obj))
+        if request.user.is_superuser:
+            return fields
+        return fields + [name for name in USER_PRIVILEGED_FIELDS if name not in fields]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # The add form sets a password: a user made with a known one can be anyone's.
+        return request.user.is_superuser
+
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> Any:
+        if not request.user.is_superuser:
+            raise PermissionDenied("Only a superuser sets another user's password here.")
+        return super().user_change_password(request, id, form_url)
+
+
+def _register_account_admins() -> None:
+    """Put :class:`SuperuserTokenAdmin` and :class:`UserAdmin` in place of Django's and DRF's
+    (core's admin module is read after theirs: INSTALLED_APPS lists core later)."""
+    for model, model_admin in (
+        (TokenProxy, SuperuserTokenAdmin),
+        (get_user_model(), UserAdmin),
+    ):
+        if admin.site.is_registered(model):
+            admin.site.unregister(model)
+        admin.site.register(model, model_admin)
+
+
+_register_account_admins()

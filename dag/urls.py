@@ -1,16 +1,21 @@
 """Root URLs: the browser UI of each app, the admin, the API and the health check."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.templatetags.static import static as static_url
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from core.accounts import LoginView, ThrottledPasswordResetView
 from core.api.views import ApiTokenView
 
 from .views import health
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # Before Django's own: the anonymous reset form, throttled (core.accounts).
+    path("accounts/password_reset/", ThrottledPasswordResetView.as_view(), name="password_reset"),
+    path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("health/", health, name="health"),
     # Browsers ask for /favicon.ico whatever the page links: send them to the static icon.
@@ -30,6 +35,10 @@ urlpatterns = [
     # fixed paths above (meetings/new/, change-requests/new/).
     path("", include("composer.urls")),
 ]
+
+# Single sign-on's pages exist only when it is configured (OIDC_RP_CLIENT_ID, README).
+if settings.OIDC_RP_CLIENT_ID:
+    urlpatterns.insert(0, path("oidc/", include("mozilla_django_oidc.urls")))
 
 # MEDIA_ROOT is never served by path, not even with DEBUG: it holds the issued headline
 # reports (headline-reports/DAG029/DAG029-headline-report-v1.pdf, an easy guess), which the

@@ -9,8 +9,11 @@ import functools
 from typing import Any
 
 import orjson
+from axes.handlers.proxy import AxesProxyHandler
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.contrib.auth.signals import user_login_failed
 from django.db import connection
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
@@ -18,6 +21,7 @@ from rest_framework.authtoken.models import Token
 
 from core import roles
 from core.api.db import prepared_statements
+from core.auth import client_ip
 
 
 @functools.cache
@@ -88,13 +92,18 @@ class TokenAuthentication(authentication.TokenAuthentication):
     of its own. Refusals are DRF's (an unknown token, an inactive user: 401).
     """
 
+    def authenticate(self, request: Any) -> tuple[Any, Any] | None:
+        """DRF's, keeping the Django request for :meth:`authenticate_credentials`."""
+        self._django_request = getattr(request, "_request", request)
+        return super().authenticate(request)
+
     def authenticate_credentials(self, key: str) -> tuple[Any, Any]:
         sql, models = _token_query(connection.vendor)
         with prepared_statements(), connection.cursor() as cursor:
             cursor.execute(sql, [key])
             row = cursor.fetchone()
         if row is None:
-            raise exceptions.AuthenticationFailed(_("Invalid token."))
+            self._refuse_guess()
         instances, start = [], 0
         for model, names in models:
             values = row[start : start + len(names)]
@@ -115,3 +124,22 @@ class TokenAuthentication(authentication.TokenAuthentication):
         group_names = row[-1]
         roles.user_roles_cache(user, orjson.loads(group_names) if group_names else ())
         return user, token
+
+    def _refuse_guess(self) -> None:
+        """Count a wrong token as a failed login of the client's address (django-axes), and
+        refuse it: 401, or 429 once the address is locked out.
+
+        Only a wrong token is counted or checked, so a valid token costs no extra query; a
+        locked-out address guessing tokens gets 429 until its cool-off ends.
+        """
+        request = self._django_request
+        # No account is named: the address stands in for one, so that wrong tokens from
+        # one address do not lock out those from another (settings: AXES_LOCKOUT_PARAMETERS).
+        credentials = {"username": f"api-token@{client_ip(request)}"}
+        user_login_failed.send(sender=type(self), credentials=credentials, request=request)
+        if AxesProxyHandler.is_locked(request, credentials):
+            raise exceptions.Throttled(
+                wait=settings.AXES_COOLOFF_TIME.total_seconds(),
+                detail=str(_("Too many failed sign-in attempts from this address; try later.")),
+            )
+        raise exceptions.AuthenticationFailed(_("Invalid token."))

@@ -15,7 +15,9 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.views import View
+from django.views.decorators.cache import never_cache
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
@@ -165,6 +167,8 @@ class ApiRootApi(APIView):
         return Response({name: links.path(route) for name, route in API_LISTS.items()})
 
 
+# The page shows the token: no cache (the browser's, a proxy's) may keep a copy (no-store).
+@method_decorator(never_cache, name="dispatch")
 class ApiTokenView(LoginRequiredMixin, View):
     """ "My API token": see it, create or replace it (``POST action=create``), revoke it
     (``POST action=revoke``). A replaced or revoked token stops working at once."""

@@ -5,6 +5,7 @@ ALLOWED_HOSTS, DEFAULT_FROM_EMAIL, SITE_URL. With none of them set the app runs 
 SQLite file under `var/` and executes Celery tasks in-process.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -39,6 +40,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_celery_beat",
     "simple_history",
+    "axes",
+    "csp",
+    "mozilla_django_oidc",
     "core",
     "meetings",
     "actions",
@@ -49,6 +53,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every answer (CONTENT_SECURITY_POLICY below).
+    "core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -58,6 +64,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "core.middleware.MethodNotAllowedPageMiddleware",
+    # Last, as django-axes asks: turns a refused login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "dag.urls"
@@ -114,14 +122,81 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Not a rule on the password: its password_changed hook revokes the user's API tokens.
+    {"NAME": "core.auth.RevokeApiTokensOnPasswordChange"},
 ]
-# Django's backend, reading a session's user with their person and roles in one query.
-# Django's own stays listed so that sessions signed in before core.auth existed (the backend's
-# path is stored in the session) stay signed in; a failed login is checked by both.
-AUTHENTICATION_BACKENDS = ["core.auth.ModelBackend", "django.contrib.auth.backends.ModelBackend"]
+# django-axes first: it refuses a locked-out account or address before any password is
+# hashed. Then Django's backend, reading a session's user with their person and roles in
+# one query; a wrong password is final there (one hash per attempt, core.auth). Django's own
+# stays listed, after it, only so that sessions signed in before core.auth existed (the
+# backend's path is stored in the session) stay signed in. Single sign-on, when configured,
+# is the last (OIDC_* below).
+AUTHENTICATION_BACKENDS = [
+    "core.auth.LoginThrottleBackend",
+    "core.auth.ModelBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
+
+# Login throttling (django-axes): AXES_FAILURE_LIMIT failed logins in AXES_COOLOFF_TIME lock
+# the account (whatever the address) and, separately, the address (whatever the account)
+# until that long after the last failure. Covers the login page, the admin's login and API
+# tokens (core.api.authentication). The client's address is REMOTE_ADDR, or the address the
+# last TRUSTED_PROXY_COUNT proxies saw (core.auth.client_ip).
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# A success does not clear the count: axes would clear the address's too, so a guesser
+# with any login of their own could sign in between guesses and never be locked.
+AXES_RESET_ON_SUCCESS = False
+AXES_LOCKOUT_CALLABLE = "core.auth.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "core.auth.client_ip"
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password"]
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Password-reset mails asked for by the anonymous form, per hour (core.accounts; counted in CACHES).
+PASSWORD_RESET_LIMIT_PER_EMAIL = env.int("PASSWORD_RESET_LIMIT_PER_EMAIL", default=3)
+PASSWORD_RESET_LIMIT_PER_ADDRESS = env.int("PASSWORD_RESET_LIMIT_PER_ADDRESS", default=10)
+
+# Optional single sign-on by OpenID Connect (mozilla-django-oidc): off unless OIDC_RP_CLIENT_ID
+# is set. The provider's user is matched to a person on the register by email (core.oidc).
+OIDC_RP_CLIENT_ID = env("OIDC_RP_CLIENT_ID", default="")
+if OIDC_RP_CLIENT_ID:
+    OIDC_RP_CLIENT_SECRET = env("OIDC_RP_CLIENT_SECRET")
+    OIDC_OP_AUTHORIZATION_ENDPOINT = env("OIDC_OP_AUTHORIZATION_ENDPOINT")
+    OIDC_OP_TOKEN_ENDPOINT = env("OIDC_OP_TOKEN_ENDPOINT")
+    OIDC_OP_USER_ENDPOINT = env("OIDC_OP_USER_ENDPOINT")
+    OIDC_OP_JWKS_ENDPOINT = env("OIDC_OP_JWKS_ENDPOINT", default=None)
+    OIDC_RP_SIGN_ALGO = env("OIDC_RP_SIGN_ALGO", default="RS256")
+    OIDC_RP_SCOPES = env("OIDC_RP_SCOPES", default="openid email profile")
+    # Off by default: an email that matches no person on the register gets no login.
+    OIDC_CREATE_USER = env.bool("OIDC_CREATE_USER", default=False)
+    OIDC_PROVIDER_NAME = env("OIDC_PROVIDER_NAME", default="single sign-on")
+    AUTHENTICATION_BACKENDS.append("core.oidc.PersonOIDCBackend")
+# Where a refused single sign-on lands: the sign-in page, saying so.
+LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/?sso=failed"
+
+# The admin's history pages show a record's past versions but do not restore one: a restore
+# would write past the services (a decided decision back to an earlier outcome, say).
+SIMPLE_HISTORY_REVERT_DISABLED = True
+
+# Content-Security-Policy (django-csp 4 format): our own origin only, no inline script or
+# style; the admin's and the API docs' third-party pages get inline styles (core.middleware).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -185,8 +260,8 @@ REST_FRAMEWORK = {
         "search": env("RATE_SEARCH", default="60/min"),
     },
 }
-# The cache holds the rate limits' counts: Redis when there is one, so every gunicorn worker
-# counts together; otherwise this process's memory (the embedded default runs one process).
+# The cache holds the rate limits' counts (and core.accounts' reset counts): Redis when any,
+# so every gunicorn worker counts together; otherwise this process's memory (one process).
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
@@ -200,7 +275,10 @@ SPECTACULAR_SETTINGS = {
         "Meetings, actions, decisions, discussion and change requests of a programme's "
         "governance committees: the same records and rules as the browser.\n\n"
         "**Authentication**: a session (the browser) or a token: "
-        "`Authorization: Token <key>` (get yours at /api/token/). Anonymous requests get 401.\n\n"
+        "`Authorization: Token <key>` (get yours at /api/token/). Anonymous requests get 401. "
+        "Wrong tokens count as failed sign-ins of the client's address: after "
+        "LOGIN_FAILURE_LIMIT (5) of them, further wrong tokens get 429 with Retry-After until "
+        "the cool-off (15 minutes) after the last has passed; a valid token still works.\n\n"
         "**Roles**: everyone who logs in reads (Observers: Public meetings only); the PMO "
         "records; the chair decides (`POST /decisions/{ref}/approve/`); members post progress "
         "on the actions they own.\n\n"

@@ -37,6 +37,11 @@ STORAGES["staticfiles"] = {
 
 SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 
+# The stack's nginx is one proxy hop: the client is the address it saw, so login and reset
+# throttling count clients, not the proxy (core.auth.client_ip). 2 with a load balancer that
+# appends X-Forwarded-For in front of it.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1)
+
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_REDIRECT_EXEMPT = [r"^health/$"]

@@ -40,20 +40,51 @@ def chromium() -> Iterator[Any]:
         browser.close()
 
 
+# Every page reports what the Content-Security-Policy refused, as a console error.
+CSP_REPORTER_JS = """document.addEventListener("securitypolicyviolation", (e) =>
+  console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}`));"""
+
+
+def watch_csp(context: Any, violations: list[str]) -> None:
+    """Collect in ``violations`` every CSP refusal on the pages of ``context``: the browser's
+    own console message and the ``securitypolicyviolation`` event's."""
+    context.add_init_script(CSP_REPORTER_JS)
+
+    def on_console(message: Any) -> None:
+        text = message.text
+        if "Content Security Policy" in text or text.startswith("CSP violation"):
+            violations.append(f"{message.page.url if message.page else ''}: {text}")
+
+    context.on("console", on_console)
+
+
 @pytest.fixture
-def open_page(chromium, live_server):
+def csp_violations() -> Iterator[list[str]]:
+    """The CSP refusals seen by the test's browser contexts: the test fails if there are any."""
+    violations: list[str] = []
+    yield violations
+    if violations:
+        pytest.fail("Content-Security-Policy violations:\n" + "\n".join(violations))
+
+
+@pytest.fixture
+def open_page(chromium, live_server, csp_violations):
     """``open_page("member", width=390)``: a fresh browser context signed in as a demo login
-    through the login form, on a page of the given width."""
+    through the login form, on a page of the given width (``username=None``: signed out).
+    A CSP violation on any of its pages fails the test."""
     contexts = []
 
-    def make(username: str, *, width: int = 1280) -> Any:
+    def make(username: str | None, *, width: int = 1280) -> Any:
         context = chromium.new_context(
             base_url=live_server.url, viewport={"width": width, "height": 900}
         )
         context.set_default_timeout(10_000)
+        watch_csp(context, csp_violations)
         contexts.append(context)
         page = context.new_page()
         page.goto("/accounts/login/")
+        if username is None:
+            return page
         page.get_by_label("Username").fill(username)
         page.get_by_label("Password").fill(f"{username}-demo")
         page.get_by_role("button", name="Sign in").click()
