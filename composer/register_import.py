@@ -168,8 +168,12 @@ def _wanted(row: dict[str, Any]) -> dict[str, Any]:
 def register_import_plan(*, data: bytes, user: Any) -> Plan:
     """Read and check the whole file against the actions ``user`` may see; write nothing."""
     roles.require_pmo(user)
-    table = read_table(data)
     plan = Plan()
+    try:
+        table = read_table(data)
+    except ValidationError as exc:
+        plan.errors += exc.messages
+        return plan
     if not table or "Ref" not in [_text(h) for h in table[0]]:
         plan.errors.append("The first row must hold the register's headings, with “Ref”.")
         return plan

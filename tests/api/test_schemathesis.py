@@ -26,7 +26,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from changerequests.models import Release
-from meetings.models import AgendaItem, DiscussionItem, Organisation, Person
+from meetings.models import AgendaItem, DiscussionItem, Membership, Organisation, Person
 
 pytestmark = pytest.mark.django_db
 
@@ -51,8 +51,15 @@ def real_path_parameters(path: str) -> dict[str, Any] | None:
         return {"ref": "DAG-DEC68"}
     if path.startswith("/api/v1/change-requests/"):
         return {"ref": "CR023"}
+    if path.startswith("/api/v1/committees/") and "/memberships/{id}" in path:
+        return {
+            "code": "DAG",
+            "id": Membership.objects.order_by("pk").values_list("pk", flat=True).first(),
+        }
     if path.startswith("/api/v1/committees/"):
         return {"code": "DAG"}
+    if path.startswith("/api/v1/exports/"):
+        return {"kind": "actions"}
     if path.startswith("/api/v1/releases/"):
         return {"code": "IR5"}
     models = {
