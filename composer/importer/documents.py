@@ -116,10 +116,11 @@ CANONICAL = (
 
 def column_order(heading: list[str]) -> list[int] | None:
     """Where each of the text form's columns is in a table with ``heading``, or None when
-    the table is not one of the report's record tables (the header table)."""
+    the table is not one of the report's record tables (the header table). Columns the text
+    form has no place for (a decision's Outcome) are left out."""
     names = [name.strip().lower() for name in heading]
     for columns in CANONICAL:
-        if sorted(names) == sorted(c.lower() for c in columns):
+        if all(c.lower() in names for c in columns):
             return [names.index(c.lower()) for c in columns]
     return None
 

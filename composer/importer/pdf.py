@@ -30,6 +30,8 @@ from .results import HeadlineReportImportError, ImportProblem
 
 MARGIN = 60  # points: running headers and page numbers sit within this of the edge
 _PAGE_NUMBER = re.compile(r"^(page\s+)?\d+(\s+(of|/)\s+\d+)?$", re.I)
+# This product's own stamp on a report it rendered: not part of the report's content.
+_STAMP = re.compile(r"^(DRAFT\b.*|Version \d+, issued .*)$")
 
 
 def is_pdf(data: bytes) -> bool:
@@ -116,8 +118,8 @@ def _cell_text(page: Any, box: tuple[float, float, float, float], *, formatted: 
     def centred_in_cell(obj: dict) -> bool:
         # A character belongs to the cell its middle is in: a line's ascenders may rise a
         # little above the cell's top rule.
-        if obj.get("object_type") != "char":
-            return False
+        if obj.get("object_type") != "char" or _rotated(obj):
+            return False  # a rotated character is a watermark's (DRAFT), not the cell's
         middle_x, middle_y = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
         return x0 <= middle_x <= x1 and top <= middle_y <= bottom
 
@@ -243,13 +245,30 @@ def _table_lines(out: DocumentText, page: Any, table: Any, number: int, state: _
             state.last_line = len(out.lines) - 1
 
 
+def _shape(text: str) -> str:
+    """A margin line with its numbers blanked: "Page 1 of 7" and "Page 2 of 7" are one."""
+    return re.sub(r"\d+", "#", text.strip())
+
+
+def _rotated(obj: dict) -> bool:
+    """True for a character set at an angle (its text matrix turns it)."""
+    matrix = obj.get("matrix") or (1, 0, 0, 1, 0, 0)
+    return abs(matrix[1]) > 1e-3 or abs(matrix[2]) > 1e-3
+
+
+def _upright(page: Any) -> Any:
+    """The page without rotated characters (a diagonal DRAFT watermark)."""
+    return page.filter(lambda o: o.get("object_type") != "char" or not _rotated(o))
+
+
 def _furniture(pdf: Any) -> set[str]:
-    """Text lines in the top or bottom margin of more than one page: the running header."""
+    """Text lines in the top or bottom margin of more than one page (numbers aside): the
+    running header and footer."""
     seen: collections.Counter[str] = collections.Counter()
     for page in pdf.pages:
-        for line in page.extract_text_lines():
+        for line in _upright(page).extract_text_lines():
             if line["top"] < MARGIN or line["bottom"] > page.height - MARGIN:
-                seen[line["text"].strip()] += 1
+                seen[_shape(line["text"])] += 1
     return {text for text, count in seen.items() if count > 1}
 
 
@@ -270,7 +289,9 @@ def pdf_text(data: bytes) -> DocumentText:
             found = page.find_tables()
             boxes = [table.bbox for table in found]
             blocks: list[tuple[float, Any]] = [(t.bbox[1], t) for t in found]
-            outside = page.filter(lambda o, boxes=boxes: not any(_inside(o, b) for b in boxes))
+            outside = _upright(page).filter(
+                lambda o, boxes=boxes: not any(_inside(o, b) for b in boxes)
+            )
             blocks += [(line["top"], line) for line in outside.extract_text_lines()]
             for _, block in sorted(blocks, key=lambda b: b[0]):
                 if isinstance(block, dict):
@@ -286,7 +307,9 @@ def pdf_text(data: bytes) -> DocumentText:
 def _text_line(out: DocumentText, page: Any, line: dict, body: float, furniture: set[str]) -> None:
     text = line["text"].strip()
     in_margin = line["top"] < MARGIN or line["bottom"] > page.height - MARGIN
-    if not text or (in_margin and (text in furniture or _PAGE_NUMBER.match(text))):
+    if not text or _STAMP.match(text):
+        return
+    if in_margin and (_shape(text) in furniture or _PAGE_NUMBER.match(text)):
         return
     size = max(c["size"] for c in line["chars"])
     # The title is the first line set larger than the body; the parser knows the rest of
