@@ -58,10 +58,11 @@ def large_report_text(n: int, *, number: int = 28) -> str:
             )
     lines += ["", "## Decisions", "", "Area\tRef\tDecision"]
     decisions = max(1, n // 5)
+    first_decision = 100 + max(0, number - 28) * 2000  # each meeting's own decision numbers
     for d in range(decisions):
         index = d * areas // decisions
         lines.append(
-            f"{_area_title(index)}\tDAG-DEC{100 + d}\tThe SRO approved item {d} of "
+            f"{_area_title(index)}\tDAG-DEC{first_decision + d}\tThe SRO approved item {d} of "
             f"{_area_title(index)} for implementation"
         )
     lines += ["", "# **Key Discussion Items**", "", "Area\tDiscussion"]
@@ -70,7 +71,7 @@ def large_report_text(n: int, *, number: int = 28) -> str:
     for p in range(paragraphs):
         index = p * areas // paragraphs
         action = f"DAG{number}-{first_seq[index]:02d}"
-        decision = f"DAG-DEC{100 + index * decisions // areas}"
+        decision = f"DAG-DEC{first_decision + index * decisions // areas}"
         area_cell = _area_title(index) if p == 0 or (p - 1) * areas // paragraphs != index else ""
         lines.append(
             f"{area_cell}\tThe DAG discussed point {p} ( <b>ACTION {action}</b> ) and "
