@@ -6,27 +6,17 @@ from html import escape
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.forms.utils import flatatt
 from django.utils.safestring import SafeString, mark_safe
 
+from core.concurrency import VersionedForm
 from core.forms import AreaField, DateInput
 from meetings.models import Meeting
 
+from .due import CLOSED_WITH_NEW_DATE
 from .models import Action, ActionReview
+from .owner_field import OwnersField, OwnersFormMixin
 from .register import ActionRegisterFilters, RegisterChoices
-from .services import OwnerSpec
-
-
-def owners_from_text(text: str) -> list[OwnerSpec]:
-    """Owners written one a line, lead first (``Programme (Rob Short)``, ``Chair``).
-
-    Raises ValidationError naming the first line that is not an owner.
-    """
-    lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
-    if not lines:
-        raise ValidationError("Name at least one owner, such as “Programme (Rob Short)”.")
-    return [OwnerSpec.from_text(line) for line in lines]
 
 
 class DueMeetingField(forms.ChoiceField):
@@ -217,13 +207,12 @@ class ActionFilterForm(forms.Form):
         )
 
 
-class ActionEditForm(forms.Form):
-    """Edit an action's area, description, owners and due date (PMO)."""
+class ActionEditForm(OwnersFormMixin, VersionedForm):
+    """Edit an action's area, description, owners and due date (PMO), at the version read."""
 
     area = AreaField()
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
-    owners = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}),
+    owners = OwnersField(
         help_text="One a line, lead first: “Programme (Rob Short)”, “Chair”.",
     )
     due_date = forms.DateField(required=False, widget=DateInput())
@@ -242,9 +231,15 @@ class ActionEditForm(forms.Form):
         self.action = action
         self.meeting = action.meeting
         self.fields["due_meeting"].set_meetings(list(Meeting.objects.later_than(action.meeting)))
+        self.owners_setup(action.committee_id)
 
-    def clean_owners(self) -> list[OwnerSpec]:
-        return owners_from_text(self.cleaned_data["owners"])
+    def clean(self) -> dict[str, Any]:
+        """A due date left as it was follows a due meeting chosen now (the form shows the
+        action's date, which a new meeting replaces); a date changed too must match it."""
+        data = super().clean()
+        if data.get("due_meeting") is not None and data.get("due_date") == self.action.due_date:
+            data["due_date"] = None
+        return data
 
 
 class ProgressUpdateForm(forms.Form):
@@ -277,8 +272,20 @@ class ActionDeclineForm(forms.Form):
     )
 
 
-class ActionReviewForm(forms.Form):
-    """Take up an earlier action at a meeting: close it, re-date it or keep it open."""
+class ActionReopenForm(forms.Form):
+    """Reopen a closed action: the reason is recorded as an update on it."""
+
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Why it is reopened",
+        max_length=2000,
+        help_text="Recorded on the action; a meeting that closed it shows it reopened since.",
+    )
+
+
+class ActionReviewForm(VersionedForm):
+    """Take up an earlier action at a meeting: close it, re-date it or keep it open, at the
+    action's version read."""
 
     outcome = forms.ChoiceField(choices=ActionReview.Outcome.choices)
     new_due_date = forms.DateField(required=False, widget=DateInput(), label="New due date")
@@ -292,10 +299,12 @@ class ActionReviewForm(forms.Form):
         data = super().clean()
         if data.get("outcome") == ActionReview.Outcome.RE_DATED and not data.get("new_due_date"):
             self.add_error("new_due_date", "A re-dated action needs its new due date.")
+        if data.get("outcome") == ActionReview.Outcome.CLOSED and data.get("new_due_date"):
+            self.add_error("new_due_date", CLOSED_WITH_NEW_DATE)
         return data
 
 
-class ActionForm(forms.Form):
+class ActionForm(OwnersFormMixin, forms.Form):
     """An action of a meeting: area, description, owners (one a line) and due date.
 
     ``later`` is the list of the committee's later meetings (read once per page by the
@@ -304,8 +313,7 @@ class ActionForm(forms.Form):
 
     area = AreaField()
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
-    owners = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}),
+    owners = OwnersField(
         help_text="One a line, lead first: an organisation or role, then a person in brackets "
         "— “Programme (Rob Short)”, “Chair”.",
     )
@@ -320,6 +328,4 @@ class ActionForm(forms.Form):
         self.fields["due_meeting"].set_meetings(
             later if later is not None else list(Meeting.objects.later_than(meeting))
         )
-
-    def clean_owners(self) -> list[OwnerSpec]:
-        return owners_from_text(self.cleaned_data["owners"])
+        self.owners_setup(meeting.committee_id)

@@ -102,6 +102,8 @@ class Owner(NamedTuple):
     person_id: int | None
     person: str | None
     text: str
+    # A named person or team with no email: no reminder reaches them.
+    unreachable: bool = False
 
 
 @dataclass(slots=True, frozen=True)
@@ -145,6 +147,11 @@ class ActionRow:
     def owners_text(self) -> str:
         """``Programme (Rob Short); Chair``; empty when the action has no owner."""
         return "; ".join(self.owners)
+
+    @property
+    def unreachable_owners(self) -> tuple[str, ...]:
+        """Names of the owners no reminder reaches (no email): the register's marker."""
+        return tuple(o.person or "" for o in self.owner_parts if o.unreachable)
 
     @property
     def status_label(self) -> str:
@@ -202,7 +209,8 @@ class ActionRow:
 # (core.api.db.prepared_statements) keep one plan for it. Building it with the ORM also
 # cost more CPU than running it, on the API's hottest read (issue #7).
 _OWNERS_SQL = (
-    "SELECT o.action_id, o.is_lead, o.role, o.organisation_id, org.name, o.person_id, p.name"
+    "SELECT o.action_id, o.is_lead, o.role, o.organisation_id, org.name, o.person_id, p.name,"
+    " p.email"
     " FROM {owner} o"
     " LEFT JOIN {organisation} org ON org.id = o.organisation_id"
     " LEFT JOIN {person} p ON p.id = o.person_id"
@@ -233,9 +241,19 @@ def action_owners_of(
     grouped: dict[int, list[Owner]] = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        for action_id, is_lead, role, org_id, org, person_id, person in cursor.fetchall():
+        for (
+            action_id,
+            is_lead,
+            role,
+            org_id,
+            org,
+            person_id,
+            person,
+            email,
+        ) in cursor.fetchall():
             text = owner_columns_text(org, role, person)
-            owner = Owner(bool(is_lead), role, org_id, org, person_id, person, text)
+            unreachable = person_id is not None and not (email or "").strip()
+            owner = Owner(bool(is_lead), role, org_id, org, person_id, person, text, unreachable)
             grouped.setdefault(action_id, []).append(owner)
     return {
         action_id: (tuple(owner.text for owner in owners), tuple(owners))

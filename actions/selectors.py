@@ -18,6 +18,13 @@ from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, Q, QuerySet
 
 from core import refs
+from core.history import (
+    HistoryEntry,
+    entries_join,
+    history_entries,
+    history_merge,
+    list_changes,
+)
 from meetings.models import Meeting, Membership, Person
 from meetings.selectors import committee_next_meetings
 
@@ -265,24 +272,25 @@ def action_updates_of(*, action: Action) -> list[ActionUpdate]:
     )
 
 
-def action_history_of(*, action: Action) -> list[Any]:
-    """The recorded versions of ``action`` (django-simple-history), newest first.
+def _owner_display(row: Any) -> str:
+    """An owner as written (``Programme (Rob Short)``) from its history row."""
+    owner = row.instance
+    owner.organisation, owner.person = row.organisation, row.person
+    return owner.display
 
-    Each entry has ``history_date``, ``history_user`` and ``changes``: a list of
-    ``(field label, old, new)`` against the previous version.
-    """
-    versions = list(action.history.select_related("history_user").order_by("-history_date"))
-    labels = {f.name: f.verbose_name for f in Action._meta.fields}
-    watched = ["description", "due_date", "status", "closed_date", "closure_note"]
-    status_labels = dict(Action.Status.choices)
-    for newer, older in zip(versions, [*versions[1:], None], strict=True):
-        changes: list[tuple[str, Any, Any]] = []
-        if older is not None:
-            delta = newer.diff_against(older, included_fields=watched)
-            for change in delta.changes:
-                old, new = change.old, change.new
-                if change.field == "status":
-                    old, new = status_labels.get(old, old), status_labels.get(new, new)
-                changes.append((labels.get(change.field, change.field), old, new))
-        newer.changes = changes
-    return versions
+
+def action_history_of(*, action: Action) -> list[HistoryEntry]:
+    """The history of ``action`` (``core.history``), newest first: every field of the
+    action, and its owners as one list (old → new) however the service rewrote their rows."""
+    rows = action.history.select_related("history_user__person")
+    own = history_entries(rows, skipped={"seq", "ref", "committee", "meeting"})
+    owner_rows = ActionOwner.history.filter(action_id=action.pk).select_related(
+        "history_user__person", "organisation", "person"
+    )
+    events = [
+        (row.history_date, row.history_user, row.id, _owner_display(row), row.history_type != "-")
+        for row in owner_rows
+    ]
+    # The owners given with a save (the first ones with the action's creation) show in the
+    # entry of that save.
+    return history_merge(entries_join(own, list_changes(events, label="Owners")))

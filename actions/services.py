@@ -27,6 +27,12 @@ from core.services import (
 from meetings.models import AgendaItem, Meeting, Organisation, Person
 from meetings.services import organisation_get_or_create, person_get_or_create
 
+from .due import (
+    CLOSED_WITH_NEW_DATE,
+    due_by_meeting,
+    due_date_check,
+    due_meeting_check,
+)
 from .models import (
     Action,
     ActionOwner,
@@ -53,6 +59,8 @@ class OwnerSpec:
     party: str
     person: str = ""
     is_role: bool | None = None
+    # A new person's email, given where the owner is typed (the browser's "add new person").
+    email: str = ""
 
     @classmethod
     def from_text(cls, text: str) -> OwnerSpec:
@@ -102,6 +110,7 @@ def owner_build(
             name=spec.person,
             organisation=organisation,
             is_team=spec.person_is_team,
+            email=spec.email,
             acting_user=acting_user,
         )
     return ActionOwner(
@@ -131,25 +140,6 @@ def _owners_set(action: Action, owners: list[OwnerSpec | str], *, acting_user: A
             raise ValidationError({"owners": exc.messages}) from exc
 
 
-def _check_due(due_date: Any) -> None:
-    if due_date is not None and not isinstance(due_date, dt.date):
-        raise ValidationError({"due_date": f"“{due_date}” is not a date (use YYYY-MM-DD)."})
-
-
-def _check_due_meeting(*, meeting: Meeting, due_meeting: Meeting | None) -> None:
-    """An action is due by a later meeting of its own committee, one of those its forms
-    offer (``Meeting.objects.later_than``); ValidationError otherwise."""
-    if due_meeting is None:
-        return
-    if not Meeting.objects.later_than(meeting).filter(pk=due_meeting.pk).exists():
-        raise ValidationError(
-            {
-                "due_meeting": f"{due_meeting.ref} is not a later meeting of "
-                f"{meeting.committee.code} than {meeting.ref}, where the action was raised."
-            }
-        )
-
-
 @transaction.atomic
 def action_create(
     *,
@@ -168,20 +158,20 @@ def action_create(
     """Record an action raised at ``meeting`` and assign its ref (``DAG28-01``).
 
     ``owners``: OwnerSpecs or owner text, lead first. ``due_meeting``: due by that meeting
-    (``due_date`` then follows its date). ``seq`` records a historical ref as given; by
-    default the meeting's next number is taken, safely when two users create at once, and
-    numbers are never reused. ``change_requests``: the CRs the action is about. Raises
-    ValidationError (bad or duplicate values, no owner, an agenda item of another meeting)
-    and PermissionDenied unless PMO.
+    (``due_date`` then follows its date; a different ``due_date`` given too is an error).
+    ``seq`` records a historical ref as given; by default the meeting's next number is taken,
+    safely when two users create at once, and numbers are never reused. ``change_requests``:
+    the CRs the action is about. Raises ValidationError (bad or duplicate values, no owner,
+    an agenda item of another meeting) and PermissionDenied unless PMO.
     """
     roles.require_pmo(acting_user)
     number_range_check(field="seq", value=seq, maximum=refs.MAX_ACTION_SEQ)
-    _check_due(due_date)
+    due_date_check(due_date)
     if agenda_item is not None and agenda_item.meeting_id != meeting.pk:
         raise ValidationError({"agenda_item": "That agenda item belongs to another meeting."})
-    _check_due_meeting(meeting=meeting, due_meeting=due_meeting)
+    due_meeting_check(meeting=meeting, due_meeting=due_meeting)
     if due_meeting is not None:
-        due_date = due_meeting.date
+        due_date = due_by_meeting(due_date=due_date, due_meeting=due_meeting)
     seq = counter_take(Meeting.objects.filter(pk=meeting.pk), "last_action_seq", explicit=seq)
     committee = meeting.committee
     ref = refs.action_ref(committee.code, meeting.number, meeting.sub_number, seq)
@@ -226,11 +216,13 @@ def action_update(
     """Change an action's description, due date, due meeting, area, owners or CRs (PMO only)."""
     roles.require_pmo(acting_user)
     action = Action.objects.select_for_update().get(pk=action.pk)
-    _check_due(changes.get("due_date"))
+    due_date_check(changes.get("due_date"))
     apply_changes(action, changes, ACTION_EDITABLE_FIELDS)
     if changes.get("due_meeting") is not None:
-        _check_due_meeting(meeting=action.meeting, due_meeting=action.due_meeting)
-        action.due_date = action.due_meeting.date
+        due_meeting_check(meeting=action.meeting, due_meeting=action.due_meeting)
+        action.due_date = due_by_meeting(
+            due_date=changes.get("due_date"), due_meeting=action.due_meeting
+        )
     if action.agenda_item_id and action.agenda_item.meeting_id != action.meeting_id:
         raise ValidationError({"agenda_item": "That agenda item belongs to another meeting."})
     validated_save(action, acting_user=acting_user)
@@ -263,25 +255,28 @@ def action_update_post(
     """Post a progress update; with ``proposes_closure`` the action awaits the PMO's closure.
 
     Raises PermissionDenied unless PMO, an owner or the system (``None``, nobody, is
-    refused); ValidationError for empty text or a closed action.
+    refused); ValidationError for empty text. On an action closed since the poster read it,
+    the update is kept as a note on it (``update.action.is_open`` is then false) and
+    proposes nothing.
     """
     if not is_system(acting_user) and not action_can_update(user=acting_user, action=action):
         raise PermissionDenied("Only the action's owners or the PMO can update it.")
     action = Action.objects.select_for_update().get(pk=action.pk)
     if not (text or "").strip():
         raise ValidationError({"text": "Write what has been done."})
-    if action.status == Action.Status.CLOSED:
-        raise ValidationError(f"{action.ref} is closed; it takes no more updates.")
+    # Closed meanwhile (the form was read while it was open): the update is kept as a note
+    # on the closed action, proposing nothing, rather than lost.
+    is_closed = action.status == Action.Status.CLOSED
     update = validated_save(
         ActionUpdate(
             action=action,
             author=history_user(acting_user),
             text=text.strip(),
-            proposes_closure=proposes_closure,
+            proposes_closure=proposes_closure and not is_closed,
         ),
         acting_user=acting_user,
     )
-    if proposes_closure:
+    if proposes_closure and not is_closed:
         action.status = Action.Status.PROPOSED_CLOSURE
         validated_save(action, acting_user=acting_user)
     return update
@@ -324,11 +319,15 @@ def action_closure_decline(*, action: Action, acting_user: Any, note: str = "") 
 
 
 @transaction.atomic
-def action_reopen(*, action: Action, acting_user: Any) -> Action:
+def action_reopen(*, action: Action, acting_user: Any, reason: str = "") -> Action:
     """Reopen a closed action (PMO only): status open, closed date cleared.
 
-    Raises ValidationError when the action is not closed (an open one, or one proposed for
-    closure, which the PMO confirms or declines instead), PermissionDenied unless PMO.
+    The ``reason`` (the browser asks for one; the API takes it optionally) is recorded as an
+    update on the action, by the PMO. A review that closed it at a meeting stays as that
+    meeting recorded it; the pages that show the review say the action was reopened
+    since (a closing review of an action not closed). Raises ValidationError when the action is not
+    closed (an open one, or one proposed for closure, which the PMO confirms or declines
+    instead), PermissionDenied unless PMO.
     """
     roles.require_pmo(acting_user)
     action = Action.objects.select_for_update().get(pk=action.pk)
@@ -338,7 +337,15 @@ def action_reopen(*, action: Action, acting_user: Any) -> Action:
         )
     action.status = Action.Status.OPEN
     action.closed_date = None
-    return validated_save(action, acting_user=acting_user)
+    validated_save(action, acting_user=acting_user)
+    if reason.strip():
+        validated_save(
+            ActionUpdate(
+                action=action, author=history_user(acting_user), text=f"Reopened: {reason.strip()}"
+            ),
+            acting_user=acting_user,
+        )
+    return action
 
 
 @transaction.atomic
@@ -383,7 +390,9 @@ def action_review_record(
         raise ValidationError({"agenda_item": "That agenda item belongs to another meeting."})
     if outcome == ActionReview.Outcome.RE_DATED and new_due_date is None:
         raise ValidationError({"new_due_date": "A re-dated action needs its new due date."})
-    _check_due(new_due_date)
+    if outcome == ActionReview.Outcome.CLOSED and new_due_date is not None:
+        raise ValidationError({"new_due_date": CLOSED_WITH_NEW_DATE})
+    due_date_check(new_due_date, field="new_due_date")
     review = ActionReview.objects.filter(action=action, meeting=meeting).first()
     if review is None:
         order = meeting.action_reviews.count() + 1

@@ -12,7 +12,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -21,17 +20,20 @@ from django.utils.safestring import mark_safe
 from django_htmx.http import reswap, retarget
 
 from core import roles
+from core.concurrency import version_guard
 from core.templatetags.governance import dom_id
 from core.views import LoginRequired, PmoRequired, form_add_service_error, is_htmx, today_london
 from meetings.selectors import discussions_of
 from meetings.views import area_for, meeting_agenda_url
 
 from . import services
+from .due import action_due_warnings
 from .forms import (
     ActionCloseForm,
     ActionDeclineForm,
     ActionEditForm,
     ActionFilterForm,
+    ActionReopenForm,
     ProgressUpdateForm,
 )
 from .models import Action
@@ -43,6 +45,14 @@ from .selectors import (
     action_updates_of,
     next_meetings_by_committee,
 )
+from .versions import action_version
+
+
+def due_warnings_show(request: HttpRequest, action: Action) -> None:
+    """The action's due-date warnings (``actions.due.action_due_warnings``) as messages."""
+    action = Action.objects.select_related("meeting").get(pk=action.pk)
+    for warning in action_due_warnings(action=action):
+        messages.warning(request, warning)
 
 
 def get_action_or_404(request: HttpRequest, ref: str) -> Action:
@@ -163,6 +173,7 @@ def action_page_context(request: HttpRequest, action: Action, **extra: Any) -> d
         "update_form": ProgressUpdateForm(),
         "close_form": ActionCloseForm(initial={"closed_date": today_london()}),
         "decline_form": ActionDeclineForm(),
+        "reopen_form": ActionReopenForm(auto_id="reopen-%s"),
     }
     context.update(extra)
     return context
@@ -174,7 +185,9 @@ class ActionUpdateView(PmoRequired):
 
     def get(self, request: HttpRequest, ref: str) -> HttpResponse:
         action = get_action_or_404(request, ref)
-        form = ActionEditForm(action=action, auto_id=f"e-{action.ref}-%s")
+        form = ActionEditForm(
+            action=action, auto_id=f"e-{action.ref}-%s", version=action_version(request, action)
+        )
         return self.show(request, action, form)
 
     def post(self, request: HttpRequest, ref: str) -> HttpResponse:
@@ -183,7 +196,12 @@ class ActionUpdateView(PmoRequired):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                with transaction.atomic():
+                with version_guard(
+                    form,
+                    record=action,
+                    current=lambda: action_version(request, action),
+                    name=f"Action {action.ref}",
+                ):
                     services.action_update(
                         action=action,
                         acting_user=request.user,
@@ -197,6 +215,7 @@ class ActionUpdateView(PmoRequired):
                 form_add_service_error(form, exc)
             else:
                 messages.success(request, f"Action {action.ref} saved.")
+                due_warnings_show(request, action)
                 if is_htmx(request) and request.POST.get("return_to") == "meeting":
                     return HttpResponseRedirect(
                         meeting_agenda_url(action.meeting, dom_id(action.ref))
@@ -242,7 +261,7 @@ class ActionProgressCreateView(LoginRequired):
         form = ProgressUpdateForm(request.POST)
         if form.is_valid():
             try:
-                services.action_update_post(
+                update = services.action_update_post(
                     action=action,
                     text=form.cleaned_data["text"],
                     proposes_closure=form.cleaned_data["proposes_closure"],
@@ -251,7 +270,13 @@ class ActionProgressCreateView(LoginRequired):
             except ValidationError as exc:
                 form_add_service_error(form, exc)
             else:
-                if form.cleaned_data["proposes_closure"]:
+                if not update.action.is_open:
+                    messages.warning(
+                        request,
+                        f"{action.ref} was closed meanwhile, so nothing was proposed; your "
+                        "update is kept on it as a note for the PMO.",
+                    )
+                elif form.cleaned_data["proposes_closure"]:
                     messages.success(
                         request, f"Update posted; closure of {action.ref} proposed to the PMO."
                     )
@@ -317,8 +342,14 @@ class ActionReopenView(PmoRequired):
 
     def post(self, request: HttpRequest, ref: str) -> HttpResponse:
         action = get_action_or_404(request, ref)
+        form = ActionReopenForm(request.POST, auto_id="reopen-%s")
+        if not form.is_valid():
+            context = action_page_context(request, action, reopen_form=form)
+            return render(request, "actions/action_detail.html", context)
         try:
-            services.action_reopen(action=action, acting_user=request.user)
+            services.action_reopen(
+                action=action, reason=form.cleaned_data["reason"], acting_user=request.user
+            )
         except ValidationError as exc:
             # Two PMOs reopening at once: the second finds it open already.
             messages.error(request, " ".join(exc.messages))

@@ -11,7 +11,14 @@ from django.http import HttpRequest
 from core.admin import HistoryAdmin, ServiceAdmin, ref_link_display
 
 from . import services
-from .models import ChangeRequest, DesignIssueNotification, ImpactAssessmentResponse, Release
+from .models import (
+    LOCKED_FIELDS,
+    ChangeRequest,
+    ChangeRequestStatusChange,
+    DesignIssueNotification,
+    ImpactAssessmentResponse,
+    Release,
+)
 
 
 class ImpactAssessmentResponseInline(admin.TabularInline):
@@ -27,6 +34,25 @@ class ImpactAssessmentResponseInline(admin.TabularInline):
         "received_date",
     ]
     autocomplete_fields = ["organisation"]
+
+
+class ChangeRequestStatusChangeInline(admin.TabularInline):
+    """Status moves on record with their reasons, read-only: the services write them."""
+
+    model = ChangeRequestStatusChange
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = [
+        "changed_at",
+        "changed_by",
+        "from_status",
+        "to_status",
+        "decision_ref",
+        "reason",
+    ]
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 class ChangeRequestForm(forms.ModelForm):
@@ -65,10 +91,15 @@ class ChangeRequestAdmin(ServiceAdmin):
     search_fields = ["ref", "title", "description", "design_artefacts"]
     list_select_related = ["raiser", "target_release", "backstop_release"]
     autocomplete_fields = ["raiser", "target_release", "backstop_release"]
-    inlines = [ImpactAssessmentResponseInline]
+    inlines = [ImpactAssessmentResponseInline, ChangeRequestStatusChangeInline]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        return ["ref", "number"] if obj else ["ref"]
+        if obj is None:
+            return ["ref"]
+        # Status moves by its decisions or change_request_transition (with a reason once
+        # decided), never by editing the field; a decided CR keeps its title and description.
+        locked = list(LOCKED_FIELDS) if obj.is_decided else []
+        return ["ref", "number", "status", *locked]
 
     def create_with_service(self, request: HttpRequest, form: forms.ModelForm) -> ChangeRequest:
         data = form.cleaned_data

@@ -8,10 +8,17 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from core import refs
+from core.concurrency import VersionedForm
 from core.forms import DateInput
 from meetings.models import Organisation
 
-from .models import TRANSITIONS, ChangeRequest, ImpactAssessmentResponse, Release
+from .models import (
+    LOCKED_FIELDS,
+    TRANSITIONS,
+    ChangeRequest,
+    ImpactAssessmentResponse,
+    Release,
+)
 
 
 class ChangeRequestFilterForm(forms.Form):
@@ -27,7 +34,7 @@ class ChangeRequestFilterForm(forms.Form):
 _RELEASE = {"list": "release-codes", "autocomplete": "off"}
 
 
-class ChangeRequestForm(forms.Form):
+class ChangeRequestForm(VersionedForm):
     """Record or edit a CR. Raiser and releases are written as text (created if new)."""
 
     number = forms.IntegerField(
@@ -74,12 +81,25 @@ class ChangeRequestForm(forms.Form):
         self.change_request = change_request
         if change_request is not None:
             del self.fields["number"]
+            if change_request.is_decided:
+                # Shown as decided, not taken from the POST (change_request_update refuses
+                # a change too).
+                for name in LOCKED_FIELDS:
+                    self.fields[name].disabled = True
+                    self.fields[name].help_text = "As decided; re-open the CR to change it."
 
 
 class ChangeRequestTransitionForm(forms.Form):
-    """Move a CR to one of the statuses its workflow allows next."""
+    """Move a CR by hand to one of the statuses its workflow allows next (approval and
+    rejection come by a decision); once decided, with the reason, which goes on record."""
 
     to_status = forms.ChoiceField(label="Move to")
+    reason = forms.CharField(
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="On record with your name on the CR's page.",
+    )
 
     def __init__(self, *args: Any, change_request: ChangeRequest, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -87,6 +107,10 @@ class ChangeRequestTransitionForm(forms.Form):
         self.fields["to_status"].choices = [
             (value, label) for value, label in ChangeRequest.Status.choices if value in allowed
         ]
+        if change_request.is_decided:
+            self.fields["reason"].required = True
+        else:
+            del self.fields["reason"]
 
 
 class ImpactAssessmentResponseForm(forms.Form):

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from core import refs
@@ -87,7 +89,18 @@ class ChangeRequest(models.Model):
     def __str__(self) -> str:
         return f"{self.ref} {self.title}".strip()
 
+    @property
+    def is_decided(self) -> bool:
+        """True once a decision stands (approved, with conditions, rejected, implemented):
+        the title and description are frozen and status moves need a reason."""
+        return self.status in DECIDED
 
+
+# Moves by hand (the PMO, ``changerequests.services.change_request_transition``). Approval
+# and rejection are not among them: they are the chair's, and come by a decision
+# (DECISION_TRANSITIONS). Every move out of a decided status (DECIDED) needs a reason and is
+# logged (ChangeRequestStatusChange): marking it implemented, or re-opening it to await a
+# new decision.
 TRANSITIONS: dict[str, set[str]] = {
     ChangeRequest.Status.DRAFT: {
         ChangeRequest.Status.IMPACT_ASSESSMENT,
@@ -99,18 +112,86 @@ TRANSITIONS: dict[str, set[str]] = {
         ChangeRequest.Status.WITHDRAWN,
     },
     ChangeRequest.Status.AWAITING_DECISION: {
-        ChangeRequest.Status.APPROVED,
-        ChangeRequest.Status.APPROVED_WITH_CONDITIONS,
-        ChangeRequest.Status.REJECTED,
         ChangeRequest.Status.IMPACT_ASSESSMENT,
         ChangeRequest.Status.WITHDRAWN,
     },
-    ChangeRequest.Status.APPROVED: {ChangeRequest.Status.IMPLEMENTED},
-    ChangeRequest.Status.APPROVED_WITH_CONDITIONS: {ChangeRequest.Status.IMPLEMENTED},
+    ChangeRequest.Status.APPROVED: {
+        ChangeRequest.Status.IMPLEMENTED,
+        ChangeRequest.Status.AWAITING_DECISION,
+    },
+    ChangeRequest.Status.APPROVED_WITH_CONDITIONS: {
+        ChangeRequest.Status.IMPLEMENTED,
+        ChangeRequest.Status.AWAITING_DECISION,
+    },
+    ChangeRequest.Status.REJECTED: {ChangeRequest.Status.AWAITING_DECISION},
+    ChangeRequest.Status.WITHDRAWN: set(),
+    ChangeRequest.Status.IMPLEMENTED: set(),
+}
+
+# Moves by a decision's outcome (``change_request_decide``): a CR not yet decided takes the
+# outcome of the chair's decision on it; a decided, withdrawn or implemented CR is not moved
+# by a later decision (re-deciding it takes a re-opening first).
+_UNDECIDED_TO_OUTCOME = {
+    ChangeRequest.Status.APPROVED,
+    ChangeRequest.Status.APPROVED_WITH_CONDITIONS,
+    ChangeRequest.Status.REJECTED,
+}
+DECISION_TRANSITIONS: dict[str, set[str]] = {
+    ChangeRequest.Status.DRAFT: _UNDECIDED_TO_OUTCOME,
+    ChangeRequest.Status.IMPACT_ASSESSMENT: _UNDECIDED_TO_OUTCOME,
+    ChangeRequest.Status.AWAITING_DECISION: _UNDECIDED_TO_OUTCOME,
+    ChangeRequest.Status.APPROVED: set(),
+    ChangeRequest.Status.APPROVED_WITH_CONDITIONS: set(),
     ChangeRequest.Status.REJECTED: set(),
     ChangeRequest.Status.WITHDRAWN: set(),
     ChangeRequest.Status.IMPLEMENTED: set(),
 }
+
+# Statuses in which the committee's decision stands: the title and description are frozen
+# (LOCKED_FIELDS) and every status move needs a reason.
+DECIDED = frozenset(
+    {
+        ChangeRequest.Status.APPROVED,
+        ChangeRequest.Status.APPROVED_WITH_CONDITIONS,
+        ChangeRequest.Status.REJECTED,
+        ChangeRequest.Status.IMPLEMENTED,
+    }
+)
+LOCKED_FIELDS = ("title", "description")
+
+
+class ChangeRequestStatusChange(models.Model):
+    """A status move of a CR on record with its reason: a decision settling it, a re-opening
+    (by hand, or because the decision that settled it was re-opened), or a move out of a
+    decided status by hand. The CR's page shows them."""
+
+    change_request = models.ForeignKey(
+        ChangeRequest, on_delete=models.CASCADE, related_name="status_changes"
+    )
+    from_status = models.CharField(max_length=30, choices=ChangeRequest.Status.choices)
+    to_status = models.CharField(max_length=30, choices=ChangeRequest.Status.choices)
+    reason = models.TextField()
+    decision_ref = models.CharField(
+        max_length=24, blank=True, help_text="The decision that moved it, if one did."
+    )
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Empty when the system acted (an import).",
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["change_request", "changed_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="cr_status_change_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.change_request_id}: {self.from_status} → {self.to_status}"
 
 
 class ImpactAssessmentResponse(models.Model):

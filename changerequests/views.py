@@ -17,10 +17,13 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from core import roles
+from core.concurrency import Version, record_version, version_guard
+from core.history import record_values
 from core.views import LoginRequired, PmoRequired, form_add_service_error
 from meetings.services import organisation_get_or_create
 
 from . import services
+from .api.views import ChangeRequestDetailApi
 from .forms import (
     ChangeRequestFilterForm,
     ChangeRequestForm,
@@ -127,19 +130,45 @@ class ChangeRequestCreateView(PmoRequired):
         )
 
 
+CR_VERSION_FIELDS = (
+    "title",
+    "description",
+    "raiser",
+    "status",
+    "ia_start_date",
+    "ia_end_date",
+    "target_release",
+    "backstop_release",
+    "design_artefacts",
+)
+
+
+def change_request_version(request: HttpRequest, cr: ChangeRequest) -> Version:
+    """The CR's version for its edit form: the API's ETag and the values it shows."""
+    fresh = ChangeRequest.objects.get(pk=cr.pk)
+    values = record_values(fresh, CR_VERSION_FIELDS)
+    return Version(record_version(ChangeRequestDetailApi, request, ref=fresh.ref), values)
+
+
 class ChangeRequestUpdateView(PmoRequired):
     """``/change-requests/<ref>/edit/``: the PMO edits a CR (status moves separately)."""
 
     def get(self, request: HttpRequest, ref: str) -> HttpResponse:
         cr = get_change_request_or_404(ref)
-        return self.show(request, cr, ChangeRequestForm(change_request=cr))
+        form = ChangeRequestForm(change_request=cr, version=change_request_version(request, cr))
+        return self.show(request, cr, form)
 
     def post(self, request: HttpRequest, ref: str) -> HttpResponse:
         cr = get_change_request_or_404(ref)
         form = ChangeRequestForm(request.POST, change_request=cr)
         if form.is_valid():
             try:
-                with transaction.atomic():
+                with version_guard(
+                    form,
+                    record=cr,
+                    current=lambda: change_request_version(request, cr),
+                    name=f"Change request {cr.ref}",
+                ):
                     services.change_request_update(
                         change_request=cr,
                         acting_user=request.user,

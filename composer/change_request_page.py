@@ -8,7 +8,11 @@ from typing import Any
 from django.db.models import Prefetch, Q
 
 from actions.models import Action, ActionOwner
-from changerequests.models import ChangeRequest, ImpactAssessmentResponse
+from changerequests.models import (
+    ChangeRequest,
+    ChangeRequestStatusChange,
+    ImpactAssessmentResponse,
+)
 from decisions.models import Decision
 from meetings.models import AgendaItem, DiscussionItem
 from meetings.selectors import discussions_of
@@ -26,6 +30,12 @@ class ChangeRequestPage:
     discussions: list[DiscussionItem] = field(default_factory=list)
     agenda_items: list[AgendaItem] = field(default_factory=list)
     dins: list[Any] = field(default_factory=list)
+    status_changes: list[ChangeRequestStatusChange] = field(default_factory=list)
+
+    @property
+    def decision_refs(self) -> set[str]:
+        """Refs of the decisions on the CR the reader may open (others show as plain text)."""
+        return {decision.ref for decision in self.decisions}
 
 
 def change_request_page(*, change_request: ChangeRequest, user: Any) -> ChangeRequestPage:
@@ -66,6 +76,8 @@ def change_request_page(*, change_request: ChangeRequest, user: Any) -> ChangeRe
         .order_by("meeting__start_at")
     )
     dins = list(change_request.dins.select_related("release").order_by("number"))
+    # Status moves on record with their reasons (decisions, re-openings, moves once decided).
+    status_changes = list(change_request.status_changes.select_related("changed_by"))
     return ChangeRequestPage(
         change_request=change_request,
         ia_responses=responses,
@@ -75,4 +87,5 @@ def change_request_page(*, change_request: ChangeRequest, user: Any) -> ChangeRe
         discussions=discussions,
         agenda_items=agenda_items,
         dins=dins,
+        status_changes=status_changes,
     )

@@ -18,10 +18,11 @@ from changerequests.forms import (
     ImpactAssessmentResponseForm,
     organisation_names,
 )
-from changerequests.models import ChangeRequest
+from changerequests.models import ChangeRequest, ImpactAssessmentResponse
 from changerequests.views import get_change_request_or_404
 from composer.change_request_page import change_request_page
 from core import roles
+from core.history import HistoryEntry, history_entries, history_merge
 from core.views import LoginRequired, PmoRequired, form_add_service_error
 from meetings.services import organisation_get_or_create
 
@@ -38,6 +39,22 @@ class ChangeRequestDetailView(LoginRequired):
         )
 
 
+def change_request_history(cr: ChangeRequest) -> list[HistoryEntry]:
+    """The CR's history with its IA responses' (a response recorded again shows what it
+    replaced), newest first."""
+    own = history_entries(
+        cr.history.select_related("history_user__person"), skipped={"number", "ref"}
+    )
+    responses = history_entries(
+        ImpactAssessmentResponse.history.filter(change_request_id=cr.pk).select_related(
+            "history_user__person", "organisation"
+        ),
+        subject=lambda row: f"IA response of {row.organisation}",
+        skipped={"change_request", "organisation"},
+    )
+    return history_merge(own, responses)
+
+
 def cr_page_context(request: HttpRequest, cr: ChangeRequest, **extra: Any) -> dict[str, Any]:
     """The CR page's context; ``extra`` replaces a form that came back with errors."""
     can_edit = roles.is_pmo(request.user)
@@ -45,6 +62,7 @@ def cr_page_context(request: HttpRequest, cr: ChangeRequest, **extra: Any) -> di
         "cr": cr,
         "page": change_request_page(change_request=cr, user=request.user),
         "can_edit": can_edit,
+        "history_entries": change_request_history(cr),
     }
     if can_edit:
         context["transition_form"] = ChangeRequestTransitionForm(change_request=cr)
@@ -55,7 +73,8 @@ def cr_page_context(request: HttpRequest, cr: ChangeRequest, **extra: Any) -> di
 
 
 class ChangeRequestTransitionView(PmoRequired):
-    """``/change-requests/<ref>/status/`` (POST): move the CR along its workflow."""
+    """``/change-requests/<ref>/status/`` (POST): move the CR along its workflow by hand (a
+    decided CR with a reason, on record; approval and rejection only by a decision)."""
 
     def post(self, request: HttpRequest, ref: str) -> HttpResponse:
         cr = get_change_request_or_404(ref)
@@ -65,6 +84,7 @@ class ChangeRequestTransitionView(PmoRequired):
                 cr = services.change_request_transition(
                     change_request=cr,
                     to_status=form.cleaned_data["to_status"],
+                    reason=form.cleaned_data.get("reason") or "",
                     acting_user=request.user,
                 )
             except ValidationError as exc:

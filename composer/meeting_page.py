@@ -201,6 +201,11 @@ class MeetingReviewRow:
     def outcome_label(self) -> str:
         return str(ActionReview.Outcome(self.outcome).label)
 
+    @property
+    def is_reopened_since(self) -> bool:
+        """Closed at this meeting, open again now (the PMO reopened it with a reason)."""
+        return self.outcome == ActionReview.Outcome.CLOSED and self.action.status != "closed"
+
 
 @dataclass
 class MeetingDiscussionRow:

@@ -18,9 +18,13 @@ from django_htmx.http import reswap, retarget
 
 from actions.forms import ActionForm
 from actions.services import action_create
+from actions.views import due_warnings_show
 from composer import discussion
+from composer.api.views import DiscussionItemDetailApi
 from composer.forms import AgendaItemForm, DiscussionItemForm
 from composer.views import agenda_response, meeting_page_context
+from core.concurrency import Version, VersionedForm, record_version, version_guard
+from core.history import record_values
 from core.templatetags.governance import dom_id
 from core.views import (
     FORM_ID_RE,
@@ -155,6 +159,10 @@ class MeetingActionCreateView(MeetingRecordView):
             acting_user=request.user,
         )
 
+    def saved(self, request: HttpRequest, meeting: Meeting, record: Any) -> HttpResponse:
+        due_warnings_show(request, record)  # before the page that shows the messages
+        return super().saved(request, meeting, record)
+
 
 class MeetingDecisionCreateView(MeetingRecordView):
     """``/meetings/<ref>/decisions/new/``: record a proposed decision (the chair decides)."""
@@ -235,6 +243,17 @@ class MeetingAgendaItemCreateView(PmoRequired):
 # --- discussion items: edit and delete ------------------------------------------------------
 
 
+class DiscussionItemEditForm(VersionedForm, DiscussionItemForm):
+    """A discussion item's edit form, at the version read (``core.concurrency``)."""
+
+
+def discussion_item_version(request: HttpRequest, item: DiscussionItem) -> Version:
+    """The item's version for its edit form: the API's ETag and the values it shows."""
+    fresh = DiscussionItem.objects.select_related("agenda_item").get(pk=item.pk)
+    values = record_values(fresh, ("agenda_item", "text"))
+    return Version(record_version(DiscussionItemDetailApi, request, pk=fresh.pk), values)
+
+
 def _discussion_item_or_404(meeting: Meeting, pk: int) -> DiscussionItem:
     item = (
         meeting.discussion_items.select_related("agenda_item")
@@ -254,16 +273,26 @@ class DiscussionItemUpdateView(PmoRequired):
         meeting = get_meeting_or_404(request, ref)
         item = _discussion_item_or_404(meeting, pk)
         initial = {"area": item.agenda_item.title if item.agenda_item else "", "text": item.text}
-        form = DiscussionItemForm(meeting=meeting, initial=initial, auto_id=f"d{pk}-%s")
+        form = DiscussionItemEditForm(
+            meeting=meeting,
+            initial=initial,
+            auto_id=f"d{pk}-%s",
+            version=discussion_item_version(request, item),
+        )
         return self.show(request, meeting, item, form)
 
     def post(self, request: HttpRequest, ref: str, pk: int) -> HttpResponse:
         meeting = get_meeting_or_404(request, ref)
         item = _discussion_item_or_404(meeting, pk)
-        form = DiscussionItemForm(request.POST, meeting=meeting, auto_id=f"d{pk}-%s")
+        form = DiscussionItemEditForm(request.POST, meeting=meeting, auto_id=f"d{pk}-%s")
         if form.is_valid():
             try:
-                with transaction.atomic():
+                with version_guard(
+                    form,
+                    record=item,
+                    current=lambda: discussion_item_version(request, item),
+                    name=f"This discussion item of {meeting.ref}",
+                ):
                     discussion.discussion_item_update(
                         discussion_item=item,
                         text=form.cleaned_data["text"],

@@ -17,7 +17,9 @@ from actions.selectors import (
     action_review_list_for_meeting,
 )
 from actions.services import action_review_record
+from actions.versions import action_version
 from core import refs, roles
+from core.concurrency import version_guard
 from core.views import (
     LoginRequired,
     form_add_service_error,
@@ -57,14 +59,20 @@ class MeetingReviewView(LoginRequired):
         form = ActionReviewForm(request.POST, prefix=action.ref, auto_id=f"r-{action.ref}-%s")
         if form.is_valid():
             try:
-                review = action_review_record(
-                    action=action,
-                    meeting=meeting,
-                    outcome=form.cleaned_data["outcome"],
-                    new_due_date=form.cleaned_data["new_due_date"],
-                    note=form.cleaned_data["note"],
-                    acting_user=request.user,
-                )
+                with version_guard(
+                    form,
+                    record=action,
+                    current=lambda: action_version(request, action),
+                    name=f"Action {action.ref}",
+                ):
+                    review = action_review_record(
+                        action=action,
+                        meeting=meeting,
+                        outcome=form.cleaned_data["outcome"],
+                        new_due_date=form.cleaned_data["new_due_date"],
+                        note=form.cleaned_data["note"],
+                        acting_user=request.user,
+                    )
             except ValidationError as exc:
                 form_add_service_error(form, exc)
             else:
@@ -75,23 +83,35 @@ class MeetingReviewView(LoginRequired):
                 return HttpResponseRedirect(
                     reverse("meeting-reviews", args=[meeting.ref]) + "#reviewed"
                 )
-        return self.show(request, meeting, bound={action.ref: form})
+        return self.show(request, meeting, bound={action.ref: form}, bound_action=action)
 
     def show(
-        self, request: HttpRequest, meeting: Meeting, bound: dict[str, Form] | None = None
+        self,
+        request: HttpRequest,
+        meeting: Meeting,
+        bound: dict[str, Form] | None = None,
+        bound_action: Action | None = None,
     ) -> HttpResponse:
-
         bound = bound or {}
         can_edit = roles.is_pmo(request.user)
         candidates = action_list_to_review(meeting=meeting, user=request.user)
+        # Each form carries its action's version (only the PMO gets forms).
         rows = [
             (
                 action,
                 bound.get(action.ref)
-                or ActionReviewForm(prefix=action.ref, auto_id=f"r-{action.ref}-%s"),
+                or ActionReviewForm(
+                    prefix=action.ref,
+                    auto_id=f"r-{action.ref}-%s",
+                    version=action_version(request, action) if can_edit else None,
+                ),
             )
             for action in candidates
         ]
+        # A form that came back (refused: the action was closed meanwhile, say) stays on the
+        # page with its input even when its action is no longer waiting.
+        if bound_action is not None and all(a.ref != bound_action.ref for a, _ in rows):
+            rows.insert(0, (bound_action, bound[bound_action.ref]))
         return render(
             request,
             "meetings/meeting_reviews.html",

@@ -12,9 +12,12 @@ from . import change_request_views, record_views, review_views, views
 urlpatterns: list = [
     path("", include("composer.report_urls")),
     path("", include("composer.reminder_urls")),
+    path("", include("composer.calendar_urls")),
+    path("", include("composer.export_urls")),
     path("", views.HomeView.as_view(), name="home"),
     path("meetings/<str:ref>/", views.MeetingDetailView.as_view(), name="meeting-detail"),
     path("meetings/<str:ref>/agenda/", views.MeetingAgendaView.as_view(), name="meeting-agenda"),
+    path("meetings/<str:ref>/history/", views.MeetingHistoryView.as_view(), name="meeting-history"),
     path("meetings/<str:ref>/reports/", views.MeetingReportsView.as_view(), name="meeting-reports"),
     path(
         "meetings/<str:ref>/areas/new/",

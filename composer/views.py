@@ -34,7 +34,8 @@ from core.views import (
 )
 from decisions.selectors import decision_queue
 from meetings.models import Meeting
-from meetings.selectors import meeting_list_for_user
+from meetings.people_selectors import people_without_email_count
+from meetings.selectors import meeting_history_of, meeting_list_for_user
 from meetings.views import DOM_ID_RE, get_meeting_or_404
 
 # --- home and the meeting list -------------------------------------------------------------------
@@ -76,6 +77,7 @@ class HomeView(LoginRequired):
             context["queue"] = list(decision_queue(user=user)[:10])
         if context["is_pmo"]:
             context["closures"] = list(action_list_proposed_closure(user=user)[:10])
+            context["people_without_email"] = people_without_email_count()
         return render(request, "meetings/home.html", context)
 
 
@@ -151,6 +153,25 @@ class MeetingDetailView(LoginRequired):
             "meetings/meeting_detail.html",
             meeting_page_context(request, page.meeting, page=page),
         )
+
+
+class MeetingHistoryView(LoginRequired):
+    """``/meetings/<ref>/history/``: the history of the meeting, its agenda and discussion.
+
+    The meeting page loads it into its history card when the card is scrolled to (htmx),
+    so the page itself reads none of it; opened directly it is a page of its own.
+    """
+
+    def get(self, request: HttpRequest, ref: str) -> HttpResponse:
+        meeting = get_meeting_or_404(request, ref)
+        context = {
+            "meeting": meeting,
+            "history_entries": meeting_history_of(meeting=meeting),
+            "history_title": f"History of {meeting.ref}, its agenda and discussion",
+        }
+        if is_htmx(request):
+            return render(request, "_history.html", context)
+        return render(request, "meetings/meeting_history.html", context)
 
 
 class MeetingReportsView(LoginRequired):

@@ -24,6 +24,12 @@ from core.actors import history_user
 ModelT = TypeVar("ModelT", bound=models.Model)
 
 
+class RecordLockedError(ValidationError):
+    """A service's refusal to change a record that a decision has locked (a decided decision,
+    a decided change request). A ValidationError, so forms and imports show it like any
+    other refusal; the API answers it with 409 Conflict (``core.api.errors``)."""
+
+
 def counter_take(queryset: models.QuerySet, field: str, *, explicit: int | None = None) -> int:
     """Take the next number from a counter column, safely under concurrency.
 

@@ -22,6 +22,7 @@ urlpatterns = [
     path("api/v1/", include("dag.api_urls")),
     path("api/token/", ApiTokenView.as_view(), name="api-token"),
     path("", include("meetings.urls")),
+    path("", include("meetings.people_urls")),
     path("", include("actions.urls")),
     path("", include("decisions.urls")),
     path("", include("changerequests.urls")),

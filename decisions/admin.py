@@ -11,7 +11,28 @@ from django.http import HttpRequest
 from core.admin import ServiceAdmin, ref_link_display
 
 from . import services
-from .models import Decision
+from .models import Decision, DecisionReopening
+
+
+class DecisionReopeningInline(admin.TabularInline):
+    """The decision's re-openings, read-only: they are made by ``decision_reopen`` alone."""
+
+    model = DecisionReopening
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = [
+        "reopened_at",
+        "reopened_by",
+        "acted_as",
+        "reason",
+        "from_status",
+        "from_conditions",
+        "from_decided_by",
+        "from_decided_at",
+    ]
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(Decision)
@@ -42,11 +63,16 @@ class DecisionAdmin(ServiceAdmin):
         "decided_at",
     ]
 
+    inlines = [DecisionReopeningInline]
+
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         # Status moves only through the chair's approval (decision_transition).
-        if obj:
-            return ["ref", "meeting", "status", "conditions", "decided_by", "decided_at"]
-        return ["ref", "status", "conditions", "decided_by", "decided_at"]
+        if obj is None:
+            return ["ref", "status", "conditions", "decided_by", "decided_at"]
+        if obj.is_locked:
+            # Decided: everything stays as the chair decided it until re-opened (issue #12).
+            return list(self.fields)
+        return ["ref", "meeting", "status", "conditions", "decided_by", "decided_at"]
 
     @admin.display(description="Decision")
     def short_text(self, obj: Decision) -> str:

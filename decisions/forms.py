@@ -8,6 +8,7 @@ from django import forms
 
 from changerequests.forms import change_request_from_ref
 from changerequests.models import ChangeRequest
+from core.concurrency import VersionedForm
 from core.forms import AreaField
 from meetings.models import Meeting
 
@@ -60,8 +61,8 @@ class DecisionDecideForm(forms.Form):
         return OUTCOMES[self.cleaned_data["outcome"]]
 
 
-class DecisionEditForm(forms.Form):
-    """Edit a decision's area, text and CR (PMO)."""
+class DecisionEditForm(VersionedForm):
+    """Edit a decision's area, text and CR (PMO), at the version read (``core.concurrency``)."""
 
     area = AreaField()
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Decision")
@@ -80,6 +81,16 @@ class DecisionEditForm(forms.Form):
 
     def clean_change_request(self) -> Any:
         return change_request_from_ref(self.cleaned_data["change_request"])
+
+
+class DecisionReopenForm(forms.Form):
+    """Re-open a decided decision (chair, or PMO on record): the reason is required."""
+
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=5000,
+        help_text="On record with your name; the chair then decides again.",
+    )
 
 
 class DecisionFilterForm(forms.Form):

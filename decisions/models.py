@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from core.visibility import MeetingRecordQuerySet
@@ -79,6 +81,25 @@ class Decision(models.Model):
     def __str__(self) -> str:
         return self.ref
 
+    @property
+    def is_locked(self) -> bool:
+        """True once the chair has decided it (approved, with conditions, rejected): its
+        ``LOCKED_FIELDS`` change only after a re-opening (``decisions.services``)."""
+        return self.status in LOCKED_STATUSES
+
+
+# Statuses of a decision taken by the chair, which lock its content (DESIGN.md "Decision");
+# deferred, proposed and withdrawn decisions stay editable.
+LOCKED_STATUSES = frozenset(
+    {
+        Decision.Status.APPROVED,
+        Decision.Status.APPROVED_WITH_CONDITIONS,
+        Decision.Status.REJECTED,
+    }
+)
+# What a locked decision keeps as decided: its wording, conditions, area, meeting and CR.
+LOCKED_FIELDS = ("text", "conditions", "agenda_item", "meeting", "change_request")
+
 
 # Allowed status moves (CONVENTIONS.md: a state machine is a dict beside its TextChoices).
 TRANSITIONS: dict[str, set[str]] = {
@@ -101,3 +122,43 @@ TRANSITIONS: dict[str, set[str]] = {
     Decision.Status.REJECTED: set(),
     Decision.Status.WITHDRAWN: set(),
 }
+# A locked decision goes back to proposed only by a re-opening with a reason
+# (``decisions.services.decision_reopen``), never by a transition.
+
+
+class DecisionReopening(models.Model):
+    """A decided decision put back to proposed, on record: who, as what, when, why, and the
+    outcome it had (status, conditions, decider and time), so the chair's earlier decision is
+    never lost from the record."""
+
+    class ActedAs(models.TextChoices):
+        CHAIR = "chair", "Chair"
+        PMO = "pmo", "PMO"
+        SYSTEM = "system", "System"
+
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="reopenings")
+    reason = models.TextField()
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    acted_as = models.CharField(max_length=10, choices=ActedAs.choices)
+    reopened_at = models.DateTimeField(default=timezone.now)
+    from_status = models.CharField(max_length=30, choices=Decision.Status.choices)
+    from_conditions = models.TextField(blank=True)
+    from_decided_by = models.ForeignKey(
+        "meetings.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    from_decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["decision", "reopened_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="decision_reopening_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.decision_id} re-opened {self.reopened_at:%Y-%m-%d}"

@@ -1,7 +1,10 @@
 """State changes of decisions: record with ref, and the chair's approval.
 
 Statuses move only along ``decisions.models.TRANSITIONS``; a decision on a change request
-moves the CR to the matching status (DESIGN.md "Decision", issue #4 "Chair").
+moves the CR by ``changerequests.services.change_request_decide``'s rule (DESIGN.md
+"Decision", issue #4 "Chair"). Once decided, a decision is locked: ``decision_update``
+refuses to change it (``decision_locked_fields``) until ``decision_reopen`` puts it back to
+proposed with a reason, on record (issue #12).
 """
 
 from __future__ import annotations
@@ -9,17 +12,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from changerequests.services import change_request_transition
+from changerequests.services import change_request_decide, change_request_undecide
 from core import refs, roles
-from core.actors import history_user
-from core.services import counter_take, number_range_check, validated_save
+from core.actors import history_user, is_system
+from core.services import RecordLockedError, counter_take, number_range_check, validated_save
 from meetings.models import AgendaItem, Meeting, Person
 
-from .models import TRANSITIONS, Decision
+from .models import LOCKED_FIELDS, TRANSITIONS, Decision, DecisionReopening
 
 
 @transaction.atomic
@@ -68,12 +71,48 @@ def decision_create(
     )
 
 
+def decision_locked_fields(decision: Decision, changes: dict[str, Any]) -> list[str]:
+    """The fields among ``changes`` that ``decision`` refuses to change while locked (sorted).
+
+    A decision the chair has decided (``Decision.is_locked``) keeps its text, conditions,
+    area, meeting and CR (``LOCKED_FIELDS``); a field given with its current value is no
+    change. Empty when the decision is not locked. The one rule: ``decision_update`` calls
+    it, and so may an interface that wants to say so before writing (the import).
+    """
+    if not decision.is_locked:
+        return []
+    changed = []
+    for name in LOCKED_FIELDS:
+        if name not in changes:
+            continue
+        field = Decision._meta.get_field(name)
+        value = changes[name]
+        if field.is_relation:
+            current, value = getattr(decision, field.attname), getattr(value, "pk", value)
+        else:
+            current = getattr(decision, name)
+        if value != current:
+            changed.append(name)
+    return sorted(changed)
+
+
+def decision_locked_message(decision: Decision) -> str:
+    """Why a locked decision cannot be edited, and what to do (pages, API, import)."""
+    return (
+        f"{decision.ref} is {decision.get_status_display().lower()}: its text, conditions, "
+        "area, meeting and change request stay as the chair decided them. Re-open it with a "
+        "reason to change them; the chair then decides again."
+    )
+
+
 @transaction.atomic
 def decision_update(*, decision: Decision, acting_user: Any, **changes: Any) -> Decision:
     """Change a decision's text, area or CR (PMO only); its ref never changes.
 
-    Raises ValidationError for unknown fields, bad values or an agenda item of another
-    meeting; PermissionDenied unless PMO.
+    Raises RecordLockedError when the decision is decided and ``changes`` would change what it
+    locks (``decision_locked_fields``): the chair's decision stands until re-opened
+    (``decision_reopen``). Raises ValidationError for unknown fields, bad values or an
+    agenda item of another meeting; PermissionDenied unless PMO.
     """
     roles.require_pmo(acting_user)
     decision = Decision.objects.select_for_update().get(pk=decision.pk)
@@ -83,12 +122,16 @@ def decision_update(*, decision: Decision, acting_user: Any, **changes: Any) -> 
     agenda_item = changes.get("agenda_item")
     if agenda_item is not None and agenda_item.meeting_id != decision.meeting_id:
         raise ValidationError({"agenda_item": "That agenda item belongs to another meeting."})
+    # Bad input is refused as such first (400 in the API); a valid change of a locked
+    # decision is refused as locked (409).
+    if decision_locked_fields(decision, changes):
+        raise RecordLockedError(decision_locked_message(decision))
     for name, value in changes.items():
         setattr(decision, name, value)
     return validated_save(decision, acting_user=acting_user)
 
 
-# The CR status that follows each decision outcome.
+# The CR status each decision outcome gives (to a CR not yet decided: change_request_decide).
 CR_STATUS_FOR_DECISION = {
     Decision.Status.APPROVED: "approved",
     Decision.Status.APPROVED_WITH_CONDITIONS: "approved_with_conditions",
@@ -111,8 +154,9 @@ def decision_transition(
     re-read under ``select_for_update`` and the move checked against ``TRANSITIONS``
     (ValidationError otherwise). Conditions are required for "approved with conditions".
     Records who decided and when (``decided_at``, now unless given: an imported report's
-    decisions were taken at its meeting), and moves the decision's CR to the matching status
-    (in the decider's name: the CR's history records the chair).
+    decisions were taken at its meeting). The decision's CR follows by the rule of
+    ``changerequests.services.change_request_decide`` (in the decider's name): a CR not yet
+    decided takes the outcome; a CR already decided is left as it is.
     """
     if to_status == Decision.Status.WITHDRAWN:
         roles.require_pmo(acting_user)
@@ -134,13 +178,68 @@ def decision_transition(
     validated_save(decision, acting_user=acting_user)
     cr_status = CR_STATUS_FOR_DECISION.get(to_status)
     if decision.change_request_id and cr_status:
-        change_request_transition(
+        change_request_decide(
             change_request=decision.change_request,
-            to_status=cr_status,
+            outcome=cr_status,
+            decision_ref=decision.ref,
             acting_user=acting_user,
-            force=True,
         )
     return decision
+
+
+@transaction.atomic
+def decision_reopen(*, decision: Decision, reason: str, acting_user: Any) -> DecisionReopening:
+    """Put a decided decision back to proposed so the chair decides again, on record.
+
+    The chair re-opens, or the PMO (recorded as the PMO); the ``reason`` is required. The
+    row is re-read under ``select_for_update``; only a locked decision (approved, with
+    conditions, rejected) is re-opened. A ``DecisionReopening`` keeps who, as what, when,
+    why and the outcome it had; the decision loses its conditions, decider and time until
+    the chair decides again. A CR this decision settled goes back to awaiting decision with
+    the same reason (``change_request_undecide``). Raises ValidationError (not decided, no
+    reason), PermissionDenied unless the chair, the PMO or the system.
+    """
+    if roles.is_chair(acting_user):
+        acted_as = DecisionReopening.ActedAs.CHAIR
+    elif roles.is_pmo(acting_user):
+        acted_as = DecisionReopening.ActedAs.PMO
+    elif is_system(acting_user):
+        acted_as = DecisionReopening.ActedAs.SYSTEM
+    else:
+        raise PermissionDenied("Only the chair or the PMO can re-open a decision.")
+    decision = Decision.objects.select_for_update().get(pk=decision.pk)
+    if not decision.is_locked:
+        raise ValidationError(
+            f"{decision.ref} is {decision.get_status_display().lower()}; only an approved or "
+            "rejected decision is re-opened (a proposed or deferred one can be edited)."
+        )
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the decision is re-opened."})
+    reopening = validated_save(
+        DecisionReopening(
+            decision=decision,
+            reason=reason,
+            reopened_by=history_user(acting_user),
+            acted_as=acted_as,
+            from_status=decision.status,
+            from_conditions=decision.conditions,
+            from_decided_by=decision.decided_by,
+            from_decided_at=decision.decided_at,
+        ),
+        acting_user=acting_user,
+    )
+    decision.status = Decision.Status.PROPOSED
+    decision.conditions, decision.decided_by, decision.decided_at = "", None, None
+    validated_save(decision, acting_user=acting_user)
+    if decision.change_request_id:
+        change_request_undecide(
+            change_request=decision.change_request,
+            decision_ref=decision.ref,
+            reason=f"{decision.ref} re-opened: {reason}",
+            acting_user=acting_user,
+        )
+    return reopening
 
 
 def decision_approve(*, decision: Decision, acting_user: Any, conditions: str = "") -> Decision:

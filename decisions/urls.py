@@ -11,6 +11,7 @@ urlpatterns: list = [
     path("decisions/<str:ref>/", views.DecisionDetailView.as_view(), name="decision-detail"),
     path("decisions/<str:ref>/edit/", views.DecisionUpdateView.as_view(), name="decision-edit"),
     path("decisions/<str:ref>/decide/", views.DecisionDecideView.as_view(), name="decision-decide"),
+    path("decisions/<str:ref>/reopen/", views.DecisionReopenView.as_view(), name="decision-reopen"),
     path(
         "decisions/<str:ref>/withdraw/",
         views.DecisionWithdrawView.as_view(),

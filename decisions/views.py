@@ -11,21 +11,24 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django_htmx.http import reswap, retarget
+from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
 from core import roles
+from core.concurrency import Version, record_version, version_guard
+from core.history import history_entries, record_values
+from core.services import RecordLockedError
 from core.templatetags.governance import dom_id
 from core.views import LoginRequired, PmoRequired, form_add_service_error, is_htmx
 from meetings.selectors import discussions_of
 from meetings.views import area_for, meeting_agenda_url
 
 from . import services
-from .forms import DecisionDecideForm, DecisionEditForm, DecisionFilterForm
+from .api.views import DecisionDetailApi
+from .forms import DecisionDecideForm, DecisionEditForm, DecisionFilterForm, DecisionReopenForm
 from .models import Decision
 from .selectors import (
     AWAITING_CHAIR,
@@ -33,7 +36,15 @@ from .selectors import (
     decision_history_of,
     decision_queue,
     decision_register,
+    decision_reopenings_of,
 )
+
+
+def decision_version(request: HttpRequest, decision: Decision) -> Version:
+    """The decision's version for an edit form: the API's ETag and the values it shows."""
+    fresh = Decision.objects.select_related("agenda_item", "change_request").get(pk=decision.pk)
+    values = record_values(fresh, ("text", "status", "conditions", "agenda_item", "change_request"))
+    return Version(record_version(DecisionDetailApi, request, ref=fresh.ref), values)
 
 
 def get_decision_or_404(request: HttpRequest, ref: str) -> Decision:
@@ -120,14 +131,61 @@ def decision_page_context(request: HttpRequest, decision: Decision, **extra: Any
             .prefetch_related("references")
         ),
         "history": history,
+        "history_entries": history_entries(
+            decision.history.select_related("history_user__person"), skipped={"seq", "ref"}
+        ),
         "decider": decider,
         "is_chair": roles.is_chair(request.user),
         "is_pmo": roles.is_pmo(request.user),
         "awaiting": decision.status in (Decision.Status.PROPOSED, Decision.Status.DEFERRED),
         "decide_form": DecisionDecideForm(prefix=decision.ref, auto_id="q-%s"),
+        "locked_message": services.decision_locked_message(decision) if decision.is_locked else "",
+        "can_reopen": decision.is_locked and can_reopen(request.user),
+        "reopen_form": DecisionReopenForm(auto_id="reopen-%s"),
+        "reopenings": decision_reopenings_of(decision=decision),
     }
     context.update(extra)
     return context
+
+
+def can_reopen(user: Any) -> bool:
+    """The chair re-opens a decided decision; the PMO may too, recorded as the PMO."""
+    return roles.is_chair(user) or roles.is_pmo(user)
+
+
+def locked_refusal(request: HttpRequest, decision: Decision, message: str) -> HttpResponse:
+    """Back to the decision's page, which shows why it is locked and how to re-open it."""
+    messages.error(request, message)
+    url = reverse("decision-detail", args=[decision.ref])
+    if is_htmx(request):
+        return HttpResponseClientRedirect(url)
+    return HttpResponseRedirect(url)
+
+
+class DecisionReopenView(LoginRequired):
+    """``/decisions/<ref>/reopen/`` (POST, chair or PMO): put a decided decision back to
+    proposed with a reason, on record; the chair decides again."""
+
+    def post(self, request: HttpRequest, ref: str) -> HttpResponse:
+        if not can_reopen(request.user):
+            raise PermissionDenied("Only the chair or the PMO can re-open a decision.")
+        decision = get_decision_or_404(request, ref)
+        form = DecisionReopenForm(request.POST, auto_id="reopen-%s")
+        if form.is_valid():
+            try:
+                services.decision_reopen(
+                    decision=decision, reason=form.cleaned_data["reason"], acting_user=request.user
+                )
+            except ValidationError as exc:
+                if not decision.is_locked:
+                    messages.error(request, " ".join(exc.messages))
+                    return HttpResponseRedirect(reverse("decision-detail", args=[decision.ref]))
+                form_add_service_error(form, exc)
+            else:
+                messages.success(request, f"{decision.ref} re-opened: it awaits the chair again.")
+                return HttpResponseRedirect(reverse("decision-detail", args=[decision.ref]))
+        context = decision_page_context(request, decision, reopen_form=form)
+        return render(request, "decisions/decision_detail.html", context)
 
 
 class DecisionDecideView(LoginRequired):
@@ -184,11 +242,19 @@ class DecisionWithdrawView(PmoRequired):
 
 class DecisionUpdateView(PmoRequired):
     """``/decisions/<ref>/edit/``: the PMO edits the text, area or CR (on its own page or in
-    place on the meeting page with htmx)."""
+    place on the meeting page with htmx). A decided decision is locked: the form is not
+    offered, a save is refused by ``decision_update``, and both lead to its page, which says
+    why and offers the re-opening."""
 
     def get(self, request: HttpRequest, ref: str) -> HttpResponse:
         decision = get_decision_or_404(request, ref)
-        form = DecisionEditForm(decision=decision, auto_id=f"e-{decision.ref}-%s")
+        if decision.is_locked:
+            return locked_refusal(request, decision, services.decision_locked_message(decision))
+        form = DecisionEditForm(
+            decision=decision,
+            auto_id=f"e-{decision.ref}-%s",
+            version=decision_version(request, decision),
+        )
         return self.show(request, decision, form)
 
     def post(self, request: HttpRequest, ref: str) -> HttpResponse:
@@ -197,7 +263,12 @@ class DecisionUpdateView(PmoRequired):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                with transaction.atomic():
+                with version_guard(
+                    form,
+                    record=decision,
+                    current=lambda: decision_version(request, decision),
+                    name=f"Decision {decision.ref}",
+                ):
                     services.decision_update(
                         decision=decision,
                         acting_user=request.user,
@@ -205,6 +276,8 @@ class DecisionUpdateView(PmoRequired):
                         change_request=data["change_request"],
                         agenda_item=area_for(decision.meeting, data["area"], request.user),
                     )
+            except RecordLockedError as exc:
+                return locked_refusal(request, decision, " ".join(exc.messages))
             except ValidationError as exc:
                 form_add_service_error(form, exc)
             else:

@@ -12,12 +12,13 @@ from typing import Any
 from django import forms
 
 from core import refs
+from core.concurrency import VersionedForm
 from core.forms import DateInput, TimeInput, london_datetime
 
 from .models import Committee, Meeting
 
 
-class MeetingForm(forms.Form):
+class MeetingForm(VersionedForm):
     """Create or edit a meeting. Date and times are London wall-clock times.
 
     ``number`` and ``sub_number`` are asked only when creating: left blank, the committee's

@@ -10,8 +10,9 @@ from django.db.models import (
 )
 
 from core import refs
+from core.history import HistoryEntry, history_entries, history_merge
 
-from .models import Committee, DiscussionItem, DiscussionReference, Meeting
+from .models import AgendaItem, Committee, DiscussionItem, DiscussionReference, Meeting
 
 _M = TypeVar("_M", bound=Model)
 
@@ -85,3 +86,25 @@ def discussions_of(*, field: str, record: Model) -> QuerySet[DiscussionItem]:
         .select_related("meeting__committee", "agenda_item")
         .order_by("meeting__start_at", "order")
     )
+
+
+def meeting_history_of(*, meeting: Meeting) -> list[HistoryEntry]:
+    """The history of ``meeting``, its agenda items and its discussion items (deleted ones
+    included), newest first: a fixed number of queries however many there are."""
+    who = "history_user__person"
+    own = history_entries(
+        meeting.history.select_related(who),
+        skipped={"committee", "number", "sub_number", "ref"},
+    )
+    agenda = history_entries(
+        AgendaItem.history.filter(meeting_id=meeting.pk).select_related(who),
+        subject=lambda row: f"Agenda item “{row.title}”",
+        skipped={"meeting"},
+    )
+    discussion = history_entries(
+        DiscussionItem.history.filter(meeting_id=meeting.pk).select_related(who),
+        subject=lambda row: f"Discussion item {row.order}",
+        skipped={"meeting"},
+        html_fields={"text"},
+    )
+    return history_merge(own, agenda, discussion)

@@ -25,6 +25,7 @@ from core.services import (
 )
 
 from .models import AgendaItem, Committee, Meeting, Organisation, Person, RefCounter
+from .people_selectors import organisation_find, person_find
 
 
 def ref_counter_take(key: str, *, explicit: int | None = None) -> int:
@@ -38,13 +39,20 @@ def ref_counter_take(key: str, *, explicit: int | None = None) -> int:
 
 @transaction.atomic
 def committee_create(
-    *, code: str, name: str, programme_name: str = "", acting_user: Any
+    *,
+    code: str,
+    name: str,
+    programme_name: str = "",
+    due_soon_days: int | None = None,
+    acting_user: Any,
 ) -> Committee:
-    """Create a committee (``code`` such as ``DAG``); ValidationError on a bad or taken code."""
+    """Create a committee (``code`` such as ``DAG``); ValidationError on a bad or taken code.
+    ``due_soon_days``: the reminder lead time (the model's default when None)."""
     roles.require_pmo(acting_user)
-    return validated_save(
-        Committee(code=code, name=name, programme_name=programme_name), acting_user=acting_user
-    )
+    committee = Committee(code=code, name=name, programme_name=programme_name)
+    if due_soon_days is not None:
+        committee.due_soon_days = due_soon_days
+    return validated_save(committee, acting_user=acting_user)
 
 
 def organisation_get_or_create(*, name: str, acting_user: Any) -> Organisation:
@@ -58,13 +66,24 @@ def organisation_get_or_create(*, name: str, acting_user: Any) -> Organisation:
     if not name:
         raise ValidationError({"name": "An organisation needs a name."})
     name_length_check(Organisation, name)
+    existing = organisation_find(name=name)
+    if existing is not None:
+        return existing
     return history_get_or_create(Organisation, name=name, acting_user=acting_user)
 
 
 def person_get_or_create(
-    *, name: str, organisation: Organisation | None = None, is_team: bool = False, acting_user: Any
+    *,
+    name: str,
+    organisation: Organisation | None = None,
+    is_team: bool = False,
+    email: str = "",
+    acting_user: Any,
 ) -> Person:
     """The person (or team) called ``name`` in ``organisation``, created if missing.
+
+    An existing person is found by ``meetings.people_selectors.person_find`` (any case; the
+    only one of that name elsewhere in the directory counts). ``email`` is a new person's.
 
     Names are unique within an organisation and among people without one (a role's person:
     ``Chair (Jane Doe)``), so of two requests adding the same person at once the second
@@ -76,11 +95,14 @@ def person_get_or_create(
     if not name:
         raise ValidationError({"name": "A person needs a name."})
     name_length_check(Person, name)
+    existing = person_find(name=name, organisation=organisation)
+    if existing is not None:
+        return existing
     return history_get_or_create(
         Person,
         name=name,
         organisation=organisation,
-        defaults={"is_team": is_team},
+        defaults={"is_team": is_team, "email": (email or "").strip()},
         acting_user=acting_user,
     )
 

@@ -20,9 +20,12 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from core import refs, roles
+from core.concurrency import Version, record_version, version_guard
+from core.history import record_values
 from core.views import LoginRequired, PmoRequired, form_add_service_error, today_london
 
 from . import services
+from .api.views import MeetingDetailApi
 from .forms import (
     MeetingFilterForm,
     MeetingForm,
@@ -32,6 +35,23 @@ from .selectors import (
     meeting_get_for_user,
     meeting_list_for_user,
 )
+
+MEETING_VERSION_FIELDS = (
+    "title",
+    "start_at",
+    "end_at",
+    "venue",
+    "classification",
+    "status",
+    "report_issue_date",
+)
+
+
+def meeting_version(request: HttpRequest, meeting: Meeting) -> Version:
+    """The meeting's version for its edit form: the API's ETag and the values it shows."""
+    fresh = Meeting.objects.get(pk=meeting.pk)
+    values = record_values(fresh, MEETING_VERSION_FIELDS)
+    return Version(record_version(MeetingDetailApi, request, ref=fresh.ref), values)
 
 
 def get_meeting_or_404(request: HttpRequest, ref: str) -> Meeting:
@@ -113,16 +133,23 @@ class MeetingUpdateView(PmoRequired):
 
     def get(self, request: HttpRequest, ref: str) -> HttpResponse:
         meeting = get_meeting_or_404(request, ref)
-        return self.show(request, meeting, MeetingForm(meeting=meeting))
+        form = MeetingForm(meeting=meeting, version=meeting_version(request, meeting))
+        return self.show(request, meeting, form)
 
     def post(self, request: HttpRequest, ref: str) -> HttpResponse:
         meeting = get_meeting_or_404(request, ref)
         form = MeetingForm(request.POST, meeting=meeting)
         if form.is_valid():
             try:
-                services.meeting_update(
-                    meeting=meeting, acting_user=request.user, **form.service_kwargs()
-                )
+                with version_guard(
+                    form,
+                    record=meeting,
+                    current=lambda: meeting_version(request, meeting),
+                    name=f"Meeting {meeting.ref}",
+                ):
+                    services.meeting_update(
+                        meeting=meeting, acting_user=request.user, **form.service_kwargs()
+                    )
             except ValidationError as exc:
                 form_add_service_error(form, exc)
             else:

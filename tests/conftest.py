@@ -17,6 +17,15 @@ def london(year: int, month: int, day: int, hour: int = 10, minute: int = 0) -> 
     return dt.datetime(year, month, day, hour, minute, tzinfo=LONDON)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Each test starts with no requests counted against the rate limits (core.ratelimit):
+    the counts live in the cache, which is this process's memory under test."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def seed_path() -> Path:
     return SEED_PATH

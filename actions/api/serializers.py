@@ -328,6 +328,16 @@ class ActionNoteInputSerializer(InputSerializer):
     note = serializers.CharField(max_length=5000, required=False, allow_blank=True)
 
 
+class ActionReopenInputSerializer(InputSerializer):
+    reason = serializers.CharField(
+        max_length=2000,
+        required=False,
+        allow_blank=True,
+        help_text="Why it is reopened; recorded as an update on the action (optional here, "
+        "asked for in the browser).",
+    )
+
+
 @extend_schema_serializer(
     examples=[
         OpenApiExample(

@@ -50,6 +50,7 @@ from .serializers import (
     ActionNoteInputSerializer,
     ActionOutputSerializer,
     ActionProgressInputSerializer,
+    ActionReopenInputSerializer,
     ActionReviewInputSerializer,
     ActionReviewOutputSerializer,
     ActionUpdateOutputSerializer,
@@ -153,7 +154,10 @@ class ActionListApi(ListApi):
     @extend_schema(
         summary="Record an action (PMO)",
         description="The server assigns the ref (the meeting's next number: DAG28-16); "
-        "a body with a ref is refused.",
+        "a body with a ref is refused. Owners are resolved to the people directory by name "
+        "(any case); a person it does not know is added without an email, as before, and "
+        "no reminder reaches them until one is given: add new people first through "
+        "``POST /api/v1/people/`` with their email (``has_email`` on a person tells).",
         request=ActionInputSerializer,
         responses={201: ActionDetailOutputSerializer},
         parameters=[ETAG_HEADER],
@@ -229,11 +233,16 @@ class ActionCloseApi(ActionRecordApi):
         )
 
 
-@_status_api("Reopen a closed action (PMO)", "The action is open again.", None)
+@_status_api(
+    "Reopen a closed action (PMO)",
+    "The action is open again; a reason, when given, is recorded as an update.",
+    ActionReopenInputSerializer,
+)
 class ActionReopenApi(ActionRecordApi):
     def post(self, request: Request, ref: str) -> Response:
+        data = validated_input(ActionReopenInputSerializer, request)
         return self.record_write(
-            lambda action: services.action_reopen(action=action, acting_user=request.user)
+            lambda action: services.action_reopen(action=action, acting_user=request.user, **data)
         )
 
 

@@ -59,7 +59,15 @@ class ChangeRequestOutputSerializer(serializers.ModelSerializer):
     dins = serializers.SerializerMethodField(help_text="Design Issue Notifications: DIN-620.")
     ia_tally = serializers.SerializerMethodField(help_text="IA responses per position.")
     ia_responses_url = UrlField("api-ia-response-list", "ref")
-    allowed_transitions = serializers.SerializerMethodField()
+    allowed_transitions = serializers.SerializerMethodField(
+        help_text="The statuses it may be moved to by hand (approval and rejection come by "
+        "a decision)."
+    )
+    is_decided = serializers.BooleanField(
+        read_only=True,
+        help_text="A decision stands (approved, with conditions, rejected, implemented): the "
+        "title and description are frozen, and a move needs a reason.",
+    )
 
     class Meta:
         model = ChangeRequest
@@ -80,6 +88,7 @@ class ChangeRequestOutputSerializer(serializers.ModelSerializer):
             "ia_tally",
             "ia_responses_url",
             "allowed_transitions",
+            "is_decided",
             "created_at",
         ]
 
@@ -139,7 +148,15 @@ class ChangeRequestInputSerializer(InputSerializer):
 class ChangeRequestTransitionInputSerializer(InputSerializer):
     status = serializers.ChoiceField(
         ChangeRequest.Status.choices,
-        help_text="The new status, along allowed_transitions. Decisions on the CR move it too.",
+        help_text="The new status, along allowed_transitions. Approval and rejection come "
+        "only from a decision on the CR.",
+    )
+    reason = serializers.CharField(
+        max_length=5000,
+        required=False,
+        allow_blank=True,
+        help_text="Required when the CR is decided (is_decided): why it moves (implemented; "
+        "re-opened to await a new decision). Kept on record with who and when.",
     )
 
 

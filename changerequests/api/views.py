@@ -29,6 +29,7 @@ from changerequests.models import (
     Release,
 )
 from core import refs
+from core.api.errors import ErrorSerializer
 from core.api.etags import (
     ETAG_HEADER,
     IF_MATCH_PARAMETER,
@@ -58,6 +59,12 @@ CR_REF_PARAMETER = OpenApiParameter(
     examples=[OpenApiExample("CR023", value="CR023")],
 )
 NOT_MODIFIED = OpenApiResponse(description="Not modified: your ETag is current.")
+LOCKED = OpenApiResponse(
+    ErrorSerializer,
+    description="Locked (code locked): the CR is decided, so its title and description stay "
+    "as decided. Re-open it first (transition to awaiting_decision with a reason). Nothing "
+    "was changed.",
+)
 
 
 def change_requests_all() -> QuerySet[ChangeRequest]:
@@ -135,9 +142,10 @@ class ChangeRequestRecordApi(RecordApi):
 class ChangeRequestDetailApi(ChangeRequestRecordApi):
     @extend_schema(
         summary="Change a change request (PMO)",
-        description="Only the fields sent change; status moves through transition.",
+        description="Only the fields sent change; status moves through transition. A decided "
+        "CR (is_decided) answers 409 to a change of its title or description.",
         request=ChangeRequestInputSerializer,
-        responses={200: ChangeRequestOutputSerializer},
+        responses={200: ChangeRequestOutputSerializer, 409: LOCKED},
         parameters=[IF_MATCH_PARAMETER, ETAG_HEADER],
     )
     def patch(self, request: Request, ref: str) -> Response:
@@ -153,7 +161,8 @@ class ChangeRequestDetailApi(ChangeRequestRecordApi):
     tags=["change requests"],
     summary="Move a change request to another status (PMO)",
     description="Along allowed_transitions (draft → impact assessment → awaiting decision "
-    "…); a decision on the CR moves it too.",
+    "…). Approval and rejection come only from a decision on the CR (400 here). A decided CR "
+    "moves only with a reason (implemented; re-opened to awaiting_decision), kept on record.",
     parameters=[CR_REF_PARAMETER, IF_MATCH_PARAMETER, ETAG_HEADER],
     request=ChangeRequestTransitionInputSerializer,
     responses={200: ChangeRequestOutputSerializer},
@@ -163,7 +172,10 @@ class ChangeRequestTransitionApi(ChangeRequestRecordApi):
         data = validated_input(ChangeRequestTransitionInputSerializer, request)
         return self.record_write(
             lambda cr: services.change_request_transition(
-                change_request=cr, to_status=data["status"], acting_user=request.user
+                change_request=cr,
+                to_status=data["status"],
+                reason=data.get("reason", ""),
+                acting_user=request.user,
             )
         )
 

@@ -2,9 +2,15 @@
 
 from django.urls import path
 
-from . import views
+from . import exports, views
 
 urlpatterns = [
+    path("exports/<str:kind>/", exports.RegisterExportApi.as_view(), name="api-register-export"),
+    path(
+        "imports/action-register/",
+        exports.RegisterImportApi.as_view(),
+        name="api-register-import",
+    ),
     path(
         "meetings/<str:ref>/headline-reports/",
         views.HeadlineReportListApi.as_view(),

@@ -11,6 +11,7 @@ from django.db import transaction
 
 from core import roles
 
+from . import documents, pdf
 from .parse import headline_report_parse
 from .results import HeadlineReportImportError, ImportProblem, ImportResult
 from .write import report_write
@@ -50,23 +51,27 @@ def headline_report_import(
 
 
 def headline_report_text(data: bytes) -> str:
-    """Decode an uploaded or read file (UTF-8, with or without BOM).
+    """The text form of an uploaded or read file, decided by its content: a Word document
+    (:mod:`.documents`) or a PDF (:mod:`.pdf`), each read by its structure, or a UTF-8 text
+    file (with or without BOM).
 
-    Raises HeadlineReportImportError when the bytes are a PDF (the report itself, not its
-    text), are not UTF-8 text, or hold a NUL character (no text file does, and PostgreSQL
-    refuses to store one).
+    A document is checked here as well, so that its problems name the page, table and row
+    they are in rather than a line of the text made from it. Raises
+    HeadlineReportImportError when a document cannot be read or is not a headline report,
+    or the bytes are not UTF-8 text, or hold a NUL character (no text file does, and
+    PostgreSQL refuses to store one).
     """
-    if data.startswith(b"%PDF-"):
-        raise HeadlineReportImportError(
-            [
-                ImportProblem(
-                    None,
-                    "this is a PDF: upload the report's text instead (copy the text out of the "
-                    "PDF into a UTF-8 text file, tab-separated rows as in "
-                    "seeds/DAG028-headline-report.txt)",
-                )
-            ]
-        )
+    source = None
+    if documents.is_docx(data):
+        source = documents.docx_text(data)
+    elif pdf.is_pdf(data):
+        source = pdf.pdf_text(data)
+    if source is not None:
+        try:
+            headline_report_parse(source.text)
+        except HeadlineReportImportError as error:
+            raise documents.located(error, source) from error
+        return source.text
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

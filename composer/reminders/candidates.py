@@ -127,6 +127,8 @@ class Candidates:
     open_by_person: dict[tuple[int, int], set[int]] = field(
         default_factory=lambda: defaultdict(set)
     )
+    # Owners of actions owed a reminder today whom no email reaches: (action ref, who).
+    unreachable: set[tuple[str, str]] = field(default_factory=set)
 
     @property
     def longest_due_soon_days(self) -> int:
@@ -264,15 +266,17 @@ def _add_owner_reminders(
 ) -> None:
     """Record the action, its recipients and the chasing key each of them is owed today."""
     recipients = _recipients(row, seats)
-    if not recipients:
-        return
-    found.action_ids.add(row.action_id)
     chase = chase_kind(
         due_date=row.due_date,
         status=row.status,
         today=today,
         due_soon_days=found.committees[row.committee_id].due_soon_days,
     )
+    if not recipients:
+        if chase is not None and not row.opted_out:
+            found.unreachable.add((row.ref, row.person_name or row.role or "its organisation"))
+        return
+    found.action_ids.add(row.action_id)
     for recipient in recipients:
         found.people[recipient.person_id] = recipient
         found.open_by_person[(recipient.person_id, row.committee_id)].add(row.action_id)

@@ -46,6 +46,8 @@ class ReminderRun:
     dry_run: bool = False
     locked_out: bool = False
     emails: list[ReminderEmail] = field(default_factory=list)
+    # (action ref, owner) owed a reminder today that no email reaches (no address, no seat).
+    unreachable: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def sent(self) -> list[ReminderEmail]:
@@ -63,6 +65,7 @@ class ReminderRun:
             "locked_out": self.locked_out,
             "sent": len(self.sent),
             "failed": len(self.failed),
+            "unreachable": [f"{ref}: {owner}" for ref, owner in self.unreachable],
         }
 
 
@@ -92,6 +95,7 @@ def reminders_send(
     result = ReminderRun(today=today, dry_run=dry_run)
     if dry_run:
         found = candidates_owed(today)
+        result.unreachable = sorted(found.unreachable)
         owed = found.keys - claims_done(found=found, today=today)
         composer = Composer(today=today, found=found)
         for person_id, keys in _by_person(found, owed):
@@ -105,6 +109,9 @@ def reminders_send(
         with transaction.atomic():
             found = candidates_owed(today)
             held = claims_take(found=found, today=today, run_id=run_id)
+        result.unreachable = sorted(found.unreachable)
+        for ref, owner in result.unreachable:
+            logger.warning("reminder unreachable: %s owner %s has no email", ref, owner)
         if held:
             _deliver(result, found, held, run_id)
     return result

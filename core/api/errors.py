@@ -18,6 +18,8 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from core.services import RecordLockedError
+
 NON_FIELD_ERRORS = "non_field_errors"
 
 
@@ -71,15 +73,26 @@ class PreconditionFailed(exceptions.APIException):
         self.current_etag = current_etag
 
 
+class Conflict(exceptions.APIException):
+    """409: the record is locked by a decision (``core.services.RecordLockedError``)."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The record is locked."
+    default_code = "locked"
+
+
 def api_exception_handler(exc: Exception, context: Mapping[str, Any]) -> Response | None:
     """Turn any failure into the one error shape (see :class:`ErrorSerializer`).
 
     ``{"status": 400, "code": "invalid", "detail": "…", "errors": {"due_date": ["…"]}}``.
-    Django's ValidationError (from the services) becomes 400 with its field errors,
+    A locked record (``RecordLockedError``) becomes 409 with code ``locked``; Django's
+    ValidationError (from the services) becomes 400 with its field errors,
     PermissionDenied 403, a missing record 404, and a database refusal of a value
     (``DataError``: out of range, NUL characters) 400. Anything else stays a 500.
     """
-    if isinstance(exc, DjangoValidationError):
+    if isinstance(exc, RecordLockedError):
+        exc = Conflict(" ".join(exc.messages))
+    elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(django_validation_detail(exc))
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(*exc.args)
@@ -120,7 +133,7 @@ class ErrorSerializer(serializers.Serializer):
     status = serializers.IntegerField(help_text="The HTTP status code, repeated.")
     code = serializers.CharField(
         help_text="A stable machine-readable code: invalid, not_authenticated, "
-        "permission_denied, not_found, precondition_failed, parse_error…"
+        "permission_denied, not_found, precondition_failed, locked, parse_error…"
     )
     detail = serializers.CharField(help_text="What went wrong, for a person.")
     errors = serializers.DictField(

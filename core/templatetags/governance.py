@@ -197,6 +197,12 @@ def role_names(user: Any) -> str:
 
 
 @register.filter
+def is_pmo(user: Any) -> bool:
+    """True for the secretariat (``core.roles.is_pmo``): shows the PMO's buttons."""
+    return roles.is_pmo(user)
+
+
+@register.filter
 def is_observer_only(user: Any) -> bool:
     """True when ``user``'s only role is Observer (``core.roles.is_observer_only``)."""
 

@@ -176,6 +176,23 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "core.api.errors.api_exception_handler",
     # Ordering is part of the keyset pagination (core.api.pagination.KeysetPagination).
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # Per-user rates of expensive work (core.ratelimit), browser and API alike: a PDF render
+    # takes seconds of a worker's CPU and hundreds of MiB, an import or export a few seconds.
+    "DEFAULT_THROTTLE_RATES": {
+        "render": env("RATE_RENDER", default="30/hour"),
+        "export": env("RATE_EXPORT", default="60/hour"),
+        "import": env("RATE_IMPORT", default="30/hour"),
+        "search": env("RATE_SEARCH", default="60/min"),
+    },
+}
+# The cache holds the rate limits' counts: Redis when there is one, so every gunicorn worker
+# counts together; otherwise this process's memory (the embedded default runs one process).
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Governance tracker API",

@@ -44,6 +44,11 @@ class DecisionOutputSerializer(serializers.ModelSerializer):
     allowed_transitions = serializers.SerializerMethodField(
         help_text="The statuses it may move to next."
     )
+    is_locked = serializers.BooleanField(
+        read_only=True,
+        help_text="Decided by the chair (approved, with conditions, rejected): its text, "
+        "conditions, area, meeting and CR change only after a re-opening (reopen).",
+    )
 
     class Meta:
         model = Decision
@@ -62,6 +67,7 @@ class DecisionOutputSerializer(serializers.ModelSerializer):
             "created_at",
             "discussed_in",
             "allowed_transitions",
+            "is_locked",
         ]
 
     @extend_schema_field(DiscussionLinkSerializer(many=True))
@@ -145,4 +151,19 @@ class DecisionTransitionInputSerializer(InputSerializer):
         required=False,
         allow_blank=True,
         help_text="Required for approved_with_conditions.",
+    )
+
+
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "Re-open to correct the wording",
+            value={"reason": "The minutes misquote the condition the chair set."},
+            request_only=True,
+        ),
+    ]
+)
+class DecisionReopenInputSerializer(InputSerializer):
+    reason = serializers.CharField(
+        max_length=5000, help_text="Why it is re-opened; on record with who and when."
     )

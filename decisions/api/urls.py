@@ -17,4 +17,9 @@ urlpatterns = [
         views.DecisionTransitionApi.as_view(),
         name="api-decision-transition",
     ),
+    path(
+        "decisions/<str:ref>/reopen/",
+        views.DecisionReopenApi.as_view(),
+        name="api-decision-reopen",
+    ),
 ]

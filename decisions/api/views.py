@@ -23,6 +23,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core import refs, roles
+from core.api.errors import ErrorSerializer
 from core.api.etags import (
     ETAG_HEADER,
     IF_MATCH_PARAMETER,
@@ -43,6 +44,7 @@ from .serializers import (
     DecisionChangeSerializer,
     DecisionInputSerializer,
     DecisionOutputSerializer,
+    DecisionReopenInputSerializer,
     DecisionTransitionInputSerializer,
 )
 
@@ -54,6 +56,12 @@ DECISION_REF_PARAMETER = OpenApiParameter(
     examples=[OpenApiExample("DAG-DEC68", value="DAG-DEC68")],
 )
 CHAIR_ONLY = "Only the chair can decide on a proposed decision."
+LOCKED = OpenApiResponse(
+    ErrorSerializer,
+    description="Locked (code locked): the chair has decided it (approved, approved with "
+    "conditions, rejected), so its text, conditions, area, meeting and CR stay as decided. "
+    "Re-open it first (POST …/reopen/ with a reason). Nothing was changed.",
+)
 
 
 def decisions_for(user: Any) -> QuerySet[Decision]:
@@ -135,9 +143,10 @@ class DecisionRecordApi(RecordApi):
 class DecisionDetailApi(DecisionRecordApi):
     @extend_schema(
         summary="Change a decision's text, area or CR (PMO)",
-        description="Only the fields sent change; the ref and status never change here.",
+        description="Only the fields sent change; the ref and status never change here. A "
+        "decided decision (is_locked) answers 409 to any change of them.",
         request=DecisionChangeSerializer,
-        responses={200: DecisionOutputSerializer},
+        responses={200: DecisionOutputSerializer, 409: LOCKED},
         parameters=[IF_MATCH_PARAMETER, ETAG_HEADER],
     )
     def patch(self, request: Request, ref: str) -> Response:
@@ -193,5 +202,29 @@ class DecisionTransitionApi(DecisionRecordApi):
                 to_status=data["status"],
                 conditions=data.get("conditions", ""),
                 acting_user=request.user,
+            )
+        )
+
+
+@extend_schema(
+    tags=["decisions"],
+    summary="Re-open a decided decision (chair; PMO on record)",
+    description="Puts an approved, approved-with-conditions or rejected decision back to "
+    "proposed so the chair decides again. The reason is required and kept with who, in what "
+    "role and when, and the outcome it had; a CR this decision settled goes back to awaiting "
+    "decision. A decision not decided is refused with 400.",
+    parameters=[DECISION_REF_PARAMETER, IF_MATCH_PARAMETER, ETAG_HEADER],
+    request=DecisionReopenInputSerializer,
+    responses={200: DecisionOutputSerializer},
+)
+class DecisionReopenApi(DecisionRecordApi):
+    write_permission = staticmethod(lambda user: roles.is_chair(user) or roles.is_pmo(user))
+    write_denied_message = "Only the chair or the PMO can re-open a decision."
+
+    def post(self, request: Request, ref: str) -> Response:
+        data = validated_input(DecisionReopenInputSerializer, request)
+        return self.record_write(
+            lambda decision: services.decision_reopen(
+                decision=decision, reason=data["reason"], acting_user=request.user
             )
         )

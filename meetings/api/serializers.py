@@ -228,10 +228,25 @@ class PersonOutputSerializer(serializers.ModelSerializer):
         help_text="Hidden (null) from Observers, who see only public records."
     )
     actions_url = ListUrlField("api-action-list", "owner_person", "pk")
+    has_email = serializers.BooleanField(
+        read_only=True, help_text="False: no reminder can reach them (shown to every reader)."
+    )
+    has_login = serializers.BooleanField(read_only=True, help_text="Whether they can sign in.")
 
     class Meta:
         model = Person
-        fields = ["id", "url", "name", "email", "organisation", "is_team", "actions_url"]
+        fields = [
+            "id",
+            "url",
+            "name",
+            "email",
+            "organisation",
+            "is_team",
+            "is_active",
+            "has_email",
+            "has_login",
+            "actions_url",
+        ]
 
     @extend_schema_field(serializers.EmailField(allow_null=True, allow_blank=True))
     def get_email(self, person: Person) -> str | None:

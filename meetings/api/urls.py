@@ -2,11 +2,21 @@
 
 from django.urls import path
 
-from . import views
+from . import membership_views, views
 
 urlpatterns = [
     path("committees/", views.CommitteeListApi.as_view(), name="api-committee-list"),
     path("committees/<str:code>/", views.CommitteeDetailApi.as_view(), name="api-committee-detail"),
+    path(
+        "committees/<str:code>/memberships/",
+        membership_views.MembershipListApi.as_view(),
+        name="api-membership-list",
+    ),
+    path(
+        "committees/<str:code>/memberships/<int:pk>/",
+        membership_views.MembershipDetailApi.as_view(),
+        name="api-membership-detail",
+    ),
     path("organisations/", views.OrganisationListApi.as_view(), name="api-organisation-list"),
     path(
         "organisations/<int:pk>/",

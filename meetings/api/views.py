@@ -29,7 +29,7 @@ from core.api.inputs import validated_input
 from core.api.links import Links
 from core.api.pagination import OrderKey
 from core.api.views import ListApi, RecordApi
-from meetings import selectors, services
+from meetings import people_services, selectors, services
 from meetings.models import (
     AgendaItem,
     Committee,
@@ -42,6 +42,12 @@ from .filters import (
     MeetingFilter,
     OrganisationFilter,
     PersonFilter,
+)
+from .people_serializers import (
+    CommitteeUpdateSerializer,
+    OrganisationInputSerializer,
+    PersonInputSerializer,
+    PersonUpdateSerializer,
 )
 from .serializers import (
     CommitteeInputSerializer,
@@ -114,13 +120,28 @@ class CommitteeDetailApi(RecordApi):
     def record_get(self) -> Committee:
         return Committee.objects.get(code=self.kwargs["code"].upper())
 
+    @extend_schema(
+        summary="Change a committee (PMO)",
+        description="Only the fields sent change; the code never does.",
+        request=CommitteeUpdateSerializer,
+        responses={200: CommitteeOutputSerializer},
+        parameters=[IF_MATCH_PARAMETER, ETAG_HEADER],
+    )
+    def patch(self, request: Request, code: str) -> Response:
+        data = validated_input(CommitteeUpdateSerializer, request, partial=True)
+        return self.record_write(
+            lambda committee: people_services.committee_update(
+                committee=committee, acting_user=request.user, **data
+            )
+        )
+
 
 # --- organisations and people ----------------------------------------------------------------
 
 
 @extend_schema(tags=["organisations and people"], summary="List organisations")
 class OrganisationListApi(ListApi):
-    """Organisations (the Programme, suppliers, code bodies), read-only."""
+    """Organisations (the Programme, suppliers, code bodies); the PMO adds them."""
 
     serializer_class = OrganisationOutputSerializer
     filterset_class = OrganisationFilter
@@ -131,6 +152,21 @@ class OrganisationListApi(ListApi):
 
     def get_queryset(self) -> QuerySet[Organisation]:
         return Organisation.objects.all()
+
+    @extend_schema(
+        summary="Add an organisation (PMO)",
+        request=OrganisationInputSerializer,
+        responses={201: OrganisationOutputSerializer},
+        parameters=[ETAG_HEADER],
+    )
+    def post(self, request: Request) -> Response:
+        data = validated_input(OrganisationInputSerializer, request)
+        organisation = people_services.organisation_create(acting_user=request.user, **data)
+        return response_with_etag(
+            OrganisationOutputSerializer(organisation, context=self.get_serializer_context()).data,
+            Links(request),
+            status_code=status.HTTP_201_CREATED,
+        )
 
 
 @extend_schema(
@@ -145,10 +181,24 @@ class OrganisationDetailApi(RecordApi):
     def record_get(self) -> Organisation:
         return Organisation.objects.get(pk=self.kwargs["pk"])
 
+    @extend_schema(
+        summary="Change an organisation (PMO)",
+        request=OrganisationInputSerializer(partial=True),
+        responses={200: OrganisationOutputSerializer},
+        parameters=[IF_MATCH_PARAMETER, ETAG_HEADER],
+    )
+    def patch(self, request: Request, pk: int) -> Response:
+        data = validated_input(OrganisationInputSerializer, request, partial=True)
+        return self.record_write(
+            lambda organisation: people_services.organisation_update(
+                organisation=organisation, acting_user=request.user, **data
+            )
+        )
+
 
 @extend_schema(tags=["organisations and people"], summary="List people and teams")
 class PersonListApi(ListApi):
-    """People and teams (Rob Short, Testing Team), read-only. Emails are hidden from
+    """People and teams (Rob Short, Testing Team); the PMO adds them. Emails are hidden from
     Observers."""
 
     serializer_class = PersonOutputSerializer
@@ -160,6 +210,22 @@ class PersonListApi(ListApi):
 
     def get_queryset(self) -> QuerySet[Person]:
         return Person.objects.select_related("organisation")
+
+    @extend_schema(
+        summary="Add a person or team (PMO)",
+        description="Give an email so that reminders reach them.",
+        request=PersonInputSerializer,
+        responses={201: PersonOutputSerializer},
+        parameters=[ETAG_HEADER],
+    )
+    def post(self, request: Request) -> Response:
+        data = validated_input(PersonInputSerializer, request)
+        person = people_services.person_create(acting_user=request.user, **data)
+        return response_with_etag(
+            PersonOutputSerializer(person, context=self.get_serializer_context()).data,
+            Links(request),
+            status_code=status.HTTP_201_CREATED,
+        )
 
 
 @extend_schema(
@@ -173,6 +239,30 @@ class PersonDetailApi(RecordApi):
 
     def record_get(self) -> Person:
         return Person.objects.select_related("organisation").get(pk=self.kwargs["pk"])
+
+    @extend_schema(
+        summary="Change a person or team (PMO)",
+        description="Only the fields sent change; ``is_active: false`` deactivates them.",
+        request=PersonUpdateSerializer,
+        responses={200: PersonOutputSerializer},
+        parameters=[IF_MATCH_PARAMETER, ETAG_HEADER],
+    )
+    def patch(self, request: Request, pk: int) -> Response:
+        data = validated_input(PersonUpdateSerializer, request, partial=True)
+        is_active = data.pop("is_active", None)
+
+        def change(person: Person) -> Person:
+            if data:
+                person = people_services.person_update(
+                    person=person, acting_user=request.user, **data
+                )
+            if is_active is not None:
+                person = people_services.person_set_active(
+                    person=person, is_active=is_active, acting_user=request.user
+                )
+            return person
+
+        return self.record_write(change)
 
 
 # --- meetings --------------------------------------------------------------------------------

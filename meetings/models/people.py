@@ -63,6 +63,17 @@ class Organisation(models.Model):
         return self.name
 
 
+class PersonQuerySet(models.QuerySet):
+    """Named reads of the people directory."""
+
+    def active(self) -> PersonQuerySet:
+        return self.filter(is_active=True)
+
+    def without_email(self) -> PersonQuerySet:
+        """People and teams no reminder can reach: the PMO's "without an email" count."""
+        return self.filter(email="")
+
+
 class Person(models.Model):
     """A named person, or a team (``is_team``) such as "Testing Team", optionally a login."""
 
@@ -82,7 +93,14 @@ class Person(models.Model):
     reminders_opt_out = models.BooleanField(
         default=False, help_text="Send this person no reminder emails."
     )
+    is_active = models.BooleanField(
+        default=True,
+        help_text="Inactive people stay on the records they own but are no longer offered "
+        "as owners or members.",
+    )
     history = HistoricalRecords()
+
+    objects = PersonQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -101,6 +119,14 @@ class Person(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def has_email(self) -> bool:
+        return bool(self.email.strip())
+
+    @property
+    def has_login(self) -> bool:
+        return self.user_id is not None
 
 
 class Membership(models.Model):

@@ -143,7 +143,11 @@ def test_the_partial_writes_the_table_row(dag028):
         '<a class="ref" href="/actions/DAG28-04/">DAG28-04</a>'
         '<br><span class="small muted">13 Sep 2023</span></td>'
     )
-    assert '<td data-label="Owner">Programme (Berlinda Kugara)</td>' in html
+    # The seed gives Berlinda Kugara no email: the row marks that no reminder reaches her.
+    assert (
+        '<td data-label="Owner">Programme (Berlinda Kugara) <span class="badge badge-warn" '
+        'title="Berlinda Kugara has no email: reminders cannot reach them">no email</span></td>'
+    ) in html
     assert (
         '<td data-label="Due" class="nowrap"><time datetime="2023-09-15">15/09/2023</time>'
         '<br><span class="overdue-text small">Overdue</span></td>'

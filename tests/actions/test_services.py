@@ -234,7 +234,8 @@ ACTION_MOVES = [
     (A.PROPOSED_CLOSURE, "close", A.CLOSED),
     (A.PROPOSED_CLOSURE, "decline", A.OPEN),
     (A.PROPOSED_CLOSURE, "reopen", None),
-    (A.CLOSED, "propose", None),
+    # An update posted on an action closed meanwhile is kept as a note; it proposes nothing.
+    (A.CLOSED, "propose", A.CLOSED),
     (A.CLOSED, "close", None),
     (A.CLOSED, "decline", None),
     (A.CLOSED, "reopen", A.OPEN),

@@ -408,10 +408,18 @@ def test_pmo_reopens_a_closed_action_and_members_cannot(client, seed):
     assert client.post("/actions/DAG28-01/reopen/").status_code == 403
     client.logout()
     login(client, "pmo")
-    assert client.post("/actions/DAG28-01/reopen/").status_code == 302
-    assert Action.objects.get(ref="DAG28-01").status == Action.Status.OPEN
+    # Reopening asks why: without a reason nothing changes.
+    no_reason = client.post("/actions/DAG28-01/reopen/")
+    assert no_reason.status_code == 200
+    assert "This field is required." in no_reason.content.decode()
+    assert Action.objects.get(ref="DAG28-01").status == Action.Status.CLOSED
+    reason = {"reason": "The DRG asked for a second overview"}
+    assert client.post("/actions/DAG28-01/reopen/", reason).status_code == 302
+    action = Action.objects.get(ref="DAG28-01")
+    assert action.status == Action.Status.OPEN
+    assert action.updates.get().text == "Reopened: The DRG asked for a second overview"
     # A second reopen (another PMO's tab) says so and changes nothing.
-    page = client.post("/actions/DAG28-01/reopen/", follow=True)
+    page = client.post("/actions/DAG28-01/reopen/", reason, follow=True)
     assert "DAG28-01 is open, not closed." in page.content.decode()
     assert Action.objects.get(ref="DAG28-01").history.count() == 3  # created, closed, reopened
 

@@ -32,7 +32,9 @@ def test_retrieve_by_ref(seeded, pmo_api):
     data = response.json()
     assert data["ref"] == "CR023"
     assert data["status"] == "approved"
-    assert data["allowed_transitions"] == ["implemented"]
+    # By hand: implemented, or re-opened to await a new decision (both with a reason).
+    assert data["allowed_transitions"] == ["awaiting_decision", "implemented"]
+    assert data["is_decided"] is True
     assert pmo_api.get("/api/v1/change-requests/CR999/").status_code == 404
     assert pmo_api.get("/api/v1/change-requests/DAG028/").status_code == 404
 
@@ -129,3 +131,68 @@ def test_releases(seeded, pmo_api):
     assert [r["code"] for r in pmo_api.get("/api/v1/releases/").json()["results"]] == ["IR5"]
     assert pmo_api.get("/api/v1/releases/ir5/").json()["name"] == "Interim Release 5"
     assert pmo_api.post("/api/v1/releases/", {}, format="json").status_code == 405
+
+
+# --- a decided CR (issue #12) -------------------------------------------------------------------
+
+REASON = "DCUSA raised a new impact after the approval at DAG028."
+
+
+def test_an_approved_crs_title_is_409_and_its_release_still_changes(seeded, pmo_api):
+    from changerequests.models import Release
+
+    Release.objects.create(code="IR5")
+    for change in ({"title": "Renamed"}, {"description": "Reworded"}):
+        response = pmo_api.patch("/api/v1/change-requests/CR023/", change, format="json")
+        assert response.status_code == 409, response.content
+        assert response.json()["code"] == "locked"
+        assert response.json()["detail"].startswith("CR023 is approved: its ")
+    ok = pmo_api.patch("/api/v1/change-requests/CR023/", {"target_release": "IR5"}, format="json")
+    assert ok.status_code == 200
+    cr023 = ChangeRequest.objects.get(number=23)
+    assert (cr023.title, cr023.target_release.code) == (
+        "Standardisation of Interfaces within the Smart and Advanced Data Services Roles",
+        "IR5",
+    )
+
+
+def test_approval_by_hand_is_refused(seeded, pmo_api):
+    ref = pmo_api.post("/api/v1/change-requests/", {"title": "x"}, format="json").json()["ref"]
+    pmo_api.post(
+        f"/api/v1/change-requests/{ref}/transition/",
+        {"status": "awaiting_decision"},
+        format="json",
+    )
+    for status in ("approved", "approved_with_conditions", "rejected"):
+        response = pmo_api.post(
+            f"/api/v1/change-requests/{ref}/transition/",
+            {"status": status, "reason": "Agreed offline"},
+            format="json",
+        )
+        assert response.status_code == 400
+        assert "the chair's decision on it does that" in response.json()["detail"]
+    assert ChangeRequest.objects.get(ref=ref).status == "awaiting_decision"
+
+
+def test_reopening_an_approved_cr_needs_a_reason_on_record(seeded, pmo_api):
+    missing = pmo_api.post(
+        "/api/v1/change-requests/CR023/transition/",
+        {"status": "awaiting_decision"},
+        format="json",
+    )
+    assert missing.status_code == 400
+    assert missing.json()["errors"] == {"reason": ["CR023 is approved: give the reason."]}
+    moved = pmo_api.post(
+        "/api/v1/change-requests/CR023/transition/",
+        {"status": "awaiting_decision", "reason": REASON},
+        format="json",
+    )
+    assert moved.status_code == 200
+    assert (moved.json()["status"], moved.json()["is_decided"]) == ("awaiting_decision", False)
+    change = ChangeRequest.objects.get(number=23).status_changes.order_by("id").last()
+    assert (change.from_status, change.to_status, change.reason, change.decision_ref) == (
+        "approved",
+        "awaiting_decision",
+        REASON,
+        "",
+    )

@@ -200,3 +200,74 @@ def test_pmo_may_withdraw_but_not_reject(proposed, pmo_api):
 
 def test_delete_is_not_offered(proposed, pmo_api):
     assert pmo_api.delete(f"/api/v1/decisions/{proposed}/").status_code == 405
+
+
+# --- approval locks the record (issue #12) ---------------------------------------------------
+
+REASON = "The minutes misquote the chair: the approval was for IR5 only."
+
+
+def test_patching_approved_dag_dec68_is_409_and_changes_nothing(seeded, pmo_api):
+    before = pmo_api.get("/api/v1/decisions/DAG-DEC68/")
+    assert (before.json()["status"], before.json()["is_locked"]) == ("approved", True)
+    for change in ({"text": "The SRO approved CR023 for IR6"}, {"change_request": None}):
+        response = pmo_api.patch("/api/v1/decisions/DAG-DEC68/", change, format="json")
+        assert response.status_code == 409, response.content
+        assert response.json() == {
+            "status": 409,
+            "code": "locked",
+            "detail": "DAG-DEC68 is approved: its text, conditions, area, meeting and change "
+            "request stay as the chair decided them. Re-open it with a reason to change them; "
+            "the chair then decides again.",
+            "errors": {},
+        }
+    after = pmo_api.get("/api/v1/decisions/DAG-DEC68/")
+    assert after["ETag"] == before["ETag"]
+    assert after.json()["text"] == "The SRO approved CR023 for implementation"
+
+
+def test_the_chair_reopens_dag_dec68_and_then_it_can_be_changed(seeded, chair_api, pmo_api):
+    missing = chair_api.post("/api/v1/decisions/DAG-DEC68/reopen/", {}, format="json")
+    assert missing.status_code == 400
+    assert set(missing.json()["errors"]) == {"reason"}
+    response = chair_api.post(
+        "/api/v1/decisions/DAG-DEC68/reopen/", {"reason": REASON}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    data = response.json()
+    assert (data["status"], data["is_locked"], data["decided_at"]) == ("proposed", False, None)
+    reopening = Decision.objects.get(ref="DAG-DEC68").reopenings.get()
+    assert (reopening.reason, reopening.acted_as, reopening.from_status) == (
+        REASON,
+        "chair",
+        "approved",
+    )
+    assert ChangeRequest.objects.get(number=23).status == ChangeRequest.Status.AWAITING_DECISION
+    patched = pmo_api.patch(
+        "/api/v1/decisions/DAG-DEC68/", {"text": "The SRO approved CR023 for IR5"}, format="json"
+    )
+    assert patched.status_code == 200
+    again = chair_api.post("/api/v1/decisions/DAG-DEC68/reopen/", {"reason": REASON}, format="json")
+    assert again.status_code == 400
+    assert "DAG-DEC68 is proposed" in again.json()["detail"]
+
+
+def test_reopening_is_the_chairs_or_the_pmos(seeded, member_api, observer_api, pmo_api):
+    for client in (member_api, observer_api):
+        response = client.post(
+            "/api/v1/decisions/DAG-DEC68/reopen/", {"reason": REASON}, format="json"
+        )
+        assert response.status_code == 403
+    assert Decision.objects.get(ref="DAG-DEC68").status == Decision.Status.APPROVED
+    by_pmo = pmo_api.post("/api/v1/decisions/DAG-DEC68/reopen/", {"reason": REASON}, format="json")
+    assert by_pmo.json()["status"] == "proposed"
+    assert Decision.objects.get(ref="DAG-DEC68").reopenings.get().acted_as == "pmo"
+
+
+def test_the_schema_documents_the_409_and_the_reopening(seeded, pmo_api):
+    schema = pmo_api.get("/api/v1/schema/?format=json").json()
+    patch = schema["paths"]["/api/v1/decisions/{ref}/"]["patch"]
+    assert "409" in patch["responses"]
+    assert "Re-open it first" in patch["responses"]["409"]["description"]
+    reopen = schema["paths"]["/api/v1/decisions/{ref}/reopen/"]["post"]
+    assert "200" in reopen["responses"]

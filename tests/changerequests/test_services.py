@@ -5,9 +5,16 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from changerequests.models import ChangeRequest, DesignIssueNotification, Release
+from changerequests.models import (
+    ChangeRequest,
+    ChangeRequestStatusChange,
+    DesignIssueNotification,
+    Release,
+)
 from changerequests.services import (
     change_request_create,
+    change_request_decide,
+    change_request_locked_fields,
     change_request_transition,
     change_request_update,
     din_create,
@@ -16,6 +23,7 @@ from changerequests.services import (
     release_get_or_create,
 )
 from core.actors import SYSTEM
+from core.services import RecordLockedError
 from meetings.services import organisation_get_or_create
 
 
@@ -34,10 +42,10 @@ def test_a_change_request_service_called_with_no_actor_is_refused(cr023):
         lambda: change_request_transition(
             change_request=cr023, to_status=ChangeRequest.Status.IMPACT_ASSESSMENT, acting_user=None
         ),
-        lambda: change_request_transition(
+        lambda: change_request_decide(
             change_request=cr023,
-            to_status=ChangeRequest.Status.APPROVED,
-            force=True,
+            outcome=ChangeRequest.Status.APPROVED,
+            decision_ref="DAG-DEC68",
             acting_user=None,
         ),
         lambda: ia_response_record(
@@ -89,13 +97,16 @@ def test_history_records_who_changed_a_change_request(cr023, role_user):
 
 C = ChangeRequest.Status
 
-# Every move between two different CR statuses, answered by hand from the product's rules (not
+# Every move by hand between two different CR statuses, answered from the product's rules (not
 # read from changerequests.models.TRANSITIONS): a CR goes draft → impact assessment → awaiting
-# decision → approved / approved with conditions / rejected, or is withdrawn before it is
-# decided; an approved CR (with or without conditions) can become implemented; rejected,
-# withdrawn and implemented are final. Two moves the code allows and these rules do not name,
-# draft → awaiting decision and awaiting decision → impact assessment, are left out: the rules
-# and the code disagree there, and the disagreement is reported, not settled by a test.
+# decision, or is withdrawn before it is decided. Approval and rejection are the chair's and
+# come only by a decision (issue #12: "Move to" Approved/Rejected without one is refused). An
+# approved CR (with or without conditions) can become implemented; a decided CR (approved,
+# with conditions, rejected) can be re-opened to await a new decision: both with a reason,
+# on record. Withdrawn and implemented are final. Two moves the code allows and these rules do
+# not name, draft → awaiting decision and awaiting decision → impact assessment, are left
+# out: the rules and the code disagree there, and the disagreement is reported, not settled by
+# a test.
 CR_MOVES = {
     C.DRAFT: {
         C.IMPACT_ASSESSMENT: True,
@@ -116,16 +127,16 @@ CR_MOVES = {
     },
     C.AWAITING_DECISION: {
         C.DRAFT: False,
-        C.APPROVED: True,
-        C.APPROVED_WITH_CONDITIONS: True,
-        C.REJECTED: True,
+        C.APPROVED: False,
+        C.APPROVED_WITH_CONDITIONS: False,
+        C.REJECTED: False,
         C.WITHDRAWN: True,
         C.IMPLEMENTED: False,
     },
     C.APPROVED: {
         C.DRAFT: False,
         C.IMPACT_ASSESSMENT: False,
-        C.AWAITING_DECISION: False,
+        C.AWAITING_DECISION: True,
         C.APPROVED_WITH_CONDITIONS: False,
         C.REJECTED: False,
         C.WITHDRAWN: False,
@@ -134,7 +145,7 @@ CR_MOVES = {
     C.APPROVED_WITH_CONDITIONS: {
         C.DRAFT: False,
         C.IMPACT_ASSESSMENT: False,
-        C.AWAITING_DECISION: False,
+        C.AWAITING_DECISION: True,
         C.APPROVED: False,
         C.REJECTED: False,
         C.WITHDRAWN: False,
@@ -143,7 +154,7 @@ CR_MOVES = {
     C.REJECTED: {
         C.DRAFT: False,
         C.IMPACT_ASSESSMENT: False,
-        C.AWAITING_DECISION: False,
+        C.AWAITING_DECISION: True,
         C.APPROVED: False,
         C.APPROVED_WITH_CONDITIONS: False,
         C.WITHDRAWN: False,
@@ -187,26 +198,146 @@ def test_the_table_names_every_pair_of_two_statuses():
     assert not {(f, t) for f, row in CR_MOVES.items() for t in row} & DISPUTED
 
 
+DECIDED = {C.APPROVED, C.APPROVED_WITH_CONDITIONS, C.REJECTED, C.IMPLEMENTED}
+REASON = "Implemented in IR5 as the chair approved it."
+
+
 @pytest.mark.parametrize(
     ("from_status", "to_status", "allowed"),
     [(f, t, ok) for f, row in CR_MOVES.items() for t, ok in row.items()],
 )
 def test_every_change_request_move(db, pmo_user, from_status, to_status, allowed):
     cr023 = cr023_in(from_status)
+    # A decided CR moves only with a reason; give one, so the table alone decides.
+    reason = REASON if from_status in DECIDED else ""
     if allowed:
         moved = change_request_transition(
-            change_request=cr023, to_status=to_status, acting_user=pmo_user
+            change_request=cr023, to_status=to_status, reason=reason, acting_user=pmo_user
         )
         assert moved.status == to_status
         latest = cr023.history.order_by("-history_date", "-history_id").first()
         assert (latest.status, latest.history_user) == (to_status, pmo_user)
+        logged = [(c.from_status, c.to_status, c.reason) for c in cr023.status_changes.all()]
+        assert logged == ([(from_status, to_status, REASON)] if reason else [])
     else:
         with pytest.raises(ValidationError, match="CR023 is"):
             change_request_transition(
-                change_request=cr023, to_status=to_status, acting_user=pmo_user
+                change_request=cr023, to_status=to_status, reason=reason, acting_user=pmo_user
             )
     cr023.refresh_from_db()
     assert cr023.status == (to_status if allowed else from_status)
+
+
+@pytest.mark.parametrize(
+    ("from_status", "to_status"),
+    [
+        (C.APPROVED, C.IMPLEMENTED),
+        (C.APPROVED, C.AWAITING_DECISION),
+        (C.REJECTED, C.AWAITING_DECISION),
+    ],
+)
+@pytest.mark.parametrize("reason", ["", "   "])
+def test_a_decided_cr_moves_only_with_a_reason(db, pmo_user, from_status, to_status, reason):
+    cr023 = cr023_in(from_status)
+    with pytest.raises(ValidationError) as err:
+        change_request_transition(
+            change_request=cr023, to_status=to_status, reason=reason, acting_user=pmo_user
+        )
+    assert err.value.message_dict == {
+        "reason": [f"CR023 is {C(from_status).label.lower()}: give the reason."]
+    }
+    cr023.refresh_from_db()
+    assert cr023.status == from_status
+    assert not ChangeRequestStatusChange.objects.exists()
+
+
+def test_approval_by_hand_names_the_decision_that_does_it(db, pmo_user):
+    cr023 = cr023_in(C.AWAITING_DECISION)
+    with pytest.raises(ValidationError) as err:
+        change_request_transition(
+            change_request=cr023, to_status=C.APPROVED, reason=REASON, acting_user=pmo_user
+        )
+    assert err.value.messages == [
+        "CR023 is awaiting decision; it cannot become approved by hand: the chair's "
+        "decision on it does that."
+    ]
+    cr023.refresh_from_db()
+    assert (cr023.status, cr023.status_changes.count()) == (C.AWAITING_DECISION, 0)
+
+
+# Every CR status against each outcome of a decision on it, from the rule (README "Approval
+# locks the record"): a CR not yet decided takes the outcome; any other is left as it is.
+UNDECIDED = {C.DRAFT, C.IMPACT_ASSESSMENT, C.AWAITING_DECISION}
+OUTCOMES = [C.APPROVED, C.APPROVED_WITH_CONDITIONS, C.REJECTED]
+
+
+def test_the_decision_table_names_every_status():
+    from changerequests.models import DECISION_TRANSITIONS
+
+    assert set(DECISION_TRANSITIONS) == set(C.values)
+
+
+@pytest.mark.parametrize("outcome", OUTCOMES)
+@pytest.mark.parametrize("from_status", C.values)
+def test_a_decision_moves_only_a_cr_not_yet_decided(db, chair_user, from_status, outcome):
+    cr023 = cr023_in(from_status)
+    moved = change_request_decide(
+        change_request=cr023, outcome=outcome, decision_ref="DAG-DEC68", acting_user=chair_user
+    )
+    expected = outcome if from_status in UNDECIDED else from_status
+    cr023.refresh_from_db()
+    assert (moved.status, cr023.status) == (expected, expected)
+    logged = [(c.from_status, c.to_status, c.decision_ref) for c in cr023.status_changes.all()]
+    assert logged == ([(from_status, outcome, "DAG-DEC68")] if from_status in UNDECIDED else [])
+
+
+@pytest.mark.parametrize(
+    ("role", "allowed"), [("PMO", True), ("Chair", True), ("Member", False), ("Observer", False)]
+)
+def test_a_decision_settles_a_cr_in_the_deciders_name(db, role_user, role, allowed):
+    cr023 = cr023_in(C.AWAITING_DECISION)
+    user = role_user(role)
+    if allowed:
+        change_request_decide(
+            change_request=cr023, outcome=C.APPROVED, decision_ref="DAG-DEC68", acting_user=user
+        )
+        latest = cr023.history.order_by("-history_date", "-history_id").first()
+        assert (latest.status, latest.history_user) == (C.APPROVED, user)
+        assert cr023.status_changes.get().changed_by == user
+    else:
+        with pytest.raises(PermissionDenied):
+            change_request_decide(
+                change_request=cr023,
+                outcome=C.APPROVED,
+                decision_ref="DAG-DEC68",
+                acting_user=user,
+            )
+    cr023.refresh_from_db()
+    assert cr023.status == (C.APPROVED if allowed else C.AWAITING_DECISION)
+
+
+@pytest.mark.parametrize("status", sorted(DECIDED))
+def test_a_decided_crs_title_and_description_are_frozen(db, pmo_user, status):
+    cr023 = cr023_in(status)
+    title = cr023.title
+    assert change_request_locked_fields(cr023, {"title": title, "design_artefacts": "x"}) == []
+    for changes in ({"title": "Renamed"}, {"description": "Reworded"}):
+        with pytest.raises(RecordLockedError, match=r"CR023 is .*: its (title|description) stay"):
+            change_request_update(change_request=cr023, acting_user=pmo_user, **changes)
+    # The same title again, and the fields a decision does not settle, still save.
+    change_request_update(
+        change_request=cr023, title=title, design_artefacts="DES-196", acting_user=pmo_user
+    )
+    cr023.refresh_from_db()
+    assert (cr023.title, cr023.description, cr023.design_artefacts) == (title, "", "DES-196")
+
+
+@pytest.mark.parametrize("status", sorted(UNDECIDED | {C.WITHDRAWN}))
+def test_a_cr_not_decided_can_be_renamed(db, pmo_user, status):
+    cr023 = cr023_in(status)
+    change_request_update(change_request=cr023, title="Renamed", acting_user=pmo_user)
+    cr023.refresh_from_db()
+    assert cr023.title == "Renamed"
 
 
 @pytest.mark.parametrize("status", C.values)
@@ -237,27 +368,6 @@ def test_the_system_moves_a_change_request(db):
     )
     assert moved.status == C.IMPACT_ASSESSMENT
     assert moved.history.order_by("-history_date", "-history_id").first().history_user is None
-
-
-@pytest.mark.parametrize(
-    ("role", "allowed"), [("PMO", True), ("Chair", True), ("Member", False), ("Observer", False)]
-)
-def test_a_decision_settles_a_cr_in_the_chairs_name(db, role_user, role, allowed):
-    cr023 = cr023_in(C.AWAITING_DECISION)
-    user = role_user(role)
-    if allowed:
-        change_request_transition(
-            change_request=cr023, to_status=C.APPROVED, force=True, acting_user=user
-        )
-        latest = cr023.history.order_by("-history_date", "-history_id").first()
-        assert (latest.status, latest.history_user) == (C.APPROVED, user)
-    else:
-        with pytest.raises(PermissionDenied):
-            change_request_transition(
-                change_request=cr023, to_status=C.APPROVED, force=True, acting_user=user
-            )
-    cr023.refresh_from_db()
-    assert cr023.status == (C.APPROVED if allowed else C.AWAITING_DECISION)
 
 
 # --- change_request_create and change_request_update --------------------------------------------

@@ -171,3 +171,66 @@ def test_cr_register_and_page_cost_a_fixed_number_of_queries(
     for url, count in counts.items():
         with django_assert_num_queries(count):
             assert client.get(url).status_code == 200
+
+
+# --- a decided CR (issue #12) -------------------------------------------------------------------
+
+CR023_TITLE = "Standardisation of Interfaces within the Smart and Advanced Data Services Roles"
+REASON = "DCUSA raised a new impact after the approval at DAG028."
+
+
+@pytest.fixture
+def approved(seed):
+    """The seed's records with DAG-DEC68 approved by the demo chair: CR023 approved."""
+    from decisions.services import decision_approve
+
+    chair = get_user_model().objects.get(username="chair")
+    decision_approve(decision=seed.dec68, acting_user=chair)
+    return seed
+
+
+def test_an_approved_crs_title_cannot_be_changed(client, approved):
+    login(client, "pmo")
+    form = client.get("/change-requests/CR023/edit/").content.decode()
+    assert re.search(r'<input type="text" name="title"[^>]*disabled', form)
+    saved = client.post(
+        "/change-requests/CR023/edit/",
+        {"title": "Renamed", "description": "Reworded", "design_artefacts": "DES-196"},
+    )
+    assert saved.status_code == 302
+    cr023 = ChangeRequest.objects.get(ref="CR023")
+    assert (cr023.title, cr023.description, cr023.design_artefacts) == (
+        CR023_TITLE,
+        "",
+        "DES-196",
+    )
+    page = client.get("/change-requests/CR023/").content.decode()
+    assert "CR023 is approved. Its title and description stay as decided" in page
+    assert "DAG-DEC68: approved." in page  # the decision that settled it, on record
+
+
+def test_move_to_never_offers_approval_and_refuses_it(client, seed):
+    login(client, "pmo")
+    page = client.get("/change-requests/CR023/").content.decode()
+    assert '<option value="approved"' not in page
+    assert '<option value="rejected"' not in page
+    refused = client.post("/change-requests/CR023/status/", {"to_status": "approved"})
+    assert refused.status_code == 200
+    assert "Select a valid choice." in refused.content.decode()
+    assert ChangeRequest.objects.get(ref="CR023").status == "awaiting_decision"
+
+
+def test_a_decided_cr_is_reopened_with_a_reason_shown_on_its_page(client, approved):
+    login(client, "pmo")
+    missing = client.post("/change-requests/CR023/status/", {"to_status": "awaiting_decision"})
+    assert missing.status_code == 200
+    assert "This field is required." in missing.content.decode()
+    assert ChangeRequest.objects.get(ref="CR023").status == "approved"
+    moved = client.post(
+        "/change-requests/CR023/status/", {"to_status": "awaiting_decision", "reason": REASON}
+    )
+    assert moved.status_code == 302
+    page = client.get("/change-requests/CR023/").content.decode()
+    assert "Approved → Awaiting decision, pmo" in page
+    assert REASON in page
+    assert ChangeRequest.objects.get(ref="CR023").status == "awaiting_decision"

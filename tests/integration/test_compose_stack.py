@@ -28,14 +28,18 @@ TASK_DONE = re.compile(r"Task actions\.reminders_send\[[^\]]+\] succeeded")
 
 def test_compose_file_runs_one_image_with_health_checks_and_volumes():
     services = compose_services()
-    assert set(services) == {"postgres", "redis", *APP_SERVICES}
+    assert set(services) == {"postgres", "redis", "proxy", *APP_SERVICES}
+    # Only the proxy is published; gunicorn is reached through it (test_compose_proxy.py).
+    assert services["proxy"]["ports"] == ["8000:8080"]
+    assert "ports" not in services["web"]
+    assert services["proxy"]["depends_on"] == {"web": {"condition": "service_healthy"}}
     for name in APP_SERVICES:
         service = services[name]
         assert service["build"] == "."
         assert service["environment"]["DJANGO_SETTINGS_MODULE"] == "dag.settings.production"
         assert service["env_file"] == ".env"
         assert "media:/app/var/media" in service["volumes"]
-    for name in ("postgres", "redis", "web", "worker", "beat"):
+    for name in ("postgres", "redis", "proxy", "web", "worker", "beat"):
         assert services[name]["healthcheck"]["test"], name
     for name in ("web", "worker", "beat"):
         assert services[name]["depends_on"] == {

@@ -450,7 +450,8 @@ def test_meeting_page_rows_show_due_meeting_overdue_closure_and_escape_text(clie
         'href="/change-requests/CR023/">CR023</a> <span class="small muted">Decided 13 Sep 2023 '
         "by Demo Chair</span>"
     ) in html
-    assert 'href="/decisions/DAG-DEC68/edit/?return_to=meeting"' in html
+    # Approved: locked, so no edit on the meeting page (issue #12: re-open it on its page).
+    assert "/decisions/DAG-DEC68/edit/" not in html
     # DAG28-01 is open and was due on 11/10/2023: overdue today.
     assert '<tr id="r-DAG28-01" class="overdue">' in html
     assert '<time datetime="2023-10-11">11/10/2023</time>' in html

@@ -50,6 +50,10 @@ class Command(BaseCommand):
                 self.stdout.write(self.style.ERROR(f"FAILED {email.describe()} ({email.error})"))
             else:
                 self.stdout.write(email.describe())
+        for ref, owner in run.unreachable:
+            self.stdout.write(
+                self.style.WARNING(f"UNREACHABLE {ref}: {owner} has no email; nobody is reminded")
+            )
         verb = "Would send" if dry_run else "Sent"
         count = len(run.sent)
         summary = f"{verb} {count} email{'s' if count != 1 else ''} for {run.today.isoformat()}"
