@@ -53,21 +53,14 @@ def decision_outcome(text: str) -> tuple[str, str]:
     return Decision.Status.APPROVED, ""
 
 
-_LOCKED_STATUSES = {
-    Decision.Status.APPROVED,
-    Decision.Status.APPROVED_WITH_CONDITIONS,
-    Decision.Status.REJECTED,
-}
-
-
 def _decision_is_locked(decision: Decision) -> bool:
     """Whether ``decision`` is decided, so that its text, conditions, area and CR are locked.
 
     DESIGN.md: once decided a decision's content is locked; changing it takes a re-opening
-    with a reason, on record. The import asks here and nowhere else: when ``decisions``
-    states its lock rule (under way as this is written), this should call it instead.
+    with a reason, on record. The import asks here and nowhere else, and the rule is
+    ``decisions``' own (``Decision.is_locked``).
     """
-    return decision.status in _LOCKED_STATUSES
+    return decision.is_locked
 
 
 def _outcome_text(status: str, conditions: str) -> str:
