@@ -5,6 +5,7 @@ Included first by ``meetings.urls`` so these fixed paths are never read as a mee
 
 from django.urls import path
 
+from composer import import_views
 from composer import report_views as views
 
 urlpatterns: list = [
@@ -34,11 +35,13 @@ urlpatterns: list = [
         name="headline-report-retry",
     ),
     path(
-        "reports/import/", views.HeadlineReportImportView.as_view(), name="headline-report-import"
+        "reports/import/",
+        import_views.HeadlineReportImportView.as_view(),
+        name="headline-report-import",
     ),
     path(
         "reports/import/confirm/",
-        views.HeadlineReportImportConfirmView.as_view(),
+        import_views.HeadlineReportImportConfirmView.as_view(),
         name="headline-report-import-confirm",
     ),
 ]

@@ -1,4 +1,5 @@
-"""Browser pages of the headline report: preview, PDF, issue, versions and the import.
+"""Browser pages of the headline report: preview, PDF, issue and versions (the import:
+:mod:`composer.import_views`).
 
 Thin views: they read through ``meetings.selectors``/``composer.report`` and change state
 through ``meetings.services`` and ``composer.importer``. Every page needs a login; the
@@ -29,7 +30,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.http import quote_etag
 from django.views import View
 
-from composer import headline_report, importer
+from composer import headline_report
 from composer.report import headline_report_data
 from composer.report_render import (
     StoredPdf,
@@ -41,10 +42,6 @@ from composer.report_render import (
 from core import roles, visibility
 from meetings.models import HeadlineReport, Meeting
 from meetings.selectors import meeting_get_for_user
-
-IMPORT_SESSION_KEY = "headline_report_import"
-MAX_IMPORT_BYTES = 2 * 1024 * 1024
-
 
 # --- helpers -------------------------------------------------------------------------------------
 
@@ -294,87 +291,3 @@ class HeadlineReportRetryView(PmoOnlyMixin, View):
                 f"Version {report.version}: {report.get_status_display().lower()}.",
             )
         return HttpResponseRedirect(reverse("headline-report-preview", args=[meeting.ref]))
-
-
-# --- the import ----------------------------------------------------------------------------------
-
-
-class HeadlineReportUploadForm(forms.Form):
-    """The text of a headline report (as extracted from its PDF), UTF-8, up to 2 MB."""
-
-    file = forms.FileField(
-        label="Headline report (text file)",
-        help_text="The report's text, tab-separated, as extracted from its PDF (UTF-8).",
-    )
-
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_IMPORT_BYTES:
-            raise ValidationError("The file is larger than 2 MB; a headline report is smaller.")
-        return upload
-
-
-class HeadlineReportImportView(PmoOnlyMixin, View):
-    """``/reports/import/``: upload a report, see what the import will do, then confirm."""
-
-    template_name = "meetings/import_upload.html"
-
-    def get(self, request: HttpRequest) -> HttpResponse:
-        return render(request, self.template_name, {"form": HeadlineReportUploadForm()})
-
-    def post(self, request: HttpRequest) -> HttpResponse:
-        form = HeadlineReportUploadForm(request.POST, request.FILES)
-        if not form.is_valid():
-            return render(request, self.template_name, {"form": form}, status=400)
-        upload = form.cleaned_data["file"]
-        name = upload.name
-        try:
-            text = importer.headline_report_text(upload.read())
-            result = importer.headline_report_import(
-                text=text, dry_run=True, acting_user=request.user
-            )
-        except importer.HeadlineReportImportError as exc:
-            return render(
-                request,
-                self.template_name,
-                {"form": HeadlineReportUploadForm(), "problems": exc.problems, "file_name": name},
-                status=400,
-            )
-        checksum = importer.text_checksum(text)
-        request.session[IMPORT_SESSION_KEY] = {"text": text, "name": name, "checksum": checksum}
-        return render(
-            request,
-            "meetings/import_preview.html",
-            {"result": result, "file_name": name, "checksum": checksum},
-        )
-
-
-class HeadlineReportImportConfirmView(PmoOnlyMixin, View):
-    """``/reports/import/confirm/`` (POST): import the report previewed, all or nothing."""
-
-    def post(self, request: HttpRequest) -> HttpResponse:
-        pending = request.session.get(IMPORT_SESSION_KEY)
-        if not pending or pending.get("checksum") != request.POST.get("checksum"):
-            messages.error(
-                request, "That preview has expired or was replaced; upload the report again."
-            )
-            return HttpResponseRedirect(reverse("headline-report-import"))
-        try:
-            result = importer.headline_report_import(text=pending["text"], acting_user=request.user)
-        except importer.HeadlineReportImportError as exc:
-            return render(
-                request,
-                "meetings/import_upload.html",
-                {
-                    "form": HeadlineReportUploadForm(),
-                    "problems": exc.problems,
-                    "file_name": pending.get("name", ""),
-                },
-                status=400,
-            )
-        del request.session[IMPORT_SESSION_KEY]
-        messages.success(request, f"Imported {pending.get('name', 'the report')}: {result}")
-        for warning in result.warnings:
-            messages.warning(request, warning)
-        meeting = Meeting.objects.get(pk=result.meeting_id)
-        return HttpResponseRedirect(_meeting_page_url(meeting))

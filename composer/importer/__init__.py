@@ -14,7 +14,11 @@ The package, by concern (each module's docstring says more):
 * :mod:`.validate` checks the header and records into plain records (:mod:`.records`);
 * :mod:`.parse` puts those together: :func:`headline_report_parse`;
 * :mod:`.write` writes a parsed report through the apps' services (:mod:`.write_meeting`,
-  :mod:`.write_records`), as the system;
+  :mod:`.write_records`, :mod:`.write_decisions`) as the person who imports, after reading
+  what it compares with once (:mod:`.prefetch`);
+* :mod:`.baseline` records what each import wrote, so a re-import keeps what was changed
+  in the tracker since (a conflict, listed; the PMO may take the report's value) and never
+  changes a decided decision (locked);
 * :mod:`.api` is what callers use: :func:`headline_report_import`,
   :func:`headline_report_import_file`, :func:`headline_report_text`, :func:`text_checksum`.
 
@@ -22,8 +26,8 @@ Validation comes first and the write is all or nothing: :func:`headline_report_i
 parses the whole file, reports every problem with its line number
 (:class:`HeadlineReportImportError`), and only then writes, in one transaction. Importing a
 report again updates the meeting's records in place (matched by their refs; discussion items
-by position) and reports which changed, so nothing is duplicated; a dry run does the same
-work and rolls it back.
+by position) and reports which changed, field by field (old → new), so nothing is duplicated;
+a dry run does the same work and rolls it back.
 """
 
 from meetings.models import PLACEHOLDER_TITLE
@@ -36,14 +40,23 @@ from .api import (
 )
 from .parse import headline_report_parse
 from .records import ParsedAction, ParsedDecision, ParsedDiscussion, ParsedReport
-from .results import HeadlineReportImportError, ImportChange, ImportProblem, ImportResult
+from .results import (
+    FieldChange,
+    HeadlineReportImportError,
+    ImportChange,
+    ImportConflict,
+    ImportProblem,
+    ImportResult,
+)
 from .text import discussion_html, parse_date, parse_date_and_times, parse_time
-from .write_records import decision_outcome
+from .write_decisions import decision_outcome
 
 __all__ = [
     "PLACEHOLDER_TITLE",
+    "FieldChange",
     "HeadlineReportImportError",
     "ImportChange",
+    "ImportConflict",
     "ImportProblem",
     "ImportResult",
     "ParsedAction",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -16,20 +17,29 @@ from .results import HeadlineReportImportError, ImportProblem, ImportResult
 from .write import report_write
 
 
-def headline_report_import(*, text: str, acting_user: Any, dry_run: bool = False) -> ImportResult:
+def headline_report_import(
+    *,
+    text: str,
+    acting_user: Any,
+    dry_run: bool = False,
+    take_imported: Collection[str] = (),
+) -> ImportResult:
     """Import a headline report's text form: create or update its meeting's records.
 
     Validates the whole text first (:func:`headline_report_parse`), then writes through the
-    apps' services, as the system, in one transaction. Returns an :class:`ImportResult`.
+    apps' services, as ``acting_user``, in one transaction. Returns an :class:`ImportResult`.
     With ``dry_run`` every write is done and rolled back, so the result says exactly what
-    would happen. Raises :class:`HeadlineReportImportError` (line-by-line problems; nothing
-    written) and PermissionDenied unless ``acting_user`` is the PMO or the system.
+    would happen. A field changed in the tracker since this report was last imported is a
+    conflict (``result.conflicts``): the tracker's value is kept unless the conflict's key is
+    in ``take_imported``; decided decisions are never changed (listed as locked). Raises
+    :class:`HeadlineReportImportError` (line-by-line problems; nothing written) and
+    PermissionDenied unless ``acting_user`` is the PMO or the system.
     """
     roles.require_pmo(acting_user)
     parsed = headline_report_parse(text)
     result = ImportResult(meeting_ref=parsed.meeting_ref, dry_run=dry_run)
     with transaction.atomic():
-        writer = report_write(parsed, result, acting_user=acting_user)
+        writer = report_write(parsed, result, acting_user=acting_user, take_imported=take_imported)
         if writer.problems:
             raise HeadlineReportImportError(writer.problems)
         result.meeting_id = writer.meeting_written().pk

@@ -21,7 +21,7 @@ have an empty Area cell. The areas are rebuilt so (nothing here is specific to o
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from core import refs
@@ -40,6 +40,22 @@ class Label:
     line: int
 
 
+class _Known:
+    """The area titles the report prints whole (as ``title_key``), and every title's word
+    prefixes, so "could this text still grow into a known title" is one set lookup."""
+
+    def __init__(self, keys: set[str]) -> None:
+        self.keys = keys
+        self.prefixes = {key[:i] for key in keys for i, char in enumerate(key) if char == " "}
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.keys
+
+    def continues(self, key: str) -> bool:
+        """True when a known title starts with ``key`` and a space (``minutes and``)."""
+        return key in self.prefixes
+
+
 _JOINING_WORDS = {"and", "of", "to", "for", "the", "&", "with", "on", "in", "a", "an", "-", "–"}
 
 
@@ -52,7 +68,7 @@ def _joins(left: str, right: str) -> bool:
     ) or right[:1].islower()
 
 
-def _labels(records: list[Record], known: set[str]) -> list[Label]:
+def _labels(records: list[Record], known: _Known) -> list[Label]:
     """Join a table's Area fragments into labels with the span of records they mark."""
     frags = [
         (index, line, text) for index, rec in enumerate(records) for line, text in rec.fragments
@@ -66,7 +82,7 @@ def _labels(records: list[Record], known: set[str]) -> list[Label]:
             joined = f"{joined} {frags[j][2]}"
             if title_key(joined) in known:
                 best = j
-            elif not any(k.startswith(title_key(joined) + " ") for k in known):
+            elif not known.continues(title_key(joined)):
                 break
         if best == i:
             while best + 1 < len(frags) and _joins(frags[best][2], frags[best + 1][2]):
@@ -98,12 +114,12 @@ def _firm(count: int, labels: list[Label]) -> list[str]:
     return areas
 
 
-def _reads_as_one(left: str, right: str, known: set[str]) -> bool:
+def _reads_as_one(left: str, right: str, known: _Known) -> bool:
     joined = title_key(f"{left} {right}")
-    return joined in known or any(k.startswith(joined + " ") for k in known) or _joins(left, right)
+    return joined in known or known.continues(joined) or _joins(left, right)
 
 
-def _place_floating(records: list[Record], floating: list[Floating], known: set[str]) -> None:
+def _place_floating(records: list[Record], floating: list[Floating], known: _Known) -> None:
     """Give each label-only row to the record it reads with: the one above, unless its words
     run on into the first Area words of the record below (``Release`` / ``Plan``)."""
     for position, line, text in floating:
@@ -127,15 +143,23 @@ def _place_floating(records: list[Record], floating: list[Floating], known: set[
             below.fragments.insert(0, (line, text))
 
 
-def _cr_votes(text: str, candidates: Iterable[str]) -> dict[str, float]:
-    numbers = set(cr_numbers(text))
-    votes: dict[str, float] = {}
-    if not numbers:
+class _CrTitles:
+    """Which of a table's area titles name each CR: a record naming CR027 votes once for
+    each title that names it, found by number rather than by reading every title again."""
+
+    def __init__(self, titles: list[str]) -> None:
+        self.keys = [title_key(title) for title in titles]
+        self.by_number: dict[int, list[int]] = {}
+        for index, title in enumerate(titles):
+            for number in set(cr_numbers(title)):
+                self.by_number.setdefault(number, []).append(index)
+
+    def votes(self, numbers: set[int]) -> dict[str, float]:
+        votes: dict[str, float] = {}
+        indexes = {i for number in numbers for i in self.by_number.get(number, ())}
+        for index in sorted(indexes):
+            votes[self.keys[index]] = votes.get(self.keys[index], 0.0) + 1.0
         return votes
-    for title in candidates:
-        if numbers & set(cr_numbers(title)):
-            votes[title_key(title)] = votes.get(title_key(title), 0.0) + 1.0
-    return votes
 
 
 def _add(votes: dict[str, float], title: str, weight: float) -> None:
@@ -147,22 +171,27 @@ Votes = Callable[[int], dict[str, float]]
 
 
 def _assign(count: int, labels: list[Label], votes: Votes | None) -> list[str]:
-    """Each record's area title: spans are firm, gaps split where the evidence agrees best."""
+    """Each record's area title: spans are firm, gaps split where the evidence agrees best.
+
+    A gap's rows go to the label above up to a split and to the label below from it; the
+    split scores the votes each row gives its side. Running sums give every split's score
+    in one pass over the gap (issue #18: trying each split afresh was quadratic).
+    """
     areas = _firm(count, labels)
     for above, below in itertools.pairwise(labels):
         gap = range(above.last + 1, below.first)
         if not gap:
             continue
         weights = [votes(r) if votes else {} for r in gap]
-        best_split, best_score = below.first, None
-        for split in range(above.last + 1, below.first + 1):
-            score = sum(
-                w.get(title_key(above.title if r < split else below.title), 0.0)
-                for r, w in zip(gap, weights, strict=True)
-            )
+        key_above, key_below = title_key(above.title), title_key(below.title)
+        # score(split) = votes for "above" of the rows before it + for "below" of the rest.
+        score = sum(w.get(key_below, 0.0) for w in weights)  # the split before every row
+        best_split, best_score = gap.start, score
+        for offset, w in enumerate(weights):
+            score += w.get(key_above, 0.0) - w.get(key_below, 0.0)
             # ">=": on a tie the later split wins, so an empty cell continues the area above.
-            if best_score is None or score >= best_score:
-                best_split, best_score = split, score
+            if score >= best_score:
+                best_split, best_score = gap.start + offset + 1, score
         for r in gap:
             areas[r] = above.title if r < best_split else below.title
     return areas
@@ -173,7 +202,12 @@ def _ref_of(record: Record) -> str:
 
 
 class _Evidence:
-    """The report's cross-references between its tables, as votes for an area."""
+    """The report's cross-references between its tables, as votes for an area.
+
+    Everything a vote reads is worked out once here (the CRs each record and title names,
+    and which discussion records name each action and decision), so a record's votes cost
+    what it names, not the size of the report (issue #18).
+    """
 
     def __init__(
         self,
@@ -183,43 +217,47 @@ class _Evidence:
         labels: tuple[list[Label], list[Label], list[Label]],
         code: str,
     ) -> None:
-        self.actions, self.decisions, self.discussion = actions, decisions, discussion
         self.action_titles, self.decision_titles, self.discussion_titles = (
-            [label.title for label in table] for table in labels
+            _CrTitles([label.title for label in table]) for table in labels
         )
+        self.action_refs = [_ref_of(record) for record in actions]
+        self.decision_refs = [_ref_of(record) for record in decisions]
         self.action_index: dict[str, int] = {}
-        for index, record in enumerate(actions):
-            self.action_index.setdefault(_ref_of(record), index)
+        for index, ref in enumerate(self.action_refs):
+            self.action_index.setdefault(ref, index)
         self.decision_index: dict[str, int] = {}
-        for index, record in enumerate(decisions):
-            self.decision_index.setdefault(_ref_of(record), index)
+        for index, ref in enumerate(self.decision_refs):
+            self.decision_index.setdefault(ref, index)
+        self.action_crs = [set(cr_numbers(record.cells[1])) for record in actions]
+        self.decision_crs = [set(cr_numbers(record.cells[1])) for record in decisions]
+        self.discussion_crs = [set(cr_numbers(record.cells[0])) for record in discussion]
         codes = (code,) if code else ()
-        # The action and decision refs each discussion record names.
+        # The action and decision refs each discussion record names, and the reverse.
         self.named: list[tuple[set[str], set[str]]] = []
-        for record in discussion:
+        self.naming_action: dict[str, list[int]] = {}
+        self.naming_decision: dict[str, list[int]] = {}
+        for index, record in enumerate(discussion):
             found = refs.find_refs(plain(record.cells[0]), codes)
-            self.named.append(
-                (
-                    {f.ref for f in found if f.kind == refs.RefKind.ACTION},
-                    {f.ref for f in found if f.kind == refs.RefKind.DECISION},
-                )
-            )
+            actions_named = {f.ref for f in found if f.kind == refs.RefKind.ACTION}
+            decisions_named = {f.ref for f in found if f.kind == refs.RefKind.DECISION}
+            self.named.append((actions_named, decisions_named))
+            for ref in actions_named:
+                self.naming_action.setdefault(ref, []).append(index)
+            for ref in decisions_named:
+                self.naming_decision.setdefault(ref, []).append(index)
 
     def decision_votes(self, discussion_areas: list[str]) -> Votes:
         def votes(index: int) -> dict[str, float]:
-            record = self.decisions[index]
-            result = _cr_votes(record.cells[1], self.decision_titles)
-            ref = _ref_of(record)
-            for (_, decisions), area in zip(self.named, discussion_areas, strict=True):
-                if ref in decisions:
-                    _add(result, area, 2.0)
+            result = self.decision_titles.votes(self.decision_crs[index])
+            for naming in self.naming_decision.get(self.decision_refs[index], ()):
+                _add(result, discussion_areas[naming], 2.0)
             return result
 
         return votes
 
     def discussion_votes(self, action_areas: list[str], decision_areas: list[str]) -> Votes:
         def votes(index: int) -> dict[str, float]:
-            result = _cr_votes(self.discussion[index].cells[0], self.discussion_titles)
+            result = self.discussion_titles.votes(self.discussion_crs[index])
             actions_named, decisions_named = self.named[index]
             for ref in actions_named:
                 if ref in self.action_index:
@@ -233,12 +271,9 @@ class _Evidence:
 
     def action_votes(self, discussion_areas: list[str]) -> Votes:
         def votes(index: int) -> dict[str, float]:
-            record = self.actions[index]
-            result = _cr_votes(record.cells[1], self.action_titles)
-            ref = _ref_of(record)
-            for (actions_named, _), area in zip(self.named, discussion_areas, strict=True):
-                if ref in actions_named:
-                    _add(result, area, 2.0)
+            result = self.action_titles.votes(self.action_crs[index])
+            for naming in self.naming_action.get(self.action_refs[index], ()):
+                _add(result, discussion_areas[naming], 2.0)
             return result
 
         return votes
@@ -255,8 +290,9 @@ def areas_infer(
     Area fragments are final when joined into labels.
     """
     # An area printed whole anywhere in the report is "known".
-    known = {title_key(text) for records in tables for rec in records for _, text in rec.fragments}
-    known |= {title_key(text) for rows in floating for _, _, text in rows}
+    keys = {title_key(text) for records in tables for rec in records for _, text in rec.fragments}
+    keys |= {title_key(text) for rows in floating for _, _, text in rows}
+    known = _Known(keys)
     for records, rows in zip(tables, floating, strict=True):
         _place_floating(records, rows, known)
     labels = (

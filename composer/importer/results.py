@@ -33,13 +33,50 @@ class HeadlineReportImportError(Exception):
 
 
 @dataclass(frozen=True)
+class FieldChange:
+    """One field of a record: its value in the tracker now and the value the report gives."""
+
+    field: str
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
 class ImportChange:
-    """One record the import creates, updates or leaves unchanged (for previews and logs)."""
+    """One record the import creates, updates or leaves unchanged (for previews and logs).
+
+    ``verb`` "locked": a decided decision the report words differently, not changed.
+    ``fields`` lists each field written (or, when locked, each field that differs), old → new.
+    """
 
     kind: str
     label: str
-    verb: str  # "create", "update" or "unchanged"
+    verb: str  # "create", "update", "unchanged" or "locked"
     detail: str = ""
+    fields: tuple[FieldChange, ...] = ()
+
+
+@dataclass(frozen=True)
+class ImportConflict:
+    """A field changed in the tracker since the report was last imported, which the report
+    gives otherwise. The current value stays unless the PMO chose the imported one
+    (``taken``); ``key`` names the conflict in the preview form."""
+
+    kind: str
+    ref: str
+    field: str
+    current: str
+    imported: str
+    taken: bool = False
+
+    @property
+    def key(self) -> str:
+        return conflict_key(self.kind, self.ref, self.field)
+
+
+def conflict_key(kind: str, ref: str, field: str) -> str:
+    """``action|DAG28-01|due_date``: one conflict, as the preview form sends it back."""
+    return f"{kind}|{ref}|{field}"
 
 
 @dataclass
@@ -54,7 +91,19 @@ class ImportResult:
     dry_run: bool
     changes: list[ImportChange] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    conflicts: list[ImportConflict] = field(default_factory=list)
+    new_people: list[str] = field(default_factory=list)
+    new_organisations: list[str] = field(default_factory=list)
     meeting_id: int | None = None
+
+    @property
+    def locked(self) -> list[ImportChange]:
+        """Decided records the report words differently: listed, not changed."""
+        return [c for c in self.changes if c.verb == "locked"]
+
+    @property
+    def conflicts_kept(self) -> list[ImportConflict]:
+        return [c for c in self.conflicts if not c.taken]
 
     def count(self, verb: str, kind: str | None = None) -> int:
         """How many changes have ``verb`` (and ``kind`` when given)."""
@@ -86,6 +135,13 @@ class ImportResult:
         return (
             f"{self.meeting_ref}: {parts} ({self.count('create')} {verb}, "
             f"{self.count('update')} {upd}, {self.count('unchanged')} unchanged)"
+            + (
+                f"; {len(self.conflicts)} conflict{'' if len(self.conflicts) == 1 else 's'} "
+                f"({len(self.conflicts_kept)} kept as in the tracker)"
+                if self.conflicts
+                else ""
+            )
+            + (f"; {len(self.locked)} locked, not changed" if self.locked else "")
             + (
                 f"; {len(self.warnings)} warning{'' if len(self.warnings) == 1 else 's'}"
                 if self.warnings

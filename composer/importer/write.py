@@ -3,15 +3,21 @@
 The order matters: the committee and meeting first (everything hangs on them), then the
 change requests (areas, actions, decisions and DINs link to them), the agenda areas, the
 records, the discussion, the next meeting, and last the references elsewhere to what was
-created now.
+created now. What the records are compared with is read once beforehand (:mod:`.prefetch`);
+what the import wrote is recorded last, for the next import (:mod:`.baseline`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
+from changerequests.models import DesignIssueNotification
+
+from .prefetch import change_requests_prefetch, new_names, records_prefetch
 from .records import ParsedReport
 from .results import ImportResult
+from .write_decisions import decision_write
 from .write_meeting import (
     agenda_item_write,
     change_request_write,
@@ -20,39 +26,59 @@ from .write_meeting import (
     meeting_write,
     next_meeting_write,
 )
-from .write_records import (
-    action_write,
-    decision_write,
-    discussion_write,
-    other_references_refresh,
-    review_write,
-)
+from .write_records import action_write, discussion_write, other_references_refresh, review_write
 from .writer import Writer
 
 
-def report_write(parsed: ParsedReport, result: ImportResult, *, acting_user: Any) -> Writer:
-    """Write ``parsed`` (inside the caller's transaction); the Writer holds any problems."""
-    w = Writer(parsed, result, acting_user)
+def report_write(
+    parsed: ParsedReport,
+    result: ImportResult,
+    *,
+    acting_user: Any,
+    take_imported: Collection[str] = (),
+) -> Writer:
+    """Write ``parsed`` (inside the caller's transaction); the Writer holds any problems.
+
+    ``take_imported``: the keys of the conflicts (``ImportConflict.key``) for which the
+    report's value is written; every other conflict keeps the tracker's value.
+    """
+    w = Writer(parsed, result, acting_user, take_imported)
     w.step(None, lambda: committee_write(w))
     if w.problems:
         return w
     w.step(None, lambda: meeting_write(w))
     if w.problems:
         return w
-    for number, line in parsed.change_request_lines.items():
-        w.step(line or None, lambda n=number: change_request_write(w, n))
-    for order, title in enumerate(parsed.areas, start=1):
-        w.step(None, lambda o=order, t=title: agenda_item_write(w, o, t))
+    records_prefetch(w)
+    result.new_people, result.new_organisations = new_names(w)
+    _frame_write(w)
     for action in parsed.actions:
         w.step(action.line, lambda a=action: action_write(w, a))
     for review in parsed.reviews:
         w.step(review.line, lambda r=review: review_write(w, r))
     for decision in parsed.decisions:
         w.step(decision.line, lambda d=decision: decision_write(w, d))
+    dins = set(
+        DesignIssueNotification.objects.filter(number__in=list(parsed.din_numbers)).values_list(
+            "number", flat=True
+        )
+    )
     for number, area in parsed.din_numbers.items():
-        w.step(None, lambda n=number, a=area: din_write(w, n, a))
+        w.step(None, lambda n=number, a=area: din_write(w, n, a, n in dins))
     w.step(None, lambda: discussion_write(w))
     if parsed.next_meeting_at is not None:
         w.step(parsed.next_meeting_line, lambda: next_meeting_write(w))
     w.step(None, lambda: other_references_refresh(w))
+    if not w.problems:
+        w.baselines.save()
     return w
+
+
+def _frame_write(w: Writer) -> None:
+    """The change requests the report names and the meeting's agenda areas."""
+    crs = change_requests_prefetch(w)
+    for number, line in w.p.change_request_lines.items():
+        w.step(line or None, lambda n=number: change_request_write(w, n, crs.get(n)))
+    agenda = {item.title: item for item in w.meeting_written().agenda_items.all()}
+    for order, title in enumerate(w.p.areas, start=1):
+        w.step(None, lambda o=order, t=title: agenda_item_write(w, o, t, agenda.get(t)))

@@ -9,10 +9,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from changerequests.models import ChangeRequest, DesignIssueNotification
+from changerequests.models import ChangeRequest
 from changerequests.services import change_request_create, change_request_update, din_create
 from core import refs
-from meetings.models import PLACEHOLDER_TITLE, Committee, Meeting
+from meetings.models import PLACEHOLDER_TITLE, AgendaItem, Committee, Meeting
 from meetings.services import (
     agenda_item_create,
     agenda_item_update,
@@ -63,10 +63,9 @@ def committee_write(w: Writer) -> None:
     w.change("committee", existing.code, "unchanged", existing.full_name)
 
 
-def meeting_write(w: Writer) -> None:
-    """The report's meeting, created or updated in place (matched by its ref)."""
+def _meeting_values(w: Writer) -> dict[str, Any]:
     p = w.p
-    values: dict[str, Any] = {
+    return {
         "start_at": p.start_at,
         "end_at": p.end_at,
         "venue": p.venue,
@@ -74,6 +73,17 @@ def meeting_write(w: Writer) -> None:
         "status": Meeting.Status.REPORT_ISSUED if p.issue_date else Meeting.Status.HELD,
         "report_issue_date": p.issue_date,
     }
+
+
+def meeting_write(w: Writer) -> None:
+    """The report's meeting, created or updated in place (matched by its ref).
+
+    A field changed in the tracker since this report was last imported is a conflict
+    (:meth:`.writer.Writer.resolve`); a placeholder an import added (its date not known) takes
+    the report's values.
+    """
+    p = w.p
+    values = _meeting_values(w)
     existing = Meeting.objects.filter(ref=p.meeting_ref).first()
     if existing is None:
         w.meeting = meeting_create(
@@ -83,6 +93,7 @@ def meeting_write(w: Writer) -> None:
             acting_user=w.actor,
             **values,
         )
+        w.created("meeting", p.meeting_ref, values)
         w.change("meeting", p.meeting_ref, "create", when_text(p.start_at, p.end_at))
         return
     if existing.headline_reports.filter(status="issued").exists():
@@ -90,9 +101,16 @@ def meeting_write(w: Writer) -> None:
         _issued_date_warn(w, existing, values["report_issue_date"])
         values.pop("status")
         values.pop("report_issue_date")
+    diff: dict[str, Any] = {}
     if existing.title == PLACEHOLDER_TITLE:
-        values["title"] = ""
-    diff = {k: v for k, v in values.items() if getattr(existing, k) != v}
+        diff = {k: v for k, v in values.items() if getattr(existing, k) != v}
+        diff["title"] = ""
+        w.created("meeting", p.meeting_ref, values)
+    else:
+        w.baselines.load({"meeting": [p.meeting_ref]})
+        for name, value in values.items():
+            if w.resolve("meeting", p.meeting_ref, name, getattr(existing, name), value):
+                diff[name] = value
     if diff:
         w.meeting = meeting_update(meeting=existing, acting_user=w.actor, **diff)
         w.change("meeting", p.meeting_ref, "update", ", ".join(sorted(diff)))
@@ -112,11 +130,11 @@ def _issued_date_warn(w: Writer, existing: Meeting, file_date: dt.date | None) -
     )
 
 
-def change_request_write(w: Writer, number: int) -> None:
-    """A CR the report names: created when new, its title filled in when it had none."""
+def change_request_write(w: Writer, number: int, existing: ChangeRequest | None) -> None:
+    """A CR the report names: created when new, its title filled in when it had none
+    (``existing``: the tracker's CR of that number, read beforehand)."""
     title = w.p.change_request_titles.get(number, "")
     ref = refs.change_request_ref(number)
-    existing = ChangeRequest.objects.filter(number=number).first()
     if existing is None:
         w.crs[number] = change_request_create(number=number, title=title, acting_user=w.actor)
         w.change("change request", ref, "create", title)
@@ -130,11 +148,11 @@ def change_request_write(w: Writer, number: int) -> None:
         w.change("change request", ref, "unchanged", existing.title)
 
 
-def agenda_item_write(w: Writer, order: int, title: str) -> None:
-    """An area of the meeting's agenda, in the report's order, linked to the CR it names."""
+def agenda_item_write(w: Writer, order: int, title: str, existing: AgendaItem | None) -> None:
+    """An area of the meeting's agenda, in the report's order, linked to the CR it names
+    (``existing``: the meeting's area of that title, read beforehand)."""
     meeting = w.meeting_written()
     cr = w.cr_of(title)
-    existing = meeting.agenda_items.filter(title=title).first()
     if existing is None:
         item = agenda_item_create(
             meeting=meeting, title=title, order=order, change_request=cr, acting_user=w.actor
@@ -151,10 +169,11 @@ def agenda_item_write(w: Writer, order: int, title: str) -> None:
     w.agenda[title_key(title)] = item
 
 
-def din_write(w: Writer, number: int, area: str) -> None:
-    """A DIN the discussion names, linked to the CR of the area it was discussed under."""
+def din_write(w: Writer, number: int, area: str, exists: bool) -> None:
+    """A DIN the discussion names, linked to the CR of the area it was discussed under
+    (``exists``: the tracker holds it already, read beforehand)."""
     ref = refs.din_ref(number)
-    if DesignIssueNotification.objects.filter(number=number).exists():
+    if exists:
         w.change("DIN", ref, "unchanged")
         return
     din_create(number=number, change_request=w.cr_of(area), acting_user=w.actor)
@@ -193,4 +212,7 @@ def next_meeting_write(w: Writer) -> None:
         classification=meeting.classification,
         acting_user=w.actor,
     )
+    # Its own report, imported later, fills it in: these values are what an import wrote.
+    fields = ("start_at", "end_at", "venue", "classification", "status", "report_issue_date")
+    w.created("meeting", created.ref, {name: getattr(created, name) for name in fields})
     w.change("meeting", created.ref, "create", f"next meeting, {when:%d/%m/%Y %H:%M}")

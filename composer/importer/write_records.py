@@ -1,19 +1,15 @@
-"""Writing the records of a report: actions, reviews of earlier actions, decisions, discussion.
+"""Writing the records of a report: actions, reviews of earlier actions, discussion.
 
-Each goes through its app's service as the system. A decision's outcome goes through
-``decisions.services.decision_transition`` like the chair's, decided at the meeting's start:
-the transition check and the move of the decision's CR are that service's, not the import's.
+Each goes through its app's service as the person who imports. Decisions are written by
+:mod:`.write_decisions`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Any
 
-from django.core.exceptions import ValidationError
-
-from actions.models import Action, ActionReview
+from actions.models import ActionReview
 from actions.services import action_create, action_review_record, action_update
 from changerequests.models import ChangeRequest
 from composer.discussion import (
@@ -21,42 +17,12 @@ from composer.discussion import (
     discussion_item_update,
     discussion_references_refresh,
 )
-from core.actors import SYSTEM
-from decisions.models import Decision
-from decisions.services import decision_create, decision_transition, decision_update
 from meetings.models import PLACEHOLDER_TITLE, AgendaItem, DiscussionItem, Meeting
 from meetings.services import meeting_create
 
-from .records import ParsedAction, ParsedDecision, ParsedDiscussion
+from .records import ParsedAction, ParsedDiscussion
 from .text import cr_numbers, plain, title_key
 from .writer import Writer
-
-_CONDITION_RE = re.compile(
-    r"\b(?:subject to|provided that|on condition that|conditional (?:up)?on|with the condition)\b",
-    re.IGNORECASE,
-)
-
-
-def decision_outcome(text: str) -> tuple[str, str]:
-    """The status (and conditions) a decision's text records, as ``(status, conditions)``.
-
-    A headline report lists decisions taken, so wording with no other outcome is
-    ``approved``; "rejected"/"not approved", "deferred" and "withdrawn" are read as such, and
-    an approval "subject to …" or "provided that …" is ``approved_with_conditions`` with
-    that clause as its conditions.
-    """
-    lower = text.lower()
-    if re.search(r"\b(?:not approved|rejected|declined)\b", lower):
-        return Decision.Status.REJECTED, ""
-    if re.search(r"\bdeferred\b", lower):
-        return Decision.Status.DEFERRED, ""
-    if re.search(r"\bwithdrawn\b", lower):
-        return Decision.Status.WITHDRAWN, ""
-    match = _CONDITION_RE.search(text)
-    if match and re.search(r"\bapprov", lower):
-        conditions = text[match.start() :].strip().rstrip(".")
-        return Decision.Status.APPROVED_WITH_CONDITIONS, conditions[:1].upper() + conditions[1:]
-    return Decision.Status.APPROVED, ""
 
 
 def _action_crs(w: Writer, action: ParsedAction) -> list[ChangeRequest]:
@@ -68,11 +34,41 @@ def _action_crs(w: Writer, action: ParsedAction) -> list[ChangeRequest]:
     return seen
 
 
+# An action's fields as the import compares them (label -> action_update's argument).
+_ACTION_FIELDS = {
+    "description": "description",
+    "due date": "due_date",
+    "area": "agenda_item",
+    "owners": "owners",
+    "change requests": "change_requests",
+}
+
+
+def _action_shown(
+    description: str, due_date: Any, area: AgendaItem | None, owners: list[str], crs: list[Any]
+) -> dict[str, Any]:
+    """An action's compared fields, by label, as values :func:`.baseline.value_text` reads."""
+    return {
+        "description": description,
+        "due date": due_date,
+        "area": area.title if area is not None else "",
+        "owners": owners,
+        "change requests": sorted(cr.ref for cr in crs),
+    }
+
+
 def action_write(w: Writer, parsed: ParsedAction) -> None:
-    """An action raised at this meeting, created or updated in place (matched by its ref)."""
+    """An action raised at this meeting, created or updated in place (matched by its ref).
+
+    A field changed in the tracker since the report was last imported keeps its value
+    unless the PMO took the report's (:meth:`.writer.Writer.resolve`).
+    """
     agenda_item = w.agenda.get(title_key(parsed.area))
     crs = _action_crs(w, parsed)
-    existing = Action.objects.filter(ref=parsed.ref).first()
+    imported = _action_shown(
+        parsed.description, parsed.due_date, agenda_item, [str(o) for o in parsed.owners], crs
+    )
+    existing = w.actions.get(parsed.ref)
     if existing is None:
         action_create(
             meeting=w.meeting_written(),
@@ -84,20 +80,28 @@ def action_write(w: Writer, parsed: ParsedAction) -> None:
             change_requests=crs,
             acting_user=w.actor,
         )
+        w.created("action", parsed.ref, imported)
         w.change("action", parsed.ref, "create", parsed.description)
         return
-    changes: dict[str, Any] = {}
-    if existing.description != parsed.description:
-        changes["description"] = parsed.description
-    if existing.due_date != parsed.due_date:
-        changes["due_date"] = parsed.due_date
-    if existing.agenda_item_id != (agenda_item.pk if agenda_item else None):
-        changes["agenda_item"] = agenda_item
-    owners_now = [o.display for o in existing.owners.select_related("organisation", "person")]
-    if owners_now != [str(o) for o in parsed.owners]:
-        changes["owners"] = parsed.owners
-    if set(existing.change_requests.values_list("pk", flat=True)) != {cr.pk for cr in crs}:
-        changes["change_requests"] = crs
+    current = _action_shown(
+        existing.description,
+        existing.due_date,
+        existing.agenda_item,
+        [o.display for o in existing.owners.all()],
+        list(existing.change_requests.all()),
+    )
+    values = {
+        "description": parsed.description,
+        "due_date": parsed.due_date,
+        "agenda_item": agenda_item,
+        "owners": parsed.owners,
+        "change_requests": crs,
+    }
+    changes = {
+        argument: values[argument]
+        for label, argument in _ACTION_FIELDS.items()
+        if w.resolve("action", parsed.ref, label, current[label], imported[label])
+    }
     if changes:
         action_update(action=existing, acting_user=w.actor, **changes)
     w.change("action", parsed.ref, "update" if changes else "unchanged", ", ".join(sorted(changes)))
@@ -106,9 +110,7 @@ def action_write(w: Writer, parsed: ParsedAction) -> None:
 def _earlier_meeting(w: Writer, parsed: ParsedAction) -> Meeting:
     """The meeting that raised a reviewed action: a placeholder when it was not recorded."""
     key, meeting = parsed.key, w.meeting_written()
-    earlier = Meeting.objects.filter(
-        committee=w.committee, number=key.number, sub_number=key.sub_number
-    ).first()
+    earlier = w.meetings.get((key.number, key.sub_number))
     if earlier is not None:
         return earlier
     gap = max(1, w.p.meeting_number - key.number)
@@ -122,6 +124,7 @@ def _earlier_meeting(w: Writer, parsed: ParsedAction) -> Meeting:
         title=PLACEHOLDER_TITLE,
         acting_user=w.actor,
     )
+    w.meetings[(key.number, key.sub_number)] = earlier
     w.change("meeting", earlier.ref, "create", "placeholder: date not known")
     w.warn(
         f"{earlier.ref} (which raised {parsed.ref}) was not recorded: it was added as a "
@@ -131,27 +134,38 @@ def _earlier_meeting(w: Writer, parsed: ParsedAction) -> Meeting:
 
 
 def review_write(w: Writer, parsed: ParsedAction) -> None:
-    """An earlier action listed again: its review at this meeting (kept open or re-dated)."""
+    """An earlier action listed again: its review at this meeting (kept open or re-dated).
+
+    The report's due date re-dates the action only through :meth:`.writer.Writer.resolve`:
+    a date changed in the tracker since (re-dated at a later meeting) is a conflict.
+    """
     meeting = w.meeting_written()
     earlier = _earlier_meeting(w, parsed)
-    action = Action.objects.filter(ref=parsed.ref).first()
+    action = w.actions.get(parsed.ref)
     if action is None:
+        crs = _action_crs(w, parsed)
         action = action_create(
             meeting=earlier,
             seq=parsed.key.seq,
             description=parsed.description,
             owners=parsed.owners,
             due_date=parsed.due_date,
-            change_requests=_action_crs(w, parsed),
+            change_requests=crs,
             acting_user=w.actor,
         )
+        owners = [str(o) for o in parsed.owners]
+        w.created(
+            "action",
+            parsed.ref,
+            _action_shown(parsed.description, parsed.due_date, None, owners, crs),
+        )
         w.change("action", parsed.ref, "create", parsed.description)
-    review = ActionReview.objects.filter(action=action, meeting=meeting).first()
-    if action.due_date == parsed.due_date:
+    review = w.reviews.get(action.pk)
+    if w.resolve("action", parsed.ref, "due date", action.due_date, parsed.due_date):
+        outcome, new_due_date = ActionReview.Outcome.RE_DATED, parsed.due_date
+    else:
         outcome = review.outcome if review else ActionReview.Outcome.KEPT_OPEN
         new_due_date = review.new_due_date if review else None
-    else:
-        outcome, new_due_date = ActionReview.Outcome.RE_DATED, parsed.due_date
     if review is not None and (review.outcome, review.new_due_date) == (outcome, new_due_date):
         w.change("review", parsed.ref, "unchanged")
         return
@@ -166,83 +180,10 @@ def review_write(w: Writer, parsed: ParsedAction) -> None:
     w.change("review", parsed.ref, verb, ActionReview.Outcome(outcome).label)
 
 
-def decision_write(w: Writer, parsed: ParsedDecision) -> None:
-    """A decision of this meeting, created or updated in place, its outcome as the report says.
-
-    A new decision is recorded proposed and then decided through ``decision_transition``
-    at the meeting's start, so the workflow's check and the move of its CR apply as for the
-    chair. An outcome the workflow does not allow (an approval the report now calls
-    rejected) is a problem of the import, not a silent overwrite.
-    """
-    meeting = w.meeting_written()
-    agenda_item = w.agenda.get(title_key(parsed.area))
-    cr = w.cr_of(parsed.text) or w.cr_of(parsed.area)
-    status, conditions = decision_outcome(parsed.text)
-    existing = Decision.objects.filter(ref=parsed.ref).select_related("meeting").first()
-    if existing is not None and existing.meeting_id != meeting.pk:
-        raise ValidationError(
-            f"{parsed.ref} is already recorded at {existing.meeting.ref}; "
-            "a decision's ref is never reused."
-        )
-    if existing is None:
-        decision = decision_create(
-            meeting=meeting,
-            seq=parsed.seq,
-            text=parsed.text,
-            agenda_item=agenda_item,
-            change_request=cr,
-            acting_user=w.actor,
-        )
-        changes: list[str] = []
-    else:
-        decision, changes = _decision_update(w, existing, parsed, agenda_item, cr)
-    if decision.status != status:
-        decision_transition(
-            decision=decision,
-            to_status=status,
-            conditions=conditions,
-            decided_at=meeting.start_at,  # the report records decisions taken at the meeting
-            # The chair took it at the meeting; the import records it as the system, whoever
-            # imports (the PMO may import, not decide).
-            acting_user=SYSTEM,
-        )
-        changes.append("status")
-    elif decision.conditions != conditions:
-        w.warn(
-            f"{parsed.ref} is recorded {decision.get_status_display().lower()} with the "
-            f"conditions “{decision.conditions}”; the report's wording of them "
-            f"(“{conditions}”) was not applied to the decision taken."
-        )
-    if existing is None:
-        w.change("decision", parsed.ref, "create", parsed.text)
-    else:
-        w.change("decision", parsed.ref, "update" if changes else "unchanged", ", ".join(changes))
-
-
-def _decision_update(
-    w: Writer,
-    existing: Decision,
-    parsed: ParsedDecision,
-    agenda_item: AgendaItem | None,
-    cr: ChangeRequest | None,
-) -> tuple[Decision, list[str]]:
-    """The text, area and CR of a decision imported before, updated where the report differs."""
-    changes: dict[str, Any] = {}
-    if existing.text != parsed.text:
-        changes["text"] = parsed.text
-    if existing.agenda_item_id != (agenda_item.pk if agenda_item else None):
-        changes["agenda_item"] = agenda_item
-    if existing.change_request_id != (cr.pk if cr else None):
-        changes["change_request"] = cr
-    if not changes:
-        return existing, []
-    return decision_update(decision=existing, acting_user=w.actor, **changes), list(changes)
-
-
 def discussion_write(w: Writer) -> None:
     """The meeting's discussion items, matched by position; extra items are left, with a warning."""
     meeting = w.meeting_written()
-    existing = list(meeting.discussion_items.order_by("order", "id"))
+    existing = list(meeting.discussion_items.select_related("agenda_item").order_by("order", "id"))
     for index, parsed in enumerate(w.p.discussion):
         if index >= len(existing):
             _discussion_item_create(w, meeting, parsed, index + 1)
@@ -263,6 +204,7 @@ def _discussion_item_create(
     w: Writer, meeting: Meeting, parsed: ParsedDiscussion, order: int
 ) -> None:
     agenda_item = w.agenda.get(title_key(parsed.area))
+    w.created("discussion item", _discussion_ref(meeting, order), _discussion_shown(parsed, w))
     w.step(
         parsed.line,
         lambda: discussion_item_create(
@@ -276,14 +218,27 @@ def _discussion_item_create(
     w.change("discussion item", _discussion_label(parsed, order), "create", plain(parsed.text)[:80])
 
 
+def _discussion_ref(meeting: Meeting, order: int) -> str:
+    """A discussion item's name in the baselines: ``DAG028 #3`` (items match by position)."""
+    return f"{meeting.ref} #{order}"
+
+
+def _discussion_shown(parsed: ParsedDiscussion, w: Writer) -> dict[str, str]:
+    agenda_item = w.agenda.get(title_key(parsed.area))
+    return {"text": parsed.text, "area": agenda_item.title if agenda_item else ""}
+
+
 def _discussion_item_update(
     w: Writer, item: DiscussionItem, parsed: ParsedDiscussion, order: int
 ) -> None:
     agenda_item = w.agenda.get(title_key(parsed.area))
+    ref = _discussion_ref(item.meeting, order)
+    imported = _discussion_shown(parsed, w)
+    current = {"text": item.text, "area": item.agenda_item.title if item.agenda_item else ""}
     changes: dict[str, Any] = {}
-    if item.text != parsed.text:
+    if w.resolve("discussion item", ref, "text", current["text"], imported["text"]):
         changes["text"] = parsed.text
-    if item.agenda_item_id != (agenda_item.pk if agenda_item else None):
+    if w.resolve("discussion item", ref, "area", current["area"], imported["area"]):
         changes["agenda_item"] = agenda_item
     if item.order != order:
         changes["order"] = order

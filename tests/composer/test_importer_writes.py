@@ -81,29 +81,46 @@ def test_a_deferred_decision_approved_in_a_later_version_of_the_report(db):
     assert ChangeRequest.objects.get(number=23).status == ChangeRequest.Status.APPROVED
 
 
-def test_an_outcome_the_workflow_forbids_is_a_problem_and_nothing_is_written(db):
+def test_a_decision_decided_is_locked_whatever_outcome_the_report_now_gives(db):
     headline_report_import(text=SEED_TEXT, acting_user=SYSTEM)
     rejected = SEED_TEXT.replace(DEC68_TEXT, "The SRO rejected CR023", 1)
-    with pytest.raises(HeadlineReportImportError) as raised:
-        headline_report_import(text=rejected, acting_user=SYSTEM)
-    assert [(p.line, p.message) for p in raised.value.problems] == [
-        (36, "DAG-DEC68 is approved; it cannot become rejected.")
-    ]
+    result = headline_report_import(text=rejected, acting_user=SYSTEM)
+    [locked] = result.locked
+    assert locked.label == "DAG-DEC68"
+    assert {(f.field, f.old, f.new) for f in locked.fields} == {
+        ("text", DEC68_TEXT, "The SRO rejected CR023"),
+        ("outcome", "Approved", "Rejected"),
+    }
     dec68 = Decision.objects.get(ref="DAG-DEC68")
     assert (dec68.status, dec68.text) == (Decision.Status.APPROVED, DEC68_TEXT)
     assert ChangeRequest.objects.get(number=23).status == ChangeRequest.Status.APPROVED
 
 
-def test_reworded_conditions_of_a_decision_taken_are_kept_with_a_warning(db):
+def test_a_decision_proposed_again_takes_an_outcome_the_workflow_forbids_as_a_problem(db):
+    withdrawn = SEED_TEXT.replace(DEC68_TEXT, "The SRO withdrawn CR023", 1)
+    headline_report_import(text=withdrawn, acting_user=SYSTEM)
+    assert Decision.objects.get(ref="DAG-DEC68").status == Decision.Status.WITHDRAWN
+    with pytest.raises(HeadlineReportImportError) as raised:
+        headline_report_import(text=SEED_TEXT, acting_user=SYSTEM)
+    assert [(p.line, p.message) for p in raised.value.problems] == [
+        (36, "DAG-DEC68 is withdrawn; it cannot become approved.")
+    ]
+    assert Decision.objects.get(ref="DAG-DEC68").text == "The SRO withdrawn CR023"
+
+
+def test_reworded_conditions_of_a_decision_taken_are_locked_and_listed(db):
     headline_report_import(text=SEED_TEXT, acting_user=SYSTEM)
-    before = Decision.objects.get(ref="DAG-DEC69").conditions
+    before = Decision.objects.get(ref="DAG-DEC69")
     reworded = SEED_TEXT.replace("not being substantial", "being minor", 1)
     result = headline_report_import(text=reworded, acting_user=SYSTEM)
     dec69 = Decision.objects.get(ref="DAG-DEC69")
     assert dec69.status == Decision.Status.APPROVED_WITH_CONDITIONS
-    assert dec69.conditions == before
-    assert "being minor" in dec69.text
-    assert any("DAG-DEC69" in w and "conditions" in w for w in result.warnings)
+    assert (dec69.text, dec69.conditions) == (before.text, before.conditions)
+    [locked] = result.locked
+    assert locked.label == "DAG-DEC69"
+    assert locked.detail == "approved with conditions: locked, not changed"
+    assert [f.field for f in locked.fields] == ["text", "outcome"]
+    assert "being minor" in locked.fields[0].new
 
 
 def test_an_action_naming_other_crs_in_a_later_version_has_its_crs_updated(db):

@@ -271,7 +271,8 @@ class TestTheSeed:
             DiscussionItem.objects.count(),
         )
         assert Meeting.objects.count() == 3
-        # An edited report updates the records it changes, and only those.
+        # An edited report updates the records it changes, and only those, field by field;
+        # an approved decision is locked: listed with what differs, not changed.
         old_dec67 = (
             "Minutes and Headline Report of DAG meeting held 12 July 2023 approved with no "
             "amendments"
@@ -280,13 +281,26 @@ class TestTheSeed:
         edited = edited.replace(old_dec67, "Minutes of the 12 July 2023 meeting approved")
         result = headline_report_import(text=edited, acting_user=SYSTEM)
         changed = {(c.kind, c.label) for c in result.changes if c.verb == "update"}
-        assert changed == {("action", "DAG28-13"), ("decision", "DAG-DEC67")}
+        assert changed == {("action", "DAG28-13")}
+        [dag28_13_change] = [c for c in result.changes if c.label == "DAG28-13"]
+        assert dag28_13_change.fields == (
+            importer.FieldChange("due date", "11/10/2023", "18/10/2023"),
+            importer.FieldChange("owners", "Programme (PMO)", "Chair"),
+        )
+        assert result.conflicts == []
         dag28_13 = Action.objects.get(ref="DAG28-13")
         assert (dag28_13.owner_display(), dag28_13.due_date) == ("Chair", dt.date(2023, 10, 18))
-        assert (
-            Decision.objects.get(ref="DAG-DEC67").text
-            == "Minutes of the 12 July 2023 meeting approved"
+        [locked] = result.locked
+        assert (locked.label, locked.fields) == (
+            "DAG-DEC67",
+            (
+                importer.FieldChange(
+                    "text", old_dec67, "Minutes of the 12 July 2023 meeting approved"
+                ),
+            ),
         )
+        assert Decision.objects.get(ref="DAG-DEC67").text == old_dec67
+        assert "1 locked, not changed" in str(result)
         assert counts == (
             Action.objects.count(),
             Decision.objects.count(),

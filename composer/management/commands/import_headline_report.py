@@ -6,7 +6,11 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from composer.importer import HeadlineReportImportError, headline_report_import_file
+from composer.importer import (
+    HeadlineReportImportError,
+    ImportResult,
+    headline_report_import_file,
+)
 from core.actors import SYSTEM
 
 
@@ -14,7 +18,10 @@ class Command(BaseCommand):
     help = (
         "Import a headline report (the text of its PDF, tab-separated, as in "
         "seeds/DAG028-headline-report.txt): its meeting, areas, actions, decisions, "
-        "discussion and change requests. All or nothing; importing again updates in place."
+        "discussion and change requests. All or nothing; importing again updates in place. "
+        "A field changed in the tracker since the report was last imported keeps its value "
+        "(the conflicts are printed; take the report's values in the browser's preview), and "
+        "a decided decision is never changed."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -48,7 +55,30 @@ class Command(BaseCommand):
             for change in result.changes:
                 detail = f"  {change.detail}" if change.detail else ""
                 self.stdout.write(f"{change.verb:>9}  {change.kind}: {change.label}{detail}")
+                for field in change.fields:
+                    self.stdout.write(f"{'':>11}{field.field}: {field.old!r} -> {field.new!r}")
+        self._report_kept(result)
         for warning in result.warnings:
             self.stdout.write(self.style.WARNING(f"warning: {warning}"))
         prefix = "Dry run, nothing written. " if result.dry_run else "Imported "
         self.stdout.write(self.style.SUCCESS(f"{prefix}{result}"))
+
+    def _report_kept(self, result: ImportResult) -> None:
+        """What the import did not change, and the people and organisations it added."""
+        for conflict in result.conflicts:
+            self.stdout.write(
+                self.style.WARNING(
+                    f"conflict: {conflict.ref} {conflict.field}: current {conflict.current!r}, "
+                    f"imported {conflict.imported!r} (changed since the last import; the "
+                    "current value is kept)"
+                )
+            )
+        for locked in result.locked:
+            fields = ", ".join(f.field for f in locked.fields)
+            self.stdout.write(
+                f"locked: {locked.label} ({locked.detail}; the report differs in {fields})"
+            )
+        if result.new_organisations:
+            self.stdout.write(f"new organisations: {', '.join(result.new_organisations)}")
+        if result.new_people:
+            self.stdout.write(f"new people: {', '.join(result.new_people)}")

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('composer', '0001_calendar_feed'),
+        ('composer', '0002_imported_value'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
