@@ -1,20 +1,41 @@
-"""Who may see a meeting and its records: the one rule, as a ``Q``.
+"""Who may see a meeting and its records: the one rule, as a ``Q`` (DESIGN.md "Access").
 
-Every list, page, API view and report that shows meeting records filters through
-:func:`meeting_visible_q` (the record apps wrap it in ``visible_to(user)`` queryset verbs),
-so a change to the rule (access by committee membership, Confidential for participants) is
-made here alone. The kernel imports no app, so the classification values live here too and
-``meetings.models.Meeting`` takes its field's choices from :class:`Classification`.
+A meeting's classification and its committee decide who reads it and everything recorded
+at it (actions, decisions, agenda, discussion, reviews, report versions):
+
+| classification | who may read |
+| --- | --- |
+| Public | every signed-in user |
+| Restricted | the committee's current members (any role; ``core.access``), administrators |
+| Confidential | its participants, the committee's chair(s) and secretariat, administrators |
+
+A meeting's participants (the people the PMO invited) read it whatever its
+classification. The owner of an action may always open it: the named person, or whoever
+holds the named seat on the action's committee (an owner ``Chair`` with no person is the
+committee's chairs'); an organisation named alone gives its people nothing.
+
+Every list, page, API view, PDF, e-mail and ref link filters through
+:func:`meeting_visible_q` (the record apps wrap it in ``visible_to(user)`` queryset verbs,
+actions add :func:`action_owned_q`), so a change to the rule is made here alone. The user's
+seats are read once per request (:func:`core.access.user_access`) and the rule is one ``Q``
+the database evaluates: lists of committee ids and a subquery of the user's participations,
+never a Python filter over rows. The kernel imports no app, so the classification values
+live here and ``meetings.models.Meeting`` takes its field's choices from
+:class:`Classification`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, Self
 
+from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import Q
 
 from core import roles
+from core.access import CONFIDENTIAL_ROLES, SeatRole, user_access
+from core.actors import is_system
 
 
 class Classification(models.TextChoices):
@@ -25,27 +46,159 @@ class Classification(models.TextChoices):
     CONFIDENTIAL = "confidential", "Confidential"
 
 
+# How far each classification narrows its readers: a record of a meeting classified above
+# another is hidden from some readers of that other meeting.
+_RANK = {Classification.PUBLIC: 0, Classification.RESTRICTED: 1, Classification.CONFIDENTIAL: 2}
+
+
 def sees_all_meetings(user: Any) -> bool:
-    """True when ``user`` may see every meeting, so a page need not filter at all."""
-    return not roles.is_observer_only(user)
+    """True when ``user`` may see every meeting (an administrator, or the system acting), so
+    a page need not filter at all."""
+    return is_system(user) or roles.is_pmo(user)
 
 
-def sees_unissued_reports(user: Any) -> bool:
-    """True when ``user`` may read a meeting's headline report as it stands (the live
-    preview and PDF, versions still rendering or failed); others read issued versions only."""
-    return sees_all_meetings(user)
+def sees_unissued_reports(user: Any, committee_id: int | None = None) -> bool:
+    """True when ``user`` may read a headline report as it stands (the live preview and PDF,
+    versions still rendering or failed): administrators, and the committee's members other
+    than observers (of any committee when ``committee_id`` is None); others read issued
+    versions only."""
+    if sees_all_meetings(user):
+        return True
+    return any(
+        seat.role != SeatRole.OBSERVER
+        and (committee_id is None or seat.committee_id == committee_id)
+        for seat in user_access(user).seats
+    )
+
+
+def unissued_reports_q(user: Any, path: str = "") -> Q:
+    """The meetings whose unissued report versions ``user`` may read, as a ``Q`` (see
+    :func:`sees_unissued_reports`); matches nothing for an observer."""
+    if sees_all_meetings(user):
+        return Q()
+    committees = {s.committee_id for s in user_access(user).seats if s.role != SeatRole.OBSERVER}
+    return Q(**{f"{path}committee_id__in": sorted(committees)})
+
+
+def _participations(person_id: int) -> Any:
+    """The ids of the meetings ``person_id`` takes part in, as a subquery. The participant
+    model is reached through the user's person relation: the kernel imports no app."""
+    person_model = get_user_model()._meta.get_field("person").related_model
+    participant_model = person_model._meta.get_field("meeting_participations").related_model
+    return participant_model._default_manager.filter(person_id=person_id).values("meeting_id")
 
 
 def meeting_visible_q(user: Any, path: str = "") -> Q:
-    """The meetings ``user`` may see, as a ``Q`` over ``f"{path}classification"``.
+    """The meetings ``user`` may see, as a ``Q`` over the meeting's classification and
+    committee (``f"{path}classification"``, ``f"{path}committee_id"``).
 
     ``path`` leads from the queried model to the meeting (``"meeting__"``,
-    ``"discussion_item__meeting__"``). A user whose only role is Observer (or who has no
-    role) sees Public meetings only; everyone else sees all (an empty ``Q``).
+    ``"discussion_item__meeting__"``). Administrators and the system see all (an empty
+    ``Q``); anyone else sees Public meetings, Restricted ones of the committees where they
+    hold a seat, Confidential ones of the committees they chair or are secretariat of, and
+    the meetings they are a participant of.
     """
     if sees_all_meetings(user):
         return Q()
-    return Q(**{f"{path}classification": Classification.PUBLIC})
+    access = user_access(user)
+    visible = Q(**{f"{path}classification": Classification.PUBLIC})
+    members_of = access.committees()
+    if members_of:
+        visible |= Q(
+            **{
+                f"{path}classification": Classification.RESTRICTED,
+                f"{path}committee_id__in": sorted(members_of),
+            }
+        )
+    confidential_of = access.committees(CONFIDENTIAL_ROLES)
+    if confidential_of:
+        visible |= Q(
+            **{
+                f"{path}classification": Classification.CONFIDENTIAL,
+                f"{path}committee_id__in": sorted(confidential_of),
+            }
+        )
+    if access.person_id is not None:
+        visible |= Q(**{f"{path}pk__in": _participations(access.person_id)})
+    return visible
+
+
+def meeting_is_visible(user: Any, meeting: Any) -> bool:
+    """:func:`meeting_visible_q` for one loaded meeting, in Python (no query once the
+    user's seats are read): a side view deciding whether to link or name a meeting."""
+    if meeting is None:
+        return False
+    if sees_all_meetings(user):
+        return True
+    access = user_access(user)
+    if meeting.classification == Classification.PUBLIC:
+        return True
+    if meeting.classification == Classification.RESTRICTED and access.holds(
+        meeting.committee_id, set(SeatRole)
+    ):
+        return True
+    if meeting.classification == Classification.CONFIDENTIAL and access.holds(
+        meeting.committee_id, CONFIDENTIAL_ROLES
+    ):
+        return True
+    if access.person_id is None:
+        return False
+    return meeting.participants.filter(person_id=access.person_id).exists()
+
+
+def action_owned_q(user: Any, owners: models.QuerySet, path: str = "") -> Q:
+    """The actions ``user`` owns, as a ``Q`` (``owners`` is the action owners' queryset,
+    ``path`` leads from the queried model to the action): those naming their person, and
+    those naming a seat they hold on the action's committee with no person (``Chair`` is
+    the chair's and deputy's; ``Large Supplier Representative`` that constituency's).
+    An organisation named alone is nobody's own (``Programme`` gives its people nothing).
+    Matches nothing for a user who is no person on the register.
+    """
+    access = user_access(user)
+    if access.person_id is None:
+        return Q(pk__in=[])
+    action_ids = owners.values("action_id")
+    owned = Q(**{f"{path}pk__in": action_ids.filter(person_id=access.person_id)})
+    for committee_id, words in sorted(access.owner_words().items()):
+        by_role = Q()
+        for word in sorted(words):
+            by_role |= Q(role__iexact=word)
+        seat_owners = action_ids.exclude(role="").filter(by_role, person__isnull=True)
+        owned |= Q(**{f"{path}committee_id": committee_id, f"{path}pk__in": seat_owners})
+    return owned
+
+
+def owns_action(user: Any, committee_id: int, owners: Iterable[tuple[int | None, str]]) -> bool:
+    """:func:`action_owned_q` for one action, in Python: ``owners`` are its owners'
+    ``(person_id, role)`` pairs, ``committee_id`` its committee. The right to post an
+    update on it (``actions.services.action_can_update``) follows from this."""
+    access = user_access(user)
+    if access.person_id is None:
+        return False
+    words = access.owner_words().get(committee_id, set())
+    return any(
+        person_id == access.person_id or (person_id is None and role and role.casefold() in words)
+        for person_id, role in owners
+    )
+
+
+def hidden_from_readers_of(record_meeting: Any, meeting: Any) -> bool:
+    """True when a record of ``record_meeting`` would reach readers of ``meeting`` who may
+    not open it: a record shown on ``meeting``'s page or issued report for all its readers
+    (a review of an earlier action, the next meeting) is then named without its text.
+
+    Same meeting: never hidden. Otherwise hidden when the record's meeting is of another
+    committee and not Public, classified above ``meeting``, or Confidential (whose readers
+    are that meeting's own participants).
+    """
+    if record_meeting.pk == meeting.pk:
+        return False
+    inner, outer = record_meeting.classification, meeting.classification
+    if inner == Classification.PUBLIC:
+        return False
+    if record_meeting.committee_id != meeting.committee_id:
+        return True
+    return inner == Classification.CONFIDENTIAL or _RANK[inner] > _RANK[outer]
 
 
 class MeetingRecordQuerySet(models.QuerySet):

@@ -121,7 +121,7 @@ def decision_page_context(request: HttpRequest, decision: Decision, **extra: Any
         ),
         "history": history,
         "decider": decider,
-        "is_chair": roles.is_chair(request.user),
+        "is_chair": roles.is_committee_chair(request.user, decision.committee_id),
         "is_pmo": roles.is_pmo(request.user),
         "awaiting": decision.status in (Decision.Status.PROPOSED, Decision.Status.DEFERRED),
         "decide_form": DecisionDecideForm(prefix=decision.ref, auto_id="q-%s"),
@@ -135,9 +135,9 @@ class DecisionDecideView(LoginRequired):
     reject or defer. Records who and when; the decision's CR follows."""
 
     def post(self, request: HttpRequest, ref: str) -> HttpResponse:
-        if not roles.is_chair(request.user):
-            raise PermissionDenied("Only the chair can decide on a proposed decision.")
         decision = get_decision_or_404(request, ref)
+        if not roles.is_committee_chair(request.user, decision.committee_id):
+            raise PermissionDenied("Only the chair can decide on a proposed decision.")
         form = DecisionDecideForm(request.POST, prefix=decision.ref, auto_id="q-%s")
         if form.is_valid():
             try:

@@ -122,6 +122,7 @@ def build_seedlike() -> SeedLike:
         status=Meeting.Status.PLANNED,
         acting_user=SYSTEM,
     )
+    demo_logins_ensure()  # again, now that DAG exists: the demo chair, member and observer seats
     return SeedLike(committee, dag028, dag029, cr023, dag28_01, dag28_02, dec68)
 
 

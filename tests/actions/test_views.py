@@ -21,6 +21,7 @@ from meetings.models import Meeting, Organisation, Person
 from meetings.services import committee_create, meeting_create
 from tests.conftest import london
 from tests.fixtures import build_seedlike
+from tests.meetings.factories import link_login
 
 
 @pytest.fixture
@@ -292,8 +293,7 @@ def test_my_actions_include_those_owned_by_a_seat_the_person_holds(client, seed)
     from actions.selectors import action_list_for_owner
 
     user = get_user_model().objects.create_user("haz", password="x")
-    haz.user = user
-    haz.save()
+    link_login(haz, user)
     assert "DAG28-02" not in [a.ref for a in action_list_for_owner(user=user)]  # named: Haz's
     action_create(
         meeting=seed.dag028,

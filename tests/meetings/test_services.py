@@ -15,6 +15,7 @@ from decisions.services import decision_create
 from meetings import services
 from meetings.models import DiscussionItem, Meeting, Organisation, Person
 from tests.conftest import london
+from tests.meetings.factories import link_login
 
 
 @pytest.fixture
@@ -540,8 +541,7 @@ def test_only_the_person_the_pmo_or_the_system_stop_reminders(rob, role_user, ro
 
 def test_the_person_stops_and_restarts_their_own_reminders(rob, role_user):
     login = role_user("Member")
-    rob.user = login
-    rob.save()
+    link_login(rob, login)
     services.person_reminders_opt_out_set(person=rob, opt_out=True, acting_user=login)
     rob.refresh_from_db()
     assert rob.reminders_opt_out is True
