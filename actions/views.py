@@ -20,10 +20,10 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django_htmx.http import reswap, retarget
 
-from core import roles
+from core import roles, visibility
 from core.templatetags.governance import dom_id
 from core.views import LoginRequired, PmoRequired, form_add_service_error, is_htmx, today_london
-from meetings.selectors import discussions_of
+from meetings.selectors import discussions_of, linkable_references_prefetch
 from meetings.views import area_for, meeting_agenda_url
 
 from . import services
@@ -84,12 +84,13 @@ _FORM_ID_SLOT = "__item__"
 
 
 class ActionMineView(LoginRequired):
-    """``/actions/mine/``: the user's own and their organisation's open actions, with what is
-    due by the next meeting first."""
+    """``/actions/mine/``: the user's own and their seats' open actions (the same set as
+    their reminder emails), with what is due by the next meeting first; ``?tab=organisation``
+    shows their organisation's instead."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
         today = today_london()
-        mine = action_mine_for_user(user=request.user, today=today)
+        mine = action_mine_for_user(user=request.user, today=today, tab=request.GET.get("tab", ""))
         upcoming = next_meetings_by_committee()
         next_dates = {cid: meeting.date for cid, meeting in upcoming.items()}
         # Every item has the same progress form but its own ids: render the form once.
@@ -116,6 +117,8 @@ class ActionMineView(LoginRequired):
             {
                 "person": mine.person,
                 "seats": mine.seats,
+                "tab": mine.tab,
+                "other_count": mine.other_count,
                 "observer_only": roles.is_observer_only(request.user),
                 "due_next": due_next,
                 "later": later,
@@ -147,12 +150,14 @@ def action_page_context(request: HttpRequest, action: Action, **extra: Any) -> d
     discussions = list(
         discussions_of(field="action", record=action)
         .visible_to(user)
-        .prefetch_related("references")
+        .prefetch_related(linkable_references_prefetch(user))
     )
     can_update = services.action_can_update(user=user, action=action)
     is_pmo = roles.is_pmo(user)
     context = {
         "action": action,
+        # A due meeting the reader may not see is not named (core.visibility).
+        "due_meeting_visible": visibility.meeting_is_visible(user, action.due_meeting),
         "today": today_london(),
         "reviews": reviews,
         "discussions": discussions,
@@ -171,6 +176,8 @@ def action_page_context(request: HttpRequest, action: Action, **extra: Any) -> d
 class ActionUpdateView(PmoRequired):
     """``/actions/<ref>/edit/``: the PMO edits an action, on its own page or in place on the
     meeting page (htmx; ``return_to=meeting`` sends the agenda back)."""
+
+    visible_record = staticmethod(get_action_or_404)
 
     def get(self, request: HttpRequest, ref: str) -> HttpResponse:
         action = get_action_or_404(request, ref)
@@ -272,6 +279,8 @@ class ActionCloseView(PmoRequired):
     """``/actions/<ref>/close/`` (POST): the PMO closes the action (or confirms a proposed
     closure)."""
 
+    visible_record = staticmethod(get_action_or_404)
+
     def post(self, request: HttpRequest, ref: str) -> HttpResponse:
         action = get_action_or_404(request, ref)
         form = ActionCloseForm(request.POST)
@@ -295,6 +304,8 @@ class ActionCloseView(PmoRequired):
 class ActionClosureDeclineView(PmoRequired):
     """``/actions/<ref>/decline-closure/`` (POST): the PMO declines a proposed closure."""
 
+    visible_record = staticmethod(get_action_or_404)
+
     def post(self, request: HttpRequest, ref: str) -> HttpResponse:
         action = get_action_or_404(request, ref)
         form = ActionDeclineForm(request.POST)
@@ -314,6 +325,8 @@ class ActionClosureDeclineView(PmoRequired):
 
 class ActionReopenView(PmoRequired):
     """``/actions/<ref>/reopen/`` (POST): the PMO reopens a closed action."""
+
+    visible_record = staticmethod(get_action_or_404)
 
     def post(self, request: HttpRequest, ref: str) -> HttpResponse:
         action = get_action_or_404(request, ref)

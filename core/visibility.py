@@ -124,26 +124,39 @@ def meeting_visible_q(user: Any, path: str = "") -> Q:
 
 
 def meeting_is_visible(user: Any, meeting: Any) -> bool:
-    """:func:`meeting_visible_q` for one loaded meeting, in Python (no query once the
-    user's seats are read): a side view deciding whether to link or name a meeting."""
-    if meeting is None:
-        return False
+    """:func:`meeting_visible_q` for one loaded meeting (False for None): a side view
+    deciding whether to link or name a meeting (:func:`visible_meeting_ids`)."""
+    return meeting is not None and meeting.pk in visible_meeting_ids(user, [meeting])
+
+
+def visible_meeting_ids(user: Any, meetings: Iterable[Any]) -> set[int]:
+    """The ids among ``meetings`` (loaded, with ``classification`` and ``committee_id``)
+    that ``user`` may see: decided from their seats in Python, and for those only a
+    participation could open, by one query (none when there are none)."""
+    meetings = list(meetings)
     if sees_all_meetings(user):
-        return True
+        return {m.pk for m in meetings}
     access = user_access(user)
-    if meeting.classification == Classification.PUBLIC:
-        return True
-    if meeting.classification == Classification.RESTRICTED and access.holds(
-        meeting.committee_id, set(SeatRole)
-    ):
-        return True
-    if meeting.classification == Classification.CONFIDENTIAL and access.holds(
-        meeting.committee_id, CONFIDENTIAL_ROLES
-    ):
-        return True
-    if access.person_id is None:
-        return False
-    return meeting.participants.filter(person_id=access.person_id).exists()
+    seen, undecided = set(), []
+    for meeting in meetings:
+        if meeting.classification == Classification.PUBLIC or (
+            access.holds(
+                meeting.committee_id,
+                set(SeatRole)
+                if meeting.classification == Classification.RESTRICTED
+                else CONFIDENTIAL_ROLES,
+            )
+        ):
+            seen.add(meeting.pk)
+        else:
+            undecided.append(meeting.pk)
+    if undecided and access.person_id is not None:
+        seen |= set(
+            _participations(access.person_id)
+            .filter(meeting_id__in=undecided)
+            .values_list("meeting_id", flat=True)
+        )
+    return seen
 
 
 def action_owned_q(user: Any, owners: models.QuerySet, path: str = "") -> Q:
@@ -182,23 +195,87 @@ def owns_action(user: Any, committee_id: int, owners: Iterable[tuple[int | None,
     )
 
 
-def hidden_from_readers_of(record_meeting: Any, meeting: Any) -> bool:
-    """True when a record of ``record_meeting`` would reach readers of ``meeting`` who may
-    not open it: a record shown on ``meeting``'s page or issued report for all its readers
-    (a review of an earlier action, the next meeting) is then named without its text.
+# The records a written ref can resolve to that belong to a meeting, and the path from the
+# reference to that meeting: a ref to one the reader may not open is written as plain text.
+_LINKED_MEETING_PATHS = {
+    "meeting": "meeting__",
+    "action": "action__meeting__",
+    "decision": "decision__meeting__",
+}
 
-    Same meeting: never hidden. Otherwise hidden when the record's meeting is of another
-    committee and not Public, classified above ``meeting``, or Confidential (whose readers
-    are that meeting's own participants).
+
+def linked_record_q(user: Any, prefix: str = "") -> Q:
+    """The discussion references whose record ``user`` may open, as a ``Q`` over the
+    reference (``prefix`` leads to it: ``"references__"`` from a discussion item): those
+    resolving to no meeting's record (a CR, a DIN, nothing) or to one of a meeting they may
+    see. The ref links of discussion text follow it: any other ref stays plain text."""
+    if sees_all_meetings(user):
+        return Q()
+    linkable = Q()
+    for column, path in _LINKED_MEETING_PATHS.items():
+        linkable &= Q(**{f"{prefix}{column}__isnull": True}) | meeting_visible_q(
+            user, f"{prefix}{path}"
+        )
+    return linkable
+
+
+def person_visible_q(user: Any, path: str = "") -> Q:
+    """The people ``user`` may see on the register (the people API, its organisations), as
+    a ``Q`` over the person (``path`` leads to one): themselves, the holders of seats on
+    the committees where they hold one, the owners of actions of meetings they may see, and
+    the participants of those meetings. Someone named only on a Restricted action of
+    another committee is not theirs to list. Administrators see everyone (an empty ``Q``).
     """
-    if record_meeting.pk == meeting.pk:
+    if sees_all_meetings(user):
+        return Q()
+    person_model = get_user_model()._meta.get_field("person").related_model
+    people = person_model._default_manager
+    access = user_access(user)
+    seen = Q(
+        **{
+            f"{path}pk__in": people.filter(
+                meeting_visible_q(user, "owned_actions__action__meeting__")
+            ).values("pk")
+        }
+    ) | Q(
+        **{
+            f"{path}pk__in": people.filter(
+                meeting_visible_q(user, "meeting_participations__meeting__")
+            ).values("pk")
+        }
+    )
+    if access.seats:
+        seen |= Q(
+            **{
+                f"{path}pk__in": people.filter(
+                    memberships__committee_id__in=sorted(access.committees())
+                ).values("pk")
+            }
+        )
+    if access.person_id is not None:
+        seen |= Q(**{f"{path}pk": access.person_id})
+    return seen
+
+
+def hidden_from_readers_of(
+    meeting: Any, *, record_meeting_id: int, classification: str, committee_id: int
+) -> bool:
+    """True when a record of another meeting (``record_meeting_id``, of ``classification``
+    and ``committee_id``) would reach readers of ``meeting`` who may not open it: shown on
+    ``meeting``'s issued headline report, read by all its readers, such a record (a review
+    of an earlier action) is named without its text.
+
+    Never hidden: a record of the same meeting, or of a Public one. Otherwise hidden when
+    it is of another committee, classified above ``meeting``, or Confidential (read by its
+    own meeting's participants only).
+    """
+    if record_meeting_id == meeting.pk or classification == Classification.PUBLIC:
         return False
-    inner, outer = record_meeting.classification, meeting.classification
-    if inner == Classification.PUBLIC:
-        return False
-    if record_meeting.committee_id != meeting.committee_id:
+    if committee_id != meeting.committee_id:
         return True
-    return inner == Classification.CONFIDENTIAL or _RANK[inner] > _RANK[outer]
+    return classification == Classification.CONFIDENTIAL or (
+        _RANK[classification] > _RANK[meeting.classification]
+    )
 
 
 class MeetingRecordQuerySet(models.QuerySet):

@@ -21,7 +21,7 @@ from django_htmx.http import reswap, retarget
 from core import roles
 from core.templatetags.governance import dom_id
 from core.views import LoginRequired, PmoRequired, form_add_service_error, is_htmx
-from meetings.selectors import discussions_of
+from meetings.selectors import discussions_of, linkable_references_prefetch
 from meetings.views import area_for, meeting_agenda_url
 
 from . import services
@@ -117,7 +117,7 @@ def decision_page_context(request: HttpRequest, decision: Decision, **extra: Any
         "discussions": list(
             discussions_of(field="decision", record=decision)
             .visible_to(request.user)
-            .prefetch_related("references")
+            .prefetch_related(linkable_references_prefetch(request.user))
         ),
         "history": history,
         "decider": decider,
@@ -169,6 +169,8 @@ class DecisionDecideView(LoginRequired):
 class DecisionWithdrawView(PmoRequired):
     """``/decisions/<ref>/withdraw/`` (POST, PMO): withdraw a decision not yet taken."""
 
+    visible_record = staticmethod(get_decision_or_404)
+
     def post(self, request: HttpRequest, ref: str) -> HttpResponse:
         decision = get_decision_or_404(request, ref)
         try:
@@ -185,6 +187,8 @@ class DecisionWithdrawView(PmoRequired):
 class DecisionUpdateView(PmoRequired):
     """``/decisions/<ref>/edit/``: the PMO edits the text, area or CR (on its own page or in
     place on the meeting page with htmx)."""
+
+    visible_record = staticmethod(get_decision_or_404)
 
     def get(self, request: HttpRequest, ref: str) -> HttpResponse:
         decision = get_decision_or_404(request, ref)

@@ -120,7 +120,8 @@ class CommitteeDetailApi(RecordApi):
 
 @extend_schema(tags=["organisations and people"], summary="List organisations")
 class OrganisationListApi(ListApi):
-    """Organisations (the Programme, suppliers, code bodies), read-only."""
+    """Organisations (the Programme, suppliers, code bodies), read-only: those the user
+    may see (``meetings.selectors.organisation_list_for_user``)."""
 
     serializer_class = OrganisationOutputSerializer
     filterset_class = OrganisationFilter
@@ -130,7 +131,7 @@ class OrganisationListApi(ListApi):
     )
 
     def get_queryset(self) -> QuerySet[Organisation]:
-        return Organisation.objects.all()
+        return selectors.organisation_list_for_user(user=self.request.user)
 
 
 @extend_schema(
@@ -143,13 +144,15 @@ class OrganisationDetailApi(RecordApi):
     serializer_class = OrganisationOutputSerializer
 
     def record_get(self) -> Organisation:
-        return Organisation.objects.get(pk=self.kwargs["pk"])
+        return selectors.organisation_list_for_user(user=self.request.user).get(
+            pk=self.kwargs["pk"]
+        )
 
 
 @extend_schema(tags=["organisations and people"], summary="List people and teams")
 class PersonListApi(ListApi):
-    """People and teams (Rob Short, Testing Team), read-only. Emails are hidden from
-    Observers."""
+    """People and teams (Rob Short, Testing Team), read-only: those the user may see
+    (``core.visibility.person_visible_q``). Emails are hidden from Observers."""
 
     serializer_class = PersonOutputSerializer
     filterset_class = PersonFilter
@@ -159,7 +162,7 @@ class PersonListApi(ListApi):
     )
 
     def get_queryset(self) -> QuerySet[Person]:
-        return Person.objects.select_related("organisation")
+        return selectors.person_list_for_user(user=self.request.user)
 
 
 @extend_schema(
@@ -172,7 +175,7 @@ class PersonDetailApi(RecordApi):
     serializer_class = PersonOutputSerializer
 
     def record_get(self) -> Person:
-        return Person.objects.select_related("organisation").get(pk=self.kwargs["pk"])
+        return selectors.person_list_for_user(user=self.request.user).get(pk=self.kwargs["pk"])
 
 
 # --- meetings --------------------------------------------------------------------------------
