@@ -13,7 +13,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
-from core import refs, roles, visibility
+from core import refs, roles
 from core.api.inputs import DateTimeInputField, InputSerializer, choices_help
 from core.api.links import Links
 from meetings.models import (
