@@ -14,11 +14,14 @@ the role values here are those of ``meetings.Membership.Role`` (which takes them
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import models
+from django.db.models import Aggregate, JSONField, OuterRef, Subquery, Value
+from django.db.models.functions import JSONObject
 from django.utils import timezone
 
 
@@ -141,6 +144,73 @@ def user_access(user: Any) -> Access:
         if committee_id is not None and is_current(start, end, today)
     )
     access = Access(person_id=person_id, organisation_id=organisation_id, seats=seats)
+    user._dag_access = access
+    return access
+
+
+def _membership_model() -> Any:
+    person_model = get_user_model()._meta.get_field("person").related_model
+    return person_model._meta.get_field("memberships").related_model
+
+
+class _JSONList(Aggregate):
+    """The aggregated values as one JSON array (``json_group_array`` on SQLite, ``jsonb_agg``
+    on PostgreSQL), as ``composer.meeting_page`` reads a meeting's short lists."""
+
+    function = "JSON_GROUP_ARRAY"
+    output_field = JSONField()
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
+        return self.as_sql(compiler, connection, function="JSONB_AGG", **extra_context)
+
+
+def seats_annotation(user_id: str = "pk") -> Subquery:
+    """Every membership of the user whose id is ``user_id`` (a field of the query's model),
+    as one JSON array of ``{c, r, k, s, e}`` objects (committee id, role, constituency,
+    start and end dates): the login backend reads the seats with the user, in its one
+    query, and hands them to :func:`access_cache`."""
+    memberships = _membership_model()._default_manager.filter(person__user_id=OuterRef(user_id))
+    return Subquery(
+        memberships.order_by()
+        .annotate(_one=Value(1))
+        .values("_one")
+        .annotate(
+            rows=_JSONList(
+                JSONObject(
+                    c="committee_id", r="role", k="constituency", s="start_date", e="end_date"
+                )
+            )
+        )
+        .values("rows"),
+        output_field=JSONField(),
+    )
+
+
+def _date(value: Any) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def access_cache(user: Any, person: Any, seats: Any) -> Access:
+    """Cache on ``user`` their access from what was read with them: their ``person`` (or
+    None) and ``seats``, the memberships as :func:`seats_annotation` gives them (a JSON
+    array, as text or decoded; None for none). Returns it."""
+    if isinstance(seats, str | bytes):
+        seats = json.loads(seats)
+    today = timezone.localdate()
+    current = tuple(
+        Seat(seat["c"], seat["r"], seat["k"] or "")
+        for seat in seats or ()
+        if seat
+        and seat.get("c") is not None
+        and is_current(_date(seat["s"]), _date(seat["e"]), today)
+    )
+    access = Access(
+        person_id=person.pk if person is not None else None,
+        organisation_id=person.organisation_id if person is not None else None,
+        seats=current,
+    )
     user._dag_access = access
     return access
 
