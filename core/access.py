@@ -20,8 +20,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import models
-from django.db.models import Aggregate, JSONField, OuterRef, Subquery, Value
-from django.db.models.functions import JSONObject
+from django.db.models import Aggregate, F, OuterRef, Subquery, TextField, Value
 from django.utils import timezone
 
 
@@ -153,36 +152,40 @@ def _membership_model() -> Any:
     return person_model._meta.get_field("memberships").related_model
 
 
-class _JSONList(Aggregate):
-    """The aggregated values as one JSON array (``json_group_array`` on SQLite, ``jsonb_agg``
-    on PostgreSQL), as ``composer.meeting_page`` reads a meeting's short lists."""
+class _SeatsJSON(Aggregate):
+    """The memberships' columns as JSON text, one ``[committee, role, constituency, start,
+    end]`` array each. Written as SQL functions rather than with ``JSONField``/``JSONObject``,
+    whose first use on SQLite asks the database whether it has JSON (a query of its own)."""
 
-    function = "JSON_GROUP_ARRAY"
-    output_field = JSONField()
+    template = "JSON_GROUP_ARRAY(JSON_ARRAY(%(expressions)s))"
+    output_field = TextField()
 
     def as_postgresql(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
-        return self.as_sql(compiler, connection, function="JSONB_AGG", **extra_context)
+        template = "JSON_AGG(JSON_BUILD_ARRAY(%(expressions)s))::text"
+        return self.as_sql(compiler, connection, template=template, **extra_context)
+
+
+# The membership columns read with a user, in the order of each JSON array.
+SEAT_COLUMNS = ("committee", "role", "constituency", "start_date", "end_date")
 
 
 def seats_annotation(user_id: str = "pk") -> Subquery:
     """Every membership of the user whose id is ``user_id`` (a field of the query's model),
-    as one JSON array of ``{c, r, k, s, e}`` objects (committee id, role, constituency,
-    start and end dates): the login backend reads the seats with the user, in its one
-    query, and hands them to :func:`access_cache`."""
+    as JSON text (``[[committee id, role, constituency, start, end], ...]``): the login
+    backend reads the seats with the user, in its one query, and hands them to
+    :func:`access_cache`."""
     memberships = _membership_model()._default_manager.filter(person__user_id=OuterRef(user_id))
     return Subquery(
         memberships.order_by()
         .annotate(_one=Value(1))
         .values("_one")
         .annotate(
-            rows=_JSONList(
-                JSONObject(
-                    c="committee_id", r="role", k="constituency", s="start_date", e="end_date"
-                )
+            rows=_SeatsJSON(
+                *[F(f"{name}_id" if name == "committee" else name) for name in SEAT_COLUMNS]
             )
         )
         .values("rows"),
-        output_field=JSONField(),
+        output_field=TextField(),
     )
 
 
@@ -194,17 +197,15 @@ def _date(value: Any) -> dt.date | None:
 
 def access_cache(user: Any, person: Any, seats: Any) -> Access:
     """Cache on ``user`` their access from what was read with them: their ``person`` (or
-    None) and ``seats``, the memberships as :func:`seats_annotation` gives them (a JSON
-    array, as text or decoded; None for none). Returns it."""
+    None) and ``seats``, the memberships as :func:`seats_annotation` gives them (JSON text
+    or decoded; None for none). Returns it."""
     if isinstance(seats, str | bytes):
         seats = json.loads(seats)
     today = timezone.localdate()
     current = tuple(
-        Seat(seat["c"], seat["r"], seat["k"] or "")
-        for seat in seats or ()
-        if seat
-        and seat.get("c") is not None
-        and is_current(_date(seat["s"]), _date(seat["e"]), today)
+        Seat(committee_id, role, constituency or "")
+        for committee_id, role, constituency, start, end in seats or ()
+        if committee_id is not None and is_current(_date(start), _date(end), today)
     )
     access = Access(
         person_id=person.pk if person is not None else None,

@@ -19,15 +19,6 @@ from rest_framework.authtoken.models import Token
 from core import access, roles
 from core.api.db import prepared_statements
 
-# The membership columns read with a token's user: JSON key, field name.
-_SEAT_KEYS = (
-    ("c", "committee"),
-    ("r", "role"),
-    ("k", "constituency"),
-    ("s", "start_date"),
-    ("e", "end_date"),
-)
-
 
 @functools.cache
 def _token_query(vendor: str) -> tuple[str, list[tuple[Any, list[str]]]]:
@@ -58,13 +49,13 @@ def _token_query(vendor: str) -> tuple[str, list[tuple[Any, list[str]]]]:
     )
     membership = user_model.groups.through._meta
     names = "json_agg(g.name)::text" if vendor == "postgresql" else "json_group_array(g.name)"
-    # The person's memberships as a JSON array of {c, r, k, s, e} (core.access.access_cache).
+    # The person's memberships as JSON text, as core.access.seats_annotation reads them.
     seat_model = person_model._meta.get_field("memberships").related_model
-    pairs = ", ".join(f"'{key}', m.{{seat_{key}}}" for key, _ in _SEAT_KEYS)
+    items = ", ".join(f"m.{{seat_{i}}}" for i in range(len(access.SEAT_COLUMNS)))
     seats = (
-        f"json_agg(json_build_object({pairs}))::text"
+        f"json_agg(json_build_array({items}))::text"
         if vendor == "postgresql"
-        else f"json_group_array(json_object({pairs}))"
+        else f"json_group_array(json_array({items}))"
     )
     tables = {
         "token": qn(Token._meta.db_table),
@@ -85,7 +76,10 @@ def _token_query(vendor: str) -> tuple[str, list[tuple[Any, list[str]]]]:
         "group_id": qn(Group._meta.pk.column),
         "seat": qn(seat_model._meta.db_table),
         "seat_person": qn(seat_model._meta.get_field("person").column),
-        **{f"seat_{key}": qn(seat_model._meta.get_field(name).column) for key, name in _SEAT_KEYS},
+        **{
+            f"seat_{i}": qn(seat_model._meta.get_field(name).column)
+            for i, name in enumerate(access.SEAT_COLUMNS)
+        },
     }
     # Identifiers come from the models' metadata, quoted; the key is the one parameter.
     sql = (  # noqa: S608
