@@ -125,13 +125,14 @@ def _mine(user: Any) -> QuerySet[Action]:
 
 
 def _organisations(user: Any, person: Person) -> QuerySet[Action]:
-    """Open actions owned by ``person``'s organisation named alone (``Programme``), that
-    ``user`` may see and does not own: "My actions"' second tab. Their organisation gives
-    them nothing more (``core.visibility``): no right to update, no reminder."""
+    """Open actions owned by ``person``'s organisation (``Programme``, ``Programme (Fraser
+    Mathieson)``), that ``user`` may see and does not own: "My actions"' second tab. Their
+    organisation gives them nothing more (``core.visibility``): no right to update, no
+    reminder."""
     if person.organisation_id is None:
         return Action.objects.none()
     by_organisation = ActionOwner.objects.filter(
-        organisation_id=person.organisation_id, person__isnull=True, role=""
+        organisation_id=person.organisation_id
     ).values("action_id")
     return (
         Action.objects.visible_to(user)
@@ -177,7 +178,7 @@ class OwnerActions:
 def action_mine_for_user(*, user: Any, today: dt.date, tab: str = MINE) -> OwnerActions:
     """ "My actions" of ``user``; ``today`` a London date. The :data:`MINE` tab is their own
     and their seats' actions (the same set as their reminder emails); :data:`ORGANISATION`
-    their organisation's, named alone. A fixed number of queries.
+    their organisation's others. A fixed number of queries.
     """
     person = _person_of(user)
     if person is None:

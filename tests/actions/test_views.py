@@ -17,7 +17,7 @@ from django.contrib.auth import get_user_model
 from actions.models import Action, ActionOwner, ActionUpdate, action_ref_sort_key
 from actions.services import action_create
 from core.actors import SYSTEM
-from meetings.models import Meeting, Organisation, Person
+from meetings.models import Meeting, Membership, Organisation, Person
 from meetings.services import committee_create, meeting_create
 from tests.conftest import london
 from tests.fixtures import build_seedlike
@@ -250,9 +250,14 @@ def test_my_actions_shows_own_and_organisation_actions_due_by_next_meeting(clien
     assert "Rob Short" in html
     due_next, later = html.split('id="later-h"')
     assert "DAG28-01" in due_next  # Rob Short's own, due 11/10/2023 = DAG029's date
-    assert "DAG28-03" in later  # Programme's, due after DAG029
+    # Programme's (Fraser Mathieson's) is in the organisation's tab, not among Rob's own
+    # (issue #13: "My actions" is mine, the same set as the reminder email).
+    assert "DAG28-03" not in html
     assert "DAG28-02" not in html  # Large Supplier Representative's
     assert "DAG029" in html
+    theirs = client.get("/actions/mine/?tab=organisation").content.decode()
+    assert "DAG28-03" in theirs.split('id="later-h"')[1]  # due after DAG029
+    assert "DAG28-01" not in theirs
 
 
 def test_my_actions_include_those_owned_by_a_seat_the_person_holds(client, seed):
@@ -515,6 +520,9 @@ def test_register_filter_choices(client, seed):
     assert f'<option value="p{rob.pk}" selected>Rob Short (Programme)</option>' in html
     assert '<optgroup label="Roles">\n  <option value="rChair">Chair</option>' in html
     client.logout()
+    # A reader of Public meetings only: the demo observer without their DAG seat (an
+    # observer's seat reads DAG's Restricted meetings, core.visibility).
+    Membership.objects.filter(person__user__username="observer").delete()
     login(client, "observer")
     form = client.get("/actions/").context["form"]
     assert form.fields["meeting"].choices == [("", "Any meeting"), ("DAG028", "DAG028")]
