@@ -28,7 +28,7 @@ from core.actors import SYSTEM
 from decisions.models import Decision
 from decisions.services import decision_create
 from meetings import services
-from meetings.models import Committee, Meeting
+from meetings.models import Committee, Meeting, Membership
 from tests.conftest import london
 
 DAG28_01_TEXT = (
@@ -123,6 +123,10 @@ def build_seedlike() -> SeedLike:
         acting_user=SYSTEM,
     )
     demo_logins_ensure()  # again, now that DAG exists: the demo chair, member and observer seats
+    # The tests written when Observer was a global role read the demo "observer" as a
+    # reader of Public meetings only: here that login holds no seat (an observer's seat
+    # reads the committee's Restricted meetings; build_two_committees gives it back).
+    Membership.objects.filter(person__user__username="observer").delete()
     return SeedLike(committee, dag028, dag029, cr023, dag28_01, dag28_02, dec68)
 
 
@@ -204,12 +208,12 @@ def build_two_committees() -> TwoCommittees:
     proposed TMAG decision, and the logins of :class:`TwoCommittees` (all as the system)."""
     from django.contrib.auth import get_user_model
 
-    from meetings.models import Membership
     from meetings.participants import meeting_participant_add
 
     seed = build_seedlike()
     dag = seed.committee
     role = Membership.Role
+    demo_logins_ensure()  # the demo observer observes DAG again
     restricted, confidential = (
         Meeting.Classification.RESTRICTED,
         Meeting.Classification.CONFIDENTIAL,

@@ -248,7 +248,7 @@ def test_my_actions_shows_own_and_organisation_actions_due_by_next_meeting(clien
     login(client, "member")
     html = client.get("/actions/mine/").content.decode()
     assert "Rob Short" in html
-    due_next, later = html.split('id="later-h"')
+    due_next, _later = html.split('id="later-h"')
     assert "DAG28-01" in due_next  # Rob Short's own, due 11/10/2023 = DAG029's date
     # Programme's (Fraser Mathieson's) is in the organisation's tab, not among Rob's own
     # (issue #13: "My actions" is mine, the same set as the reminder email).
@@ -284,7 +284,6 @@ def test_my_actions_include_those_owned_by_a_seat_the_person_holds(client, seed)
     login(client, "member")
     assert "DAG28-14" not in client.get("/actions/mine/").content.decode()
     # A constituency is a seat too, by the rule of role owners' reminders.
-    from meetings.models import Membership
 
     # Not the seed's Haz Elmamoun (who owns DAG28-02 by name): a namesake at a supplier.
     supplier = Organisation.objects.create(name="Octopus Energy")
@@ -520,9 +519,6 @@ def test_register_filter_choices(client, seed):
     assert f'<option value="p{rob.pk}" selected>Rob Short (Programme)</option>' in html
     assert '<optgroup label="Roles">\n  <option value="rChair">Chair</option>' in html
     client.logout()
-    # A reader of Public meetings only: the demo observer without their DAG seat (an
-    # observer's seat reads DAG's Restricted meetings, core.visibility).
-    Membership.objects.filter(person__user__username="observer").delete()
     login(client, "observer")
     form = client.get("/actions/").context["form"]
     assert form.fields["meeting"].choices == [("", "Any meeting"), ("DAG028", "DAG028")]

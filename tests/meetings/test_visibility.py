@@ -32,7 +32,6 @@ from meetings.models import (
     DiscussionReference,
     HeadlineReport,
     Meeting,
-    Membership,
 )
 from tests.fixtures import SeedLike, build_seedlike
 
@@ -92,10 +91,6 @@ def scene(db) -> Scene:
             checksum="0" * 64 if status == HeadlineReport.Status.ISSUED else "",
             issue_date=dt.date(2023, 9, 20) if status == HeadlineReport.Status.ISSUED else None,
         )
-    # Restricted meetings are read by the committee's members of any role, observers too
-    # (core.visibility): the "observer" here is a login who holds no seat on DAG, and reads
-    # DAG's Public meetings only (tests/access has a DAG observer reading DAG029).
-    Membership.objects.filter(person__user__username="observer").delete()
     return Scene(seed=seed, observer=_user("observer"), member=_user("member"))
 
 
