@@ -131,9 +131,9 @@ def _organisations(user: Any, person: Person) -> QuerySet[Action]:
     reminder."""
     if person.organisation_id is None:
         return Action.objects.none()
-    by_organisation = ActionOwner.objects.filter(
-        organisation_id=person.organisation_id
-    ).values("action_id")
+    by_organisation = ActionOwner.objects.filter(organisation_id=person.organisation_id).values(
+        "action_id"
+    )
     return (
         Action.objects.visible_to(user)
         .open()
