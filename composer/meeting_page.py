@@ -189,6 +189,9 @@ def _meetings_with_page_lists() -> QuerySet[Meeting]:
             outcome="outcome",
             new_due_date="new_due_date",
             note="note",
+            action_meeting_id="action__meeting_id",
+            action_classification="action__meeting__classification",
+            action_committee_id="action__committee_id",
         ),
     )
 
@@ -378,9 +381,8 @@ def _action_and_review_rows(
 ) -> tuple[list[ActionRow], list[MeetingReviewRow]]:
     """The meeting's actions in ref order, and the earlier actions taken up at it in order
     (the reviews' own columns came with the meeting as JSON): every action read as one list
-    of rows (``actions.rows``, two queries). A reviewed action ``user`` may not open (of a
-    meeting hidden from them) is marked ``is_hidden``: the page names it without its text;
-    one more query when the reader does not see every meeting."""
+    of rows (``actions.rows``, two queries). A reviewed action of a meeting ``user`` may not
+    see is marked ``is_hidden``: the page names it without its text."""
     reviews = sorted(meeting.page_reviews or [], key=lambda d: (d["order"], d["id"]))
     reviewed = {data["action_id"] for data in reviews}
     rows = action_rows(
@@ -390,11 +392,19 @@ def _action_and_review_rows(
         today=today,
         user=user,
     )
-    hidden: set[int] = set()
-    if reviewed and not visibility.sees_all_meetings(user):
-        hidden = reviewed - set(
-            Action.objects.visible_to(user).filter(pk__in=reviewed).values_list("pk", flat=True)
+    # The reviewed actions' meetings came with the reviews: whether the reader may see
+    # each is decided from their seats, without a query (unless only a participation
+    # could open one).
+    their_meetings = {
+        data["action_meeting_id"]: Meeting(
+            pk=data["action_meeting_id"],
+            classification=data["action_classification"],
+            committee_id=data["action_committee_id"],
         )
+        for data in reviews
+    }
+    seen = visibility.visible_meeting_ids(user, their_meetings.values())
+    hidden = {data["action_id"] for data in reviews if data["action_meeting_id"] not in seen}
     by_pk = {row.pk: row for row in rows}
     return [row for row in rows if row.meeting_id == meeting.pk], [
         MeetingReviewRow(
