@@ -165,14 +165,13 @@ ORGANISATION = "organisation"
 class OwnerActions:
     """What "My actions" shows: the user's ``person`` (None when not linked), the seats they
     hold (``["Chair of DAG"]``, observers' left out), the ``tab`` shown (:data:`MINE` or
-    :data:`ORGANISATION`), its open actions as ``rows`` in due date order (with their
-    area's title), and how many the other tab holds."""
+    :data:`ORGANISATION`) and its open actions as ``rows`` in due date order (with their
+    area's title)."""
 
     person: Person | None
     seats: list[str]
     rows: list[ActionRow]
     tab: str = MINE
-    other_count: int = 0
 
 
 def action_mine_for_user(*, user: Any, today: dt.date, tab: str = MINE) -> OwnerActions:
@@ -188,11 +187,7 @@ def action_mine_for_user(*, user: Any, today: dt.date, tab: str = MINE) -> Owner
         for m in person.memberships.select_related("committee")
         if is_current(m.start_date, m.end_date, today)
     ]
-    shown, other = (
-        (_organisations(user, person), _mine(user))
-        if tab == ORGANISATION
-        else (_mine(user), _organisations(user, person))
-    )
+    shown = _organisations(user, person) if tab == ORGANISATION else _mine(user)
     return OwnerActions(
         person=person,
         seats=[
@@ -202,7 +197,6 @@ def action_mine_for_user(*, user: Any, today: dt.date, tab: str = MINE) -> Owner
         ],
         rows=action_rows(shown, today=today, area_titles=True, user=user),
         tab=ORGANISATION if tab == ORGANISATION else MINE,
-        other_count=other.count(),
     )
 
 

@@ -118,7 +118,6 @@ class ActionMineView(LoginRequired):
                 "person": mine.person,
                 "seats": mine.seats,
                 "tab": mine.tab,
-                "other_count": mine.other_count,
                 "observer_only": roles.is_observer_only(request.user),
                 "due_next": due_next,
                 "later": later,
