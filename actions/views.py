@@ -37,6 +37,7 @@ from .forms import (
 from .models import Action
 from .register import action_register_choices, action_register_page
 from .selectors import (
+    MINE,
     action_get_for_user,
     action_history_of,
     action_mine_for_user,
@@ -92,6 +93,9 @@ class ActionMineView(LoginRequired):
         today = today_london()
         mine = action_mine_for_user(user=request.user, today=today, tab=request.GET.get("tab", ""))
         upcoming = next_meetings_by_committee()
+        # A next meeting the user may not see is not named (core.visibility).
+        seen = visibility.visible_meeting_ids(request.user, upcoming.values())
+        upcoming = {cid: m for cid, m in upcoming.items() if m.pk in seen}
         next_dates = {cid: meeting.date for cid, meeting in upcoming.items()}
         # Every item has the same progress form but its own ids: render the form once.
         form_html = render_to_string(
@@ -102,6 +106,8 @@ class ActionMineView(LoginRequired):
         for row in mine.rows:
             # The rendered form with this item's ids (letters, digits, - and _).
             form = mark_safe(form_html.replace(_FORM_ID_SLOT, row.dom_id))  # noqa: S308
+            if mine.tab != MINE:
+                form = ""  # the organisation's: to follow, not to update
             next_date = next_dates.get(row.committee_id)
             if row.due_date and next_date and row.due_date <= next_date:
                 due_next.append((row, form))
