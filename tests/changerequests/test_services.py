@@ -242,7 +242,8 @@ def test_the_system_moves_a_change_request(db):
 @pytest.mark.parametrize(
     ("role", "allowed"), [("PMO", True), ("Chair", True), ("Member", False), ("Observer", False)]
 )
-def test_a_decision_settles_a_cr_in_the_chairs_name(db, role_user, role, allowed):
+def test_a_decision_settles_a_cr_in_the_chairs_name(committee, role_user, role, allowed):
+    # A chair is a committee's chair (core.roles): "Chair" sits in the DAG chair's seat.
     cr023 = cr023_in(C.AWAITING_DECISION)
     user = role_user(role)
     if allowed:
