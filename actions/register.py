@@ -124,7 +124,7 @@ def action_register_page(
     qs = _register_filtered(user=user, filters=filters, today=today)
     page = Paginator(qs, REGISTER_PAGE_SIZE).get_page(number)
     # The page holds its rows, so that nothing reads its actions again as instances.
-    page.object_list = action_rows(page.object_list, today=today)
+    page.object_list = action_rows(page.object_list, today=today, user=user)
     return page, page.object_list
 
 

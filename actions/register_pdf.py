@@ -126,7 +126,7 @@ def register_pdf_document(
     if max_rows is None:
         max_rows = REGISTER_PDF_MAX_ROWS
     qs = action_register(user=user, filters=filters, today=today)
-    rows = action_rows(qs[: max_rows + 1], today=today, area_titles=True)
+    rows = action_rows(qs[: max_rows + 1], today=today, area_titles=True, user=user)
     total = len(rows)
     if total > max_rows:
         rows = rows[:max_rows]

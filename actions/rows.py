@@ -20,13 +20,14 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from django.db import connection
-from django.db.models import F, QuerySet
+from django.db.models import Case, CharField, F, QuerySet, Value, When
 from django.utils import dateformat, timezone
 from django.utils.safestring import SafeString
 
 from core.api.timestamps import DateTimeText
 from core.links import url_maker
 from core.templatetags.governance import badge, dom_id
+from core.visibility import meeting_visible_q, sees_all_meetings
 from meetings.models import Organisation, Person
 
 from .models import Action, ActionOwner, action_is_overdue, owner_columns_text
@@ -261,14 +262,32 @@ def action_owners_of(
     }
 
 
+def _due_meeting_ref_for(user: Any) -> Any:
+    """The due meeting's ref as ``user`` may read it: None (no due meeting shown) when they
+    may not see that meeting (``core.visibility``), in the same query."""
+    return Case(
+        When(meeting_visible_q(user, "due_meeting__"), then=F("due_meeting__ref")),
+        default=Value(None),
+        output_field=CharField(),
+    )
+
+
 def action_row_values(
-    queryset: QuerySet[Action], *, area_titles: bool = False, record: bool = False
+    queryset: QuerySet[Action],
+    *,
+    area_titles: bool = False,
+    record: bool = False,
+    user: Any = None,
 ) -> QuerySet:
     """``queryset`` as the one query of the rows' columns (``.values()``, named as
     :class:`ActionRow`'s fields): :func:`action_rows` runs it; the API's keyset pages run it
     themselves and hand the page to :func:`action_rows_of`. ``area_titles`` also reads the
-    area's title, ``record`` the columns the API's representation adds."""
+    area's title, ``record`` the columns the API's representation adds. With ``user`` (the
+    reader), a due meeting they may not see is left out (``due_meeting_ref`` None), as if
+    the action had none: its ref and date are not theirs to read."""
     fields, columns = _FIELDS, _JOINED
+    if user is not None and not sees_all_meetings(user):
+        columns = {**columns, "due_meeting_ref": _due_meeting_ref_for(user)}
     if record:
         fields, columns = (*fields, "closure_note"), {**columns, **_RECORD_COLUMNS}
     elif area_titles:
@@ -318,13 +337,16 @@ def action_rows(
     today: dt.date,
     area_titles: bool = False,
     record: bool = False,
+    user: Any = None,
 ) -> list[ActionRow]:
     """The actions of ``queryset`` (filtered, ordered and sliced by the caller) as
     :class:`ActionRow`, in its order; ``today`` (a London date) decides what is overdue;
-    ``area_titles`` and ``record`` read more columns (:func:`action_row_values`).
+    ``area_titles``, ``record`` and ``user`` (the reader, whose hidden due meetings are
+    left out) as :func:`action_row_values` takes them.
 
     Two queries: the rows' columns, the owners' names (none when there are no rows).
     """
     return action_rows_of(
-        action_row_values(queryset, area_titles=area_titles, record=record), today=today
+        action_row_values(queryset, area_titles=area_titles, record=record, user=user),
+        today=today,
     )

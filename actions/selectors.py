@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from core import refs
+from core.access import SEAT_OWNER_WORDS, is_current, owner_words_of_seat
 from core.history import (
     HistoryEntry,
     entries_join,
@@ -76,28 +77,15 @@ def next_meetings_by_committee() -> dict[int, Meeting]:
 
 
 # Owner roles (casefolded) that name a membership's seat rather than a constituency: an
-# action owned by "Chair" is the chair's, one owned by "PMO" the secretariat's.
-SEAT_OWNER_ROLES: dict[str, tuple[str, ...]] = {
-    Membership.Role.CHAIR: ("chair", "sro"),
-    Membership.Role.SECRETARIAT: ("secretariat", "pmo"),
-}
+# action owned by "Chair" is the chair's (and deputy's), one owned by "PMO" the
+# secretariat's. The rule is the kernel's (core.access), beside the visibility it grants.
+SEAT_OWNER_ROLES: dict[str, tuple[str, ...]] = SEAT_OWNER_WORDS
 
 
 def owner_roles_of_seat(*, role: str, constituency: str) -> set[str]:
-    """The owner roles (casefolded) a membership holds: its reminders and "My actions".
-
-    ``role`` is a ``Membership.Role`` value, ``constituency`` its free text ("Large
-    Supplier Representative"). A chair holds ``chair`` and ``sro``, the secretariat
-    ``secretariat`` and ``pmo``, any other non-observer its constituency; observers hold
-    none. The inverse of the reminders' ``_SeatHolders.for_owner``.
-    """
-    if role == Membership.Role.OBSERVER:
-        return set()
-    words = set(SEAT_OWNER_ROLES.get(role, ()))
-    taken = {word for seat_words in SEAT_OWNER_ROLES.values() for word in seat_words}
-    if constituency and constituency.casefold() not in taken:
-        words.add(constituency.casefold())
-    return words
+    """The owner roles (casefolded) a membership holds: its reminders and "My actions"
+    (:func:`core.access.owner_words_of_seat`)."""
+    return owner_words_of_seat(role=role, constituency=constituency)
 
 
 def action_seats_of(*, person: Person, today: dt.date) -> dict[int, set[str]]:
@@ -112,9 +100,7 @@ def action_seats_of(*, person: Person, today: dt.date) -> dict[int, set[str]]:
 def _seats_held(memberships: Iterable[Membership], *, today: dt.date) -> dict[int, set[str]]:
     seats: dict[int, set[str]] = {}
     for membership in memberships:
-        if membership.start_date and membership.start_date > today:
-            continue
-        if membership.end_date and membership.end_date < today:
+        if not is_current(membership.start_date, membership.end_date, today):
             continue
         words = owner_roles_of_seat(role=membership.role, constituency=membership.constituency)
         if words:
@@ -138,74 +124,77 @@ def _person_of(user: Any) -> Person | None:
     return person
 
 
-def _owned_by(*, user: Any, person: Person, seats: dict[int, set[str]]) -> QuerySet[Action]:
-    """Open actions owned by ``person``, their organisation or a seat in ``seats``, that
-    ``user`` may see, in due date order (undated last), for :func:`actions.rows.action_rows`.
+def _mine(user: Any) -> QuerySet[Action]:
+    """Open actions ``user`` owns, in person or through a seat they hold on the action's
+    committee (``Action.objects.owned_by``, the one definition: "My actions" and the
+    reminders), in due date order (undated last)."""
+    return Action.objects.owned_by(user).open().order_by("due_date", "ref_sort")
 
-    Each way of owning is an indexed ``IN`` over the owners (person, organisation, role
-    owners of a committee) rather than one OR across a join of every owner row.
-    """
-    owners = ActionOwner.objects.values("action_id")
-    by_name = Q(person=person)
-    if person.organisation_id:
-        by_name |= Q(organisation_id=person.organisation_id)
-    mine = Q(pk__in=owners.filter(by_name))
-    for committee_id, words in sorted(seats.items()):
-        by_role = Q()
-        for word in sorted(words):
-            by_role |= Q(role__iexact=word)
-        seat_owners = owners.exclude(role="").filter(by_role, person__isnull=True)
-        mine |= Q(committee_id=committee_id, pk__in=seat_owners)
-    qs = Action.objects.visible_to(user).open().filter(mine)
-    return qs.order_by("due_date", "ref_sort")
+
+def _organisations(user: Any, person: Person) -> QuerySet[Action]:
+    """Open actions owned by ``person``'s organisation (``Programme``, ``Programme (Fraser
+    Mathieson)``), that ``user`` may see and does not own: "My actions"' second tab. Their
+    organisation gives them nothing more (``core.visibility``): no right to update, no
+    reminder."""
+    if person.organisation_id is None:
+        return Action.objects.none()
+    by_organisation = ActionOwner.objects.filter(organisation_id=person.organisation_id).values(
+        "action_id"
+    )
+    return (
+        Action.objects.visible_to(user)
+        .open()
+        .filter(pk__in=by_organisation)
+        .exclude(pk__in=_mine(user).values("pk"))
+        .order_by("due_date", "ref_sort")
+    )
 
 
 def action_list_for_owner(*, user: Any, today: dt.date | None = None) -> QuerySet[Action]:
-    """Open actions ``user`` owns in person, through their organisation or through a seat
-    they hold on the action's committee ("My actions": an action owned by "Chair" is the
-    chair's, as in :func:`action_seats_of`); ``today`` (London, default now) dates the
-    memberships.
+    """Open actions ``user`` owns in person or through a seat they hold on the action's
+    committee ("My actions": an action owned by "Chair" is the chair's); the seats are
+    those current today (``core.access``). ``today`` is kept for callers that pass it.
 
     Empty when the user is linked to no Person. Ordered by due date, undated last.
     """
-    from django.utils import timezone
-
-    person = _person_of(user)
-    if person is None:
-        return Action.objects.none()
-    seats = action_seats_of(person=person, today=today or timezone.localdate())
     return (
-        _owned_by(user=user, person=person, seats=seats)
+        _mine(user)
         .select_related("meeting", "agenda_item", "due_meeting")
         .prefetch_related(action_owners_prefetch())
     )
 
 
+MINE = "mine"
+ORGANISATION = "organisation"
+
+
 @dataclass(frozen=True)
 class OwnerActions:
     """What "My actions" shows: the user's ``person`` (None when not linked), the seats they
-    hold (``["Chair of DAG"]``, observers' left out) and their open actions as ``rows`` in
-    due date order (with their area's title)."""
+    hold (``["Chair of DAG"]``, observers' left out), the ``tab`` shown (:data:`MINE` or
+    :data:`ORGANISATION`) and its open actions as ``rows`` in due date order (with their
+    area's title)."""
 
     person: Person | None
     seats: list[str]
     rows: list[ActionRow]
+    tab: str = MINE
 
 
-def action_mine_for_user(*, user: Any, today: dt.date) -> OwnerActions:
-    """ "My actions" of ``user`` (:func:`action_list_for_owner`); ``today`` a London date.
-
-    Four queries: the person with their organisation, their memberships with committees,
-    the actions, their owners' names.
+def action_mine_for_user(*, user: Any, today: dt.date, tab: str = MINE) -> OwnerActions:
+    """ "My actions" of ``user``; ``today`` a London date. The :data:`MINE` tab is their own
+    and their seats' actions (the same set as their reminder emails); :data:`ORGANISATION`
+    their organisation's others. A fixed number of queries.
     """
     person = _person_of(user)
     if person is None:
         return OwnerActions(person=None, seats=[], rows=[])
-    memberships = list(person.memberships.select_related("committee"))
-    seats = _seats_held(memberships, today=today)
-    rows = action_rows(
-        _owned_by(user=user, person=person, seats=seats), today=today, area_titles=True
-    )
+    memberships = [
+        m
+        for m in person.memberships.select_related("committee")
+        if is_current(m.start_date, m.end_date, today)
+    ]
+    shown = _organisations(user, person) if tab == ORGANISATION else _mine(user)
     return OwnerActions(
         person=person,
         seats=[
@@ -213,7 +202,8 @@ def action_mine_for_user(*, user: Any, today: dt.date) -> OwnerActions:
             for m in memberships
             if m.role != Membership.Role.OBSERVER
         ],
-        rows=rows,
+        rows=action_rows(shown, today=today, area_titles=True, user=user),
+        tab=ORGANISATION if tab == ORGANISATION else MINE,
     )
 
 

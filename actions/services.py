@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from core import refs, roles
+from core import refs, roles, visibility
 from core.actors import history_user, is_system
 from core.services import (
     apply_changes,
@@ -233,19 +233,14 @@ def action_update(
     return action
 
 
-def _is_owner(user: Any, action: Action) -> bool:
-    person = getattr(user, "person", None) if user is not None else None
-    if person is None:
-        return False
-    return action.owners.filter(person=person).exists() or (
-        person.organisation_id is not None
-        and action.owners.filter(organisation_id=person.organisation_id).exists()
-    )
-
-
 def action_can_update(*, user: Any, action: Action) -> bool:
-    """PMO, or a member who owns the action (in person or through their organisation)."""
-    return roles.is_pmo(user) or (roles.is_member(user) and _is_owner(user, action))
+    """PMO, or an owner of the action: the named person, or a holder of the named seat on
+    the action's committee (``core.visibility.owns_action``; an organisation named alone
+    gives its people nothing)."""
+    if roles.is_pmo(user):
+        return True
+    owners = [(o.person_id, o.role) for o in action.owners.all()]
+    return visibility.owns_action(user, action.committee_id, owners)
 
 
 @transaction.atomic

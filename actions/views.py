@@ -19,11 +19,11 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django_htmx.http import reswap, retarget
 
-from core import roles
+from core import roles, visibility
 from core.concurrency import version_guard
 from core.templatetags.governance import dom_id
 from core.views import LoginRequired, PmoRequired, form_add_service_error, is_htmx, today_london
-from meetings.selectors import discussions_of
+from meetings.selectors import discussions_of, linkable_references_prefetch
 from meetings.views import area_for, meeting_agenda_url
 
 from . import services
@@ -39,6 +39,7 @@ from .forms import (
 from .models import Action
 from .register import action_register_choices, action_register_page
 from .selectors import (
+    MINE,
     action_get_for_user,
     action_history_of,
     action_mine_for_user,
@@ -94,13 +95,17 @@ _FORM_ID_SLOT = "__item__"
 
 
 class ActionMineView(LoginRequired):
-    """``/actions/mine/``: the user's own and their organisation's open actions, with what is
-    due by the next meeting first."""
+    """``/actions/mine/``: the user's own and their seats' open actions (the same set as
+    their reminder emails), with what is due by the next meeting first; ``?tab=organisation``
+    shows their organisation's instead."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
         today = today_london()
-        mine = action_mine_for_user(user=request.user, today=today)
+        mine = action_mine_for_user(user=request.user, today=today, tab=request.GET.get("tab", ""))
         upcoming = next_meetings_by_committee()
+        # A next meeting the user may not see is not named (core.visibility).
+        seen = visibility.visible_meeting_ids(request.user, upcoming.values())
+        upcoming = {cid: m for cid, m in upcoming.items() if m.pk in seen}
         next_dates = {cid: meeting.date for cid, meeting in upcoming.items()}
         # Every item has the same progress form but its own ids: render the form once.
         form_html = render_to_string(
@@ -111,6 +116,8 @@ class ActionMineView(LoginRequired):
         for row in mine.rows:
             # The rendered form with this item's ids (letters, digits, - and _).
             form = mark_safe(form_html.replace(_FORM_ID_SLOT, row.dom_id))  # noqa: S308
+            if mine.tab != MINE:
+                form = ""  # the organisation's: to follow, not to update
             next_date = next_dates.get(row.committee_id)
             if row.due_date and next_date and row.due_date <= next_date:
                 due_next.append((row, form))
@@ -126,6 +133,7 @@ class ActionMineView(LoginRequired):
             {
                 "person": mine.person,
                 "seats": mine.seats,
+                "tab": mine.tab,
                 "observer_only": roles.is_observer_only(request.user),
                 "due_next": due_next,
                 "later": later,
@@ -157,12 +165,14 @@ def action_page_context(request: HttpRequest, action: Action, **extra: Any) -> d
     discussions = list(
         discussions_of(field="action", record=action)
         .visible_to(user)
-        .prefetch_related("references")
+        .prefetch_related(linkable_references_prefetch(user))
     )
     can_update = services.action_can_update(user=user, action=action)
     is_pmo = roles.is_pmo(user)
     context = {
         "action": action,
+        # A due meeting the reader may not see is not named (core.visibility).
+        "due_meeting_visible": visibility.meeting_is_visible(user, action.due_meeting),
         "today": today_london(),
         "reviews": reviews,
         "discussions": discussions,
@@ -182,6 +192,8 @@ def action_page_context(request: HttpRequest, action: Action, **extra: Any) -> d
 class ActionUpdateView(PmoRequired):
     """``/actions/<ref>/edit/``: the PMO edits an action, on its own page or in place on the
     meeting page (htmx; ``return_to=meeting`` sends the agenda back)."""
+
+    visible_record = staticmethod(get_action_or_404)
 
     def get(self, request: HttpRequest, ref: str) -> HttpResponse:
         action = get_action_or_404(request, ref)
@@ -297,6 +309,8 @@ class ActionCloseView(PmoRequired):
     """``/actions/<ref>/close/`` (POST): the PMO closes the action (or confirms a proposed
     closure)."""
 
+    visible_record = staticmethod(get_action_or_404)
+
     def post(self, request: HttpRequest, ref: str) -> HttpResponse:
         action = get_action_or_404(request, ref)
         form = ActionCloseForm(request.POST)
@@ -320,6 +334,8 @@ class ActionCloseView(PmoRequired):
 class ActionClosureDeclineView(PmoRequired):
     """``/actions/<ref>/decline-closure/`` (POST): the PMO declines a proposed closure."""
 
+    visible_record = staticmethod(get_action_or_404)
+
     def post(self, request: HttpRequest, ref: str) -> HttpResponse:
         action = get_action_or_404(request, ref)
         form = ActionDeclineForm(request.POST)
@@ -339,6 +355,8 @@ class ActionClosureDeclineView(PmoRequired):
 
 class ActionReopenView(PmoRequired):
     """``/actions/<ref>/reopen/`` (POST): the PMO reopens a closed action."""
+
+    visible_record = staticmethod(get_action_or_404)
 
     def post(self, request: HttpRequest, ref: str) -> HttpResponse:
         action = get_action_or_404(request, ref)

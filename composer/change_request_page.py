@@ -15,7 +15,7 @@ from changerequests.models import (
 )
 from decisions.models import Decision
 from meetings.models import AgendaItem, DiscussionItem
-from meetings.selectors import discussions_of
+from meetings.selectors import discussions_of, linkable_references_prefetch
 
 
 @dataclass
@@ -68,7 +68,7 @@ def change_request_page(*, change_request: ChangeRequest, user: Any) -> ChangeRe
     discussions = list(
         discussions_of(field="change_request", record=change_request)
         .visible_to(user)
-        .prefetch_related("references")
+        .prefetch_related(linkable_references_prefetch(user))
     )
     agenda_items = list(
         change_request.agenda_items.visible_to(user)

@@ -1,10 +1,12 @@
-"""Demo data for `make run`: role groups, demo logins, and the seed headline report.
+"""Demo data for `make run`: the PMO group, demo logins and their seats, the seed headline
+report, and a second committee (TMAG) whose Restricted meeting the DAG member cannot see.
 
 The logins are printed by ``manage.py load_demo``; they exist for a local demo only.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,20 +15,23 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
+from actions.services import action_create
 from core import roles
 from core.actors import SYSTEM
 from decisions.models import Decision
 from decisions.services import decision_create
 from meetings.models import Committee, Meeting, Membership, Organisation, Person
-from meetings.services import agenda_item_get_or_create
+from meetings.services import agenda_item_get_or_create, committee_create, meeting_create
 
 SEED_REPORT = Path(settings.BASE_DIR) / "seeds" / "DAG028-headline-report.txt"
 
 
 @dataclass(frozen=True)
 class DemoLogin:
-    """A demo login: username, password, role group and the Person it is linked to."""
+    """A demo login: username, password, role (the PMO group, or the seat held on DAG) and
+    the Person it is linked to."""
 
     username: str
     password: str
@@ -44,21 +49,26 @@ DEMO_LOGINS = (
 )
 
 
-# The demo chair chairs the seed's committee (so actions owned by "Chair" are theirs) and
-# the demo member sits on it. Made only once the committee exists (after the import).
+# The demo chair chairs the seed's committee (so actions owned by "Chair" are theirs), the
+# demo member sits on it and the observer observes it: roles are seats on a committee
+# (core.roles). Made only once the committee exists (after the import).
 DEMO_COMMITTEE = "DAG"
-DEMO_SEATS = {"chair": Membership.Role.CHAIR, "member": Membership.Role.MEMBER}
+DEMO_SEATS = {
+    "chair": Membership.Role.CHAIR,
+    "member": Membership.Role.MEMBER,
+    "observer": Membership.Role.OBSERVER,
+}
 
 
 @transaction.atomic
 def demo_logins_ensure() -> list[DemoLogin]:
-    """Create the role groups and the demo logins (idempotent); returns the logins.
+    """Create the PMO group and the demo logins (idempotent); returns the logins.
 
-    When the DAG committee exists, the demo chair becomes its chair and the demo member a
-    member (``DEMO_SEATS``).
+    When the DAG committee exists, the demo chair becomes its chair, the demo member a
+    member and the observer an observer (``DEMO_SEATS``).
     """
     user_model = get_user_model()
-    for name in roles.ALL_ROLES:
+    for name in roles.GROUP_ROLES:
         Group.objects.get_or_create(name=name)
     demo_pmo_permissions_ensure()
     for login in DEMO_LOGINS:
@@ -70,7 +80,8 @@ def demo_logins_ensure() -> list[DemoLogin]:
             if login.role == roles.PMO:
                 user.is_staff = True
             user.save()
-        user.groups.add(Group.objects.get(name=login.role))
+        if login.role == roles.PMO:
+            user.groups.add(Group.objects.get(name=login.role))
         # Rights come from the group (demo_pmo_permissions_ensure), none granted one by one.
         user.user_permissions.clear()
         organisation, _ = Organisation.objects.get_or_create(name=login.organisation)
@@ -144,3 +155,41 @@ def demo_proposed_decision_ensure() -> str | None:
     return decision_create(
         meeting=meeting, agenda_item=area, text=DEMO_PROPOSAL_TEXT, acting_user=SYSTEM
     ).ref
+
+
+# A second committee whose Restricted meeting the demo member (a DAG member only) cannot
+# see, nor its action, while the PMO sees both: the access rule (core.visibility) shows.
+SECOND_COMMITTEE = ("TMAG", "Transition Management Advisory Group")
+SECOND_MEETING_TEXT = "Programme to circulate the cutover rehearsal plan to TMAG members"
+
+
+@transaction.atomic
+def demo_second_committee_ensure() -> str | None:
+    """Give the demo TMAG with one Restricted meeting and an action on it (idempotent).
+
+    Returns the new meeting's ref, or None when TMAG exists already. The meeting is a week
+    after DAG's latest, so the dates sit among the seed's.
+    """
+    code, name = SECOND_COMMITTEE
+    if Committee.objects.filter(code=code).exists():
+        return None
+    committee = committee_create(code=code, name=name, programme_name="MHHS", acting_user=SYSTEM)
+    latest = Meeting.objects.order_by("-start_at").first()
+    start_at = (latest.start_at if latest else timezone.now()) + dt.timedelta(days=7)
+    meeting = meeting_create(
+        committee=committee,
+        start_at=start_at,
+        venue="Virtual – MS Teams",
+        classification=Meeting.Classification.RESTRICTED,
+        acting_user=SYSTEM,
+    )
+    area = agenda_item_get_or_create(meeting=meeting, title="Cutover", acting_user=SYSTEM)
+    action_create(
+        meeting=meeting,
+        agenda_item=area,
+        description=SECOND_MEETING_TEXT,
+        owners=["Programme"],
+        due_date=(start_at + dt.timedelta(days=14)).date(),
+        acting_user=SYSTEM,
+    )
+    return meeting.ref

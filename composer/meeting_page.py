@@ -10,6 +10,8 @@ from typing import Any, TypeVar
 from django.contrib.auth import get_user_model
 from django.db.models import (
     Aggregate,
+    BooleanField,
+    Case,
     DateField,
     DateTimeField,
     F,
@@ -20,6 +22,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
+    When,
 )
 from django.db.models.functions import JSONObject
 from django.utils import timezone
@@ -28,6 +31,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from actions.models import Action, ActionReview
 from actions.rows import ActionRow, action_rows
 from changerequests.models import ChangeRequest
+from core import visibility
 from decisions.models import Decision
 from meetings.models import (
     OUTER_MEETING,
@@ -174,7 +178,9 @@ def _meetings_with_page_lists() -> QuerySet[Meeting]:
             requested_by_id="requested_by_id",
             requested_by_username="requested_by__username",
         ),
-        page_later=_json_list(later, id="id", ref="ref", start_at="start_at"),
+        page_later=_json_list(
+            later, id="id", ref="ref", start_at="start_at", classification="classification"
+        ),
         page_reviews=_json_list(
             ActionReview.objects.filter(meeting_id=OuterRef("pk")),
             id="id",
@@ -183,6 +189,9 @@ def _meetings_with_page_lists() -> QuerySet[Meeting]:
             outcome="outcome",
             new_due_date="new_due_date",
             note="note",
+            action_meeting_id="action__meeting_id",
+            action_classification="action__meeting__classification",
+            action_committee_id="action__committee_id",
         ),
     )
 
@@ -196,6 +205,8 @@ class MeetingReviewRow:
     outcome: str
     new_due_date: dt.date | None
     note: str
+    # The reviewed action is of a meeting the reader may not see: named, not shown.
+    is_hidden: bool = False
 
     @property
     def outcome_label(self) -> str:
@@ -318,7 +329,10 @@ def _meeting_page(meeting: Meeting, *, user: Any, today: dt.date | None) -> Meet
         _instance(Meeting, {**data, "committee_id": meeting.committee_id})
         for data in meeting.page_later or []
     ]
-    later.sort(key=lambda m: m.start_at)
+    # Only the later meetings the reader may see are named ("Next meeting"): a Public
+    # meeting does not show that DAG030 is planned when DAG030 is Restricted to them.
+    seen = visibility.visible_meeting_ids(user, later)
+    later = sorted((m for m in later if m.pk in seen), key=lambda m: m.start_at)
     for m in later:
         m.committee = meeting.committee
 
@@ -326,7 +340,7 @@ def _meeting_page(meeting: Meeting, *, user: Any, today: dt.date | None) -> Meet
         item.pk: MeetingArea(item, [], [], []) for item in agenda_items
     }
     loose = MeetingArea(None, [], [], [])
-    actions, reviews = _action_and_review_rows(meeting, today)
+    actions, reviews = _action_and_review_rows(meeting, today, user=user)
     for action in actions:
         by_area.get(action.agenda_item_id, loose).actions.append(action)
     for decision in _decisions(meeting):
@@ -368,11 +382,12 @@ def _decisions(meeting: Meeting) -> list[Any]:
 
 
 def _action_and_review_rows(
-    meeting: Meeting, today: dt.date
+    meeting: Meeting, today: dt.date, *, user: Any
 ) -> tuple[list[ActionRow], list[MeetingReviewRow]]:
     """The meeting's actions in ref order, and the earlier actions taken up at it in order
     (the reviews' own columns came with the meeting as JSON): every action read as one list
-    of rows (``actions.rows``, two queries)."""
+    of rows (``actions.rows``, two queries). A reviewed action of a meeting ``user`` may not
+    see is marked ``is_hidden``: the page names it without its text."""
     reviews = sorted(meeting.page_reviews or [], key=lambda d: (d["order"], d["id"]))
     reviewed = {data["action_id"] for data in reviews}
     rows = action_rows(
@@ -380,7 +395,21 @@ def _action_and_review_rows(
             "meeting__start_at", "seq"
         ),
         today=today,
+        user=user,
     )
+    # The reviewed actions' meetings came with the reviews: whether the reader may see
+    # each is decided from their seats, without a query (unless only a participation
+    # could open one).
+    their_meetings = {
+        data["action_meeting_id"]: Meeting(
+            pk=data["action_meeting_id"],
+            classification=data["action_classification"],
+            committee_id=data["action_committee_id"],
+        )
+        for data in reviews
+    }
+    seen = visibility.visible_meeting_ids(user, their_meetings.values())
+    hidden = {data["action_id"] for data in reviews if data["action_meeting_id"] not in seen}
     by_pk = {row.pk: row for row in rows}
     return [row for row in rows if row.meeting_id == meeting.pk], [
         MeetingReviewRow(
@@ -389,12 +418,27 @@ def _action_and_review_rows(
             outcome=data["outcome"],
             new_due_date=parse_date(data["new_due_date"][:10]) if data["new_due_date"] else None,
             note=data["note"],
+            is_hidden=data["action_id"] in hidden,
         )
         for data in reviews
     ]
 
 
 _RESOLVED_COLUMNS = ("meeting", "action", "decision", "change_request", "din")
+
+
+def _linkable_column(user: Any) -> dict[str, Any]:
+    """``linkable``: whether the reference's record is one ``user`` may open
+    (``core.visibility.linked_record_q``); nothing to read for one who sees every meeting."""
+    if visibility.sees_all_meetings(user):
+        return {}
+    return {
+        "linkable": Case(
+            When(visibility.linked_record_q(user, "references__"), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+    }
 
 
 def _discussion_rows(
@@ -424,6 +468,7 @@ def _discussion_rows(
             ref=F("references__ref"),
             kind=F("references__kind"),
             **{f"to_{name}": F(f"references__{name}_id") for name in _RESOLVED_COLUMNS},
+            **_linkable_column(user),
         )
     ):
         item = rows.get(row["id"])
@@ -437,7 +482,8 @@ def _discussion_rows(
                 known_refs={},
             )
             sort_keys[row["id"]] = (row["meeting_start_at"], row["order"], row["id"])
-        if row["ref"] is not None and any(row[f"to_{n}"] for n in _RESOLVED_COLUMNS):
+        resolved = any(row[f"to_{n}"] for n in _RESOLVED_COLUMNS)
+        if row["ref"] is not None and resolved and row.get("linkable", True):
             item.known_refs[row["ref"]] = row["kind"]
     ordered = sorted(rows.values(), key=lambda item: sort_keys[item.pk])
     own = [item for item in ordered if item.meeting_id == meeting.pk]

@@ -44,6 +44,8 @@ class MeetingRecordView(PmoRequired):
     """Base of the views that add a record on the meeting page (POST only; GET shows the
     form alone for browsers without JavaScript)."""
 
+    visible_record = staticmethod(get_meeting_or_404)
+
     form_class: type[Form]
     kind: str
     title: str
@@ -214,6 +216,8 @@ class MeetingDiscussionCreateView(MeetingRecordView):
 class MeetingAgendaItemCreateView(PmoRequired):
     """``/meetings/<ref>/areas/new/``: add an agenda item ("Area")."""
 
+    visible_record = staticmethod(get_meeting_or_404)
+
     def post(self, request: HttpRequest, ref: str) -> HttpResponse:
         meeting = get_meeting_or_404(request, ref)
         form = AgendaItemForm(request.POST, auto_id="add-area-%s")
@@ -268,6 +272,8 @@ def _discussion_item_or_404(meeting: Meeting, pk: int) -> DiscussionItem:
 
 class DiscussionItemUpdateView(PmoRequired):
     """``/meetings/<ref>/discussion/<pk>/edit/``: edit in place (htmx) or on its own page."""
+
+    visible_record = staticmethod(get_meeting_or_404)
 
     def get(self, request: HttpRequest, ref: str, pk: int) -> HttpResponse:
         meeting = get_meeting_or_404(request, ref)
@@ -336,6 +342,8 @@ class DiscussionItemUpdateView(PmoRequired):
 
 class DiscussionItemDeleteView(PmoRequired):
     """``/meetings/<ref>/discussion/<pk>/delete/``: asks to confirm (GET), deletes (POST)."""
+
+    visible_record = staticmethod(get_meeting_or_404)
 
     def get(self, request: HttpRequest, ref: str, pk: int) -> HttpResponse:
         meeting = get_meeting_or_404(request, ref)

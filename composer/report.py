@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from actions.models import Action, ActionReview
 from actions.rows import ActionRow, action_rows
-from core import refs
+from core import refs, visibility
 from core.text import discussion_text_clean
 from decisions.models import Decision
 from meetings.models import Committee, DiscussionItem, Meeting
@@ -35,6 +35,9 @@ PREVIOUS_MEETINGS = "Previous Meeting(s)"
 # --- the data shown -----------------------------------------------------------------------------
 
 
+HIDDEN_REVIEW_TEXT = "An action of a restricted meeting"
+
+
 @dataclass(frozen=True)
 class ReviewRow:
     """An earlier action taken up at the meeting (``Previous Meeting(s)``): the action's row
@@ -44,10 +47,14 @@ class ReviewRow:
     action: ActionRow
     due: str
     note: str = ""
+    # The action is of a meeting some readers of this report may not see
+    # (core.visibility.hidden_from_readers_of): printed as "an action of a restricted
+    # meeting", without its ref, text or owner.
+    is_hidden: bool = False
 
     @property
     def description(self) -> str:
-        return self.action.description
+        return HIDDEN_REVIEW_TEXT if self.is_hidden else self.action.description
 
 
 @dataclass(frozen=True)
@@ -350,7 +357,15 @@ def _report_actions(meeting: Meeting) -> tuple[list[ActionRow], list[ReviewRow]]
     reviews = list(
         ActionReview.objects.filter(meeting=meeting)
         .order_by("order", "id")
-        .values_list("action_id", "outcome", "new_due_date", "note")
+        .values_list(
+            "action_id",
+            "outcome",
+            "new_due_date",
+            "note",
+            "action__meeting_id",
+            "action__meeting__classification",
+            "action__committee_id",
+        )
     )
     rows = action_rows(
         Action.objects.filter(
@@ -362,20 +377,35 @@ def _report_actions(meeting: Meeting) -> tuple[list[ActionRow], list[ReviewRow]]
     by_pk = {row.pk: row for row in rows}
     actions = [row for row in rows if row.meeting_id == meeting.pk]
     review_rows = [
-        _review_row(by_pk[action_id], outcome, new_due, note)
-        for action_id, outcome, new_due, note in reviews
+        _review_row(
+            by_pk[action_id],
+            outcome,
+            new_due,
+            note,
+            is_hidden=visibility.hidden_from_readers_of(
+                meeting,
+                record_meeting_id=action_meeting_id,
+                classification=classification,
+                committee_id=committee_id,
+            ),
+        )
+        for action_id, outcome, new_due, note, action_meeting_id, classification, committee_id in (
+            reviews
+        )
     ]
     return actions, review_rows
 
 
-def _review_row(action: ActionRow, outcome: str, new_due: dt.date | None, note: str) -> ReviewRow:
+def _review_row(
+    action: ActionRow, outcome: str, new_due: dt.date | None, note: str, *, is_hidden: bool
+) -> ReviewRow:
     """The report's row of an action taken up: the due date it shows follows the outcome."""
     due = action.due_on
     if outcome == ActionReview.Outcome.RE_DATED and new_due:
         due = date_text(new_due)
     elif outcome == ActionReview.Outcome.CLOSED:
         due = "Closed"
-    return ReviewRow(action=action, due=due, note=note)
+    return ReviewRow(action=action, due=due, note=note, is_hidden=is_hidden)
 
 
 def _report_anchors(
@@ -385,6 +415,6 @@ def _report_anchors(
     discussion text links to its row in the report. A frozenset, so that the discussion
     cells' cache can key on it."""
     anchors = {a.ref: f"action-{a.ref}" for a in actions}
-    anchors |= {r.action.ref: f"action-{r.action.ref}" for r in review_rows}
+    anchors |= {r.action.ref: f"action-{r.action.ref}" for r in review_rows if not r.is_hidden}
     anchors |= {d.ref: f"decision-{d.ref}" for d in decisions}
     return frozenset(anchors.items())

@@ -3,6 +3,8 @@ re-dated or kept open, one review each."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms import Form
@@ -11,7 +13,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from actions.forms import ActionReviewForm
-from actions.models import Action
+from actions.models import Action, ActionReview
 from actions.selectors import (
     action_list_to_review,
     action_review_list_for_meeting,
@@ -27,6 +29,18 @@ from core.views import (
 )
 from meetings.models import Meeting
 from meetings.views import get_meeting_or_404
+
+
+def _reviews_marked(meeting: Meeting, user: Any) -> list[ActionReview]:
+    """The reviews recorded at ``meeting``, each marked ``is_hidden`` when its action is one
+    ``user`` may not open (of a meeting hidden from them, ``core.visibility``): the page
+    names it without its text. One more query when there are reviews."""
+    reviews = action_review_list_for_meeting(meeting=meeting)
+    ids = [review.action_id for review in reviews]
+    visible = set(Action.objects.visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
+    for review in reviews:
+        review.is_hidden = review.action_id not in visible
+    return reviews
 
 
 class MeetingReviewView(LoginRequired):
@@ -118,7 +132,7 @@ class MeetingReviewView(LoginRequired):
             {
                 "meeting": meeting,
                 "rows": rows,
-                "reviews": action_review_list_for_meeting(meeting=meeting),
+                "reviews": _reviews_marked(meeting, request.user),
                 "can_edit": can_edit,
                 "today": today_london(),
             },

@@ -25,7 +25,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from core import roles
+from core import access, roles
 
 # What is read with a user: their person on the register and its organisation.
 USER_RELATED = "person__organisation"
@@ -80,19 +80,20 @@ class ModelBackend(backends.ModelBackend):
     def get_user(self, user_id: Any) -> Any:
         """The active user with ``user_id`` (their person and roles loaded), or None.
 
-        One query: the user row, their :class:`~meetings.models.Person` if any, and whether
-        they are in each role's group.
+        One query: the user row, their :class:`~meetings.models.Person` if any, whether
+        they are in each role's group, and their seats on committees (``core.access``).
         """
         user = (
             get_user_model()
             ._default_manager.select_related(USER_RELATED)
-            .annotate(**role_annotations())
+            .annotate(**role_annotations(), _dag_seats=access.seats_annotation())
             .filter(pk=user_id)
             .first()
         )
         if user is None or not self.user_can_authenticate(user):
             return None
         roles_cache(user, user)
+        access.access_cache(user, getattr(user, "person", None), user._dag_seats)
         return user
 
 

@@ -4,6 +4,7 @@ errors from services."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -25,10 +26,20 @@ class LoginRequired(LoginRequiredMixin, View):
 
 
 class PmoRequired(LoginRequired):
-    """A view for the PMO only: anyone else gets 403, whatever the method."""
+    """A view for the PMO only: anyone else gets 403, whatever the method.
+
+    A view of one record by ref names its lookup in ``visible_record`` (``request, ref``,
+    raising Http404 for a record the user may not see): a hidden record then answers 404,
+    as its page does, rather than a 403 telling that it exists (``core.visibility``).
+    """
+
+    visible_record: Callable[[HttpRequest, str], Any] | None = None
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.user.is_authenticated and not roles.is_pmo(request.user):
+            lookup = type(self).visible_record
+            if lookup is not None and "ref" in kwargs:
+                lookup(request, kwargs["ref"])
             raise PermissionDenied("Only the PMO (secretariat) can do this.")
         return super().dispatch(request, *args, **kwargs)
 

@@ -1,20 +1,40 @@
-"""Who may see a meeting and its records: the one rule, as a ``Q``.
+"""Who may see a meeting and its records: the one rule, as a ``Q`` (DESIGN.md "Access").
 
-Every list, page, API view and report that shows meeting records filters through
-:func:`meeting_visible_q` (the record apps wrap it in ``visible_to(user)`` queryset verbs),
-so a change to the rule (access by committee membership, Confidential for participants) is
-made here alone. The kernel imports no app, so the classification values live here too and
-``meetings.models.Meeting`` takes its field's choices from :class:`Classification`.
+A meeting's classification and its committee decide who reads it and everything recorded
+at it (actions, decisions, agenda, discussion, reviews, report versions):
+
+| classification | who may read |
+| --- | --- |
+| Public | every signed-in user |
+| Restricted | the committee's current members (any role; ``core.access``), administrators |
+| Confidential | its participants, the committee's chair(s) and secretariat, administrators |
+
+A meeting's participants (the people the PMO invited) read it whatever its
+classification. The owner of an action may always open it: the named person, or whoever
+holds the named seat on the action's committee (an owner ``Chair`` with no person is the
+committee's chairs'); an organisation named alone gives its people nothing.
+
+Every list, page, API view, PDF, e-mail and ref link filters through
+:func:`meeting_visible_q` (the record apps wrap it in ``visible_to(user)`` queryset verbs,
+actions add :func:`action_owned_q`), so a change to the rule is made here alone. The user's
+seats are read once per request (:func:`core.access.user_access`) and the rule is one ``Q``
+the database evaluates: lists of committee ids and a subquery of the user's participations,
+never a Python filter over rows. The kernel imports no app, so the classification values
+live here and ``meetings.models.Meeting`` takes its field's choices from
+:class:`Classification`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, Self
 
+from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import Q
 
 from core import roles
+from core.access import CONFIDENTIAL_ROLES, SeatRole, user_access
 from core.actors import is_system
 
 
@@ -26,28 +46,236 @@ class Classification(models.TextChoices):
     CONFIDENTIAL = "confidential", "Confidential"
 
 
+# How far each classification narrows its readers: a record of a meeting classified above
+# another is hidden from some readers of that other meeting.
+_RANK = {Classification.PUBLIC: 0, Classification.RESTRICTED: 1, Classification.CONFIDENTIAL: 2}
+
+
 def sees_all_meetings(user: Any) -> bool:
-    """True when ``user`` may see every meeting, so a page need not filter at all: the
-    system (a command's export or import) does, having the database's rights anyway."""
-    return is_system(user) or not roles.is_observer_only(user)
+    """True when ``user`` may see every meeting (an administrator, or the system acting), so
+    a page need not filter at all."""
+    return is_system(user) or roles.is_pmo(user)
 
 
-def sees_unissued_reports(user: Any) -> bool:
-    """True when ``user`` may read a meeting's headline report as it stands (the live
-    preview and PDF, versions still rendering or failed); others read issued versions only."""
-    return sees_all_meetings(user)
+def sees_unissued_reports(user: Any, committee_id: int | None = None) -> bool:
+    """True when ``user`` may read a headline report as it stands (the live preview and PDF,
+    versions still rendering or failed): administrators, and the committee's members other
+    than observers (of any committee when ``committee_id`` is None); others read issued
+    versions only."""
+    if sees_all_meetings(user):
+        return True
+    return any(
+        seat.role != SeatRole.OBSERVER
+        and (committee_id is None or seat.committee_id == committee_id)
+        for seat in user_access(user).seats
+    )
+
+
+def unissued_reports_q(user: Any, path: str = "") -> Q:
+    """The meetings whose unissued report versions ``user`` may read, as a ``Q`` (see
+    :func:`sees_unissued_reports`); matches nothing for an observer."""
+    if sees_all_meetings(user):
+        return Q()
+    committees = {s.committee_id for s in user_access(user).seats if s.role != SeatRole.OBSERVER}
+    return Q(**{f"{path}committee_id__in": sorted(committees)})
+
+
+def _participations(person_id: int) -> Any:
+    """The ids of the meetings ``person_id`` takes part in, as a subquery. The participant
+    model is reached through the user's person relation: the kernel imports no app."""
+    person_model = get_user_model()._meta.get_field("person").related_model
+    participant_model = person_model._meta.get_field("meeting_participations").related_model
+    return participant_model._default_manager.filter(person_id=person_id).values("meeting_id")
 
 
 def meeting_visible_q(user: Any, path: str = "") -> Q:
-    """The meetings ``user`` may see, as a ``Q`` over ``f"{path}classification"``.
+    """The meetings ``user`` may see, as a ``Q`` over the meeting's classification and
+    committee (``f"{path}classification"``, ``f"{path}committee_id"``).
 
     ``path`` leads from the queried model to the meeting (``"meeting__"``,
-    ``"discussion_item__meeting__"``). A user whose only role is Observer (or who has no
-    role) sees Public meetings only; everyone else sees all (an empty ``Q``).
+    ``"discussion_item__meeting__"``). Administrators and the system see all (an empty
+    ``Q``); anyone else sees Public meetings, Restricted ones of the committees where they
+    hold a seat, Confidential ones of the committees they chair or are secretariat of, and
+    the meetings they are a participant of.
     """
     if sees_all_meetings(user):
         return Q()
-    return Q(**{f"{path}classification": Classification.PUBLIC})
+    access = user_access(user)
+    visible = Q(**{f"{path}classification": Classification.PUBLIC})
+    members_of = access.committees()
+    if members_of:
+        visible |= Q(
+            **{
+                f"{path}classification": Classification.RESTRICTED,
+                f"{path}committee_id__in": sorted(members_of),
+            }
+        )
+    confidential_of = access.committees(CONFIDENTIAL_ROLES)
+    if confidential_of:
+        visible |= Q(
+            **{
+                f"{path}classification": Classification.CONFIDENTIAL,
+                f"{path}committee_id__in": sorted(confidential_of),
+            }
+        )
+    if access.person_id is not None:
+        visible |= Q(**{f"{path}pk__in": _participations(access.person_id)})
+    return visible
+
+
+def meeting_is_visible(user: Any, meeting: Any) -> bool:
+    """:func:`meeting_visible_q` for one loaded meeting (False for None): a side view
+    deciding whether to link or name a meeting (:func:`visible_meeting_ids`)."""
+    return meeting is not None and meeting.pk in visible_meeting_ids(user, [meeting])
+
+
+def visible_meeting_ids(user: Any, meetings: Iterable[Any]) -> set[int]:
+    """The ids among ``meetings`` (loaded, with ``classification`` and ``committee_id``)
+    that ``user`` may see: decided from their seats in Python, and for those only a
+    participation could open, by one query (none when there are none)."""
+    meetings = list(meetings)
+    if sees_all_meetings(user):
+        return {m.pk for m in meetings}
+    access = user_access(user)
+    seen, undecided = set(), []
+    for meeting in meetings:
+        if meeting.classification == Classification.PUBLIC or (
+            access.holds(
+                meeting.committee_id,
+                set(SeatRole)
+                if meeting.classification == Classification.RESTRICTED
+                else CONFIDENTIAL_ROLES,
+            )
+        ):
+            seen.add(meeting.pk)
+        else:
+            undecided.append(meeting.pk)
+    if undecided and access.person_id is not None:
+        seen |= set(
+            _participations(access.person_id)
+            .filter(meeting_id__in=undecided)
+            .values_list("meeting_id", flat=True)
+        )
+    return seen
+
+
+def action_owned_q(user: Any, owners: models.QuerySet, path: str = "") -> Q:
+    """The actions ``user`` owns, as a ``Q`` (``owners`` is the action owners' queryset,
+    ``path`` leads from the queried model to the action): those naming their person, and
+    those naming a seat they hold on the action's committee with no person (``Chair`` is
+    the chair's and deputy's; ``Large Supplier Representative`` that constituency's).
+    An organisation named alone is nobody's own (``Programme`` gives its people nothing).
+    Matches nothing for a user who is no person on the register.
+    """
+    access = user_access(user)
+    if access.person_id is None:
+        return Q(pk__in=[])
+    action_ids = owners.values("action_id")
+    owned = Q(**{f"{path}pk__in": action_ids.filter(person_id=access.person_id)})
+    for committee_id, words in sorted(access.owner_words().items()):
+        by_role = Q()
+        for word in sorted(words):
+            by_role |= Q(role__iexact=word)
+        seat_owners = action_ids.exclude(role="").filter(by_role, person__isnull=True)
+        owned |= Q(**{f"{path}committee_id": committee_id, f"{path}pk__in": seat_owners})
+    return owned
+
+
+def owns_action(user: Any, committee_id: int, owners: Iterable[tuple[int | None, str]]) -> bool:
+    """:func:`action_owned_q` for one action, in Python: ``owners`` are its owners'
+    ``(person_id, role)`` pairs, ``committee_id`` its committee. The right to post an
+    update on it (``actions.services.action_can_update``) follows from this."""
+    access = user_access(user)
+    if access.person_id is None:
+        return False
+    words = access.owner_words().get(committee_id, set())
+    return any(
+        person_id == access.person_id or (person_id is None and role and role.casefold() in words)
+        for person_id, role in owners
+    )
+
+
+# The records a written ref can resolve to that belong to a meeting, and the path from the
+# reference to that meeting: a ref to one the reader may not open is written as plain text.
+_LINKED_MEETING_PATHS = {
+    "meeting": "meeting__",
+    "action": "action__meeting__",
+    "decision": "decision__meeting__",
+}
+
+
+def linked_record_q(user: Any, prefix: str = "") -> Q:
+    """The discussion references whose record ``user`` may open, as a ``Q`` over the
+    reference (``prefix`` leads to it: ``"references__"`` from a discussion item): those
+    resolving to no meeting's record (a CR, a DIN, nothing) or to one of a meeting they may
+    see. The ref links of discussion text follow it: any other ref stays plain text."""
+    if sees_all_meetings(user):
+        return Q()
+    linkable = Q()
+    for column, path in _LINKED_MEETING_PATHS.items():
+        linkable &= Q(**{f"{prefix}{column}__isnull": True}) | meeting_visible_q(
+            user, f"{prefix}{path}"
+        )
+    return linkable
+
+
+def person_visible_q(user: Any, path: str = "") -> Q:
+    """The people ``user`` may see on the register (the people API, its organisations), as
+    a ``Q`` over the person (``path`` leads to one): themselves, the holders of seats on
+    the committees where they hold one, the owners of actions of meetings they may see, and
+    the participants of those meetings. Someone named only on a Restricted action of
+    another committee is not theirs to list. Administrators see everyone (an empty ``Q``).
+    """
+    if sees_all_meetings(user):
+        return Q()
+    person_model = get_user_model()._meta.get_field("person").related_model
+    people = person_model._default_manager
+    access = user_access(user)
+    seen = Q(
+        **{
+            f"{path}pk__in": people.filter(
+                meeting_visible_q(user, "owned_actions__action__meeting__")
+            ).values("pk")
+        }
+    ) | Q(
+        **{
+            f"{path}pk__in": people.filter(
+                meeting_visible_q(user, "meeting_participations__meeting__")
+            ).values("pk")
+        }
+    )
+    if access.seats:
+        seen |= Q(
+            **{
+                f"{path}pk__in": people.filter(
+                    memberships__committee_id__in=sorted(access.committees())
+                ).values("pk")
+            }
+        )
+    if access.person_id is not None:
+        seen |= Q(**{f"{path}pk": access.person_id})
+    return seen
+
+
+def hidden_from_readers_of(
+    meeting: Any, *, record_meeting_id: int, classification: str, committee_id: int
+) -> bool:
+    """True when a record of another meeting (``record_meeting_id``, of ``classification``
+    and ``committee_id``) would reach readers of ``meeting`` who may not open it: shown on
+    ``meeting``'s issued headline report, read by all its readers, such a record (a review
+    of an earlier action) is named without its text.
+
+    Never hidden: a record of the same meeting, or of a Public one. Otherwise hidden when
+    it is of another committee, classified above ``meeting``, or Confidential (read by its
+    own meeting's participants only).
+    """
+    if record_meeting_id == meeting.pk or classification == Classification.PUBLIC:
+        return False
+    if committee_id != meeting.committee_id:
+        return True
+    return classification == Classification.CONFIDENTIAL or (
+        _RANK[classification] > _RANK[meeting.classification]
+    )
 
 
 class MeetingRecordQuerySet(models.QuerySet):

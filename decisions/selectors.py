@@ -11,7 +11,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from core import refs
+from core import refs, roles
 
 from .models import Decision, DecisionReopening
 
@@ -54,12 +54,14 @@ def decision_register(
 
 
 def decision_queue(*, user: Any) -> QuerySet[Decision]:
-    """Decisions awaiting the chair (proposed or deferred), oldest meeting first."""
-    return (
-        decision_list_for_user(user=user)
-        .filter(status__in=AWAITING_CHAIR)
-        .order_by("meeting__start_at", "seq")
-    )
+    """Decisions awaiting the chair (proposed or deferred), oldest meeting first: for a
+    chair, those of the committees they chair (``core.roles.chaired_committee_ids``: the DAG
+    chair is not shown TMAG's); for anyone else, those they may see, to read."""
+    qs = decision_list_for_user(user=user).filter(status__in=AWAITING_CHAIR)
+    chaired = roles.chaired_committee_ids(user)
+    if chaired:
+        qs = qs.filter(committee_id__in=sorted(chaired))
+    return qs.order_by("meeting__start_at", "seq")
 
 
 def decision_history_of(*, decision: Decision) -> list[Any]:

@@ -150,18 +150,19 @@ def decision_transition(
 ) -> Decision:
     """Move a decision to ``to_status`` (approve, approve with conditions, reject, defer…).
 
-    Only the chair decides (PermissionDenied otherwise; the PMO may withdraw). The row is
-    re-read under ``select_for_update`` and the move checked against ``TRANSITIONS``
-    (ValidationError otherwise). Conditions are required for "approved with conditions".
-    Records who decided and when (``decided_at``, now unless given: an imported report's
-    decisions were taken at its meeting). The decision's CR follows by the rule of
-    ``changerequests.services.change_request_decide`` (in the decider's name): a CR not yet
-    decided takes the outcome; a CR already decided is left as it is.
+    Only the chair (or deputy) of the decision's committee decides (PermissionDenied
+    otherwise; the PMO may withdraw). The row is re-read under ``select_for_update`` and the
+    move checked against ``TRANSITIONS`` (ValidationError otherwise). Conditions are
+    required for "approved with conditions". Records who decided and when (``decided_at``,
+    now unless given: an imported report's decisions were taken at its meeting). The
+    decision's CR follows by the rule of ``changerequests.services.change_request_decide``
+    (in the decider's name): a CR not yet decided takes the outcome; a CR already decided is
+    left as it is.
     """
     if to_status == Decision.Status.WITHDRAWN:
         roles.require_pmo(acting_user)
     else:
-        roles.require_chair(acting_user)
+        roles.require_committee_chair(acting_user, decision.committee_id)
     decision = Decision.objects.select_for_update().get(pk=decision.pk)
     if to_status not in TRANSITIONS.get(decision.status, set()):
         raise ValidationError(

@@ -23,7 +23,7 @@ from core.history import history_entries, record_values
 from core.services import RecordLockedError
 from core.templatetags.governance import dom_id
 from core.views import LoginRequired, PmoRequired, form_add_service_error, is_htmx
-from meetings.selectors import discussions_of
+from meetings.selectors import discussions_of, linkable_references_prefetch
 from meetings.views import area_for, meeting_agenda_url
 
 from . import services
@@ -128,14 +128,14 @@ def decision_page_context(request: HttpRequest, decision: Decision, **extra: Any
         "discussions": list(
             discussions_of(field="decision", record=decision)
             .visible_to(request.user)
-            .prefetch_related("references")
+            .prefetch_related(linkable_references_prefetch(request.user))
         ),
         "history": history,
         "history_entries": history_entries(
             decision.history.select_related("history_user__person"), skipped={"seq", "ref"}
         ),
         "decider": decider,
-        "is_chair": roles.is_chair(request.user),
+        "is_chair": roles.is_committee_chair(request.user, decision.committee_id),
         "is_pmo": roles.is_pmo(request.user),
         "awaiting": decision.status in (Decision.Status.PROPOSED, Decision.Status.DEFERRED),
         "decide_form": DecisionDecideForm(prefix=decision.ref, auto_id="q-%s"),
@@ -193,9 +193,9 @@ class DecisionDecideView(LoginRequired):
     reject or defer. Records who and when; the decision's CR follows."""
 
     def post(self, request: HttpRequest, ref: str) -> HttpResponse:
-        if not roles.is_chair(request.user):
-            raise PermissionDenied("Only the chair can decide on a proposed decision.")
         decision = get_decision_or_404(request, ref)
+        if not roles.is_committee_chair(request.user, decision.committee_id):
+            raise PermissionDenied("Only the chair can decide on a proposed decision.")
         form = DecisionDecideForm(request.POST, prefix=decision.ref, auto_id="q-%s")
         if form.is_valid():
             try:
@@ -227,6 +227,8 @@ class DecisionDecideView(LoginRequired):
 class DecisionWithdrawView(PmoRequired):
     """``/decisions/<ref>/withdraw/`` (POST, PMO): withdraw a decision not yet taken."""
 
+    visible_record = staticmethod(get_decision_or_404)
+
     def post(self, request: HttpRequest, ref: str) -> HttpResponse:
         decision = get_decision_or_404(request, ref)
         try:
@@ -245,6 +247,8 @@ class DecisionUpdateView(PmoRequired):
     place on the meeting page with htmx). A decided decision is locked: the form is not
     offered, a save is refused by ``decision_update``, and both lead to its page, which says
     why and offers the re-opening."""
+
+    visible_record = staticmethod(get_decision_or_404)
 
     def get(self, request: HttpRequest, ref: str) -> HttpResponse:
         decision = get_decision_or_404(request, ref)

@@ -6,13 +6,24 @@ from typing import Any, TypeVar
 
 from django.db.models import (
     Model,
+    Prefetch,
+    Q,
     QuerySet,
 )
 
 from core import refs
 from core.history import HistoryEntry, history_entries, history_merge
+from core.visibility import meeting_visible_q, person_visible_q, sees_all_meetings
 
-from .models import AgendaItem, Committee, DiscussionItem, DiscussionReference, Meeting
+from .models import (
+    AgendaItem,
+    Committee,
+    DiscussionItem,
+    DiscussionReference,
+    Meeting,
+    Organisation,
+    Person,
+)
 
 _M = TypeVar("_M", bound=Model)
 
@@ -108,3 +119,28 @@ def meeting_history_of(*, meeting: Meeting) -> list[HistoryEntry]:
         html_fields={"text"},
     )
     return history_merge(own, agenda, discussion)
+
+
+def linkable_references_prefetch(user: Any) -> Prefetch:
+    """A discussion item's references whose record ``user`` may open, for
+    ``prefetch_related``: the ``linked_discussion`` filter links those refs and writes the
+    others as plain text (``core.visibility.linked_record_q``)."""
+    return Prefetch("references", queryset=DiscussionReference.objects.linkable_by(user))
+
+
+def person_list_for_user(*, user: Any) -> QuerySet[Person]:
+    """The people ``user`` may see (``core.visibility.person_visible_q``), with their
+    organisation: the people API's list and detail."""
+    return Person.objects.filter(person_visible_q(user)).select_related("organisation")
+
+
+def organisation_list_for_user(*, user: Any) -> QuerySet[Organisation]:
+    """The organisations ``user`` may see: those of the people they may see, and those
+    owning actions of meetings they may see (``core.visibility``); all for administrators."""
+    if sees_all_meetings(user):
+        return Organisation.objects.all()
+    people = Person.objects.filter(person_visible_q(user)).values("organisation_id")
+    owning = Organisation.objects.filter(
+        meeting_visible_q(user, "owned_actions__action__meeting__")
+    ).values("pk")
+    return Organisation.objects.filter(Q(pk__in=people) | Q(pk__in=owning))

@@ -6,10 +6,15 @@ list comes first so that ``meetings/new/`` is never read as a meeting ref.
 
 from django.urls import path
 
-from . import views
+from . import participant_views, views
 
 urlpatterns: list = [
     path("meetings/", views.MeetingListView.as_view(), name="meeting-list"),
     path("meetings/new/", views.MeetingCreateView.as_view(), name="meeting-create"),
     path("meetings/<str:ref>/edit/", views.MeetingUpdateView.as_view(), name="meeting-edit"),
+    path(
+        "meetings/<str:ref>/participants/",
+        participant_views.MeetingParticipantsView.as_view(),
+        name="meeting-participants",
+    ),
 ]

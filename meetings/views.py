@@ -131,6 +131,8 @@ class MeetingCreateView(PmoRequired):
 class MeetingUpdateView(PmoRequired):
     """``/meetings/<ref>/edit/``: the PMO edits a meeting's date, venue, status…"""
 
+    visible_record = staticmethod(get_meeting_or_404)
+
     def get(self, request: HttpRequest, ref: str) -> HttpResponse:
         meeting = get_meeting_or_404(request, ref)
         form = MeetingForm(meeting=meeting, version=meeting_version(request, meeting))

@@ -69,6 +69,25 @@ def observer_user(role_user):
     return role_user("Observer")
 
 
+@pytest.fixture(autouse=True)
+def legacy_seats_on_new_committees():
+    """A committee made during a test seats the users made with a Chair, Member or Observer
+    role (``tests.meetings.factories.give_legacy_seats``): tests written when roles were
+    global groups keep their users' rights on the committees they build afterwards."""
+    from django.db.models.signals import post_save
+
+    from meetings.models import Committee
+    from tests.meetings.factories import give_legacy_seats
+
+    def seat(sender, instance, created, raw=False, **kwargs):
+        if created and not raw:
+            give_legacy_seats(instance)
+
+    post_save.connect(seat, sender=Committee, dispatch_uid="legacy-seats")
+    yield
+    post_save.disconnect(sender=Committee, dispatch_uid="legacy-seats")
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """pytest-django's test database, with leftover PostgreSQL sessions ended before the drop.

@@ -28,7 +28,7 @@ from core.actors import SYSTEM
 from decisions.models import Decision
 from decisions.services import decision_create
 from meetings import services
-from meetings.models import Committee, Meeting
+from meetings.models import Committee, Meeting, Membership
 from tests.conftest import london
 
 DAG28_01_TEXT = (
@@ -122,6 +122,11 @@ def build_seedlike() -> SeedLike:
         status=Meeting.Status.PLANNED,
         acting_user=SYSTEM,
     )
+    demo_logins_ensure()  # again, now that DAG exists: the demo chair, member and observer seats
+    # The tests written when Observer was a global role read the demo "observer" as a
+    # reader of Public meetings only: here that login holds no seat (an observer's seat
+    # reads the committee's Restricted meetings; build_two_committees gives it back).
+    Membership.objects.filter(person__user__username="observer").delete()
     return SeedLike(committee, dag028, dag029, cr023, dag28_01, dag28_02, dec68)
 
 
@@ -145,3 +150,134 @@ def run_concurrently(count: int, work) -> list:
     for thread in threads:
         thread.join(timeout=120)
     return results
+
+
+# --- two committees: who sees and does what (tests/access) ----------------------------------
+
+TMAG_RESTRICTED_TEXT = "Programme to circulate the TMAG cutover rehearsal plan"
+TMAG_CHAIR_TEXT = "Chair to write to the TMAG members about the rehearsal window"
+DAG_RESTRICTED_TEXT = "Programme to share the restricted DAG design options paper"
+DAG_CONFIDENTIAL_TEXT = "Chair to brief the SRO on the confidential supplier position"
+DAG_CHAIR_TEXT = "Chair to confirm the DAG Terms of Reference with the SRO"
+
+
+@dataclass
+class TwoCommittees:
+    """:func:`build_two_committees`: the seed's DAG plus TMAG, and logins by what they hold.
+
+    ``users`` by username: ``pmo`` (PMO group), ``chair`` (chairs DAG), ``member`` (Rob
+    Short, DAG member), ``observer`` (DAG observer) are the demo logins; ``dual`` chairs
+    TMAG and is a DAG member; ``tmag`` is a TMAG member only; ``secretary`` is DAG's
+    secretariat (no PMO group); ``guest`` holds no seat and is invited to DAG031;
+    ``outsider`` holds no seat and is invited nowhere.
+    """
+
+    seed: SeedLike
+    tmag: Committee
+    tmag001: Meeting  # Restricted, 1 November 2023
+    dag030: Meeting  # Restricted, 8 November 2023
+    dag031: Meeting  # Confidential, 6 December 2023
+    dag032: Meeting  # Public, planned, 10 January 2024
+    tmag1_01: Action  # Programme (Tina Tmag), due 20/11/2023
+    tmag1_02: Action  # Chair, due 20/11/2023
+    dag30_01: Action  # Programme (Rob Short), due 20/11/2023
+    dag31_01: Action  # Chair, due 20/11/2023
+    dag28_03: Action  # Chair, raised at DAG028 (Public), due by DAG030 (Restricted)
+    tmag_dec: Decision  # TMAG-DEC1, proposed
+    users: dict
+
+
+def _login(username: str, person_name: str, organisation: str, seats: list) -> object:
+    from django.contrib.auth import get_user_model
+
+    from meetings.models import Membership, Organisation, Person
+
+    user = get_user_model().objects.create_user(username, email=f"{username}@example.org")
+    org, _ = Organisation.objects.get_or_create(name=organisation)
+    person = Person.objects.create(
+        name=person_name, organisation=org, email=f"{username}@example.org", user=user
+    )
+    for committee, role in seats:
+        Membership.objects.create(committee=committee, person=person, role=role)
+    return user
+
+
+def build_two_committees() -> TwoCommittees:
+    """:func:`build_seedlike`, then TMAG with a Restricted meeting, DAG's Restricted DAG030,
+    Confidential DAG031 (with ``guest`` invited) and Public DAG032, their actions, a
+    proposed TMAG decision, and the logins of :class:`TwoCommittees` (all as the system)."""
+    from django.contrib.auth import get_user_model
+
+    from meetings.participants import meeting_participant_add
+
+    seed = build_seedlike()
+    dag = seed.committee
+    role = Membership.Role
+    demo_logins_ensure()  # the demo observer observes DAG again
+    restricted, confidential = (
+        Meeting.Classification.RESTRICTED,
+        Meeting.Classification.CONFIDENTIAL,
+    )
+    tmag = services.committee_create(
+        code="TMAG", name="Transition Management Advisory Group", acting_user=SYSTEM
+    )
+    users = {u.username: u for u in get_user_model().objects.all()}
+    users["dual"] = _login("dual", "Dana Dual", "Elexon", [(tmag, role.CHAIR), (dag, role.MEMBER)])
+    users["tmag"] = _login("tmag", "Tom Tmag", "Programme", [(tmag, role.MEMBER)])
+    users["secretary"] = _login(
+        "secretary", "Sam Secretary", "Programme", [(dag, role.SECRETARIAT)]
+    )
+    users["guest"] = _login("guest", "Gail Guest", "RECCo", [])
+    users["outsider"] = _login("outsider", "Olly Outsider", "RECCo", [])
+
+    def meeting(committee, day, classification, status=Meeting.Status.HELD):
+        return services.meeting_create(
+            committee=committee,
+            start_at=day,
+            classification=classification,
+            status=status,
+            acting_user=SYSTEM,
+        )
+
+    def action(at, text, owner, **kwargs):
+        return action_create(
+            meeting=at,
+            description=text,
+            owners=[owner],
+            due_date=london(2023, 11, 20).date(),
+            acting_user=SYSTEM,
+            **kwargs,
+        )
+
+    tmag001 = meeting(tmag, london(2023, 11, 1), restricted)
+    dag030 = meeting(dag, london(2023, 11, 8), restricted)
+    dag031 = meeting(dag, london(2023, 12, 6), confidential)
+    dag032 = meeting(
+        dag, london(2024, 1, 10), Meeting.Classification.PUBLIC, Meeting.Status.PLANNED
+    )
+    guest = users["guest"].person
+    meeting_participant_add(meeting=dag031, person=guest, acting_user=SYSTEM)
+    dag28_03 = action_create(
+        meeting=seed.dag028,
+        description=DAG_CHAIR_TEXT,
+        owners=["Chair"],
+        due_meeting=dag030,
+        acting_user=SYSTEM,
+    )
+    return TwoCommittees(
+        seed=seed,
+        tmag=tmag,
+        tmag001=tmag001,
+        dag030=dag030,
+        dag031=dag031,
+        dag032=dag032,
+        tmag1_01=action(tmag001, TMAG_RESTRICTED_TEXT, "Programme (Tina Tmag)"),
+        tmag1_02=action(tmag001, TMAG_CHAIR_TEXT, "Chair"),
+        dag30_01=action(dag030, DAG_RESTRICTED_TEXT, "Programme (Rob Short)"),
+        dag31_01=action(dag031, DAG_CONFIDENTIAL_TEXT, "Chair"),
+        dag28_03=dag28_03,
+        tmag_dec=decision_create(
+            meeting=tmag001, text="TMAG approves the rehearsal window", acting_user=SYSTEM
+        ),
+        users=users,
+    )

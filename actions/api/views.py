@@ -79,7 +79,12 @@ def action_for(user: Any, ref: str) -> Action:
 
 def action_represent(action: Action, request: Request, links: Links) -> dict[str, Any]:
     """An action with its CRs, updates, reviews and discussions (a fixed six queries)."""
-    rows = action_rows(Action.objects.filter(pk=action.pk), today=timezone.localdate(), record=True)
+    rows = action_rows(
+        Action.objects.filter(pk=action.pk),
+        today=timezone.localdate(),
+        record=True,
+        user=request.user,
+    )
     data = action_json(rows, links)[0]
     context = {"request": request, "links": links}
     data["change_requests"] = [
@@ -141,7 +146,9 @@ class ActionListApi(ListApi):
         # Two queries a page whatever its size: the rows' columns (actions.rows, read by
         # the keyset paginator), then their owners.
         return action_row_values(
-            selectors.action_list_for_user(user=self.request.user), record=True
+            selectors.action_list_for_user(user=self.request.user),
+            record=True,
+            user=self.request.user,
         )
 
     def rows_represent(self, rows: list[Any]) -> list[dict[str, Any]]:

@@ -13,7 +13,12 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from core.visibility import MeetingRecordQuerySet
+from core.visibility import (
+    MeetingRecordQuerySet,
+    action_owned_q,
+    meeting_visible_q,
+    sees_all_meetings,
+)
 
 
 def action_ref_sort_key(code: str, number: int, sub_number: int, seq: int) -> str:
@@ -34,6 +39,21 @@ def _overdue_q(today: dt.date) -> Q:
 class ActionQuerySet(MeetingRecordQuerySet):
     """Named reads of actions (``visible_to(user)`` from ``core.visibility``); ``today`` is a
     Europe/London calendar date."""
+
+    def visible_to(self, user: Any) -> ActionQuerySet:
+        """The actions ``user`` may see: those of meetings they may see, and those they own
+        (``core.visibility.action_owned_q``: the owner of an action may always open it)."""
+        if sees_all_meetings(user):
+            return self.all()
+        return self.filter(
+            meeting_visible_q(user, self.meeting_path)
+            | action_owned_q(user, ActionOwner.objects.all())
+        )
+
+    def owned_by(self, user: Any) -> ActionQuerySet:
+        """The actions ``user`` owns in person or through a seat they hold on the action's
+        committee (``core.visibility.action_owned_q``): "My actions" and their reminders."""
+        return self.filter(action_owned_q(user, ActionOwner.objects.all()))
 
     def open(self) -> ActionQuerySet:
         """Actions not closed: open or proposed for closure."""

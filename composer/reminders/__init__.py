@@ -13,10 +13,12 @@ The rules (issue #6; DESIGN.md "Who uses it"; CONVENTIONS.md "Tasks"):
 - **Who gets an owner's reminder**: the named person (or team) when they have an email
   address and have not opted out; a named person with no address gets nothing, and nobody
   is reminded in their place. An owner with no named person (``Chair``, ``Large Supplier
-  Representative``, ``Programme``) goes to the people currently holding that seat on the
-  committee: the chair's membership for ``Chair``, the secretariat for ``Secretariat`` or
-  ``PMO``, members whose constituency is the role, or members from the organisation
-  (observers excluded).
+  Representative``) goes to the people currently holding that seat on the committee: the
+  chair and deputy chair for ``Chair``, the secretariat for ``Secretariat`` or ``PMO``,
+  members whose constituency is the role (observers excluded). An organisation named alone
+  (``Programme``) is nobody's seat and reminds no one. So every recipient owns the action
+  by the access rule (``core.visibility.action_owned_q``) and may open it, and a person's
+  email lists the same actions as their "My actions".
 - **One email per person per run** gathers all their reminders (text and HTML, with links to
   the action pages and a List-Unsubscribe header for the per-person opt-out).
 - **Exactly once**: each reminder is a :class:`~actions.models.ReminderLog` row with a unique

@@ -142,29 +142,28 @@ class SeatHolders:
     def __init__(self, rows: Iterable[SeatRow]) -> None:
         self._by_role: dict[tuple[int, str], list[Recipient]] = defaultdict(list)
         self._by_constituency: dict[tuple[int, str], list[Recipient]] = defaultdict(list)
-        self._by_organisation: dict[tuple[int, int], list[Recipient]] = defaultdict(list)
         for row in rows:
             recipient = Recipient(row.person_id, row.name, row.email.strip())
             self._by_role[(row.committee_id, row.role)].append(recipient)
             if row.constituency:
                 key = (row.committee_id, row.constituency.casefold())
                 self._by_constituency[key].append(recipient)
-            if row.organisation_id is not None:
-                self._by_organisation[(row.committee_id, row.organisation_id)].append(recipient)
 
     def for_owner(
         self, *, committee_id: int, role: str, organisation_id: int | None
     ) -> list[Recipient]:
-        """The people holding the seat ``role`` (or from ``organisation_id``) on the committee."""
-        if role:
-            word = role.casefold()
-            for seat, seat_words in SEAT_OWNER_ROLES.items():
-                if word in seat_words:
-                    return self._by_role.get((committee_id, seat), [])
-            return self._by_constituency.get((committee_id, word), [])
-        if organisation_id is not None:
-            return self._by_organisation.get((committee_id, organisation_id), [])
-        return []
+        """The people holding the seat ``role`` on the committee (a chair owner: its chairs
+        and deputies). An organisation named alone (``organisation_id``, no role) is
+        nobody's seat and reminds no one: the recipients are exactly the owners
+        ``Action.objects.owned_by`` finds, who may open the action ("My actions" is the
+        same set, ``core.visibility.action_owned_q``)."""
+        if not role:
+            return []
+        word = role.casefold()
+        seats = [seat for seat, seat_words in SEAT_OWNER_ROLES.items() if word in seat_words]
+        if seats:
+            return [r for seat in seats for r in self._by_role.get((committee_id, seat), [])]
+        return self._by_constituency.get((committee_id, word), [])
 
 
 def candidates_owed(today: dt.date) -> Candidates:

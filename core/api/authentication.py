@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 from rest_framework.authtoken.models import Token
 
-from core import roles
+from core import access, roles
 from core.api.db import prepared_statements
 from core.auth import client_ip
 
@@ -53,6 +53,14 @@ def _token_query(vendor: str) -> tuple[str, list[tuple[Any, list[str]]]]:
     )
     membership = user_model.groups.through._meta
     names = "json_agg(g.name)::text" if vendor == "postgresql" else "json_group_array(g.name)"
+    # The person's memberships as JSON text, as core.access.seats_annotation reads them.
+    seat_model = person_model._meta.get_field("memberships").related_model
+    items = ", ".join(f"m.{{seat_{i}}}" for i in range(len(access.SEAT_COLUMNS)))
+    seats = (
+        f"json_agg(json_build_array({items}))::text"
+        if vendor == "postgresql"
+        else f"json_group_array(json_array({items}))"
+    )
     tables = {
         "token": qn(Token._meta.db_table),
         "token_user": qn(Token._meta.get_field("user").column),
@@ -61,6 +69,7 @@ def _token_query(vendor: str) -> tuple[str, list[tuple[Any, list[str]]]]:
         "user_id": qn(user_model._meta.pk.column),
         "person": qn(person_model._meta.db_table),
         "person_user": qn(person_model._meta.get_field("user").column),
+        "person_id": qn(person_model._meta.pk.column),
         "person_org": qn(person_model._meta.get_field("organisation").column),
         "organisation": qn(organisation_model._meta.db_table),
         "organisation_id": qn(organisation_model._meta.pk.column),
@@ -69,16 +78,23 @@ def _token_query(vendor: str) -> tuple[str, list[tuple[Any, list[str]]]]:
         "member_group": qn(membership.get_field("group").column),
         "group": qn(Group._meta.db_table),
         "group_id": qn(Group._meta.pk.column),
+        "seat": qn(seat_model._meta.db_table),
+        "seat_person": qn(seat_model._meta.get_field("person").column),
+        **{
+            f"seat_{i}": qn(seat_model._meta.get_field(name).column)
+            for i, name in enumerate(access.SEAT_COLUMNS)
+        },
     }
     # Identifiers come from the models' metadata, quoted; the key is the one parameter.
     sql = (  # noqa: S608
-        "SELECT {columns}, (SELECT {names} FROM {membership} ug"
+        "SELECT {columns}, (SELECT {seats} FROM {seat} m WHERE m.{seat_person} = p.{person_id}),"
+        " (SELECT {names} FROM {membership} ug"
         " JOIN {group} g ON g.{group_id} = ug.{member_group} WHERE ug.{member} = u.{user_id})"
         " FROM {token} t JOIN {user} u ON u.{user_id} = t.{token_user}"
         " LEFT JOIN {person} p ON p.{person_user} = u.{user_id}"
         " LEFT JOIN {organisation} o ON o.{organisation_id} = p.{person_org}"
         " WHERE t.{token_key} = %s"
-    ).format(columns=columns, names=names, **tables)
+    ).format(columns=columns, names=names, seats=seats.format(**tables), **tables)
     return sql, [(model, [f.attname for f in model._meta.concrete_fields]) for _, model in parts]
 
 
@@ -123,6 +139,7 @@ class TokenAuthentication(authentication.TokenAuthentication):
             person._state.fields_cache["organisation"] = organisation
         group_names = row[-1]
         roles.user_roles_cache(user, orjson.loads(group_names) if group_names else ())
+        access.access_cache(user, person, row[-2])
         return user, token
 
     def _refuse_guess(self) -> None:

@@ -29,6 +29,10 @@ class RoleWritePermission(BasePermission):
         check: Callable[[Any], bool] | None = getattr(view, "write_permission", roles.is_pmo)
         if check is None or check(user):
             return True
+        # A record the user may not see is not there (404), whatever they asked to do to
+        # it: refusing first (403) would tell them it exists (core.visibility).
+        if "ref" in getattr(view, "kwargs", {}) and hasattr(view, "record_get"):
+            view.record_get()
         self.message = getattr(
             view, "write_denied_message", "Only the PMO (secretariat) can do this."
         )

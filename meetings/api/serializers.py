@@ -13,7 +13,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
-from core import refs, visibility
+from core import refs, roles
 from core.api.inputs import DateTimeInputField, InputSerializer, choices_help
 from core.api.links import Links
 from meetings.models import (
@@ -251,7 +251,7 @@ class PersonOutputSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.EmailField(allow_null=True, allow_blank=True))
     def get_email(self, person: Person) -> str | None:
         request = self.context.get("request")
-        if request is None or not visibility.sees_all_meetings(request.user):
+        if request is None or roles.is_observer_only(request.user):
             return None
         return person.email or None
 

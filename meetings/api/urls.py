@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import membership_views, views
+from . import membership_views, participants, views
 
 urlpatterns = [
     path("committees/", views.CommitteeListApi.as_view(), name="api-committee-list"),
@@ -27,4 +27,14 @@ urlpatterns = [
     path("people/<int:pk>/", views.PersonDetailApi.as_view(), name="api-person-detail"),
     path("meetings/", views.MeetingListApi.as_view(), name="api-meeting-list"),
     path("meetings/<str:ref>/", views.MeetingDetailApi.as_view(), name="api-meeting-detail"),
+    path(
+        "meetings/<str:ref>/participants/",
+        participants.MeetingParticipantListApi.as_view(),
+        name="api-meeting-participant-list",
+    ),
+    path(
+        "meetings/<str:ref>/participants/<int:person_id>/",
+        participants.MeetingParticipantDetailApi.as_view(),
+        name="api-meeting-participant-detail",
+    ),
 ]

@@ -141,7 +141,8 @@ class CommitteeDetailApi(RecordApi):
 
 @extend_schema(tags=["organisations and people"], summary="List organisations")
 class OrganisationListApi(ListApi):
-    """Organisations (the Programme, suppliers, code bodies); the PMO adds them."""
+    """Organisations (the Programme, suppliers, code bodies): those the user may see
+    (``meetings.selectors.organisation_list_for_user``); the PMO adds them."""
 
     serializer_class = OrganisationOutputSerializer
     filterset_class = OrganisationFilter
@@ -151,7 +152,7 @@ class OrganisationListApi(ListApi):
     )
 
     def get_queryset(self) -> QuerySet[Organisation]:
-        return Organisation.objects.all()
+        return selectors.organisation_list_for_user(user=self.request.user)
 
     @extend_schema(
         summary="Add an organisation (PMO)",
@@ -179,7 +180,9 @@ class OrganisationDetailApi(RecordApi):
     serializer_class = OrganisationOutputSerializer
 
     def record_get(self) -> Organisation:
-        return Organisation.objects.get(pk=self.kwargs["pk"])
+        return selectors.organisation_list_for_user(user=self.request.user).get(
+            pk=self.kwargs["pk"]
+        )
 
     @extend_schema(
         summary="Change an organisation (PMO)",
@@ -198,7 +201,8 @@ class OrganisationDetailApi(RecordApi):
 
 @extend_schema(tags=["organisations and people"], summary="List people and teams")
 class PersonListApi(ListApi):
-    """People and teams (Rob Short, Testing Team); the PMO adds them. Emails are hidden from
+    """People and teams (Rob Short, Testing Team): those the user may see
+    (``core.visibility.person_visible_q``); the PMO adds them. Emails are hidden from
     Observers."""
 
     serializer_class = PersonOutputSerializer
@@ -209,7 +213,7 @@ class PersonListApi(ListApi):
     )
 
     def get_queryset(self) -> QuerySet[Person]:
-        return Person.objects.select_related("organisation")
+        return selectors.person_list_for_user(user=self.request.user)
 
     @extend_schema(
         summary="Add a person or team (PMO)",
@@ -238,7 +242,7 @@ class PersonDetailApi(RecordApi):
     serializer_class = PersonOutputSerializer
 
     def record_get(self) -> Person:
-        return Person.objects.select_related("organisation").get(pk=self.kwargs["pk"])
+        return selectors.person_list_for_user(user=self.request.user).get(pk=self.kwargs["pk"])
 
     @extend_schema(
         summary="Change a person or team (PMO)",

@@ -1,7 +1,8 @@
 """The meetings app's models, one module per idea; import them from here.
 
 ``people``: committees, organisations, people, memberships. ``meeting``: meetings, agenda,
-discussion and its refs. ``reports``: headline report versions and the ref counters.
+discussion and its refs. ``participants``: the people invited to a meeting. ``reports``:
+headline report versions and the ref counters.
 Migrations name ``meetings.models.headline_report_upload_to``, so it stays importable here.
 """
 
@@ -16,6 +17,7 @@ from meetings.models.meeting import (
     MeetingQuerySet,
     OuterMeeting,
 )
+from meetings.models.participants import MeetingParticipant
 from meetings.models.people import Committee, Membership, Organisation, Person
 from meetings.models.reports import (
     HeadlineReport,
@@ -35,6 +37,7 @@ __all__ = [
     "HeadlineReport",
     "HeadlineReportQuerySet",
     "Meeting",
+    "MeetingParticipant",
     "MeetingQuerySet",
     "Membership",
     "Organisation",

@@ -7,6 +7,7 @@ derive from carry the real constraints.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db import models
 from django.db.models import OuterRef, Q
@@ -16,6 +17,7 @@ from simple_history.models import HistoricalRecords
 from core.visibility import (
     Classification,
     MeetingRecordQuerySet,
+    linked_record_q,
 )
 from meetings.models.people import Committee
 
@@ -180,6 +182,11 @@ class DiscussionReferenceQuerySet(MeetingRecordQuerySet):
     """References visible by the meeting whose discussion wrote them."""
 
     meeting_path = "discussion_item__meeting__"
+
+    def linkable_by(self, user: Any) -> DiscussionReferenceQuerySet:
+        """The references whose record ``user`` may open (``core.visibility.linked_record_q``):
+        the refs of discussion text linked for them; the others are written as text."""
+        return self.filter(linked_record_q(user))
 
 
 class DiscussionReference(models.Model):

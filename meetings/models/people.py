@@ -8,6 +8,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from core import refs
+from core.access import SeatRole
 
 
 class Committee(models.Model):
@@ -130,14 +131,16 @@ class Person(models.Model):
 
 
 class Membership(models.Model):
-    """A person's seat on a committee: role and the constituency they represent."""
+    """A person's seat on a committee: role and the constituency they represent.
 
-    class Role(models.TextChoices):
-        CHAIR = "chair", "Chair"
-        MEMBER = "member", "Member"
-        ALTERNATE = "alternate", "Alternate"
-        OBSERVER = "observer", "Observer"
-        SECRETARIAT = "secretariat", "Secretariat (PMO)"
+    Seats decide access (``core.visibility``, ``core.roles``): while current (its dates
+    cover today) a seat of any role reads the committee's Restricted meetings; a chair or
+    deputy chair decides its decisions and, with the secretariat, reads its Confidential
+    meetings.
+    """
+
+    # Defined in the kernel (core.access) so that visibility and rights need no app.
+    Role = SeatRole
 
     committee = models.ForeignKey(Committee, on_delete=models.CASCADE, related_name="memberships")
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="memberships")

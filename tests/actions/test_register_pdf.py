@@ -32,7 +32,7 @@ from composer.demo import demo_logins_ensure
 from composer.importer import headline_report_import_file
 from core.actors import SYSTEM
 from meetings import services as meeting_services
-from meetings.models import Meeting, Organisation, Person
+from meetings.models import Meeting, Membership, Organisation, Person
 from tests.conftest import SEED_PATH, london
 
 REF = re.compile(r"^\s*(DAG\d+-\d+)\b", re.MULTILINE)
@@ -49,6 +49,9 @@ def seed(db):
     """The seed report imported, and the demo logins (``pmo``, ``observer``, …)."""
     headline_report_import_file(path=SEED_PATH, acting_user=SYSTEM)
     demo_logins_ensure()
+    # The observer here reads Public meetings only: a login with no seat (the demo's DAG
+    # observer seat reads DAG's Restricted meetings; tests/access tests that).
+    Membership.objects.filter(person__user__username="observer").delete()
     return Meeting.objects.get(ref="DAG028")
 
 

@@ -17,10 +17,11 @@ from django.contrib.auth import get_user_model
 from actions.models import Action, ActionOwner, ActionUpdate, action_ref_sort_key
 from actions.services import action_create
 from core.actors import SYSTEM
-from meetings.models import Meeting, Organisation, Person
+from meetings.models import Meeting, Membership, Organisation, Person
 from meetings.services import committee_create, meeting_create
 from tests.conftest import london
 from tests.fixtures import build_seedlike
+from tests.meetings.factories import link_login
 
 
 @pytest.fixture
@@ -247,11 +248,16 @@ def test_my_actions_shows_own_and_organisation_actions_due_by_next_meeting(clien
     login(client, "member")
     html = client.get("/actions/mine/").content.decode()
     assert "Rob Short" in html
-    due_next, later = html.split('id="later-h"')
+    due_next, _later = html.split('id="later-h"')
     assert "DAG28-01" in due_next  # Rob Short's own, due 11/10/2023 = DAG029's date
-    assert "DAG28-03" in later  # Programme's, due after DAG029
+    # Programme's (Fraser Mathieson's) is in the organisation's tab, not among Rob's own
+    # (issue #13: "My actions" is mine, the same set as the reminder email).
+    assert "DAG28-03" not in html
     assert "DAG28-02" not in html  # Large Supplier Representative's
     assert "DAG029" in html
+    theirs = client.get("/actions/mine/?tab=organisation").content.decode()
+    assert "DAG28-03" in theirs.split('id="later-h"')[1]  # due after DAG029
+    assert "DAG28-01" not in theirs
 
 
 def test_my_actions_include_those_owned_by_a_seat_the_person_holds(client, seed):
@@ -278,7 +284,6 @@ def test_my_actions_include_those_owned_by_a_seat_the_person_holds(client, seed)
     login(client, "member")
     assert "DAG28-14" not in client.get("/actions/mine/").content.decode()
     # A constituency is a seat too, by the rule of role owners' reminders.
-    from meetings.models import Membership
 
     # Not the seed's Haz Elmamoun (who owns DAG28-02 by name): a namesake at a supplier.
     supplier = Organisation.objects.create(name="Octopus Energy")
@@ -292,8 +297,7 @@ def test_my_actions_include_those_owned_by_a_seat_the_person_holds(client, seed)
     from actions.selectors import action_list_for_owner
 
     user = get_user_model().objects.create_user("haz", password="x")
-    haz.user = user
-    haz.save()
+    link_login(haz, user)
     assert "DAG28-02" not in [a.ref for a in action_list_for_owner(user=user)]  # named: Haz's
     action_create(
         meeting=seed.dag028,
@@ -451,11 +455,17 @@ def test_my_actions_and_the_action_page_cost_a_fixed_number_of_queries(
     # Session, the user with their roles, person and organisation (core.auth, one), their
     # memberships, the actions, their owners' names, the next meetings.
     assert counts["/actions/mine/"] == 6
+    # The bulk actions are Programme's (the organisation named alone): Rob's organisation's
+    # tab lists them, in the same number of queries; his own tab does not.
+    with django_assert_num_queries(counts["/actions/mine/"]):
+        theirs = client.get("/actions/mine/?tab=organisation").content.decode()
+    assert theirs.count("Bulk action") == 40
+    assert "Post an update" not in theirs  # to follow, not to update
     html = client.get("/actions/mine/").content.decode()
-    assert html.count("Bulk action") == 40
+    assert "Bulk action" not in html
     # Each item's progress form has its own ids (the form is rendered once for all).
     assert 'id="u-r-DAG28-01-text"' in html
-    assert html.count('id="u-r-DAG28-03-text"') == 1
+    assert html.count('id="u-r-DAG28-01-text"') == 1
 
 
 def test_ref_order_is_by_committee_meeting_and_number_not_text(client, seed):

@@ -20,7 +20,7 @@ from actions.models import Action
 from core.actors import SYSTEM
 from meetings.models import Meeting, Organisation, Person
 from tests.actions.factories import ActionFactory
-from tests.meetings.factories import UserFactory
+from tests.meetings.factories import UserFactory, link_login
 
 pytestmark = pytest.mark.django_db
 
@@ -487,7 +487,7 @@ def test_due_meeting_is_a_later_meeting_of_the_actions_committee(seeded, pmo_api
 def rob_api(seeded, api_client_for):
     """A member logged in as Rob Short, who owns DAG28-01 in the seed."""
     user = UserFactory(role="Member")
-    Person.objects.filter(name="Rob Short").update(user=user)
+    link_login(Person.objects.get(name="Rob Short"), user)
     return api_client_for(user)
 
 

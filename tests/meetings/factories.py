@@ -24,8 +24,40 @@ from meetings.models import (
 LONDON = ZoneInfo("Europe/London")
 
 
+# The seat each old role group stands for: a user made with one of these roles holds that
+# seat on every committee of the test, as the migration that made roles seats gave them
+# (meetings/migrations/0006); see ``legacy_seats_on_new_committees`` in tests/conftest.py.
+# A user made with the "Observer" role holds no seat: the tests written for that role
+# are about a reader of Public meetings only, which is a login with no seat now (an
+# observer's seat reads the committee's Restricted meetings; tests/access tests that).
+LEGACY_ROLE_SEATS = {"Chair": "chair", "Member": "member"}
+
+
+def legacy_seat_users() -> list:
+    """The users made with a Chair, Member or Observer role, with the seat role of each."""
+    return [
+        (user, LEGACY_ROLE_SEATS[group.name])
+        for group in Group.objects.filter(name__in=LEGACY_ROLE_SEATS)
+        for user in group.user_set.all()
+    ]
+
+
+def give_legacy_seats(committee: Committee) -> None:
+    """Seat every legacy-role user (a person made for them if need be) on ``committee``."""
+    for user, role in legacy_seat_users():
+        person = Person.objects.filter(user=user).first() or PersonFactory(
+            user=user, name=user.username, email=user.email, organisation=None
+        )
+        Membership.objects.get_or_create(committee=committee, person=person, role=role)
+
+
 class UserFactory(factory.django.DjangoModelFactory):
-    """A login; ``role="PMO"`` puts it in that group; ``person=True`` links a Person."""
+    """A login; ``role="PMO"`` puts it in that group; ``person=True`` links a Person.
+
+    ``role="Chair"`` (``"Member"``, ``"Observer"``) gives the user that seat on every
+    committee of the test (and a person named as the user, if it has none): roles are
+    seats on committees (``core.roles``).
+    """
 
     class Meta:
         model = get_user_model()
@@ -48,6 +80,13 @@ class UserFactory(factory.django.DjangoModelFactory):
             PersonFactory(
                 user=self, name=self.username, email=self.email, organisation=organisation
             )
+
+    @factory.post_generation
+    def seats(self, create, extracted, **kwargs):
+        if not create or not self.groups.filter(name__in=LEGACY_ROLE_SEATS).exists():
+            return
+        for committee in Committee.objects.all():
+            give_legacy_seats(committee)
 
 
 class CommitteeFactory(factory.django.DjangoModelFactory):
@@ -140,3 +179,16 @@ class HeadlineReportFactory(factory.django.DjangoModelFactory):
     meeting = factory.SubFactory(MeetingFactory)
     version = factory.Sequence(lambda n: n + 1)
     status = HeadlineReport.Status.PENDING
+
+
+def link_login(person: Person, user) -> Person:
+    """Make ``person`` the register's person of ``user``: the person the factory made for a
+    legacy-role user is dropped (with its seats) and its seats go to ``person``."""
+    Person.objects.filter(user=user).exclude(pk=person.pk).delete()
+    person.user = user
+    person.save()
+    for committee in Committee.objects.all():
+        give_legacy_seats(committee)
+    for attr in ("_dag_access", "person"):
+        user.__dict__.pop(attr, None)
+    return person

@@ -8,6 +8,7 @@ from django.contrib.auth.models import Group
 
 from core import roles
 from core.auth import ModelBackend
+from meetings.models import Membership
 from tests.fixtures import build_seedlike
 
 
@@ -37,11 +38,17 @@ def test_a_user_without_a_person_or_groups_has_no_roles(seed, django_assert_num_
         assert getattr(user, "person", None) is None
 
 
-def test_roles_are_read_at_every_request_so_a_removed_group_takes_effect(seed):
+def test_roles_are_read_at_every_request_so_a_removed_seat_takes_effect(seed):
+    # Roles are seats on committees (core.access): the demo chair chairs DAG until the seat
+    # goes; the PMO group is read the same way.
     chair = get_user_model().objects.get(username="chair")
     assert roles.is_chair(ModelBackend().get_user(chair.pk))
-    chair.groups.remove(Group.objects.get(name=roles.CHAIR))
+    Membership.objects.filter(person__user=chair, role=Membership.Role.CHAIR).delete()
     assert not roles.is_chair(ModelBackend().get_user(chair.pk))
+    pmo = get_user_model().objects.get(username="pmo")
+    assert roles.is_pmo(ModelBackend().get_user(pmo.pk))
+    pmo.groups.remove(Group.objects.get(name=roles.PMO))
+    assert not roles.is_pmo(ModelBackend().get_user(pmo.pk))
 
 
 def test_an_inactive_or_unknown_user_is_nobody(seed):

@@ -6,7 +6,12 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from composer.demo import SEED_REPORT, demo_logins_ensure, demo_proposed_decision_ensure
+from composer.demo import (
+    SEED_REPORT,
+    demo_logins_ensure,
+    demo_proposed_decision_ensure,
+    demo_second_committee_ensure,
+)
 from composer.importer import headline_report_import_file
 from core.actors import SYSTEM
 from meetings.models import Meeting
@@ -24,6 +29,11 @@ class Command(BaseCommand):
         proposal = demo_proposed_decision_ensure()
         if proposal:
             self.stdout.write(f"Added {proposal}, a proposed decision for the chair's queue.")
+        second = demo_second_committee_ensure()
+        if second:
+            self.stdout.write(
+                f"Added {second}, a Restricted TMAG meeting the DAG member cannot see."
+            )
         logins = demo_logins_ensure()
         self.stdout.write(self.style.SUCCESS("\nDemo logins for http://127.0.0.1:8000/"))
         for login in logins:
