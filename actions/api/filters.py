@@ -13,6 +13,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from actions.models import Action, ActionOwner
+from core.api.inputs import DateTimeQueryFilter
 from meetings.api.filters import (
     CommitteeCodeFilter,
     IdFilter,
@@ -62,7 +63,7 @@ class ActionFilter(django_filters.FilterSet):
         field_name="change_requests__ref",
         help_text="Related to this CR: CR023.",
     )
-    updated_after = django_filters.IsoDateTimeFilter(
+    updated_after = DateTimeQueryFilter(
         field_name="updated_at", lookup_expr="gte", help_text="Changed since (ISO 8601)."
     )
     q = django_filters.CharFilter(

@@ -59,12 +59,17 @@ class RefFilter(django_filters.CharFilter):
 
 
 class IdFilter(django_filters.NumberFilter):
-    """Filter by a record id: a whole number in the database's range (else a 400)."""
+    """Filter by a record id: a whole number in the database's range (else a 400).
+
+    An id no record has (0 and below among them) matches nothing, an empty list like any
+    unknown id: the schema documents an integer, and the input's "No record with id 0" is
+    the same answer for a write.
+    """
 
     field_class = forms.IntegerField
 
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("min_value", -(2**63) + 1)
         kwargs.setdefault("max_value", 2**63 - 1)
         super().__init__(**kwargs)
 
