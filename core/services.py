@@ -21,6 +21,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Greatest
 
 from core.actors import history_user
+from core.times import date_range_errors
 
 ModelT = TypeVar("ModelT", bound=models.Model)
 
@@ -169,15 +170,22 @@ def validated_save(
 ) -> ModelT:
     """``full_clean`` then save; a constraint lost to a concurrent write becomes a ValidationError.
 
-    Raises ValidationError with field errors for bad values, duplicates and broken
-    constraints (in words: :data:`CONSTRAINT_MESSAGES`), so callers (forms, API, imports)
-    can show them to the user. The history row records ``acting_user`` (the service's
-    actor) as who made the change.
+    Raises ValidationError with field errors for bad values, dates outside 1990 to 2100
+    (``core.times``), duplicates and broken constraints (in words:
+    :data:`CONSTRAINT_MESSAGES`), so callers (forms, API, imports) can show them to the
+    user. The history row records ``acting_user`` (the service's actor) as who made the
+    change.
     """
+    out_of_range = date_range_errors(instance)
     try:
         instance.full_clean(exclude=exclude)
     except ValidationError as exc:
-        raise constraint_errors_in_words(exc) from None
+        exc = constraint_errors_in_words(exc)
+        if out_of_range:
+            exc = ValidationError({**exc.update_error_dict({}), **out_of_range})
+        raise exc from None
+    if out_of_range:
+        raise ValidationError(out_of_range)
     try:
         with history_user_as(instance, acting_user=acting_user), transaction.atomic():
             instance.save()

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("composer.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    # Last: anything else under /api/v1/ (an id that is not a number…) is a JSON 404.
-    re_path(r"^.*$", ApiNotFoundApi.as_view(), name="api-not-found"),
+    # Last: anything else under /api/v1/ (an id that is not a number…) is a JSON 404; a path
+    # holding a newline (%0A) too, which "." does not match.
+    re_path(r"^[\s\S]*$", ApiNotFoundApi.as_view(), name="api-not-found"),
 ]

@@ -11,10 +11,14 @@ from typing import Any
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
 from django_filters.fields import IsoDateTimeField
 from rest_framework import exceptions, serializers
 from rest_framework.parsers import JSONParser as DRFJSONParser
 from rest_framework.request import Request
+
+from core.times import london_aware
 
 
 class JSONParser(DRFJSONParser):
@@ -123,6 +127,15 @@ class DateTimeInputField(serializers.DateTimeField):
         if not DATETIME_YEARS[0] <= result.year <= DATETIME_YEARS[1]:
             raise serializers.ValidationError(DATETIME_RANGE_MESSAGE)
         return result
+
+    def enforce_timezone(self, value: dt.datetime) -> dt.datetime:
+        """A time without an offset is London's wall clock: the browser's rule (core.times)."""
+        if timezone.is_naive(value):
+            try:
+                value = london_aware(value)
+            except DjangoValidationError as exc:
+                raise serializers.ValidationError(exc.messages) from None
+        return super().enforce_timezone(value)
 
 
 class _BoundedIsoDateTimeField(IsoDateTimeField):
