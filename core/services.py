@@ -21,6 +21,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Greatest
 
 from core.actors import history_user
+from core.text import bidi_controls_stripped
 from core.times import date_range_errors
 
 ModelT = TypeVar("ModelT", bound=models.Model)
@@ -165,17 +166,28 @@ def _integrity_message(exc: IntegrityError) -> str | None:
     return next((m for name, m in CONSTRAINT_MESSAGES.items() if name in text), None)
 
 
+def _text_fields_cleaned(instance: models.Model) -> None:
+    """Remove bidi controls from every text field (``core.text``): one place, every save."""
+    for field in instance._meta.concrete_fields:
+        if isinstance(field, models.CharField | models.TextField):
+            value = getattr(instance, field.attname)
+            if isinstance(value, str):
+                setattr(instance, field.attname, bidi_controls_stripped(value))
+
+
 def validated_save(
     instance: ModelT, *, acting_user: Any, exclude: list[str] | None = None
 ) -> ModelT:
     """``full_clean`` then save; a constraint lost to a concurrent write becomes a ValidationError.
 
+    Text fields lose their bidi controls first (:func:`core.text.bidi_controls_stripped`).
     Raises ValidationError with field errors for bad values, dates outside 1990 to 2100
     (``core.times``), duplicates and broken constraints (in words:
     :data:`CONSTRAINT_MESSAGES`), so callers (forms, API, imports) can show them to the
     user. The history row records ``acting_user`` (the service's actor) as who made the
     change.
     """
+    _text_fields_cleaned(instance)
     out_of_range = date_range_errors(instance)
     try:
         instance.full_clean(exclude=exclude)
