@@ -312,7 +312,7 @@ def test_an_overdue_email_is_exactly_the_text_and_html_the_templates_lay_out(
     assert (
         '<tbody>\n<tr style="border-bottom: 1px solid #d6dbe3; vertical-align: top;">'
         f'<td style="white-space: nowrap;"><a href="{action_url}">DAG28-12</a></td>'
-        f"<td>{escape(row['text'])}</td>"
+        f"<td><bdi>{escape(row['text'])}</bdi></td>"
         '<td style="white-space: nowrap;">Wed 11 Oct 2023<br>'
         '<span style="color: #b00020;">overdue by 1 day</span></td></tr>\n</tbody>'
     ) in html
@@ -328,11 +328,13 @@ def test_the_html_part_escapes_what_people_typed_and_the_text_part_keeps_it(seed
     assert message.to == ['"Fraser <Mathieson> & Co" <fraser.mathieson@example.org>']
     html, _ = message.alternatives[0]
     assert (
-        "<td>Check &lt;b&gt;bold&lt;/b&gt; &amp; &quot;quotes&quot; in the "
-        "&lt;script&gt;plan&lt;/script&gt;</td>"
+        "<td><bdi>Check &lt;b&gt;bold&lt;/b&gt; &amp; &quot;quotes&quot; in the "
+        "&lt;script&gt;plan&lt;/script&gt;</bdi></td>"
     ) in html
     assert "<script>" not in html
-    assert "<p>Dear Fraser &lt;Mathieson&gt; &amp; Co,</p>" in html
+    # What people typed sits in <bdi>: a name in Arabic or Hebrew cannot reorder the text
+    # around it.
+    assert "<p>Dear <bdi>Fraser &lt;Mathieson&gt; &amp; Co</bdi>,</p>" in html
     assert f"- DAG28-05: {typed}\n" in message.body
     assert "Dear Fraser <Mathieson> & Co,\n" in message.body
 

@@ -40,7 +40,12 @@ load_all_checks()
 # ref filter's format) are fixed and tested in tests/hardening/test_api_inputs.py, and the
 # schema now says what a ref filter and an id accept.
 ALL_CHECKS = [check for check in CHECKS.get_all() if check.__name__ != "positive_data_acceptance"]
-MAX_EXAMPLES = 8
+# Bounded so `make test` stays quick: positive examples per operation and path variant,
+# fewer negative ones (each mutation is one request refused), and the stateful run's length.
+MAX_EXAMPLES = 6
+MAX_NEGATIVE_EXAMPLES = 3
+STATEFUL_EXAMPLES = 15
+STATEFUL_STEPS = 6
 
 
 def real_path_parameters(path: str) -> dict[str, Any] | None:
@@ -76,7 +81,7 @@ def run_operation(
 ) -> None:
     @given(case=operation.as_strategy(mode, **strategy_kwargs))
     @settings(
-        max_examples=MAX_EXAMPLES,
+        max_examples=MAX_EXAMPLES if mode is GenerationMode.POSITIVE else MAX_NEGATIVE_EXAMPLES,
         deadline=None,
         derandomize=True,
         database=None,
@@ -149,3 +154,33 @@ def test_every_operation_conforms_and_never_fails(api_schema, role, pmo_user, ob
                     failures.append(f"{operation.label} {mode.value} {kwargs}: {_text(exc)}")
     assert operations >= 40
     assert not failures, "\n\n".join(failures)
+
+
+@pytest.mark.parametrize("role", ["pmo", "observer"])
+def test_stateful_sequences_conform_and_never_fail(api_schema, role, pmo_user, observer_user):
+    """Chains of calls schemathesis links from the schema (a created record read, changed,
+    its lists filtered), every check but positive_data_acceptance (see ALL_CHECKS)."""
+    user = {"pmo": pmo_user, "observer": observer_user}[role]
+    headers = {"Authorization": f"Token {Token.objects.create(user=user).key}"}
+    calls: list[str] = []
+
+    class Machine(api_schema.as_state_machine()):  # type: ignore[misc]
+        def get_call_kwargs(self, case: Any) -> dict[str, Any]:
+            calls.append(case.operation.label)
+            return {"headers": headers}
+
+        def validate_response(self, response: Any, case: Any, **kwargs: Any) -> None:
+            case.validate_response(response, checks=ALL_CHECKS, headers=headers)
+
+    Machine.run(
+        settings=settings(
+            max_examples=STATEFUL_EXAMPLES,
+            stateful_step_count=STATEFUL_STEPS,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
+    )
+    assert len(calls) >= STATEFUL_EXAMPLES  # sequences were run, not skipped
+    assert any(label.startswith("POST") for label in calls)
