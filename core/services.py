@@ -83,8 +83,9 @@ def history_get_or_create(
 
     Like ``get_or_create``, but a new row's history records ``acting_user``; of two
     requests creating the same row at once (a unique constraint on ``lookup``), the loser
-    reads the winner's row.
+    reads the winner's row. Text loses its bidi controls first, as in :func:`validated_save`.
     """
+    lookup = {k: bidi_controls_stripped(v) if isinstance(v, str) else v for k, v in lookup.items()}
     rows = model._default_manager.filter(**lookup).order_by("pk")
     instance = rows.first()
     if instance is not None:
