@@ -138,8 +138,15 @@ class DateTimeInputField(serializers.DateTimeField):
         return super().enforce_timezone(value)
 
 
+def _refuse_empty(value: Any, message: str) -> None:
+    """An empty ``?name=`` is not a value of a date or boolean parameter: a 400, not ignored."""
+    if value == "":
+        raise forms.ValidationError(message)
+
+
 class _BoundedIsoDateTimeField(IsoDateTimeField):
     def clean(self, value: Any) -> dt.datetime | None:
+        _refuse_empty(value, "Give a date and time with its offset.")
         result = super().clean(value)
         if result is not None and not DATETIME_YEARS[0] <= result.year <= DATETIME_YEARS[1]:
             raise forms.ValidationError(DATETIME_RANGE_MESSAGE)
@@ -154,3 +161,34 @@ class DateTimeQueryFilter(django_filters.IsoDateTimeFilter):
     """
 
     field_class = _BoundedIsoDateTimeField
+
+
+class _DateQueryField(forms.DateField):
+    def clean(self, value: Any) -> dt.date | None:
+        _refuse_empty(value, "Give a date as YYYY-MM-DD.")
+        return super().clean(value)
+
+
+class DateQueryFilter(django_filters.DateFilter):
+    """A list's date parameter: YYYY-MM-DD, and an empty one refused like any other bad date."""
+
+    field_class = _DateQueryField
+
+
+class _BooleanQueryField(forms.Field):
+    def clean(self, value: Any) -> bool | None:
+        if value is None:
+            return None
+        text = str(value).strip().lower()
+        if text in ("true", "1"):
+            return True
+        if text in ("false", "0"):
+            return False
+        raise forms.ValidationError("Give true or false.")
+
+
+class BooleanQueryFilter(django_filters.BooleanFilter):
+    """A list's boolean parameter: true or false; anything else a 400 (Django's filter took
+    ``?is_team=yes please`` for no filter at all, answering the whole list)."""
+
+    field_class = _BooleanQueryField

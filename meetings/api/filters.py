@@ -16,6 +16,7 @@ from django.db.models import Q, QuerySet
 from drf_spectacular.drainage import set_override
 
 from core import refs
+from core.api.inputs import BooleanQueryFilter, DateQueryFilter
 from meetings.models import (
     AgendaItem,
     DiscussionItem,
@@ -102,10 +103,10 @@ class MeetingFilter(django_filters.FilterSet):
     committee = CommitteeCodeFilter(field_name="committee__code", help_text="Committee code: DAG")
     status = django_filters.ChoiceFilter(choices=Meeting.Status.choices)
     classification = django_filters.ChoiceFilter(choices=Meeting.Classification.choices)
-    start_after = django_filters.DateFilter(
+    start_after = DateQueryFilter(
         field_name="start_at", lookup_expr="date__gte", help_text="On or after (YYYY-MM-DD)."
     )
-    start_before = django_filters.DateFilter(
+    start_before = DateQueryFilter(
         field_name="start_at", lookup_expr="date__lte", help_text="On or before (YYYY-MM-DD)."
     )
     q = django_filters.CharFilter(method="search", help_text="Ref, title or venue contains.")
@@ -163,7 +164,7 @@ class OrganisationFilter(django_filters.FilterSet):
 
 class PersonFilter(django_filters.FilterSet):
     organisation = IdFilter(field_name="organisation_id")
-    is_team = django_filters.BooleanFilter()
+    is_team = BooleanQueryFilter()
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains")
 
     class Meta:
