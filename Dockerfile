@@ -6,11 +6,13 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
-# WeasyPrint (headline report PDFs) needs Pango and HarfBuzz; the report uses these fonts.
+# WeasyPrint (headline report PDFs) needs Pango and HarfBuzz; the report uses these fonts:
+# Liberation and DejaVu for Latin text, Noto for CJK (fonts-noto-cjk), Arabic and Hebrew
+# (fonts-noto-core), since people write names and notes in any script.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
         libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
-        fonts-dejavu-core fonts-liberation2 \
+        fonts-dejavu-core fonts-liberation2 fonts-noto-cjk fonts-noto-core \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

@@ -170,7 +170,12 @@ class ActionReviewAdmin(HistoryAdmin):
 
 @admin.register(ReminderLog)
 class ReminderLogAdmin(admin.ModelAdmin):
-    """The reminder log, read-only: failed sends (retried by the next run) and stuck ones."""
+    """The reminder log, read-only: failed sends (retried by the next run) and ones in doubt.
+
+    A row left ``sending`` after its run ended is an email whose send was interrupted (the
+    process was killed): it may or may not have gone and is not sent again; its ``attempt_at``
+    says when the send began, to check against the mail server's log.
+    """
 
     list_display = [
         "reminder_date",
@@ -180,6 +185,7 @@ class ReminderLogAdmin(admin.ModelAdmin):
         "meeting",
         "status",
         "attempts",
+        "attempt_at",
         "sent_at",
     ]
     list_filter = ["status", "kind", "reminder_date"]

@@ -44,6 +44,8 @@ def change_request_create(
     target_release: Release | None = None,
     backstop_release: Release | None = None,
     design_artefacts: str = "",
+    ia_start_date: dt.date | None = None,
+    ia_end_date: dt.date | None = None,
     acting_user: Any,
 ) -> ChangeRequest:
     """Record a change request and assign ``CR{number:03}`` (programme-wide sequence).
@@ -68,6 +70,8 @@ def change_request_create(
             target_release=target_release,
             backstop_release=backstop_release,
             design_artefacts=design_artefacts,
+            ia_start_date=ia_start_date,
+            ia_end_date=ia_end_date,
         ),
         acting_user=acting_user,
     )

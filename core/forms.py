@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django import forms
-from django.conf import settings
+
+# The wall-clock rule (a time the clocks skip or pass twice is refused) lives in core.times,
+# shared with the API; forms import it from here as before.
+from core.times import london_datetime
+
+__all__ = ["AreaField", "DateInput", "TimeInput", "london_datetime"]
 
 
 class DateInput(forms.DateInput):
@@ -26,11 +29,6 @@ class TimeInput(forms.TimeInput):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(format="%H:%M", **kwargs)
-
-
-def london_datetime(date: dt.date, time: dt.time) -> dt.datetime:
-    """The aware datetime of a wall-clock ``date`` and ``time`` in the site's zone (London)."""
-    return dt.datetime.combine(date, time, tzinfo=ZoneInfo(settings.TIME_ZONE))
 
 
 class AreaField(forms.CharField):

@@ -10,6 +10,7 @@ errors, never an ``IntegrityError``. See CONVENTIONS.md "The layers".
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -20,6 +21,8 @@ from django.db.models import F, Value
 from django.db.models.functions import Greatest
 
 from core.actors import history_user
+from core.text import bidi_controls_stripped
+from core.times import date_range_errors
 
 ModelT = TypeVar("ModelT", bound=models.Model)
 
@@ -86,8 +89,9 @@ def history_get_or_create(
 
     Like ``get_or_create``, but a new row's history records ``acting_user``; of two
     requests creating the same row at once (a unique constraint on ``lookup``), the loser
-    reads the winner's row.
+    reads the winner's row. Text loses its bidi controls first, as in :func:`validated_save`.
     """
+    lookup = {k: bidi_controls_stripped(v) if isinstance(v, str) else v for k, v in lookup.items()}
     rows = model._default_manager.filter(**lookup).order_by("pk")
     instance = rows.first()
     if instance is not None:
@@ -103,22 +107,111 @@ def history_get_or_create(
     return instance
 
 
+# The database constraints of every app, as a person reads them. Django's own message for a
+# check constraint (and a unique one with a condition) is "Constraint “name” is violated.",
+# which names the constraint, not the rule; forms, the admin, the API and imports all show
+# what a service raises, so the sentence is chosen here, once.
+CONSTRAINT_MESSAGES = {
+    "action_closed_has_date": "A closed action needs the date it was closed.",
+    "action_owner_has_organisation_or_role": "Each owner names an organisation or a role.",
+    "action_owner_one_lead": "An action has one lead owner.",
+    "action_review_redated_has_date": "A re-dated action needs its new due date.",
+    "action_review_unique": "This action is already reviewed at this meeting.",
+    "action_seq_positive": "An action's number is a whole number from 1.",
+    "action_unique_seq": "This meeting already has an action with that number.",
+    "agenda_item_unique_title": "This meeting already has an agenda item with this title.",
+    "committee_code_format": "A committee code is 2 to 10 capital letters, such as DAG.",
+    "cr_ia_window_order": "The impact assessment cannot close before it opens.",
+    "cr_number_positive": "A change request's number is a whole number from 1.",
+    "decision_conditions_required": "An approval with conditions needs the conditions.",
+    "decision_seq_positive": "A decision's number is a whole number from 1.",
+    "decision_unique_seq": "This committee already has a decision with that number.",
+    "discussion_reference_unique": "This discussion item already names that reference.",
+    "headline_report_issued_has_checksum": "An issued report needs its checksum.",
+    "headline_report_version": "This meeting already has a report of that version.",
+    "ia_response_conditions_required": "Support with conditions needs the conditions.",
+    "ia_response_unique": "This organisation has already responded to this change request.",
+    "meeting_end_after_start": "A meeting cannot end before it starts.",
+    "meeting_number_positive": "A meeting's number is a whole number from 1.",
+    "meeting_unique_number": "This committee already has a meeting with that number.",
+    "membership_end_after_start": "A membership cannot end before it starts.",
+    "membership_unique_role": "This person already holds this role on this committee.",
+    "person_unique_name_in_organisation": "This organisation already has a person of this name.",
+    "person_unique_name_without_organisation": (
+        "There is already a person of this name with no organisation."
+    ),
+}
+_DJANGO_CONSTRAINT_MESSAGE = re.compile(r"Constraint “(?P<name>[^”]+)” is violated\.")
+CONSTRAINT_FALLBACK = "These values break a rule of the record; check them and try again."
+
+
+def constraint_message(name: str) -> str:
+    """The sentence for the database constraint ``name`` (a person's words, not the name)."""
+    return CONSTRAINT_MESSAGES.get(name, CONSTRAINT_FALLBACK)
+
+
+def constraint_errors_in_words(exc: ValidationError) -> ValidationError:
+    """``exc`` with every "Constraint “name” is violated." replaced by its sentence."""
+
+    def words(error: ValidationError) -> ValidationError:
+        # Django formats the name into the message and gives no code, so the text is read.
+        match = _DJANGO_CONSTRAINT_MESSAGE.fullmatch(str(error.message))
+        if match:
+            return ValidationError(constraint_message(match["name"]), code="constraint")
+        return error
+
+    if hasattr(exc, "error_dict"):
+        return ValidationError(
+            {field: [words(e) for e in errors] for field, errors in exc.error_dict.items()}
+        )
+    return ValidationError([words(e) for e in exc.error_list])
+
+
+def _integrity_message(exc: IntegrityError) -> str | None:
+    """The sentence for the constraint an IntegrityError names, when it names one."""
+    text = str(exc)
+    return next((m for name, m in CONSTRAINT_MESSAGES.items() if name in text), None)
+
+
+def _text_fields_cleaned(instance: models.Model) -> None:
+    """Remove bidi controls from every text field (``core.text``): one place, every save."""
+    for field in instance._meta.concrete_fields:
+        if isinstance(field, models.CharField | models.TextField):
+            value = getattr(instance, field.attname)
+            if isinstance(value, str):
+                setattr(instance, field.attname, bidi_controls_stripped(value))
+
+
 def validated_save(
     instance: ModelT, *, acting_user: Any, exclude: list[str] | None = None
 ) -> ModelT:
     """``full_clean`` then save; a constraint lost to a concurrent write becomes a ValidationError.
 
-    Raises ValidationError with field errors for bad values, duplicates and broken
-    constraints, so callers (forms, API, imports) can show them to the user. The history
-    row records ``acting_user`` (the service's actor) as who made the change.
+    Text fields lose their bidi controls first (:func:`core.text.bidi_controls_stripped`).
+    Raises ValidationError with field errors for bad values, dates outside 1990 to 2100
+    (``core.times``), duplicates and broken constraints (in words:
+    :data:`CONSTRAINT_MESSAGES`), so callers (forms, API, imports) can show them to the
+    user. The history row records ``acting_user`` (the service's actor) as who made the
+    change.
     """
-    instance.full_clean(exclude=exclude)
+    _text_fields_cleaned(instance)
+    out_of_range = date_range_errors(instance)
+    try:
+        instance.full_clean(exclude=exclude)
+    except ValidationError as exc:
+        exc = constraint_errors_in_words(exc)
+        if out_of_range:
+            exc = ValidationError({**exc.update_error_dict({}), **out_of_range})
+        raise exc from None
+    if out_of_range:
+        raise ValidationError(out_of_range)
     try:
         with history_user_as(instance, acting_user=acting_user), transaction.atomic():
             instance.save()
     except IntegrityError as exc:
         raise ValidationError(
-            f"This {instance._meta.verbose_name} conflicts with an existing record: {exc}"
+            _integrity_message(exc)
+            or f"This {instance._meta.verbose_name} conflicts with an existing record."
         ) from exc
     return instance
 

@@ -1,10 +1,24 @@
-"""Discussion text: the sanitised HTML the pages and the headline report print."""
+"""Text people type: bidi controls removed on save; discussion HTML sanitised for print."""
 
 from __future__ import annotations
 
 import re
 
 import nh3
+
+# The explicit bidirectional embeddings, overrides and isolates: U+202A-U+202E (LRE, RLE,
+# PDF, LRO, RLO) and U+2066-U+2069 (LRI, RLI, FSI, PDI). Typed or pasted into a record they
+# reorder what follows them on every page, report and email that prints it (an RLO makes
+# "DAG28-01 due 11/10" read backwards), and an unclosed one leaks into the text around it.
+# The marks (U+200E, U+200F) only hint a direction and are kept. Output isolates user text
+# instead (``unicode-bidi: isolate``, ``<bdi>``), so Arabic and Hebrew still read right.
+BIDI_CONTROLS_RE = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def bidi_controls_stripped(text: str) -> str:
+    """``text`` without the bidi embedding, override and isolate controls."""
+    return BIDI_CONTROLS_RE.sub("", text)
+
 
 # Discussion text keeps the emphasis the headline report uses and nothing else.
 DISCUSSION_TAGS = {"b", "strong", "u", "i", "em", "br"}

@@ -15,6 +15,7 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves its script as a file: the CSP refuses inline scripts.
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
-    # Last: anything else under /api/v1/ (an id that is not a number…) is a JSON 404.
-    re_path(r"^.*$", ApiNotFoundApi.as_view(), name="api-not-found"),
+    # Last: anything else under /api/v1/ (an id that is not a number…) is a JSON 404; a path
+    # holding a newline (%0A) too, which "." does not match.
+    re_path(r"^[\s\S]*$", ApiNotFoundApi.as_view(), name="api-not-found"),
 ]

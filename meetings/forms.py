@@ -10,6 +10,7 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from core import refs
 from core.concurrency import VersionedForm
@@ -73,8 +74,12 @@ class MeetingForm(VersionedForm):
         data = super().clean()
         date, start, end = data.get("date"), data.get("start_time"), data.get("end_time")
         if date and start:
-            data["start_at"] = london_datetime(date, start)
-            data["end_at"] = london_datetime(date, end) if end else None
+            try:
+                data["start_at"] = london_datetime(date, start)
+                data["end_at"] = london_datetime(date, end) if end else None
+            except ValidationError as exc:  # a time the clocks skip or pass twice
+                self.add_error("start_time" if "start_at" not in data else "end_time", exc)
+                return data
             if end and data["end_at"] <= data["start_at"]:
                 self.add_error("end_time", "The meeting must end after it starts.")
         if self.meeting is None and data.get("sub_number") and not data.get("number"):

@@ -13,6 +13,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from actions.models import Action, ActionOwner
+from core.api.inputs import BooleanQueryFilter, DateQueryFilter, DateTimeQueryFilter
 from meetings.api.filters import (
     CommitteeCodeFilter,
     IdFilter,
@@ -35,7 +36,7 @@ class ActionFilter(django_filters.FilterSet):
         choices=Action.Status.choices,
         help_text="open, proposed_closure or closed; repeat for several.",
     )
-    is_open = django_filters.BooleanFilter(
+    is_open = BooleanQueryFilter(
         method="filter_open", help_text="true: not closed (open or proposed for closure)."
     )
     owner = django_filters.CharFilter(
@@ -46,13 +47,13 @@ class ActionFilter(django_filters.FilterSet):
     owner_organisation = IdFilter(
         method="filter_owner_organisation", help_text="Owned by this organisation id."
     )
-    due_before = django_filters.DateFilter(
+    due_before = DateQueryFilter(
         field_name="due_date", lookup_expr="lte", help_text="Due on or before (YYYY-MM-DD)."
     )
-    due_after = django_filters.DateFilter(
+    due_after = DateQueryFilter(
         field_name="due_date", lookup_expr="gte", help_text="Due on or after (YYYY-MM-DD)."
     )
-    overdue = django_filters.BooleanFilter(
+    overdue = BooleanQueryFilter(
         method="filter_overdue",
         help_text="true: not closed and due before today (Europe/London); false: the others.",
     )
@@ -62,7 +63,7 @@ class ActionFilter(django_filters.FilterSet):
         field_name="change_requests__ref",
         help_text="Related to this CR: CR023.",
     )
-    updated_after = django_filters.IsoDateTimeFilter(
+    updated_after = DateTimeQueryFilter(
         field_name="updated_at", lookup_expr="gte", help_text="Changed since (ISO 8601)."
     )
     q = django_filters.CharFilter(

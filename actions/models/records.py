@@ -15,12 +15,13 @@ class ReminderLog(models.Model):
     The key is (person, action or meeting, kind, ``reminder_date``), unique in the database.
     ``reminder_date`` is the occasion the reminder is for, not the day it ran: the action's due
     date (due soon, due today), the first day of the overdue week (due date + 1, + 8, ...), or
-    the meeting's Europe/London date (meeting digest). A run inserts the keys it owes with
-    ``status=claimed`` in the transaction that decides the send; rows another run inserted
-    first are left alone, so a second run, a retried task or a second beat sends nothing
-    twice. ``failed`` rows are claimed again (``attempts`` + 1) by the next run that still owes
-    them. A row left ``claimed`` means the process stopped while sending: whether the email
-    went is unknown, and it is not sent again (see ``composer.reminders``).
+    the meeting's Europe/London date (meeting digest). A run claims one person's keys at a
+    time, just before sending that person's email: it inserts them with ``status=sending`` and
+    ``attempt_at`` now, leaving rows another run inserted first alone, and marks them ``sent``
+    or ``failed`` as soon as the send returns. ``failed`` rows are claimed again
+    (``attempts`` + 1) by the next run that still owes them. A row left ``sending`` means the
+    process stopped while that email was being sent: whether it went is unknown, and it is not
+    sent again (see ``composer.reminders.claims``); the PMO sees it in the admin's log.
     """
 
     class Kind(models.TextChoices):
@@ -30,7 +31,7 @@ class ReminderLog(models.Model):
         MEETING_DIGEST = "meeting_digest", "Meeting digest"
 
     class Status(models.TextChoices):
-        CLAIMED = "claimed", "Claimed (sending)"
+        SENDING = "sending", "Sending (if it stays so, the run stopped: it may not have gone)"
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed (will be retried)"
 
@@ -51,11 +52,14 @@ class ReminderLog(models.Model):
     reminder_date = models.DateField(
         help_text="The occasion (Europe/London): due date, overdue week start or meeting date."
     )
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.CLAIMED)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SENDING)
     run_id = models.UUIDField(db_index=True, help_text="The run that last claimed this reminder.")
     attempts = models.PositiveSmallIntegerField(default=1)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    attempt_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the last attempt to send this reminder began."
+    )
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -22,21 +22,24 @@ The rules (issue #6; DESIGN.md "Who uses it"; CONVENTIONS.md "Tasks"):
 - **One email per person per run** gathers all their reminders (text and HTML, with links to
   the action pages and a List-Unsubscribe header for the per-person opt-out).
 - **Exactly once**: each reminder is a :class:`~actions.models.ReminderLog` row with a unique
-  key (person, action or meeting, kind, occasion date). A run inserts the keys it owes in the
-  transaction that decides the send, ignoring keys that exist, and sends only the rows it
-  inserted (or failed rows it re-claimed). A failed send marks its rows failed, and the next
-  run that still owes them (a task retry, the next day's run within the same window) sends
-  them alone. A process killed while sending leaves its rows ``claimed``: those are not sent
-  again, since whether they went is unknown (at most once beats twice for a PMO's inbox).
+  key (person, action or meeting, kind, occasion date). A run claims, sends and records one
+  person's email at a time (:mod:`.claims`): in a short transaction it inserts that person's
+  keys as ``sending``, ignoring keys that exist, then sends only the rows it holds and marks
+  them ``sent`` or ``failed`` straight after. An action closed since the run began is not
+  reminded. A failed send is retried by the next run that still owes it (a task retry, the
+  next day's run within the same window). A process killed while sending leaves that one
+  email's rows ``sending`` with the time it began: whether it went is unknown, so it is not
+  sent again (at most once beats twice for a PMO's inbox) and the admin's reminder log shows
+  it; everyone not yet reached is unclaimed, and the next run sends them.
 - Dates are Europe/London calendar dates: a run at 00:30 BST counts the new day.
 - One scanner at a time: on PostgreSQL a session advisory lock, elsewhere a Redis lock when
   ``REDIS_URL`` is set; a run that finds the lock taken does nothing. (On SQLite without
   Redis, development only, the unique key alone keeps sends exactly once.)
 
-The whole run costs a fixed number of queries however many actions and people there are:
-committees, meetings in the window, owners of candidate actions (one ``values_list``),
-seat holders, then the claim (one insert, one read of failed rows, one re-claim, one read
-back) and the marking.
+Reading what is owed costs a fixed number of queries however many actions and people there
+are: committees, meetings in the window, owners of candidate actions (one ``values_list``),
+seat holders, the log's rows in the window. Each email then costs a fixed handful (its
+claim, its record), the price of losing at most one email's certainty to a crash.
 
 The modules: :mod:`.rules` (the kinds, their occasions, the calendar), :mod:`.candidates`
 (what is owed today, to whom), :mod:`.claims` (the log rows), :mod:`.emails` (writing them

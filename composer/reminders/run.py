@@ -1,8 +1,8 @@
-"""The run: find what is owed, claim it, send one email per person, mark the claims.
+"""The run: find what is owed, then per person claim, send and record one email.
 
-The scheduled task and the ``send_reminders`` command both call :func:`reminders_send`. The
-whole run costs a fixed number of queries however many actions and people there are (the
-candidates', the claims' and the lock's; see those modules).
+The scheduled task and the ``send_reminders`` command both call :func:`reminders_send`.
+Finding what is owed costs a fixed number of queries however many actions and people there
+are; each email then costs a fixed handful (see :mod:`.claims`).
 """
 
 from __future__ import annotations
@@ -17,16 +17,22 @@ from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.core.mail import get_connection
-from django.db import transaction
 
-from composer.reminders.candidates import Candidates, candidates_owed
-from composer.reminders.claims import claims_done, claims_mark, claims_take
+from composer.reminders.candidates import Candidates, Recipient, candidates_owed
+from composer.reminders.claims import (
+    claim_person,
+    claims_done,
+    claims_existing,
+    record_failed,
+    record_sent,
+)
 from composer.reminders.emails import Composer, ReminderEmail
 from composer.reminders.lock import scanner_lock
 from composer.reminders.rules import (
     REMINDER_DATE_MAX,
     REMINDER_DATE_MIN,
     ReminderKey,
+    Status,
     reminders_today,
 )
 from core import roles
@@ -77,9 +83,11 @@ def reminders_send(
     Returns a :class:`ReminderRun` listing one :class:`ReminderEmail` per person emailed (with
     ``error`` set for a failed send). With ``dry_run`` nothing is written or sent; the result
     lists what a real run would send now. A run that finds another run in progress returns
-    ``locked_out=True`` and does nothing. Failed sends are left ``failed`` for the next run to
-    retry; nothing already sent is sent again. The worker's SoftTimeLimitExceeded propagates
-    after the unsent rows are marked failed. Rules: the package's docstring. Raises ValueError
+    ``locked_out=True`` and does nothing. Each email is claimed, sent and recorded before the
+    next (:mod:`.claims`): failed sends are left ``failed`` for the next run to retry, nothing
+    already sent or in doubt is sent again, and people a stopped run never reached are sent
+    by the next. The worker's SoftTimeLimitExceeded propagates, leaving only the email in
+    flight ``sending``. Rules: the package's docstring. Raises ValueError
     for a date so near the calendar's ends (years 1 and 9999) that the reminder windows
     around it cannot be computed. ``acting_user``: the system (the task, the command) or the
     PMO; PermissionDenied for anyone else.
@@ -105,15 +113,16 @@ def reminders_send(
         if not acquired:
             result.locked_out = True
             return result
-        run_id = uuid.uuid4()
-        with transaction.atomic():
-            found = candidates_owed(today)
-            held = claims_take(found=found, today=today, run_id=run_id)
+        found = candidates_owed(today)
         result.unreachable = sorted(found.unreachable)
         for ref, owner in result.unreachable:
             logger.warning("reminder unreachable: %s owner %s has no email", ref, owner)
-        if held:
-            _deliver(result, found, held, run_id)
+        existing = claims_existing(found=found, today=today)
+        owed = [
+            key for key in found.keys if existing.get(key, (0, Status.FAILED))[1] == Status.FAILED
+        ]
+        if owed:
+            _deliver(result, found, owed, existing)
     return result
 
 
@@ -128,63 +137,75 @@ def _by_person(
 
 
 def _deliver(
-    result: ReminderRun, found: Candidates, held: list[ReminderKey], run_id: uuid.UUID
-) -> None:
-    """Write and send one email per person over one connection; mark the rows sent or failed.
-
-    A send that raises fails that person's email only (the connection is reopened for the
-    next). Whatever stops the loop (the soft time limit, a template error), the rows of the
-    people not sent are marked failed, so a later run sends them and only them.
-    """
-    people = _by_person(found, held)
-    sent: set[int] = set()
-    errors: dict[int, str] = {}
-    mail = get_connection()
-    try:
-        composer = Composer(today=result.today, found=found)
-        try:
-            mail.open()
-        except Exception as exc:
-            logger.warning("Reminder emails not sent: %s", exc)
-            errors = {person_id: _error_text(exc) for person_id, _ in people}
-            people = []
-        for person_id, keys in people:
-            summary, message = composer.compose(found.people[person_id], keys)
-            result.emails.append(summary)
-            message.connection = mail
-            try:
-                mail.send_messages([message])
-            except SoftTimeLimitExceeded:
-                raise
-            except Exception as exc:
-                errors[person_id] = _error_text(exc)
-                logger.warning("Reminder to person %s failed: %s", person_id, exc)
-                mail.close()
-            else:
-                sent.add(person_id)
-    finally:
-        _finish(result, held, run_id, mail, sent, errors)
-
-
-def _finish(
     result: ReminderRun,
-    held: list[ReminderKey],
-    run_id: uuid.UUID,
-    mail: Any,
-    sent: set[int],
-    errors: dict[int, str],
+    found: Candidates,
+    owed: list[ReminderKey],
+    existing: dict[ReminderKey, tuple[int, str]],
 ) -> None:
-    """Close the connection, give every unsent person an error, and mark the claims."""
+    """Claim, send and record one email per person in turn, over one connection.
+
+    Each email is its own claim (a short transaction), send and record (see
+    :mod:`.claims`), so whatever stops the loop leaves only the email in flight in doubt: a
+    send that raises an error marks that person's rows failed (the next run retries them) and
+    the connection is reopened for the next; the worker's SoftTimeLimitExceeded, or a kill,
+    leaves the rows of the email being sent ``sending``, and the people after it unclaimed.
+    """
+    run_id = uuid.uuid4()
+    mail = get_connection()
+    composer = Composer(today=result.today, found=found)
     try:
+        mail.open()
+    except Exception as exc:
+        logger.warning("Reminder emails not sent: %s", exc)
+        for person_id, keys in _by_person(found, owed):
+            summary = composer.compose(found.people[person_id], keys)[0]
+            summary.error = _error_text(exc)
+            result.emails.append(summary)
+        return
+    try:
+        for person_id, keys in _by_person(found, owed):
+            retry_ids = [existing[key][0] for key in keys if key in existing]
+            held = claim_person(
+                found=found, person_id=person_id, keys=keys, retry_ids=retry_ids, run_id=run_id
+            )
+            if held:
+                _send_one(result, composer, found.people[person_id], held, mail, run_id)
+    finally:
+        try:
+            mail.close()
+        except Exception:
+            logger.warning("Closing the email connection failed", exc_info=True)
+
+
+def _send_one(
+    result: ReminderRun,
+    composer: Composer,
+    recipient: Recipient,
+    held: list[ReminderKey],
+    mail: Any,
+    run_id: uuid.UUID,
+) -> None:
+    """Write and send one person's email, then record it sent or failed."""
+    try:
+        summary, message = composer.compose(recipient, held)
+    except Exception as exc:
+        # Nothing went: failed, for the next run (the error propagates: a template is broken).
+        record_failed(run_id=run_id, person_id=recipient.person_id, error=_error_text(exc))
+        raise
+    result.emails.append(summary)
+    message.connection = mail
+    try:
+        mail.send_messages([message])
+    except SoftTimeLimitExceeded:
+        summary.error = "Stopped while sending: it may or may not have gone."
+        raise
+    except Exception as exc:
+        summary.error = _error_text(exc)
+        logger.warning("Reminder to person %s failed: %s", recipient.person_id, exc)
+        record_failed(run_id=run_id, person_id=recipient.person_id, error=summary.error)
         mail.close()
-    except Exception:
-        logger.warning("Closing the email connection failed", exc_info=True)
-    for key in held:
-        if key.person_id not in sent:
-            errors.setdefault(key.person_id, "Not sent: the run stopped before this email.")
-    for summary in result.emails:
-        summary.error = errors.get(summary.person_id, "")
-    claims_mark(run_id=run_id, sent=sent, errors=errors)
+    else:
+        record_sent(run_id=run_id, person_id=recipient.person_id)
 
 
 def _error_text(exc: BaseException) -> str:

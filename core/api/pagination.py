@@ -68,11 +68,11 @@ class KeysetPagination(BasePagination):
     def _ordering(self, request: Request, view: Any) -> tuple[OrderKey, bool]:
         orderings = self.orderings(view)
         wanted = request.query_params.get(self.ordering_query_param)
-        if not wanted:
+        if wanted is None:
             key = next(iter(orderings.values()))
             return key, key.descending
         reverse = wanted.startswith("-")
-        key = orderings.get(wanted[1:] if reverse else wanted)
+        key = orderings.get(wanted[1:] if reverse else wanted)  # "" is no ordering: refused
         if key is None:
             choices = ", ".join(sorted(orderings))
             raise exceptions.ValidationError(
@@ -88,11 +88,13 @@ class KeysetPagination(BasePagination):
             size = int(raw)
         except ValueError:
             size = 0
-        if size < 1:
+        if not 1 <= size <= self.max_page_size:
+            # Above the maximum too: the schema documents it, and a client asking for more
+            # rows than it gets would take the short page for the whole list.
             raise exceptions.ValidationError(
                 {self.page_size_query_param: [f"A whole number from 1 to {self.max_page_size}."]}
             )
-        return min(size, self.max_page_size)
+        return size
 
     def _decode(self, raw: str, ordering: str, width: int) -> tuple[list[Any], bool]:
         invalid = exceptions.ValidationError(

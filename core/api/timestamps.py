@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db.models import DateTimeField, Func
 from django.utils import timezone
+from rest_framework import serializers
 
 
 def datetime_text(value: dt.datetime | str | None, tz: dt.tzinfo | None = None) -> str | None:
@@ -26,10 +27,18 @@ def datetime_text(value: dt.datetime | str | None, tz: dt.tzinfo | None = None) 
         return None
     if isinstance(value, str):
         local, _, offset = value.rpartition(" ")
+        if int(offset) % 60:  # local mean time (below): written in UTC
+            utc = dt.datetime.fromisoformat(local) - dt.timedelta(seconds=int(offset))
+            return datetime_text(utc.replace(tzinfo=dt.UTC), tz)
         if local.endswith(".000000"):
             local = local[:-7]  # as isoformat(): no fraction for a whole second
         return local + _utc_offset_text(int(offset))
-    text = value.astimezone(tz or timezone.get_current_timezone()).isoformat()
+    local = value.astimezone(tz or timezone.get_current_timezone())
+    offset = local.utcoffset()
+    if offset is not None and offset.seconds % 60:
+        # Local mean time (London before 1847: -00:01:15) has no RFC 3339 offset: UTC.
+        local = value.astimezone(dt.UTC)
+    text = local.isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
@@ -39,9 +48,19 @@ def _utc_offset_text(seconds: int) -> str:
     if seconds == 0:
         return "Z"
     hours, rest = divmod(abs(seconds), 3600)
-    minutes, secs = divmod(rest, 60)
-    text = f"{'-' if seconds < 0 else '+'}{hours:02d}:{minutes:02d}"
-    return f"{text}:{secs:02d}" if secs else text
+    minutes = rest // 60
+    return f"{'-' if seconds < 0 else '+'}{hours:02d}:{minutes:02d}"
+
+
+class DateTimeOutputField(serializers.DateTimeField):
+    """A timestamp written as :func:`datetime_text` writes it: always RFC 3339.
+
+    DRF writes ``isoformat()``, which gives a year-1 meeting London's local mean time,
+    ``-00:01:15``, an offset RFC 3339 cannot hold; this writes such a time in UTC.
+    """
+
+    def to_representation(self, value: dt.datetime | None) -> str | None:
+        return datetime_text(value)
 
 
 class DateTimeText(Func):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Q, QuerySet
 
+from core.api.inputs import DateTimeQueryFilter
 from decisions.models import Decision
 from meetings.api.filters import (
     CommitteeCodeFilter,
@@ -23,8 +24,8 @@ class DecisionFilter(django_filters.FilterSet):
     change_request = RefFilter(
         canonical_change_request_ref, field_name="change_request__ref", help_text="CR023"
     )
-    decided_after = django_filters.IsoDateTimeFilter(field_name="decided_at", lookup_expr="gte")
-    decided_before = django_filters.IsoDateTimeFilter(field_name="decided_at", lookup_expr="lte")
+    decided_after = DateTimeQueryFilter(field_name="decided_at", lookup_expr="gte")
+    decided_before = DateTimeQueryFilter(field_name="decided_at", lookup_expr="lte")
     q = django_filters.CharFilter(method="search", help_text="Ref or text contains.")
 
     class Meta:

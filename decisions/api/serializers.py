@@ -10,6 +10,7 @@ from rest_framework import serializers
 from changerequests.api.serializers import change_request_find
 from core.api.inputs import InputSerializer, choices_help
 from core.api.links import Links
+from core.api.timestamps import DateTimeOutputField
 from decisions.models import TRANSITIONS, Decision
 from meetings.api.serializers import (
     AgendaItemLinkSerializer,
@@ -38,6 +39,7 @@ class DecisionOutputSerializer(serializers.ModelSerializer):
     )
     decided_by = PersonLinkSerializer(read_only=True, allow_null=True)
     change_request = ChangeRequestLinkSerializer(read_only=True, allow_null=True)
+    decided_at = DateTimeOutputField(read_only=True, allow_null=True)
     discussed_in = serializers.SerializerMethodField(
         help_text="The discussion items that name this decision."
     )

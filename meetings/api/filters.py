@@ -13,8 +13,10 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
+from drf_spectacular.drainage import set_override
 
 from core import refs
+from core.api.inputs import BooleanQueryFilter, DateQueryFilter
 from meetings.models import (
     AgendaItem,
     DiscussionItem,
@@ -35,15 +37,28 @@ def canonical_change_request_ref(text: str) -> str:
     return refs.change_request_ref(refs.parse_change_request_ref(text))
 
 
+# What each ref parser (``core.refs``) accepts, as the schema's pattern (any case, spaces
+# around; empty is no filter), so a client and schemathesis know a malformed ref from a
+# ref of no record before asking.
+_REF_PATTERNS = {
+    canonical_meeting_ref: r"^\s*([A-Za-z]{2,10}\s?[0-9]{1,4}(\.[0-9]{1,2})?)?\s*$",
+    canonical_change_request_ref: r"^\s*([Cc][Rr]\s?[0-9]{1,5})?\s*$",
+}
+# A record id in the database's range: one of no record matches nothing.
+ID_SCHEMA = {"type": "integer", "format": "int64", "minimum": -(2**63) + 1, "maximum": 2**63 - 1}
+
+
 class RefFilter(django_filters.CharFilter):
     """Filter by a ref column, accepting any way of writing the ref (``dag28`` → DAG028)."""
 
     def __init__(self, canonical: Callable[[str], str], **kwargs: Any) -> None:
         self.canonical = canonical
         super().__init__(**kwargs)
+        if canonical in _REF_PATTERNS:
+            set_override(self, "field", {"type": "string", "pattern": _REF_PATTERNS[canonical]})
 
     def filter(self, qs: QuerySet, value: Any) -> QuerySet:
-        if value in (None, ""):
+        if value is None or not value.strip():
             return qs
         try:
             ref = self.canonical(value)
@@ -59,14 +74,20 @@ class RefFilter(django_filters.CharFilter):
 
 
 class IdFilter(django_filters.NumberFilter):
-    """Filter by a record id: a whole number in the database's range (else a 400)."""
+    """Filter by a record id: a whole number in the database's range (else a 400).
+
+    An id no record has (0 and below among them) matches nothing, an empty list like any
+    unknown id: the schema documents an integer, and the input's "No record with id 0" is
+    the same answer for a write.
+    """
 
     field_class = forms.IntegerField
 
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", 2**63 - 1)
+        kwargs.setdefault("min_value", ID_SCHEMA["minimum"])
+        kwargs.setdefault("max_value", ID_SCHEMA["maximum"])
         super().__init__(**kwargs)
+        set_override(self, "field", ID_SCHEMA)
 
 
 class CommitteeCodeFilter(django_filters.CharFilter):
@@ -82,10 +103,10 @@ class MeetingFilter(django_filters.FilterSet):
     committee = CommitteeCodeFilter(field_name="committee__code", help_text="Committee code: DAG")
     status = django_filters.ChoiceFilter(choices=Meeting.Status.choices)
     classification = django_filters.ChoiceFilter(choices=Meeting.Classification.choices)
-    start_after = django_filters.DateFilter(
+    start_after = DateQueryFilter(
         field_name="start_at", lookup_expr="date__gte", help_text="On or after (YYYY-MM-DD)."
     )
-    start_before = django_filters.DateFilter(
+    start_before = DateQueryFilter(
         field_name="start_at", lookup_expr="date__lte", help_text="On or before (YYYY-MM-DD)."
     )
     q = django_filters.CharFilter(method="search", help_text="Ref, title or venue contains.")
@@ -143,7 +164,7 @@ class OrganisationFilter(django_filters.FilterSet):
 
 class PersonFilter(django_filters.FilterSet):
     organisation = IdFilter(field_name="organisation_id")
-    is_team = django_filters.BooleanFilter()
+    is_team = BooleanQueryFilter()
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains")
 
     class Meta:

@@ -16,6 +16,7 @@ from rest_framework import serializers
 from core import refs, roles
 from core.api.inputs import DateTimeInputField, InputSerializer, choices_help
 from core.api.links import Links
+from core.api.timestamps import DateTimeOutputField
 from meetings.models import (
     AgendaItem,
     Committee,
@@ -276,6 +277,8 @@ class MeetingOutputSerializer(serializers.ModelSerializer):
     decisions_url = ListUrlField("api-decision-list", "meeting", "ref")
     discussion_items_url = ListUrlField("api-discussion-item-list", "meeting", "ref")
     headline_reports_url = UrlField("api-headline-report-list", "ref")
+    start_at = DateTimeOutputField(read_only=True)
+    end_at = DateTimeOutputField(read_only=True, allow_null=True)
 
     class Meta:
         model = Meeting

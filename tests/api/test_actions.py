@@ -243,10 +243,12 @@ def test_pages_are_stable_when_rows_are_added_between_pages(seeded, pmo_api):
     assert [r["ref"] for r in back["results"]] == ["DAG27-08", *DAG28[:4]]
 
 
-def test_page_size_is_capped_at_500(seeded, pmo_api):
+def test_page_size_over_500_is_refused_naming_the_maximum(seeded, pmo_api):
+    # Not clamped: a client asking for 100,000 rows and given 500 would take them for all.
     response = pmo_api.get("/api/v1/actions/?page_size=100000")
-    assert response.status_code == 200
-    assert len(response.json()["results"]) == 16
+    assert response.status_code == 400
+    assert response.json()["errors"]["page_size"] == ["A whole number from 1 to 500."]
+    assert len(pmo_api.get("/api/v1/actions/?page_size=500").json()["results"]) == 16
 
 
 def test_list_costs_the_same_queries_at_10_and_200_rows(committee, pmo_api):

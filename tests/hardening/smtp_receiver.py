@@ -1,0 +1,75 @@
+"""A small SMTP server on 127.0.0.1 for tests: keeps every message, can wait before each reply.
+
+Enough of RFC 5321 for Django's SMTP backend (EHLO/HELO, MAIL, RCPT, DATA, RSET, NOOP, QUIT),
+no TLS, no authentication. A message counts as arrived once its data is read, before the
+server answers 250; ``delay`` holds that answer back, so a sender killed during the wait has
+delivered a message it never heard confirmed, the case a crash leaves in doubt.
+"""
+
+from __future__ import annotations
+
+import email
+import socketserver
+import threading
+import time
+from email.message import Message
+
+
+class _Handler(socketserver.StreamRequestHandler):
+    def _reply(self, line: str) -> None:
+        self.wfile.write(line.encode() + b"\r\n")
+        self.wfile.flush()
+
+    def handle(self) -> None:
+        server: SmtpReceiver = self.server  # type: ignore[assignment]
+        self._reply("220 test-receiver ESMTP")
+        while line := self.rfile.readline():
+            command = line.decode("ascii", "replace").strip().upper()
+            if command.startswith("EHLO"):
+                self.wfile.write(b"250-test-receiver\r\n250 8BITMIME\r\n")
+                self.wfile.flush()
+            elif command.startswith("DATA"):
+                self._reply("354 end with <CRLF>.<CRLF>")
+                server.keep(self._read_data())
+                time.sleep(server.delay)
+                self._reply("250 queued")
+            elif command.startswith("QUIT"):
+                self._reply("221 bye")
+                return
+            else:  # HELO, MAIL, RCPT, RSET, NOOP
+                self._reply("250 ok")
+
+    def _read_data(self) -> bytes:
+        lines = []
+        while (line := self.rfile.readline()) not in (b".\r\n", b".\n", b""):
+            lines.append(line[1:] if line.startswith(b"..") else line)
+        return b"".join(lines)
+
+
+class SmtpReceiver(socketserver.ThreadingTCPServer):
+    """``with SmtpReceiver(delay=2) as smtp:`` serves on ``smtp.port`` in a thread."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, delay: float = 0.0) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.delay = delay
+        self.messages: list[Message] = []
+        self._lock = threading.Lock()
+
+    @property
+    def port(self) -> int:
+        return self.server_address[1]
+
+    def keep(self, data: bytes) -> None:
+        with self._lock:
+            self.messages.append(email.message_from_bytes(data))
+
+    def __enter__(self) -> SmtpReceiver:
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.shutdown()
+        self.server_close()
