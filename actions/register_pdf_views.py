@@ -19,6 +19,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.choices import flatten_choices
 
+from core import ratelimit
 from core.renders import RenderStatusViewMixin
 from core.views import LoginRequired, today_london
 
@@ -87,12 +88,14 @@ def _mine_or_404(request: HttpRequest, pk: int) -> RegisterPdf:
         raise Http404("No such register PDF.") from exc
 
 
-class RegisterPdfCreateView(LoginRequired):
+class RegisterPdfCreateView(ratelimit.RateLimitMixin, LoginRequired):
     """``/actions/register-pdfs/?<the register's filters>`` (POST): ask for the PDF.
 
     The same filters, sort and visibility as ``/actions/`` (an Observer gets Public
     meetings' actions only), at most ``REGISTER_PDF_MAX_ROWS`` actions.
     """
+
+    rate_limit_scope = ratelimit.RENDER
 
     def post(self, request: HttpRequest) -> HttpResponse:
         return _ask(request)

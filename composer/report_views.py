@@ -39,7 +39,7 @@ from composer.report_render import (
     headline_report_latest_issued,
     headline_report_pdf_get,
 )
-from core import roles, visibility
+from core import ratelimit, roles, visibility
 from meetings.models import HeadlineReport, Meeting
 from meetings.selectors import meeting_get_for_user
 
@@ -194,7 +194,7 @@ class HeadlineReportIssueForm(forms.Form):
             )
 
 
-class HeadlineReportIssueView(PmoOnlyMixin, View):
+class HeadlineReportIssueView(ratelimit.RateLimitMixin, PmoOnlyMixin, View):
     """``/meetings/<ref>/report/issue/``: confirm (GET), then issue a new version (POST).
 
     The page lists the decisions the report would print as still proposed and asks the PMO

@@ -38,6 +38,16 @@ class ExpensiveThrottle(ScopedRateThrottle):
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
 
 
+class WriteThrottle(ExpensiveThrottle):
+    """:class:`ExpensiveThrottle` counting only writes (POST and the like): for an API view
+    whose reads are cheap and whose POST starts expensive work (issuing a report)."""
+
+    def allow_request(self, request: Any, view: Any) -> bool:
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return True
+        return super().allow_request(request, view)
+
+
 class _Scope:
     """What :class:`ScopedRateThrottle` reads from a view: its scope."""
 

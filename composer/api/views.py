@@ -30,6 +30,7 @@ from composer.api.serializers import (
     HeadlineReportOutputSerializer,
 )
 from composer.headline_report import headline_report_issue_outcome
+from core import ratelimit
 from core.api.errors import ErrorSerializer
 from core.api.etags import (
     ETAG_HEADER,
@@ -210,9 +211,12 @@ def _reports_for(user: Any, meeting_ref: str) -> QuerySet[HeadlineReport]:
 @extend_schema(tags=["headline reports"], parameters=[MEETING_REF_PARAMETER])
 @extend_schema_view(get=extend_schema(summary="List a meeting's headline report versions"))
 class HeadlineReportListApi(ListApi):
-    """The headline report versions of a meeting, newest first."""
+    """The headline report versions of a meeting, newest first; POST issues one (a render:
+    rate limited per user)."""
 
     serializer_class = HeadlineReportOutputSerializer
+    throttle_classes = [ratelimit.WriteThrottle]
+    throttle_scope = ratelimit.RENDER
     filter_backends: list[Any] = []
     keyset_orderings = (OrderKey("version", ("version",), "newest first", descending=True),)
 

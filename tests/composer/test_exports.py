@@ -13,7 +13,6 @@ import io
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.test import override_settings
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -147,12 +146,13 @@ def test_the_command_writes_the_register_with_the_pages_filters(seed, tmp_path):
     assert [row[0] for row in rows[1:]] == ["DAG28-01"]
 
 
-@override_settings(
-    REST_FRAMEWORK={
-        "DEFAULT_THROTTLE_RATES": {"export": "2/hour", "render": "2/hour"},
-    }
-)
-def test_exports_are_rate_limited_per_user_with_retry_after(client, seed):
+def _rates(settings, **rates):
+    """The rate limits in force for one test (the rest of the API's settings kept)."""
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
+
+
+def test_exports_are_rate_limited_per_user_with_retry_after(client, seed, settings):
+    _rates(settings, export="2/hour")
     client.force_login(_user("member"))
     url = reverse("register-export", args=["actions", "csv"])
     assert client.get(url).status_code == 200
@@ -194,3 +194,26 @@ def test_each_register_page_links_its_export_with_its_filters(client, seed):
     assert 'href="/exports/decisions.xlsx?status=proposed"' in page
     page = client.get(reverse("change-request-list") + "?status=open").content.decode()
     assert 'href="/exports/change-requests.csv?status=open"' in page
+
+
+def test_renders_are_rate_limited_per_user_in_the_browser_and_the_api(client, seed, settings):
+    _rates(settings, render="1/hour")
+    from rest_framework.authtoken.models import Token
+
+    client.force_login(_user("member"))
+    url = reverse("register-pdf-create")
+    assert client.post(url).status_code in (200, 302)
+    refused = client.post(url)
+    assert refused.status_code == 429
+    assert int(refused["Retry-After"]) > 0
+    token = Token.objects.create(user=_user("pmo"))
+    headers = {"HTTP_AUTHORIZATION": f"Token {token.key}"}
+    issue = "/api/v1/meetings/DAG028/headline-reports/"
+    assert client.get(issue, **headers).status_code == 200  # reads are not counted
+    assert client.get(issue, **headers).status_code == 200
+    assert client.post(issue, {}, content_type="application/json", **headers).status_code in (
+        200,
+        201,
+        202,
+    )
+    assert client.post(issue, {}, content_type="application/json", **headers).status_code == 429
