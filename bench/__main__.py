@@ -72,6 +72,32 @@ def main(argv: list[str] | None = None) -> int:
     from .harness import Result
     from .table import markdown_table, text_table
 
+    payloads, failed = _run_all(parser, args, forward)
+    results = [Result.from_dict(r) for p in payloads for r in p["results"]]
+    # Figures of one measurement side by side: SQLite then PostgreSQL.
+    order = {}
+    for r in results:
+        order.setdefault(r.key, len(order))
+    results.sort(key=lambda r: order[r.key])
+    header = _header(payloads)
+    print()
+    print("\n".join(header))
+    print()
+    print(text_table(results))
+    print(f"\nTotal {time.perf_counter() - started:.0f}s. Raw figures: {RESULTS}/latest-*.json")
+    if args.markdown:
+        args.markdown.write_text(
+            "\n".join(f"{line}  " for line in header) + "\n\n" + markdown_table(results) + "\n",
+            encoding="utf-8",
+        )
+    return 1 if failed else 0
+
+
+def _run_all(
+    parser: argparse.ArgumentParser, args: argparse.Namespace, forward: list[str]
+) -> tuple[list[dict], list[str]]:
+    """Each database's run in turn; the payloads of those that finished and the names of
+    those that did not (which make the exit status non-zero)."""
     payloads = []
     failed = []
     databases = [d.strip() for d in args.db.split(",") if d.strip()]
@@ -85,13 +111,12 @@ def main(argv: list[str] | None = None) -> int:
             failed.append(db)
         else:
             payloads.append(json.loads(path.read_text(encoding="utf-8")))
+    return payloads, failed
 
-    results = [Result.from_dict(r) for p in payloads for r in p["results"]]
-    # Figures of one measurement side by side: SQLite then PostgreSQL.
-    order = {}
-    for r in results:
-        order.setdefault(r.key, len(order))
-    results.sort(key=lambda r: order[r.key])
+
+def _header(payloads: list[dict]) -> list[str]:
+    """The lines above the table: the machine, then what each run generated and how long it
+    took, so a figure is read with its load."""
     header = []
     for p in payloads:
         env, gen = p["environment"], p["generated"]
@@ -107,17 +132,7 @@ def main(argv: list[str] | None = None) -> int:
             f"Machine: {env.get('cpus')} CPUs ({env.get('cpu', '?')}), "
             f"{env.get('memory_gib', '?')} GiB, Python {env.get('python')}",
         )
-    print()
-    print("\n".join(header))
-    print()
-    print(text_table(results))
-    print(f"\nTotal {time.perf_counter() - started:.0f}s. Raw figures: {RESULTS}/latest-*.json")
-    if args.markdown:
-        args.markdown.write_text(
-            "\n".join(f"{line}  " for line in header) + "\n\n" + markdown_table(results) + "\n",
-            encoding="utf-8",
-        )
-    return 1 if failed else 0
+    return header
 
 
 if __name__ == "__main__":

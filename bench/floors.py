@@ -71,6 +71,12 @@ def action_page_rows(
     ``person``, ``is_lead``). ``status="open"`` keeps actions that are not closed (the
     register's open filter).
     """
+    return _grouped(_page_query(limit=limit, offset=offset, status=status, order=order))
+
+
+def _page_query(*, limit: int, offset: int, status: str, order: str) -> list[tuple]:
+    """The page's rows, one per action and owner, read by the driver's own cursor so no
+    ORM or Django loader work is part of the floor."""
     connection.ensure_connection()
     ph = _placeholder()
     where = f"WHERE a.status <> {ph}" if status == "open" else ""
@@ -91,6 +97,12 @@ def action_page_rows(
         rows = cursor.fetchall()
     finally:
         cursor.close()
+    return rows
+
+
+def _grouped(rows: list[tuple]) -> list[dict[str, Any]]:
+    """The rows folded into one dict per action with its owners, lead first (the query's
+    order), in the shape the API returns."""
     actions: list[dict[str, Any]] = []
     last_id = None
     for (

@@ -32,37 +32,9 @@ def api_list(ctx: Context) -> list[Result]:
             target=target,
             floor_label="raw SQL + orjson",
         )
-
-        def fill(r: Result, size: int = size, order: str = order) -> None:
-            path = f"{API_LIST}?page_size={size}"
-            if order != "id":
-                path += f"&ordering={order}"
-            _require_url(path)
-            client = ctx.api_client()
-            rows = api_results(_get(client, path))
-            if len(rows) != size:
-                raise RuntimeError(f"{path} returned {len(rows)} rows, not {size}")
-            floor_rows = floors.action_page_rows(limit=size, order=order)
-            api_refs = [row.get("ref") for row in rows]
-            floor_refs = [row["ref"] for row in floor_rows]
-            if api_refs != floor_refs:
-                r.note = (
-                    f"the API's rows are not the floor's (API starts {api_refs[:3]}, "
-                    f"floor {floor_refs[:3]}): the ratio compares different work"
-                )
-            r.queries, _ = count_queries(lambda: _get(client, path))
-            samples, floor_samples = time_pair(
-                lambda: _get(client, path),
-                lambda: floors.action_page_json(limit=size, order=order),
-                repeats=ctx.repeats,
-                warmup=2,
-            )
-            r.value, r.floor = ms(samples), ms(floor_samples)
-            if r.target and ctx.is_postgres:
-                r.met = r.ratio is not None and r.ratio <= 4
-            r.extra["bytes"] = len(_get(client, path).content)
-
-        out.append(guarded(result, fill))
+        out.append(
+            guarded(result, lambda r, size=size, order=order: _fill_api_page(ctx, r, size, order))
+        )
 
     queries = Result(
         key="api_list_queries",
@@ -71,27 +43,61 @@ def api_list(ctx: Context) -> list[Result]:
         unit="",
         target="same count at 10 and 200",
     )
-
-    def fill_queries(r: Result) -> None:
-        _require_url(API_LIST)
-        client = ctx.api_client()
-        counts = {}
-        for size in (10, 50, 200, 500):
-            counts[size], _ = count_queries(
-                lambda size=size: _get(client, f"{API_LIST}?page_size={size}")
-            )
-        # The second page too: keyset or offset, a later page must cost the same.
-        first = _get(client, f"{API_LIST}?page_size=50").json()
-        next_url = first.get("next") if isinstance(first, dict) else None
-        if next_url:
-            counts["page 2"], _ = count_queries(lambda: _get(client, next_url))
-        r.queries = counts[10]
-        r.extra["counts"] = counts
-        r.note = "queries " + ", ".join(f"{k}: {v}" for k, v in counts.items())
-        r.met = counts[10] == counts[200]
-
-    out.append(guarded(queries, fill_queries))
+    out.append(guarded(queries, lambda r: _fill_api_queries(ctx, r)))
     return out
+
+
+def _fill_api_page(ctx: Context, r: Result, size: int, order: str) -> None:
+    """One page of the API timed in turn with the floor fetching the same rows; a note when
+    the rows differ, since the ratio would then compare different work."""
+    path = f"{API_LIST}?page_size={size}"
+    if order != "id":
+        path += f"&ordering={order}"
+    _require_url(path)
+    client = ctx.api_client()
+    rows = api_results(_get(client, path))
+    if len(rows) != size:
+        raise RuntimeError(f"{path} returned {len(rows)} rows, not {size}")
+    floor_rows = floors.action_page_rows(limit=size, order=order)
+    api_refs = [row.get("ref") for row in rows]
+    floor_refs = [row["ref"] for row in floor_rows]
+    if api_refs != floor_refs:
+        r.note = (
+            f"the API's rows are not the floor's (API starts {api_refs[:3]}, "
+            f"floor {floor_refs[:3]}): the ratio compares different work"
+        )
+    r.queries, _ = count_queries(lambda: _get(client, path))
+    samples, floor_samples = time_pair(
+        lambda: _get(client, path),
+        lambda: floors.action_page_json(limit=size, order=order),
+        repeats=ctx.repeats,
+        warmup=2,
+    )
+    r.value, r.floor = ms(samples), ms(floor_samples)
+    if r.target and ctx.is_postgres:
+        r.met = r.ratio is not None and r.ratio <= 4
+    r.extra["bytes"] = len(_get(client, path).content)
+
+
+def _fill_api_queries(ctx: Context, r: Result) -> None:
+    """Queries per page at four sizes and on the second page: a fixed count means no query
+    per row."""
+    _require_url(API_LIST)
+    client = ctx.api_client()
+    counts = {}
+    for size in (10, 50, 200, 500):
+        counts[size], _ = count_queries(
+            lambda size=size: _get(client, f"{API_LIST}?page_size={size}")
+        )
+    # The second page too: keyset or offset, a later page must cost the same.
+    first = _get(client, f"{API_LIST}?page_size=50").json()
+    next_url = first.get("next") if isinstance(first, dict) else None
+    if next_url:
+        counts["page 2"], _ = count_queries(lambda: _get(client, next_url))
+    r.queries = counts[10]
+    r.extra["counts"] = counts
+    r.note = "queries " + ", ".join(f"{k}: {v}" for k, v in counts.items())
+    r.met = counts[10] == counts[200]
 
 
 # --- 2. the browser pages -------------------------------------------------------------------

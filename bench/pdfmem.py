@@ -16,6 +16,7 @@ import json
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -28,14 +29,44 @@ def main(argv: list[str]) -> int:
     # Import everything a render touches first, so the baseline is the process at rest.
     import weasyprint  # noqa: F401
 
+    from .harness import RssSampler, peak_rss_mb
+
+    render = _renderer(kind, target)
+    max_before = peak_rss_mb()
+    cpu_before = time.process_time()
+    started = time.perf_counter()
+    with RssSampler() as sampler:
+        pdf, rows = render()
+    seconds = time.perf_counter() - started
+    # CPU time of this process: on a shared machine the wall time counts other work too.
+    cpu_seconds = time.process_time() - cpu_before
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "cpu_seconds": cpu_seconds,
+                "rss_before_mb": sampler.before_mb,
+                "rss_peak_mb": max(sampler.peak_mb, peak_rss_mb()),
+                "render_peak_mb": sampler.peak_mb,
+                "startup_peak_mb": max_before,
+                "bytes": len(pdf),
+                "rows": rows,
+            }
+        )
+    )
+    return 0
+
+
+def _renderer(kind: str, target: str) -> Callable[[], tuple[bytes, int]]:
+    """The render to measure, with its inputs read and its modules imported now: only the
+    call it returns falls inside the measured window."""
+    # Imported after django.setup() in main, as every project module here must be.
     from composer import report as headline
     from composer import report_render
     from core import pdf as pdf_kit
 
     from .floors import weasyprint_pdf
-    from .harness import RssSampler, peak_rss_mb
 
-    rows = 0
     if kind == "weasyprint":
         html = Path(target).read_text(encoding="utf-8")
         fetcher = pdf_kit.pdf_url_fetcher()
@@ -69,29 +100,7 @@ def main(argv: list[str]) -> int:
 
     else:
         raise SystemExit(f"unknown kind {kind!r}")
-    max_before = peak_rss_mb()
-    cpu_before = time.process_time()
-    started = time.perf_counter()
-    with RssSampler() as sampler:
-        pdf, rows = render()
-    seconds = time.perf_counter() - started
-    # CPU time of this process: on a shared machine the wall time counts other work too.
-    cpu_seconds = time.process_time() - cpu_before
-    print(
-        json.dumps(
-            {
-                "seconds": seconds,
-                "cpu_seconds": cpu_seconds,
-                "rss_before_mb": sampler.before_mb,
-                "rss_peak_mb": max(sampler.peak_mb, peak_rss_mb()),
-                "render_peak_mb": sampler.peak_mb,
-                "startup_peak_mb": max_before,
-                "bytes": len(pdf),
-                "rows": rows,
-            }
-        )
-    )
-    return 0
+    return render
 
 
 if __name__ == "__main__":
