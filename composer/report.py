@@ -6,8 +6,9 @@ Number, Venue, Meeting Date and Time, Classification); Actions (this meeting's, 
 of the next meeting. Rows of one area share one area cell. The HTML preview and the PDF come
 from one template (``composer.report_render``).
 
-This module reads what the report shows; ``composer.report_render`` turns it into HTML and
-PDF and keeps the renders.
+This module reads what the report shows; ``composer.report_text`` holds its wording (dates,
+the next meeting, hidden rows, the discussion cell) and ``composer.report_render`` turns it
+into HTML and PDF and keeps the renders.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 from django.db.models import Q
@@ -23,19 +23,20 @@ from django.utils import timezone
 
 from actions.models import Action, ActionReview
 from actions.rows import ActionRow, action_rows
-from core import refs, visibility
-from core.text import discussion_text_clean
+from composer.report_text import (
+    HIDDEN_REVIEW_TEXT,
+    PREVIOUS_MEETINGS,
+    date_text,
+    discussion_cell_html_cached,
+    meeting_date_and_time,
+    next_meeting_text,
+)
+from core import visibility
 from decisions.models import Decision
 from meetings.models import Committee, DiscussionItem, Meeting
 from meetings.selectors import meeting_next
 
-PREVIOUS_MEETINGS = "Previous Meeting(s)"
-
-
 # --- the data shown -----------------------------------------------------------------------------
-
-
-HIDDEN_REVIEW_TEXT = "An action of a restricted meeting"
 
 
 @dataclass(frozen=True)
@@ -200,26 +201,6 @@ def _estimated_lines(row: Any) -> int:
     return max(1, -(-len(text) // per_line)) + extra + 1
 
 
-def date_text(value: dt.date | None) -> str:
-    """``11/10/2023`` (the report's dd/mm/yyyy), or "" for no date."""
-    return value.strftime("%d/%m/%Y") if value else ""
-
-
-def meeting_date_and_time(start_at: dt.datetime, end_at: dt.datetime | None) -> str:
-    """``13 September 2023 1000-1300`` in Europe/London, as the report writes it."""
-    start = timezone.localtime(start_at)
-    text = f"{start.day} {start:%B %Y} {start:%H%M}"
-    return f"{text}-{timezone.localtime(end_at):%H%M}" if end_at else text
-
-
-def next_meeting_text(start_at: dt.datetime) -> str:
-    """``11 October 2023 10am`` (``2:30pm`` with minutes) in Europe/London."""
-    start = timezone.localtime(start_at)
-    hour = start.hour % 12 or 12
-    minutes = f":{start.minute:02d}" if start.minute else ""
-    return f"{start.day} {start:%B %Y} {hour}{minutes}{'am' if start.hour < 12 else 'pm'}"
-
-
 def _grouped(items: list[Any], area_of: Any, row_of: Any) -> list[AreaGroup]:
     """Rows grouped by area, areas in the order they first come, rows in their own order.
 
@@ -233,71 +214,6 @@ def _grouped(items: list[Any], area_of: Any, row_of: Any) -> list[AreaGroup]:
             groups[key] = AreaGroup(area=key or "", rows=[])
         groups[key].rows.append(row_of(item))
     return list(groups.values())
-
-
-# Refs shown in bold: the ones that point at actions, decisions and meetings (the report's
-# cross-references), with the ACTION/DECISION word written before them.
-_BOLD_KINDS = {refs.RefKind.ACTION, refs.RefKind.DECISION, refs.RefKind.MEETING}
-_KEYWORD_BEFORE_RE = re.compile(r"(?:ACTION|DECISION)S?\s+$")
-
-
-def discussion_cell_html(text: str, codes: list[str], anchors: dict[str, str]) -> str:
-    """A discussion item's sanitised HTML with refs bold (and linked to ``anchors``).
-
-    ``anchors`` maps a ref to the id of its row in the report (``action-DAG28-02``). Refs of
-    actions, decisions and meetings are bold, with the ACTION/DECISION word written before
-    them; lines after ``<br>`` that start with ``•`` become a bulleted list.
-    """
-    return _discussion_cell_html(text or "", tuple(codes), frozenset(anchors.items()))
-
-
-# Cached: finding refs is the dearest part of reading a report, and the same texts come
-# back on every request for an unchanged report.
-@lru_cache(maxsize=2048)
-def _discussion_cell_html(
-    text: str, codes: tuple[str, ...], anchor_items: frozenset[tuple[str, str]]
-) -> str:
-    anchors = dict(anchor_items)
-    # Sanitised again: a record written around the services must not inject markup here.
-    text = discussion_text_clean(text)
-    out: list[str] = []
-    position = 0
-    for found in refs.find_refs(text, codes):
-        if found.kind not in _BOLD_KINDS:
-            continue
-        start = found.start
-        keyword = _KEYWORD_BEFORE_RE.search(text, position, start)
-        if keyword:
-            start = keyword.start()
-        label = text[start : found.end]
-        anchor = anchors.get(found.ref)
-        inner = f'<a href="#{anchor}">{label}</a>' if anchor else label
-        out += [text[position:start], f'<strong class="ref">{inner}</strong>']
-        position = found.end
-    out.append(text[position:])
-    return _with_lists("".join(out))
-
-
-def _with_lists(text: str) -> str:
-    parts = re.split(r"<br\s*/?>", text)
-    if not any(p.lstrip().startswith("•") for p in parts[1:]):
-        return text
-    html_parts: list[str] = [f"<p>{parts[0]}</p>"] if parts[0].strip() else []
-    in_list = False
-    for part in parts[1:]:
-        if part.lstrip().startswith("•"):
-            if not in_list:
-                html_parts.append("<ul>")
-                in_list = True
-            html_parts.append(f"<li>{part.lstrip()[1:].strip()}</li>")
-        else:
-            if in_list:
-                html_parts.append("</ul>")
-                in_list = False
-            html_parts.append(f"<p>{part}</p>")
-    if in_list:
-        html_parts.append("</ul>")
-    return "".join(html_parts)
 
 
 def headline_report_data(
@@ -343,7 +259,7 @@ def headline_report_data(
         discussion_groups=_grouped(
             discussion,
             lambda i: i.agenda_item.title if i.agenda_item_id else "",
-            lambda i: DiscussionRow(html=_discussion_cell_html(i.text, codes, anchors)),
+            lambda i: DiscussionRow(html=discussion_cell_html_cached(i.text, codes, anchors)),
         ),
         next_meeting=next_meeting_text(following.start_at) if following else "",
         version=version,
