@@ -15,7 +15,8 @@ from django.core.exceptions import ValidationError
 
 from actions.services import OwnerSpec
 from core import refs
-from meetings.models import Meeting
+from core.services import name_length_check
+from meetings.models import Meeting, Organisation, Person
 
 from .reader import ReadReport
 from .records import ParsedAction, ParsedDecision
@@ -186,9 +187,18 @@ def _owners_validate(line: int, ref: str, text: str, problem: Problem) -> list[O
         problem(line, f"{ref} has no owner")
     for part in parts:
         try:
-            owners.append(OwnerSpec.from_text(part))
+            spec = OwnerSpec.from_text(part)
         except ValidationError as exc:
             problem(line, f"{ref} owner: {exc.messages[0]}")
+            continue
+        try:
+            # Checked here, before anything is written: the person is made only at the write.
+            name_length_check(Person, spec.person)
+            name_length_check(Organisation, spec.party)
+        except ValidationError as exc:
+            problem(line, exc.messages[0])
+            continue
+        owners.append(spec)
     return owners
 
 

@@ -279,7 +279,8 @@ def test_the_decision_table_names_every_status():
 
 @pytest.mark.parametrize("outcome", OUTCOMES)
 @pytest.mark.parametrize("from_status", C.values)
-def test_a_decision_moves_only_a_cr_not_yet_decided(db, chair_user, from_status, outcome):
+def test_a_decision_moves_only_a_cr_not_yet_decided(committee, chair_user, from_status, outcome):
+    # The chair of DAG (DAG-DEC68's committee) decides; the committee gives the seat.
     cr023 = cr023_in(from_status)
     moved = change_request_decide(
         change_request=cr023, outcome=outcome, decision_ref="DAG-DEC68", acting_user=chair_user
@@ -294,7 +295,7 @@ def test_a_decision_moves_only_a_cr_not_yet_decided(db, chair_user, from_status,
 @pytest.mark.parametrize(
     ("role", "allowed"), [("PMO", True), ("Chair", True), ("Member", False), ("Observer", False)]
 )
-def test_a_decision_settles_a_cr_in_the_deciders_name(db, role_user, role, allowed):
+def test_a_decision_settles_a_cr_in_the_deciders_name(committee, role_user, role, allowed):
     cr023 = cr023_in(C.AWAITING_DECISION)
     user = role_user(role)
     if allowed:

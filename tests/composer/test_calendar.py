@@ -39,7 +39,7 @@ def rob(seed):
     person = Person.objects.get(name="Rob Short")
     person.user = user
     person.save()
-    Membership.objects.create(committee=seed.committee, person=person, role="member")
+    Membership.objects.get_or_create(committee=seed.committee, person=person, role="member")
     return user
 
 

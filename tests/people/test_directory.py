@@ -142,14 +142,23 @@ def test_merge_moves_owner_links_and_memberships(seed, pmo_user):
         name="Rob Shrot", email="rob@example.org", organisation=programme, acting_user=pmo_user
     )
     ActionOwner.objects.filter(action=seed.dag28_01).update(person=typo)
+    # Rob (the demo member's person) already sits on DAG as a member: the typo's seat is an
+    # alternate's, so it moves to him rather than duplicating his.
     services.membership_create(
-        committee=seed.committee, person=typo, constituency="Programme", acting_user=pmo_user
+        committee=seed.committee,
+        person=typo,
+        role=Membership.Role.ALTERNATE,
+        constituency="Programme",
+        acting_user=pmo_user,
     )
     services.person_merge(source=typo, target=rob, acting_user=pmo_user)
 
     assert not Person.objects.filter(pk=typo.pk).exists()
     assert ActionOwner.objects.get(action=seed.dag28_01).person == rob
-    assert Membership.objects.get(committee=seed.committee, person=rob).constituency == "Programme"
+    moved = Membership.objects.get(
+        committee=seed.committee, person=rob, role=Membership.Role.ALTERNATE
+    )
+    assert moved.constituency == "Programme"
     rob.refresh_from_db()
     assert rob.email == "rob@example.org"  # the merged one's address was kept
     deleted = Person.history.filter(id=typo.pk, history_type="-").get()
