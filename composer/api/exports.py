@@ -24,15 +24,39 @@ from core import ratelimit
 from core.api.errors import ErrorSerializer
 from core.api.inputs import validated_input
 
+
+class ExportFilters(serializers.Serializer):
+    """The export's query parameters, checked as the schema documents them."""
+
+    file_format = serializers.ChoiceField(choices=list(FORMATS), default="xlsx")
+    q = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    status = serializers.CharField(required=False, allow_blank=True, max_length=40)
+    committee = serializers.CharField(required=False, allow_blank=True, max_length=20)
+    meeting = serializers.CharField(required=False, allow_blank=True, max_length=20)
+    owner = serializers.CharField(required=False, allow_blank=True, max_length=240)
+    due = serializers.ChoiceField(choices=["", "overdue", "within", "next"], required=False)
+    days = serializers.IntegerField(required=False, min_value=0, max_value=365)
+    sort = serializers.ChoiceField(
+        choices=["", "ref", "-ref", "due_date", "-due_date", "status", "-status"], required=False
+    )
+
+
 _FILTERS = [
     OpenApiParameter("q", str, description="Words or a ref to search for."),
     OpenApiParameter("status", str, description="A status, as the register's filter."),
     OpenApiParameter("committee", str, description="A committee code (DAG)."),
     OpenApiParameter("meeting", str, description="Actions: raised at this meeting (DAG028)."),
     OpenApiParameter("owner", str, description="Actions: an owner (o<id>, p<id>, r<role>)."),
-    OpenApiParameter("due", str, description="Actions: overdue, within or next."),
-    OpenApiParameter("days", int, description="Actions: with due=within, the days."),
-    OpenApiParameter("sort", str, description="Actions: ref, due_date, status (- reverses)."),
+    OpenApiParameter(
+        "due", str, enum=["overdue", "within", "next"], description="Actions: which are due."
+    ),
+    OpenApiParameter("days", int, description="Actions: with due=within, the days (0-365)."),
+    OpenApiParameter(
+        "sort",
+        str,
+        enum=["ref", "-ref", "due_date", "-due_date", "status", "-status"],
+        description="Actions: the order (- reverses).",
+    ),
 ]
 
 
@@ -69,6 +93,8 @@ class RegisterExportApi(APIView):
         fmt = request.query_params.get("file_format", "xlsx")
         if fmt not in FORMATS:
             raise ValidationError({"file_format": [f"Choose one of {', '.join(FORMATS)}."]})
+        filters = ExportFilters(data=request.query_params)
+        filters.is_valid(raise_exception=True)
         return export_response(kind, fmt, user=request.user, params=request.query_params)
 
 
@@ -76,7 +102,7 @@ class RegisterImportInput(serializers.Serializer):
     file = serializers.FileField(help_text="The edited action register (XLSX or CSV).")
     dry_run = serializers.BooleanField(default=True, help_text="List the changes; write none.")
     take = serializers.ListField(
-        child=serializers.CharField(),
+        child=serializers.CharField(max_length=100),
         default=list,
         help_text='Conflicts to take from the file, as "REF:field" ("DAG28-01:due_date").',
     )
@@ -104,13 +130,14 @@ class RegisterImportOutput(serializers.Serializer):
         "The action register as exported (XLSX or CSV), with descriptions, due dates or "
         "statuses changed, matched by ref. A dry run (the default) lists every change "
         "(old → new); a value changed in the product since the export is a conflict, kept "
-        "unless named in `take`. One bad row writes nothing (400 with the rows' errors). "
+        "unless named in `take`. One bad row writes nothing (422 with the rows' errors). "
         "PMO only; rate limited per user."
     ),
     request={"multipart/form-data": RegisterImportInput},
     responses={
         200: RegisterImportOutput,
-        400: OpenApiResponse(RegisterImportOutput, description="Rows with errors."),
+        400: OpenApiResponse(ErrorSerializer, description="No file, or a bad parameter."),
+        422: OpenApiResponse(RegisterImportOutput, description="Rows with errors."),
         403: OpenApiResponse(ErrorSerializer, description="Not the PMO."),
         429: OpenApiResponse(ErrorSerializer, description="Too many imports; see Retry-After."),
     },
@@ -142,4 +169,4 @@ class RegisterImportApi(APIView):
             ],
             "errors": plan.errors,
         }
-        return Response(body, status=400 if plan.errors else 200)
+        return Response(body, status=422 if plan.errors else 200)

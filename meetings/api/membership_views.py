@@ -96,7 +96,7 @@ class MembershipListApi(ListApi):
 
 @extend_schema(
     tags=["committees"],
-    parameters=[CODE_PARAMETER, OpenApiParameter("pk", int, OpenApiParameter.PATH)],
+    parameters=[CODE_PARAMETER, OpenApiParameter("id", int, OpenApiParameter.PATH)],
 )
 @extend_schema_view(
     get=extend_schema(
