@@ -115,6 +115,17 @@ class ChangeRequestAdmin(ServiceAdmin):
             acting_user=request.user,
         )
 
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        """A decided CR is evidence: never deleted; no bulk delete from the list."""
+        if obj is not None and obj.is_decided:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request: Any) -> dict:
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
 
 @admin.register(Release)
 class ReleaseAdmin(HistoryAdmin):

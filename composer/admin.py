@@ -178,3 +178,15 @@ class HeadlineReportAdmin(HistoryAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        """An issued version is immutable, file and all: never deleted (its version number
+        would be given to another PDF); no bulk delete from the list."""
+        if obj is not None and obj.status == obj.Status.ISSUED:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request: Any) -> dict:
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions

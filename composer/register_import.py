@@ -15,7 +15,6 @@ one transaction: one bad row writes nothing.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import datetime as dt
 import io
@@ -88,6 +87,10 @@ def read_table(data: bytes) -> list[list[Any]]:
             sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).active
         except Exception as exc:
             raise ValidationError("The file is not a readable XLSX workbook.") from exc
+        if (sheet.max_row or 0) > MAX_ROWS + 1:
+            raise ValidationError(
+                f"The sheet has {sheet.max_row - 1} rows; import at most {MAX_ROWS}."
+            )
         return [list(row) for row in sheet.iter_rows(values_only=True)]
     for encoding in ("utf-8-sig", "cp1252"):
         try:
@@ -97,10 +100,12 @@ def read_table(data: bytes) -> list[list[Any]]:
             continue
     else:
         raise ValidationError("The file is neither an XLSX workbook nor a CSV text file.")
-    dialect = csv.excel
-    with contextlib.suppress(csv.Error):
-        dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
-    return [list(row) for row in csv.reader(io.StringIO(text), dialect)]
+    # The delimiter is the headings line's most frequent of comma, semicolon and tab (Excel
+    # writes semicolons in some locales); quoting is Excel's (a quote doubled inside a
+    # quoted cell), which csv.Sniffer, reading one line, guesses wrong.
+    headings = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=headings.count)
+    return [list(row) for row in csv.reader(io.StringIO(text), csv.excel, delimiter=delimiter)]
 
 
 def _date(value: Any) -> dt.date | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import nh3
 
@@ -18,6 +19,15 @@ BIDI_CONTROLS_RE = re.compile("[\u202a-\u202e\u2066-\u2069]")
 def bidi_controls_stripped(text: str) -> str:
     """``text`` without the bidi embedding, override and isolate controls."""
     return BIDI_CONTROLS_RE.sub("", text)
+
+
+def visible_text(text: str) -> str:
+    """``text`` stripped, and empty when it holds nothing visible: a required reason made of
+    zero-width spaces or joiners (format characters, Unicode category Cf) says nothing."""
+    text = (text or "").strip()
+    if all(unicodedata.category(ch) == "Cf" or ch.isspace() for ch in text):
+        return ""
+    return text
 
 
 # Discussion text keeps the emphasis the headline report uses and nothing else.

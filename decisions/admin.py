@@ -87,3 +87,15 @@ class DecisionAdmin(ServiceAdmin):
             change_request=data.get("change_request"),
             acting_user=request.user,
         )
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        """A decided decision is evidence: never deleted (re-open it instead); the list's
+        bulk delete is off, since it would not ask per decision."""
+        if obj is not None and obj.is_locked:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request: Any) -> dict:
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions

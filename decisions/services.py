@@ -20,6 +20,7 @@ from changerequests.services import change_request_decide, change_request_undeci
 from core import refs, roles
 from core.actors import history_user, is_system
 from core.services import RecordLockedError, counter_take, number_range_check, validated_save
+from core.text import visible_text
 from meetings.models import AgendaItem, Meeting, Person
 
 from .models import LOCKED_FIELDS, TRANSITIONS, Decision, DecisionReopening
@@ -200,21 +201,21 @@ def decision_reopen(*, decision: Decision, reason: str, acting_user: Any) -> Dec
     the same reason (``change_request_undecide``). Raises ValidationError (not decided, no
     reason), PermissionDenied unless the chair, the PMO or the system.
     """
-    if roles.is_chair(acting_user):
+    if roles.is_committee_chair(acting_user, decision.committee_id):
         acted_as = DecisionReopening.ActedAs.CHAIR
     elif roles.is_pmo(acting_user):
         acted_as = DecisionReopening.ActedAs.PMO
     elif is_system(acting_user):
         acted_as = DecisionReopening.ActedAs.SYSTEM
     else:
-        raise PermissionDenied("Only the chair or the PMO can re-open a decision.")
+        raise PermissionDenied("Only the committee's chair or the PMO can re-open a decision.")
     decision = Decision.objects.select_for_update().get(pk=decision.pk)
     if not decision.is_locked:
         raise ValidationError(
             f"{decision.ref} is {decision.get_status_display().lower()}; only an approved or "
             "rejected decision is re-opened (a proposed or deferred one can be edited)."
         )
-    reason = reason.strip()
+    reason = visible_text(reason)
     if not reason:
         raise ValidationError({"reason": "Say why the decision is re-opened."})
     reopening = validated_save(

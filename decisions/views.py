@@ -140,7 +140,7 @@ def decision_page_context(request: HttpRequest, decision: Decision, **extra: Any
         "awaiting": decision.status in (Decision.Status.PROPOSED, Decision.Status.DEFERRED),
         "decide_form": DecisionDecideForm(prefix=decision.ref, auto_id="q-%s"),
         "locked_message": services.decision_locked_message(decision) if decision.is_locked else "",
-        "can_reopen": decision.is_locked and can_reopen(request.user),
+        "can_reopen": decision.is_locked and can_reopen(request.user, decision),
         "reopen_form": DecisionReopenForm(auto_id="reopen-%s"),
         "reopenings": decision_reopenings_of(decision=decision),
     }
@@ -148,9 +148,10 @@ def decision_page_context(request: HttpRequest, decision: Decision, **extra: Any
     return context
 
 
-def can_reopen(user: Any) -> bool:
-    """The chair re-opens a decided decision; the PMO may too, recorded as the PMO."""
-    return roles.is_chair(user) or roles.is_pmo(user)
+def can_reopen(user: Any, decision: Decision) -> bool:
+    """The committee's chair re-opens a decided decision; the PMO may too, recorded as the
+    PMO."""
+    return roles.is_committee_chair(user, decision.committee_id) or roles.is_pmo(user)
 
 
 def locked_refusal(request: HttpRequest, decision: Decision, message: str) -> HttpResponse:
@@ -167,9 +168,9 @@ class DecisionReopenView(LoginRequired):
     proposed with a reason, on record; the chair decides again."""
 
     def post(self, request: HttpRequest, ref: str) -> HttpResponse:
-        if not can_reopen(request.user):
-            raise PermissionDenied("Only the chair or the PMO can re-open a decision.")
         decision = get_decision_or_404(request, ref)
+        if not can_reopen(request.user, decision):
+            raise PermissionDenied("Only the committee's chair or the PMO can re-open a decision.")
         form = DecisionReopenForm(request.POST, auto_id="reopen-%s")
         if form.is_valid():
             try:

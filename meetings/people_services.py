@@ -21,7 +21,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.models import Group
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 
 from core import roles
@@ -134,6 +134,10 @@ def person_login_create(*, person: Person, role: str = roles.MEMBER, acting_user
         raise ValidationError({"email": f"{person.name} has no email to send an invitation to."})
     if role not in roles.ALL_ROLES:
         raise ValidationError({"role": f"“{role}” is not a role."})
+    if role == roles.PMO and not getattr(acting_user, "is_superuser", False):
+        # Separation of duties: the secretariat does not make administrators (who could
+        # then seat themselves as chair); only a superuser does.
+        raise PermissionDenied("Only a superuser can give a login the PMO role.")
     first, _, last = person.name.partition(" ")
     user = get_user_model()(
         username=_username_for(person), email=person.email, first_name=first[:150]
@@ -337,6 +341,14 @@ def committee_update(*, committee: Committee, acting_user: Any, **changes: Any) 
 
 
 @transaction.atomic
+def _no_own_seat(person: Person, acting_user: Any) -> None:
+    """Separation of duties: nobody but a superuser changes their own seats (a PMO who
+    seated themselves as chair could then decide the committee's decisions)."""
+    own = person.user_id is not None and person.user_id == getattr(acting_user, "pk", None)
+    if own and not getattr(acting_user, "is_superuser", False):
+        raise PermissionDenied("You cannot change your own committee seats; ask a superuser.")
+
+
 def membership_create(
     *,
     committee: Committee,
@@ -348,8 +360,9 @@ def membership_create(
     acting_user: Any,
 ) -> Membership:
     """Give ``person`` a seat on ``committee``; ValidationError for a seat they hold already
-    or an end before the start."""
+    or an end before the start; PermissionDenied for the acting user's own seat."""
     roles.require_pmo(acting_user)
+    _no_own_seat(person, acting_user)
     membership = Membership(
         committee=committee,
         person=person,
@@ -365,7 +378,10 @@ def membership_create(
 def membership_update(*, membership: Membership, acting_user: Any, **changes: Any) -> Membership:
     """Change a seat's role, constituency or dates."""
     roles.require_pmo(acting_user)
-    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    membership = (
+        Membership.objects.select_for_update().select_related("person").get(pk=membership.pk)
+    )
+    _no_own_seat(membership.person, acting_user)
     if "constituency" in changes:
         changes["constituency"] = " ".join((changes["constituency"] or "").split())
     apply_changes(membership, changes, MEMBERSHIP_EDITABLE_FIELDS)

@@ -27,6 +27,10 @@ from .records import ParsedReport
 from .results import HeadlineReportImportError, ImportProblem, ImportResult
 
 MAX_FILES = 200
+# What an archive may unpack to: a ZIP's members are read whole, and a small archive can
+# hold gigabytes (a "zip bomb"); the sizes its directory declares are checked first.
+MAX_MEMBER_BYTES = 20 * 1024 * 1024
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024
 Progress = Callable[[int, int, str], None]
 
 
@@ -58,7 +62,20 @@ def expand(files: Iterable[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
             if "word/document.xml" in archive.namelist():
                 out.append((name, data))
                 continue
-            for member in sorted(archive.infolist(), key=lambda m: m.filename):
+            members = archive.infolist()
+            too_big = [m.filename for m in members if m.file_size > MAX_MEMBER_BYTES]
+            if too_big or sum(m.file_size for m in members) > MAX_UNPACKED_BYTES:
+                raise CatalogueImportError(
+                    [
+                        ImportProblem(
+                            None,
+                            f"{name}: unpacked, it is larger than a back catalogue can be "
+                            f"({MAX_MEMBER_BYTES // 2**20} MB a file, "
+                            f"{MAX_UNPACKED_BYTES // 2**20} MB in all).",
+                        )
+                    ]
+                )
+            for member in sorted(members, key=lambda m: m.filename):
                 base = member.filename.rsplit("/", 1)[-1]
                 if member.is_dir() or not base or base.startswith((".", "__MACOSX")):
                     continue

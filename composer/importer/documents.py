@@ -28,6 +28,8 @@ from docx.text.paragraph import Paragraph
 from .results import HeadlineReportImportError, ImportProblem
 
 DOCX_PART = "word/document.xml"
+# A .docx is a ZIP: its declared unpacked size is checked before anything is read.
+MAX_UNPACKED_BYTES = 50 * 1024 * 1024
 
 
 @dataclass
@@ -151,6 +153,20 @@ def _table_lines(out: DocumentText, table: Table, number: int) -> None:
 def docx_text(data: bytes) -> DocumentText:
     """The text form of a Word headline report; raises HeadlineReportImportError for a file
     Word would not open."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except zipfile.BadZipFile:
+        unpacked = 0
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise HeadlineReportImportError(
+            [
+                ImportProblem(
+                    None,
+                    "This Word document unpacks to more than 50 MB: it is not a headline report.",
+                )
+            ]
+        )
     try:
         document = Document(io.BytesIO(data))
     except Exception as exc:

@@ -136,7 +136,14 @@ def decision_write(w: Writer, parsed: ParsedDecision) -> None:
     )
     changed = list(changes)
     outcome_now, outcome_new = current["outcome"], imported["outcome"]
-    if w.resolve("decision", parsed.ref, "outcome", outcome_now, outcome_new):
+    if outcome_now != outcome_new and existing.reopenings.exists():
+        # Re-opened on record since the report: the chair decides it again, not an import
+        # (which would decide it as the system, in nobody's name).
+        w.warn(
+            f"{parsed.ref} was re-opened since; its outcome is left to the chair "
+            f"(the report says {outcome_new})."
+        )
+    elif w.resolve("decision", parsed.ref, "outcome", outcome_now, outcome_new):
         _decide(w, decision, status, conditions)
         changed.append("status")
     w.change("decision", parsed.ref, "update" if changed else "unchanged", ", ".join(changed))

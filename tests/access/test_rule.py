@@ -10,7 +10,7 @@ seat. Who may read what follows DESIGN.md "Access" (worked out by hand below).
 from __future__ import annotations
 
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from actions.models import Action
 from actions.services import action_create, action_update_post
@@ -149,3 +149,20 @@ def test_the_owner_may_always_open_their_action(two):
         SEED_ACTIONS | {"TMAG1-01"}
     )
     assert not Meeting.objects.visible_to(tina.user).filter(ref="TMAG001").exists()
+
+
+def test_only_the_decisions_committee_chair_re_opens_it_and_with_a_visible_reason(two):
+    """A chair of one committee cannot re-open another committee's decision (the PMO may,
+    on record), and a reason of zero-width characters is no reason."""
+    from decisions.services import decision_reopen
+
+    chair, dual = two.users["chair"], two.users["dual"]
+    decision_transition(decision=two.tmag_dec, to_status=Decision.Status.APPROVED, acting_user=dual)
+    with pytest.raises(PermissionDenied):
+        decision_reopen(decision=two.tmag_dec, reason="Wrong figures", acting_user=chair)
+    with pytest.raises(ValidationError):
+        decision_reopen(decision=two.tmag_dec, reason="\u200b\u2060 ", acting_user=dual)
+    reopening = decision_reopen(decision=two.tmag_dec, reason="Wrong figures", acting_user=dual)
+    assert reopening.acted_as == "chair"
+    two.tmag_dec.refresh_from_db()
+    assert two.tmag_dec.status == Decision.Status.PROPOSED

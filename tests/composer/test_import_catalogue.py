@@ -289,3 +289,12 @@ def test_a_running_step_shows_the_tasks_progress(client):
     fragment = client.get(f"/imports/catalogue/{job.pk}/", HTTP_HX_REQUEST="true").content.decode()
     assert '<progress id="catalogue-progress" max="4" value="3">75%</progress>' in fragment
     assert 'hx-trigger="every 1s"' in fragment
+
+
+def test_an_archive_that_unpacks_too_large_is_refused_before_it_is_read():
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("DAG026.txt", b"\0" * (21 * 1024 * 1024))  # 21 MB of zeros, a few KB
+    assert len(bomb.getvalue()) < 100_000
+    with pytest.raises(CatalogueImportError, match="larger than a back catalogue can be"):
+        catalogue_import([("old.zip", bomb.getvalue())], acting_user=SYSTEM)

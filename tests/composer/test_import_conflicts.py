@@ -196,3 +196,26 @@ def test_the_command_prints_the_people_it_creates(db, capsys):
     assert "new organisations: Programme\n" in out
     assert "new people: Berlinda Kugara (Programme), Design Team (Programme)," in out
     assert "Haz Elmamoun," in out
+
+
+def test_a_decision_re_opened_since_is_not_decided_again_by_a_re_import(db):
+    """The chair re-opens DAG-DEC67 (approved in the seed); re-importing DAG028, even taking
+    the report's values, leaves it proposed for the chair, with a warning."""
+    from django.contrib.auth import get_user_model
+
+    from composer.demo import demo_logins_ensure
+    from decisions.models import Decision
+    from decisions.services import decision_reopen
+
+    demo_logins_ensure()
+    headline_report_import(text=SEED_TEXT, acting_user=SYSTEM)
+    dec67 = Decision.objects.get(ref="DAG-DEC67")
+    assert dec67.status == Decision.Status.APPROVED
+    decision_reopen(decision=dec67, reason="Minutes were amended", acting_user=SYSTEM)
+    result = headline_report_import(
+        text=SEED_TEXT, acting_user=SYSTEM, take_imported=["decision|DAG-DEC67|outcome"]
+    )
+    dec67.refresh_from_db()
+    assert dec67.status == Decision.Status.PROPOSED
+    assert any("DAG-DEC67 was re-opened since" in w for w in result.warnings)
+    assert get_user_model().objects.exists()

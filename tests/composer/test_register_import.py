@@ -181,3 +181,12 @@ def test_the_api_lists_then_applies_the_changes(client, seed, pmo):
     member = get_user_model().objects.get(username="member")
     headers["HTTP_AUTHORIZATION"] = f"Token {Token.objects.create(user=member).key}"
     assert post().status_code == 403
+
+
+def test_a_csv_round_trip_keeps_quotes_and_commas_in_descriptions(client, seed, pmo):
+    said = 'Chair said "yes", then "no" to this'
+    action_update(action=seed.dag28_02, description=said, acting_user=SYSTEM)
+    exported = _export(client, pmo, fmt="csv")
+    plan = register_import_plan(data=exported, user=pmo)
+    assert plan.errors == []
+    assert plan.changes == []  # nothing changed, nothing to import

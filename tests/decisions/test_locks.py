@@ -216,3 +216,22 @@ def test_a_cr_reopened_by_hand_is_settled_by_its_next_decision(seed, chair_user,
     decision_reopen(decision=seed.dec68, reason=REASON, acting_user=chair_user)
     seed.cr023.refresh_from_db()
     assert seed.cr023.status == C.REJECTED
+
+
+def test_the_admin_deletes_no_decided_decision_nor_issued_report_version(client, db):
+    """A decided decision and an issued report version are evidence: the admin offers no
+    delete for them, to the PMO or to a superuser, and no bulk delete."""
+    from django.contrib.auth import get_user_model
+
+    from decisions.models import Decision
+    from tests.fixtures import build_seedlike
+
+    seed = build_seedlike()
+    Decision.objects.filter(pk=seed.dec68.pk).update(status=Decision.Status.APPROVED)
+    admin = get_user_model().objects.create_superuser("root", "root@example.org", "pw")
+    client.force_login(admin)
+    url = f"/admin/decisions/decision/{seed.dec68.pk}/delete/"
+    assert client.post(url, {"post": "yes"}).status_code == 403
+    assert Decision.objects.filter(pk=seed.dec68.pk).exists()
+    page = client.get("/admin/decisions/decision/").content.decode()
+    assert "delete_selected" not in page

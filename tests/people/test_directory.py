@@ -265,3 +265,24 @@ def test_membership_dates(seed, pmo_user):
             end_date=dt.date(2023, 4, 1),
             acting_user=pmo_user,
         )
+
+
+def test_the_pmo_neither_seats_themself_nor_makes_administrators(seed):
+    """Separation of duties: a PMO who could seat themself as chair, or make another PMO
+    login they control, could decide the committee's decisions."""
+    pmo = get_user_model().objects.get(username="pmo")
+    own = Person.objects.get(user=pmo)
+    with pytest.raises(PermissionDenied):
+        services.membership_create(
+            committee=seed.committee, person=own, role=Membership.Role.CHAIR, acting_user=pmo
+        )
+    nina = services.person_create(
+        name="Nina Newcomer", email="nina@example.org", organisation=None, acting_user=pmo
+    )
+    with pytest.raises(PermissionDenied):
+        services.person_invite(person=nina, role="PMO", acting_user=pmo)
+    assert not get_user_model().objects.filter(email="nina@example.org").exists()
+    seat = services.membership_create(
+        committee=seed.committee, person=nina, role=Membership.Role.CHAIR, acting_user=pmo
+    )
+    assert seat.role == Membership.Role.CHAIR  # seating someone else is the PMO's job
