@@ -17,7 +17,9 @@ def production(*argv: str, static_root: Path) -> subprocess.CompletedProcess:
         # image does at build; without the compressed copies, which take a minute.
         "STATIC_ROOT": str(static_root),
         "STATIC_COMPRESS": "False",
-        **os.environ,
+        # This test process's own variables, less what the browser tests set for themselves
+        # (Playwright's sync API needs DJANGO_ALLOW_ASYNC_UNSAFE; a deployment must not).
+        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
         "DJANGO_SETTINGS_MODULE": "dag.settings.production",
         "SECRET_KEY": "k" * 20 + "0123456789abcdefghijklmnopqrstuvwxyz-production",
         "DATABASE_URL": "postgres://tracker:secret@127.0.0.1:5432/tracker",
