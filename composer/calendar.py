@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from icalendar import Calendar, Event
 
@@ -27,6 +27,7 @@ from actions.rows import ActionRow
 from actions.selectors import action_mine_for_user
 from composer.models import CalendarFeed, new_calendar_token
 from core import roles
+from core.access import user_access
 from core.actors import is_system
 from core.links import url_maker
 from meetings.models import Committee, Meeting
@@ -69,18 +70,13 @@ def calendar_feed_user(token: str) -> Any | None:
     return feed.user if feed else None
 
 
-def committees_of(user: Any, *, today: dt.date) -> QuerySet[Committee]:
-    """The committees on which ``user``'s person holds a seat today; every committee for a
-    programme administrator who holds none."""
-    current = (
-        Q(memberships__person__user=user)
-        & (Q(memberships__start_date__isnull=True) | Q(memberships__start_date__lte=today))
-        & (Q(memberships__end_date__isnull=True) | Q(memberships__end_date__gte=today))
-    )
-    seated = Committee.objects.filter(current).distinct()
-    if roles.is_pmo(user) and not seated.exists():
+def committees_of(user: Any) -> QuerySet[Committee]:
+    """The committees on which ``user`` holds a seat today (``core.access``, the seats the
+    access rule reads); every committee for a programme administrator who holds none."""
+    seated = {seat.committee_id for seat in user_access(user).seats}
+    if not seated and roles.is_pmo(user):
         return Committee.objects.all()
-    return seated
+    return Committee.objects.filter(pk__in=seated)
 
 
 def _meetings(user: Any, committees: Iterable[Committee] | QuerySet[Committee]) -> list[Meeting]:
@@ -148,7 +144,7 @@ def person_calendar(user: Any, *, today: dt.date) -> bytes:
     meeting_url = url_maker("meeting-detail", prefix=site)
     action_url = url_maker("action-detail", prefix=site)
     calendar = _calendar("Governance tracker: my meetings and actions")
-    for meeting in _meetings(user, committees_of(user, today=today)):
+    for meeting in _meetings(user, committees_of(user)):
         calendar.add_component(_meeting_event(meeting, stamp=stamp, url=meeting_url(meeting.ref)))
     for row in action_mine_for_user(user=user, today=today).rows:
         if row.due_date:
