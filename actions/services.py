@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from core import refs, roles, visibility
+from core import events, refs, roles, visibility
 from core.actors import history_user, is_system
 from core.services import (
     apply_changes,
@@ -123,12 +123,16 @@ def owner_build(
     )
 
 
-def _owners_set(action: Action, owners: list[OwnerSpec | str], *, acting_user: Any) -> None:
+def _owners_set(action: Action, owners: list[OwnerSpec | str], *, acting_user: Any) -> list[int]:
+    """Replace the owners; returns the ids of the people named now who were not before."""
     specs = [o if isinstance(o, OwnerSpec) else OwnerSpec.from_text(o) for o in owners]
     if not specs:
         raise ValidationError({"owners": "An action needs at least one owner."})
+    before = set()
     for old_owner in action.owners.all():
+        before.add(old_owner.person_id)
         history_delete(old_owner, acting_user=acting_user)
+    added: list[int] = []
     for index, spec in enumerate(specs):
         try:
             owner = owner_build(
@@ -138,6 +142,9 @@ def _owners_set(action: Action, owners: list[OwnerSpec | str], *, acting_user: A
         except ValidationError as exc:
             # A name or role refused on the way is a problem with this owner line.
             raise ValidationError({"owners": exc.messages}) from exc
+        if owner.person_id and owner.person_id not in before and owner.person_id not in added:
+            added.append(owner.person_id)
+    return added
 
 
 @transaction.atomic
@@ -195,9 +202,12 @@ def action_create(
         ),
         acting_user=acting_user,
     )
-    _owners_set(action, owners, acting_user=acting_user)
+    owner_person_ids = _owners_set(action, owners, acting_user=acting_user)
     if change_requests:
         action.change_requests.set(change_requests)
+    events.emit(
+        "action.created", action, acting_user=acting_user, owner_person_ids=owner_person_ids
+    )
     return action
 
 
@@ -226,10 +236,21 @@ def action_update(
     if action.agenda_item_id and action.agenda_item.meeting_id != action.meeting_id:
         raise ValidationError({"agenda_item": "That agenda item belongs to another meeting."})
     validated_save(action, acting_user=acting_user)
+    changed = sorted(set(changes) & ACTION_EDITABLE_FIELDS)
+    added: list[int] = []
     if owners is not None:
-        _owners_set(action, owners, acting_user=acting_user)
+        added = _owners_set(action, owners, acting_user=acting_user)
+        changed.append("owners")
     if change_requests is not None:
         action.change_requests.set(change_requests)
+        changed.append("change_requests")
+    events.emit(
+        "action.updated",
+        action,
+        acting_user=acting_user,
+        changed=changed,
+        owner_person_ids_added=added,
+    )
     return action
 
 
@@ -274,6 +295,13 @@ def action_update_post(
     if proposes_closure and not is_closed:
         action.status = Action.Status.PROPOSED_CLOSURE
         validated_save(action, acting_user=acting_user)
+    events.emit(
+        "action.update_posted",
+        action,
+        acting_user=acting_user,
+        update_id=update.pk,
+        proposes_closure=update.proposes_closure,
+    )
     return update
 
 
@@ -289,7 +317,9 @@ def action_close(
     action.status = Action.Status.CLOSED
     action.closed_date = closed_date or timezone.localdate()
     action.closure_note = note
-    return validated_save(action, acting_user=acting_user)
+    validated_save(action, acting_user=acting_user)
+    events.emit("action.closed", action, acting_user=acting_user, note=note)
+    return action
 
 
 @transaction.atomic
@@ -310,6 +340,7 @@ def action_closure_decline(*, action: Action, acting_user: Any, note: str = "") 
             ),
             acting_user=acting_user,
         )
+    events.emit("action.closure_declined", action, acting_user=acting_user, note=note)
     return action
 
 
@@ -340,6 +371,7 @@ def action_reopen(*, action: Action, acting_user: Any, reason: str = "") -> Acti
             ),
             acting_user=acting_user,
         )
+    events.emit("action.reopened", action, acting_user=acting_user, reason=reason.strip())
     return action
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from core import refs, roles
+from core import events, refs, roles
 from core.actors import history_user
 from core.services import (
     RecordLockedError,
@@ -59,7 +59,7 @@ def change_request_create(
     ref = refs.change_request_ref(number)
     if ChangeRequest.objects.filter(number=number).exists():
         raise ValidationError({"number": f"{ref} already exists."})
-    return validated_save(
+    cr = validated_save(
         ChangeRequest(
             number=number,
             ref=ref,
@@ -75,6 +75,8 @@ def change_request_create(
         ),
         acting_user=acting_user,
     )
+    events.emit("change_request.created", cr, acting_user=acting_user)
+    return cr
 
 
 CR_EDITABLE_FIELDS = {
@@ -128,7 +130,9 @@ def change_request_update(
             "them."
         )
     apply_changes(cr, changes, CR_EDITABLE_FIELDS)
-    return validated_save(cr, acting_user=acting_user)
+    validated_save(cr, acting_user=acting_user)
+    events.emit("change_request.updated", cr, acting_user=acting_user, changed=sorted(changes))
+    return cr
 
 
 def _status_move(
@@ -192,10 +196,13 @@ def change_request_transition(
         )
     if not reason:
         cr.status = to_status
-        return validated_save(cr, acting_user=acting_user)
-    return _status_move(
-        cr, to_status=to_status, reason=reason, decision_ref="", acting_user=acting_user
-    )
+        validated_save(cr, acting_user=acting_user)
+    else:
+        _status_move(
+            cr, to_status=to_status, reason=reason, decision_ref="", acting_user=acting_user
+        )
+    events.emit("change_request.updated", cr, acting_user=acting_user, changed=["status"])
+    return cr
 
 
 @transaction.atomic
@@ -218,13 +225,21 @@ def change_request_decide(
     if outcome not in DECISION_TRANSITIONS.get(cr.status, set()):
         return cr
     label = ChangeRequest.Status(outcome).label.lower()
-    return _status_move(
+    _status_move(
         cr,
         to_status=outcome,
         reason=f"{decision_ref}: {label}.",
         decision_ref=decision_ref,
         acting_user=acting_user,
     )
+    events.emit(
+        "change_request.decided",
+        cr,
+        acting_user=acting_user,
+        status=outcome,
+        decision_ref=decision_ref,
+    )
+    return cr
 
 
 @transaction.atomic
@@ -281,7 +296,15 @@ def ia_response_record(
     response.position, response.constituency = position, constituency
     response.conditions, response.comments = conditions, comments
     response.impact_note, response.received_date = impact_note, received_date
-    return validated_save(response, acting_user=acting_user)
+    validated_save(response, acting_user=acting_user)
+    events.emit(
+        "change_request.ia_response",
+        change_request,
+        acting_user=acting_user,
+        organisation_id=organisation.pk,
+        response_id=response.pk,
+    )
+    return response
 
 
 def ia_tally(*, change_request: ChangeRequest) -> dict[str, int]:

@@ -22,7 +22,7 @@ from composer.report_render import (
     headline_report_latest_issued,
     headline_report_pdf,
 )
-from core import roles
+from core import events, roles
 from core.actors import SYSTEM, history_user
 from core.renders import BackgroundRender, render_queue
 from core.services import validated_save
@@ -141,6 +141,15 @@ def _store(report: HeadlineReport, rendered: tuple[HeadlineReportData, bytes]) -
         status=Meeting.Status.REPORT_ISSUED,
         report_issue_date=data.issue_date,
         acting_user=SYSTEM,
+    )
+    # Inside the render's transaction, before the row is saved issued: listeners' writes
+    # commit with it. The issuer is the PMO who asked for this version.
+    events.emit(
+        "report.issued",
+        report.meeting,
+        acting_user=report.requested_by or SYSTEM,
+        version=report.version,
+        report_id=report.pk,
     )
 
 

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from changerequests.services import change_request_decide, change_request_undecide
-from core import refs, roles
+from core import events, refs, roles
 from core.actors import history_user, is_system
 from core.services import RecordLockedError, counter_take, number_range_check, validated_save
 from core.text import visible_text
@@ -56,7 +56,7 @@ def decision_create(
     ref = refs.decision_ref(committee.code, seq)
     if Decision.objects.filter(ref=ref).exists():
         raise ValidationError({"seq": f"Decision {ref} already exists."})
-    return validated_save(
+    decision = validated_save(
         Decision(
             committee=committee,
             meeting=meeting,
@@ -70,6 +70,8 @@ def decision_create(
         ),
         acting_user=acting_user,
     )
+    events.emit("decision.created", decision, acting_user=acting_user)
+    return decision
 
 
 def decision_locked_fields(decision: Decision, changes: dict[str, Any]) -> list[str]:
@@ -129,7 +131,9 @@ def decision_update(*, decision: Decision, acting_user: Any, **changes: Any) -> 
         raise RecordLockedError(decision_locked_message(decision))
     for name, value in changes.items():
         setattr(decision, name, value)
-    return validated_save(decision, acting_user=acting_user)
+    validated_save(decision, acting_user=acting_user)
+    events.emit("decision.updated", decision, acting_user=acting_user, changed=sorted(changes))
+    return decision
 
 
 # The CR status each decision outcome gives (to a CR not yet decided: change_request_decide).
@@ -186,6 +190,7 @@ def decision_transition(
             decision_ref=decision.ref,
             acting_user=acting_user,
         )
+    events.emit("decision.decided", decision, acting_user=acting_user, status=to_status)
     return decision
 
 
@@ -241,6 +246,7 @@ def decision_reopen(*, decision: Decision, reason: str, acting_user: Any) -> Dec
             reason=f"{decision.ref} re-opened: {reason}",
             acting_user=acting_user,
         )
+    events.emit("decision.reopened", decision, acting_user=acting_user, reason=reason)
     return reopening
 
 
