@@ -15,10 +15,11 @@ class ReminderLog(models.Model):
     The key is (person, action or meeting, kind, ``reminder_date``), unique in the database.
     ``reminder_date`` is the occasion the reminder is for, not the day it ran: the action's due
     date (due soon, due today), the first day of the overdue week (due date + 1, + 8, ...), or
-    the meeting's Europe/London date (meeting digest). A run claims one person's keys at a
-    time, just before sending that person's email: it inserts them with ``status=sending`` and
-    ``attempt_at`` now, leaving rows another run inserted first alone, and marks them ``sent``
-    or ``failed`` as soon as the send returns. ``failed`` rows are claimed again
+    the meeting's Europe/London date (meeting digest). A run claims every key it owes at once
+    (``status=claimed``, leaving rows another run inserted first alone), then, just before
+    sending each person's email, moves that person's rows to ``sending`` with ``attempt_at``
+    now, and marks them ``sent`` or ``failed`` as soon as the send returns; rows a stopped run
+    left ``claimed`` were never begun and the next run sends them. ``failed`` rows are claimed again
     (``attempts`` + 1) by the next run that still owes them. A row left ``sending`` means the
     process stopped while that email was being sent: whether it went is unknown, and it is not
     sent again (see ``composer.reminders.claims``); the PMO sees it in the admin's log.
@@ -31,6 +32,7 @@ class ReminderLog(models.Model):
         MEETING_DIGEST = "meeting_digest", "Meeting digest"
 
     class Status(models.TextChoices):
+        CLAIMED = "claimed", "Claimed (the run will send it next)"
         SENDING = "sending", "Sending (if it stays so, the run stopped: it may not have gone)"
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed (will be retried)"

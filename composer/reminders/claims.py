@@ -1,31 +1,39 @@
 """Claiming reminders: the :class:`~actions.models.ReminderLog` rows that make sends exactly once.
 
-Each person's email is claimed, sent and recorded on its own, so a process killed part-way
-through a run leaves at most one email's rows in doubt:
+A run claims every email it owes at once, then begins, sends and records them one at a
+time, so a process killed part-way through leaves at most one email in doubt:
 
-1. **Claim** (one short transaction, :func:`claim_person`): re-read the person's actions'
-   statuses (an action closed since the run read its candidates is dropped), insert the
-   person's owed keys as ``sending`` with ``attempt_at`` now, ignoring keys that exist,
-   re-claim their ``failed`` keys, and read back the rows this run now holds.
-2. **Send** the one email (outside any transaction).
-3. **Record** it (:func:`record_sent` or :func:`record_failed`).
+1. **Claim** everything owed (one short transaction, :func:`claims_take`): insert the owed
+   keys as ``claimed`` by this run, ignoring keys that exist, re-claim ``failed`` keys, and
+   read back the rows this run now holds. A fixed number of queries for the whole run.
+2. For each person in turn, **begin** (:func:`claim_begin`): re-read the person's actions'
+   statuses (an action closed since the run read its candidates is dropped, its row
+   released) and move the person's rows ``claimed`` → ``sending`` with ``attempt_at`` now,
+   if they are still this run's.
+3. **Send** the one email (outside any transaction).
+4. **Record** it (:func:`record_sent` or :func:`record_failed`).
 
 A key another run inserted first is not ours, so a second run, a retried task or a second
-beat sends nothing twice. A run killed between 1 and 3 leaves that one person's rows
+beat sends nothing twice. A run killed between 2 and 4 leaves that one person's rows
 ``sending`` with the time the send began: whether that email went is unknown, so it is not
-sent again and the PMO sees it in the reminder log. Everyone after that person was never
-claimed, so the next run sends them.
+sent again and the PMO sees it in the reminder log. The people after that person are still
+``claimed`` by the dead run: the next run first releases them (:func:`claims_release`,
+``failed`` with the reason, so they are claimed again and sent). Runs are one at a time
+(:mod:`.lock`); where no lock exists (SQLite without Redis, development only), a run that
+releases another live run's claims only makes that run skip those people, since every move
+is conditional on the row's status and run.
 
-Queries: one read of the log for the whole run (:func:`claims_existing`), then per person
-emailed a fixed handful (statuses, insert, re-claim when there are failed rows, read back,
-record); people with nothing new cost none.
+Queries: a fixed handful for the whole run (release, read, claim), then per person emailed
+three (statuses, begin, record); people with nothing new cost none. Those three are the
+price of the crash rule: the log must say which one email was in flight when the process
+died, so each email is begun and recorded on its own.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import F
@@ -62,32 +70,50 @@ def claims_existing(*, found: Candidates, today: dt.date) -> dict[ReminderKey, t
 def claims_done(*, found: Candidates, today: dt.date) -> set[ReminderKey]:
     """Keys owed today that are already sent or being sent (what a dry run leaves out)."""
     existing = claims_existing(found=found, today=today)
-    return {key for key, (_, status) in existing.items() if status != Status.FAILED}
+    # A row left ``claimed`` by a stopped run was never begun: the next run sends it.
+    return {key for key, (_, status) in existing.items() if status in (Status.SENT, Status.SENDING)}
 
 
-def claim_person(
+def claims_release(*, run_id: uuid.UUID) -> int:
+    """Release rows still ``claimed`` by runs that stopped before beginning them.
+
+    Called by a run holding the scanner lock before it reads the log: any ``claimed`` row of
+    another run is one that run never began (it died or was killed), so it is marked
+    ``failed`` with the reason and claimed again like any failed reminder. One update;
+    returns the rows released.
+    """
+    return (
+        ReminderLog.objects.filter(status=Status.CLAIMED)
+        .exclude(run_id=run_id)
+        .update(status=Status.FAILED, error="Not sent: the run that claimed it stopped first.")
+    )
+
+
+@dataclass
+class Held:
+    """The rows a run holds for one person: their keys and the log rows' pks."""
+
+    person_id: int
+    rows: dict[ReminderKey, int]
+
+
+def claims_take(
     *,
-    found: Candidates,
-    person_id: int,
-    keys: Iterable[ReminderKey],
+    owed: list[tuple[int, list[ReminderKey]]],
     retry_ids: list[int],
     run_id: uuid.UUID,
-) -> list[ReminderKey]:
-    """Claim one person's owed keys in one short transaction; return the keys now held.
+) -> list[Held]:
+    """Claim the owed keys of every person in one short transaction; the rows now held.
 
-    ``retry_ids`` are the pks of the person's ``failed`` rows (read by
-    :func:`claims_existing`). Actions closed since the candidates were read are left out:
-    a chased key whose action is no longer chased is not claimed, and a digest no longer
-    lists it (``found.open_by_person`` is narrowed; a digest left listing nothing is not
-    claimed).
+    ``owed``: (person, keys) in sending order; ``retry_ids``: the pks of owed ``failed``
+    rows (read by :func:`claims_existing`). Returns one :class:`Held` per person in that
+    order, for the people whose keys this run holds (keys another run took are not ours).
     """
-    keys = list(keys)
     with transaction.atomic():
-        keys = _still_owed(found, person_id, keys)
-        now = timezone.now()
         ReminderLog.objects.bulk_create(
             [
-                ReminderLog(**key._asdict(), status=Status.SENDING, run_id=run_id, attempt_at=now)
+                ReminderLog(**key._asdict(), status=Status.CLAIMED, run_id=run_id, attempts=0)
+                for _, keys in owed
                 for key in keys
             ],
             ignore_conflicts=True,
@@ -95,20 +121,41 @@ def claim_person(
         if retry_ids:
             # The status condition makes the re-claim atomic: of two runs, one updates it.
             ReminderLog.objects.filter(pk__in=retry_ids, status=Status.FAILED).update(
-                status=Status.SENDING,
-                run_id=run_id,
-                attempts=F("attempts") + 1,
-                error="",
-                attempt_at=now,
+                status=Status.CLAIMED, run_id=run_id, error=""
             )
-        owed = set(keys)
-        return [
-            _key_of(row)
-            for row in ReminderLog.objects.filter(
-                run_id=run_id, person_id=person_id, status=Status.SENDING
-            ).values_list(*_KEY_FIELDS)
-            if _key_of(row) in owed
-        ]
+        held: dict[ReminderKey, int] = {
+            _key_of(row): row[0]
+            for row in ReminderLog.objects.filter(run_id=run_id, status=Status.CLAIMED).values_list(
+                *_KEY_FIELDS
+            )
+        }
+    result = []
+    for person_id, keys in owed:
+        rows = {key: held[key] for key in keys if key in held}
+        if rows:
+            result.append(Held(person_id=person_id, rows=rows))
+    return result
+
+
+def claim_begin(*, found: Candidates, held: Held, run_id: uuid.UUID) -> list[ReminderKey]:
+    """Begin one person's email: the keys still owed, their rows now ``sending``.
+
+    Actions closed since the candidates were read are left out: a chased key whose action
+    is no longer chased is released (its row deleted: nothing was owed after all), and a
+    digest no longer lists it (``found.open_by_person`` is narrowed; a digest left listing
+    nothing is released too). Returns [] when nothing is left or the rows are no longer
+    this run's (another run released them).
+    """
+    keys = _still_owed(found, held.person_id, list(held.rows))
+    dropped = [pk for key, pk in held.rows.items() if key not in set(keys)]
+    if dropped:
+        ReminderLog.objects.filter(pk__in=dropped, run_id=run_id, status=Status.CLAIMED).delete()
+    if not keys:
+        return []
+    begun = ReminderLog.objects.filter(
+        pk__in=[held.rows[key] for key in keys], run_id=run_id, status=Status.CLAIMED
+    ).update(status=Status.SENDING, attempt_at=timezone.now(), attempts=F("attempts") + 1)
+    return keys if begun == len(keys) else []
 
 
 def _still_owed(found: Candidates, person_id: int, keys: list[ReminderKey]) -> list[ReminderKey]:

@@ -1,8 +1,8 @@
-"""The run: find what is owed, then per person claim, send and record one email.
+"""The run: find what is owed, claim it all, then per person begin, send and record one email.
 
 The scheduled task and the ``send_reminders`` command both call :func:`reminders_send`.
-Finding what is owed costs a fixed number of queries however many actions and people there
-are; each email then costs a fixed handful (see :mod:`.claims`).
+Finding and claiming what is owed costs a fixed number of queries however many actions and
+people there are; each email then costs three (see :mod:`.claims`).
 """
 
 from __future__ import annotations
@@ -18,11 +18,14 @@ from typing import Any
 from celery.exceptions import SoftTimeLimitExceeded
 from django.core.mail import get_connection
 
-from composer.reminders.candidates import Candidates, Recipient, candidates_owed
+from composer.reminders.candidates import Candidates, candidates_owed
 from composer.reminders.claims import (
-    claim_person,
+    Held,
+    claim_begin,
     claims_done,
     claims_existing,
+    claims_release,
+    claims_take,
     record_failed,
     record_sent,
 )
@@ -113,6 +116,8 @@ def reminders_send(
         if not acquired:
             result.locked_out = True
             return result
+        run_id = uuid.uuid4()
+        claims_release(run_id=run_id)
         found = candidates_owed(today)
         result.unreachable = sorted(found.unreachable)
         for ref, owner in result.unreachable:
@@ -122,7 +127,7 @@ def reminders_send(
             key for key in found.keys if existing.get(key, (0, Status.FAILED))[1] == Status.FAILED
         ]
         if owed:
-            _deliver(result, found, owed, existing)
+            _deliver(result, found, owed, existing, run_id)
     return result
 
 
@@ -141,16 +146,18 @@ def _deliver(
     found: Candidates,
     owed: list[ReminderKey],
     existing: dict[ReminderKey, tuple[int, str]],
+    run_id: uuid.UUID,
 ) -> None:
-    """Claim, send and record one email per person in turn, over one connection.
+    """Claim everything owed, then begin, send and record one email per person in turn,
+    over one connection.
 
-    Each email is its own claim (a short transaction), send and record (see
+    Each email is begun (its rows ``sending``), sent and recorded on its own (see
     :mod:`.claims`), so whatever stops the loop leaves only the email in flight in doubt: a
     send that raises an error marks that person's rows failed (the next run retries them) and
     the connection is reopened for the next; the worker's SoftTimeLimitExceeded, or a kill,
-    leaves the rows of the email being sent ``sending``, and the people after it unclaimed.
+    leaves the rows of the email being sent ``sending``, and the people after it ``claimed``
+    for the next run to release and send.
     """
-    run_id = uuid.uuid4()
     mail = get_connection()
     composer = Composer(today=result.today, found=found)
     try:
@@ -163,13 +170,10 @@ def _deliver(
             result.emails.append(summary)
         return
     try:
-        for person_id, keys in _by_person(found, owed):
-            retry_ids = [existing[key][0] for key in keys if key in existing]
-            held = claim_person(
-                found=found, person_id=person_id, keys=keys, retry_ids=retry_ids, run_id=run_id
-            )
-            if held:
-                _send_one(result, composer, found.people[person_id], held, mail, run_id)
+        by_person = _by_person(found, owed)
+        retry_ids = [existing[key][0] for key in owed if key in existing]
+        for held in claims_take(owed=by_person, retry_ids=retry_ids, run_id=run_id):
+            _send_one(result, composer, found, held, mail, run_id)
     finally:
         try:
             mail.close()
@@ -180,12 +184,16 @@ def _deliver(
 def _send_one(
     result: ReminderRun,
     composer: Composer,
-    recipient: Recipient,
-    held: list[ReminderKey],
+    found: Candidates,
+    claimed: Held,
     mail: Any,
     run_id: uuid.UUID,
 ) -> None:
-    """Write and send one person's email, then record it sent or failed."""
+    """Begin, write and send one person's email, then record it sent or failed."""
+    held = claim_begin(found=found, held=claimed, run_id=run_id)
+    if not held:
+        return
+    recipient = found.people[claimed.person_id]
     try:
         summary, message = composer.compose(recipient, held)
     except Exception as exc:

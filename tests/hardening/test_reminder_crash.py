@@ -101,7 +101,7 @@ def test_a_run_killed_mid_way_leaves_one_email_in_doubt_and_the_rerun_sends_the_
         run.wait()
         first = [_recipient(m) for m in slow.messages]
     # Killed while the 4th message waited for the server's answer: three recorded sent, the
-    # fourth in doubt, the other six never claimed.
+    # fourth in doubt, the other six claimed but never begun.
     assert len(first) == killed_after
     in_doubt = ReminderLog.objects.filter(status=ReminderLog.Status.SENDING)
     assert {row.person.email for row in in_doubt} == {first[-1]}
