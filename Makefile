@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
 
-.PHONY: install system-deps run demo test test-sqlite test-postgres lint format bench clean
+.PHONY: install system-deps run demo test test-sqlite test-postgres lint format bench clean vendor
 
 install: $(VENV)/.installed
 
@@ -51,3 +51,14 @@ bench: install
 
 clean:
 	rm -rf $(VENV) var/db.sqlite3* var/media var/staticfiles .pytest_cache
+
+# The discussion editor (pell, MIT) is vendored from npm into static/vendor/pell and committed,
+# so running the app fetches nothing; this target refreshes it. The checksums in
+# static/vendor/pell/SHA256SUMS are checked after unpacking.
+PELL_VERSION = 1.0.6
+vendor:
+	rm -rf var/vendor && mkdir -p var/vendor
+	cd var/vendor && npm pack --silent pell@$(PELL_VERSION) >/dev/null && tar xzf pell-$(PELL_VERSION).tgz
+	cp var/vendor/package/dist/pell.min.js var/vendor/package/dist/pell.min.css var/vendor/package/LICENSE.md static/vendor/pell/
+	cd static/vendor/pell && sha256sum -c SHA256SUMS
+

@@ -30,10 +30,10 @@ class DiscussionItemForm(forms.Form):
 
     area = AreaField()
     text = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=forms.Textarea(attrs={"rows": 4, "data-rich-editor": ""}),
         label="Discussion",
         help_text="Refs such as ACTION DAG28-02, DECISION DAG-DEC68 or CR023 become links. "
-        "Bold, italic and underline (b, i, u tags) are kept.",
+        "Bold, italic, underline, lists and links are kept.",
     )
 
     def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:

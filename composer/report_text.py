@@ -15,7 +15,7 @@ from functools import lru_cache
 from django.utils import timezone
 
 from core import refs
-from core.text import discussion_text_clean
+from core.text import anchor_spans, discussion_text_clean, inside
 
 PREVIOUS_MEETINGS = "Previous Meeting(s)"
 HIDDEN_REVIEW_TEXT = "An action of a restricted meeting"
@@ -68,8 +68,9 @@ def discussion_cell_html_cached(
     text = discussion_text_clean(text)
     out: list[str] = []
     position = 0
+    written_links = anchor_spans(text)
     for found in refs.find_refs(text, codes):
-        if found.kind not in _BOLD_KINDS:
+        if found.kind not in _BOLD_KINDS or inside(found.start, written_links):
             continue
         start = found.start
         keyword = _KEYWORD_BEFORE_RE.search(text, position, start)

@@ -30,8 +30,12 @@ def visible_text(text: str) -> str:
     return text
 
 
-# Discussion text keeps the emphasis the headline report uses and nothing else.
-DISCUSSION_TAGS = {"b", "strong", "u", "i", "em", "br"}
+# Discussion text keeps the emphasis the headline report uses, and what the discussion
+# editor writes: paragraphs, lists and links (http, https and mailto only, opened with
+# rel="noopener noreferrer"). Everything else is removed, its text kept.
+DISCUSSION_TAGS = {"b", "strong", "u", "i", "em", "br", "p", "ul", "ol", "li", "a"}
+DISCUSSION_ATTRIBUTES = {"a": {"href"}}
+DISCUSSION_URL_SCHEMES = {"http", "https", "mailto"}
 
 # Emphasis nested deeper than this is flattened: a report needs a level or two, and
 # WeasyPrint recurses per level (a few hundred <b> made the PDF fail to render at all).
@@ -40,10 +44,40 @@ _EMPHASIS_TAG_RE = re.compile(r"<(/?)(?:b|strong|u|i|em)>")
 
 
 def discussion_text_clean(text: str) -> str:
-    """Sanitise discussion HTML: keep ``b``/``strong``/``u``/``i``/``em``/``br``, drop the
-    rest, and drop emphasis tags nested more than ``DISCUSSION_MAX_NESTING`` deep (their text
-    stays)."""
-    return _emphasis_flattened(nh3.clean(text or "", tags=DISCUSSION_TAGS, attributes={})).strip()
+    """Sanitise discussion HTML: keep ``DISCUSSION_TAGS`` (links with a safe ``href`` only),
+    drop the rest, and drop emphasis tags nested more than ``DISCUSSION_MAX_NESTING`` deep
+    (their text stays)."""
+    html = nh3.clean(
+        text or "",
+        tags=DISCUSSION_TAGS,
+        attributes=DISCUSSION_ATTRIBUTES,
+        url_schemes=DISCUSSION_URL_SCHEMES,
+        url_relative="deny",
+        link_rel="noopener noreferrer",
+    )
+    # A link whose address was refused (a script, a relative path) is no link: its text stays.
+    html = _HREFLESS_LINK_RE.sub(r"\1", html)
+    return _emphasis_flattened(html).strip()
+
+
+_HREFLESS_LINK_RE = re.compile(r'<a rel="noopener noreferrer">(.*?)</a>', re.DOTALL)
+
+
+_ANCHOR_RE = re.compile(r"<a\b[^>]*>.*?</a>", re.DOTALL)
+
+
+def anchor_spans(html: str) -> list[tuple[int, int]]:
+    """Where the links written in sanitised ``html`` start and end (``<a …>`` to ``</a>``).
+
+    A ref inside a link someone wrote is left as written: a link inside a link is not HTML.
+    nh3's output never nests links, so the first ``</a>`` closes each one.
+    """
+    return [m.span() for m in _ANCHOR_RE.finditer(html)]
+
+
+def inside(position: int, spans: list[tuple[int, int]]) -> bool:
+    """Whether ``position`` falls inside one of ``spans``."""
+    return any(start <= position < end for start, end in spans)
 
 
 def _emphasis_flattened(html: str) -> str:

@@ -20,7 +20,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from core import refs, roles
 from core.links import url_maker
-from core.text import discussion_text_clean
+from core.text import anchor_spans, discussion_text_clean, inside
 
 register = template.Library()
 
@@ -75,8 +75,9 @@ def link_refs(text: str, known: dict[str, str]) -> SafeString:
     out: list[str] = []
     position = 0
     makers: dict[str, Callable[[str], str]] = {}
+    written_links = anchor_spans(html)
     for found in refs.find_refs(html, codes or ("DAG",)):
-        if found.ref not in known:
+        if found.ref not in known or inside(found.start, written_links):
             continue
         maker = makers.get(found.kind)
         if maker is None:

@@ -42,3 +42,66 @@
     if (field) field.focus();
   }, true);
 })();
+
+/* On a phone: the navigation folds behind a Menu button, and a long meeting page's areas
+   fold to their titles (the jump list above them opens the one chosen). */
+(function () {
+  "use strict";
+  var narrow = window.matchMedia("(max-width: 40rem)");
+
+  function menu() {
+    var header = document.querySelector(".site-header");
+    var button = header && header.querySelector(".menu-button");
+    if (!button) return;
+    document.documentElement.classList.add("has-menu-button");
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var open = header.classList.toggle("nav-open");
+      button.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+  }
+
+  function setOpen(area, open) {
+    var body = area.querySelector(":scope > .area-body");
+    var toggle = area.querySelector(":scope > header .area-toggle");
+    if (!body || !toggle) return;
+    body.hidden = !open;
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+  }
+
+  function areas(root) {
+    var all = Array.prototype.slice.call((root || document).querySelectorAll("section.area"));
+    if (!all.length) return;
+    var fold = narrow.matches && document.querySelectorAll("section.area").length > 3;
+    all.forEach(function (area) {
+      var header = area.querySelector(":scope > header");
+      var body = area.querySelector(":scope > .area-body");
+      if (!header || !body || header.querySelector(".area-toggle")) return;
+      var title = header.querySelector("h3");
+      var toggle = document.createElement("button");
+      toggle.type = "button";
+      toggle.className = "area-toggle";
+      toggle.setAttribute("aria-controls", body.id);
+      toggle.innerHTML = '<span aria-hidden="true"></span><span class="visually-hidden">Show or hide </span>';
+      var name = document.createElement("span");
+      name.className = "visually-hidden";
+      name.textContent = title ? title.textContent : "this area";
+      toggle.appendChild(name);
+      toggle.addEventListener("click", function () { setOpen(area, body.hidden); });
+      header.insertBefore(toggle, header.firstChild);
+      var keep = !fold || area.hasAttribute("data-just-added") || ("#" + area.id) === location.hash;
+      setOpen(area, keep);
+    });
+  }
+
+  function openTarget() {
+    var id = decodeURIComponent(location.hash.slice(1));
+    var target = id && document.getElementById(id);
+    var area = target && target.closest("section.area");
+    if (area) setOpen(area, true);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { menu(); areas(document); openTarget(); });
+  document.addEventListener("htmx:load", function (event) { areas(event.target); });
+  window.addEventListener("hashchange", openTarget);
+})();
