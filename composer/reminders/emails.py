@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from actions.models import Action
 from actions.rows import ActionRow, action_rows
+from composer.digest_sections import digest_sections
 from composer.reminders.candidates import Candidates, Recipient
 from composer.reminders.rules import KIND_ORDER, LONDON, Kind, ReminderKey
 from composer.reminders.unsubscribe import unsubscribe_signer
@@ -229,6 +230,8 @@ class Composer:
             "name": recipient.name,
             "digests": digests,
             "sections": sections,
+            # Other apps' sections (notifications, escalations): composer.digest_sections.
+            "extra_sections": digest_sections(person_id=recipient.person_id, today=self.today),
             "unsubscribe_url": unsubscribe_url,
             "site_url": self.site_url,
         }
