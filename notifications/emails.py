@@ -37,8 +37,11 @@ def sections_of(notifications: Iterable[Notification]) -> list[Section]:
     order of the kinds; each item links to the record through its open-and-mark-read URL."""
     site = _site()
     groups: dict[str, list[dict]] = {}
+    counted: set[str] = set()
     for n in sorted(notifications, key=lambda n: (Kind.values.index(n.kind), n.created_at, n.pk)):
         title = n.group if n.kind == Kind.ESCALATION else Kind(n.kind).label
+        if n.kind == Kind.ESCALATION:
+            counted.add(title)
         groups.setdefault(title, []).append(
             {
                 "ref": n.record_ref,
@@ -47,7 +50,7 @@ def sections_of(notifications: Iterable[Notification]) -> list[Section]:
             }
         )
     return [
-        Section(f"{title}: {len(items)}" if items and title.startswith("Overdue") else title, items)
+        Section(f"{title}: {len(items)}" if title in counted else title, items)
         for title, items in groups.items()
     ]
 
