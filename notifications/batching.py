@@ -98,7 +98,9 @@ def deliver(
     emailed = []
     for person_id in person_ids:
         held = claim(person_id=person_id, owed=owed, run_id=run_id)
-        if held and send_claimed(person=people[person_id], held=held, run_id=run_id, subject=subject):
+        if held and send_claimed(
+            person=people[person_id], held=held, run_id=run_id, subject=subject
+        ):
             emailed.append(person_id)
     return emailed
 
@@ -125,5 +127,3 @@ def notifications_flush(*, acting_user: Any, now: dt.datetime | None = None) -> 
     )
     person_ids = [row["recipient_id"] for row in due]
     return deliver(owed=owed.filter(created_at__lte=now), subject=subject_of, person_ids=person_ids)
-
-

@@ -33,9 +33,9 @@ from notifications.recipients import Told, record_visible
 def deliveries_of(person_ids: Iterable[int], kind: str) -> dict[int, str]:
     """Each person's delivery for ``kind`` (their preference, else the default). One query."""
     set_ = dict(
-        NotificationPreference.objects.filter(person_id__in=list(person_ids), kind=kind).values_list(
-            "person_id", "delivery"
-        )
+        NotificationPreference.objects.filter(
+            person_id__in=list(person_ids), kind=kind
+        ).values_list("person_id", "delivery")
     )
     return {pk: set_.get(pk, default_delivery(kind)) for pk in person_ids}
 
@@ -57,7 +57,8 @@ def notifications_write(*, told: Told, actor: Any) -> list[Notification]:
         for person in Person.objects.filter(
             pk__in=sorted(told.person_ids), is_active=True, user__isnull=False
         ).select_related("user")
-        if person.user_id != actor_id and record_visible(person.user, told.record_type, told.record_id)
+        if person.user_id != actor_id
+        and record_visible(person.user, told.record_type, told.record_id)
     ]
     if not people:
         return []
@@ -172,10 +173,9 @@ def escalation_rule_set(
         raise ValidationError(
             {"chair_after_days": "Escalate to the chair no sooner than to the secretariat."}
         )
-    rule = (
-        EscalationRule.objects.select_for_update().filter(committee=committee).first()
-        or EscalationRule(committee=committee)
-    )
+    rule = EscalationRule.objects.select_for_update().filter(
+        committee=committee
+    ).first() or EscalationRule(committee=committee)
     rule.secretariat_after_days = secretariat_after_days
     rule.chair_after_days = chair_after_days
     return validated_save(rule, acting_user=acting_user)

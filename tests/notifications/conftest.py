@@ -59,8 +59,8 @@ def hidden_refs(message) -> list[str]:
 @pytest.fixture(autouse=True)
 def _no_email_names_a_hidden_record(request):
     yield
-    if "db" not in request.fixturenames and "transactional_db" not in request.fixturenames:
-        if not request.node.get_closest_marker("django_db"):
-            return
+    uses_db = {"db", "transactional_db"} & set(request.fixturenames)
+    if not uses_db and not request.node.get_closest_marker("django_db"):
+        return
     for message in mail.outbox:
         assert hidden_refs(message) == [], (message.to, message.subject)

@@ -28,7 +28,9 @@ D = dt.date
 
 def _seed_with_secretary():
     seed = seed_at()
-    _login("secretary", "Sam Secretary", "Programme", [(seed.committee, Membership.Role.SECRETARIAT)])
+    _login(
+        "secretary", "Sam Secretary", "Programme", [(seed.committee, Membership.Role.SECRETARIAT)]
+    )
     escalation_rule_set(
         committee=seed.committee,
         secretariat_after_days=7,
@@ -55,7 +57,8 @@ def test_secretariat_on_day_n_plus_1_and_chair_on_day_m_plus_1_once_each():
     assert _day(D(2023, 10, 19)) == (2, ["secretary@example.org"])
     (email,) = [m for m in mail.outbox if to(m) == "secretary@example.org"]
     assert "DAG: overdue more than 7 days: 2" in email.body
-    assert "DAG28-01" in email.body and "DAG28-02" in email.body
+    assert "DAG28-01" in email.body
+    assert "DAG28-02" in email.body
     assert "8 days overdue" in email.body
     assert _day(D(2023, 10, 19)) == (0, [])  # a retry the same day
     assert _day(D(2023, 10, 20)) == (0, [])  # the next day: each occasion once
@@ -70,7 +73,9 @@ def test_secretariat_on_day_n_plus_1_and_chair_on_day_m_plus_1_once_each():
 @pytest.mark.django_db(transaction=True)
 def test_two_concurrent_runs_escalate_each_occasion_once():
     _seed_with_secretary()
-    counts = run_concurrently(2, lambda i: escalations_run(today=D(2023, 10, 26), acting_user=SYSTEM))
+    counts = run_concurrently(
+        2, lambda i: escalations_run(today=D(2023, 10, 26), acting_user=SYSTEM)
+    )
     assert [c for c in counts if isinstance(c, Exception)] == []
     # Both levels are owed on day M+1 (the secretariat's never ran): 2 actions x 2 people.
     assert sum(counts) == 4
@@ -102,8 +107,10 @@ def test_digest_items_ride_in_the_reminder_email_and_are_not_sent_again():
     # 8 October: DAG029 (11 October) is within 3 days, so Rob's reminder digest goes.
     run = reminders.reminders_send(acting_user=SYSTEM, today=D(2023, 10, 8))
     rob = [m for m in mail.outbox if to(m) == "member@example.org"]
-    assert len(rob) == 1 and len(run.sent) >= 1
-    assert "An action assigned to you" in rob[0].body and action.ref in rob[0].body
+    assert len(rob) == 1
+    assert len(run.sent) >= 1
+    assert "An action assigned to you" in rob[0].body
+    assert action.ref in rob[0].body
     html = rob[0].alternatives[0][0]
     assert "An action assigned to you" in html
     before = len(mail.outbox)
@@ -132,6 +139,9 @@ def test_a_level_set_to_0_is_off_and_the_rule_is_the_pmos():
             acting_user=login("pmo"),
         )
     escalation_rule_set(
-        committee=seed.committee, secretariat_after_days=7, chair_after_days=0, acting_user=login("pmo")
+        committee=seed.committee,
+        secretariat_after_days=7,
+        chair_after_days=0,
+        acting_user=login("pmo"),
     )
     assert _day(D(2023, 12, 1)) == (2, ["secretary@example.org"])

@@ -60,7 +60,8 @@ def test_the_chair_gets_one_email_per_batch_window_however_many_decisions_are_pr
     _flush(2023, 9, 13, 15, 11)
     chair_mail = [m for m in mail.outbox if to(m) == "chair@example.org"]
     assert len(chair_mail) == 2
-    assert "DAG-DEC72" in chair_mail[1].body and "DAG-DEC69" not in chair_mail[1].body
+    assert "DAG-DEC72" in chair_mail[1].body
+    assert "DAG-DEC69" not in chair_mail[1].body
     # The PMO who proposed them is not told of their own change.
     assert not Notification.objects.filter(recipient__user=pmo).exists()
 
@@ -84,7 +85,8 @@ def test_the_owner_of_a_newly_assigned_action_gets_one_email():
     _flush(2023, 9, 14, 9, 12)  # a retry sends nothing again
     assert sorted(to(m) for m in mail.outbox) == ["chair@example.org", "member@example.org"]
     rob = next(m for m in mail.outbox if to(m) == "member@example.org")
-    assert action.ref in rob.subject and "was assigned to you (due 11/10/2023)" in rob.body
+    assert action.ref in rob.subject
+    assert "was assigned to you (due 11/10/2023)" in rob.body
     assert Notification.objects.filter(email_status=EmailStatus.SENT).count() == 2
 
 
@@ -95,7 +97,9 @@ def test_a_declined_closure_tells_its_proposer_the_reason_and_a_confirmed_one_to
     action_update_post(
         action=seed.dag28_01, text="Presented to DRG", proposes_closure=True, acting_user=member
     )
-    action_closure_decline(action=seed.dag28_01, note="DRG asked for the v2 slides", acting_user=pmo)
+    action_closure_decline(
+        action=seed.dag28_01, note="DRG asked for the v2 slides", acting_user=pmo
+    )
     action_update_post(
         action=seed.dag28_01, text="v2 presented", proposes_closure=True, acting_user=member
     )

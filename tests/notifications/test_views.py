@@ -33,7 +33,8 @@ def test_the_bell_counts_unread_and_opening_one_marks_it_read_and_goes_to_the_re
     assert 'aria-label="Notifications, 1 unread"' in html
     assert "DAG28-01" in html
     opened = client.get(reverse("notification-open", args=[told.pk]))
-    assert opened.status_code == 302 and opened["Location"] == reverse("action-detail", args=["DAG28-01"])
+    assert opened.status_code == 302
+    assert opened["Location"] == reverse("action-detail", args=["DAG28-01"])
     told.refresh_from_db()
     assert told.read_at is not None
     assert "unread" not in client.get(reverse("notification-list")).content.decode()
@@ -56,16 +57,18 @@ def test_settings_page_sets_preferences_and_opts_back_in_after_an_unsubscribe(cl
     assert Person.objects.get(pk=member.person.pk).reminders_opt_out is True
     client.force_login(member)
     page = client.get(reverse("notification-settings"))
-    assert page.status_code == 200 and "You unsubscribed" in page.content.decode()
-    data = {kind: Delivery.IMMEDIATELY for kind in Kind.values}
+    assert page.status_code == 200
+    assert "You unsubscribed" in page.content.decode()
+    data = dict.fromkeys(Kind.values, Delivery.IMMEDIATELY)
     data[Kind.REPORT_ISSUED] = Delivery.DIGEST
     data["emails_on"] = "on"
     saved = client.post(reverse("notification-settings"), data)
     assert saved.status_code == 302
     assert Person.objects.get(pk=member.person.pk).reminders_opt_out is False
-    assert NotificationPreference.objects.get(
-        person=member.person, kind=Kind.REPORT_ISSUED
-    ).delivery == Delivery.DIGEST
+    assert (
+        NotificationPreference.objects.get(person=member.person, kind=Kind.REPORT_ISSUED).delivery
+        == Delivery.DIGEST
+    )
     bad = client.post(reverse("notification-settings"), {**data, Kind.ESCALATION: "hourly"})
     assert bad.status_code == 400
 
@@ -74,7 +77,9 @@ def test_opted_out_people_get_the_notification_in_the_app_but_no_email(seed):
     member, pmo = login("member"), login("pmo")
     Person.objects.filter(pk=member.person.pk).update(reminders_opt_out=True)
     mail.outbox.clear()
-    action_create(meeting=seed.dag028, description="x", owners=["Programme (Rob Short)"], acting_user=pmo)
+    action_create(
+        meeting=seed.dag028, description="x", owners=["Programme (Rob Short)"], acting_user=pmo
+    )
     from core.actors import SYSTEM
     from notifications.batching import notifications_flush
     from tests.conftest import london
