@@ -42,7 +42,5 @@ def digest_section_provider_register(provider: DigestSectionProvider) -> None:
 def digest_sections(*, person_id: int, today: dt.date) -> list[DigestSection]:
     """Every registered provider's sections for one person's email, in registration order."""
     return [
-        section
-        for provider in _PROVIDERS
-        for section in provider(person_id=person_id, today=today)
+        section for provider in _PROVIDERS for section in provider(person_id=person_id, today=today)
     ]
