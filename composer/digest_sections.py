@@ -1,9 +1,11 @@
 """Sections other apps add to a person's daily reminder email, without the composer
 importing them.
 
-An app above the composer (notifications) registers a provider in its ``AppConfig.ready``;
-the reminders' email calls :func:`digest_sections` for each person it writes to. A provider
-only reads: a dry run writes its emails too.
+An app above the composer (notifications) registers a provider in its ``AppConfig.ready``:
+``provider(*, person_ids, today)`` returns the sections of each of those people who has
+any. The reminders' email asks once per run for the run's people (a fixed number of queries
+per run, none per person) and lists each person's sections in their email. A provider only
+reads: a dry run writes its emails too.
 """
 
 from __future__ import annotations
@@ -28,19 +30,21 @@ class DigestSection:
     lines: list[DigestLine] = field(default_factory=list)
 
 
-DigestSectionProvider = Callable[..., list[DigestSection]]
+DigestSectionProvider = Callable[..., dict[int, list[DigestSection]]]
 
 _PROVIDERS: list[DigestSectionProvider] = []
 
 
 def digest_section_provider_register(provider: DigestSectionProvider) -> None:
-    """Add ``provider(*, person_id, today)`` (once; registering again is a no-op)."""
+    """Add ``provider(*, person_ids, today)`` (once; registering again is a no-op)."""
     if provider not in _PROVIDERS:
         _PROVIDERS.append(provider)
 
 
-def digest_sections(*, person_id: int, today: dt.date) -> list[DigestSection]:
-    """Every registered provider's sections for one person's email, in registration order."""
-    return [
-        section for provider in _PROVIDERS for section in provider(person_id=person_id, today=today)
-    ]
+def digest_sections(*, person_ids: list[int], today: dt.date) -> dict[int, list[DigestSection]]:
+    """Every registered provider's sections, by person, in registration order."""
+    sections: dict[int, list[DigestSection]] = {}
+    for provider in _PROVIDERS:
+        for person_id, found in provider(person_ids=person_ids, today=today).items():
+            sections.setdefault(person_id, []).extend(found)
+    return sections

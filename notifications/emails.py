@@ -8,6 +8,7 @@ emails, and the notification settings page turns them back on.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from email.utils import formataddr
@@ -90,8 +91,14 @@ def notifications_email(
 
 
 def subject_of(notifications: list[Notification]) -> str:
-    """``DAG-DEC68 awaits your decision`` for one; ``3 notifications: 2 decisions awaiting
-    you (chair), …`` for several."""
+    """``DAG-DEC68: A decision awaiting you (chair)`` for one; ``3 notifications: a decision
+    awaiting you (chair) (2), an action assigned to you (1)`` for several."""
     if len(notifications) == 1:
         return f"{notifications[0].record_ref}: {Kind(notifications[0].kind).label}"
-    return f"{len(notifications)} notifications from the governance tracker"
+    counts = Counter(n.kind for n in notifications)
+    kinds = ", ".join(
+        f"{Kind(kind).label[0].lower()}{Kind(kind).label[1:]} ({counts[kind]})"
+        for kind in Kind.values
+        if kind in counts
+    )
+    return f"{len(notifications)} notifications: {kinds}"

@@ -62,8 +62,8 @@ def _owed(committee: Committee, rule: EscalationRule, today: dt.date) -> list[tu
 def _told(action: Action, person_ids: set[int], days: int, today: dt.date) -> Told:
     late = (today - action.due_date).days
     text = (
-        f"Due {action.due_date:%d/%m/%Y}, {late} days overdue "
-        f"({action.owner_display()}): {action.description[:160]}"
+        f"Due {action.due_date:%d/%m/%Y}, {late} days overdue, owned by "
+        f"{action.owner_display()}: {action.description[:160]}"
     )
     return Told(
         kind=Kind.ESCALATION,

@@ -103,6 +103,11 @@ class Composer:
                 Action.objects.filter(pk__in=sorted(self.found.action_ids)), today=self.today
             )
         }
+        # Other apps' sections (notifications, escalations), read once for the run's people
+        # (composer.digest_sections).
+        self.extra_sections = digest_sections(
+            person_ids=sorted(self.found.people), today=self.today
+        )
         self._rows: dict[tuple[int, dt.date | None], Row] = {}
         self._dates: dict[dt.date, str] = {}
 
@@ -230,8 +235,7 @@ class Composer:
             "name": recipient.name,
             "digests": digests,
             "sections": sections,
-            # Other apps' sections (notifications, escalations): composer.digest_sections.
-            "extra_sections": digest_sections(person_id=recipient.person_id, today=self.today),
+            "extra_sections": self.extra_sections.get(recipient.person_id, []),
             "unsubscribe_url": unsubscribe_url,
             "site_url": self.site_url,
         }

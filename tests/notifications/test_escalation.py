@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 from django.core import mail
 
 from actions.services import action_create
@@ -20,6 +21,7 @@ from notifications.digest import notifications_digest_send
 from notifications.escalation import escalations_run
 from notifications.models import Delivery, EmailStatus, EscalationLog, Kind, Notification
 from notifications.services import escalation_rule_set, notification_preferences_set
+from tests.conftest import london
 from tests.fixtures import _login, run_concurrently
 from tests.notifications.helpers import login, seed_at, to
 
@@ -97,26 +99,45 @@ def test_digest_items_ride_in_the_reminder_email_and_are_not_sent_again():
         emails_on=True,
         acting_user=member,
     )
-    action = action_create(
-        meeting=seed.dag028,
-        description="Rob Short to share the explainer",
-        owners=["Programme (Rob Short)"],
-        due_date=D(2023, 10, 11),
-        acting_user=pmo,
-    )
-    # 8 October: DAG029 (11 October) is within 3 days, so Rob's reminder digest goes.
-    run = reminders.reminders_send(acting_user=SYSTEM, today=D(2023, 10, 8))
+    with time_machine.travel(london(2023, 10, 7, 12), tick=False):
+        action = action_create(
+            meeting=seed.dag028,
+            description="Rob Short to share the explainer",
+            owners=["Programme (Rob Short)"],
+            due_date=D(2023, 10, 11),
+            acting_user=pmo,
+        )
+    with time_machine.travel(london(2023, 10, 8, 7), tick=False):  # the day's own: not carried
+        today_s = action_create(
+            meeting=seed.dag028,
+            description="Rob Short to book the DRG slot",
+            owners=["Programme (Rob Short)"],
+            acting_user=pmo,
+        )
+    # 8 October: DAG029 (11 October) is within 3 days, so Rob's reminder digest goes, and
+    # carries the day before's "daily digest" notification.
+    with time_machine.travel(london(2023, 10, 8, 8), tick=False):
+        run = reminders.reminders_send(acting_user=SYSTEM, today=D(2023, 10, 8))
     rob = [m for m in mail.outbox if to(m) == "member@example.org"]
     assert len(rob) == 1
     assert len(run.sent) >= 1
     assert "An action assigned to you" in rob[0].body
     assert action.ref in rob[0].body
-    html = rob[0].alternatives[0][0]
-    assert "An action assigned to you" in html
+    assert "An action assigned to you" in rob[0].alternatives[0][0]
+    assert rob[0].body.count("was assigned to you") == 1  # (it lists DAG28-04 as an action)
     before = len(mail.outbox)
-    notifications_digest_send(today=D(2023, 10, 8), acting_user=SYSTEM)
-    assert mail.outbox[before:] == []
-    assert Notification.objects.get(recipient=member.person).email_status == EmailStatus.SENT
+    with time_machine.travel(london(2023, 10, 8, 8, 30), tick=False):
+        notifications_digest_send(today=D(2023, 10, 8), acting_user=SYSTEM)
+        notifications_digest_send(today=D(2023, 10, 8), acting_user=SYSTEM)  # a retry
+    (own,) = mail.outbox[before:]  # only what the reminder email did not carry
+    assert today_s.ref in own.body
+    assert action.ref not in own.body
+    assert own.subject == "Your daily digest: 1 notification"
+    assert (
+        not Notification.objects.filter(recipient=member.person)
+        .exclude(email_status=EmailStatus.SENT)
+        .exists()
+    )
 
 
 @pytest.mark.django_db
