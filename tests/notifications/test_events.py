@@ -18,13 +18,15 @@ from actions.services import (
     action_update,
     action_update_post,
 )
+from changerequests.services import change_request_update, ia_response_record
 from core.actors import SYSTEM
-from decisions.services import decision_create
+from decisions.services import decision_approve, decision_create
+from meetings.models import Organisation
 from notifications.batching import notifications_flush
 from notifications.models import Delivery, EmailStatus, Kind, Notification
 from notifications.services import notification_preferences_set
 from tests.conftest import london
-from tests.fixtures import run_concurrently
+from tests.fixtures import _login, run_concurrently
 from tests.notifications.helpers import login, seed_at, to
 
 pytestmark = pytest.mark.django_db
@@ -151,3 +153,29 @@ def test_two_concurrent_flushes_send_once():
     )
     assert sorted(to(m) for m in mail.outbox) == ["chair@example.org", "member@example.org"]
     assert not Notification.objects.exclude(email_status=EmailStatus.SENT).exists()
+
+
+def test_a_decision_on_a_cr_tells_the_raiser_and_the_respondents_people():
+    seed = seed_at()
+    pmo, chair = login("pmo"), login("chair")
+    _login("ellie", "Ellie Elexon", "Elexon", [])
+    _login("rita", "Rita Recco", "RECCo", [])
+    change_request_update(
+        change_request=seed.cr023,
+        raiser=Organisation.objects.get(name="Elexon"),
+        acting_user=pmo,
+    )
+    ia_response_record(
+        change_request=seed.cr023,
+        organisation=Organisation.objects.get(name="RECCo"),
+        position="support",
+        acting_user=pmo,
+    )
+    Notification.objects.all().delete()
+    decision_approve(decision=seed.dec68, acting_user=chair)
+    told = {
+        n.recipient.user.username: n.text for n in Notification.objects.filter(kind=Kind.CR_DECIDED)
+    }
+    assert set(told) == {"ellie", "rita"}
+    assert told["rita"].startswith("CR023 (")
+    assert told["rita"].endswith("was decided: approved.")

@@ -27,7 +27,9 @@ def test_the_bell_counts_unread_and_opening_one_marks_it_read_and_goes_to_the_re
     member = login("member")
     (told,) = Notification.objects.filter(recipient=member.person)
     client.force_login(member)
-    page = client.get(reverse("notification-list"))
+    # Fixed: session and user (2), the list (1), the bell's count (1), the header's roles.
+    with django_assert_max_num_queries(8):
+        page = client.get(reverse("notification-list"))
     assert page.status_code == 200
     html = page.content.decode()
     assert 'aria-label="Notifications, 1 unread"' in html
