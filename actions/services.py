@@ -314,11 +314,18 @@ def action_close(
     action = Action.objects.select_for_update().get(pk=action.pk)
     if action.status == Action.Status.CLOSED:
         raise ValidationError(f"{action.ref} is already closed.")
+    closure_proposed = action.status == Action.Status.PROPOSED_CLOSURE
     action.status = Action.Status.CLOSED
     action.closed_date = closed_date or timezone.localdate()
     action.closure_note = note
     validated_save(action, acting_user=acting_user)
-    events.emit("action.closed", action, acting_user=acting_user, note=note)
+    events.emit(
+        "action.closed",
+        action,
+        acting_user=acting_user,
+        note=note,
+        closure_proposed=closure_proposed,
+    )
     return action
 
 

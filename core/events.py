@@ -12,7 +12,8 @@ Event kinds (``<record>.<what>``) and what ``data`` carries:
 - ``action.created``: ``owner_person_ids`` (people named as owners).
 - ``action.updated``: ``changed`` (field names), ``owner_person_ids_added`` when owners changed.
 - ``action.update_posted``: ``update_id``, ``proposes_closure``.
-- ``action.closed``, ``action.reopened``: ``note`` / ``reason``.
+- ``action.closed``, ``action.reopened``: ``note`` / ``reason``; ``action.closed`` also
+  ``closure_proposed`` (it confirmed its owner's proposed closure).
 - ``action.closure_declined``: ``note`` (the PMO's reason).
 - ``decision.created`` (proposed, or recorded as decided by an import), ``decision.updated``:
   ``changed``.

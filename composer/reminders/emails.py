@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from actions.models import Action
 from actions.rows import ActionRow, action_rows
+from composer.digest_sections import digest_sections
 from composer.reminders.candidates import Candidates, Recipient
 from composer.reminders.rules import KIND_ORDER, LONDON, Kind, ReminderKey
 from composer.reminders.unsubscribe import unsubscribe_signer
@@ -102,6 +103,11 @@ class Composer:
                 Action.objects.filter(pk__in=sorted(self.found.action_ids)), today=self.today
             )
         }
+        # Other apps' sections (notifications, escalations), read once for the run's people
+        # (composer.digest_sections).
+        self.extra_sections = digest_sections(
+            person_ids=sorted(self.found.people), today=self.today
+        )
         self._rows: dict[tuple[int, dt.date | None], Row] = {}
         self._dates: dict[dt.date, str] = {}
 
@@ -229,6 +235,7 @@ class Composer:
             "name": recipient.name,
             "digests": digests,
             "sections": sections,
+            "extra_sections": self.extra_sections.get(recipient.person_id, []),
             "unsubscribe_url": unsubscribe_url,
             "site_url": self.site_url,
         }

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "decisions",
     "changerequests",
     "composer",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -81,6 +82,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "notifications.context_processors.notifications_unread",
             ],
         },
     },
@@ -322,3 +324,7 @@ LOGGING = {
 
 # Headline reports are rendered from our own static files only (see composer.report).
 HEADLINE_REPORT_STORAGE_DIR = "headline-reports"
+
+# Event notifications (notifications app): an immediate notification waits this long so a
+# burst of changes becomes one email per person.
+NOTIFICATIONS_BATCH_MINUTES = env.int("NOTIFICATIONS_BATCH_MINUTES", default=10)

@@ -26,9 +26,15 @@ PAGES = {
         "/decisions/",
         "/change-requests/",
         "/change-requests/CR023/",
+        "/committees/DAG/escalation/",
     ],
     "member": ["/actions/mine/", "/actions/DAG28-01/"],
-    "chair": ["/decisions/queue/", "/decisions/DAG-DEC69/"],
+    "chair": [
+        "/decisions/queue/",
+        "/decisions/DAG-DEC69/",
+        "/notifications/",
+        "/notifications/settings/",
+    ],
     "observer": ["/meetings/DAG028/"],
 }
 
