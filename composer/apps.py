@@ -8,3 +8,10 @@ class ComposerConfig(AppConfig):
 
     name = "composer"
     verbose_name = "Meeting pages, reports and reminders"
+
+    def ready(self) -> None:
+        # The search index follows every save and delete of the kinds it finds.
+        from composer.search import kinds  # noqa: F401 - registers the kinds
+        from composer.search.index import search_index_connect
+
+        search_index_connect()
