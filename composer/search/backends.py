@@ -64,9 +64,8 @@ def postgres_vector() -> Any:
     )
 
 
-def postgres_search(
-    docs: QuerySet, *, words: Sequence[str], refs: Sequence[str], limit: int, offset: int
-) -> list[SearchDocument]:
+def postgres_ranked(docs: QuerySet, *, words: Sequence[str], refs: Sequence[str]) -> QuerySet:
+    """``docs`` that match, best first, with ``exact``, ``score`` and the marked texts."""
     from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 
     exact = Q(ref__in=refs) if refs else Q(pk__in=[])
@@ -95,8 +94,14 @@ def postgres_search(
         )
     is_exact = ExpressionWrapper(exact, output_field=BooleanField()) if refs else Value(False)
     docs = docs.annotate(exact=is_exact)
-    ordered = docs.order_by("-exact", "-score", F("date").desc(nulls_last=True), "-pk")
-    return list(ordered.defer("body")[offset : offset + limit])
+    return docs.order_by("-exact", "-score", F("date").desc(nulls_last=True), "-pk")
+
+
+def postgres_search(
+    docs: QuerySet, *, words: Sequence[str], refs: Sequence[str], limit: int, offset: int
+) -> list[SearchDocument]:
+    ranked = postgres_ranked(docs, words=words, refs=refs)
+    return list(ranked.defer("body")[offset : offset + limit])
 
 
 FTS_TABLE = "composer_searchdocument_fts"

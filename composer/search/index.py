@@ -67,6 +67,15 @@ def search_index_rebuild() -> dict[str, int]:
     return counts
 
 
+def search_index_fill_if_empty(**kwargs: Any) -> None:
+    """After ``migrate``: an index still empty beside records (an installation upgraded to
+    the search, or a database restored without it) is built, so no one has to remember to."""
+    if SearchDocument.objects.exists():
+        return
+    if any(kind.model._default_manager.exists() for kind in KINDS.values()):
+        search_index_rebuild()
+
+
 # --- the signals ---------------------------------------------------------------------------
 
 

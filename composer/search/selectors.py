@@ -80,13 +80,20 @@ def marked(text: str | None) -> SafeString:
     return mark_safe(html)  # noqa: S308 - escaped above; only our marks become tags
 
 
+def unmarked(text: str | None) -> str:
+    """``text`` without the backend's marks."""
+    return (text or "").replace(MARK_START, "").replace(MARK_END, "")
+
+
 @dataclass(frozen=True)
 class SearchHit:
     """One record found: its kind, ref and page, what it is and where, with words marked."""
 
     kind: str
     kind_label: str
+    record_id: int
     ref: str
+    title_text: str
     title: SafeString
     snippet: SafeString
     place: str
@@ -107,7 +114,7 @@ def search_visible_q(user: Any, kind: str = "") -> Q:
     ``visible_to(user)`` queryset as a subquery."""
     chosen = [KINDS[kind]] if kind else list(KINDS.values())
     if sees_all_meetings(user):
-        return Q(kind__in=[k.name for k in chosen])
+        return Q(kind=kind) if kind else Q()
     seen = Q(pk__in=[])
     for k in chosen:
         visible = k.visible(user)
@@ -163,7 +170,9 @@ def search_records(
         SearchHit(
             kind=row.kind,
             kind_label=KINDS[row.kind].label if row.kind in KINDS else row.kind,
+            record_id=row.object_id,
             ref=row.ref,
+            title_text=unmarked(row.title_marked),
             title=marked(row.title_marked),
             snippet=marked(row.body_marked),
             place=row.place,

@@ -214,3 +214,71 @@ def test_search_is_rate_limited(client, settings):
     client.force_login(_user("member"))
     codes = [client.get("/search/", {"q": "chair"}).status_code for _ in range(3)]
     assert codes == [200, 200, 429]
+
+
+@pytest.mark.django_db
+def test_the_demo_leaves_the_index_filled_and_tmag_hidden_from_the_dag_member():
+    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert hits(_user("member"), "webhook") != []
+    assert hits(_user("member"), "cutover rehearsal") == []
+    assert [kind for kind, _ in hits(_user("pmo"), "cutover rehearsal")] == ["action"]
+
+
+@pytest.mark.django_db
+def test_an_empty_index_beside_records_is_built_after_migrate():
+    from composer.search.index import search_index_fill_if_empty
+    from tests.fixtures import build_seedlike
+
+    build_seedlike()
+    SearchDocument.objects.all().delete()
+    search_index_fill_if_empty()
+    assert hits(_user("pmo"), "objections") != []
+
+
+@pytest.mark.django_db
+def test_an_area_renamed_and_a_meeting_moved_follow_into_the_index():
+    import datetime as dt
+
+    from meetings import services
+    from tests.conftest import london
+    from tests.fixtures import build_seedlike
+
+    seed = build_seedlike()
+    pmo = _user("pmo")
+    area = seed.dag028.agenda_items.get(title="CR023 Decision")
+    area.title = "CR023 Go-live"  # as the admin writes it: no service renames an area
+    area.save()
+    [hit] = search_records(user=pmo, text="objections").hits
+    assert hit.title_text == "CR023 Go-live"
+    services.meeting_update(
+        meeting=seed.dag028,
+        start_at=london(2023, 9, 20, 10),
+        end_at=london(2023, 9, 20, 13),
+        acting_user=pmo,
+    )
+    dates = set(SearchDocument.objects.filter(meeting=seed.dag028).values_list("date", flat=True))
+    assert dates == {dt.date(2023, 9, 20)}
+
+
+@pytest.mark.django_db
+def test_postgresql_searches_through_the_gin_index():
+    from django.db import connection
+
+    from composer.search.backends import postgres_ranked
+    from composer.search.selectors import search_documents_for
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's GIN index (SQLite searches its FTS5 table)")
+    from composer.demo import demo_logins_ensure
+
+    demo_logins_ensure()
+    admin = User.objects.create_superuser("admin", "admin@example.org", "x")
+    ranked = postgres_ranked(search_documents_for(user=admin), words=["webhook"], refs=["CR023"])
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    plan = ranked.explain()
+    assert "search_document_fts" in plan, plan
+    member = _user("member") if User.objects.filter(username="member").exists() else None
+    if member is not None:
+        plan = postgres_ranked(search_documents_for(user=member), words=["x"], refs=[]).explain()
+        assert "search_document_fts" in plan, plan
