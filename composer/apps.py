@@ -8,3 +8,15 @@ class ComposerConfig(AppConfig):
 
     name = "composer"
     verbose_name = "Meeting pages, reports and reminders"
+
+    def ready(self) -> None:
+        # The search index follows every save and delete of the kinds it finds.
+        from django.db.models.signals import post_migrate
+
+        from composer.search import kinds  # noqa: F401 - registers the kinds
+        from composer.search.index import search_index_connect, search_index_fill_if_empty
+
+        search_index_connect()
+        post_migrate.connect(
+            search_index_fill_if_empty, sender=self, dispatch_uid="search-index-fill"
+        )

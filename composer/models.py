@@ -123,3 +123,39 @@ class ImportedValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report}: {self.kind} {self.ref} {self.field}"
+
+
+class SearchDocument(models.Model):
+    """One record as the search finds it (``composer.search``): its words, and what a result
+    shows and filters on. Kept in step with the record by ``composer.search.index`` (on
+    every save and delete) and rebuilt whole by ``manage.py rebuild_search_index``.
+
+    The full-text index over ``title`` and ``body`` depends on the database (migration
+    ``search_document``): on PostgreSQL a GIN index over their English ``tsvector``; on
+    SQLite an FTS5 table kept in step by triggers. A later migration that makes SQLite
+    rebuild this table drops those triggers: such a migration must create them again.
+    """
+
+    kind = models.CharField(max_length=20)
+    object_id = models.PositiveBigIntegerField()
+    ref = models.CharField(max_length=30, blank=True, db_index=True)
+    title = models.CharField(max_length=400)
+    body = models.TextField(blank=True)
+    place = models.CharField(max_length=400, blank=True, help_text="Where it was recorded.")
+    link = models.CharField(max_length=300, blank=True)
+    committee = models.ForeignKey(
+        "meetings.Committee", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    meeting = models.ForeignKey(
+        "meetings.Meeting", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    date = models.DateField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "object_id"], name="search_document_unique")
+        ]
+        indexes = [models.Index(fields=["date"], name="search_document_date")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.ref or self.object_id}"

@@ -8,6 +8,7 @@ that their fixed paths (such as an import page) are never read as a meeting ref.
 from django.urls import include, path
 
 from . import change_request_views, record_views, review_views, views
+from .search.views import SearchView
 
 urlpatterns: list = [
     path("", include("composer.report_urls")),
@@ -15,6 +16,7 @@ urlpatterns: list = [
     path("", include("composer.calendar_urls")),
     path("", include("composer.export_urls")),
     path("", views.HomeView.as_view(), name="home"),
+    path("search/", SearchView.as_view(), name="search"),
     path("meetings/<str:ref>/", views.MeetingDetailView.as_view(), name="meeting-detail"),
     path("meetings/<str:ref>/agenda/", views.MeetingAgendaView.as_view(), name="meeting-agenda"),
     path("meetings/<str:ref>/history/", views.MeetingHistoryView.as_view(), name="meeting-history"),

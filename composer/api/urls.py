@@ -2,9 +2,12 @@
 
 from django.urls import path
 
+from composer.search.api import SearchApi
+
 from . import exports, views
 
 urlpatterns = [
+    path("search/", SearchApi.as_view(), name="api-search"),
     path("exports/<str:kind>/", exports.RegisterExportApi.as_view(), name="api-register-export"),
     path(
         "imports/action-register/",

@@ -38,7 +38,8 @@ def queries_of(work: Callable[[], Any]) -> int:
 
 
 def test_importing_the_seed_costs_a_pinned_number_of_queries(db, django_assert_max_num_queries):
-    with django_assert_max_num_queries(2040):
+    # 2040 before the search index; each record written adds its document's upsert (about 100).
+    with django_assert_max_num_queries(2150):
         headline_report_import(text=SEED_TEXT, acting_user=SYSTEM)
     with django_assert_max_num_queries(130):
         again = headline_report_import(text=SEED_TEXT, acting_user=SYSTEM)
