@@ -119,6 +119,12 @@ def meeting_quorum(
     )
 
 
+def meeting_is_inquorate(*, meeting: Meeting) -> bool:
+    """True when attendance is recorded, the committee sets a quorum, and it was not met:
+    what flags the decisions taken at ``meeting``."""
+    return meeting_quorum(meeting=meeting).is_quorate is False
+
+
 def meeting_attendance_get(*, meeting: Meeting) -> MeetingAttendance | None:
     return MeetingAttendance.objects.filter(meeting=meeting).select_related("recorded_by").first()
 
