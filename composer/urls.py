@@ -7,7 +7,7 @@ that their fixed paths (such as an import page) are never read as a meeting ref.
 
 from django.urls import include, path
 
-from . import change_request_views, record_views, review_views, views
+from . import change_request_views, record_views, review_views, take_up_views, views
 
 urlpatterns: list = [
     path("", include("composer.report_urls")),
@@ -68,5 +68,10 @@ urlpatterns: list = [
         "meetings/<str:ref>/reviews/",
         review_views.MeetingReviewView.as_view(),
         name="meeting-reviews",
+    ),
+    path(
+        "meetings/<str:ref>/take-up/",
+        take_up_views.MeetingTakeUpView.as_view(),
+        name="meeting-take-up",
     ),
 ]
