@@ -78,7 +78,7 @@ def take_up_rows(request: HttpRequest, meeting: Meeting, data: Any = None) -> li
     return [TakeUpRow(action, _form(request, action, data)) for action in actions]
 
 
-class _Refused(Exception):
+class _RowRefusedError(Exception):
     """A row was refused: the transaction rolls back every row."""
 
 
@@ -116,7 +116,7 @@ def take_up_save(request: HttpRequest, meeting: Meeting, rows: list[TakeUpRow]) 
                     form_add_service_error(form, exc)
                     refused = True
             if refused:
-                raise _Refused
-    except _Refused:
+                raise _RowRefusedError
+    except _RowRefusedError:
         return []
     return reviews
