@@ -6,11 +6,16 @@ list comes first so that ``meetings/new/`` is never read as a meeting ref.
 
 from django.urls import path
 
-from . import attendance_views, participant_views, views
+from . import attendance_views, participant_views, series_views, views
 
 urlpatterns: list = [
     path("meetings/", views.MeetingListView.as_view(), name="meeting-list"),
     path("meetings/new/", views.MeetingCreateView.as_view(), name="meeting-create"),
+    path(
+        "meetings/series/new/",
+        series_views.MeetingSeriesCreateView.as_view(),
+        name="meeting-series-create",
+    ),
     path("meetings/<str:ref>/edit/", views.MeetingUpdateView.as_view(), name="meeting-edit"),
     path(
         "meetings/<str:ref>/participants/",
