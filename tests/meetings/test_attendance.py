@@ -210,3 +210,31 @@ def test_a_meeting_of_another_date_reads_the_seats_of_that_date(seed):
     Membership.objects.filter(person__name="Vera Voter").update(end_date=london(2024, 1, 1).date())
     assert person("Vera Voter").pk in attendance.voting_member_ids(meeting=seed.dag029)
     assert person("Vera Voter").pk not in attendance.voting_member_ids(meeting=later)
+
+
+def test_the_quorum_is_kept_on_the_committee_through_the_api_and_the_form(seed, client):
+    login(client, "pmo")
+    response = client.patch(
+        "/api/v1/committees/DAG/", {"quorum_fraction": "0.5"}, content_type="application/json"
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["quorum_fraction"] == "0.500"
+    assert response.json()["quorum_count"] is None
+    response = client.patch(
+        "/api/v1/committees/DAG/", {"quorum_count": 3}, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert "not both" in response.content.decode()
+    response = client.post(
+        "/committees/DAG/",
+        {
+            "name": "Design Advisory Group",
+            "programme_name": "MHHS",
+            "due_soon_days": "3",
+            "quorum_count": "3",
+            "quorum_fraction": "",
+        },
+    )
+    assert response.status_code == 302
+    seed.committee.refresh_from_db()
+    assert (seed.committee.quorum_count, seed.committee.quorum_fraction) == (3, None)
