@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from actions.models import Action, ActionReview
 from actions.rows import ActionRow, action_rows
+from composer.report_attendance import INQUORATE_NOTE, AttendanceSection, report_attendance
 from composer.report_text import (
     HIDDEN_REVIEW_TEXT,
     PREVIOUS_MEETINGS,
@@ -86,14 +87,17 @@ DECISION_OUTCOMES = {
 }
 
 
-def decision_row(decision: Decision) -> DecisionRow:
+def decision_row(decision: Decision, *, is_inquorate: bool = False) -> DecisionRow:
     """The report's row of ``decision``: its text, outcome and (if approved with them) its
-    conditions."""
+    conditions; a decision taken while the meeting was inquorate says so after its outcome."""
     status = decision.status
+    outcome = DECISION_OUTCOMES.get(status, decision.get_status_display())
+    if is_inquorate and status not in (Decision.Status.PROPOSED, Decision.Status.WITHDRAWN):
+        outcome = f"{outcome} \u2013 {INQUORATE_NOTE}"
     return DecisionRow(
         ref=decision.ref,
         text=decision.text,
-        outcome=DECISION_OUTCOMES.get(status, decision.get_status_display()),
+        outcome=outcome,
         conditions=(
             decision.conditions if status == Decision.Status.APPROVED_WITH_CONDITIONS else ""
         ),
@@ -150,6 +154,8 @@ class HeadlineReportData:
     next_meeting: str = ""
     version: int | None = None
     draft_note: str = ""
+    # Shown only when the PMO switched it on for the meeting (composer.report_attendance).
+    attendance: AttendanceSection | None = None
 
     @property
     def issue_date_text(self) -> str:
@@ -219,7 +225,8 @@ def _grouped(items: list[Any], area_of: Any, row_of: Any) -> list[AreaGroup]:
 def headline_report_data(
     *, meeting: Meeting, issue_date: dt.date | None = None, version: int | None = None
 ) -> HeadlineReportData:
-    """Read everything the report of ``meeting`` shows, in a fixed number of queries (7).
+    """Read everything the report of ``meeting`` shows, in a fixed number of queries (8; 10
+    once attendance is recorded: ``composer.report_attendance``).
 
     ``version`` and ``issue_date`` label a version being issued; without ``version`` the
     data is a draft (its ``draft_note`` is the renderer's to write), and ``issue_date``
@@ -240,6 +247,7 @@ def headline_report_data(
     following = meeting_next(meeting=meeting)
     codes = tuple(Committee.objects.values_list("code", flat=True))
     anchors = _report_anchors(actions, review_rows, decisions)
+    present = report_attendance(meeting)
 
     return HeadlineReportData(
         meeting_ref=meeting.ref,
@@ -254,7 +262,7 @@ def headline_report_data(
         decision_groups=_grouped(
             decisions,
             lambda d: d.agenda_item.title if d.agenda_item_id else "",
-            decision_row,
+            lambda d: decision_row(d, is_inquorate=present.is_inquorate),
         ),
         discussion_groups=_grouped(
             discussion,
@@ -263,6 +271,7 @@ def headline_report_data(
         ),
         next_meeting=next_meeting_text(following.start_at) if following else "",
         version=version,
+        attendance=present.section,
     )
 
 

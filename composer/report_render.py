@@ -77,6 +77,9 @@ def _shown(data: HeadlineReportData) -> dict[str, Any]:
     # say: left out, so an unchanged report keeps its fingerprint from one issue to the next.
     for label in ("issue_date", "version", "draft_note"):
         payload.pop(label)
+    # Off by default: then not in the payload, as before the section existed.
+    if payload["attendance"] is None:
+        payload.pop("attendance")
     payload["action_groups"] = [
         {"area": group.area, "rows": [_shown_action(r, r.due_on) for r in group.rows]}
         for group in data.action_groups

@@ -7,7 +7,14 @@ that their fixed paths (such as an import page) are never read as a meeting ref.
 
 from django.urls import include, path
 
-from . import change_request_views, record_views, review_views, views
+from . import (
+    change_request_views,
+    record_views,
+    review_views,
+    since_last_views,
+    take_up_views,
+    views,
+)
 from .search.views import SearchView
 
 urlpatterns: list = [
@@ -70,5 +77,15 @@ urlpatterns: list = [
         "meetings/<str:ref>/reviews/",
         review_views.MeetingReviewView.as_view(),
         name="meeting-reviews",
+    ),
+    path(
+        "meetings/<str:ref>/take-up/",
+        take_up_views.MeetingTakeUpView.as_view(),
+        name="meeting-take-up",
+    ),
+    path(
+        "meetings/<str:ref>/since-last/",
+        since_last_views.MeetingSinceLastView.as_view(),
+        name="meeting-since-last",
     ),
 ]

@@ -23,6 +23,7 @@ from core.history import history_entries, record_values
 from core.services import RecordLockedError
 from core.templatetags.governance import dom_id
 from core.views import LoginRequired, PmoRequired, form_add_service_error, is_htmx
+from meetings.attendance import meeting_is_inquorate
 from meetings.selectors import discussions_of, linkable_references_prefetch
 from meetings.views import area_for, meeting_agenda_url
 
@@ -143,6 +144,8 @@ def decision_page_context(request: HttpRequest, decision: Decision, **extra: Any
         "can_reopen": decision.is_locked and can_reopen(request.user, decision),
         "reopen_form": DecisionReopenForm(auto_id="reopen-%s"),
         "reopenings": decision_reopenings_of(decision=decision),
+        "is_inquorate": decision.status != Decision.Status.WITHDRAWN
+        and meeting_is_inquorate(meeting=decision.meeting),
     }
     context.update(extra)
     return context

@@ -19,15 +19,16 @@ from core import roles
 from core.actors import history_user
 from core.services import history_delete, history_get_or_create
 
+from . import attendance
 from .models import Meeting, MeetingParticipant, Person
 
 
 def meeting_participant_list(*, meeting: Meeting) -> QuerySet[MeetingParticipant]:
     """The participants of ``meeting`` by name, with their person, organisation and who
     added them (one query)."""
-    return meeting.participants.select_related("person__organisation", "added_by").order_by(
-        "person__name", "pk"
-    )
+    return meeting.participants.select_related(
+        "person__organisation", "added_by", "substitute_for"
+    ).order_by("person__name", "pk")
 
 
 @transaction.atomic
@@ -43,7 +44,10 @@ def meeting_participant_add(
     return history_get_or_create(
         MeetingParticipant,
         acting_user=acting_user,
-        defaults={"added_by": history_user(acting_user)},
+        defaults={
+            "added_by": history_user(acting_user),
+            "is_guest": attendance.is_guest_of(meeting=meeting, person=person),
+        },
         meeting=meeting,
         person=person,
     )

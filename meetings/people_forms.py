@@ -82,8 +82,19 @@ class CommitteeForm(forms.ModelForm):
 
     class Meta:
         model = Committee
-        fields = ["code", "name", "programme_name", "due_soon_days"]
-        labels = {"due_soon_days": "Reminder lead time (days)"}
+        fields = [
+            "code",
+            "name",
+            "programme_name",
+            "due_soon_days",
+            "quorum_count",
+            "quorum_fraction",
+        ]
+        labels = {
+            "due_soon_days": "Reminder lead time (days)",
+            "quorum_count": "Quorum (number of voting members)",
+            "quorum_fraction": "Quorum (fraction of the voting members)",
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

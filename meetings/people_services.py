@@ -39,7 +39,13 @@ logger = logging.getLogger(__name__)
 
 PERSON_EDITABLE_FIELDS = {"name", "email", "organisation", "is_team", "reminders_opt_out"}
 ORGANISATION_EDITABLE_FIELDS = {"name", "short_name"}
-COMMITTEE_EDITABLE_FIELDS = {"name", "programme_name", "due_soon_days"}
+COMMITTEE_EDITABLE_FIELDS = {
+    "name",
+    "programme_name",
+    "due_soon_days",
+    "quorum_count",
+    "quorum_fraction",
+}
 MEMBERSHIP_EDITABLE_FIELDS = {"role", "constituency", "start_date", "end_date"}
 
 

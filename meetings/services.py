@@ -44,12 +44,21 @@ def committee_create(
     name: str,
     programme_name: str = "",
     due_soon_days: int | None = None,
+    quorum_count: int | None = None,
+    quorum_fraction: Any = None,
     acting_user: Any,
 ) -> Committee:
     """Create a committee (``code`` such as ``DAG``); ValidationError on a bad or taken code.
-    ``due_soon_days``: the reminder lead time (the model's default when None)."""
+    ``due_soon_days``: the reminder lead time (the model's default when None); the quorum
+    as a number or a fraction of the voting members (``meetings.attendance``), or none."""
     roles.require_pmo(acting_user)
-    committee = Committee(code=code, name=name, programme_name=programme_name)
+    committee = Committee(
+        code=code,
+        name=name,
+        programme_name=programme_name,
+        quorum_count=quorum_count,
+        quorum_fraction=quorum_fraction,
+    )
     if due_soon_days is not None:
         committee.due_soon_days = due_soon_days
     return validated_save(committee, acting_user=acting_user)

@@ -6,6 +6,8 @@ what the PMO may write, and the membership representation.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
@@ -65,6 +67,22 @@ class CommitteeUpdateSerializer(InputSerializer):
         max_value=365,
         required=False,
         help_text="Days before an action's due date that the due-soon reminder goes.",
+    )
+    quorum_count = serializers.IntegerField(
+        min_value=1,
+        max_value=1000,
+        required=False,
+        allow_null=True,
+        help_text="Quorum as a number of voting members (null: none or a fraction).",
+    )
+    quorum_fraction = serializers.DecimalField(
+        max_digits=4,
+        decimal_places=3,
+        min_value=Decimal("0.001"),
+        max_value=Decimal("1"),
+        required=False,
+        allow_null=True,
+        help_text="Quorum as a fraction of the voting members (0 < f <= 1), rounded up.",
     )
 
 

@@ -189,6 +189,8 @@ class CommitteeOutputSerializer(serializers.ModelSerializer):
             "name",
             "programme_name",
             "due_soon_days",
+            "quorum_count",
+            "quorum_fraction",
             "meetings_url",
             "actions_url",
             "decisions_url",

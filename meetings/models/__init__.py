@@ -1,8 +1,9 @@
 """The meetings app's models, one module per idea; import them from here.
 
 ``people``: committees, organisations, people, memberships. ``meeting``: meetings, agenda,
-discussion and its refs. ``participants``: the people invited to a meeting. ``reports``:
-headline report versions and the ref counters.
+discussion and its refs. ``participants``: the people invited to a meeting and their
+attendance. ``series``: meetings planned together. ``reports``: headline report versions and
+the ref counters.
 Migrations name ``meetings.models.headline_report_upload_to``, so it stays importable here.
 """
 
@@ -17,7 +18,7 @@ from meetings.models.meeting import (
     MeetingQuerySet,
     OuterMeeting,
 )
-from meetings.models.participants import MeetingParticipant
+from meetings.models.participants import MeetingAttendance, MeetingParticipant
 from meetings.models.people import Committee, Membership, Organisation, Person
 from meetings.models.reports import (
     HeadlineReport,
@@ -25,6 +26,7 @@ from meetings.models.reports import (
     RefCounter,
     headline_report_upload_to,
 )
+from meetings.models.series import MeetingSeries
 
 __all__ = [
     "OUTER_MEETING",
@@ -37,8 +39,10 @@ __all__ = [
     "HeadlineReport",
     "HeadlineReportQuerySet",
     "Meeting",
+    "MeetingAttendance",
     "MeetingParticipant",
     "MeetingQuerySet",
+    "MeetingSeries",
     "Membership",
     "Organisation",
     "OuterMeeting",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
@@ -29,6 +30,18 @@ class Committee(models.Model):
     due_soon_days = models.PositiveSmallIntegerField(
         default=3, help_text="Days before an action's due date that the due-soon reminder goes."
     )
+    quorum_count = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Quorum as a number of voting members (leave empty for none or a fraction).",
+    )
+    quorum_fraction = models.DecimalField(
+        max_digits=4,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        help_text="Quorum as a fraction of the voting members, e.g. 0.5 (rounded up).",
+    )
     last_meeting_number = models.PositiveIntegerField(default=0, editable=False)
     last_decision_seq = models.PositiveIntegerField(default=0, editable=False)
     history = HistoricalRecords()
@@ -39,10 +52,34 @@ class Committee(models.Model):
             models.CheckConstraint(
                 condition=Q(code__regex=r"^[A-Z]{2,10}$"), name="committee_code_format"
             ),
+            models.CheckConstraint(
+                condition=Q(quorum_count__isnull=True) | Q(quorum_fraction__isnull=True),
+                name="committee_quorum_one_kind",
+            ),
+            models.CheckConstraint(
+                condition=Q(quorum_count__isnull=True) | Q(quorum_count__gte=1),
+                name="committee_quorum_count_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(quorum_fraction__isnull=True)
+                | (Q(quorum_fraction__gt=0) & Q(quorum_fraction__lte=1)),
+                name="committee_quorum_fraction_range",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.quorum_count is not None and self.quorum_fraction is not None:
+            raise ValidationError(
+                {"quorum_fraction": "Give the quorum as a number or as a fraction, not both."}
+            )
+        if self.quorum_fraction is not None and not 0 < self.quorum_fraction <= 1:
+            raise ValidationError(
+                {"quorum_fraction": "A fraction of the voting members is above 0 and at most 1."}
+            )
 
     @property
     def full_name(self) -> str:

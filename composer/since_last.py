@@ -1,0 +1,169 @@
+"""Matters arising: what changed since the committee's previous meeting, read from the records'
+own history (django-simple-history rows, as ``core.history`` reads them) rather than a log
+of its own.
+
+For a meeting, the window runs from the end of the committee's previous meeting (its start
+when no end is recorded) to the meeting's start, or now when that is earlier. In it:
+
+- actions closed and actions re-dated (a status or due-date change in an action's history
+  rows, with who made it and when);
+- actions newly overdue (open and due before the window's last day, not before its
+  first: ``Action.objects.overdue``);
+- progress updates posted (the update rows, by their author);
+- decisions taken (a change out of proposed in a decision's history);
+- change requests whose status moved (programme-wide, as CRs are).
+
+Every list holds only what the reader may see (``visible_to(user)``, ``core.visibility``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils import timezone
+
+from actions.models import Action, ActionUpdate
+from changerequests.models import ChangeRequest
+from core.history import actor_name
+from decisions.models import Decision
+from meetings.models import Meeting
+
+DECIDED = {
+    Decision.Status.APPROVED,
+    Decision.Status.APPROVED_WITH_CONDITIONS,
+    Decision.Status.REJECTED,
+    Decision.Status.DEFERRED,
+}
+
+
+@dataclass(frozen=True)
+class Change:
+    """One line of the view: the record (for its link), what happened, who and when."""
+
+    record: Any
+    what: str
+    who: str = ""
+    at: dt.datetime | None = None
+
+
+@dataclass
+class SinceLast:
+    meeting: Meeting
+    previous: Meeting | None
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
+    closed: list[Change] = field(default_factory=list)
+    re_dated: list[Change] = field(default_factory=list)
+    overdue: list[Change] = field(default_factory=list)
+    updates: list[Change] = field(default_factory=list)
+    decisions: list[Change] = field(default_factory=list)
+    change_requests: list[Change] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return (
+            not any((self.closed, self.re_dated, self.overdue, self.updates, self.decisions))
+            and not self.change_requests
+        )
+
+
+def _date(value: dt.date | None) -> str:
+    return value.strftime("%d/%m/%Y") if value else "no date"
+
+
+def _history_moves(model: Any, ids: Any, since: dt.datetime, until: dt.datetime) -> list[Any]:
+    """``(row, previous row)`` of each change of the records ``ids`` in the window, oldest
+    first, from their history rows (two queries: which records changed, then their rows up
+    to the window's end, each row read against the one before it)."""
+    changed = (
+        model.history.filter(history_date__gt=since, history_date__lte=until, id__in=ids)
+        .values_list("id", flat=True)
+        .distinct()
+    )
+    rows = (
+        model.history.filter(id__in=list(changed), history_date__lte=until)
+        .select_related("history_user__person")
+        .order_by("id", "history_date", "history_id")
+    )
+    previous: dict[int, Any] = {}
+    moves = []
+    for row in rows:
+        before = previous.get(row.id)
+        previous[row.id] = row
+        if before is not None and row.history_type == "~" and row.history_date > since:
+            moves.append((row, before))
+    return sorted(moves, key=lambda m: m[0].history_date)
+
+
+def _action_changes(result: SinceLast, user: Any) -> None:
+    since, until = result.since, result.until
+    visible = Action.objects.visible_to(user).filter(committee_id=result.meeting.committee_id)
+    moves = _history_moves(Action, visible.values("pk"), since, until)
+    records = Action.objects.in_bulk([row.id for row, _ in moves])
+    for row, before in moves:
+        who, action = actor_name(row.history_user), records.get(row.id)
+        if row.status == Action.Status.CLOSED and before.status != Action.Status.CLOSED:
+            result.closed.append(
+                Change(action, f"Closed {_date(row.closed_date)}", who, row.history_date)
+            )
+        if row.due_date != before.due_date:
+            what = f"Re-dated from {_date(before.due_date)} to {_date(row.due_date)}"
+            result.re_dated.append(Change(action, what, who, row.history_date))
+    first, last = timezone.localtime(since).date(), timezone.localtime(until).date()
+    for action in visible.overdue(last).exclude(pk__in=Action.objects.overdue(first)):
+        result.overdue.append(Change(action, f"Due {_date(action.due_date)}, still open"))
+    updates = (
+        ActionUpdate.objects.filter(action__in=visible, created_at__gt=since, created_at__lte=until)
+        .select_related("action", "author__person")
+        .order_by("created_at", "id")
+    )
+    result.updates = [Change(u.action, u.text, actor_name(u.author), u.created_at) for u in updates]
+
+
+def _decision_changes(result: SinceLast, user: Any) -> None:
+    visible = Decision.objects.visible_to(user).filter(committee_id=result.meeting.committee_id)
+    moves = _history_moves(Decision, visible.values("pk"), result.since, result.until)
+    records = Decision.objects.in_bulk([row.id for row, _ in moves])
+    for row, before in moves:
+        if row.status in DECIDED and before.status != row.status:
+            what = f"{row.get_status_display()} (was {before.get_status_display().lower()})"
+            result.decisions.append(
+                Change(records.get(row.id), what, actor_name(row.history_user), row.history_date)
+            )
+
+
+def _change_request_changes(result: SinceLast) -> None:
+    moves = _history_moves(
+        ChangeRequest, ChangeRequest.objects.values("pk"), result.since, result.until
+    )
+    records = ChangeRequest.objects.in_bulk([row.id for row, _ in moves])
+    for row, before in moves:
+        if row.status != before.status:
+            what = f"{before.get_status_display()} → {row.get_status_display()}"
+            result.change_requests.append(
+                Change(records.get(row.id), what, actor_name(row.history_user), row.history_date)
+            )
+
+
+def since_last_meeting(*, meeting: Meeting, user: Any, now: dt.datetime | None = None) -> SinceLast:
+    """What changed between the committee's previous meeting and ``meeting`` (or now, when
+    that is earlier), as ``user`` may see it. Nothing when there is no previous meeting."""
+    previous = (
+        Meeting.objects.real()
+        .filter(committee_id=meeting.committee_id, start_at__lt=meeting.start_at)
+        .order_by("-start_at")
+        .first()
+    )
+    result = SinceLast(meeting=meeting, previous=previous)
+    if previous is None:
+        return result
+    result.since = previous.end_at or previous.start_at
+    result.until = min(now or timezone.now(), meeting.start_at)
+    if result.until <= result.since:
+        return result
+    _action_changes(result, user)
+    _decision_changes(result, user)
+    _change_request_changes(result)
+    return result
