@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 
 from core import roles
 from core.api.authentication import TokenAuthentication
-from tests.meetings.factories import OrganisationFactory
+from tests.meetings.factories import CommitteeFactory, OrganisationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -84,6 +84,8 @@ def test_the_token_lookup_reads_the_users_roles_too(
 def test_the_token_lookup_reads_the_user_as_the_login_does(role_user, django_assert_num_queries):
     # The token's user comes in the shape the login backend gives a session's user
     # (core.auth): with their person and its organisation, and their roles, in one query.
+    # The Member role is a seat on a committee, so there is one to hold it on.
+    CommitteeFactory(code="DAG")
     user = role_user("Member", person=OrganisationFactory(name="Elexon"))
     user.groups.add(Group.objects.get_or_create(name="Staff")[0])  # not a role: grants nothing
     token = Token.objects.create(user=user)
