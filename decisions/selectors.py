@@ -20,9 +20,9 @@ AWAITING_CHAIR = (Decision.Status.PROPOSED, Decision.Status.DEFERRED)
 
 
 def decision_list_for_user(*, user: Any) -> QuerySet[Decision]:
-    """Every decision ``user`` may see, with meeting, area, CR and decider joined."""
+    """Every decision ``user`` may see, with committee, meeting, area, CR and decider joined."""
     return Decision.objects.visible_to(user).select_related(
-        "meeting__committee", "agenda_item", "change_request", "decided_by"
+        "committee", "meeting__committee", "agenda_item", "change_request", "decided_by"
     )
 
 
