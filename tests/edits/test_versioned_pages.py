@@ -16,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 
 from actions.models import ActionUpdate
 from actions.services import action_create
+from changerequests.models import ChangeRequest, ImpactAssessmentResponse
 from composer import discussion
 from core.actors import SYSTEM
 from decisions.models import Decision
@@ -173,3 +174,58 @@ def test_decision_queue_queries_do_not_grow_with_its_rows(seed, django_assert_nu
     with django_assert_num_queries(len(few.captured_queries)):
         html = chair.get("/decisions/queue/").content.decode()
     assert html.count('name="DAG-DEC') >= 16 * 2
+
+
+def cr_form(html: str, action: str) -> dict[str, str]:
+    """The values of the CR page's form posting to ``action``."""
+    start = html.index(f'action="{action}"')
+    return form_values(html[start : html.index("</form>", start)])
+
+
+def test_stale_cr_status_move_is_refused_with_what_moved(seed):
+    """The PMO opens CR023 (awaiting decision); the chair approves DAG-DEC68 meanwhile, so
+    CR023 is approved; the PMO's move to impact assessment is refused, CR023 stays approved."""
+    pmo = login("pmo")
+    page = pmo.get("/change-requests/CR023/").content.decode()
+    form = cr_form(page, "/change-requests/CR023/status/")
+    assert form["version"] == pmo.get("/api/v1/change-requests/CR023/")["ETag"]
+    decision_transition(decision=seed.dec68, to_status="approved", acting_user=seed_user("chair"))
+    refused = pmo.post("/change-requests/CR023/status/", form | {"to_status": "impact_assessment"})
+    html = unescape(refused.content.decode())
+    assert refused.status_code == 200
+    assert "Change request CR023 was changed by someone else" in html
+    assert "Status: Awaiting decision → Approved" in html
+    assert ChangeRequest.objects.get(number=23).status == ChangeRequest.Status.APPROVED
+    # The form shown is for the CR as it is now (approved: a reason is asked).
+    again = cr_form(refused.content.decode(), "/change-requests/CR023/status/")
+    assert again["version"] == pmo.get("/api/v1/change-requests/CR023/")["ETag"]
+    moved = pmo.post(
+        "/change-requests/CR023/status/",
+        again | {"to_status": "awaiting_decision", "reason": "To be decided again"},
+    )
+    assert moved.status_code == 302
+    assert ChangeRequest.objects.get(number=23).status == ChangeRequest.Status.AWAITING_DECISION
+
+
+def test_stale_ia_response_is_refused_and_the_first_kept(seed):
+    alice, bob = login("pmo"), login("pmo")
+    alice_form = cr_form(alice.get("/change-requests/CR023/").content.decode(), IA_URL)
+    bob_form = cr_form(bob.get("/change-requests/CR023/").content.decode(), IA_URL)
+    first = alice.post(IA_URL, alice_form | {"organisation": "Elexon", "position": "support"})
+    assert first.status_code == 302
+    refused = bob.post(
+        IA_URL, bob_form | {"organisation": "Elexon", "position": "oppose", "comments": "Bob's"}
+    )
+    html = unescape(refused.content.decode())
+    assert "Change request CR023 was changed by someone else" in html
+    assert "IA responses: none → Elexon: support" in html
+    assert "Bob's" in html
+    assert re.search(r'<option value="oppose"[^>]*selected', html)
+    response = ImpactAssessmentResponse.objects.get(change_request__number=23)
+    assert response.position == "support"
+    again = bob.post(IA_URL, cr_form(refused.content.decode(), IA_URL))
+    assert again.status_code == 302
+    assert ImpactAssessmentResponse.objects.get(change_request__number=23).position == "oppose"
+
+
+IA_URL = "/change-requests/CR023/ia-responses/"
