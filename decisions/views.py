@@ -19,7 +19,7 @@ from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
 from core import roles
 from core.concurrency import Version, record_version, record_versions, version_guard
-from core.history import history_entries, record_values
+from core.history import actor_name, history_entries, record_values
 from core.services import RecordLockedError
 from core.templatetags.governance import dom_id
 from core.views import LoginRequired, PmoRequired, form_add_service_error, is_htmx
@@ -130,17 +130,7 @@ class DecisionDetailView(LoginRequired):
 def decision_page_context(request: HttpRequest, decision: Decision, **extra: Any) -> dict:
     """The decision page's context; ``extra`` replaces a form that came back with errors."""
     history = decision_history_of(decision=decision)
-    # Who decided: the chair's Person, else the login that recorded the decided status.
-    decider = decision.decided_by.name if decision.decided_by_id else ""
-    if not decider and decision.decided_at:
-        decider = next(
-            (
-                v.history_user.get_username()
-                for v in history
-                if v.history_user_id and v.status == decision.status
-            ),
-            "",
-        )
+    decider = decision_decider(decision, history)
     is_chair = roles.is_committee_chair(request.user, decision.committee_id)
     awaiting = decision.status in AWAITING_CHAIR
     context = {
@@ -170,6 +160,25 @@ def decision_page_context(request: HttpRequest, decision: Decision, **extra: Any
     }
     context.update(extra)
     return context
+
+
+def decision_decider(decision: Decision, history: list[Any]) -> str:
+    """Who decided, as far as the record tells: the chair's Person; else the login that
+    recorded the decided status (its person's name, ``core.history.actor_name``); else, for
+    a decision the product recorded (an imported report: the chair decided at the meeting,
+    no person is named), the committee at that meeting. Empty only when not decided."""
+    if not decision.decided_at:
+        return ""
+    if decision.decided_by_id:
+        return decision.decided_by.name
+    recorder = next(
+        (v.history_user for v in history if v.history_user_id and v.status == decision.status),
+        None,
+    )
+    if recorder is not None:
+        return actor_name(recorder)
+    meeting = decision.meeting
+    return f"{meeting.committee.name} at {meeting.ref}, as recorded (no person named)"
 
 
 def can_reopen(user: Any, decision: Decision) -> bool:
