@@ -89,9 +89,10 @@ class ChangeRequestForm(VersionedForm):
                     self.fields[name].help_text = "As decided; re-open the CR to change it."
 
 
-class ChangeRequestTransitionForm(forms.Form):
+class ChangeRequestTransitionForm(VersionedForm):
     """Move a CR by hand to one of the statuses its workflow allows next (approval and
-    rejection come by a decision); once decided, with the reason, which goes on record."""
+    rejection come by a decision); once decided, with the reason, which goes on record. At
+    the version of the CR read (``core.concurrency``)."""
 
     to_status = forms.ChoiceField(label="Move to")
     reason = forms.CharField(
@@ -113,8 +114,9 @@ class ChangeRequestTransitionForm(forms.Form):
             del self.fields["reason"]
 
 
-class ImpactAssessmentResponseForm(forms.Form):
-    """Record (or replace) an organisation's IA response to a CR."""
+class ImpactAssessmentResponseForm(VersionedForm):
+    """Record (or replace) an organisation's IA response to a CR, at the version of the CR
+    read (its API ETag counts the responses' positions; ``core.concurrency``)."""
 
     organisation = forms.CharField(
         max_length=200,

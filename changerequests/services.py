@@ -124,10 +124,11 @@ def change_request_update(
     cr = ChangeRequest.objects.select_for_update().get(pk=change_request.pk)
     locked = change_request_locked_fields(cr, changes)
     if locked:
+        one = len(locked) == 1
         raise RecordLockedError(
             f"{cr.ref} is {cr.get_status_display().lower()}: its {' and '.join(locked)} "
-            "stay as decided. Re-open it (back to awaiting decision, with a reason) to change "
-            "them."
+            f"{'stays' if one else 'stay'} as decided. Re-open it (back to awaiting decision, "
+            f"with a reason) to change {'it' if one else 'them'}."
         )
     apply_changes(cr, changes, CR_EDITABLE_FIELDS)
     validated_save(cr, acting_user=acting_user)

@@ -7,7 +7,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -19,9 +18,10 @@ from changerequests.forms import (
     organisation_names,
 )
 from changerequests.models import ChangeRequest, ImpactAssessmentResponse
-from changerequests.views import get_change_request_or_404
+from changerequests.views import change_request_version, get_change_request_or_404
 from composer.change_request_page import change_request_page
 from core import roles
+from core.concurrency import Version, version_guard
 from core.history import HistoryEntry, history_entries, history_merge
 from core.views import LoginRequired, PmoRequired, form_add_service_error
 from meetings.services import organisation_get_or_create
@@ -55,6 +55,20 @@ def change_request_history(cr: ChangeRequest) -> list[HistoryEntry]:
     return history_merge(own, responses)
 
 
+def cr_page_version(request: HttpRequest, cr: ChangeRequest) -> Version:
+    """The version the CR page's forms carry: the CR's API ETag, with the values its edit
+    form shows and each organisation's IA response position (what a stale status move or
+    IA response names as changed meanwhile)."""
+    version = change_request_version(request, cr)
+    positions = "; ".join(
+        f"{organisation}: {ImpactAssessmentResponse.Position(position).label.lower()}"
+        for organisation, position in cr.ia_responses.order_by("organisation__name").values_list(
+            "organisation__name", "position"
+        )
+    )
+    return Version(version.tag, version.values | {"IA responses": positions or "none"})
+
+
 def cr_page_context(request: HttpRequest, cr: ChangeRequest, **extra: Any) -> dict[str, Any]:
     """The CR page's context; ``extra`` replaces a form that came back with errors."""
     can_edit = roles.is_pmo(request.user)
@@ -65,8 +79,9 @@ def cr_page_context(request: HttpRequest, cr: ChangeRequest, **extra: Any) -> di
         "history_entries": change_request_history(cr),
     }
     if can_edit:
-        context["transition_form"] = ChangeRequestTransitionForm(change_request=cr)
-        context["ia_form"] = ImpactAssessmentResponseForm(auto_id="ia-%s")
+        version = cr_page_version(request, cr)
+        context["transition_form"] = ChangeRequestTransitionForm(change_request=cr, version=version)
+        context["ia_form"] = ImpactAssessmentResponseForm(auto_id="ia-%s", version=version)
         context["organisation_names"] = organisation_names()
     context.update(extra)
     return context
@@ -79,19 +94,33 @@ class ChangeRequestTransitionView(PmoRequired):
     def post(self, request: HttpRequest, ref: str) -> HttpResponse:
         cr = get_change_request_or_404(ref)
         form = ChangeRequestTransitionForm(request.POST, change_request=cr)
-        if form.is_valid():
-            try:
-                cr = services.change_request_transition(
-                    change_request=cr,
-                    to_status=form.cleaned_data["to_status"],
-                    reason=form.cleaned_data.get("reason") or "",
-                    acting_user=request.user,
-                )
-            except ValidationError as exc:
-                form_add_service_error(form, exc)
-            else:
-                messages.success(request, f"{cr.ref} is now {cr.get_status_display().lower()}.")
-                return HttpResponseRedirect(reverse("change-request-detail", args=[cr.ref]))
+        try:
+            # The version first: a status moved meanwhile may leave the chosen one no longer
+            # allowed, and the user is told what moved rather than "not a valid choice".
+            with version_guard(
+                form,
+                record=cr,
+                current=lambda: cr_page_version(request, cr),
+                name=f"Change request {cr.ref}",
+            ):
+                if form.is_valid():
+                    moved = services.change_request_transition(
+                        change_request=cr,
+                        to_status=form.cleaned_data["to_status"],
+                        reason=form.cleaned_data.get("reason") or "",
+                        acting_user=request.user,
+                    )
+                    messages.success(
+                        request, f"{moved.ref} is now {moved.get_status_display().lower()}."
+                    )
+                    return HttpResponseRedirect(reverse("change-request-detail", args=[cr.ref]))
+        except ValidationError as exc:
+            # Shown with the CR as it is now: its status and the moves it allows from there.
+            cr = get_change_request_or_404(ref)
+            form = ChangeRequestTransitionForm(form.data, change_request=cr)
+            form_add_service_error(form, exc)
+            if not form.fields["to_status"].choices:  # no move left: the page shows no form
+                messages.error(request, " ".join(exc.messages))
         context = cr_page_context(request, cr, transition_form=form)
         return render(request, "changerequests/change_request_detail.html", context)
 
@@ -106,7 +135,12 @@ class ImpactAssessmentResponseCreateView(PmoRequired):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                with transaction.atomic():
+                with version_guard(
+                    form,
+                    record=cr,
+                    current=lambda: cr_page_version(request, cr),
+                    name=f"Change request {cr.ref}",
+                ):
                     services.ia_response_record(
                         change_request=cr,
                         organisation=organisation_get_or_create(

@@ -19,7 +19,7 @@ from actions.selectors import (
     action_review_list_for_meeting,
 )
 from actions.services import action_review_record
-from actions.versions import action_version
+from actions.versions import action_version, action_versions
 from core import refs, roles
 from core.concurrency import version_guard
 from core.views import (
@@ -108,8 +108,10 @@ class MeetingReviewView(LoginRequired):
     ) -> HttpResponse:
         bound = bound or {}
         can_edit = roles.is_pmo(request.user)
-        candidates = action_list_to_review(meeting=meeting, user=request.user)
-        # Each form carries its action's version (only the PMO gets forms).
+        candidates = list(action_list_to_review(meeting=meeting, user=request.user))
+        # Each form carries its action's version (only the PMO gets forms), all read in one
+        # pass: a fixed number of queries however many actions wait.
+        versions = action_versions(request, candidates) if can_edit else {}
         rows = [
             (
                 action,
@@ -117,7 +119,7 @@ class MeetingReviewView(LoginRequired):
                 or ActionReviewForm(
                     prefix=action.ref,
                     auto_id=f"r-{action.ref}-%s",
-                    version=action_version(request, action) if can_edit else None,
+                    version=versions.get(action.pk),
                 ),
             )
             for action in candidates

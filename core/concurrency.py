@@ -14,7 +14,7 @@ saves a write without ``If-Match``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -56,6 +56,23 @@ def record_version(api_view: type, request: HttpRequest, **kwargs: Any) -> str:
     view.format_kwarg = None
     data = view.record_represent(view.record_get())
     return etag_of(data, view.links)
+
+
+def record_versions(api_view: type, request: HttpRequest, pks: Iterable[int]) -> dict[int, str]:
+    """:func:`record_version` of many records at once (a page of forms): ``{pk: ETag}``, in
+    the fixed number of queries of ``api_view.records_get`` and ``records_represent``.
+
+    A record ``request.user`` may not read through the API is left out (its form carries no
+    version).
+    """
+    view = api_view()
+    view.setup(request)
+    view.format_kwarg = None
+    records = view.records_get(sorted(set(pks)))
+    return {
+        record.pk: etag_of(data, view.links)
+        for record, data in zip(records, view.records_represent(records), strict=True)
+    }
 
 
 class VersionedForm(forms.Form):

@@ -23,9 +23,10 @@ OUTCOMES = {
 }
 
 
-class DecisionDecideForm(forms.Form):
+class DecisionDecideForm(VersionedForm):
     """The chair's decision: approve, approve with conditions (conditions required), reject
-    or defer."""
+    or defer, at the version of the decision the chair read (``core.concurrency``: wording
+    changed meanwhile is not approved unseen)."""
 
     outcome = forms.ChoiceField(
         choices=[

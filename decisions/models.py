@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from core.history import actor_name
 from core.visibility import MeetingRecordQuerySet
 
 
@@ -162,3 +163,9 @@ class DecisionReopening(models.Model):
 
     def __str__(self) -> str:
         return f"{self.decision_id} re-opened {self.reopened_at:%Y-%m-%d}"
+
+    @property
+    def reopened_by_name(self) -> str:
+        """Who re-opened it as a history names them: their person's name, else the login's
+        name (``core.history.actor_name``); "the system" for a re-opening the product made."""
+        return actor_name(self.reopened_by) if self.reopened_by_id else "the system"

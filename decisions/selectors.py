@@ -20,9 +20,9 @@ AWAITING_CHAIR = (Decision.Status.PROPOSED, Decision.Status.DEFERRED)
 
 
 def decision_list_for_user(*, user: Any) -> QuerySet[Decision]:
-    """Every decision ``user`` may see, with meeting, area, CR and decider joined."""
+    """Every decision ``user`` may see, with committee, meeting, area, CR and decider joined."""
     return Decision.objects.visible_to(user).select_related(
-        "meeting__committee", "agenda_item", "change_request", "decided_by"
+        "committee", "meeting__committee", "agenda_item", "change_request", "decided_by"
     )
 
 
@@ -66,13 +66,13 @@ def decision_queue(*, user: Any) -> QuerySet[Decision]:
 
 def decision_history_of(*, decision: Decision) -> list[Any]:
     """The recorded versions of ``decision``, newest first, with their users."""
-    return list(decision.history.select_related("history_user").order_by("-history_date"))
+    return list(decision.history.select_related("history_user__person").order_by("-history_date"))
 
 
 def decision_reopenings_of(*, decision: Decision) -> list[DecisionReopening]:
     """The re-openings of ``decision``, oldest first, with who re-opened and who had decided."""
     return list(
         DecisionReopening.objects.filter(decision=decision).select_related(
-            "reopened_by", "from_decided_by"
+            "reopened_by__person", "from_decided_by"
         )
     )

@@ -18,8 +18,8 @@ from django.urls import reverse
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
 from core import roles
-from core.concurrency import Version, record_version, version_guard
-from core.history import history_entries, record_values
+from core.concurrency import Version, record_version, record_versions, version_guard
+from core.history import actor_name, history_entries, record_values
 from core.services import RecordLockedError
 from core.templatetags.governance import dom_id
 from core.views import LoginRequired, PmoRequired, form_add_service_error, is_htmx
@@ -40,12 +40,25 @@ from .selectors import (
     decision_reopenings_of,
 )
 
+DECISION_VERSION_FIELDS = ("text", "status", "conditions", "agenda_item", "change_request")
+
 
 def decision_version(request: HttpRequest, decision: Decision) -> Version:
     """The decision's version for an edit form: the API's ETag and the values it shows."""
     fresh = Decision.objects.select_related("agenda_item", "change_request").get(pk=decision.pk)
-    values = record_values(fresh, ("text", "status", "conditions", "agenda_item", "change_request"))
+    values = record_values(fresh, DECISION_VERSION_FIELDS)
     return Version(record_version(DecisionDetailApi, request, ref=fresh.ref), values)
+
+
+def decision_versions(request: HttpRequest, decisions: list[Decision]) -> dict[int, Version]:
+    """:func:`decision_version` of each of ``decisions`` (read with their area and CR, as
+    the queue reads them) in one pass: the queue's forms cost no query each."""
+    tags = record_versions(DecisionDetailApi, request, [d.pk for d in decisions])
+    return {
+        d.pk: Version(tags[d.pk], record_values(d, DECISION_VERSION_FIELDS))
+        for d in decisions
+        if d.pk in tags
+    }
 
 
 def get_decision_or_404(request: HttpRequest, ref: str) -> Decision:
@@ -83,17 +96,22 @@ class DecisionQueueView(LoginRequired):
         self, request: HttpRequest, bound: dict[int, DecisionDecideForm] | None = None
     ) -> HttpResponse:
         bound = bound or {}
+        is_chair = roles.is_chair(request.user)
+        decisions = list(decision_queue(user=request.user))
+        # Each form carries the version the chair read (only a chair gets forms).
+        versions = decision_versions(request, decisions) if is_chair else {}
         rows = [
             (
                 decision,
-                bound.get(decision.pk) or DecisionDecideForm(prefix=decision.ref, auto_id="q-%s"),
+                bound.get(decision.pk)
+                or DecisionDecideForm(
+                    prefix=decision.ref, auto_id="q-%s", version=versions.get(decision.pk)
+                ),
             )
-            for decision in decision_queue(user=request.user)
+            for decision in decisions
         ]
         return render(
-            request,
-            "decisions/decision_queue.html",
-            {"rows": rows, "is_chair": roles.is_chair(request.user)},
+            request, "decisions/decision_queue.html", {"rows": rows, "is_chair": is_chair}
         )
 
 
@@ -113,17 +131,9 @@ class DecisionDetailView(LoginRequired):
 def decision_page_context(request: HttpRequest, decision: Decision, **extra: Any) -> dict:
     """The decision page's context; ``extra`` replaces a form that came back with errors."""
     history = decision_history_of(decision=decision)
-    # Who decided: the chair's Person, else the login that recorded the decided status.
-    decider = decision.decided_by.name if decision.decided_by_id else ""
-    if not decider and decision.decided_at:
-        decider = next(
-            (
-                v.history_user.get_username()
-                for v in history
-                if v.history_user_id and v.status == decision.status
-            ),
-            "",
-        )
+    decider = decision_decider(decision, history)
+    is_chair = roles.is_committee_chair(request.user, decision.committee_id)
+    awaiting = decision.status in AWAITING_CHAIR
     context = {
         "decision": decision,
         "discussions": list(
@@ -136,10 +146,14 @@ def decision_page_context(request: HttpRequest, decision: Decision, **extra: Any
             decision.history.select_related("history_user__person"), skipped={"seq", "ref"}
         ),
         "decider": decider,
-        "is_chair": roles.is_committee_chair(request.user, decision.committee_id),
+        "is_chair": is_chair,
         "is_pmo": roles.is_pmo(request.user),
-        "awaiting": decision.status in (Decision.Status.PROPOSED, Decision.Status.DEFERRED),
-        "decide_form": DecisionDecideForm(prefix=decision.ref, auto_id="q-%s"),
+        "awaiting": awaiting,
+        "decide_form": DecisionDecideForm(
+            prefix=decision.ref,
+            auto_id="q-%s",
+            version=decision_version(request, decision) if is_chair and awaiting else None,
+        ),
         "locked_message": services.decision_locked_message(decision) if decision.is_locked else "",
         "can_reopen": decision.is_locked and can_reopen(request.user, decision),
         "reopen_form": DecisionReopenForm(auto_id="reopen-%s"),
@@ -149,6 +163,25 @@ def decision_page_context(request: HttpRequest, decision: Decision, **extra: Any
     }
     context.update(extra)
     return context
+
+
+def decision_decider(decision: Decision, history: list[Any]) -> str:
+    """Who decided, as far as the record tells: the chair's Person; else the login that
+    recorded the decided status (its person's name, ``core.history.actor_name``); else, for
+    a decision the product recorded (an imported report: the chair decided at the meeting,
+    no person is named), the committee at that meeting. Empty only when not decided."""
+    if not decision.decided_at:
+        return ""
+    if decision.decided_by_id:
+        return decision.decided_by.name
+    recorder = next(
+        (v.history_user for v in history if v.history_user_id and v.status == decision.status),
+        None,
+    )
+    if recorder is not None:
+        return actor_name(recorder)
+    meeting = decision.meeting
+    return f"{meeting.committee.name} at {meeting.ref}, as recorded (no person named)"
 
 
 def can_reopen(user: Any, decision: Decision) -> bool:
@@ -203,16 +236,24 @@ class DecisionDecideView(LoginRequired):
         form = DecisionDecideForm(request.POST, prefix=decision.ref, auto_id="q-%s")
         if form.is_valid():
             try:
-                decision = services.decision_transition(
-                    decision=decision,
-                    to_status=form.to_status,
-                    conditions=form.cleaned_data["conditions"] or "",
-                    acting_user=request.user,
-                )
+                # Decided on the wording the chair read, or not at all (the API's If-Match).
+                with version_guard(
+                    form,
+                    record=decision,
+                    current=lambda: decision_version(request, decision),
+                    name=f"Decision {decision.ref}",
+                ):
+                    decision = services.decision_transition(
+                        decision=decision,
+                        to_status=form.to_status,
+                        conditions=form.cleaned_data["conditions"] or "",
+                        acting_user=request.user,
+                    )
             except ValidationError as exc:
+                decision = get_decision_or_404(request, ref)
                 if decision.status not in AWAITING_CHAIR:
                     # Already decided (perhaps in another tab): there is no form to show.
-                    messages.error(request, " ".join(exc.messages))
+                    messages.error(request, already_decided_message(decision, exc))
                     return HttpResponseRedirect(reverse("decision-detail", args=[decision.ref]))
                 form_add_service_error(form, exc)
             else:
@@ -226,6 +267,17 @@ class DecisionDecideView(LoginRequired):
             return DecisionQueueView().show(request, bound={decision.pk: form})
         context = decision_page_context(request, decision, decide_form=form)
         return render(request, "decisions/decision_detail.html", context)
+
+
+def already_decided_message(decision: Decision, error: ValidationError) -> str:
+    """Why the chair's decision on ``decision``, decided meanwhile, was not recorded."""
+    said = " ".join(error.messages)
+    if "was changed by someone else" not in said:
+        return said
+    return (
+        f"{decision.ref} was decided meanwhile ({decision.get_status_display().lower()}), so "
+        "your decision was not recorded. Re-open it to decide again."
+    )
 
 
 class DecisionWithdrawView(PmoRequired):

@@ -39,7 +39,7 @@ from core.api.inputs import validated_input
 from core.api.links import Links
 from core.api.pagination import OrderKey
 from core.api.views import ListApi, RecordApi
-from meetings.selectors import discussions_of
+from meetings.models import DiscussionItem, DiscussionReference
 
 from .filters import ActionFilter
 from .serializers import (
@@ -79,42 +79,86 @@ def action_for(user: Any, ref: str) -> Action:
 
 def action_represent(action: Action, request: Request, links: Links) -> dict[str, Any]:
     """An action with its CRs, updates, reviews and discussions (a fixed six queries)."""
+    return actions_represent([action], request, links)[0]
+
+
+def _by_action(rows: Any, key: str = "action_id") -> dict[int, list[Any]]:
+    grouped: dict[int, list[Any]] = {}
+    for row in rows:
+        grouped.setdefault(getattr(row, key), []).append(row)
+    return grouped
+
+
+def actions_represent(
+    actions: list[Action], request: Request, links: Links
+) -> list[dict[str, Any]]:
+    """:func:`action_represent` of each of ``actions`` (in their order) in the same fixed
+    queries however many there are: a page of forms carries each action's ETag
+    (``core.concurrency.record_versions``) at the cost of one."""
+    pks = [action.pk for action in actions]
     rows = action_rows(
-        Action.objects.filter(pk=action.pk),
+        Action.objects.filter(pk__in=pks),
         today=timezone.localdate(),
         record=True,
         user=request.user,
     )
-    data = action_json(rows, links)[0]
+    data = dict(zip([row.pk for row in rows], action_json(rows, links), strict=True))
     context = {"request": request, "links": links}
-    data["change_requests"] = [
-        {"ref": ref, "title": title, "url": links.url("api-change-request-detail", ref)}
-        for ref, title in action.change_requests.order_by("number").values_list("ref", "title")
-    ]
-    data["updates"] = ActionUpdateOutputSerializer(
-        action.updates.select_related("action", "author__person").order_by("created_at", "id"),
-        many=True,
-        context=context,
-    ).data
-    reviews = (
-        action.reviews.visible_to(request.user)
+    crs: dict[int, list[dict[str, Any]]] = {pk: [] for pk in pks}
+    for action_id, ref, title in (
+        Action.change_requests.through.objects.filter(action_id__in=pks)
+        .order_by("changerequest__number")
+        .values_list("action_id", "changerequest__ref", "changerequest__title")
+    ):
+        url = links.url("api-change-request-detail", ref)
+        crs[action_id].append({"ref": ref, "title": title, "url": url})
+    updates = _by_action(
+        ActionUpdate.objects.filter(action_id__in=pks)
+        .select_related("action", "author__person")
+        .order_by("created_at", "id")
+    )
+    reviews = _by_action(
+        ActionReview.objects.visible_to(request.user)
+        .filter(action_id__in=pks)
         .select_related("action", "meeting", "agenda_item")
         .order_by("meeting__start_at", "id")
     )
-    discussions = discussions_of(field="action", record=action).visible_to(request.user)
-    data["reviews"] = ActionReviewOutputSerializer(reviews, many=True, context=context).data
-    data["discussed_in"] = [
-        {
-            "id": item.pk,
-            "meeting": {
-                "ref": item.meeting.ref,
-                "url": links.url("api-meeting-detail", item.meeting.ref),
-            },
-            "url": links.url("api-discussion-item-detail", item.pk),
-        }
-        for item in discussions
-    ]
-    return data
+    discussed = _by_action(
+        DiscussionReference.objects.filter(
+            action_id__in=pks,
+            discussion_item__in=DiscussionItem.objects.visible_to(request.user),
+        )
+        .select_related("discussion_item__meeting")
+        .order_by(
+            "discussion_item__meeting__start_at", "discussion_item__order", "discussion_item_id"
+        )
+    )
+    represented = []
+    for pk in pks:
+        one = data[pk]
+        one["change_requests"] = crs[pk]
+        one["updates"] = ActionUpdateOutputSerializer(
+            updates.get(pk, []), many=True, context=context
+        ).data
+        one["reviews"] = ActionReviewOutputSerializer(
+            reviews.get(pk, []), many=True, context=context
+        ).data
+        items = list(
+            {ref.discussion_item_id: ref.discussion_item for ref in discussed.get(pk, [])}.values()
+        )
+        one["discussed_in"] = [
+            {
+                "id": item.pk,
+                "meeting": {
+                    "ref": item.meeting.ref,
+                    "url": links.url("api-meeting-detail", item.meeting.ref),
+                },
+                "url": links.url("api-discussion-item-detail", item.pk),
+            }
+            for item in items
+        ]
+        represented.append(one)
+    return represented
 
 
 @extend_schema(tags=["actions"])
@@ -190,6 +234,16 @@ class ActionRecordApi(RecordApi):
 
     def record_represent(self, record: Action) -> dict[str, Any]:
         return action_represent(record, self.request, self.links)
+
+    def records_get(self, pks: list[int]) -> list[Action]:
+        return list(
+            selectors.action_list_for_user(user=self.request.user)
+            .prefetch_related(None)
+            .filter(pk__in=pks)
+        )
+
+    def records_represent(self, records: list[Action]) -> list[dict[str, Any]]:
+        return actions_represent(records, self.request, self.links)
 
 
 @extend_schema(tags=["actions"], parameters=[ACTION_REF_PARAMETER])

@@ -128,6 +128,9 @@ class DecisionRecordApi(RecordApi):
     def record_get(self) -> Decision:
         return decision_for(self.request.user, self.kwargs["ref"])
 
+    def records_get(self, pks: list[int]) -> list[Decision]:
+        return list(decisions_for(self.request.user).filter(pk__in=pks))
+
 
 @extend_schema(tags=["decisions"], parameters=[DECISION_REF_PARAMETER])
 @extend_schema_view(

@@ -147,6 +147,21 @@ def test_an_approved_crs_title_is_409_and_its_release_still_changes(seeded, pmo_
         assert response.status_code == 409, response.content
         assert response.json()["code"] == "locked"
         assert response.json()["detail"].startswith("CR023 is approved: its ")
+    # One field stays, two stay (the message is built from the fields refused).
+    one = pmo_api.patch("/api/v1/change-requests/CR023/", {"title": "Renamed"}, format="json")
+    assert one.json()["detail"] == (
+        "CR023 is approved: its title stays as decided. Re-open it (back to awaiting "
+        "decision, with a reason) to change it."
+    )
+    both = pmo_api.patch(
+        "/api/v1/change-requests/CR023/",
+        {"title": "Renamed", "description": "Reworded"},
+        format="json",
+    )
+    assert both.json()["detail"] == (
+        "CR023 is approved: its description and title stay as decided. Re-open it (back to "
+        "awaiting decision, with a reason) to change them."
+    )
     ok = pmo_api.patch("/api/v1/change-requests/CR023/", {"target_release": "IR5"}, format="json")
     assert ok.status_code == 200
     cr023 = ChangeRequest.objects.get(number=23)

@@ -37,7 +37,7 @@ def test_the_chair_reopens_dag_dec68_from_its_page(open_page, seeded, width):
     page.get_by_role("button", name="Re-open DAG-DEC68").click()
     page.wait_for_url("**/decisions/DAG-DEC68/")
     assert page.get_by_text("DAG-DEC68 re-opened: it awaits the chair again.").is_visible()
-    assert page.get_by_text(f"Re-opened by chair (Chair): {REASON}").is_visible()
+    assert page.get_by_text(f"Re-opened by Demo Chair (Chair): {REASON}").is_visible()
     assert page.get_by_role("heading", name="Decide").is_visible()
     problems += _check(page, "decision-reopened", width)
 

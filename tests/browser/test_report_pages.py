@@ -62,3 +62,39 @@ def test_the_issue_page_passes_axe(open_page, seeded, tmp_path):
     page.screenshot(path=tmp_path / "report-issue-390.png", full_page=True)
     results = Axe().run(page)
     assert results.violations_count == 0, results.generate_report()
+
+
+def test_the_preview_with_an_issued_version_fits_a_phone(open_page, seeded, tmp_path):
+    """Once a version is issued, its "Issued versions" table is on the preview: at 390 px it
+    reads as one card per version, and the page does not scroll sideways."""
+    import datetime as dt
+
+    from django.contrib.auth import get_user_model
+
+    from meetings.models import HeadlineReport, Meeting
+    from tests.meetings.factories import HeadlineReportFactory
+
+    HeadlineReportFactory(
+        meeting=Meeting.objects.get(ref="DAG028"),
+        version=1,
+        status=HeadlineReport.Status.ISSUED,
+        issue_date=dt.date(2023, 9, 20),
+        checksum="9f2c" * 16,
+        requested_by=get_user_model().objects.get(username="pmo"),
+    )
+    page = open_page("pmo", width=390)
+    page.goto("/meetings/DAG028/report/")
+    versions = page.locator("#report-versions")
+    assert "v1" in versions.inner_text()
+    versions.scroll_into_view_if_needed()
+    page.screenshot(path=tmp_path / "report-versions-390.png")
+    page.screenshot(path=tmp_path / "report-preview-issued-390.png", full_page=True)
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0
+    box = versions.bounding_box()
+    assert box["x"] >= 0
+    assert box["x"] + box["width"] <= 390
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()

@@ -84,7 +84,7 @@ def test_the_chair_reopens_dag_dec68_and_the_log_shows_it(client, approved):
     page = client.get("/decisions/DAG-DEC68/").content.decode()
     assert "DAG-DEC68 re-opened: it awaits the chair again." in page
     assert "Re-openings (1)" in page
-    assert f"Re-opened by chair (Chair): {REASON}" in page
+    assert f"Re-opened by Demo Chair (Chair): {REASON}" in page
     assert "It had been approved, decided by Demo Chair on " in page
     assert 'action="/decisions/DAG-DEC68/decide/"' in page  # the chair decides again
     assert LOCKED not in page
