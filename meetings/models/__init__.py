@@ -1,8 +1,8 @@
 """The meetings app's models, one module per idea; import them from here.
 
 ``people``: committees, organisations, people, memberships. ``meeting``: meetings, agenda,
-discussion and its refs. ``participants``: the people invited to a meeting. ``reports``:
-headline report versions and the ref counters.
+discussion and its refs. ``participants``: the people invited to a meeting. ``papers``: a
+meeting's papers and packs. ``reports``: headline report versions and the ref counters.
 Migrations name ``meetings.models.headline_report_upload_to``, so it stays importable here.
 """
 
@@ -10,12 +10,21 @@ from meetings.models.meeting import (
     OUTER_MEETING,
     PLACEHOLDER_TITLE,
     AgendaItem,
+    AgendaItemQuerySet,
     DiscussionItem,
     DiscussionReference,
     DiscussionReferenceQuerySet,
     Meeting,
     MeetingQuerySet,
     OuterMeeting,
+)
+from meetings.models.papers import (
+    MeetingPack,
+    Paper,
+    PaperVersion,
+    agenda_readable,
+    meeting_pack_upload_to,
+    paper_upload_to,
 )
 from meetings.models.participants import MeetingParticipant
 from meetings.models.people import Committee, Membership, Organisation, Person
@@ -30,6 +39,7 @@ __all__ = [
     "OUTER_MEETING",
     "PLACEHOLDER_TITLE",
     "AgendaItem",
+    "AgendaItemQuerySet",
     "Committee",
     "DiscussionItem",
     "DiscussionReference",
@@ -37,12 +47,18 @@ __all__ = [
     "HeadlineReport",
     "HeadlineReportQuerySet",
     "Meeting",
+    "MeetingPack",
     "MeetingParticipant",
     "MeetingQuerySet",
     "Membership",
     "Organisation",
     "OuterMeeting",
+    "Paper",
+    "PaperVersion",
     "Person",
     "RefCounter",
+    "agenda_readable",
     "headline_report_upload_to",
+    "meeting_pack_upload_to",
+    "paper_upload_to",
 ]
