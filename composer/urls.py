@@ -14,6 +14,7 @@ urlpatterns: list = [
     path("", include("composer.reminder_urls")),
     path("", include("composer.calendar_urls")),
     path("", include("composer.export_urls")),
+    path("", include("composer.agenda_urls")),
     path("", views.HomeView.as_view(), name="home"),
     path("meetings/<str:ref>/", views.MeetingDetailView.as_view(), name="meeting-detail"),
     path("meetings/<str:ref>/agenda/", views.MeetingAgendaView.as_view(), name="meeting-agenda"),
