@@ -51,6 +51,10 @@ class AgendaItemEditForm(VersionedForm):
 class AgendaItemAddForm(forms.Form):
     title = forms.CharField(max_length=300, label="New item's title")
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "new-item-%s")  # one page holds this and the paper form
+        super().__init__(*args, **kwargs)
+
 
 class PaperAddForm(forms.Form):
     title = forms.CharField(max_length=200, label="Paper title")
@@ -65,6 +69,7 @@ class PaperAddForm(forms.Form):
     )
 
     def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "paper-%s")
         super().__init__(*args, **kwargs)
         self.fields["agenda_item"].queryset = meeting.agenda_items.order_by("order", "id")
 
