@@ -21,8 +21,8 @@ from meetings.models import PaperVersion
 
 Kind = PaperVersion.Kind
 
-# The largest paper accepted (bytes); ``PAPER_MAX_BYTES`` in the settings changes it.
-DEFAULT_PAPER_MAX_BYTES = 25 * 1024 * 1024
+# The largest paper accepted (bytes) when the settings name none (``PAPER_MAX_BYTES``).
+DEFAULT_PAPER_MAX_BYTES = 15 * 1024 * 1024
 # The most a ``[Content_Types].xml`` part may hold when unpacked: a real one is a few KiB.
 _CONTENT_TYPES_MAX = 256 * 1024
 
