@@ -363,6 +363,10 @@ class MeetingOutputSerializer(serializers.ModelSerializer):
         help_text="The agenda with times, presenters, purposes and papers: null until the PMO "
         "publishes it (the PMO reads it as it stands)."
     )
+    papers = serializers.SerializerMethodField(
+        help_text="The papers of the meeting as a whole (those of an item are in its agenda "
+        "entry): null until the agenda is published."
+    )
     actions_url = ListUrlField("api-action-list", "meeting", "ref")
     decisions_url = ListUrlField("api-decision-list", "meeting", "ref")
     discussion_items_url = ListUrlField("api-discussion-item-list", "meeting", "ref")
@@ -388,6 +392,7 @@ class MeetingOutputSerializer(serializers.ModelSerializer):
             "agenda_items",
             "agenda_published_at",
             "agenda",
+            "papers",
             "actions_url",
             "decisions_url",
             "discussion_items_url",
@@ -400,6 +405,13 @@ class MeetingOutputSerializer(serializers.ModelSerializer):
             return None
         items = meeting.agenda_items.all()
         return AgendaEntrySerializer(items, many=True, context=self.context).data
+
+    @extend_schema_field(PaperBriefSerializer(many=True, allow_null=True))
+    def get_papers(self, meeting: Meeting) -> list[dict[str, Any]] | None:
+        if not agenda_is_readable(self.context, meeting):
+            return None
+        papers = [p for p in meeting.papers.all() if p.agenda_item_id is None]
+        return PaperBriefSerializer(papers, many=True, context=self.context).data
 
 
 @extend_schema_serializer(

@@ -286,7 +286,11 @@ def _meetings_for(user: Any) -> QuerySet[Meeting]:
                 )
             )
             .order_by("order", "id"),
-        )
+        ),
+        Prefetch(
+            "papers",
+            queryset=Paper.objects.select_related("meeting").prefetch_related("versions"),
+        ),
     )
 
 

@@ -216,3 +216,37 @@ def test_the_pack_is_asked_for_rendered_and_downloaded(
     assert client.get(f"/meetings/DAG029/pack/{pack.pk}/").status_code == 200
     services.meeting_update(meeting=seed.dag029, classification="restricted", acting_user=SYSTEM)
     assert client.get(f"/meetings/DAG029/pack/{pack.pk}/file/").status_code == 404
+
+
+def test_the_meetings_api_lists_agendas_and_papers_in_a_fixed_number_of_queries(
+    client, seed, agenda, django_assert_max_num_queries
+):
+    agenda_services.agenda_publish(meeting=seed.dag029, acting_user=SYSTEM)
+    login(client, "member")
+    client.get("/api/v1/meetings/")  # warm the per-process caches
+    with django_assert_max_num_queries(20) as few:
+        client.get("/api/v1/meetings/")
+    for n in range(5):
+        item = services.agenda_item_create(
+            meeting=seed.dag029, title=f"Item {n}", acting_user=SYSTEM
+        )
+        agenda_services.paper_add(
+            meeting=seed.dag029,
+            agenda_item=item,
+            title=f"Paper {n}",
+            upload=upload(f"p{n}.pdf", pdf_bytes(1)),
+            acting_user=SYSTEM,
+        )
+    agenda_services.paper_add(
+        meeting=seed.dag029,
+        title="Pre-read",
+        upload=upload("r.pdf", pdf_bytes(1)),
+        acting_user=SYSTEM,
+    )
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        data = client.get("/api/v1/meetings/?committee=DAG").json()
+    dag029 = next(m for m in data["results"] if m["ref"] == "DAG029")
+    assert len(dag029["agenda"]) == 6
+    assert [p["title"] for p in dag029["papers"]] == ["Pre-read"]
+    dag028 = next(m for m in data["results"] if m["ref"] == "DAG028")
+    assert (dag028["agenda"], dag028["papers"]) == (None, None)  # never published
