@@ -62,9 +62,7 @@ def _attach(page, title: str, item: str, name: str, content: bytes) -> None:
 
 
 @pytest.mark.parametrize("width", [1280, 390])
-def test_pmo_builds_and_publishes_dag029s_agenda_and_a_member_reads_it(
-    open_page, seeded, width
-):
+def test_pmo_builds_and_publishes_dag029s_agenda_and_a_member_reads_it(open_page, seeded, width):
     from pypdf import PdfReader
 
     pmo = open_page("pmo", width=width)
