@@ -22,6 +22,7 @@ urlpatterns: list = [
     path("", include("composer.reminder_urls")),
     path("", include("composer.calendar_urls")),
     path("", include("composer.export_urls")),
+    path("", include("composer.agenda_urls")),
     path("", views.HomeView.as_view(), name="home"),
     path("search/", SearchView.as_view(), name="search"),
     path("meetings/<str:ref>/", views.MeetingDetailView.as_view(), name="meeting-detail"),

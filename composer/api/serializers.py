@@ -17,8 +17,10 @@ from meetings.api.serializers import (
     ChangeRequestLinkSerializer,
     IdRelatedField,
     MeetingLinkSerializer,
+    PersonLinkSerializer,
     RefRelatedField,
     UrlField,
+    agenda_is_readable,
     meeting_find,
 )
 from meetings.models import (
@@ -27,15 +29,35 @@ from meetings.models import (
     HeadlineReport,
 )
 
+# The agenda's own fields of an item: null for a reader until the agenda is published.
+AGENDA_FIELDS = ("start_time", "duration_minutes", "end_time", "presenter", "purpose")
+
 
 class AgendaItemOutputSerializer(serializers.ModelSerializer):
     url = UrlField("api-agenda-item-detail", "pk")
     meeting = MeetingLinkSerializer(read_only=True)
     change_request = ChangeRequestLinkSerializer(read_only=True, allow_null=True)
+    start_time = serializers.TimeField(
+        read_only=True, allow_null=True, help_text="Null until the agenda is published."
+    )
+    duration_minutes = serializers.IntegerField(read_only=True, allow_null=True)
+    end_time = serializers.TimeField(read_only=True, allow_null=True)
+    presenter = PersonLinkSerializer(read_only=True, allow_null=True)
+    purpose = serializers.CharField(
+        read_only=True,
+        allow_null=True,
+        help_text="decision, discussion, information, or empty; null until published.",
+    )
 
     class Meta:
         model = AgendaItem
-        fields = ["id", "url", "meeting", "order", "title", "change_request"]
+        fields = ["id", "url", "meeting", "order", "title", "change_request", *AGENDA_FIELDS]
+
+    def to_representation(self, instance: AgendaItem) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        if not agenda_is_readable(self.context, instance.meeting):
+            data.update(dict.fromkeys(AGENDA_FIELDS))
+        return data
 
 
 @extend_schema_serializer(

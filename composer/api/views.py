@@ -57,7 +57,9 @@ from meetings.models import (
 
 
 def _agenda_items_for(user: Any) -> QuerySet[AgendaItem]:
-    return AgendaItem.objects.visible_to(user).select_related("meeting", "change_request")
+    return AgendaItem.objects.visible_to(user).select_related(
+        "meeting", "change_request", "presenter"
+    )
 
 
 @extend_schema(tags=["meetings"])

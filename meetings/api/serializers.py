@@ -17,11 +17,13 @@ from core import refs, roles
 from core.api.inputs import DateTimeInputField, InputSerializer, choices_help
 from core.api.links import Links
 from core.api.timestamps import DateTimeOutputField
+from core.visibility import sees_all_meetings
 from meetings.models import (
     AgendaItem,
     Committee,
     Meeting,
     Organisation,
+    Paper,
     Person,
 )
 
@@ -271,10 +273,102 @@ class AgendaItemBriefSerializer(serializers.ModelSerializer):
         fields = ["id", "url", "order", "title", "change_request"]
 
 
+def agenda_is_readable(context: dict[str, Any], meeting: Meeting) -> bool:
+    """True when the reader of ``context`` may read ``meeting``'s agenda: it is published,
+    or they see every meeting (the PMO builds it before publishing)."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    return meeting.agenda_published_at is not None or sees_all_meetings(user)
+
+
+class PaperBriefSerializer(serializers.ModelSerializer):
+    """A paper with its current version; ``file_url`` is the browser's download (it checks
+    the reader's right to the meeting on every request)."""
+
+    agenda_item = serializers.IntegerField(source="agenda_item_id", allow_null=True)
+    version = serializers.SerializerMethodField()
+    kind = serializers.SerializerMethodField(help_text="pdf, docx, xlsx, png or jpeg")
+    size = serializers.SerializerMethodField(help_text="Bytes.")
+    file_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Paper
+        fields = ["id", "title", "agenda_item", "version", "kind", "size", "file_url"]
+
+    def _current(self, paper: Paper) -> Any:
+        return max(paper.versions.all(), key=lambda v: v.version, default=None)
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_version(self, paper: Paper) -> int | None:
+        current = self._current(paper)
+        return current.version if current else None
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_kind(self, paper: Paper) -> str | None:
+        current = self._current(paper)
+        return current.kind if current else None
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_size(self, paper: Paper) -> int | None:
+        current = self._current(paper)
+        return current.size if current else None
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_file_url(self, paper: Paper) -> str | None:
+        current = self._current(paper)
+        if current is None:
+            return None
+        return Links.of(self.context).path(
+            "paper-file", ref=paper.meeting.ref, pk=paper.pk, version=current.version
+        )
+
+
+class AgendaEntrySerializer(serializers.ModelSerializer):
+    """An agenda item as the published agenda shows it."""
+
+    url = UrlField("api-agenda-item-detail", "pk")
+    change_request = ChangeRequestLinkSerializer(read_only=True, allow_null=True)
+    presenter = PersonLinkSerializer(read_only=True, allow_null=True)
+    end_time = serializers.TimeField(read_only=True, allow_null=True)
+    changed_since_published = serializers.BooleanField(
+        source="is_changed_since_published",
+        read_only=True,
+        default=False,
+        help_text="Added or edited after the agenda was published.",
+    )
+    papers = PaperBriefSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = AgendaItem
+        fields = [
+            "id",
+            "url",
+            "order",
+            "title",
+            "start_time",
+            "duration_minutes",
+            "end_time",
+            "presenter",
+            "purpose",
+            "change_request",
+            "changed_since_published",
+            "papers",
+        ]
+
+
 class MeetingOutputSerializer(serializers.ModelSerializer):
     url = UrlField("api-meeting-detail", "ref")
     committee = CommitteeLinkSerializer(read_only=True)
     agenda_items = AgendaItemBriefSerializer(many=True, read_only=True)
+    agenda_published_at = DateTimeOutputField(read_only=True, allow_null=True)
+    agenda = serializers.SerializerMethodField(
+        help_text="The agenda with times, presenters, purposes and papers: null until the PMO "
+        "publishes it (the PMO reads it as it stands)."
+    )
+    papers = serializers.SerializerMethodField(
+        help_text="The papers of the meeting as a whole (those of an item are in its agenda "
+        "entry): null until the agenda is published."
+    )
     actions_url = ListUrlField("api-action-list", "meeting", "ref")
     decisions_url = ListUrlField("api-decision-list", "meeting", "ref")
     discussion_items_url = ListUrlField("api-discussion-item-list", "meeting", "ref")
@@ -298,11 +392,28 @@ class MeetingOutputSerializer(serializers.ModelSerializer):
             "status",
             "report_issue_date",
             "agenda_items",
+            "agenda_published_at",
+            "agenda",
+            "papers",
             "actions_url",
             "decisions_url",
             "discussion_items_url",
             "headline_reports_url",
         ]
+
+    @extend_schema_field(AgendaEntrySerializer(many=True, allow_null=True))
+    def get_agenda(self, meeting: Meeting) -> list[dict[str, Any]] | None:
+        if not agenda_is_readable(self.context, meeting):
+            return None
+        items = meeting.agenda_items.all()
+        return AgendaEntrySerializer(items, many=True, context=self.context).data
+
+    @extend_schema_field(PaperBriefSerializer(many=True, allow_null=True))
+    def get_papers(self, meeting: Meeting) -> list[dict[str, Any]] | None:
+        if not agenda_is_readable(self.context, meeting):
+            return None
+        papers = [p for p in meeting.papers.all() if p.agenda_item_id is None]
+        return PaperBriefSerializer(papers, many=True, context=self.context).data
 
 
 @extend_schema_serializer(

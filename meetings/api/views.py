@@ -35,6 +35,7 @@ from meetings.models import (
     Committee,
     Meeting,
     Organisation,
+    Paper,
     Person,
 )
 
@@ -276,8 +277,20 @@ def _meetings_for(user: Any) -> QuerySet[Meeting]:
     return selectors.meeting_list_for_user(user=user).prefetch_related(
         Prefetch(
             "agenda_items",
-            queryset=AgendaItem.objects.select_related("change_request").order_by("order", "id"),
-        )
+            queryset=AgendaItem.objects.select_related("change_request", "presenter")
+            .with_changed_since_published()
+            .prefetch_related(
+                Prefetch(
+                    "papers",
+                    queryset=Paper.objects.select_related("meeting").prefetch_related("versions"),
+                )
+            )
+            .order_by("order", "id"),
+        ),
+        Prefetch(
+            "papers",
+            queryset=Paper.objects.select_related("meeting").prefetch_related("versions"),
+        ),
     )
 
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.db import models
-from django.db.models import OuterRef, Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -90,6 +91,18 @@ class Meeting(models.Model):
     )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PLANNED)
     report_issue_date = models.DateField(null=True, blank=True)
+    agenda_published_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the PMO published the agenda to its readers (empty: not yet).",
+    )
+    agenda_published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     last_action_seq = models.PositiveIntegerField(default=0, editable=False)
     history = HistoricalRecords()
 
@@ -122,12 +135,47 @@ class Meeting(models.Model):
         return self.local_start.date()
 
 
+class AgendaItemQuerySet(MeetingRecordQuerySet):
+    """Agenda items, ``visible_to(user)`` by their meeting."""
+
+    def with_changed_since_published(self) -> AgendaItemQuerySet:
+        """Annotate ``is_changed_since_published``: the item was added or edited (its
+        history has a row) after its meeting's agenda was published. False while the agenda
+        is unpublished. One subquery, no query per item."""
+        history = AgendaItem.history.model.objects.filter(
+            id=OuterRef("pk"), history_date__gt=OuterRef("meeting__agenda_published_at")
+        )
+        return self.annotate(is_changed_since_published=Exists(history))
+
+
 class AgendaItem(models.Model):
-    """An agenda item: the report's "Area" (``CR023 Decision``, ``Minutes and Actions``)."""
+    """An agenda item: the report's "Area" (``CR023 Decision``, ``Minutes and Actions``).
+
+    Before the meeting it is a line of the agenda: a time slot (``start_time`` and a duration
+    in minutes, on the meeting's day), a presenter and a purpose; its papers are
+    ``meetings.models.Paper`` rows.
+    """
+
+    class Purpose(models.TextChoices):
+        DECISION = "decision", "For decision"
+        DISCUSSION = "discussion", "For discussion"
+        INFORMATION = "information", "For information"
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda_items")
     order = models.PositiveIntegerField(default=0)
     title = models.CharField(max_length=300)
+    start_time = models.TimeField(
+        null=True, blank=True, help_text="Europe/London time on the meeting's day."
+    )
+    duration_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
+    presenter = models.ForeignKey(
+        "meetings.Person",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="agenda_items_presented",
+    )
+    purpose = models.CharField(max_length=20, choices=Purpose.choices, blank=True)
     change_request = models.ForeignKey(
         "changerequests.ChangeRequest",
         null=True,
@@ -137,16 +185,33 @@ class AgendaItem(models.Model):
     )
     history = HistoricalRecords()
 
-    objects = MeetingRecordQuerySet.as_manager()
+    objects = AgendaItemQuerySet.as_manager()
 
     class Meta:
         ordering = ["meeting", "order", "id"]
         constraints = [
             models.UniqueConstraint(fields=["meeting", "title"], name="agenda_item_unique_title"),
+            models.CheckConstraint(
+                condition=Q(duration_minutes__isnull=True)
+                | Q(duration_minutes__gte=1, duration_minutes__lte=24 * 60),
+                name="agenda_item_duration_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(duration_minutes__isnull=True) | Q(start_time__isnull=False),
+                name="agenda_item_duration_has_start",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def end_time(self) -> dt.time | None:
+        """The slot's end (start plus duration), None without both."""
+        if self.start_time is None or self.duration_minutes is None:
+            return None
+        start = dt.datetime.combine(dt.date(2000, 1, 1), self.start_time)
+        return (start + dt.timedelta(minutes=self.duration_minutes)).time()
 
 
 class DiscussionItem(models.Model):

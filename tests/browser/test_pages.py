@@ -20,6 +20,7 @@ PAGES = {
         "/meetings/DAG028/",
         "/meetings/DAG029/",
         "/meetings/DAG029/reviews/",
+        "/meetings/DAG029/agenda-and-papers/",
         "/meetings/new/",
         "/actions/",
         "/actions/DAG28-01/",
@@ -28,7 +29,7 @@ PAGES = {
         "/change-requests/CR023/",
         "/committees/DAG/escalation/",
     ],
-    "member": ["/actions/mine/", "/actions/DAG28-01/"],
+    "member": ["/actions/mine/", "/actions/DAG28-01/", "/meetings/DAG029/agenda-and-papers/"],
     "chair": [
         "/decisions/queue/",
         "/decisions/DAG-DEC69/",

@@ -1,0 +1,217 @@
+"""A meeting's pack: one PDF of a cover (the meeting, its agenda with times, presenters and
+purposes, and the papers that are not PDFs) followed by the PDF papers, rendered in the
+background with the kernel's render lifecycle (``core.renders``), as the headline report's
+versions and the register PDF are.
+
+Anyone who may read the meeting's agenda (``meetings.models.agenda_readable``) may ask for
+its pack and read it: the pack holds the agenda and the papers, nothing else. Asking while
+a pack of the meeting waits or renders returns that one, so a double click renders once.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from io import BytesIO
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import F, Prefetch, QuerySet
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from core.actors import is_system
+from core.pdf import INTERNAL_BASE_URL, font_config, pdf_url_fetcher
+from core.renders import BackgroundRender, render_queue
+from core.services import validated_save
+
+from .models import AgendaItem, Meeting, MeetingPack, Paper, PaperVersion, agenda_readable
+
+logger = logging.getLogger(__name__)
+
+MEETING_PACK_RENDER = BackgroundRender(
+    model=MeetingPack,
+    done=MeetingPack.Status.READY,
+    changed_at=lambda pack: pack.updated_at,
+    label="Meeting pack",
+    describe=lambda pack: f"The {pack.meeting.ref} meeting pack",
+    noun="pack",
+)
+
+
+@dataclass(frozen=True)
+class PaperFile:
+    """A paper with its current version, as the agenda and the pack list it."""
+
+    paper: Paper
+    current: PaperVersion
+
+    @property
+    def is_pdf(self) -> bool:
+        return self.current.kind == PaperVersion.Kind.PDF
+
+
+def agenda_items_with_papers(meeting: Meeting) -> QuerySet[AgendaItem]:
+    """The meeting's agenda in order, with presenters, CRs, the "changed since published"
+    marker and each item's papers and their versions: four queries whatever its length."""
+    return (
+        meeting.agenda_items.select_related("presenter", "change_request")
+        .with_changed_since_published()
+        .prefetch_related(Prefetch("papers", queryset=Paper.objects.prefetch_related("versions")))
+        .order_by("order", "id")
+    )
+
+
+def paper_files(papers: Any) -> list[PaperFile]:
+    """``papers`` (with their versions prefetched) that have a file, each with its current
+    version (the highest number)."""
+    files = []
+    for paper in papers:
+        versions = list(paper.versions.all())
+        if versions:
+            files.append(PaperFile(paper, max(versions, key=lambda v: v.version)))
+    return files
+
+
+def meeting_papers(meeting: Meeting) -> list[PaperFile]:
+    """All the meeting's papers in order: those of no agenda item first, then by item."""
+    papers = (
+        meeting.papers.select_related("agenda_item")
+        .prefetch_related("versions")
+        .order_by(F("agenda_item__order").asc(nulls_first=True), "order", "id")
+    )
+    return paper_files(papers)
+
+
+def meeting_pack_cover_html(meeting: Meeting, *, generated_at: Any = None) -> str:
+    """The cover of the pack as HTML: the meeting, the agenda and the papers not merged."""
+    files = meeting_papers(meeting)
+    return render_to_string(
+        "meetings/pack_cover.html",
+        {
+            "meeting": meeting,
+            "items": agenda_items_with_papers(meeting),
+            "merged": [f for f in files if f.is_pdf],
+            "not_merged": [f for f in files if not f.is_pdf],
+            "generated_at": timezone.localtime(generated_at or timezone.now()),
+        },
+    )
+
+
+def meeting_pack_pdf(meeting: Meeting) -> tuple[bytes, int]:
+    """The pack of ``meeting`` as it stands: (pdf, pages). The PDF papers follow the cover
+    in agenda order, merged with pypdf's public API; a paper pypdf cannot read fails the
+    render, naming it."""
+    from pypdf import PdfReader, PdfWriter
+    from weasyprint import HTML
+
+    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+    cover = HTML(
+        string=meeting_pack_cover_html(meeting),
+        base_url=INTERNAL_BASE_URL,
+        url_fetcher=pdf_url_fetcher(),
+    ).write_pdf(font_config=font_config())
+    writer = PdfWriter()
+    writer.append(PdfReader(BytesIO(cover)))
+    for file in meeting_papers(meeting):
+        if not file.is_pdf:
+            continue
+        try:
+            with file.current.file.open("rb") as handle:
+                reader = PdfReader(BytesIO(handle.read()))
+                if reader.is_encrypted:
+                    raise ValueError("it is encrypted")
+                writer.append(reader)
+        except Exception as exc:
+            raise ValueError(
+                f"The paper “{file.paper.title}” (version {file.current.version}) could not be "
+                f"added: {exc}. Replace it with a readable PDF and retry."
+            ) from exc
+    out = BytesIO()
+    writer.write(out)
+    return out.getvalue(), len(writer.pages)
+
+
+def _queue(pack: MeetingPack) -> None:
+    # The task module imports this one (the task calls the service): imported here to break
+    # that cycle, as actions.register_pdf does.
+    from meetings.tasks import meeting_pack_render_task
+
+    render_queue(meeting_pack_render_task, pack)
+
+
+def meeting_pack_get_for_user(*, meeting: Meeting, pack_id: int, user: Any) -> MeetingPack:
+    """Pack ``pack_id`` of ``meeting`` if ``user`` may read the meeting's agenda; raises
+    MeetingPack.DoesNotExist otherwise."""
+    return (
+        MeetingPack.objects.readable_by(user)
+        .select_related("meeting")
+        .get(pk=pack_id, meeting=meeting)
+    )
+
+
+def _require_reader(meeting: Meeting, acting_user: Any) -> None:
+    if is_system(acting_user):
+        return
+    meetings = agenda_readable(Meeting.objects.visible_to(acting_user), acting_user)
+    if not meetings.filter(pk=meeting.pk).exists():
+        raise PermissionDenied("You may not read this meeting's agenda.")
+
+
+@transaction.atomic
+def meeting_pack_request(*, meeting: Meeting, acting_user: Any) -> MeetingPack:
+    """Ask for ``meeting``'s pack as it stands, rendered in the background.
+
+    Returns the meeting's pack still waiting or rendering (not lost) if there is one, else a
+    new one queued after commit. PermissionDenied for a user who may not read the agenda.
+    """
+    _require_reader(meeting, acting_user)
+    Meeting.objects.select_for_update().filter(pk=meeting.pk).exists()
+    for earlier in MeetingPack.objects.filter(
+        meeting=meeting, status__in=[MeetingPack.Status.PENDING, MeetingPack.Status.RENDERING]
+    ):
+        if not MEETING_PACK_RENDER.is_lost(earlier):
+            return earlier
+    pack = validated_save(
+        MeetingPack(
+            meeting=meeting,
+            requested_by=acting_user if getattr(acting_user, "pk", None) else None,
+        ),
+        acting_user=acting_user,
+    )
+    _queue(pack)
+    return pack
+
+
+def meeting_pack_render(*, pack_id: int, acting_user: Any) -> MeetingPack:
+    """Render and store pack ``pack_id``: the task's body, safe to run twice (a ready pack
+    and one another worker renders are left alone); a failure is kept on the row."""
+
+    def store(pack: MeetingPack, result: tuple[bytes, int]) -> None:
+        pdf, pages = result
+        pack.file.save(f"{pack.meeting.ref}-meeting-pack.pdf", ContentFile(pdf), save=False)
+        pack.pages = pages
+        pack.rendered_at = timezone.now()
+        pack.status = MeetingPack.Status.READY
+
+    return MEETING_PACK_RENDER.run(
+        pack_id,
+        acting_user=acting_user,
+        render=lambda pack: meeting_pack_pdf(pack.meeting),
+        store=store,
+        related=("meeting",),
+    )
+
+
+@transaction.atomic
+def meeting_pack_retry(*, pack: MeetingPack, acting_user: Any) -> MeetingPack:
+    """Render a failed (or lost) pack again; ValidationError for one that is not."""
+
+    def guard(row: MeetingPack) -> None:
+        _require_reader(row.meeting, acting_user)
+
+    return MEETING_PACK_RENDER.retry(
+        pack, acting_user=acting_user, queue=_queue, guard=guard, related=("meeting",)
+    )
