@@ -15,7 +15,7 @@ from django.core.files.base import File
 from django.db import models, transaction
 from django.utils import timezone
 
-from core import roles
+from core import events, roles
 from core.services import apply_changes, validated_save
 
 from .models import AgendaItem, Meeting, Paper, PaperVersion, Person
@@ -121,7 +121,9 @@ def agenda_publish(*, meeting: Meeting, acting_user: Any) -> Meeting:
         raise ValidationError("Add at least one agenda item before publishing the agenda.")
     meeting.agenda_published_at = timezone.now()
     meeting.agenda_published_by = acting_user if getattr(acting_user, "pk", None) else None
-    return validated_save(meeting, acting_user=acting_user)
+    validated_save(meeting, acting_user=acting_user)
+    events.emit("agenda.published", meeting, acting_user=acting_user)
+    return meeting
 
 
 # --- papers ------------------------------------------------------------------------------------

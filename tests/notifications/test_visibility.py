@@ -12,14 +12,13 @@ import datetime as dt
 import pytest
 import time_machine
 from django.core import mail
-from django.db import transaction
 
 from composer import headline_report
-from core import events
 from core.actors import SYSTEM
 from decisions.services import decision_create
+from meetings.agenda_services import agenda_publish
 from meetings.models import Meeting
-from meetings.services import meeting_update
+from meetings.services import agenda_item_create, meeting_update
 from notifications.batching import notifications_flush
 from notifications.digest import notifications_digest_send
 from notifications.escalation import escalations_run
@@ -50,9 +49,8 @@ def test_every_kind_reaches_only_those_who_may_open_it(django_capture_on_commit_
             headline_report.headline_report_issue(meeting=two.dag031, acting_user=pmo)
         assert _told(Kind.REPORT_ISSUED) == {"chair", "secretary"}
         # Its agenda published: its participants (Gail Guest, invited) may open it.
-        # (No service publishes agendas yet: the event is sent as a service would send it.)
-        with transaction.atomic():
-            events.emit("agenda.published", two.dag031, acting_user=pmo)
+        agenda_item_create(meeting=two.dag031, title="Opening", acting_user=pmo)
+        agenda_publish(meeting=two.dag031, acting_user=pmo)
         assert _told(Kind.AGENDA_PUBLISHED) == {"guest"}
         # A proposed TMAG decision: TMAG's chair (Dana Dual), not DAG's chair.
         decision_create(meeting=two.tmag001, text="Adopt the rehearsal window", acting_user=pmo)
