@@ -7,12 +7,16 @@ then reused: one action appears in several emails when it has co-owners or seat 
 The templates are compiled once per run and rendered with a plain Context.
 
 Each email links to the action pages and carries a List-Unsubscribe header (RFC 8058
-one-click) for the per-person opt-out.
+one-click) for the per-person opt-out. Each action row carries the one-click links of
+:mod:`composer.email_links` ("done, please close", "need more time", "add a note"): they name
+the person, so a shared row is rendered with placeholders that each email signs for its
+recipient (:func:`sign_action_links`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -28,6 +32,7 @@ from django.utils import timezone
 
 from actions.models import Action
 from actions.rows import ActionRow, action_rows
+from composer.email_links import email_link_token
 from composer.reminders.candidates import Candidates, Recipient
 from composer.reminders.rules import KIND_ORDER, LONDON, Kind, ReminderKey
 from composer.reminders.unsubscribe import unsubscribe_signer
@@ -142,6 +147,7 @@ class Composer:
                 "overdue": action.is_overdue,
                 "by_meeting": by_meeting,
                 "url": self.site_url + action.url,
+                **self._link_placeholders(action),
             }
             row = self._rows[key] = Row(
                 text=self.row_text_template.render(Context(values, autoescape=False)),
@@ -149,6 +155,18 @@ class Composer:
                 by_meeting=by_meeting,
             )
         return row
+
+    def _link_placeholders(self, action: ActionRow) -> dict[str, str]:
+        """The row's one-click links, with a placeholder each email signs for its reader."""
+        base = self.site_url + reverse("email-link", kwargs={"token": "__T__"})
+        links = {
+            f"act_{purpose}_url": base.replace("__T__", f"__ACT_{action.pk}_{purpose}__")
+            for purpose in ("close", "redate", "note")
+        }
+        links["act_close_url"] = (
+            "" if action.status == Action.Status.PROPOSED_CLOSURE else links["act_close_url"]
+        )
+        return links
 
     def _rows_of(
         self, actions: Iterable[ActionRow], meeting_date: dt.date | None = None
@@ -234,7 +252,10 @@ class Composer:
         }
         message = EmailMultiAlternatives(
             subject=subject,
-            body=self.text_template.render(Context(context, autoescape=False)),
+            body=sign_action_links(
+                self.text_template.render(Context(context, autoescape=False)),
+                person_id=recipient.person_id,
+            ),
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[formataddr((recipient.name, recipient.email))],
             headers={
@@ -243,8 +264,30 @@ class Composer:
                 "Auto-Submitted": "auto-generated",
             },
         )
-        message.attach_alternative(self.html_template.render(Context(context)), "text/html")
+        html = sign_action_links(
+            self.html_template.render(Context(context)), person_id=recipient.person_id
+        )
+        message.attach_alternative(html, "text/html")
         return message
+
+
+_LINK_PLACEHOLDER = re.compile(r"__ACT_(\d+)_(close|redate|note)__")
+
+
+def sign_action_links(body: str, *, person_id: int) -> str:
+    """``body`` with each one-click link's placeholder replaced by its token for the person
+    (``composer.email_links.email_link_token``; a token per action and purpose)."""
+    tokens: dict[str, str] = {}
+
+    def token(match: re.Match) -> str:
+        key = match[0]
+        if key not in tokens:
+            tokens[key] = email_link_token(
+                person_id=person_id, action_id=int(match[1]), purpose=match[2]
+            )
+        return tokens[key]
+
+    return _LINK_PLACEHOLDER.sub(token, body)
 
 
 def _subject(digests: list[dict], chased: dict[str, list[ActionRow]]) -> str:
