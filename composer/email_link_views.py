@@ -61,7 +61,7 @@ def _refused(request: HttpRequest, *, status: int, title: str, message: str) -> 
 def _read(request: HttpRequest, token: str) -> email_links.EmailLink | HttpResponse:
     try:
         return email_links.email_link_read(token=token)
-    except email_links.LinkInvalid:
+    except email_links.LinkInvalidError:
         return _refused(
             request,
             status=400,
@@ -69,7 +69,7 @@ def _read(request: HttpRequest, token: str) -> email_links.EmailLink | HttpRespo
             message="The link is damaged or was changed. Open the action from a recent "
             "reminder email, or sign in and open it from My actions.",
         )
-    except email_links.LinkExpired:
+    except email_links.LinkExpiredError:
         return _refused(
             request,
             status=410,
@@ -77,12 +77,12 @@ def _read(request: HttpRequest, token: str) -> email_links.EmailLink | HttpRespo
             message="Links in reminder emails work for a limited time. Use the links in a "
             "more recent reminder email, or sign in and open the action from My actions.",
         )
-    except email_links.LinkUsed as used:
+    except email_links.LinkUsedError as used:
         when = used.use.used_at if used.use else None
         return render(
             request, "email_actions/link_used.html", {"use": used.use, "when": when}, status=410
         )
-    except email_links.LinkNotApplicable as exc:
+    except email_links.LinkNotApplicableError as exc:
         return _refused(request, status=403, title="This link no longer applies", message=str(exc))
 
 
@@ -105,19 +105,17 @@ def email_link_view(request: HttpRequest, token: str) -> HttpResponse:
             )
         except ValidationError as exc:
             form.add_error(None, exc)
-        except email_links.LinkUsed as used:
+        except email_links.LinkUsedError as used:
             return render(
                 request,
                 "email_actions/link_used.html",
                 {"use": used.use, "when": used.use.used_at if used.use else None},
                 status=410,
             )
-        except email_links.LinkNotApplicable as exc:
+        except email_links.LinkNotApplicableError as exc:
             return _refused(
                 request, status=403, title="This link no longer applies", message=str(exc)
             )
         else:
-            return render(
-                request, "email_actions/link_done.html", {"link": link, "update": update}
-            )
+            return render(request, "email_actions/link_done.html", {"link": link, "update": update})
     return render(request, "email_actions/link_confirm.html", {"link": link, "form": form})

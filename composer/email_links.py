@@ -51,15 +51,15 @@ PURPOSES = {
 }
 
 
-class LinkInvalid(Exception):
+class LinkInvalidError(Exception):
     """The token is not one we signed (tampered, truncated, made up): 400."""
 
 
-class LinkExpired(Exception):
+class LinkExpiredError(Exception):
     """Signed by us, but older than ``EMAIL_LINK_MAX_AGE_DAYS``: 410."""
 
 
-class LinkUsed(Exception):
+class LinkUsedError(Exception):
     """Used already (``use`` is the record of when): 410."""
 
     def __init__(self, use: EmailLinkUse | None) -> None:
@@ -67,7 +67,7 @@ class LinkUsed(Exception):
         self.use = use
 
 
-class LinkNotApplicable(Exception):
+class LinkNotApplicableError(Exception):
     """Valid, but the person no longer owns the action or the action is closed: 403."""
 
 
@@ -105,7 +105,7 @@ class EmailLink:
 
 
 def _unsign(token: str) -> tuple[str, dict]:
-    """The purpose and payload of ``token``; LinkInvalid or LinkExpired otherwise.
+    """The purpose and payload of ``token``; LinkInvalidError or LinkExpiredError otherwise.
 
     Each purpose has its own salt, so the purpose is the one whose salt verifies the
     signature (a timestamp signer checks the signature before the age).
@@ -114,35 +114,35 @@ def _unsign(token: str) -> tuple[str, dict]:
         try:
             payload = signing.loads(token, salt=SALT_PREFIX + purpose, max_age=email_link_max_age())
         except signing.SignatureExpired as exc:
-            raise LinkExpired from exc
+            raise LinkExpiredError from exc
         except signing.BadSignature:
             continue
         if isinstance(payload, dict) and isinstance(payload.get("p"), int):
             return purpose, payload
         break
-    raise LinkInvalid
+    raise LinkInvalidError
 
 
 def email_link_read(*, token: str) -> EmailLink:
-    """The link ``token`` stands for, checked: LinkInvalid, LinkExpired, LinkUsed or
-    LinkNotApplicable when it may not be used (now)."""
+    """The link ``token`` stands for, checked: LinkInvalidError, LinkExpiredError, LinkUsedError or
+    LinkNotApplicableError when it may not be used (now)."""
     if len(token) > 400:
-        raise LinkInvalid
+        raise LinkInvalidError
     purpose, payload = _unsign(token)
     person = Person.objects.select_related("user").filter(pk=payload["p"]).first()
     action = (
         Action.objects.select_related("committee", "meeting").filter(pk=payload.get("a")).first()
     )
     if person is None or action is None:
-        raise LinkInvalid
+        raise LinkInvalidError
     link = EmailLink(token=token, purpose=purpose, person=person, action=action)
     use = EmailLinkUse.objects.filter(token_digest=link.digest).first()
     if use is not None:
-        raise LinkUsed(use)
+        raise LinkUsedError(use)
     if not action.is_open:
-        raise LinkNotApplicable(f"{action.ref} is closed.")
+        raise LinkNotApplicableError(f"{action.ref} is closed.")
     if not person_owns_action(person=person, action=action):
-        raise LinkNotApplicable(f"{person.name} is no longer an owner of {action.ref}.")
+        raise LinkNotApplicableError(f"{person.name} is no longer an owner of {action.ref}.")
     return link
 
 
@@ -187,8 +187,8 @@ def email_link_use(
 ) -> ActionUpdate:
     """Do what ``link`` is for, once: post the update as the person (or for them).
 
-    Raises ValidationError (nothing used: the form shows the fields), LinkUsed when the link
-    was used meanwhile, LinkNotApplicable when the person may not update the action.
+    Raises ValidationError (nothing used: the form shows the fields), LinkUsedError when the link
+    was used meanwhile, LinkNotApplicableError when the person may not update the action.
     """
     body = _update_text(link.purpose, text=text, until_date=until_date)
     try:
@@ -200,11 +200,11 @@ def email_link_use(
                 action=link.action,
             )
     except IntegrityError as exc:
-        raise LinkUsed(EmailLinkUse.objects.filter(token_digest=link.digest).first()) from exc
+        raise LinkUsedError(EmailLinkUse.objects.filter(token_digest=link.digest).first()) from exc
     user = link.person.user
     acting_user: Any = user if user is not None and user.is_active else SYSTEM
     if acting_user is SYSTEM and not person_owns_action(person=link.person, action=link.action):
-        raise LinkNotApplicable(f"{link.person.name} is not an owner of {link.action.ref}.")
+        raise LinkNotApplicableError(f"{link.person.name} is not an owner of {link.action.ref}.")
     try:
         update = action_update_post(
             action=link.action,
@@ -214,7 +214,7 @@ def email_link_use(
             on_behalf_of=None if acting_user is user else link.person,
         )
     except PermissionDenied as exc:
-        raise LinkNotApplicable(str(exc)) from exc
+        raise LinkNotApplicableError(str(exc)) from exc
     use.update = update
     use.save(update_fields=["update"])
     return update

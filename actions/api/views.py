@@ -92,7 +92,9 @@ def action_represent(action: Action, request: Request, links: Links) -> dict[str
         for ref, title in action.change_requests.order_by("number").values_list("ref", "title")
     ]
     data["updates"] = ActionUpdateOutputSerializer(
-        action.updates.select_related("action", "author__person", "author_person").order_by("created_at", "id"),
+        action.updates.select_related("action", "author__person", "author_person").order_by(
+            "created_at", "id"
+        ),
         many=True,
         context=context,
     ).data
@@ -296,7 +298,9 @@ class ActionUpdateListApi(ListApi):
             raise PermissionDenied("Only the action's owners or the PMO can update it.")
         data = validated_input(ActionProgressInputSerializer, request)
         update = services.action_update_post(action=action, acting_user=request.user, **data)
-        update = ActionUpdate.objects.select_related("action", "author__person", "author_person").get(pk=update.pk)
+        update = ActionUpdate.objects.select_related(
+            "action", "author__person", "author_person"
+        ).get(pk=update.pk)
         return Response(
             ActionUpdateOutputSerializer(update, context=self.get_serializer_context()).data,
             status=status.HTTP_201_CREATED,

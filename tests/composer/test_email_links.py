@@ -25,7 +25,9 @@ from tests.conftest import SEED_PATH
 from tests.meetings.factories import UserFactory, link_login
 
 D = dt.date
-LINK = re.compile(r"  (Done, please close|Need more time|Add a note): https?://[^/]+(/act/[^/\s]+/)")
+LINK = re.compile(
+    r"  (Done, please close|Need more time|Add a note): https?://[^/]+(/act/[^/\s]+/)"
+)
 
 
 @pytest.fixture
