@@ -13,8 +13,13 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from changerequests import services
+from changerequests.expected_respondents import (
+    expected_respondent_add,
+    expected_respondents_from_committee,
+)
 from changerequests.forms import (
     ChangeRequestTransitionForm,
+    ExpectedRespondentForm,
     ImpactAssessmentResponseForm,
     organisation_names,
 )
@@ -67,6 +72,7 @@ def cr_page_context(request: HttpRequest, cr: ChangeRequest, **extra: Any) -> di
     if can_edit:
         context["transition_form"] = ChangeRequestTransitionForm(change_request=cr)
         context["ia_form"] = ImpactAssessmentResponseForm(auto_id="ia-%s")
+        context["expected_form"] = ExpectedRespondentForm(auto_id="expected-%s")
         context["organisation_names"] = organisation_names()
     context.update(extra)
     return context
@@ -128,4 +134,45 @@ class ImpactAssessmentResponseCreateView(PmoRequired):
                     reverse("change-request-detail", args=[cr.ref]) + "#ia-responses"
                 )
         context = cr_page_context(request, cr, ia_form=form, ia_form_open=True)
+        return render(request, "changerequests/change_request_detail.html", context)
+
+
+class ExpectedRespondentAddView(PmoRequired):
+    """``/change-requests/<ref>/expected-respondents/`` (POST): expect an organisation, or
+    every organisation seated on a committee, to respond by a due date."""
+
+    def post(self, request: HttpRequest, ref: str) -> HttpResponse:
+        cr = get_change_request_or_404(ref)
+        form = ExpectedRespondentForm(request.POST, auto_id="expected-%s")
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                with transaction.atomic():
+                    if data["organisation"].strip():
+                        organisation = organisation_get_or_create(
+                            name=data["organisation"], acting_user=request.user
+                        )
+                        added = [
+                            expected_respondent_add(
+                                change_request=cr,
+                                organisation=organisation,
+                                due_date=data["due_date"],
+                                acting_user=request.user,
+                            )
+                        ]
+                    else:
+                        added = expected_respondents_from_committee(
+                            change_request=cr,
+                            committee=data["committee"],
+                            due_date=data["due_date"],
+                            acting_user=request.user,
+                        )
+            except ValidationError as exc:
+                form_add_service_error(form, exc)
+            else:
+                messages.success(request, f"Expected respondents: {len(added)} set.")
+                return HttpResponseRedirect(
+                    reverse("change-request-detail", args=[cr.ref]) + "#ia-matrix"
+                )
+        context = cr_page_context(request, cr, expected_form=form, expected_form_open=True)
         return render(request, "changerequests/change_request_detail.html", context)

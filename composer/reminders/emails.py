@@ -32,6 +32,7 @@ from django.utils import timezone
 
 from actions.models import Action
 from actions.rows import ActionRow, action_rows
+from changerequests.expected_respondents import ia_pending_by_person
 from composer.email_links import email_link_token
 from composer.reminders.candidates import Candidates, Recipient
 from composer.reminders.rules import KIND_ORDER, LONDON, Kind, ReminderKey
@@ -107,6 +108,8 @@ class Composer:
                 Action.objects.filter(pk__in=sorted(self.found.action_ids)), today=self.today
             )
         }
+        # Impact assessments awaiting each person's organisation (a section of their email).
+        self.ia_pending = ia_pending_by_person()
         self._rows: dict[tuple[int, dt.date | None], Row] = {}
         self._dates: dict[dt.date, str] = {}
 
@@ -247,6 +250,18 @@ class Composer:
             "name": recipient.name,
             "digests": digests,
             "sections": sections,
+            "ia_pending": [
+                {
+                    "ref": expected.change_request.ref,
+                    "title": expected.change_request.title,
+                    "organisation": expected.organisation.name,
+                    "due": self._date(expected.due_date),
+                    "overdue": expected.due_date < self.today,
+                    "url": self.site_url
+                    + reverse("change-request-detail", args=[expected.change_request.ref]),
+                }
+                for expected in self.ia_pending.get(recipient.person_id, ())
+            ],
             "unsubscribe_url": unsubscribe_url,
             "site_url": self.site_url,
         }
