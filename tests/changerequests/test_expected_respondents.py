@@ -305,7 +305,7 @@ def test_the_pmo_expects_respondents_on_the_cr_page(ia, client, django_user_mode
     done = client.post(url, {"organisation": "Citizens Advice", "due_date": "2023-10-27"})
     assert done.status_code == 302
     rows = ia_matrix(change_request=ia["cr"], today=D(2023, 10, 17))
-    assert [(r.organisation.name, r.due_date) for r in rows][0] == (
+    assert (rows[0].organisation.name, rows[0].due_date) == (
         "Citizens Advice",
         D(2023, 10, 27),
     )
