@@ -291,7 +291,8 @@ class ExpectedRespondent(models.Model):
 
 class ImpactAssessmentChase(models.Model):
     """One chaser email to one person of an expected respondent, for one occasion (before
-    the due date, after it): the unique key keeps it to one."""
+    the due date, after it) of one due date: the unique key keeps it to one (a new due date
+    is a new window, chased again)."""
 
     class Occasion(models.TextChoices):
         BEFORE = "before", "Before the due date"
@@ -305,6 +306,7 @@ class ImpactAssessmentChase(models.Model):
         ExpectedRespondent, on_delete=models.CASCADE, related_name="chases"
     )
     occasion = models.CharField(max_length=10, choices=Occasion.choices)
+    due_date = models.DateField()
     person = models.ForeignKey("meetings.Person", on_delete=models.CASCADE, related_name="+")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.SENT)
     error = models.TextField(blank=True)
@@ -314,7 +316,8 @@ class ImpactAssessmentChase(models.Model):
         ordering = ["-sent_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["expected_respondent", "occasion", "person"], name="ia_chase_once"
+                fields=["expected_respondent", "occasion", "due_date", "person"],
+                name="ia_chase_once",
             ),
         ]
 

@@ -8,8 +8,10 @@ date, and an **after** chaser from the day after. A run claims an occasion by st
 empty), so two runs at once, or a run twice, claim it once; the emails it owes then go, one
 to each active person of the organisation with an email address who has not opted out of
 reminders, each recorded as an ``ImpactAssessmentChase`` row whose unique key (respondent,
-occasion, person) refuses a second. A send that fails is recorded as failed (at most once:
-whether a half-sent email went is unknown). Runs daily from the beat schedule
+occasion, due date, person) refuses a second. A new due date is a new window: the PMO's
+change clears the stamps (``expected_respondent_add``) and its chasers are owed again. A
+send that fails is recorded as failed (at most once: whether a half-sent email went is
+unknown). Runs daily from the beat schedule
 (``composer.ia_chasers_send``, after the reminders).
 
 The email names only the CR (programme-wide, readable by every signed-in user) and the
@@ -97,7 +99,10 @@ def _send(expected: ExpectedRespondent, occasion: str, person: Person, run: Chas
     try:
         with transaction.atomic():
             chase = ImpactAssessmentChase.objects.create(
-                expected_respondent=expected, occasion=occasion, person=person
+                expected_respondent=expected,
+                occasion=occasion,
+                due_date=expected.due_date,
+                person=person,
             )
     except IntegrityError:
         return  # this person was chased for this occasion already

@@ -318,3 +318,23 @@ def test_only_the_pmo_expects_and_a_due_date_is_needed(ia, member_user):
     change_request_update(change_request=ia["cr"], ia_end_date=None, acting_user=SYSTEM)
     with pytest.raises(ValidationError):
         expected_respondent_add(change_request=ia["cr"], organisation=org, acting_user=SYSTEM)
+
+
+def test_a_new_due_date_is_a_new_window_chased_again(ia):
+    ia_chasers_send(today=D(2023, 10, 17), acting_user=SYSTEM)
+    expected_respondent_add(
+        change_request=ia["cr"],
+        organisation=Organisation.objects.get(name="RECCo"),
+        due_date=D(2023, 10, 31),
+        acting_user=SYSTEM,
+    )
+    # Programme's window closed on the 20th (an "after" chaser); RECCo's runs to the 31st.
+    ia_chasers_send(today=D(2023, 10, 28), acting_user=SYSTEM)
+    ia_chasers_send(today=D(2023, 10, 28), acting_user=SYSTEM)
+    recco = [
+        (occasion, due)
+        for occasion, due in ImpactAssessmentChase.objects.filter(
+            expected_respondent__organisation__name="RECCo"
+        ).values_list("occasion", "due_date")
+    ]
+    assert sorted(recco) == [("before", D(2023, 10, 20)), ("before", D(2023, 10, 31))]
