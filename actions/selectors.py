@@ -258,7 +258,9 @@ def action_list_proposed_closure(*, user: Any) -> QuerySet[Action]:
 def action_updates_of(*, action: Action) -> list[ActionUpdate]:
     """The progress updates of ``action``, oldest first, with their authors' people."""
     return list(
-        action.updates.select_related("author__person").order_by("created_at", "id"),
+        action.updates.select_related("author__person", "author_person").order_by(
+            "created_at", "id"
+        ),
     )
 
 

@@ -266,14 +266,20 @@ def action_can_update(*, user: Any, action: Action) -> bool:
 
 @transaction.atomic
 def action_update_post(
-    *, action: Action, text: str, acting_user: Any, proposes_closure: bool = False
+    *,
+    action: Action,
+    text: str,
+    acting_user: Any,
+    proposes_closure: bool = False,
+    on_behalf_of: Person | None = None,
 ) -> ActionUpdate:
     """Post a progress update; with ``proposes_closure`` the action awaits the PMO's closure.
 
     Raises PermissionDenied unless PMO, an owner or the system (``None``, nobody, is
     refused); ValidationError for empty text. On an action closed since the poster read it,
     the update is kept as a note on it (``update.action.is_open`` is then false) and
-    proposes nothing.
+    proposes nothing. ``on_behalf_of``: the person the system posts for (an owner with no
+    login answering from an email link), recorded as the update's author.
     """
     if not is_system(acting_user) and not action_can_update(user=acting_user, action=action):
         raise PermissionDenied("Only the action's owners or the PMO can update it.")
@@ -287,6 +293,7 @@ def action_update_post(
         ActionUpdate(
             action=action,
             author=history_user(acting_user),
+            author_person=on_behalf_of,
             text=text.strip(),
             proposes_closure=proposes_closure and not is_closed,
         ),

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django_htmx.http import reswap, retarget
 
+from changerequests.expected_respondents import ia_pending_for_person
 from core import roles, visibility
 from core.concurrency import version_guard
 from core.templatetags.governance import dom_id
@@ -139,6 +140,8 @@ class ActionMineView(LoginRequired):
                 "later": later,
                 "today": today,
                 "next_meetings": next_meetings,
+                # Impact assessments awaiting the user's organisation ("pending for me").
+                "ia_pending": ia_pending_for_person(person=mine.person),
             },
         )
 

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from core import refs
 from core.concurrency import VersionedForm
 from core.forms import DateInput
-from meetings.models import Organisation
+from meetings.models import Committee, Organisation
 
 from .models import (
     LOCKED_FIELDS,
@@ -167,3 +167,30 @@ def change_request_from_ref(value: str) -> ChangeRequest | None:
             "requests first."
         )
     return cr
+
+
+class ExpectedRespondentForm(forms.Form):
+    """Expect an organisation, or every organisation seated on a committee, to respond."""
+
+    organisation = forms.CharField(
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"list": "organisation-names", "autocomplete": "off"}),
+        help_text="One organisation, or leave empty and choose a committee.",
+    )
+    committee = forms.ModelChoiceField(
+        queryset=Committee.objects.order_by("code"),
+        required=False,
+        help_text="Every organisation with a member's or alternate's seat on it.",
+    )
+    due_date = forms.DateField(
+        required=False,
+        widget=DateInput(),
+        help_text="By default the end of the CR's impact assessment window.",
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not (data.get("organisation") or "").strip() and not data.get("committee"):
+            raise forms.ValidationError("Name an organisation or choose a committee.")
+        return data

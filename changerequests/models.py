@@ -258,3 +258,68 @@ class DesignIssueNotification(models.Model):
 
     def __str__(self) -> str:
         return refs.din_ref(self.number)
+
+
+class ExpectedRespondent(models.Model):
+    """An organisation expected to answer a CR's impact assessment, by its own due date
+    (``changerequests.expected_respondents``). The chasers (``composer.ia_chasers``) stamp
+    ``chased_before_at`` / ``chased_after_at`` as they claim each occasion, once."""
+
+    change_request = models.ForeignKey(
+        ChangeRequest, on_delete=models.CASCADE, related_name="expected_respondents"
+    )
+    organisation = models.ForeignKey(
+        "meetings.Organisation", on_delete=models.PROTECT, related_name="ia_requests"
+    )
+    due_date = models.DateField()
+    chased_before_at = models.DateTimeField(null=True, blank=True)
+    chased_after_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["change_request", "organisation__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["change_request", "organisation"], name="expected_respondent_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.change_request.ref}: {self.organisation} by {self.due_date}"
+
+
+class ImpactAssessmentChase(models.Model):
+    """One chaser email to one person of an expected respondent, for one occasion (before
+    the due date, after it) of one due date: the unique key keeps it to one (a new due date
+    is a new window, chased again)."""
+
+    class Occasion(models.TextChoices):
+        BEFORE = "before", "Before the due date"
+        AFTER = "after", "After the due date"
+
+    class Status(models.TextChoices):
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    expected_respondent = models.ForeignKey(
+        ExpectedRespondent, on_delete=models.CASCADE, related_name="chases"
+    )
+    occasion = models.CharField(max_length=10, choices=Occasion.choices)
+    due_date = models.DateField()
+    person = models.ForeignKey("meetings.Person", on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SENT)
+    error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["expected_respondent", "occasion", "due_date", "person"],
+                name="ia_chase_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.expected_respondent}: {self.occasion} chaser to {self.person_id}"

@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Prefetch, Q
 
 from actions.models import Action, ActionOwner
+from changerequests.expected_respondents import MatrixRow, ia_matrix
 from changerequests.models import (
     ChangeRequest,
     ChangeRequestStatusChange,
@@ -31,6 +32,16 @@ class ChangeRequestPage:
     agenda_items: list[AgendaItem] = field(default_factory=list)
     dins: list[Any] = field(default_factory=list)
     status_changes: list[ChangeRequestStatusChange] = field(default_factory=list)
+    # Expected respondents against responses received (changerequests.expected_respondents).
+    matrix: list[MatrixRow] = field(default_factory=list)
+
+    @property
+    def expected_count(self) -> int:
+        return sum(1 for row in self.matrix if row.expected is not None)
+
+    @property
+    def awaited_count(self) -> int:
+        return sum(1 for row in self.matrix if row.state in ("pending", "overdue"))
 
     @property
     def decision_refs(self) -> set[str]:
@@ -88,4 +99,5 @@ def change_request_page(*, change_request: ChangeRequest, user: Any) -> ChangeRe
         agenda_items=agenda_items,
         dins=dins,
         status_changes=status_changes,
+        matrix=ia_matrix(change_request=change_request, responses=responses),
     )

@@ -3,17 +3,24 @@ and agenda items of every meeting that concern it (a read across records)."""
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 
 from changerequests import services
+from changerequests.expected_respondents import (
+    expected_respondent_add,
+    expected_respondents_from_committee,
+)
 from changerequests.forms import (
     ChangeRequestTransitionForm,
+    ExpectedRespondentForm,
     ImpactAssessmentResponseForm,
     organisation_names,
 )
@@ -69,6 +76,27 @@ def cr_page_version(request: HttpRequest, cr: ChangeRequest) -> Version:
     return Version(version.tag, version.values | {"IA responses": positions or "none"})
 
 
+def ia_form_version(request: HttpRequest, cr: ChangeRequest) -> Version:
+    """The IA response form's version: the page's, with every field of every response folded
+    into the tag. The CR's ETag counts positions only (its API lists the responses at their
+    own URL), so a response whose comments alone changed meanwhile must still make a form
+    read before it stale."""
+    version = cr_page_version(request, cr)
+    responses = list(
+        cr.ia_responses.order_by("organisation__name").values_list(
+            "organisation__name",
+            "position",
+            "constituency",
+            "conditions",
+            "comments",
+            "impact_note",
+            "received_date",
+        )
+    )
+    digest = hashlib.sha256(repr(responses).encode()).hexdigest()[:16]
+    return Version(f"{version.tag}+{digest}", version.values)
+
+
 def cr_page_context(request: HttpRequest, cr: ChangeRequest, **extra: Any) -> dict[str, Any]:
     """The CR page's context; ``extra`` replaces a form that came back with errors."""
     can_edit = roles.is_pmo(request.user)
@@ -81,7 +109,10 @@ def cr_page_context(request: HttpRequest, cr: ChangeRequest, **extra: Any) -> di
     if can_edit:
         version = cr_page_version(request, cr)
         context["transition_form"] = ChangeRequestTransitionForm(change_request=cr, version=version)
-        context["ia_form"] = ImpactAssessmentResponseForm(auto_id="ia-%s", version=version)
+        context["ia_form"] = ImpactAssessmentResponseForm(
+            auto_id="ia-%s", version=ia_form_version(request, cr)
+        )
+        context["expected_form"] = ExpectedRespondentForm(auto_id="expected-%s")
         context["organisation_names"] = organisation_names()
     context.update(extra)
     return context
@@ -138,7 +169,7 @@ class ImpactAssessmentResponseCreateView(PmoRequired):
                 with version_guard(
                     form,
                     record=cr,
-                    current=lambda: cr_page_version(request, cr),
+                    current=lambda: ia_form_version(request, cr),
                     name=f"Change request {cr.ref}",
                 ):
                     services.ia_response_record(
@@ -162,4 +193,45 @@ class ImpactAssessmentResponseCreateView(PmoRequired):
                     reverse("change-request-detail", args=[cr.ref]) + "#ia-responses"
                 )
         context = cr_page_context(request, cr, ia_form=form, ia_form_open=True)
+        return render(request, "changerequests/change_request_detail.html", context)
+
+
+class ExpectedRespondentAddView(PmoRequired):
+    """``/change-requests/<ref>/expected-respondents/`` (POST): expect an organisation, or
+    every organisation seated on a committee, to respond by a due date."""
+
+    def post(self, request: HttpRequest, ref: str) -> HttpResponse:
+        cr = get_change_request_or_404(ref)
+        form = ExpectedRespondentForm(request.POST, auto_id="expected-%s")
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                with transaction.atomic():
+                    if data["organisation"].strip():
+                        organisation = organisation_get_or_create(
+                            name=data["organisation"], acting_user=request.user
+                        )
+                        added = [
+                            expected_respondent_add(
+                                change_request=cr,
+                                organisation=organisation,
+                                due_date=data["due_date"],
+                                acting_user=request.user,
+                            )
+                        ]
+                    else:
+                        added = expected_respondents_from_committee(
+                            change_request=cr,
+                            committee=data["committee"],
+                            due_date=data["due_date"],
+                            acting_user=request.user,
+                        )
+            except ValidationError as exc:
+                form_add_service_error(form, exc)
+            else:
+                messages.success(request, f"Expected respondents: {len(added)} set.")
+                return HttpResponseRedirect(
+                    reverse("change-request-detail", args=[cr.ref]) + "#ia-matrix"
+                )
+        context = cr_page_context(request, cr, expected_form=form, expected_form_open=True)
         return render(request, "changerequests/change_request_detail.html", context)

@@ -159,3 +159,25 @@ class SearchDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.ref or self.object_id}"
+
+
+class EmailLinkUse(models.Model):
+    """A reminder email's one-click link, used (``composer.email_links``): the token's digest
+    is unique, so a link does its one thing once and a second use is told when it was used."""
+
+    token_digest = models.CharField(max_length=64, unique=True)
+    purpose = models.CharField(max_length=10)
+    person = models.ForeignKey(
+        "meetings.Person", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.ForeignKey("actions.Action", on_delete=models.CASCADE, related_name="+")
+    update = models.ForeignKey(
+        "actions.ActionUpdate", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    used_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-used_at"]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} link on action {self.action_id}, used {self.used_at:%Y-%m-%d}"

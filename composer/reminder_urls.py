@@ -1,7 +1,8 @@
-"""URLs of reminder emails: the unsubscribe link."""
+"""URLs of reminder emails: the unsubscribe link and the one-click action links."""
 
 from django.urls import path
 
+from composer.email_link_views import email_link_view
 from composer.reminder_views import reminders_unsubscribe_view
 
 urlpatterns = [
@@ -10,4 +11,5 @@ urlpatterns = [
         reminders_unsubscribe_view,
         name="reminders-unsubscribe",
     ),
+    path("act/<str:token>/", email_link_view, name="email-link"),
 ]

@@ -15,6 +15,7 @@ from celery import shared_task
 from composer import reminders
 from composer.catalogue_jobs import catalogue_job_run
 from composer.headline_report import headline_report_render_version
+from composer.ia_chasers import ia_chasers_send
 from core.actors import SYSTEM
 
 # A failed send is retried after these many seconds (then doubling), at most this many times;
@@ -58,3 +59,11 @@ def catalogue_import_task(job_id: int, dry_run: bool) -> str:
     """Check (``dry_run``) or import a back catalogue; the outcome is kept on the job (see
     ``composer.catalogue_jobs``), a failure included, for the page to show and retry."""
     return catalogue_job_run(job_id=job_id, dry_run=dry_run).status
+
+
+@shared_task(name="composer.ia_chasers_send", acks_late=True)
+def ia_chasers_send_task(today: str | None = None) -> dict[str, Any]:
+    """Send the impact assessment chasers owed today (safe to run twice: each occasion is
+    claimed once; see ``composer.ia_chasers``)."""
+    run = ia_chasers_send(today=dt.date.fromisoformat(today) if today else None, acting_user=SYSTEM)
+    return {"today": run.today.isoformat(), "sent": len(run.sent), "failed": len(run.failed)}

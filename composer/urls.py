@@ -75,6 +75,11 @@ urlpatterns: list = [
         name="change-request-ia-response",
     ),
     path(
+        "change-requests/<str:ref>/expected-respondents/",
+        change_request_views.ExpectedRespondentAddView.as_view(),
+        name="change-request-expected-respondents",
+    ),
+    path(
         "meetings/<str:ref>/reviews/",
         review_views.MeetingReviewView.as_view(),
         name="meeting-reviews",

@@ -63,6 +63,11 @@ class Decision(models.Model):
         on_delete=models.SET_NULL,
         related_name="decisions",
     )
+    ia_tally = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="The CR's impact assessment responses as they stood when this was decided.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 

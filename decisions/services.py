@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from changerequests.expected_respondents import ia_tally_snapshot
 from changerequests.services import change_request_decide, change_request_undecide
 from core import events, refs, roles
 from core.actors import history_user, is_system
@@ -181,8 +182,11 @@ def decision_transition(
     decision.decided_at = decided_at or timezone.now()
     person_user = history_user(acting_user)
     decision.decided_by = Person.objects.filter(user=person_user).first() if person_user else None
-    validated_save(decision, acting_user=acting_user)
     cr_status = CR_STATUS_FOR_DECISION.get(to_status)
+    if decision.change_request_id and cr_status:
+        # The impact assessment as it stood when the chair decided, kept with the decision.
+        decision.ia_tally = ia_tally_snapshot(change_request=decision.change_request)
+    validated_save(decision, acting_user=acting_user)
     if decision.change_request_id and cr_status:
         change_request_decide(
             change_request=decision.change_request,
@@ -238,6 +242,7 @@ def decision_reopen(*, decision: Decision, reason: str, acting_user: Any) -> Dec
     )
     decision.status = Decision.Status.PROPOSED
     decision.conditions, decision.decided_by, decision.decided_at = "", None, None
+    decision.ia_tally = None  # taken again when the chair decides again (history keeps it)
     validated_save(decision, acting_user=acting_user)
     if decision.change_request_id:
         change_request_undecide(

@@ -106,6 +106,8 @@ class ActionUpdateOutputSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_author_name(self, update: ActionUpdate) -> str | None:
         person = getattr(update.author, "person", None) if update.author_id else None
+        if person is None and update.author_person_id:
+            person = update.author_person  # posted by the system on this person's behalf
         return person.name if person is not None else None
 
 

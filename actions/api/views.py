@@ -114,7 +114,7 @@ def actions_represent(
         crs[action_id].append({"ref": ref, "title": title, "url": url})
     updates = _by_action(
         ActionUpdate.objects.filter(action_id__in=pks)
-        .select_related("action", "author__person")
+        .select_related("action", "author__person", "author_person")
         .order_by("created_at", "id")
     )
     reviews = _by_action(
@@ -335,7 +335,7 @@ class ActionUpdateListApi(ListApi):
 
     def get_queryset(self) -> QuerySet[ActionUpdate]:
         action = action_for(self.request.user, self.kwargs["ref"])
-        return action.updates.select_related("action", "author__person")
+        return action.updates.select_related("action", "author__person", "author_person")
 
     @extend_schema(
         summary="Post a progress update (owners and PMO)",
@@ -350,7 +350,9 @@ class ActionUpdateListApi(ListApi):
             raise PermissionDenied("Only the action's owners or the PMO can update it.")
         data = validated_input(ActionProgressInputSerializer, request)
         update = services.action_update_post(action=action, acting_user=request.user, **data)
-        update = ActionUpdate.objects.select_related("action", "author__person").get(pk=update.pk)
+        update = ActionUpdate.objects.select_related(
+            "action", "author__person", "author_person"
+        ).get(pk=update.pk)
         return Response(
             ActionUpdateOutputSerializer(update, context=self.get_serializer_context()).data,
             status=status.HTTP_201_CREATED,

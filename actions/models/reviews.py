@@ -22,6 +22,15 @@ class ActionUpdate(models.Model):
         on_delete=models.SET_NULL,
         related_name="action_updates",
     )
+    # The person the update is from when no login of theirs posted it: an owner without a
+    # login answering from a reminder email's signed link (the system posts on their behalf).
+    author_person = models.ForeignKey(
+        "meetings.Person",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     text = models.TextField()
     proposes_closure = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -32,6 +41,16 @@ class ActionUpdate(models.Model):
 
     def __str__(self) -> str:
         return f"Update on {self.action.ref}"
+
+    @property
+    def author_name(self) -> str:
+        """The author's name: their person, their login, the person posted for, or System."""
+        if self.author_id:
+            person = getattr(self.author, "person", None)
+            return person.name if person else self.author.username
+        if self.author_person_id:
+            return self.author_person.name
+        return "System"
 
 
 class ActionReview(models.Model):

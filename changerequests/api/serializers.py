@@ -6,6 +6,7 @@ from __future__ import annotations
 from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
+from changerequests.expected_respondents import ia_matrix
 from changerequests.models import TRANSITIONS, ChangeRequest, ImpactAssessmentResponse, Release
 from core import refs
 from core.api.inputs import InputSerializer, choices_help
@@ -41,6 +42,28 @@ class IATallySerializer(serializers.Serializer):
     oppose = serializers.IntegerField()
 
 
+class ExpectedRespondentSerializer(serializers.Serializer):
+    """An organisation of the impact assessment matrix: expected (by its due date) or not,
+    and its response as received."""
+
+    organisation = OrganisationLinkSerializer(read_only=True)
+    expected = serializers.BooleanField(
+        read_only=True, help_text="False for a response from an organisation not asked."
+    )
+    due_date = serializers.DateField(read_only=True, allow_null=True)
+    state = serializers.ChoiceField(
+        ["received", "pending", "overdue", "unexpected"],
+        read_only=True,
+        help_text="received; pending (before its due date); overdue; unexpected (answered "
+        "without being asked).",
+    )
+    position = serializers.ChoiceField(
+        ImpactAssessmentResponse.Position.choices, read_only=True, allow_null=True
+    )
+    conditions = serializers.CharField(read_only=True)
+    received_date = serializers.DateField(read_only=True, allow_null=True)
+
+
 def change_request_find(text: str) -> ChangeRequest:
     """The recorded CR written as ``CR023``; ChangeRequest.DoesNotExist otherwise."""
     return ChangeRequest.objects.get(number=refs.parse_change_request_ref(text))
@@ -59,6 +82,10 @@ class ChangeRequestOutputSerializer(serializers.ModelSerializer):
     dins = serializers.SerializerMethodField(help_text="Design Issue Notifications: DIN-620.")
     ia_tally = serializers.SerializerMethodField(help_text="IA responses per position.")
     ia_responses_url = UrlField("api-ia-response-list", "ref")
+    expected_respondents = serializers.SerializerMethodField(
+        help_text="The impact assessment matrix: the organisations expected to respond, each "
+        "with its due date, against the responses received."
+    )
     allowed_transitions = serializers.SerializerMethodField(
         help_text="The statuses it may be moved to by hand (approval and rejection come by "
         "a decision)."
@@ -87,6 +114,7 @@ class ChangeRequestOutputSerializer(serializers.ModelSerializer):
             "dins",
             "ia_tally",
             "ia_responses_url",
+            "expected_respondents",
             "allowed_transitions",
             "is_decided",
             "created_at",
@@ -102,6 +130,26 @@ class ChangeRequestOutputSerializer(serializers.ModelSerializer):
         for response in cr.ia_responses.all():
             tally[response.position] = tally.get(response.position, 0) + 1
         return tally
+
+    @extend_schema_field(ExpectedRespondentSerializer(many=True))
+    def get_expected_respondents(self, cr: ChangeRequest) -> list[dict]:
+        rows = ia_matrix(change_request=cr)
+        return ExpectedRespondentSerializer(
+            [
+                {
+                    "organisation": row.organisation,
+                    "expected": row.expected is not None,
+                    "due_date": row.due_date,
+                    "state": row.state,
+                    "position": row.response.position if row.response else None,
+                    "conditions": row.response.conditions if row.response else "",
+                    "received_date": row.response.received_date if row.response else None,
+                }
+                for row in rows
+            ],
+            many=True,
+            context=self.context,
+        ).data
 
     @extend_schema_field(
         serializers.ListField(child=serializers.ChoiceField(ChangeRequest.Status.choices))

@@ -25,6 +25,7 @@ from changerequests import services
 from changerequests.models import (
     ChangeRequest,
     DesignIssueNotification,
+    ExpectedRespondent,
     ImpactAssessmentResponse,
     Release,
 )
@@ -68,14 +69,21 @@ LOCKED = OpenApiResponse(
 
 
 def change_requests_all() -> QuerySet[ChangeRequest]:
-    """CRs with their raiser, releases, DINs and IA responses loaded (fixed queries)."""
+    """CRs with their raiser, releases, DINs, IA responses and expected respondents loaded
+    (fixed queries)."""
     return ChangeRequest.objects.select_related(
         "raiser", "target_release", "backstop_release"
     ).prefetch_related(
         Prefetch("dins", queryset=DesignIssueNotification.objects.order_by("number")),
         Prefetch(
             "ia_responses",
-            queryset=ImpactAssessmentResponse.objects.only("id", "change_request_id", "position"),
+            queryset=ImpactAssessmentResponse.objects.select_related("organisation").order_by(
+                "organisation__name"
+            ),
+        ),
+        Prefetch(
+            "expected_respondents",
+            queryset=ExpectedRespondent.objects.select_related("organisation"),
         ),
     )
 

@@ -7,12 +7,16 @@ then reused: one action appears in several emails when it has co-owners or seat 
 The templates are compiled once per run and rendered with a plain Context.
 
 Each email links to the action pages and carries a List-Unsubscribe header (RFC 8058
-one-click) for the per-person opt-out.
+one-click) for the per-person opt-out. Each action row carries the one-click links of
+:mod:`composer.email_links` ("done, please close", "need more time", "add a note"): they name
+the person, so a shared row is rendered with placeholders that each email signs for its
+recipient (:func:`sign_action_links`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -28,7 +32,9 @@ from django.utils import timezone
 
 from actions.models import Action
 from actions.rows import ActionRow, action_rows
+from changerequests.expected_respondents import ia_pending_by_person
 from composer.digest_sections import digest_sections
+from composer.email_links import email_link_token
 from composer.reminders.candidates import Candidates, Recipient
 from composer.reminders.rules import KIND_ORDER, LONDON, Kind, ReminderKey
 from composer.reminders.unsubscribe import unsubscribe_signer
@@ -108,6 +114,8 @@ class Composer:
         self.extra_sections = digest_sections(
             person_ids=sorted(self.found.people), today=self.today
         )
+        # Impact assessments awaiting each person's organisation (a section of their email).
+        self.ia_pending = ia_pending_by_person()
         self._rows: dict[tuple[int, dt.date | None], Row] = {}
         self._dates: dict[dt.date, str] = {}
 
@@ -148,6 +156,7 @@ class Composer:
                 "overdue": action.is_overdue,
                 "by_meeting": by_meeting,
                 "url": self.site_url + action.url,
+                **self._link_placeholders(action),
             }
             row = self._rows[key] = Row(
                 text=self.row_text_template.render(Context(values, autoescape=False)),
@@ -155,6 +164,18 @@ class Composer:
                 by_meeting=by_meeting,
             )
         return row
+
+    def _link_placeholders(self, action: ActionRow) -> dict[str, str]:
+        """The row's one-click links, with a placeholder each email signs for its reader."""
+        base = self.site_url + reverse("email-link", kwargs={"token": "__T__"})
+        links = {
+            f"act_{purpose}_url": base.replace("__T__", f"__ACT_{action.pk}_{purpose}__")
+            for purpose in ("close", "redate", "note")
+        }
+        links["act_close_url"] = (
+            "" if action.status == Action.Status.PROPOSED_CLOSURE else links["act_close_url"]
+        )
+        return links
 
     def _rows_of(
         self, actions: Iterable[ActionRow], meeting_date: dt.date | None = None
@@ -236,12 +257,27 @@ class Composer:
             "digests": digests,
             "sections": sections,
             "extra_sections": self.extra_sections.get(recipient.person_id, []),
+            "ia_pending": [
+                {
+                    "ref": expected.change_request.ref,
+                    "title": expected.change_request.title,
+                    "organisation": expected.organisation.name,
+                    "due": self._date(expected.due_date),
+                    "overdue": expected.due_date < self.today,
+                    "url": self.site_url
+                    + reverse("change-request-detail", args=[expected.change_request.ref]),
+                }
+                for expected in self.ia_pending.get(recipient.person_id, ())
+            ],
             "unsubscribe_url": unsubscribe_url,
             "site_url": self.site_url,
         }
         message = EmailMultiAlternatives(
             subject=subject,
-            body=self.text_template.render(Context(context, autoescape=False)),
+            body=sign_action_links(
+                self.text_template.render(Context(context, autoescape=False)),
+                person_id=recipient.person_id,
+            ),
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[formataddr((recipient.name, recipient.email))],
             headers={
@@ -250,8 +286,30 @@ class Composer:
                 "Auto-Submitted": "auto-generated",
             },
         )
-        message.attach_alternative(self.html_template.render(Context(context)), "text/html")
+        html = sign_action_links(
+            self.html_template.render(Context(context)), person_id=recipient.person_id
+        )
+        message.attach_alternative(html, "text/html")
         return message
+
+
+_LINK_PLACEHOLDER = re.compile(r"__ACT_(\d+)_(close|redate|note)__")
+
+
+def sign_action_links(body: str, *, person_id: int) -> str:
+    """``body`` with each one-click link's placeholder replaced by its token for the person
+    (``composer.email_links.email_link_token``; a token per action and purpose)."""
+    tokens: dict[str, str] = {}
+
+    def token(match: re.Match) -> str:
+        key = match[0]
+        if key not in tokens:
+            tokens[key] = email_link_token(
+                person_id=person_id, action_id=int(match[1]), purpose=match[2]
+            )
+        return tokens[key]
+
+    return _LINK_PLACEHOLDER.sub(token, body)
 
 
 def _subject(digests: list[dict], chased: dict[str, list[ActionRow]]) -> str:

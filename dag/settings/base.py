@@ -221,6 +221,11 @@ STORAGES = {
 # Email: EMAIL_URL such as smtp://user:pass@host:587 or consolemail:// (django-environ).
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="governance-tracker@localhost")
+# How long a reminder email's one-click links (composer.email_links) stay valid.
+EMAIL_LINK_MAX_AGE_DAYS = env.int("EMAIL_LINK_MAX_AGE_DAYS", default=14)
+# Impact assessment chasers (composer.ia_chasers): this many days before a respondent's due
+# date, and once after it.
+IA_CHASE_DAYS_BEFORE = env.int("IA_CHASE_DAYS_BEFORE", default=3)
 
 # Celery: with REDIS_URL set, tasks go through Redis to a worker; unset, they run in-process.
 REDIS_URL = env("REDIS_URL", default="")
@@ -262,6 +267,8 @@ REST_FRAMEWORK = {
         "export": env("RATE_EXPORT", default="60/hour"),
         "import": env("RATE_IMPORT", default="30/hour"),
         "search": env("RATE_SEARCH", default="60/min"),
+        # The one-click links of reminder emails (composer.email_links), per address.
+        "email_link": env("RATE_EMAIL_LINK", default="60/hour"),
     },
 }
 # The cache holds the rate limits' counts (and core.accounts' reset counts): Redis when any,

@@ -31,6 +31,7 @@ from django_celery_beat.models import PeriodicTask
 from actions.models import Action, ActionOwner, ReminderLog
 from actions.services import action_close, action_create, action_update_post
 from composer import reminders
+from composer.email_links import email_link_read
 from composer.importer import headline_report_import_file
 from composer.tasks import reminders_send_task
 from core.actors import SYSTEM
@@ -291,6 +292,13 @@ def test_an_overdue_email_is_exactly_the_text_and_html_the_templates_lay_out(
     token = reminders.reminders_unsubscribe_token(person_id=paul.pk)
     unsubscribe = site + reverse("reminders-unsubscribe", kwargs={"token": token})
     action_url = f"{site}/actions/DAG28-12/"
+    # The one-click links (composer.email_links) name Paul, DAG28-12 and one purpose each.
+    links = dict(re.findall(rf"  ([A-Z][a-z ,]+): ({site}/act/[^/\s]+/)\n", message.body))
+    assert list(links) == ["Done, please close", "Need more time", "Add a note"]
+    for url, purpose in zip(links.values(), ("close", "redate", "note"), strict=True):
+        link = email_link_read(token=url.rsplit("/", 2)[1])
+        assert (link.person, link.action.ref, link.purpose) == (paul, "DAG28-12", purpose)
+    close_url, redate_url, note_url = links.values()
     assert message.subject == "Action reminder: 1 overdue"
     assert message.to == ["Paul Pettitt <paul.pettitt@example.org>"]
     assert message.body == (
@@ -301,8 +309,12 @@ def test_an_overdue_email_is_exactly_the_text_and_html_the_templates_lay_out(
         f"- DAG28-12: {row['text']}\n"
         "  Due Wed 11 Oct 2023 (overdue by 1 day)\n"
         f"  {action_url}\n"
+        f"  Done, please close: {close_url}\n"
+        f"  Need more time: {redate_url}\n"
+        f"  Add a note: {note_url}\n"
         "\n"
-        "To post progress or propose closure, open the action's page.\n"
+        "To post progress or propose closure, open the action's page, or use the links under "
+        "each action (each works once, without signing in, for 14 days).\n"
         "\n"
         "--\n"
         f"Sent by the governance tracker ({site}).\n"
@@ -313,7 +325,10 @@ def test_an_overdue_email_is_exactly_the_text_and_html_the_templates_lay_out(
     assert (
         '<tbody>\n<tr style="border-bottom: 1px solid #d6dbe3; vertical-align: top;">'
         f'<td style="white-space: nowrap;"><a href="{action_url}">DAG28-12</a></td>'
-        f"<td><bdi>{escape(row['text'])}</bdi></td>"
+        f"<td><bdi>{escape(row['text'])}</bdi>"
+        f'<br><span style="font-size: 13px;"><a href="{close_url}">Done, please close</a> · '
+        f'<a href="{redate_url}">Need more time</a> · <a href="{note_url}">Add a note</a>'
+        "</span></td>"
         '<td style="white-space: nowrap;">Wed 11 Oct 2023<br>'
         '<span style="color: #b00020;">overdue by 1 day</span></td></tr>\n</tbody>'
     ) in html
@@ -330,7 +345,7 @@ def test_the_html_part_escapes_what_people_typed_and_the_text_part_keeps_it(seed
     html, _ = message.alternatives[0]
     assert (
         "<td><bdi>Check &lt;b&gt;bold&lt;/b&gt; &amp; &quot;quotes&quot; in the "
-        "&lt;script&gt;plan&lt;/script&gt;</bdi></td>"
+        "&lt;script&gt;plan&lt;/script&gt;</bdi><br>"
     ) in html
     assert "<script>" not in html
     # What people typed sits in <bdi>: a name in Arabic or Hebrew cannot reorder the text
@@ -800,10 +815,11 @@ def test_the_run_over_100000_actions_costs_queries_by_owner_not_by_action(commit
     # lock), releasing a stopped run's claims (1), committees, meetings and candidate owners
     # (3), the log's rows in the window (1), the named actions as rows and their owners' names
     # (2, actions.rows), claiming everything owed (4: a transaction, savepoints here, the
-    # insert and the read back); then a fixed number per owner emailed, none per action.
+    # insert and the read back), the other apps' digest sections for the run's people (1,
+    # composer.digest_sections), the impact assessments awaiting an answer (1; none here);
+    # then a fixed number per owner emailed, none per action.
     lock = 2 if connection.vendor == "postgresql" else 0
-    # Plus one: the other apps' digest sections for the run's people (composer.digest_sections).
-    assert count == lock + 1 + 3 + 1 + 2 + 4 + 1 + 1400 * PER_PERSON_QUERIES
+    assert count == lock + 1 + 3 + 1 + 2 + 4 + 1 + 1 + 1400 * PER_PERSON_QUERIES
 
 
 def test_a_bulk_insert_is_one_statement_up_to_the_databases_parameter_limit(

@@ -453,8 +453,9 @@ def test_my_actions_and_the_action_page_cost_a_fixed_number_of_queries(
         with django_assert_num_queries(count):
             assert client.get(url).status_code == 200
     # Session, the user with their roles, person and organisation (core.auth, one), their
-    # memberships, the actions, their owners' names, the next meetings.
-    assert counts["/actions/mine/"] == 6
+    # memberships, the actions, their owners' names, the next meetings, the impact
+    # assessments awaiting their organisation.
+    assert counts["/actions/mine/"] == 7
     # The bulk actions are Programme's (the organisation named alone): Rob's organisation's
     # tab lists them, in the same number of queries; his own tab does not.
     with django_assert_num_queries(counts["/actions/mine/"]):

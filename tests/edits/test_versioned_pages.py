@@ -229,3 +229,27 @@ def test_stale_ia_response_is_refused_and_the_first_kept(seed):
 
 
 IA_URL = "/change-requests/CR023/ia-responses/"
+
+
+def test_ia_response_form_read_before_a_comments_only_change_is_stale(seed):
+    """Elexon's response keeps its position; only its comments change meanwhile."""
+    alice, bob = login("pmo"), login("pmo")
+    first = alice.post(
+        IA_URL,
+        cr_form(alice.get("/change-requests/CR023/").content.decode(), IA_URL)
+        | {"organisation": "Elexon", "position": "support", "comments": "Fine"},
+    )
+    assert first.status_code == 302
+    alice_form = cr_form(alice.get("/change-requests/CR023/").content.decode(), IA_URL)
+    bob_form = cr_form(bob.get("/change-requests/CR023/").content.decode(), IA_URL)
+    changed = alice.post(
+        IA_URL,
+        alice_form | {"organisation": "Elexon", "position": "support", "comments": "Only if"},
+    )
+    assert changed.status_code == 302
+    refused = bob.post(
+        IA_URL, bob_form | {"organisation": "Elexon", "position": "support", "comments": "Bob's"}
+    )
+    assert refused.status_code == 200
+    assert "Change request CR023 was changed by someone else" in unescape(refused.content.decode())
+    assert ImpactAssessmentResponse.objects.get(change_request__number=23).comments == "Only if"
