@@ -298,3 +298,38 @@ def test_an_archive_that_unpacks_too_large_is_refused_before_it_is_read():
     assert len(bomb.getvalue()) < 100_000
     with pytest.raises(CatalogueImportError, match="larger than a back catalogue can be"):
         catalogue_import([("old.zip", bomb.getvalue())], acting_user=SYSTEM)
+
+
+def test_the_command_imports_several_files_with_a_progress_bar(tmp_path):
+    from django.core.management import call_command
+
+    paths = []
+    for name, data in _catalogue():
+        path = tmp_path / name
+        path.write_bytes(data)
+        paths.append(str(path))
+    out, err = io.StringIO(), io.StringIO()
+    call_command("import_headline_report", *paths, stdout=out, stderr=err)
+    progress = err.getvalue().splitlines()
+    assert len(progress) == 10  # five read, five imported
+    assert progress[-1] == "[####################] 5/5 Imported DAG029"
+    assert progress[0].startswith("[####................] 1/5 Read ")
+    assert sorted(Meeting.objects.values_list("ref", flat=True)) == [
+        "DAG026", "DAG027", "DAG027.1", "DAG028", "DAG029", "DAG030",
+    ]  # fmt: skip
+    assert out.getvalue().count("Imported ") == 5
+
+
+def test_the_command_names_the_bad_file_and_writes_nothing(tmp_path):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    good = tmp_path / "DAG026.txt"
+    good.write_text(DAG026)
+    bad = tmp_path / "DAG030.txt"
+    bad.write_text("# MHHS Design Advisory Group (DAG) Headline Report\n")
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="The 2 files were not imported"):
+        call_command("import_headline_report", str(good), str(bad), stderr=err)
+    assert "DAG030.txt: " in err.getvalue()
+    assert not Meeting.objects.exists()

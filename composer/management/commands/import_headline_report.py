@@ -1,4 +1,9 @@
-"""``manage.py import_headline_report FILE [--dry-run]``: a report's text into records."""
+"""``manage.py import_headline_report FILE [FILE ...] [--dry-run]``: reports into records.
+
+One file is imported on its own (text, Word or PDF). Several files, or ZIP archives of them,
+are a back catalogue (``composer.importer.catalogue``): read and checked first, imported in
+meeting order, all or nothing, with a progress line per file on stderr.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from composer.importer import (
     ImportResult,
     headline_report_import_file,
 )
+from composer.importer.catalogue import catalogue_import
 from core.actors import SYSTEM
 
 
@@ -25,7 +31,12 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("file", help="the report's text file (UTF-8)")
+        parser.add_argument(
+            "file",
+            nargs="+",
+            help="the report (its text as UTF-8, its Word document or its PDF); several files "
+            "or ZIP archives of them are imported as one back catalogue",
+        )
         parser.add_argument(
             "--dry-run",
             action="store_true",
@@ -38,20 +49,54 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        paths = options["file"]
+        if len(paths) > 1 or paths[0].lower().endswith(".zip"):
+            self._catalogue(paths, dry_run=options["dry_run"], verbose=options["verbose_changes"])
+            return
         try:
             result = headline_report_import_file(
-                path=options["file"], dry_run=options["dry_run"], acting_user=SYSTEM
+                path=paths[0], dry_run=options["dry_run"], acting_user=SYSTEM
             )
         except FileNotFoundError as exc:
-            raise CommandError(f"No such file: {options['file']}") from exc
+            raise CommandError(f"No such file: {paths[0]}") from exc
         except HeadlineReportImportError as exc:
             for problem in exc.problems:
                 self.stderr.write(str(problem))
             raise CommandError(
-                f"{options['file']} was not imported ({len(exc.problems)} problems); "
+                f"{paths[0]} was not imported ({len(exc.problems)} problems); nothing was written."
+            ) from exc
+        self._report(result, verbose=options["verbose_changes"])
+
+    def _catalogue(self, paths: list[str], *, dry_run: bool, verbose: bool) -> None:
+        """Several reports as one back catalogue, with a progress bar on stderr."""
+        files = []
+        for path in paths:
+            try:
+                with open(path, "rb") as handle:
+                    files.append((path, handle.read()))
+            except FileNotFoundError as exc:
+                raise CommandError(f"No such file: {path}") from exc
+        try:
+            done = catalogue_import(
+                files, acting_user=SYSTEM, dry_run=dry_run, progress=self._progress
+            )
+        except HeadlineReportImportError as exc:
+            for problem in exc.problems:
+                self.stderr.write(str(problem))
+            raise CommandError(
+                f"The {len(paths)} files were not imported ({len(exc.problems)} problems); "
                 "nothing was written."
             ) from exc
-        if options["verbose_changes"]:
+        for item, result in done:
+            self.stdout.write(f"{item.name}:")
+            self._report(result, verbose=verbose)
+
+    def _progress(self, number: int, total: int, message: str) -> None:
+        filled = round(20 * number / total) if total else 20
+        self.stderr.write(f"[{'#' * filled}{'.' * (20 - filled)}] {number}/{total} {message}")
+
+    def _report(self, result: ImportResult, *, verbose: bool) -> None:
+        if verbose:
             for change in result.changes:
                 detail = f"  {change.detail}" if change.detail else ""
                 self.stdout.write(f"{change.verb:>9}  {change.kind}: {change.label}{detail}")
