@@ -114,7 +114,10 @@ def _discussion_items_for(user: Any) -> QuerySet[DiscussionItem]:
         DiscussionItem.objects.visible_to(user)
         .select_related("meeting", "agenda_item")
         .prefetch_related(
-            Prefetch("references", queryset=DiscussionReference.objects.order_by("id"))
+            Prefetch(
+                "references",
+                queryset=DiscussionReference.objects.with_is_linkable(user).order_by("id"),
+            )
         )
     )
 
