@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from actions.models import Action
 from actions.rows import ActionRow, action_rows
-from composer.reminders.candidates import Candidates, Recipient
+from composer.reminders.candidates import Candidates, MeetingRow, Recipient
 from composer.reminders.rules import KIND_ORDER, LONDON, Kind, ReminderKey
 from composer.reminders.unsubscribe import unsubscribe_signer
 from core.visibility import visible_meeting_ids
@@ -184,7 +184,7 @@ class Composer:
         )
         start_at = timezone.localtime(meeting.start_at, LONDON)
         if self._readers is None:
-            self._readers = MeetingReaders(self.found.meetings)
+            self._readers = MeetingReaders(self.found.meetings.values(), self.found.people)
         digest = {
             "meeting_ref": meeting.ref,
             # A meeting its recipient may not open is not named, only dated.
@@ -263,12 +263,10 @@ class MeetingReaders:
     per run and person: Public meetings at once, others from the recipient's login (a person
     with none opens no other meeting), read only when a digest needs them."""
 
-    def __init__(self, meetings: Iterable[int]) -> None:
-        self.meetings = list(
-            Meeting.objects.filter(pk__in=sorted(meetings)).only(
-                "pk", "classification", "committee_id"
-            )
-        )
+    def __init__(self, meetings: Iterable[MeetingRow], person_ids: Iterable[int]) -> None:
+        # Rows of the run (``candidates.MeetingRow``): no query of their own.
+        self.meetings = list(meetings)
+        self.person_ids = sorted(person_ids)
         self.public = {
             m.pk for m in self.meetings if m.classification == Meeting.Classification.PUBLIC
         }
@@ -284,7 +282,7 @@ class MeetingReaders:
                 self._users = {
                     user.person_pk: user
                     for user in get_user_model()
-                    .objects.filter(person__isnull=False, is_active=True)
+                    .objects.filter(person__pk__in=self.person_ids, is_active=True)
                     .annotate(person_pk=F("person__pk"))
                 }
             user = self._users.get(person_id)
