@@ -171,7 +171,7 @@ def action_create(
     the CRs the action is about. Raises ValidationError (bad or duplicate values, no owner,
     an agenda item of another meeting) and PermissionDenied unless PMO.
     """
-    roles.require_pmo(acting_user)
+    roles.require_recorder(acting_user, meeting.committee_id)
     number_range_check(field="seq", value=seq, maximum=refs.MAX_ACTION_SEQ)
     due_date_check(due_date)
     if agenda_item is not None and agenda_item.meeting_id != meeting.pk:
@@ -224,7 +224,7 @@ def action_update(
     **changes: Any,
 ) -> Action:
     """Change an action's description, due date, due meeting, area, owners or CRs (PMO only)."""
-    roles.require_pmo(acting_user)
+    roles.require_recorder(acting_user, action.committee_id)
     action = Action.objects.select_for_update().get(pk=action.pk)
     due_date_check(changes.get("due_date"))
     apply_changes(action, changes, ACTION_EDITABLE_FIELDS)
@@ -258,7 +258,7 @@ def action_can_update(*, user: Any, action: Action) -> bool:
     """PMO, or an owner of the action: the named person, or a holder of the named seat on
     the action's committee (``core.visibility.owns_action``; an organisation named alone
     gives its people nothing)."""
-    if roles.is_pmo(user):
+    if roles.is_recorder(user, action.committee_id):
         return True
     owners = [(o.person_id, o.role) for o in action.owners.all()]
     return visibility.owns_action(user, action.committee_id, owners)
@@ -317,7 +317,7 @@ def action_close(
     *, action: Action, acting_user: Any, closed_date: dt.date | None = None, note: str = ""
 ) -> Action:
     """Close an action (PMO only; confirms a proposed closure). Closing twice is refused."""
-    roles.require_pmo(acting_user)
+    roles.require_recorder(acting_user, action.committee_id)
     action = Action.objects.select_for_update().get(pk=action.pk)
     if action.status == Action.Status.CLOSED:
         raise ValidationError(f"{action.ref} is already closed.")
@@ -339,7 +339,7 @@ def action_close(
 @transaction.atomic
 def action_closure_decline(*, action: Action, acting_user: Any, note: str = "") -> Action:
     """Decline a proposed closure: the action is open again (PMO only)."""
-    roles.require_pmo(acting_user)
+    roles.require_recorder(acting_user, action.committee_id)
     action = Action.objects.select_for_update().get(pk=action.pk)
     if action.status != Action.Status.PROPOSED_CLOSURE:
         raise ValidationError(f"{action.ref} has no closure proposed.")
@@ -369,7 +369,7 @@ def action_reopen(*, action: Action, acting_user: Any, reason: str = "") -> Acti
     closed (an open one, or one proposed for closure, which the PMO confirms or declines
     instead), PermissionDenied unless PMO.
     """
-    roles.require_pmo(acting_user)
+    roles.require_recorder(acting_user, action.committee_id)
     action = Action.objects.select_for_update().get(pk=action.pk)
     if action.status != Action.Status.CLOSED:
         raise ValidationError(
@@ -408,7 +408,7 @@ def action_review_record(
     is another meeting's, a re-date has no new date, or a value is bad; PermissionDenied
     unless PMO.
     """
-    roles.require_pmo(acting_user)
+    roles.require_recorder(acting_user, meeting.committee_id)
     # Locked first, so a double submit of one review waits and then updates it (rather than
     # failing on the unique action and meeting of a review).
     action = Action.objects.select_for_update().get(pk=action.pk)

@@ -23,7 +23,13 @@ from changerequests.expected_respondents import ia_pending_for_person
 from core import roles, visibility
 from core.concurrency import version_guard
 from core.templatetags.governance import dom_id
-from core.views import LoginRequired, PmoRequired, form_add_service_error, is_htmx, today_london
+from core.views import (
+    LoginRequired,
+    RecorderRequired,
+    form_add_service_error,
+    is_htmx,
+    today_london,
+)
 from meetings.selectors import discussions_of, linkable_references_prefetch
 from meetings.views import area_for, meeting_agenda_url
 
@@ -171,7 +177,7 @@ def action_page_context(request: HttpRequest, action: Action, **extra: Any) -> d
         .prefetch_related(linkable_references_prefetch(user))
     )
     can_update = services.action_can_update(user=user, action=action)
-    is_pmo = roles.is_pmo(user)
+    is_pmo = roles.is_recorder(user, action.committee_id)
     context = {
         "action": action,
         # A due meeting the reader may not see is not named (core.visibility).
@@ -192,7 +198,7 @@ def action_page_context(request: HttpRequest, action: Action, **extra: Any) -> d
     return context
 
 
-class ActionUpdateView(PmoRequired):
+class ActionUpdateView(RecorderRequired):
     """``/actions/<ref>/edit/``: the PMO edits an action, on its own page or in place on the
     meeting page (htmx; ``return_to=meeting`` sends the agenda back)."""
 
@@ -308,7 +314,7 @@ def _next_url(request: HttpRequest, action: Action) -> str:
     return reverse("action-detail", args=[action.ref])
 
 
-class ActionCloseView(PmoRequired):
+class ActionCloseView(RecorderRequired):
     """``/actions/<ref>/close/`` (POST): the PMO closes the action (or confirms a proposed
     closure)."""
 
@@ -334,7 +340,7 @@ class ActionCloseView(PmoRequired):
         return render(request, "actions/action_detail.html", context)
 
 
-class ActionClosureDeclineView(PmoRequired):
+class ActionClosureDeclineView(RecorderRequired):
     """``/actions/<ref>/decline-closure/`` (POST): the PMO declines a proposed closure."""
 
     visible_record = staticmethod(get_action_or_404)
@@ -356,7 +362,7 @@ class ActionClosureDeclineView(PmoRequired):
         return render(request, "actions/action_detail.html", context)
 
 
-class ActionReopenView(PmoRequired):
+class ActionReopenView(RecorderRequired):
     """``/actions/<ref>/reopen/`` (POST): the PMO reopens a closed action."""
 
     visible_record = staticmethod(get_action_or_404)

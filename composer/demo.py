@@ -23,7 +23,12 @@ from core.actors import SYSTEM
 from decisions.models import Decision
 from decisions.services import decision_create
 from meetings.models import Committee, Meeting, Membership, Organisation, Person
-from meetings.services import agenda_item_get_or_create, committee_create, meeting_create
+from meetings.services import (
+    agenda_item_get_or_create,
+    committee_create,
+    meeting_create,
+    meeting_update,
+)
 
 SEED_REPORT = Path(settings.BASE_DIR) / "seeds" / "DAG028-headline-report.txt"
 
@@ -133,6 +138,44 @@ def demo_pmo_permissions_ensure() -> None:
 DEMO_PROPOSAL_TEXT = (
     "The DAG approves the change-marked DAG Terms of Reference issued under ACTION DAG28-13."
 )
+
+
+# How far ahead of today the demo's next meeting is planned.
+NEXT_MEETING_AHEAD = dt.timedelta(days=14)
+
+
+@transaction.atomic
+def demo_next_meeting_ensure(now: dt.datetime | None = None) -> str | None:
+    """Give the demo committee a planned meeting in the future (idempotent).
+
+    The seed report names its next meeting (DAG029, October 2023), imported as planned; a
+    demo run later finds it in the past. Such past planned meetings of the committee are
+    marked held (they took place) and, unless one lies ahead already, the next is planned
+    two weeks from today at the last one's time of day. Returns the new meeting's ref, or
+    None when nothing was added.
+    """
+    now = now or timezone.now()
+    committee = Committee.objects.filter(code=DEMO_COMMITTEE).first()
+    if committee is None:
+        return None
+    planned = Meeting.objects.planned().filter(committee=committee)
+    for past in planned.filter(start_at__lt=now):
+        meeting_update(meeting=past, status=Meeting.Status.HELD, acting_user=SYSTEM)
+    if planned.filter(start_at__gte=now).exists():
+        return None
+    last = Meeting.objects.filter(committee=committee).order_by("-start_at").first()
+    start_at = timezone.localtime(now) + NEXT_MEETING_AHEAD
+    if last is not None:
+        local = timezone.localtime(last.start_at)
+        start_at = start_at.replace(hour=local.hour, minute=local.minute, second=0, microsecond=0)
+    return meeting_create(
+        committee=committee,
+        start_at=start_at,
+        end_at=start_at + dt.timedelta(hours=2),
+        venue="Virtual – MS Teams",
+        classification=Meeting.Classification.PUBLIC,
+        acting_user=SYSTEM,
+    ).ref
 
 
 @transaction.atomic

@@ -32,7 +32,7 @@ def discussion_item_create(
 
     Raises ValidationError when the text is empty or the agenda item is another meeting's.
     """
-    roles.require_pmo(acting_user)
+    roles.require_recorder(acting_user, meeting.committee_id)
     if agenda_item is not None and agenda_item.meeting_id != meeting.pk:
         raise ValidationError({"agenda_item": "That agenda item belongs to another meeting."})
     if order is None:
@@ -59,7 +59,7 @@ def discussion_item_update(
     Raises ValidationError for unknown fields, bad values or an agenda item of another
     meeting; PermissionDenied unless PMO.
     """
-    roles.require_pmo(acting_user)
+    roles.require_recorder(acting_user, discussion_item.meeting.committee_id)
     agenda_item = changes.get("agenda_item")
     if agenda_item is not None and agenda_item.meeting_id != discussion_item.meeting_id:
         raise ValidationError({"agenda_item": "That agenda item belongs to another meeting."})
@@ -78,7 +78,7 @@ def discussion_references_refresh(
 
     Raises PermissionDenied unless PMO. References keep no history (they follow the text).
     """
-    roles.require_pmo(acting_user)
+    roles.require_recorder(acting_user, discussion_item.meeting.committee_id)
     discussion_item.references.all().delete()
     rows = []
     seen: set[str] = set()
@@ -103,5 +103,5 @@ def discussion_item_delete(*, discussion_item: DiscussionItem, acting_user: Any)
 
     Raises PermissionDenied unless PMO. The history keeps the deleted text and who deleted it.
     """
-    roles.require_pmo(acting_user)
+    roles.require_recorder(acting_user, discussion_item.meeting.committee_id)
     history_delete(discussion_item, acting_user=acting_user)

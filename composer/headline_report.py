@@ -82,7 +82,7 @@ def headline_report_issue_outcome(*, meeting: Meeting, acting_user: Any) -> Issu
     Raises PermissionDenied unless PMO, ValidationError while the meeting is still planned
     (a report records a meeting that took place; its "next meeting" would also be wrong).
     """
-    roles.require_pmo(acting_user)
+    roles.require_recorder(acting_user, meeting.committee_id)
     meeting = Meeting.objects.select_for_update().select_related("committee").get(pk=meeting.pk)
     if meeting.status == Meeting.Status.PLANNED:
         raise ValidationError(f"{meeting.ref} is planned: mark it held before issuing its report.")
@@ -182,7 +182,7 @@ def headline_report_retry(*, report: HeadlineReport, acting_user: Any) -> Headli
     ValidationError for an issued version or one still in progress, PermissionDenied
     unless PMO.
     """
-    roles.require_pmo(acting_user)
+    roles.require_recorder(acting_user, report.meeting.committee_id)
     return HEADLINE_REPORT_RENDER.retry(
         report,
         acting_user=acting_user,

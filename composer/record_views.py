@@ -28,7 +28,7 @@ from core.history import record_values
 from core.templatetags.governance import dom_id
 from core.views import (
     FORM_ID_RE,
-    PmoRequired,
+    RecorderRequired,
     form_add_service_error,
     is_htmx,
     posted_form_id,
@@ -40,7 +40,7 @@ from meetings.models import DiscussionItem, Meeting
 from meetings.views import area_for, get_meeting_or_404
 
 
-class MeetingRecordView(PmoRequired):
+class MeetingRecordView(RecorderRequired):
     """Base of the views that add a record on the meeting page (POST only; GET shows the
     form alone for browsers without JavaScript)."""
 
@@ -213,7 +213,7 @@ class MeetingDiscussionCreateView(MeetingRecordView):
         )
 
 
-class MeetingAgendaItemCreateView(PmoRequired):
+class MeetingAgendaItemCreateView(RecorderRequired):
     """``/meetings/<ref>/areas/new/``: add an agenda item ("Area")."""
 
     visible_record = staticmethod(get_meeting_or_404)
@@ -270,7 +270,7 @@ def _discussion_item_or_404(meeting: Meeting, pk: int) -> DiscussionItem:
     return item
 
 
-class DiscussionItemUpdateView(PmoRequired):
+class DiscussionItemUpdateView(RecorderRequired):
     """``/meetings/<ref>/discussion/<pk>/edit/``: edit in place (htmx) or on its own page."""
 
     visible_record = staticmethod(get_meeting_or_404)
@@ -340,7 +340,7 @@ class DiscussionItemUpdateView(PmoRequired):
         return render(request, "meetings/meeting_record_form.html", context)
 
 
-class DiscussionItemDeleteView(PmoRequired):
+class DiscussionItemDeleteView(RecorderRequired):
     """``/meetings/<ref>/discussion/<pk>/delete/``: asks to confirm (GET), deletes (POST)."""
 
     visible_record = staticmethod(get_meeting_or_404)

@@ -55,6 +55,19 @@ class PmoOnlyMixin(LoginRequiredMixin):
         return super().dispatch(request, *args, **kwargs)
 
 
+class RecorderOnlyMixin(LoginRequiredMixin):
+    """Logged-in recorders of the meeting ``ref``'s committee only (``core.roles.is_recorder``:
+    the PMO, the committee's secretariat): a hidden meeting answers 404, anyone else 403."""
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        user = request.user
+        if user.is_authenticated and not roles.is_pmo(user):
+            meeting = meeting_for_request(request, kwargs["ref"])
+            if not roles.is_recorder(user, meeting.committee_id):
+                raise PermissionDenied("Only the committee's secretariat (PMO) can do this.")
+        return super().dispatch(request, *args, **kwargs)
+
+
 def meeting_for_request(request: HttpRequest, ref: str) -> Meeting:
     """The meeting ``ref`` if the user may see it (with its committee); 404 otherwise."""
     try:
@@ -138,7 +151,7 @@ class HeadlineReportPreviewView(LoginRequiredMixin, View):
                 "versions": versions,
                 "latest_issued": current.latest_issued,
                 "changed_since_issue": current.changed_since_issue,
-                "can_issue": roles.is_pmo(request.user),
+                "can_issue": roles.is_recorder(request.user, meeting.committee_id),
                 "meeting_url": _meeting_page_url(meeting),
             },
         )
@@ -194,7 +207,7 @@ class HeadlineReportIssueForm(forms.Form):
             )
 
 
-class HeadlineReportIssueView(ratelimit.RateLimitMixin, PmoOnlyMixin, View):
+class HeadlineReportIssueView(ratelimit.RateLimitMixin, RecorderOnlyMixin, View):
     """``/meetings/<ref>/report/issue/``: confirm (GET), then issue a new version (POST).
 
     The page lists the decisions the report would print as still proposed and asks the PMO
@@ -272,7 +285,7 @@ def _issue_message(request: HttpRequest, meeting: Meeting, outcome: Any) -> None
         )
 
 
-class HeadlineReportRetryView(PmoOnlyMixin, View):
+class HeadlineReportRetryView(RecorderOnlyMixin, View):
     """``/meetings/<ref>/report/v<N>/retry/`` (POST): render a failed version again."""
 
     def post(self, request: HttpRequest, ref: str, version: int) -> HttpResponse:

@@ -52,9 +52,9 @@ class MeetingReviewView(LoginRequired):
         return self.show(request, meeting)
 
     def post(self, request: HttpRequest, ref: str) -> HttpResponse:
-        if not roles.is_pmo(request.user):
-            raise PermissionDenied("Only the PMO (secretariat) can do this.")
         meeting = get_meeting_or_404(request, ref)
+        if not roles.is_recorder(request.user, meeting.committee_id):
+            raise PermissionDenied("Only the committee's secretariat (PMO) can do this.")
         try:
             key = refs.parse_action_ref(request.POST.get("action", ""))
         except ValidationError as exc:
@@ -107,9 +107,9 @@ class MeetingReviewView(LoginRequired):
         bound_action: Action | None = None,
     ) -> HttpResponse:
         bound = bound or {}
-        can_edit = roles.is_pmo(request.user)
+        can_edit = roles.is_recorder(request.user, meeting.committee_id)
         candidates = list(action_list_to_review(meeting=meeting, user=request.user))
-        # Each form carries its action's version (only the PMO gets forms), all read in one
+        # Each form carries its action's version (only a recorder gets forms), all read in one
         # pass: a fixed number of queries however many actions wait.
         versions = action_versions(request, candidates) if can_edit else {}
         rows = [

@@ -67,6 +67,7 @@ class HomeView(LoginRequired):
             "recent": recent,
             "my_actions": list(action_list_for_owner(user=user)[:HOME_LIST_SIZE]),
             "is_pmo": roles.is_pmo(user),
+            "can_record": roles.is_recorder_somewhere(user),
             "is_chair": roles.is_chair(user),
         }
         if len(context["my_actions"]) == HOME_LIST_SIZE:
@@ -97,7 +98,7 @@ def meeting_page_context(
     if page is None:
         page = meeting_page_get(meeting=meeting, user=request.user, today=today)
     _page_links(page)
-    can_edit = roles.is_pmo(request.user)
+    can_edit = roles.is_recorder(request.user, page.meeting.committee_id)
     context = {
         "meeting": page.meeting,
         "page": page,
@@ -191,7 +192,7 @@ class MeetingReportsView(LoginRequired):
             {
                 "meeting": meeting,
                 "page": {"headline_reports": reports},
-                "can_edit": roles.is_pmo(request.user),
+                "can_edit": roles.is_recorder(request.user, meeting.committee_id),
                 "report_urls": report_urls(meeting),
             },
         )

@@ -1,8 +1,8 @@
 """A user's seats on committees: what ``core.visibility`` and ``core.roles`` decide from.
 
 Roles are seats on a committee (``meetings.Membership``), not global: one person may chair
-DAG, sit on TMAG and observe DRG. A user's *current* seats (start and end dates covering
-today, Europe/London) are read once per request, in one query, and cached on the user
+DAG, sit on TMAG and observe DRG. A user's *current* seats (:func:`is_current`: started, and
+not ended, today in Europe/London) are read once per request, in one query, and cached on the user
 (:func:`user_access`), as ``core.roles`` caches the groups; every visibility ``Q`` and every
 right ("may this user decide DAG's decisions?") is then answered without another query.
 
@@ -119,8 +119,20 @@ _FIELDS = (
 
 
 def is_current(start_date: dt.date | None, end_date: dt.date | None, today: dt.date) -> bool:
-    """Whether a membership dated ``start_date``..``end_date`` (either open) covers today."""
-    return (start_date is None or start_date <= today) and (end_date is None or end_date >= today)
+    """Whether a membership dated ``start_date``..``end_date`` (either open) is held today.
+
+    ``end_date`` is the day the seat ends: held from ``start_date`` up to the day before, so
+    a seat ended today gives nothing from the moment it is ended (:func:`current_q` says it
+    to the database)."""
+    return (start_date is None or start_date <= today) and (end_date is None or end_date > today)
+
+
+def current_q(today: dt.date, path: str = "") -> models.Q:
+    """:func:`is_current` as a ``Q`` over memberships (``path`` leads to one)."""
+    return (
+        models.Q(**{f"{path}start_date__isnull": True})
+        | models.Q(**{f"{path}start_date__lte": today})
+    ) & (models.Q(**{f"{path}end_date__isnull": True}) | models.Q(**{f"{path}end_date__gt": today}))
 
 
 def user_access(user: Any) -> Access:

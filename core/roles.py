@@ -6,9 +6,12 @@ their seat on the record's committee: the chair (and deputy chair) decides that 
 decisions (:func:`require_committee_chair`), members update their own and their seat's
 actions (``actions.services.action_can_update``), observers read.
 
-One Django group still grants something: ``PMO``, the programme administrators (the
-secretariat), who record, edit and issue everywhere and see every meeting; superusers count
-as PMO and may decide any committee's decisions. The other names (``Chair``, ``Member``,
+One Django group still grants something: ``PMO``, the programme administrators, who record,
+edit and issue everywhere and see every meeting; superusers count as PMO and may decide any
+committee's decisions. A committee's secretariat seat gives the PMO's recording rights
+(meetings, agenda, actions, decisions, discussion, issuing the headline report) for that
+committee's records only (:func:`is_recorder`, :func:`require_recorder`); the directory,
+committees, CRs and imports stay the administrators'. The other names (``Chair``, ``Member``,
 ``Observer``) are shown beside a user's name, derived from their seats.
 
 Every service names who acts (``acting_user``, with no default): a person, or
@@ -112,6 +115,44 @@ def is_member(user: Any) -> bool:
 def is_observer_only(user: Any) -> bool:
     """True when the user is no administrator and holds no seat but observer seats."""
     return not is_pmo(user) and not is_member(user) and not is_chair(user)
+
+
+def is_recorder(user: Any, committee_id: int | None) -> bool:
+    """True when ``user`` records and issues for the committee: the system, an administrator
+    (:func:`is_pmo`, every committee), or the holder of a current secretariat seat on it."""
+    if is_system(user) or is_pmo(user):
+        return True
+    if committee_id is None or user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return user_access(user).holds(committee_id, {SeatRole.SECRETARIAT})
+
+
+def is_recorder_somewhere(user: Any) -> bool:
+    """True when ``user`` records for some committee (:func:`is_recorder`): the gate of a
+    page or API operation whose service then checks the record's own committee."""
+    return recorded_committee_ids(user) != frozenset()
+
+
+def recorded_committee_ids(user: Any) -> frozenset[int] | None:
+    """The committees ``user`` records for (:func:`is_recorder`): None for all (the system,
+    an administrator), else the ids of those where they hold a secretariat seat."""
+    if is_system(user) or is_pmo(user):
+        return None
+    return user_access(user).committees({SeatRole.SECRETARIAT})
+
+
+def require_recorder(acting_user: Any, committee_id: int | None) -> None:
+    """Raise PermissionDenied unless ``acting_user`` records for the committee
+    (:func:`is_recorder`): DAG's secretariat records and issues for DAG, not for TMAG."""
+    if not is_recorder(acting_user, committee_id):
+        raise PermissionDenied("Only the committee's secretariat (PMO) can do this.")
+
+
+def require_recorder_somewhere(acting_user: Any) -> None:
+    """Raise PermissionDenied unless ``acting_user`` records for some committee: what is
+    no committee's (an action owner's person or organisation, created while recording)."""
+    if not is_recorder_somewhere(acting_user):
+        raise PermissionDenied("Only the secretariat (PMO) can do this.")
 
 
 def require_pmo(acting_user: Any) -> None:

@@ -35,13 +35,36 @@ class PmoRequired(LoginRequired):
 
     visible_record: Callable[[HttpRequest, str], Any] | None = None
 
+    def allows(self, request: HttpRequest, kwargs: dict[str, Any]) -> bool:
+        """Whether the signed-in user may use the view (the PMO)."""
+        return roles.is_pmo(request.user)
+
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.user.is_authenticated and not roles.is_pmo(request.user):
+        if request.user.is_authenticated and not self.allows(request, kwargs):
             lookup = type(self).visible_record
             if lookup is not None and "ref" in kwargs:
                 lookup(request, kwargs["ref"])
             raise PermissionDenied("Only the PMO (secretariat) can do this.")
         return super().dispatch(request, *args, **kwargs)
+
+
+class RecorderRequired(PmoRequired):
+    """A view for who records for the record's committee (``core.roles.is_recorder``): the
+    PMO, and a committee's secretariat for that committee's records. The record named by
+    ``ref`` (``visible_record``: a meeting, action or decision) decides by its committee,
+    404 when hidden; a view of no record yet (a new meeting) lets in a secretariat of any
+    committee, and its service checks the committee chosen."""
+
+    def allows(self, request: HttpRequest, kwargs: dict[str, Any]) -> bool:
+        user = request.user
+        if roles.is_pmo(user):
+            return True
+        lookup = type(self).visible_record
+        if lookup is not None and "ref" in kwargs:
+            if not roles.is_recorder_somewhere(user):
+                return False
+            return roles.is_recorder(user, lookup(request, kwargs["ref"]).committee_id)
+        return roles.is_recorder_somewhere(user)
 
 
 def is_htmx(request: HttpRequest) -> bool:

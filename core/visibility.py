@@ -257,6 +257,16 @@ def person_visible_q(user: Any, path: str = "") -> Q:
     return seen
 
 
+def sees_email_of(user: Any, person_id: int | None) -> bool:
+    """Whether ``user`` may read the email address of the person ``person_id``: the PMO and
+    the secretariats, who invite people and keep them reachable (``core.roles``
+    ``is_recorder_somewhere``), and the person themself. Whether someone *has* an email (a
+    reminder can reach them) is no secret; the address is."""
+    if roles.is_recorder_somewhere(user):
+        return True
+    return person_id is not None and user_access(user).person_id == person_id
+
+
 def hidden_from_readers_of(
     meeting: Any, *, record_meeting_id: int, classification: str, committee_id: int
 ) -> bool:

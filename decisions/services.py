@@ -46,7 +46,7 @@ def decision_create(
     already decided (an import) keeps ``status``. Raises ValidationError (duplicate ref,
     empty text, conditions missing) and PermissionDenied unless PMO.
     """
-    roles.require_pmo(acting_user)
+    roles.require_recorder(acting_user, meeting.committee_id)
     number_range_check(field="seq", value=seq, maximum=refs.MAX_DECISION_SEQ)
     if agenda_item is not None and agenda_item.meeting_id != meeting.pk:
         raise ValidationError({"agenda_item": "That agenda item belongs to another meeting."})
@@ -118,7 +118,7 @@ def decision_update(*, decision: Decision, acting_user: Any, **changes: Any) -> 
     (``decision_reopen``). Raises ValidationError for unknown fields, bad values or an
     agenda item of another meeting; PermissionDenied unless PMO.
     """
-    roles.require_pmo(acting_user)
+    roles.require_recorder(acting_user, decision.committee_id)
     decision = Decision.objects.select_for_update().get(pk=decision.pk)
     unknown = set(changes) - {"text", "agenda_item", "change_request"}
     if unknown:
@@ -166,7 +166,7 @@ def decision_transition(
     left as it is.
     """
     if to_status == Decision.Status.WITHDRAWN:
-        roles.require_pmo(acting_user)
+        roles.require_recorder(acting_user, decision.committee_id)
     else:
         roles.require_committee_chair(acting_user, decision.committee_id)
     decision = Decision.objects.select_for_update().get(pk=decision.pk)
@@ -212,7 +212,7 @@ def decision_reopen(*, decision: Decision, reason: str, acting_user: Any) -> Dec
     """
     if roles.is_committee_chair(acting_user, decision.committee_id):
         acted_as = DecisionReopening.ActedAs.CHAIR
-    elif roles.is_pmo(acting_user):
+    elif roles.is_recorder(acting_user, decision.committee_id):
         acted_as = DecisionReopening.ActedAs.PMO
     elif is_system(acting_user):
         acted_as = DecisionReopening.ActedAs.SYSTEM

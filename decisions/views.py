@@ -22,7 +22,7 @@ from core.concurrency import Version, record_version, record_versions, version_g
 from core.history import actor_name, history_entries, record_values
 from core.services import RecordLockedError
 from core.templatetags.governance import dom_id
-from core.views import LoginRequired, PmoRequired, form_add_service_error, is_htmx
+from core.views import LoginRequired, RecorderRequired, form_add_service_error, is_htmx
 from meetings.attendance import meeting_is_inquorate
 from meetings.selectors import discussions_of, linkable_references_prefetch
 from meetings.views import area_for, meeting_agenda_url
@@ -147,7 +147,7 @@ def decision_page_context(request: HttpRequest, decision: Decision, **extra: Any
         ),
         "decider": decider,
         "is_chair": is_chair,
-        "is_pmo": roles.is_pmo(request.user),
+        "is_pmo": roles.is_recorder(request.user, decision.committee_id),
         "awaiting": awaiting,
         "decide_form": DecisionDecideForm(
             prefix=decision.ref,
@@ -187,7 +187,9 @@ def decision_decider(decision: Decision, history: list[Any]) -> str:
 def can_reopen(user: Any, decision: Decision) -> bool:
     """The committee's chair re-opens a decided decision; the PMO may too, recorded as the
     PMO."""
-    return roles.is_committee_chair(user, decision.committee_id) or roles.is_pmo(user)
+    return roles.is_committee_chair(user, decision.committee_id) or roles.is_recorder(
+        user, decision.committee_id
+    )
 
 
 def locked_refusal(request: HttpRequest, decision: Decision, message: str) -> HttpResponse:
@@ -280,7 +282,7 @@ def already_decided_message(decision: Decision, error: ValidationError) -> str:
     )
 
 
-class DecisionWithdrawView(PmoRequired):
+class DecisionWithdrawView(RecorderRequired):
     """``/decisions/<ref>/withdraw/`` (POST, PMO): withdraw a decision not yet taken."""
 
     visible_record = staticmethod(get_decision_or_404)
@@ -298,7 +300,7 @@ class DecisionWithdrawView(PmoRequired):
         return HttpResponseRedirect(reverse("decision-detail", args=[decision.ref]))
 
 
-class DecisionUpdateView(PmoRequired):
+class DecisionUpdateView(RecorderRequired):
     """``/decisions/<ref>/edit/``: the PMO edits the text, area or CR (on its own page or in
     place on the meeting page with htmx). A decided decision is locked: the form is not
     offered, a save is refused by ``decision_update``, and both lead to its page, which says

@@ -47,12 +47,24 @@ class PersonForm(forms.ModelForm):
 
 
 class InviteForm(forms.Form):
-    role = forms.ChoiceField(
-        choices=[(role, role) for role in roles.ALL_ROLES],
-        initial=roles.MEMBER,
-        label="Role when signed in",
-        help_text="What they may see and do; committee seats are set on the committee's page.",
-    )
+    """What a login is given besides its committee seats, which decide what they may see and
+    do (set on each committee's page). Only one choice grants anything, the programme
+    administrator's (PMO), and only a superuser makes administrators; for anyone else the
+    form asks nothing."""
+
+    def __init__(self, *args: Any, acting_user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if getattr(acting_user, "is_superuser", False):
+            self.fields["administrator"] = forms.BooleanField(
+                required=False,
+                label="Programme administrator (PMO)",
+                help_text="Records, edits and issues for every committee and manages people.",
+            )
+
+    @property
+    def role(self) -> str:
+        """The group the login joins: ``PMO``, or none (``""``: their seats only)."""
+        return roles.PMO if self.cleaned_data.get("administrator") else ""
 
 
 class MergeForm(forms.Form):

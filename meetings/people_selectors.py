@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
+from core.access import current_q
+
 from .models import Membership, Organisation, Person
 
 # Seats offered as owners whatever the committee (the seed's "Chair"; the PMO).
@@ -73,7 +75,7 @@ def owner_suggestions(
     if committee_id is not None:
         members = (
             Membership.objects.filter(committee_id=committee_id, person__is_active=True)
-            .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+            .filter(current_q(today))
             .exclude(role=Membership.Role.OBSERVER)
             .select_related("person", "person__organisation")
             .order_by("role", "person__name")

@@ -24,7 +24,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 
-from core import roles
+from core import access, roles
 from core.services import (
     apply_changes,
     history_delete,
@@ -123,9 +123,11 @@ def _username_for(person: Person) -> str:
 
 
 @transaction.atomic
-def person_login_create(*, person: Person, role: str = roles.MEMBER, acting_user: Any) -> Any:
+def person_login_create(*, person: Person, role: str = "", acting_user: Any) -> Any:
     """The person's login: a User linked to them (made with an unusable password, so nobody
-    can sign in until the person sets one through the invitation's link), in group ``role``.
+    can sign in until the person sets one through the invitation's link). What they may see
+    and do follows their committee seats; ``role`` ``PMO`` (a superuser's choice) also makes
+    them a programme administrator, ``""`` adds nothing.
 
     An existing login is returned unchanged. ValidationError when the person has no email
     (the invitation could not reach them) or is a team; PermissionDenied unless PMO.
@@ -138,8 +140,11 @@ def person_login_create(*, person: Person, role: str = roles.MEMBER, acting_user
         raise ValidationError("A team cannot sign in; invite its members one by one.")
     if not person.has_email:
         raise ValidationError({"email": f"{person.name} has no email to send an invitation to."})
-    if role not in roles.ALL_ROLES:
-        raise ValidationError({"role": f"“{role}” is not a role."})
+    if role not in ("", *roles.GROUP_ROLES):
+        # Chair, Member and Observer are seats on a committee now, not groups.
+        raise ValidationError(
+            {"role": f"“{role}” is not a role a login is given; seat them on a committee."}
+        )
     if role == roles.PMO and not getattr(acting_user, "is_superuser", False):
         # Separation of duties: the secretariat does not make administrators (who could
         # then seat themselves as chair); only a superuser does.
@@ -151,8 +156,9 @@ def person_login_create(*, person: Person, role: str = roles.MEMBER, acting_user
     user.last_name = last[:150]
     user.set_unusable_password()
     user.save()
-    group, _ = Group.objects.get_or_create(name=role)
-    user.groups.add(group)
+    if role:
+        group, _ = Group.objects.get_or_create(name=role)
+        user.groups.add(group)
     person.user = user
     validated_save(person, acting_user=acting_user)
     return user
@@ -170,7 +176,7 @@ class _InvitationForm(PasswordResetForm):
         return [self.invitee]
 
 
-def person_invite(*, person: Person, role: str = roles.MEMBER, acting_user: Any) -> Any:
+def person_invite(*, person: Person, role: str = "", acting_user: Any) -> Any:
     """Invite ``person`` to sign in: make their login if they have none
     (:func:`person_login_create`) and email them a one-time link to set a password.
 
@@ -346,7 +352,6 @@ def committee_update(*, committee: Committee, acting_user: Any, **changes: Any) 
     return validated_save(committee, acting_user=acting_user)
 
 
-@transaction.atomic
 def _no_own_seat(person: Person, acting_user: Any) -> None:
     """Separation of duties: nobody but a superuser changes their own seats (a PMO who
     seated themselves as chair could then decide the committee's decisions)."""
@@ -355,6 +360,15 @@ def _no_own_seat(person: Person, acting_user: Any) -> None:
         raise PermissionDenied("You cannot change your own committee seats; ask a superuser.")
 
 
+def _seats_changed(person: Person, acting_user: Any) -> None:
+    """Drop the seats cached on the acting user when they are ``person`` (a superuser
+    changing their own seat), so the rest of the request reads the seats as they now are
+    (``core.access.forget_access``); any other login reads them afresh on its next request."""
+    if person.user_id is not None and person.user_id == getattr(acting_user, "pk", None):
+        access.forget_access(acting_user)
+
+
+@transaction.atomic
 def membership_create(
     *,
     committee: Committee,
@@ -365,8 +379,9 @@ def membership_create(
     end_date: dt.date | None = None,
     acting_user: Any,
 ) -> Membership:
-    """Give ``person`` a seat on ``committee``; ValidationError for a seat they hold already
-    or an end before the start; PermissionDenied for the acting user's own seat."""
+    """Give ``person`` a seat on ``committee``; ValidationError for a seat of that role they
+    hold with no end date, or an end before the start; PermissionDenied for the acting
+    user's own seat. An ended seat of the same role stays on record beside the new one."""
     roles.require_pmo(acting_user)
     _no_own_seat(person, acting_user)
     membership = Membership(
@@ -377,12 +392,15 @@ def membership_create(
         start_date=start_date,
         end_date=end_date,
     )
-    return validated_save(membership, acting_user=acting_user)
+    validated_save(membership, acting_user=acting_user)
+    _seats_changed(person, acting_user)
+    return membership
 
 
 @transaction.atomic
 def membership_update(*, membership: Membership, acting_user: Any, **changes: Any) -> Membership:
-    """Change a seat's role, constituency or dates."""
+    """Change a seat's role, constituency or dates (``end_date``: the day it ends, today
+    for at once; ``core.access.is_current``)."""
     roles.require_pmo(acting_user)
     membership = (
         Membership.objects.select_for_update().select_related("person").get(pk=membership.pk)
@@ -391,11 +409,14 @@ def membership_update(*, membership: Membership, acting_user: Any, **changes: An
     if "constituency" in changes:
         changes["constituency"] = " ".join((changes["constituency"] or "").split())
     apply_changes(membership, changes, MEMBERSHIP_EDITABLE_FIELDS)
-    return validated_save(membership, acting_user=acting_user)
+    validated_save(membership, acting_user=acting_user)
+    _seats_changed(membership.person, acting_user)
+    return membership
 
 
 def membership_end(*, membership: Membership, end_date: dt.date, acting_user: Any) -> Membership:
-    """End a seat on ``end_date`` (kept on record, unlike :func:`membership_delete`)."""
+    """End a seat on ``end_date`` (kept on record, unlike :func:`membership_delete`): from
+    that day it gives nothing, so a seat ended today stops giving access at once."""
     return membership_update(membership=membership, end_date=end_date, acting_user=acting_user)
 
 
@@ -404,3 +425,4 @@ def membership_delete(*, membership: Membership, acting_user: Any) -> None:
     """Remove a seat recorded by mistake (its history keeps it, with the actor)."""
     roles.require_pmo(acting_user)
     history_delete(membership, acting_user=acting_user)
+    _seats_changed(membership.person, acting_user)

@@ -100,7 +100,7 @@ class PersonUpdateView(PmoRequired):
         context = {
             "form": form,
             "person": person,
-            "invite_form": InviteForm(),
+            "invite_form": InviteForm(acting_user=request.user),
             "merge_form": MergeForm(queryset=others),
             "memberships": person.memberships.select_related("committee"),
             "next": "",
@@ -125,11 +125,11 @@ class PersonInviteView(PmoRequired):
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         person = get_object_or_404(Person, pk=pk)
-        form = InviteForm(request.POST)
+        form = InviteForm(request.POST, acting_user=request.user)
         if form.is_valid():
             try:
                 user = services.person_invite(
-                    person=person, role=form.cleaned_data["role"], acting_user=request.user
+                    person=person, role=form.role, acting_user=request.user
                 )
             except ValidationError as exc:
                 messages.error(request, " ".join(exc.messages))

@@ -68,9 +68,9 @@ def organisation_get_or_create(*, name: str, acting_user: Any) -> Organisation:
     """The organisation called ``name`` (whitespace trimmed), created if missing.
 
     Raises ValidationError for a blank name or one longer than 200 characters,
-    PermissionDenied unless PMO. A new organisation's history records ``acting_user``.
+    PermissionDenied unless a recorder. A new organisation's history records ``acting_user``.
     """
-    roles.require_pmo(acting_user)
+    roles.require_recorder_somewhere(acting_user)
     name = " ".join((name or "").split())
     if not name:
         raise ValidationError({"name": "An organisation needs a name."})
@@ -97,9 +97,9 @@ def person_get_or_create(
     Names are unique within an organisation and among people without one (a role's person:
     ``Chair (Jane Doe)``), so of two requests adding the same person at once the second
     finds the first's row. Raises ValidationError for a blank name or one longer than 200
-    characters, PermissionDenied unless PMO. A new person's history records ``acting_user``.
+    characters, PermissionDenied unless a recorder. A new person's history records ``acting_user``.
     """
-    roles.require_pmo(acting_user)
+    roles.require_recorder_somewhere(acting_user)
     name = " ".join((name or "").split())
     if not name:
         raise ValidationError({"name": "A person needs a name."})
@@ -149,9 +149,9 @@ def meeting_create(
     ``number`` defaults to the committee's next number; an extraordinary meeting passes the
     previous meeting's ``number`` and a ``sub_number``. A given number is recorded as given
     (historical meetings) and the counter moves past it. Raises ValidationError when the
-    ref exists or a value is bad, PermissionDenied unless PMO.
+    ref exists or a value is bad, PermissionDenied unless PMO or the committee's secretariat.
     """
-    roles.require_pmo(acting_user)
+    roles.require_recorder(acting_user, committee.pk)
     number_range_check(field="number", value=number, maximum=refs.MAX_MEETING_NUMBER)
     number_range_check(field="sub_number", value=sub_number, minimum=0, maximum=refs.MAX_SUB_NUMBER)
     committees = Committee.objects.filter(pk=committee.pk)
@@ -185,9 +185,9 @@ def meeting_create(
 def meeting_update(*, meeting: Meeting, acting_user: Any, **changes: Any) -> Meeting:
     """Change a meeting's editable fields; actions due "by this meeting" follow a new date.
 
-    Raises ValidationError for bad values or unknown fields, PermissionDenied unless PMO.
+    Raises ValidationError for bad values or unknown fields, PermissionDenied unless a recorder.
     """
-    roles.require_pmo(acting_user)
+    roles.require_recorder(acting_user, meeting.committee_id)
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     old_date = meeting.date
     apply_changes(meeting, changes, MEETING_EDITABLE_FIELDS)
@@ -213,7 +213,7 @@ def agenda_item_create(
     acting_user: Any,
 ) -> AgendaItem:
     """Add an agenda item ("Area") to a meeting; ``order`` defaults to the end."""
-    roles.require_pmo(acting_user)
+    roles.require_recorder(acting_user, meeting.committee_id)
     if order is None:
         order = next_order(meeting.agenda_items)
     return validated_save(
@@ -229,8 +229,8 @@ def agenda_item_create(
 
 @transaction.atomic
 def agenda_item_update(*, agenda_item: AgendaItem, acting_user: Any, **changes: Any) -> AgendaItem:
-    """Change an agenda item's order or CR (PMO only). Raises ValidationError for other fields."""
-    roles.require_pmo(acting_user)
+    """Change an agenda item's order or CR. Raises ValidationError for other fields."""
+    roles.require_recorder(acting_user, agenda_item.meeting.committee_id)
     agenda_item = AgendaItem.objects.select_for_update().get(pk=agenda_item.pk)
     apply_changes(agenda_item, changes, {"order", "change_request"})
     return validated_save(agenda_item, acting_user=acting_user)
@@ -241,9 +241,9 @@ def agenda_item_get_or_create(*, meeting: Meeting, title: str, acting_user: Any)
 
     Two requests adding records under one new title at the same moment share one agenda
     item: the one that loses the race on the unique title reads the winner's. Raises
-    ValidationError for a bad title, PermissionDenied unless PMO.
+    ValidationError for a bad title, PermissionDenied unless PMO or the committee's secretariat.
     """
-    roles.require_pmo(acting_user)
+    roles.require_recorder(acting_user, meeting.committee_id)
     title = " ".join(title.split())
     existing = meeting.agenda_items.filter(title=title).first()
     if existing is not None:

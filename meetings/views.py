@@ -22,7 +22,7 @@ from django.urls import reverse
 from core import refs, roles
 from core.concurrency import Version, record_version, version_guard
 from core.history import record_values
-from core.views import LoginRequired, PmoRequired, form_add_service_error, today_london
+from core.views import LoginRequired, RecorderRequired, form_add_service_error, today_london
 
 from . import services
 from .api.views import MeetingDetailApi
@@ -87,7 +87,7 @@ class MeetingListView(LoginRequired):
                 "form": form,
                 "page": page,
                 "groups": groups,
-                "can_edit": roles.is_pmo(request.user),
+                "can_edit": roles.is_recorder_somewhere(request.user),
                 "today": today_london(),
             },
         )
@@ -96,7 +96,7 @@ class MeetingListView(LoginRequired):
 # --- create and edit a meeting ---------------------------------------------------------------
 
 
-class MeetingCreateView(PmoRequired):
+class MeetingCreateView(RecorderRequired):
     """``/meetings/new/``: the PMO creates a meeting; its ref is assigned on save."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
@@ -110,10 +110,20 @@ class MeetingCreateView(PmoRequired):
         )
         if committee:
             initial["committee"] = committee.pk
-        return self.show(request, MeetingForm(initial=initial))
+        return self.show(request, self.form(request, initial=initial))
+
+    @staticmethod
+    def form(request: HttpRequest, *args: Any, **kwargs: Any) -> MeetingForm:
+        """The meeting form offering the committees the user records for."""
+        form = MeetingForm(*args, **kwargs)
+        committee_ids = roles.recorded_committee_ids(request.user)
+        if committee_ids is not None:
+            field = form.fields["committee"]
+            field.queryset = field.queryset.filter(pk__in=sorted(committee_ids))
+        return form
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        form = MeetingForm(request.POST)
+        form = self.form(request, request.POST)
         if form.is_valid():
             try:
                 meeting = services.meeting_create(acting_user=request.user, **form.service_kwargs())
@@ -128,7 +138,7 @@ class MeetingCreateView(PmoRequired):
         return render(request, "meetings/meeting_form.html", {"form": form, "meeting": None})
 
 
-class MeetingUpdateView(PmoRequired):
+class MeetingUpdateView(RecorderRequired):
     """``/meetings/<ref>/edit/``: the PMO edits a meeting's date, venue, status…"""
 
     visible_record = staticmethod(get_meeting_or_404)

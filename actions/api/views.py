@@ -27,7 +27,7 @@ from rest_framework.response import Response
 from actions import selectors, services
 from actions.models import Action, ActionReview, ActionUpdate
 from actions.rows import action_row_values, action_rows, action_rows_of
-from core import refs
+from core import refs, roles
 from core.api.db import prepared_statements
 from core.api.etags import (
     ETAG_HEADER,
@@ -171,6 +171,9 @@ def actions_represent(
 class ActionListApi(ListApi):
     """The action register as the user may see it (Observers: Public meetings only)."""
 
+    # The PMO, and a secretariat for its committee's records (the service checks which).
+    write_permission = staticmethod(roles.is_recorder_somewhere)
+
     serializer_class = ActionOutputSerializer
     filterset_class = ActionFilter
     keyset_orderings = (
@@ -226,6 +229,9 @@ class ActionListApi(ListApi):
 
 class ActionRecordApi(RecordApi):
     """Base of the one-action endpoints: found by ref, represented in full."""
+
+    # The PMO, and a secretariat for its committee's records (the service checks which).
+    write_permission = staticmethod(roles.is_recorder_somewhere)
 
     serializer_class = ActionDetailOutputSerializer
 
@@ -363,6 +369,9 @@ class ActionUpdateListApi(ListApi):
 @extend_schema_view(get=extend_schema(summary="List an action's reviews"))
 class ActionReviewListApi(ListApi):
     """The later meetings at which an action was taken up (closed, re-dated, kept open)."""
+
+    # The PMO, and a secretariat for its committee's records (the service checks which).
+    write_permission = staticmethod(roles.is_recorder_somewhere)
 
     serializer_class = ActionReviewOutputSerializer
     filter_backends: list[Any] = []

@@ -85,7 +85,9 @@ class DiscussionReferenceSerializer(serializers.Serializer):
         read_only=True, help_text="meeting, action, decision, change_request, din, design_artefact"
     )
     ref = serializers.CharField(read_only=True)
-    url = serializers.SerializerMethodField(help_text="The record named, null if not recorded.")
+    url = serializers.SerializerMethodField(
+        help_text="The record named, null if not recorded or not yours to open."
+    )
 
     _URL_NAMES = {
         "meeting": ("api-meeting-detail", "meeting_id"),
@@ -97,7 +99,12 @@ class DiscussionReferenceSerializer(serializers.Serializer):
     @extend_schema_field(serializers.URLField(allow_null=True))
     def get_url(self, reference: Any) -> str | None:
         name, column = self._URL_NAMES.get(reference.kind, (None, None))
-        if name is None or getattr(reference, column) is None:
+        # A record the reader may not open is not linked, nor told to exist (core.visibility).
+        if (
+            name is None
+            or getattr(reference, column) is None
+            or not getattr(reference, "is_linkable", False)
+        ):
             return None
         return Links.of(self.context).url(name, reference.ref)
 

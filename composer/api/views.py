@@ -30,7 +30,7 @@ from composer.api.serializers import (
     HeadlineReportOutputSerializer,
 )
 from composer.headline_report import headline_report_issue_outcome
-from core import ratelimit
+from core import ratelimit, roles
 from core.api.errors import ErrorSerializer
 from core.api.etags import (
     ETAG_HEADER,
@@ -66,6 +66,9 @@ def _agenda_items_for(user: Any) -> QuerySet[AgendaItem]:
 @extend_schema_view(get=extend_schema(summary="List agenda items"))
 class AgendaItemListApi(ListApi):
     """Agenda items: the report's "Area" column, per meeting."""
+
+    # The PMO, and a secretariat for its committee's records (the service checks which).
+    write_permission = staticmethod(roles.is_recorder_somewhere)
 
     serializer_class = AgendaItemOutputSerializer
     filterset_class = AgendaItemFilter
@@ -113,7 +116,10 @@ def _discussion_items_for(user: Any) -> QuerySet[DiscussionItem]:
         DiscussionItem.objects.visible_to(user)
         .select_related("meeting", "agenda_item")
         .prefetch_related(
-            Prefetch("references", queryset=DiscussionReference.objects.order_by("id"))
+            Prefetch(
+                "references",
+                queryset=DiscussionReference.objects.with_is_linkable(user).order_by("id"),
+            )
         )
     )
 
@@ -122,6 +128,9 @@ def _discussion_items_for(user: Any) -> QuerySet[DiscussionItem]:
 @extend_schema_view(get=extend_schema(summary="List discussion items"))
 class DiscussionItemListApi(ListApi):
     """Key discussion items, with the refs written in them resolved to links."""
+
+    # The PMO, and a secretariat for its committee's records (the service checks which).
+    write_permission = staticmethod(roles.is_recorder_somewhere)
 
     serializer_class = DiscussionItemOutputSerializer
     filterset_class = DiscussionItemFilter
@@ -164,6 +173,8 @@ class DiscussionItemListApi(ListApi):
 )
 class DiscussionItemDetailApi(RecordApi):
     serializer_class = DiscussionItemOutputSerializer
+    # The PMO, and a secretariat for its committee's records (the service checks which).
+    write_permission = staticmethod(roles.is_recorder_somewhere)
 
     def record_get(self) -> DiscussionItem:
         return _discussion_items_for(self.request.user).get(pk=self.kwargs["pk"])
@@ -215,6 +226,9 @@ def _reports_for(user: Any, meeting_ref: str) -> QuerySet[HeadlineReport]:
 class HeadlineReportListApi(ListApi):
     """The headline report versions of a meeting, newest first; POST issues one (a render:
     rate limited per user)."""
+
+    # The PMO, and a secretariat for its committee's records (the service checks which).
+    write_permission = staticmethod(roles.is_recorder_somewhere)
 
     serializer_class = HeadlineReportOutputSerializer
     throttle_classes = [ratelimit.WriteThrottle]

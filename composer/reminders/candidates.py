@@ -32,6 +32,7 @@ from composer.reminders.rules import (
     digest_owed,
     london_midnight,
 )
+from core.access import current_q
 from meetings.models import Committee, Meeting, Membership
 
 
@@ -52,10 +53,17 @@ class MeetingRow:
     ref: str
     committee_id: int
     start_at: dt.datetime
+    # Who may read it (core.visibility): an email names it only to them.
+    classification: str = ""
 
     @property
     def date(self) -> dt.date:
         return timezone.localtime(self.start_at, LONDON).date()
+
+    @property
+    def pk(self) -> int:
+        """The meeting's id, as ``core.visibility.visible_meeting_ids`` reads a meeting."""
+        return self.meeting_id
 
 
 class CommitteeRow(NamedTuple):
@@ -199,16 +207,16 @@ def _meetings_owing_digests(
 ) -> dict[int, MeetingRow]:
     """Planned meetings after today whose committee's digest window has begun (one query)."""
     meetings = {}
-    for pk, ref, committee_id, start_at in (
+    for pk, ref, committee_id, start_at, classification in (
         Meeting.objects.filter(
             status=Meeting.Status.PLANNED,
             start_at__gte=london_midnight(today + dt.timedelta(days=1)),
             start_at__lt=london_midnight(today + dt.timedelta(days=longest + 1)),
         )
         .order_by("start_at")
-        .values_list("pk", "ref", "committee_id", "start_at")
+        .values_list("pk", "ref", "committee_id", "start_at", "classification")
     ):
-        meeting = MeetingRow(pk, ref, committee_id, start_at)
+        meeting = MeetingRow(pk, ref, committee_id, start_at, classification)
         days = committees[committee_id].due_soon_days
         if digest_owed(meeting_date=meeting.date, today=today, due_soon_days=days):
             meetings[pk] = meeting
@@ -241,8 +249,7 @@ def _seat_holders(today: dt.date, committee_ids: set[int]) -> SeatHolders:
         .exclude(role=Membership.Role.OBSERVER)
         .exclude(person__email="")
         .filter(person__reminders_opt_out=False)
-        .filter(Q(start_date__isnull=True) | Q(start_date__lte=today))
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+        .filter(current_q(today))
         .values_list(*lookups)
     )
     return SeatHolders(SeatRow._make(row) for row in rows)

@@ -24,7 +24,9 @@ from email.utils import formataddr
 from typing import Any, NamedTuple
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
+from django.db.models import F
 from django.template import Context
 from django.template.loader import get_template
 from django.urls import reverse
@@ -35,9 +37,11 @@ from actions.rows import ActionRow, action_rows
 from changerequests.expected_respondents import ia_pending_by_person
 from composer.digest_sections import digest_sections
 from composer.email_links import email_link_token
-from composer.reminders.candidates import Candidates, Recipient
+from composer.reminders.candidates import Candidates, MeetingRow, Recipient
 from composer.reminders.rules import KIND_ORDER, LONDON, Kind, ReminderKey
 from composer.reminders.unsubscribe import unsubscribe_signer
+from core.visibility import visible_meeting_ids
+from meetings.models import Meeting
 
 # The chasing kinds in the order an email lists them, with their section titles and their
 # words in a subject.
@@ -118,6 +122,7 @@ class Composer:
         self.ia_pending = ia_pending_by_person()
         self._rows: dict[tuple[int, dt.date | None], Row] = {}
         self._dates: dict[dt.date, str] = {}
+        self._readers: MeetingReaders | None = None
 
     def _date(self, day: dt.date | None) -> str:
         """``Wed 11 Oct 2023`` (cached: a run meets few distinct dates)."""
@@ -205,8 +210,14 @@ class Composer:
             key=lambda a: (a.due_date or dt.date.max, a.ref),
         )
         start_at = timezone.localtime(meeting.start_at, LONDON)
+        if self._readers is None:
+            self._readers = MeetingReaders(self.found.meetings.values(), self.found.people)
         digest = {
             "meeting_ref": meeting.ref,
+            # A meeting its recipient may not open is not named, only dated.
+            "meeting_label": (
+                meeting.ref if self._readers.may_open(person_id, meeting_id) else "a meeting"
+            ),
             "committee_name": committee.name,
             "when": f"{start_at:%A} {start_at.day} {start_at:%B %Y at %H:%M}",
             "date": f"{start_at.day} {start_at:%B %Y}",
@@ -312,13 +323,47 @@ def sign_action_links(body: str, *, person_id: int) -> str:
     return _LINK_PLACEHOLDER.sub(token, body)
 
 
+class MeetingReaders:
+    """Whether a digest's recipient may open its meeting (``core.visibility``), decided once
+    per run and person: Public meetings at once, others from the recipient's login (a person
+    with none opens no other meeting), read only when a digest needs them."""
+
+    def __init__(self, meetings: Iterable[MeetingRow], person_ids: Iterable[int]) -> None:
+        # Rows of the run (``candidates.MeetingRow``): no query of their own.
+        self.meetings = list(meetings)
+        self.person_ids = sorted(person_ids)
+        self.public = {
+            m.pk for m in self.meetings if m.classification == Meeting.Classification.PUBLIC
+        }
+        self._users: dict[int, Any] | None = None
+        self._seen: dict[int, set[int]] = {}
+
+    def may_open(self, person_id: int, meeting_id: int) -> bool:
+        if meeting_id in self.public:
+            return True
+        if person_id not in self._seen:
+            if self._users is None:
+                # The logins of the run's recipients, once (only when a digest is not Public).
+                self._users = {
+                    user.person_pk: user
+                    for user in get_user_model()
+                    .objects.filter(person__pk__in=self.person_ids, is_active=True)
+                    .annotate(person_pk=F("person__pk"))
+                }
+            user = self._users.get(person_id)
+            self._seen[person_id] = (
+                visible_meeting_ids(user, self.meetings) if user is not None else set()
+            )
+        return meeting_id in self._seen[person_id]
+
+
 def _subject(digests: list[dict], chased: dict[str, list[ActionRow]]) -> str:
     """``Before DAG029 on 11 October 2023: your open actions (1 due soon)`` or, without a
     digest, ``Actions reminder: 2 overdue, 1 due today``."""
     counts = [f"{len(chased[kind])} {word}" for kind, _, word in _CHASED_KINDS if chased[kind]]
     if digests:
         first = digests[0]
-        subject = f"Before {first['meeting_ref']} on {first['date']}: your open actions"
+        subject = f"Before {first['meeting_label']} on {first['date']}: your open actions"
         return f"{subject} ({', '.join(counts)})" if counts else subject
     noun = "Action" if sum(len(v) for v in chased.values()) == 1 else "Actions"
     return f"{noun} reminder: {', '.join(counts)}"

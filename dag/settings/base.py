@@ -329,6 +329,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # Django's own "django" logger brings a console handler of its own (DEBUG only) and would
+    # print each line twice with the root's: it keeps none and reaches the root's instead.
+    "loggers": {"django": {"handlers": [], "level": "INFO", "propagate": True}},
 }
 
 # Headline reports are rendered from our own static files only (see composer.report).

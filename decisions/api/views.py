@@ -90,6 +90,9 @@ def decision_for(user: Any, ref: str) -> Decision:
 class DecisionListApi(ListApi):
     """The decision register as the user may see it."""
 
+    # The PMO, and a secretariat for its committee's records (the service checks which).
+    write_permission = staticmethod(roles.is_recorder_somewhere)
+
     serializer_class = DecisionOutputSerializer
     filterset_class = DecisionFilter
     keyset_orderings = (
@@ -124,6 +127,8 @@ class DecisionListApi(ListApi):
 
 class DecisionRecordApi(RecordApi):
     serializer_class = DecisionOutputSerializer
+    # The PMO, and a secretariat for its committee's records (the service checks which).
+    write_permission = staticmethod(roles.is_recorder_somewhere)
 
     def record_get(self) -> Decision:
         return decision_for(self.request.user, self.kwargs["ref"])
@@ -194,7 +199,9 @@ class DecisionApproveApi(DecisionRecordApi):
 )
 class DecisionTransitionApi(DecisionRecordApi):
     # The chair decides and the PMO may withdraw: the service tells which for the status.
-    write_permission = staticmethod(lambda user: roles.is_chair(user) or roles.is_pmo(user))
+    write_permission = staticmethod(
+        lambda user: roles.is_chair(user) or roles.is_recorder_somewhere(user)
+    )
     write_denied_message = CHAIR_ONLY
 
     def post(self, request: Request, ref: str) -> Response:
@@ -221,7 +228,9 @@ class DecisionTransitionApi(DecisionRecordApi):
     responses={200: DecisionOutputSerializer},
 )
 class DecisionReopenApi(DecisionRecordApi):
-    write_permission = staticmethod(lambda user: roles.is_chair(user) or roles.is_pmo(user))
+    write_permission = staticmethod(
+        lambda user: roles.is_chair(user) or roles.is_recorder_somewhere(user)
+    )
     write_denied_message = "Only the chair or the PMO can re-open a decision."
 
     def post(self, request: Request, ref: str) -> Response:

@@ -135,7 +135,11 @@ class MembershipInputSerializer(InputSerializer):
     )
     constituency = serializers.CharField(max_length=200, required=False, allow_blank=True)
     start_date = serializers.DateField(required=False, allow_null=True)
-    end_date = serializers.DateField(required=False, allow_null=True)
+    end_date = serializers.DateField(
+        required=False,
+        allow_null=True,
+        help_text="The day the seat ends: held until the day before (today: ends at once).",
+    )
 
 
 class MembershipUpdateSerializer(MembershipInputSerializer):

@@ -13,7 +13,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
-from core import refs, roles
+from core import refs, visibility
 from core.api.inputs import DateTimeInputField, InputSerializer, choices_help
 from core.api.links import Links
 from core.api.timestamps import DateTimeOutputField
@@ -230,7 +230,8 @@ class PersonOutputSerializer(serializers.ModelSerializer):
     url = UrlField("api-person-detail", "pk")
     organisation = OrganisationLinkSerializer(read_only=True, allow_null=True)
     email = serializers.SerializerMethodField(
-        help_text="Hidden (null) from Observers, who see only public records."
+        help_text="Shown to the PMO, the secretariats and the person themself; null to others "
+        "(has_email still says whether reminders reach them)."
     )
     actions_url = ListUrlField("api-action-list", "owner_person", "pk")
     has_email = serializers.BooleanField(
@@ -256,7 +257,7 @@ class PersonOutputSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.EmailField(allow_null=True, allow_blank=True))
     def get_email(self, person: Person) -> str | None:
         request = self.context.get("request")
-        if request is None or roles.is_observer_only(request.user):
+        if request is None or not visibility.sees_email_of(request.user, person.pk):
             return None
         return person.email or None
 

@@ -18,7 +18,7 @@ from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core import refs
+from core import refs, roles
 from core.api.etags import (
     ETAG_HEADER,
     IF_MATCH_PARAMETER,
@@ -299,6 +299,9 @@ def _meetings_for(user: Any) -> QuerySet[Meeting]:
 class MeetingListApi(ListApi):
     """Meetings the user may see (Observers: Public ones), with their agenda."""
 
+    # The PMO, and a secretariat for its committee's records (the service checks which).
+    write_permission = staticmethod(roles.is_recorder_somewhere)
+
     serializer_class = MeetingOutputSerializer
     filterset_class = MeetingFilter
     keyset_orderings = (
@@ -340,6 +343,8 @@ class MeetingListApi(ListApi):
 )
 class MeetingDetailApi(RecordApi):
     serializer_class = MeetingOutputSerializer
+    # The PMO, and a secretariat for its committee's records (the service checks which).
+    write_permission = staticmethod(roles.is_recorder_somewhere)
 
     def record_get(self) -> Meeting:
         return _meetings_for(self.request.user).get(ref=_canonical_meeting(self.kwargs["ref"]))

@@ -253,6 +253,17 @@ class DiscussionReferenceQuerySet(MeetingRecordQuerySet):
         the refs of discussion text linked for them; the others are written as text."""
         return self.filter(linked_record_q(user))
 
+    def with_is_linkable(self, user: Any) -> DiscussionReferenceQuerySet:
+        """Every reference, with ``is_linkable``: whether ``user`` may open its record
+        (``core.visibility.linked_record_q``). The API lists them all, as the text shows them
+        all, and links only these: another is as a ref that resolved to nothing."""
+        linkable = linked_record_q(user)
+        if not linkable:
+            return self.annotate(is_linkable=models.Value(True))
+        return self.annotate(
+            is_linkable=models.ExpressionWrapper(linkable, output_field=models.BooleanField())
+        )
+
 
 class DiscussionReference(models.Model):
     """A ref written in a discussion item, with the record it resolved to (if it exists).

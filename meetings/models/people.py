@@ -186,14 +186,23 @@ class Membership(models.Model):
         max_length=200, blank=True, help_text="e.g. Large Supplier Representative"
     )
     start_date = models.DateField(null=True, blank=True)
-    end_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The day the seat ends: held until the day before (ended today: no access).",
+    )
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["committee", "role", "person__name"]
         constraints = [
+            # One open seat per role: an ended seat stays on record and the person may be
+            # appointed to the role again.
             models.UniqueConstraint(
-                fields=["committee", "person", "role"], name="membership_unique_role"
+                fields=["committee", "person", "role"],
+                condition=Q(end_date__isnull=True),
+                name="membership_unique_open_role",
+                violation_error_message="This person already holds this seat on the committee.",
             ),
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True)

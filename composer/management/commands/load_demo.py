@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand
 from composer.demo import (
     SEED_REPORT,
     demo_logins_ensure,
+    demo_next_meeting_ensure,
     demo_proposed_decision_ensure,
     demo_second_committee_ensure,
 )
@@ -26,6 +27,9 @@ class Command(BaseCommand):
             self.stdout.write(f"Imported {SEED_REPORT.name}: {result}")
         else:
             self.stdout.write("The database already holds meetings; the seed was not loaded again.")
+        upcoming = demo_next_meeting_ensure()
+        if upcoming:
+            self.stdout.write(f"Added {upcoming}, DAG's next meeting, two weeks from today.")
         proposal = demo_proposed_decision_ensure()
         if proposal:
             self.stdout.write(f"Added {proposal}, a proposed decision for the chair's queue.")
