@@ -20,7 +20,7 @@ from composer.report import HeadlineReportData, headline_report_data
 from composer.report_render import (
     headline_report_fingerprint,
     headline_report_latest_issued,
-    headline_report_pdf,
+    headline_report_pdf_bounded,
 )
 from core import events, roles
 from core.actors import SYSTEM, history_user
@@ -125,7 +125,7 @@ def _render(report: HeadlineReport) -> tuple[HeadlineReportData, bytes]:
     data = headline_report_data(
         meeting=report.meeting, issue_date=issue_date, version=report.version
     )
-    return data, headline_report_pdf(data=data)
+    return data, headline_report_pdf_bounded(data=data)
 
 
 def _store(report: HeadlineReport, rendered: tuple[HeadlineReportData, bytes]) -> None:

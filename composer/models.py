@@ -181,3 +181,52 @@ class EmailLinkUse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.purpose} link on action {self.action_id}, used {self.used_at:%Y-%m-%d}"
+
+
+def headline_report_draft_upload_to(instance: HeadlineReportDraft, filename: str) -> str:
+    return f"{settings.HEADLINE_REPORT_STORAGE_DIR}/drafts/{instance.meeting_id}/{filename}"
+
+
+class HeadlineReportDraft(models.Model):
+    """The live (draft) headline report of a meeting as a stored PDF, rendered in the
+    background (``composer.report_drafts``) and served until the records change.
+
+    ``key`` says what it shows: the SHA-256 of the report's fingerprint and its draft note
+    (``composer.report_render``), so a draft is rendered once per state of the records and
+    a later state is a new row. A failed render keeps its error for a retry.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to render"
+        RENDERING = "rendering", "Rendering"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    meeting = models.ForeignKey(
+        "meetings.Meeting", on_delete=models.CASCADE, related_name="headline_report_drafts"
+    )
+    key = models.CharField(max_length=64)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    file = models.FileField(upload_to=headline_report_draft_upload_to, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    rendered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "key"], name="headline_draft_unique"),
+            models.CheckConstraint(
+                condition=~models.Q(status="ready") | ~models.Q(file=""),
+                name="headline_draft_ready_has_file",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Draft headline report {self.pk} ({self.get_status_display().lower()})"
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status in {self.Status.PENDING, self.Status.RENDERING}

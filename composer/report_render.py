@@ -5,9 +5,12 @@ which extends a PDF frame or the site's page frame. WeasyPrint fetches nothing f
 network: the kernel's fetcher (``core.pdf``) serves our own static files and refuses every
 other URL (``file:``, other hosts, ``data:``), as Indico does.
 
-A rendered PDF is kept under its *fingerprint*, a SHA-256 of everything the report shows
-plus the template and stylesheet: a repeat request with unchanged records is served from
-storage without rendering (an issued version with the same fingerprint is served as is).
+A report's *fingerprint* is a SHA-256 of everything it shows plus the template and
+stylesheet: issuing adds no version when it is unchanged, and the live PDF
+(``composer.report_drafts``) is rendered in the background once per fingerprint and served
+from storage until the records change (an issued version with the same fingerprint is
+served as is). Background renders run WeasyPrint bounded in time and memory
+(:func:`headline_report_pdf_bounded`).
 """
 
 from __future__ import annotations
@@ -17,18 +20,16 @@ import json
 import logging
 from dataclasses import asdict, dataclass, replace
 from functools import lru_cache
-from io import BytesIO
 from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.template.loader import get_template, render_to_string
 
 from actions.rows import ActionRow
 from composer.report import HeadlineReportData, headline_report_data
+from core.bounded import run_bounded
 from core.pdf import INTERNAL_BASE_URL, font_config, pdf_url_fetcher
 from meetings.models import HeadlineReport, Meeting
 
@@ -129,13 +130,35 @@ def headline_report_pdf(*, data: HeadlineReportData) -> bytes:
     margin box shows ``string(hr-cont, start)``, the area still open where the page begins
     (``static/report/headline.css``).
     """
+    return _weasyprint_pdf(headline_report_html(data=data, for_pdf=True))
+
+
+def _weasyprint_pdf(html: str) -> bytes:
     # WeasyPrint logs each rendering step (and its import) at INFO: too chatty for our log.
     logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
     from weasyprint import HTML
 
-    html = headline_report_html(data=data, for_pdf=True)
     document = HTML(string=html, base_url=INTERNAL_BASE_URL, url_fetcher=pdf_url_fetcher())
     return document.write_pdf(font_config=font_config())
+
+
+def headline_report_pdf_bounded(*, data: HeadlineReportData) -> bytes:
+    """:func:`headline_report_pdf` in a child process bounded in time and memory
+    (``core.bounded``; ``HEADLINE_REPORT_RENDER_TIMEOUT_S`` and ``_MEMORY_MB``): what the
+    background renders call. The HTML is made here (it reads nothing more from the
+    database, but made in this process all the same); only WeasyPrint runs in the child.
+    Raises RenderLimitExceeded, in words, past a bound."""
+    # WeasyPrint and its libraries (pango, gobject) are loaded here, before the fork: the
+    # child then only renders, and its memory bound counts the render, not the loading.
+    import weasyprint  # noqa: F401
+
+    return run_bounded(
+        _weasyprint_pdf,
+        headline_report_html(data=data, for_pdf=True),
+        memory_mb=settings.HEADLINE_REPORT_RENDER_MEMORY_MB,
+        timeout_s=settings.HEADLINE_REPORT_RENDER_TIMEOUT_S,
+        what="The headline report",
+    )
 
 
 # --- the current report: the last issued version, or a draft --------------------------------
@@ -189,10 +212,6 @@ def headline_report_current(*, meeting: Meeting) -> CurrentReport:
 # --- stored renders ------------------------------------------------------------------------------
 
 
-def _preview_dir(meeting_ref: str) -> str:
-    return f"{settings.HEADLINE_REPORT_STORAGE_DIR}/previews/{meeting_ref}"
-
-
 @dataclass
 class StoredPdf:
     """A PDF to send: an open file (or bytes), its fingerprint and a download filename."""
@@ -201,34 +220,3 @@ class StoredPdf:
     fingerprint: str
     filename: str
     version: HeadlineReport | None = None
-
-
-def headline_report_pdf_get(*, meeting: Meeting) -> StoredPdf:
-    """The current report of ``meeting`` as PDF, rendered only when the records changed.
-
-    Serves the newest issued version when the records have not changed since it (its file,
-    exactly as issued), else a stored draft render of these records with this draft note,
-    else renders the draft now and stores it (older previews of the meeting are removed).
-    About ten queries and no rendering on a repeat request.
-    """
-    current = headline_report_current(meeting=meeting)
-    data, issued = current.data, current.latest_issued
-    stored = not data.is_draft and issued is not None and bool(issued.file)
-    if stored and default_storage.exists(issued.file.name):
-        return StoredPdf(issued.file.open("rb"), current.fingerprint, data.filename, issued)
-    # A draft's note ("changed since version N…") is part of what it prints: the stored
-    # render is keyed by both, so issuing a version never leaves a stale note served.
-    key = hashlib.sha256(f"{current.fingerprint}\n{data.draft_note}".encode()).hexdigest()
-    name = f"{_preview_dir(meeting.ref)}/{key}.pdf"
-    if default_storage.exists(name):
-        return StoredPdf(default_storage.open(name, "rb"), key, data.filename)
-    pdf = headline_report_pdf(data=data)
-    try:
-        _, old_files = default_storage.listdir(_preview_dir(meeting.ref))
-    except FileNotFoundError:
-        old_files = []
-    for old in old_files:
-        default_storage.delete(f"{_preview_dir(meeting.ref)}/{old}")
-    if not default_storage.exists(name):  # another request may have stored it meanwhile
-        default_storage.save(name, ContentFile(pdf))
-    return StoredPdf(BytesIO(pdf), key, data.filename)

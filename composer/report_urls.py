@@ -5,7 +5,7 @@ Included first by ``meetings.urls`` so these fixed paths are never read as a mee
 
 from django.urls import path
 
-from composer import import_views
+from composer import import_views, report_draft_views
 from composer import report_views as views
 
 urlpatterns: list = [
@@ -18,6 +18,16 @@ urlpatterns: list = [
         "meetings/<str:ref>/report.pdf",
         views.HeadlineReportPdfView.as_view(),
         name="headline-report-pdf",
+    ),
+    path(
+        "meetings/<str:ref>/report/draft/<int:pk>/",
+        report_draft_views.HeadlineReportDraftStatusView.as_view(),
+        name="headline-report-draft",
+    ),
+    path(
+        "meetings/<str:ref>/report/draft/<int:pk>/retry/",
+        report_draft_views.HeadlineReportDraftRetryView.as_view(),
+        name="headline-report-draft-retry",
     ),
     path(
         "meetings/<str:ref>/report/issue/",

@@ -30,14 +30,13 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.http import quote_etag
 from django.views import View
 
-from composer import headline_report
+from composer import headline_report, report_drafts
 from composer.report import headline_report_data
 from composer.report_render import (
     StoredPdf,
     headline_report_current,
     headline_report_html,
     headline_report_latest_issued,
-    headline_report_pdf_get,
 )
 from core import ratelimit, roles, visibility
 from meetings.models import HeadlineReport, Meeting
@@ -161,8 +160,10 @@ class HeadlineReportPreviewView(LoginRequiredMixin, View):
 class HeadlineReportPdfView(LoginRequiredMixin, View):
     """``/meetings/<ref>/report.pdf``: the current report as PDF (``?download=1`` saves it).
 
-    Rendered only when the records changed since the last render (see
-    ``composer.report.headline_report_pdf_get``); Observers get the newest issued version.
+    Never rendered on the request (``composer.report_drafts``): the stored file of the
+    current records, or (when they changed since the last render) a redirect to the status
+    page of the draft now rendering in the background. Observers get the newest issued
+    version.
     """
 
     def get(self, request: HttpRequest, ref: str) -> HttpResponse:
@@ -172,7 +173,11 @@ class HeadlineReportPdfView(LoginRequiredMixin, View):
             if version is None:
                 raise Http404("This meeting's report has not been issued.")
             return _pdf_response(request, _version_pdf(version), immutable=False)
-        return _pdf_response(request, headline_report_pdf_get(meeting=meeting))
+        live = report_drafts.headline_report_live_pdf(meeting=meeting, acting_user=request.user)
+        if live.pdf is not None:
+            return _pdf_response(request, live.pdf)
+        status_url = reverse("headline-report-draft", args=[meeting.ref, live.draft.pk])
+        return HttpResponseRedirect(status_url)
 
 
 class HeadlineReportVersionView(LoginRequiredMixin, View):

@@ -11,11 +11,13 @@ import datetime as dt
 from typing import Any
 
 from celery import shared_task
+from django.conf import settings
 
 from composer import reminders
 from composer.catalogue_jobs import catalogue_job_run
 from composer.headline_report import headline_report_render_version
 from composer.ia_chasers import ia_chasers_send
+from composer.report_drafts import headline_report_draft_render
 from core.actors import SYSTEM
 
 # A failed send is retried after these many seconds (then doubling), at most this many times;
@@ -24,7 +26,18 @@ RETRY_DELAY_S = 300
 MAX_RETRIES = 5
 
 
-@shared_task(name="meetings.headline_report_render")
+# A headline report render is bounded inside (``core.bounded``: HEADLINE_REPORT_RENDER_
+# TIMEOUT_S, then the child is killed and the row marked failed); the task's own limits sit
+# above that bound, so Celery stops it only if something else hangs (storing, the database).
+RENDER_SOFT_TIME_LIMIT_S = settings.HEADLINE_REPORT_RENDER_TIMEOUT_S + 60
+RENDER_TIME_LIMIT_S = RENDER_SOFT_TIME_LIMIT_S + 30
+
+
+@shared_task(
+    name="meetings.headline_report_render",
+    soft_time_limit=RENDER_SOFT_TIME_LIMIT_S,
+    time_limit=RENDER_TIME_LIMIT_S,
+)
 def headline_report_render_task(report_id: int) -> None:
     """Render and store headline report version ``report_id`` (safe to run twice).
 
@@ -32,6 +45,20 @@ def headline_report_render_task(report_id: int) -> None:
     the version (status failed, with the error) for a retry from the meeting's report page.
     """
     headline_report_render_version(report_id=report_id)
+
+
+@shared_task(
+    name="composer.headline_report_draft_render",
+    soft_time_limit=RENDER_SOFT_TIME_LIMIT_S,
+    time_limit=RENDER_TIME_LIMIT_S,
+)
+def headline_report_draft_render_task(draft_id: int) -> None:
+    """Render and store the live (draft) headline report ``draft_id`` (safe to run twice).
+
+    See ``composer.report_drafts.headline_report_draft_render``: a failure is recorded on
+    the draft for a retry from its status page.
+    """
+    headline_report_draft_render(draft_id=draft_id)
 
 
 @shared_task(

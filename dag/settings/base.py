@@ -340,3 +340,9 @@ HEADLINE_REPORT_STORAGE_DIR = "headline-reports"
 # Event notifications (notifications app): an immediate notification waits this long so a
 # burst of changes becomes one email per person.
 NOTIFICATIONS_BATCH_MINUTES = env.int("NOTIFICATIONS_BATCH_MINUTES", default=10)
+# A headline report render (an issued version or the live draft) runs in a child process
+# bounded in time and memory (core.bounded); past either bound the render fails with a
+# clear error kept on the row, for a retry. A 3,000-action meeting took about 24 s and
+# 645 MiB (issue #18). The Celery task's own limits sit above the time bound.
+HEADLINE_REPORT_RENDER_TIMEOUT_S = env.int("HEADLINE_REPORT_RENDER_TIMEOUT_S", default=180)
+HEADLINE_REPORT_RENDER_MEMORY_MB = env.int("HEADLINE_REPORT_RENDER_MEMORY_MB", default=1536)

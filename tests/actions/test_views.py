@@ -398,7 +398,7 @@ def test_action_page_shows_where_raised_and_discussed(client, seed):
     login(client, "observer")
     html = client.get("/actions/DAG28-02/").content.decode()
     assert "Large Supplier Representative (Haz Elmamoun)" in html
-    assert "Raised under “Minutes and Actions”, 13 September 2023" in html
+    assert "Raised under “<bdi>Minutes and Actions</bdi>”, 13 September 2023" in html
     assert 'href="/meetings/DAG028/#discussion-' in html  # the discussion naming it
     assert "Recorded" in html  # history
     assert "Edit action" not in html

@@ -577,19 +577,34 @@ def test_observers_see_issued_reports_only(client, observer_user, small_meeting)
     assert client.get(reverse("headline-report-pdf", args=["DAG005"])).status_code == 404
 
 
-def test_pdf_is_rendered_once_then_served_until_the_records_change(
-    client, member_user, small_meeting
+def _drafts_stored(meeting) -> list[str]:
+    try:
+        return default_storage.listdir(f"headline-reports/drafts/{meeting.pk}")[1]
+    except FileNotFoundError:
+        return []
+
+
+def test_pdf_is_rendered_once_in_the_background_then_served_until_the_records_change(
+    client, member_user, small_meeting, django_capture_on_commit_callbacks
 ):
+    # Was: the first request rendered inline. Now (issue #18) it queues the draft's render
+    # and answers with its status page; the file is served once it is stored.
     client.force_login(member_user)
     url = reverse("headline-report-pdf", args=["DAG005"])
+    with django_capture_on_commit_callbacks(execute=True):
+        asked = client.get(url)
+    assert asked.status_code == 302
+    assert "Ready" in client.get(asked["Location"]).content.decode()
     first = client.get(url)
     assert first.status_code == 200
     assert first["Content-Type"] == "application/pdf"
     body = b"".join(first.streaming_content)
     assert body[:5] == b"%PDF-"
-    _, stored = default_storage.listdir("headline-reports/previews/DAG005")
+    stored = _drafts_stored(small_meeting)
     assert stored == [f"{first['ETag'].strip(chr(34))}.pdf"]
-    stored_path = Path(default_storage.path(f"headline-reports/previews/DAG005/{stored[0]}"))
+    stored_path = Path(
+        default_storage.path(f"headline-reports/drafts/{small_meeting.pk}/{stored[0]}")
+    )
     mtime = stored_path.stat().st_mtime_ns
 
     second = client.get(url)
@@ -601,16 +616,22 @@ def test_pdf_is_rendered_once_then_served_until_the_records_change(
     discussion.discussion_item_create(
         meeting=small_meeting, text="A later note.", acting_user=SYSTEM
     )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.get(url).status_code == 302  # changed: rendered again, in the background
     third = client.get(url)
     assert third["ETag"] != first["ETag"]
     assert b"".join(third.streaming_content) != body
-    _, stored = default_storage.listdir("headline-reports/previews/DAG005")
-    assert stored == [f"{third['ETag'].strip(chr(34))}.pdf"]  # the old render is gone
+    assert _drafts_stored(small_meeting) == [f"{third['ETag'].strip(chr(34))}.pdf"]  # old gone
 
 
-def test_download_asks_to_save(client, member_user, small_meeting):
+def test_download_asks_to_save(
+    client, member_user, small_meeting, django_capture_on_commit_callbacks
+):
     client.force_login(member_user)
-    response = client.get(reverse("headline-report-pdf", args=["DAG005"]) + "?download=1")
+    url = reverse("headline-report-pdf", args=["DAG005"]) + "?download=1"
+    with django_capture_on_commit_callbacks(execute=True):
+        client.get(url)
+    response = client.get(url)
     assert response["Content-Disposition"].startswith("attachment;")
     assert "DAG005-headline-report.pdf" in response["Content-Disposition"]
 
