@@ -31,6 +31,7 @@ urlpatterns = [
     path("", include("actions.urls")),
     path("", include("decisions.urls")),
     path("", include("changerequests.urls")),
+    path("", include("webhooks.urls")),
     # Last: its pages at refs (meetings/<ref>/, change-requests/<ref>/) must not shadow the
     # fixed paths above (meetings/new/, change-requests/new/).
     path("", include("composer.urls")),

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "decisions",
     "changerequests",
     "composer",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
