@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
@@ -89,6 +90,7 @@ def endpoint_create(
     if committees:
         with history_user_as(endpoint, acting_user=acting_user):
             endpoint.committees.set(committees)
+    _none_active_forget()
     return endpoint
 
 
@@ -119,6 +121,7 @@ def endpoint_update(
     if committees is not None:
         with history_user_as(endpoint, acting_user=acting_user):
             endpoint.committees.set(committees)
+    _none_active_forget()
     return endpoint
 
 
@@ -170,13 +173,37 @@ def _queue(delivery_pk: int) -> None:
     transaction.on_commit(lambda: delivery_send_task.delay(delivery_pk))
 
 
-def endpoints_for(event: Event, subject: payloads.Subject) -> list[Endpoint]:
-    """The active endpoints that take ``event``: its kind chosen, its committee among theirs
-    (if they chose any; change requests belong to the programme and go to all), and its
-    meeting's classification not above theirs."""
+# "No endpoint is active", remembered in the cache (Redis in production, shared by every
+# process) for NONE_ACTIVE_S seconds, so an installation without webhooks spends no query on
+# each record event (an import of a report sends hundreds). Forgotten whenever an endpoint is
+# made or changed, at once and again when that commits.
+NONE_ACTIVE_KEY = "webhooks:none-active"
+NONE_ACTIVE_S = 60
+
+
+def _none_active_forget() -> None:
+    cache.delete(NONE_ACTIVE_KEY)
+    transaction.on_commit(lambda: cache.delete(NONE_ACTIVE_KEY))
+
+
+def _active_endpoints() -> list[Endpoint]:
+    if cache.get(NONE_ACTIVE_KEY):
+        return []
+    endpoints = list(Endpoint.objects.active().prefetch_related("committees"))
+    if not endpoints:
+        cache.set(NONE_ACTIVE_KEY, True, NONE_ACTIVE_S)
+    return endpoints
+
+
+def endpoints_for(
+    event: Event, subject: payloads.Subject, active: list[Endpoint]
+) -> list[Endpoint]:
+    """The endpoints among ``active`` that take ``event``: its kind chosen, its committee
+    among theirs (if they chose any; change requests belong to the programme and go to all),
+    and its meeting's classification not above theirs."""
     kind = payloads.EVENT_KINDS[event.kind]
     chosen = []
-    for endpoint in Endpoint.objects.active().prefetch_related("committees"):
+    for endpoint in active:
         if kind not in endpoint.kinds:
             continue
         committee_ids = {c.pk for c in endpoint.committees.all()}
@@ -196,11 +223,12 @@ def deliveries_record(*, event: Event) -> list[Delivery]:
     transaction, and queue their sending for when it commits."""
     if event.kind not in payloads.EVENT_KINDS:
         return []
-    subject = payloads.subject_of(event)
+    active = _active_endpoints()
+    subject = payloads.subject_of(event) if active else None
     if subject is None:
         return []
     made = []
-    for endpoint in endpoints_for(event, subject):
+    for endpoint in endpoints_for(event, subject, active):
         delivery_id = uuid.uuid4()
         payload = payloads.payload_build(event, subject, delivery_id=str(delivery_id))
         made.append(

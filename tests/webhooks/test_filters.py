@@ -87,3 +87,16 @@ def test_a_change_rolled_back_leaves_no_delivery(seed, pmo):
     with pytest.raises(RuntimeError):
         failing_request()
     assert not Delivery.objects.exists()
+
+
+def test_with_no_endpoint_an_event_costs_no_query(seed, pmo, django_assert_num_queries):
+    from core.events import Event
+    from webhooks.services import deliveries_record
+
+    event = Event("action.updated", seed.dag28_01, pmo, seed.dag28_01.created_at, {})
+    deliveries_record(event=event)  # learns that none is active
+    with django_assert_num_queries(0):
+        assert deliveries_record(event=event) == []
+    # Registering one is seen by the very next event.
+    endpoint_create(acting_user=pmo, name="All", url="https://example.org/h", kinds=["updated"])
+    assert [d.endpoint.name for d in deliveries_record(event=event)] == ["All"]
