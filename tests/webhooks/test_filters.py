@@ -100,3 +100,30 @@ def test_with_no_endpoint_an_event_costs_no_query(seed, pmo, django_assert_num_q
     # Registering one is seen by the very next event.
     endpoint_create(acting_user=pmo, name="All", url="https://example.org/h", kinds=["updated"])
     assert [d.endpoint.name for d in deliveries_record(event=event)] == ["All"]
+
+
+def test_decisions_reports_and_agendas_carry_their_own_pages(seed, pmo):
+    from django.conf import settings
+    from django.utils import timezone
+
+    from core.events import Event
+    from webhooks.services import deliveries_record
+
+    endpoint_create(
+        acting_user=pmo, name="All", url="https://example.org/h", kinds=["decided", "issued"]
+    )
+    now = timezone.now()
+    decided = Event("decision.decided", seed.dec68, SYSTEM, now, {"status": "approved"})
+    issued = Event("report.issued", seed.dag028, pmo, now, {"version": 2, "report_id": 7})
+    published = Event("agenda.published", seed.dag029, pmo, now, {})
+    payloads = [deliveries_record(event=e)[0].payload for e in (decided, issued, published)]
+    site = settings.SITE_URL
+    assert [(p["event"], p["kind"], p["record"]["type"], p["record"]["url"]) for p in payloads] == [
+        ("decision.decided", "decided", "decision", f"{site}/decisions/DAG-DEC68/"),
+        ("report.issued", "issued", "headline_report", f"{site}/meetings/DAG028/report/v2.pdf"),
+        ("agenda.published", "issued", "agenda", f"{site}/meetings/DAG029/agenda/"),
+    ]
+    assert payloads[0]["record"]["change_request"] == "CR023"
+    assert payloads[0]["data"] == {"status": "approved"}
+    assert payloads[0]["actor"] == "system"
+    assert payloads[1]["data"] == {"version": 2}
