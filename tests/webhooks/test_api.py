@@ -70,10 +70,6 @@ def test_the_pmo_registers_reads_changes_and_removes_an_endpoint(pmo_api):
     stale = pmo_api.patch(body["url"], {"name": "X"}, format="json", HTTP_IF_MATCH=read["ETag"])
     assert stale.status_code == 412
 
-    rotated = pmo_api.post(f"{body['url']}rotate-secret/")
-    assert rotated.status_code == 200
-    assert rotated.json()["secret"] not in ("", secret)
-
     pinged = pmo_api.post(f"{body['url']}ping/")
     assert pinged.status_code == 202
     assert pinged.json()["event"] == "ping"
@@ -110,7 +106,6 @@ def test_a_member_is_refused_everything(pmo_api, member_api):
     assert member_api.patch(url, {"name": "Mine"}, format="json").status_code == 403
     assert member_api.delete(url).status_code == 403
     assert member_api.post(f"{url}ping/").status_code == 403
-    assert member_api.post(f"{url}rotate-secret/").status_code == 403
     assert member_api.get(f"{url}deliveries/").status_code == 403
     assert APIClient().get("/api/v1/webhooks/").status_code == 401
     assert Endpoint.objects.get().name == NEW["name"]
@@ -122,5 +117,4 @@ def test_the_schema_documents_the_webhook_operations(pmo_api):
     assert set(paths["/api/v1/webhooks/"]) >= {"get", "post"}
     assert set(paths["/api/v1/webhooks/{id}/"]) >= {"get", "patch", "delete"}
     assert "post" in paths["/api/v1/webhooks/{id}/ping/"]
-    assert "post" in paths["/api/v1/webhooks/{id}/rotate-secret/"]
     assert "get" in paths["/api/v1/webhooks/{id}/deliveries/"]

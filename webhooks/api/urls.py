@@ -12,10 +12,5 @@ urlpatterns = [
         views.DeliveryListApi.as_view(),
         name="api-webhook-delivery-list",
     ),
-    path(
-        "webhooks/<int:pk>/rotate-secret/",
-        views.EndpointSecretApi.as_view(),
-        name="api-webhook-rotate-secret",
-    ),
     path("webhooks/<int:pk>/ping/", views.EndpointPingApi.as_view(), name="api-webhook-ping"),
 ]

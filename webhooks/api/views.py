@@ -168,31 +168,6 @@ class EndpointDetailApi(RecordApi):
 @extend_schema(
     tags=["webhooks"],
     parameters=[ID_PARAMETER],
-    summary="Give a webhook endpoint a new secret (PMO)",
-    description="The old secret signs nothing from now on; the answer holds the new one, "
-    "shown this once.",
-    request=None,
-    responses={200: EndpointWithSecretSerializer},
-)
-class EndpointSecretApi(GenericAPIView):
-    permission_classes = [PmoOnly]
-    pagination_class = None
-    filter_backends: list[Any] = []
-    serializer_class = EndpointWithSecretSerializer
-
-    def record_get(self) -> Endpoint:
-        return selectors.endpoint_list().get(pk=self.kwargs["pk"])
-
-    def post(self, request: Request, pk: int) -> Response:
-        endpoint = services.endpoint_secret_rotate(
-            endpoint=self.record_get(), acting_user=request.user
-        )
-        return Response(self.get_serializer(endpoint).data)
-
-
-@extend_schema(
-    tags=["webhooks"],
-    parameters=[ID_PARAMETER],
     summary="Send a test delivery (ping) to a webhook endpoint (PMO)",
     description="Sent after this answer, once, never retried; its outcome is in the "
     "endpoint's delivery log.",
