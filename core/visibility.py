@@ -301,3 +301,9 @@ class MeetingRecordQuerySet(models.QuerySet):
     def visible_to(self, user: Any) -> Self:
         """The records ``user`` may see: those of meetings :func:`meeting_visible_q` allows."""
         return self.filter(meeting_visible_q(user, self.meeting_path))
+
+
+def classification_within(classification: str, ceiling: str) -> bool:
+    """True when a meeting of ``classification`` is classified no higher than ``ceiling``
+    (Public < Restricted < Confidential): what a webhook endpoint may be sent."""
+    return _RANK[Classification(classification)] <= _RANK[Classification(ceiling)]

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("decisions.api.urls")),
     path("", include("changerequests.api.urls")),
     path("", include("composer.api.urls")),
+    path("", include("webhooks.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves its script as a file: the CSP refuses inline scripts.
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

@@ -32,6 +32,7 @@ urlpatterns = [
     path("", include("decisions.urls")),
     path("", include("changerequests.urls")),
     path("", include("notifications.urls")),
+    path("", include("webhooks.urls")),
     # Last: its pages at refs (meetings/<ref>/, change-requests/<ref>/) must not shadow the
     # fixed paths above (meetings/new/, change-requests/new/).
     path("", include("composer.urls")),

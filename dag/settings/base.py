@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "changerequests",
     "composer",
     "notifications",
+    "webhooks",
 ]
 
 MIDDLEWARE = [

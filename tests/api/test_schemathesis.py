@@ -26,6 +26,7 @@ from schemathesis.checks import CHECKS, load_all_checks
 
 from changerequests.models import Release
 from meetings.models import AgendaItem, DiscussionItem, Membership, Organisation, Person
+from webhooks.models import Endpoint
 
 pytestmark = pytest.mark.django_db
 
@@ -71,6 +72,8 @@ def real_path_parameters(path: str) -> dict[str, Any] | None:
         return {"kind": "actions"}
     if path.startswith("/api/v1/releases/"):
         return {"code": "IR5"}
+    if path.startswith("/api/v1/webhooks/"):
+        return {"id": Endpoint.objects.order_by("pk").values_list("pk", flat=True).first()}
     models = {
         "/api/v1/agenda-items/": AgendaItem,
         "/api/v1/discussion-items/": DiscussionItem,
@@ -125,6 +128,7 @@ def _text(exc: BaseException) -> str:
 def api_schema(seeded, settings, tmp_path, keep_connection):
     settings.MEDIA_ROOT = tmp_path
     Release.objects.create(code="IR5", name="Interim Release 5")
+    Endpoint.objects.create(name="Jira", url="https://example.org/hook", kinds=["updated"])
     return schemathesis.openapi.from_wsgi("/api/v1/schema/", get_wsgi_application())
 
 
