@@ -84,6 +84,8 @@ def _action(event: Event, kind: str, person_ids: set[int], text: str) -> Told:
 def _assigned(event: Event) -> list[Told]:
     ids = set(event.data.get("owner_person_ids") or event.data.get("owner_person_ids_added") or [])
     action = event.record
+    if action.status == Action.Status.CLOSED:
+        return []  # a closed action (an import of the back catalogue) asks nothing of anyone
     due = f" (due {action.due_date:%d/%m/%Y})" if action.due_date else ""
     text = f"{action.ref} was assigned to you{due}: {_short(action.description)}"
     return [_action(event, Kind.ACTION_ASSIGNED, ids, text)] if ids else []

@@ -210,8 +210,9 @@ def _bulk_actions(meeting, count: int) -> None:
 
 
 # The register's queries: session, the user with their roles and person (core.auth, one),
-# the filter choices (one UNION), the count, the page, its owners' names.
-REGISTER_QUERIES = 6
+# the filter choices (one UNION), the count, the page, its owners' names, and the header's
+# unread notifications (the bell, one count).
+REGISTER_QUERIES = 7
 
 
 def test_register_of_500_actions_costs_a_fixed_number_of_queries(
@@ -454,8 +455,8 @@ def test_my_actions_and_the_action_page_cost_a_fixed_number_of_queries(
             assert client.get(url).status_code == 200
     # Session, the user with their roles, person and organisation (core.auth, one), their
     # memberships, the actions, their owners' names, the next meetings, the impact
-    # assessments awaiting their organisation.
-    assert counts["/actions/mine/"] == 7
+    # assessments awaiting their organisation, and the header's unread notifications.
+    assert counts["/actions/mine/"] == 8
     # The bulk actions are Programme's (the organisation named alone): Rob's organisation's
     # tab lists them, in the same number of queries; his own tab does not.
     with django_assert_num_queries(counts["/actions/mine/"]):

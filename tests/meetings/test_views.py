@@ -382,8 +382,8 @@ def _add_actions(meeting: Meeting, count: int, start: int) -> None:
 # one query; the person for the navigation's "My actions"), then the page's own four: the
 # meeting with its agenda items, decisions, report versions and later meetings; the actions
 # with their owners; the reviews of earlier actions with theirs; the discussion with its
-# refs and the mentions of it.
-MEETING_PAGE_QUERIES = 6
+# refs and the mentions of it; and the header's unread notifications (the bell, one count).
+MEETING_PAGE_QUERIES = 7
 
 
 @pytest.mark.parametrize("username", ["pmo", "member", "observer"])
