@@ -55,8 +55,9 @@ def test_pmo_adds_an_owner_to_the_directory_invites_them_and_they_sign_in(
 
     # The PMO invites her from the directory.
     page.get_by_role("navigation", name="Main").get_by_role("link", name="People").click()
-    page.get_by_label("Search", exact=True).fill("newcomer")
-    page.get_by_role("button", name="Search").click()
+    directory_search = page.get_by_role("search", name="Search people")
+    directory_search.get_by_label("Search", exact=True).fill("newcomer")
+    directory_search.get_by_role("button", name="Search").click()
     page.get_by_role("link", name="Ann Newcomer").click()
     page.get_by_role("button", name="Invite to sign in").click()
     expect(page.locator("#messages")).to_contain_text("Invitation sent to ann.newcomer@example.org")
