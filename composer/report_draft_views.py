@@ -28,7 +28,7 @@ from core.renders import RenderStatusViewMixin
 
 def _draft_or_404(request: HttpRequest, ref: str, pk: int) -> HeadlineReportDraft:
     meeting = meeting_for_request(request, ref)
-    if not visibility.sees_unissued_reports(request.user):
+    if not visibility.sees_unissued_reports(request.user, meeting.committee_id):
         raise Http404("No such draft.")
     try:
         return headline_report_draft_get(meeting=meeting, draft_id=pk)

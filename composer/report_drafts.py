@@ -71,8 +71,8 @@ def _queue(draft: HeadlineReportDraft) -> None:
     render_queue(headline_report_draft_render_task, draft)
 
 
-def _require_reader(acting_user: Any) -> None:
-    if not visibility.sees_unissued_reports(acting_user):
+def _require_reader(acting_user: Any, meeting: Meeting) -> None:
+    if not visibility.sees_unissued_reports(acting_user, meeting.committee_id):
         raise PermissionDenied("Only members who read unissued reports see the live report.")
 
 
@@ -98,7 +98,7 @@ def headline_report_live_pdf(*, meeting: Meeting, acting_user: Any) -> LivePdf:
     rendering or failed: its page offers a retry). Raises PermissionDenied for a reader of
     issued reports only.
     """
-    _require_reader(acting_user)
+    _require_reader(acting_user, meeting)
     current = headline_report_current(meeting=meeting)
     data, issued = current.data, current.latest_issued
     if not data.is_draft and issued is not None and _stored(issued.file):
@@ -169,7 +169,7 @@ def headline_report_draft_retry(
     """Render a failed draft again (or one lost while waiting or rendering): back to
     waiting, queued after commit. Raises PermissionDenied for a reader of issued reports
     only, ValidationError for a ready draft or one still in progress."""
-    _require_reader(acting_user)
+    _require_reader(acting_user, draft.meeting)
     return HEADLINE_REPORT_DRAFT_RENDER.retry(
         draft, acting_user=acting_user, queue=_queue, related=("meeting",)
     )

@@ -131,7 +131,7 @@ class HeadlineReportPreviewView(LoginRequiredMixin, View):
 
     def get(self, request: HttpRequest, ref: str) -> HttpResponse:
         meeting = meeting_for_request(request, ref)
-        if not visibility.sees_unissued_reports(request.user):
+        if not visibility.sees_unissued_reports(request.user, meeting.committee_id):
             # Observers read issued reports only: the current one is the newest version.
             version = latest_issued(meeting)
             if version is None:
@@ -168,7 +168,7 @@ class HeadlineReportPdfView(LoginRequiredMixin, View):
 
     def get(self, request: HttpRequest, ref: str) -> HttpResponse:
         meeting = meeting_for_request(request, ref)
-        if not visibility.sees_unissued_reports(request.user):
+        if not visibility.sees_unissued_reports(request.user, meeting.committee_id):
             version = latest_issued(meeting)
             if version is None:
                 raise Http404("This meeting's report has not been issued.")

@@ -57,16 +57,14 @@ def sees_all_meetings(user: Any) -> bool:
     return is_system(user) or roles.is_pmo(user)
 
 
-def sees_unissued_reports(user: Any, committee_id: int | None = None) -> bool:
-    """True when ``user`` may read a headline report as it stands (the live preview and PDF,
-    versions still rendering or failed): administrators, and the committee's members other
-    than observers (of any committee when ``committee_id`` is None); others read issued
-    versions only."""
+def sees_unissued_reports(user: Any, committee_id: int) -> bool:
+    """True when ``user`` may read a headline report of ``committee_id`` as it stands (the
+    live preview and PDF, versions still rendering or failed): administrators, and that
+    committee's members other than observers; others read issued versions only."""
     if sees_all_meetings(user):
         return True
     return any(
-        seat.role != SeatRole.OBSERVER
-        and (committee_id is None or seat.committee_id == committee_id)
+        seat.role != SeatRole.OBSERVER and seat.committee_id == committee_id
         for seat in user_access(user).seats
     )
 

@@ -11,7 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from core.visibility import (
     MeetingRecordQuerySet,
-    sees_unissued_reports,
+    unissued_reports_q,
 )
 from meetings.models.meeting import Meeting
 
@@ -28,7 +28,9 @@ class HeadlineReportQuerySet(MeetingRecordQuerySet):
         """The versions ``user`` may see: of meetings they may see, and only issued ones
         unless they see every meeting (an Observer sees no pending or failed render)."""
         qs = super().visible_to(user)
-        return qs if sees_unissued_reports(user) else qs.filter(status=HeadlineReport.Status.ISSUED)
+        return qs.filter(
+            Q(status=HeadlineReport.Status.ISSUED) | unissued_reports_q(user, "meeting__")
+        )
 
 
 class HeadlineReport(models.Model):
