@@ -167,7 +167,7 @@ class MeetingHistoryView(LoginRequired):
         meeting = get_meeting_or_404(request, ref)
         context = {
             "meeting": meeting,
-            "history_entries": meeting_history_of(meeting=meeting),
+            "history_entries": meeting_history_of(meeting=meeting, user=request.user),
             "history_title": f"History of {meeting.ref}, its agenda and discussion",
         }
         if is_htmx(request):

@@ -99,18 +99,26 @@ def discussions_of(*, field: str, record: Model) -> QuerySet[DiscussionItem]:
     )
 
 
-def meeting_history_of(*, meeting: Meeting) -> list[HistoryEntry]:
+# What an agenda item holds that its readers see only once the agenda is published.
+AGENDA_DETAIL_FIELDS = {"start_time", "duration_minutes", "presenter", "purpose"}
+
+
+def meeting_history_of(*, meeting: Meeting, user: Any) -> list[HistoryEntry]:
     """The history of ``meeting``, its agenda items and its discussion items (deleted ones
-    included), newest first: a fixed number of queries however many there are."""
+    included), newest first, as ``user`` may read it (an agenda's times, presenters and
+    purposes only once it is published, or for the PMO): a fixed number of queries however
+    many there are."""
     who = "history_user__person"
     own = history_entries(
         meeting.history.select_related(who),
         skipped={"committee", "number", "sub_number", "ref"},
     )
+    # The rule of ``meetings.models.agenda_readable``, for the one meeting at hand.
+    detail_hidden = meeting.agenda_published_at is None and not sees_all_meetings(user)
     agenda = history_entries(
         AgendaItem.history.filter(meeting_id=meeting.pk).select_related(who),
         subject=lambda row: f"Agenda item “{row.title}”",
-        skipped={"meeting"},
+        skipped={"meeting"} | (AGENDA_DETAIL_FIELDS if detail_hidden else set()),
     )
     discussion = history_entries(
         DiscussionItem.history.filter(meeting_id=meeting.pk).select_related(who),

@@ -56,6 +56,19 @@ def record_visible(user: Any, record_type: str, record_id: int) -> bool:
     return False
 
 
+def visible_record_ids(user: Any, record_type: str, ids: Iterable[int]) -> set[int]:
+    """Of ``ids`` (of one ``record_type``), those ``user`` may open: one query."""
+    if user is None or not user.is_active:
+        return set()
+    models = {"action": Action, "decision": Decision, "meeting": Meeting}
+    if record_type == "change_request":
+        return set(ChangeRequest.objects.filter(pk__in=ids).values_list("pk", flat=True))
+    model = models.get(record_type)
+    if model is None:
+        return set()
+    return set(model.objects.visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
+
+
 def seat_holder_ids(
     committee_id: int, roles: Iterable[str] | None = None, today: dt.date | None = None
 ) -> set[int]:

@@ -27,7 +27,7 @@ from notifications.models import (
     NotificationPreference,
     default_delivery,
 )
-from notifications.recipients import Told, record_visible
+from notifications.recipients import Told, record_visible, visible_record_ids
 
 
 def deliveries_of(person_ids: Iterable[int], kind: str) -> dict[int, str]:
@@ -84,10 +84,21 @@ def notifications_write(*, told: Told, actor: Any) -> list[Notification]:
     )
 
 
-def notification_list_for(*, user: Any) -> Any:
-    """The user's notifications, newest first (those whose record they may still open are
-    linked; the list view checks each link through :func:`notification_open`)."""
-    return Notification.objects.filter(recipient__user=user).order_by("-created_at", "-id")
+def notification_list_for(*, user: Any, limit: int = 200) -> list[Notification]:
+    """The user's newest notifications, each with ``still_visible``: whether they may still
+    open its record (a seat ended or a meeting reclassified since). The text of one they may
+    no longer open is not shown, nor its ref. One query per kind of record
+    listed, however many notifications."""
+    items = list(
+        Notification.objects.filter(recipient__user=user).order_by("-created_at", "-id")[:limit]
+    )
+    wanted: dict[str, set[int]] = {}
+    for item in items:
+        wanted.setdefault(item.record_type, set()).add(item.record_id)
+    visible = {kind: visible_record_ids(user, kind, ids) for kind, ids in wanted.items()}
+    for item in items:
+        item.still_visible = item.record_id in visible[item.record_type]
+    return items
 
 
 def notifications_unread_count(*, user: Any) -> int:
@@ -97,19 +108,20 @@ def notifications_unread_count(*, user: Any) -> int:
     return Notification.objects.filter(recipient__user=user, read_at__isnull=True).count()
 
 
-@transaction.atomic
 def notification_open(*, notification_id: int, acting_user: Any) -> Notification:
     """Mark the user's own notification read and return it (its ``url`` to go to).
 
     Raises Notification.DoesNotExist for someone else's notification (the view answers
-    404), PermissionDenied when the user may no longer open its record.
+    404), PermissionDenied when the user may no longer open its record (it is marked read
+    all the same: the bell's count must clear).
     """
-    notification = Notification.objects.select_for_update().get(
-        pk=notification_id, recipient__user=acting_user
-    )
-    if notification.read_at is None:
-        notification.read_at = timezone.now()
-        notification.save(update_fields=["read_at"])
+    with transaction.atomic():
+        notification = Notification.objects.select_for_update().get(
+            pk=notification_id, recipient__user=acting_user
+        )
+        if notification.read_at is None:
+            notification.read_at = timezone.now()
+            notification.save(update_fields=["read_at"])
     if not record_visible(acting_user, notification.record_type, notification.record_id):
         raise PermissionDenied("You may no longer open that record.")
     return notification

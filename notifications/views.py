@@ -27,7 +27,7 @@ class NotificationListView(LoginRequired):
     """``/notifications/``: the user's notifications, newest first, unread marked."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        items = list(notification_list_for(user=request.user)[:200])
+        items = notification_list_for(user=request.user)
         return render(request, "notifications/notification_list.html", {"items": items})
 
     def post(self, request: HttpRequest) -> HttpResponse:

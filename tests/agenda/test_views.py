@@ -250,3 +250,27 @@ def test_the_meetings_api_lists_agendas_and_papers_in_a_fixed_number_of_queries(
     assert [p["title"] for p in dag029["papers"]] == ["Pre-read"]
     dag028 = next(m for m in data["results"] if m["ref"] == "DAG028")
     assert (dag028["agenda"], dag028["papers"]) == (None, None)  # never published
+
+
+def test_the_meeting_history_keeps_the_agenda_detail_until_it_is_published(client, db):
+    import datetime as dt
+
+    from django.contrib.auth import get_user_model
+
+    from core.actors import SYSTEM
+    from meetings.agenda_services import agenda_item_edit, agenda_publish
+    from meetings.services import agenda_item_create
+    from tests.fixtures import build_seedlike
+
+    seed = build_seedlike()
+    item = agenda_item_create(meeting=seed.dag029, title="Release plan", acting_user=SYSTEM)
+    agenda_item_edit(
+        agenda_item=item, start_time=dt.time(10, 17), duration_minutes=43, acting_user=SYSTEM
+    )
+    client.force_login(get_user_model().objects.get(username="member"))
+    before = client.get("/meetings/DAG029/history/").content.decode()
+    assert "Release plan" in before  # the item's title is the report's area: shown
+    assert "10:17" not in before and "Duration" not in before
+    agenda_publish(meeting=seed.dag029, acting_user=SYSTEM)
+    after = client.get("/meetings/DAG029/history/").content.decode()
+    assert "10:17" in after

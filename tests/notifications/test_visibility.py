@@ -88,3 +88,28 @@ def test_every_kind_reaches_only_those_who_may_open_it(django_capture_on_commit_
     secretary = " ".join(m.body for m in mail.outbox if to(m) == "secretary@example.org")
     assert "DAG31-01" in secretary
     assert all(to(m) != "tmag@example.org" or "DAG" not in m.body for m in mail.outbox)
+
+
+def test_a_seat_ended_since_hides_the_notifications_text_and_opening_it_still_clears_it(
+    client,
+):
+    two = build_two_committees()
+    pmo, dual = two.users["pmo"], two.users["dual"]
+    decision_create(meeting=two.tmag001, text="SECRET-DECISION-TEXT of TMAG", acting_user=pmo)
+    told = Notification.objects.get(
+        recipient__user=dual, kind=Kind.DECISION_AWAITING, text__contains="SECRET-DECISION"
+    )
+    client.force_login(dual)
+    assert "SECRET-DECISION-TEXT" in client.get("/notifications/").content.decode()
+    # Dana's TMAG seat ends today: the Restricted TMAG001 and its decision are hidden now.
+    seat = dual.person.memberships.get(committee=two.tmag)
+    seat.end_date = dt.date.today()
+    seat.save()
+    client.force_login(dual)  # a fresh request reads the seats again
+    page = client.get("/notifications/").content.decode()
+    assert "SECRET-DECISION-TEXT" not in page
+    assert told.record_ref not in page
+    assert "A record you may no longer open." in page
+    assert client.get(f"/notifications/{told.pk}/open/").status_code == 403
+    told.refresh_from_db()
+    assert told.read_at is not None
