@@ -189,7 +189,7 @@ class AgendaReorderView(PmoRequired):
         meeting = get_meeting_or_404(request, ref)
         try:
             ids = [int(i) for i in json.loads(request.body or b"{}").get("items", [])]
-        except (ValueError, TypeError, AttributeError):
+        except (ValueError, TypeError, AttributeError, OverflowError, RecursionError):
             return JsonResponse({"detail": 'Send {"items": [ids]}.'}, status=400)
         try:
             agenda_services.agenda_reorder(meeting=meeting, item_ids=ids, acting_user=request.user)

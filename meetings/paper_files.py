@@ -16,6 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from pypdf import PdfReader
 
 from meetings.models import PaperVersion
 
@@ -99,6 +100,25 @@ def safe_filename(name: str) -> str:
     return (cleaned or "paper")[-150:]
 
 
+def _pdf_check(upload: Any) -> None:
+    """A file that starts as a PDF must read as one (its pages counted with pypdf), or the
+    meeting pack, which merges the PDF papers, would fail on it later."""
+    upload.seek(0)
+    try:
+        pages = len(PdfReader(upload).pages)
+    except Exception as exc:  # pypdf raises many kinds for a damaged file
+        raise ValidationError(
+            {
+                "file": "This file starts like a PDF but cannot be read as one (damaged or "
+                "not a PDF). Save it as a PDF again and upload that."
+            }
+        ) from exc
+    finally:
+        upload.seek(0)
+    if pages == 0:
+        raise ValidationError({"file": "This PDF has no pages."})
+
+
 def paper_file_check(upload: Any) -> CheckedFile:
     """Check ``upload`` (a Django ``UploadedFile``) and say what it is.
 
@@ -137,6 +157,8 @@ def paper_file_check(upload: Any) -> CheckedFile:
                 f"{sorted(EXTENSIONS[kind])[0]} and upload it again."
             }
         )
+    if kind == Kind.PDF:
+        _pdf_check(upload)
     digest = hashlib.sha256()
     upload.seek(0)
     for chunk in upload.chunks():

@@ -146,6 +146,7 @@ def test_papers_are_taken_by_content(seed, pmo, name, content, kind):
     [
         ("paper.pdf", ooxml_bytes(DOCX_MAIN), "is a Word document but is named .pdf"),
         ("paper.pdf", b"<html>not a pdf</html>", "named .pdf but its content is not a PDF"),
+        ("fake.pdf", b"%PDF-1.4\n<html><script>x()</script>", "cannot be read as one"),
         ("paper.docx", b"PK\x03\x04broken", "named .docx but its content is not a Word"),
         ("notes.txt", b"plain text", "not accepted"),
         ("empty.pdf", b"", "empty"),
@@ -228,11 +229,12 @@ def test_a_broken_paper_fails_the_pack_visibly_and_it_is_retried(
     seed, pmo, django_capture_on_commit_callbacks
 ):
     paper = agenda_services.paper_add(
-        meeting=seed.dag029,
-        title="Broken",
-        upload=upload("x.pdf", b"%PDF-1.4 nonsense"),
-        acting_user=pmo,
+        meeting=seed.dag029, title="Broken", upload=upload("x.pdf", pdf_bytes(1)), acting_user=pmo
     )
+    # The stored file damaged since (a disk, a restore): a PDF read at upload no longer reads.
+    stored = paper.versions.get().file
+    with stored.storage.open(stored.name, "wb") as damaged:
+        damaged.write(b"%PDF-1.4 nonsense")
     with django_capture_on_commit_callbacks(execute=True):
         pack = meeting_pack_request(meeting=seed.dag029, acting_user=pmo)
     pack.refresh_from_db()
