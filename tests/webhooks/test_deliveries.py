@@ -231,3 +231,46 @@ def test_only_http_and_https_urls_are_taken(seed, pmo, url):
         endpoint_create(acting_user=pmo, name="Bad", url=url, kinds=["updated"])
     assert "url" in caught.value.error_dict
     assert not Endpoint.objects.exists()
+
+
+def test_a_receiver_that_trickles_its_answer_is_cut_off_and_fails():
+    """One byte a second never trips a per-read timeout; the whole exchange is bounded."""
+    import socket
+    import threading
+    import time
+
+    from webhooks import sender
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+    stop = threading.Event()
+
+    def trickle():
+        conn, _ = server.accept()
+        conn.recv(65536)
+        for byte in b"HTTP/1.1 200 OK\r\nX-Slow: " + b"a" * 60:
+            if stop.is_set():
+                break
+            try:
+                conn.send(bytes([byte]))
+            except OSError:
+                break
+            time.sleep(0.5)
+        conn.close()
+
+    thread = threading.Thread(target=trickle, daemon=True)
+    thread.start()
+    started = time.monotonic()
+    result = sender.post(
+        url=f"http://127.0.0.1:{server.getsockname()[1]}/hook",
+        body=b"{}",
+        secret="s",
+        headers={},
+    )
+    took = time.monotonic() - started
+    stop.set()
+    server.close()
+    assert not result.ok
+    assert result.error == f"No complete answer within {sender.TOTAL_S} s"
+    assert sender.TOTAL_S <= took < sender.TOTAL_S + 2
