@@ -52,6 +52,7 @@ class Change:
 class SinceLast:
     meeting: Meeting
     previous: Meeting | None
+    previous_named: bool = False  # whether the reader may see (and so be told) which it was
     since: dt.datetime | None = None
     until: dt.datetime | None = None
     closed: list[Change] = field(default_factory=list)
@@ -159,6 +160,9 @@ def since_last_meeting(*, meeting: Meeting, user: Any, now: dt.datetime | None =
     result = SinceLast(meeting=meeting, previous=previous)
     if previous is None:
         return result
+    # The window starts at the previous meeting whoever reads it; a reader who may not see
+    # that meeting is not told which it was.
+    result.previous_named = Meeting.objects.visible_to(user).filter(pk=previous.pk).exists()
     result.since = previous.end_at or previous.start_at
     result.until = min(now or timezone.now(), meeting.start_at)
     if result.until <= result.since:

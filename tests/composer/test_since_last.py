@@ -120,3 +120,19 @@ def test_newly_overdue_and_a_decision_between_meetings(db):
         ("DAG-DEC68", "Approved (was proposed)", "Demo Chair")
     ]
     assert Action.objects.get(pk=late.pk).is_open
+
+
+def test_a_previous_meeting_the_reader_may_not_see_is_not_named(db, client):
+    from tests.fixtures import build_two_committees
+
+    two = build_two_committees()
+    # DAG031 (Confidential, 6 December 2023) comes before the Public DAG032.
+    client.force_login(two.users["observer"])
+    page = client.get("/meetings/DAG032/since-last/").content.decode()
+    assert "DAG031" not in page
+    assert (
+        "the committee&#x27;s previous meeting" in page
+        or "the committee's previous meeting" in page
+    )
+    client.force_login(two.users["pmo"])
+    assert "DAG031" in client.get("/meetings/DAG032/since-last/").content.decode()
