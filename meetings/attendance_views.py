@@ -8,11 +8,13 @@ every method, and only the PMO may change it (403; ``meetings.attendance`` check
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -65,6 +67,23 @@ def _rows(meeting: Meeting, data: Any = None) -> list[tuple[MeetingParticipant, 
     ]
 
 
+def _read_state(meeting: Meeting) -> str:
+    """A digest of everyone's attendance as it stands: the form carries the one it was read
+    at, so a save from a page read before someone else's is refused, not laid over it."""
+    rows = sorted(
+        MeetingParticipant.objects.filter(meeting=meeting).values_list(
+            "person_id", "attendance", "substitute_for_id"
+        )
+    )
+    return hashlib.sha256(repr(rows).encode()).hexdigest()[:20]
+
+
+STALE_ATTENDANCE = (
+    "The attendance was changed by someone else since you opened this page. It is shown "
+    "below with your choices kept; save again to record yours over theirs."
+)
+
+
 class MeetingAttendanceView(LoginRequired):
     """The participants with their attendance and the quorum; ``POST`` (PMO) saves every
     row together, or (``invite_members``) invites the committee's members in one step."""
@@ -83,7 +102,13 @@ class MeetingAttendanceView(LoginRequired):
             )
             messages.success(request, f"{len(added)} committee member(s) invited.")
             return self._back(meeting)
-        rows, options = _rows(meeting, request.POST), AttendanceOptionsForm(request.POST)
+        # Only the people the page showed: a participant added since is left as they are.
+        rows = [
+            (p, form)
+            for p, form in _rows(meeting, request.POST)
+            if f"{form.prefix}-attendance" in request.POST
+        ]
+        options = AttendanceOptionsForm(request.POST)
         errors: list[str] = []
         if all(form.is_valid() for _, form in rows) and options.is_valid():
             entries = [
@@ -95,12 +120,16 @@ class MeetingAttendanceView(LoginRequired):
                 for p, form in rows
             ]
             try:
-                attendance.meeting_attendance_record(
-                    meeting=meeting,
-                    entries=entries,
-                    in_report=options.cleaned_data["in_report"],
-                    acting_user=request.user,
-                )
+                with transaction.atomic():
+                    Meeting.objects.select_for_update().filter(pk=meeting.pk).exists()
+                    if request.POST.get("read_state") != _read_state(meeting):
+                        raise ValidationError(STALE_ATTENDANCE)
+                    attendance.meeting_attendance_record(
+                        meeting=meeting,
+                        entries=entries,
+                        in_report=options.cleaned_data["in_report"],
+                        acting_user=request.user,
+                    )
             except ValidationError as exc:
                 errors = exc.messages
             else:
@@ -137,6 +166,7 @@ class MeetingAttendanceView(LoginRequired):
                     meeting=meeting, participants=[p for p, _ in rows]
                 ),
                 "can_edit": roles.is_pmo(request.user),
+                "read_state": _read_state(meeting),
             },
         )
 

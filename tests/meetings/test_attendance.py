@@ -3,6 +3,7 @@ attendance, substitutes and guests, the quorum, and the API's participant fields
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -143,6 +144,12 @@ def test_substitutes_are_checked_and_nothing_is_saved_on_an_error(seed):
         )
 
 
+def read_state(client, ref: str) -> str:
+    """The attendance form's hidden read state, as the page gives it."""
+    page = client.get(f"/meetings/{ref}/attendance/").content.decode()
+    return re.search(r'name="read_state" value="([^"]+)"', page)[1]
+
+
 def test_the_attendance_page_saves_every_row_together(seed, client):
     seed.committee.quorum_count = 2
     seed.committee.save()
@@ -155,6 +162,7 @@ def test_the_attendance_page_saves_every_row_together(seed, client):
     client.logout()
     login(client, "pmo")
     data = {
+        "read_state": read_state(client, "DAG029"),
         f"p{ids['Demo Chair']}-attendance": "present",
         f"p{ids['Rob Short']}-attendance": "apologies",
         f"p{ids['Vera Voter']}-attendance": "absent",
@@ -169,6 +177,7 @@ def test_the_attendance_page_saves_every_row_together(seed, client):
     fragment = client.get("/meetings/DAG029/attendance/quorum/").content.decode()
     assert "Quorate" in fragment
     # A bad row: nothing saved, the error shown.
+    data["read_state"] = read_state(client, "DAG029")
     data[f"p{ids['Vera Voter']}-substitute_for"] = str(alan)
     data[f"p{ids['Vera Voter']}-attendance"] = "present"
     html = client.post("/meetings/DAG029/attendance/", data).content.decode()
@@ -238,3 +247,37 @@ def test_the_quorum_is_kept_on_the_committee_through_the_api_and_the_form(seed, 
     assert response.status_code == 302
     seed.committee.refresh_from_db()
     assert (seed.committee.quorum_count, seed.committee.quorum_fraction) == (3, None)
+
+
+def test_a_page_read_before_another_save_is_refused_and_a_later_participant_kept(seed, client):
+    attendance.meeting_participants_invite_members(meeting=seed.dag029, acting_user=pmo())
+    rob = person("Rob Short").pk
+    login(client, "pmo")
+    tab_a = read_state(client, "DAG029")
+    tab_b = read_state(client, "DAG029")
+    saved = client.post(
+        "/meetings/DAG029/attendance/", {"read_state": tab_b, f"p{rob}-attendance": "present"}
+    )
+    assert saved.status_code == 302
+    refused = client.post(
+        "/meetings/DAG029/attendance/", {"read_state": tab_a, f"p{rob}-attendance": "apologies"}
+    )
+    assert refused.status_code == 200
+    assert "changed by someone else" in refused.content.decode()
+    assert seed.dag029.participants.get(person_id=rob).attendance == "present"
+    # Saved again from the refreshed page: the rows on the page only; the others are kept.
+    vera = person("Vera Voter").pk
+    attendance.meeting_attendance_record(
+        meeting=seed.dag029,
+        entries=[
+            attendance.AttendanceEntry(person_id=vera, attendance="video", substitute_for=None)
+        ],
+        acting_user=pmo(),
+    )
+    fresh = read_state(client, "DAG029")
+    again = client.post(
+        "/meetings/DAG029/attendance/", {"read_state": fresh, f"p{rob}-attendance": "apologies"}
+    )
+    assert again.status_code == 302
+    assert seed.dag029.participants.get(person_id=rob).attendance == "apologies"
+    assert seed.dag029.participants.get(person_id=vera).attendance == "video"
