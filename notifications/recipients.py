@@ -13,13 +13,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
 from actions.models import Action, ActionUpdate
 from changerequests.models import ChangeRequest, ImpactAssessmentResponse
-from core.access import CHAIR_ROLES, SeatRole
+from core.access import CHAIR_ROLES, SeatRole, current_q
 from core.events import Event
 from decisions.models import Decision
 from meetings.models import Meeting, MeetingParticipant, Membership, Person
@@ -74,10 +73,7 @@ def seat_holder_ids(
 ) -> set[int]:
     """People holding a current seat (of one of ``roles``) on the committee."""
     today = today or timezone.localdate()
-    seats = Membership.objects.filter(committee_id=committee_id).filter(
-        Q(start_date__isnull=True) | Q(start_date__lte=today),
-        Q(end_date__isnull=True) | Q(end_date__gte=today),
-    )
+    seats = Membership.objects.filter(committee_id=committee_id).filter(current_q(today))
     if roles is not None:
         seats = seats.filter(role__in=list(roles))
     return set(seats.values_list("person_id", flat=True))
@@ -168,10 +164,12 @@ def _report_issued(event: Event) -> list[Told]:
 
 def _agenda_published(event: Event) -> list[Told]:
     meeting = event.record
+    # The participants, and everyone seated on the committee (a member may read the papers
+    # before being invited); each is told only if they may open the meeting.
     ids = set(
         MeetingParticipant.objects.filter(meeting=meeting).values_list("person_id", flat=True)
-    )
-    url = reverse("meeting-agenda", args=[meeting.ref])
+    ) | seat_holder_ids(meeting.committee_id)
+    url = reverse("meeting-agenda-page", args=[meeting.ref])
     text = f"The agenda and papers of {meeting.ref} were published."
     return [Told(Kind.AGENDA_PUBLISHED, ids, "meeting", meeting.pk, meeting.ref, url, text)]
 

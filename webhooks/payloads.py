@@ -140,7 +140,7 @@ def _meeting_subject(event: Event, meeting: Meeting) -> Subject:
         version = event.data.get("version")
         url = _url("headline-report-version", meeting.ref, version)
         return Subject("headline_report", meeting.ref, url, meeting, {**fields, "version": version})
-    return Subject("agenda", meeting.ref, _url("meeting-agenda", meeting.ref), meeting, fields)
+    return Subject("agenda", meeting.ref, _url("meeting-agenda-page", meeting.ref), meeting, fields)
 
 
 def payload_build(event: Event, subject: Subject, *, delivery_id: str) -> dict[str, Any]:

@@ -51,7 +51,9 @@ def test_every_kind_reaches_only_those_who_may_open_it(django_capture_on_commit_
         # Its agenda published: its participants (Gail Guest, invited) may open it.
         agenda_item_create(meeting=two.dag031, title="Opening", acting_user=pmo)
         agenda_publish(meeting=two.dag031, acting_user=pmo)
-        assert _told(Kind.AGENDA_PUBLISHED) == {"guest"}
+        # And the committee's seat holders who may open it: the chair and the secretariat
+        # (not the members and the observer).
+        assert _told(Kind.AGENDA_PUBLISHED) == {"guest", "chair", "secretary"}
         # A proposed TMAG decision: TMAG's chair (Dana Dual), not DAG's chair.
         decision_create(meeting=two.tmag001, text="Adopt the rehearsal window", acting_user=pmo)
         assert _told(Kind.DECISION_AWAITING) == {"dual"}

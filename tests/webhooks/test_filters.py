@@ -121,7 +121,7 @@ def test_decisions_reports_and_agendas_carry_their_own_pages(seed, pmo):
     assert [(p["event"], p["kind"], p["record"]["type"], p["record"]["url"]) for p in payloads] == [
         ("decision.decided", "decided", "decision", f"{site}/decisions/DAG-DEC68/"),
         ("report.issued", "issued", "headline_report", f"{site}/meetings/DAG028/report/v2.pdf"),
-        ("agenda.published", "issued", "agenda", f"{site}/meetings/DAG029/agenda/"),
+        ("agenda.published", "issued", "agenda", f"{site}/meetings/DAG029/agenda-and-papers/"),
     ]
     assert payloads[0]["record"]["change_request"] == "CR023"
     assert payloads[0]["data"] == {"status": "approved"}
