@@ -57,7 +57,12 @@ def discussion_text_clean(text: str) -> str:
     )
     # A link whose address was refused (a script, a relative path) is no link: its text stays.
     html = _HREFLESS_LINK_RE.sub(r"\1", html)
+    # The editor leaves empty paragraphs behind (an Enter at the end, a list closed).
+    html = _EMPTY_PARAGRAPH_RE.sub("", html)
     return _emphasis_flattened(html).strip()
+
+
+_EMPTY_PARAGRAPH_RE = re.compile(r"<p>(?:\s|<br>)*</p>")
 
 
 _HREFLESS_LINK_RE = re.compile(r'<a rel="noopener noreferrer">(.*?)</a>', re.DOTALL)

@@ -35,3 +35,9 @@ def test_a_ref_inside_a_written_link_is_not_linked_again():
     )
     cell = discussion_cell_html(html, ["DAG"], {"DAG28-02": "action-DAG28-02"})
     assert cell.count('href="#action-DAG28-02"') == 1
+
+
+def test_the_editors_nested_and_empty_paragraphs_come_out_as_valid_html():
+    # What the editor writes after a bulleted list and an Enter at the end.
+    html = "<p>Intro<ul><li>a</li></ul><p>x</p></p><p><br></p>"
+    assert discussion_text_clean(html) == "<p>Intro</p><ul><li>a</li></ul><p>x</p>"
