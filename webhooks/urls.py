@@ -12,4 +12,9 @@ urlpatterns = [
     path("webhooks/<int:pk>/test/", views.WebhookPingView.as_view(), name="webhook-ping"),
     path("webhooks/<int:pk>/secret/", views.WebhookSecretView.as_view(), name="webhook-secret"),
     path("webhooks/<int:pk>/delete/", views.WebhookDeleteView.as_view(), name="webhook-delete"),
+    path(
+        "webhooks/<int:pk>/secret/shown/",
+        views.WebhookSecretShownView.as_view(),
+        name="webhook-secret-shown",
+    ),
 ]

@@ -20,11 +20,29 @@ from .forms import EndpointForm
 from .models import Endpoint
 from .payloads import SIGNATURE_HEADER
 
+SHOWN_SECRET_KEY = "webhooks.secret_to_show"  # noqa: S105 - a session key, not a secret
 
-def _secret_page(request: HttpRequest, endpoint: Endpoint, *, made: bool) -> HttpResponse:
-    """The one page that shows the secret (no-store: no cache keeps a copy)."""
-    context = {"endpoint": endpoint, "made": made, "header": SIGNATURE_HEADER}
-    return render(request, "webhooks/endpoint_secret.html", context)
+
+def _secret_redirect(request: HttpRequest, endpoint: Endpoint, *, made: bool) -> HttpResponse:
+    """After saving, go to the page that shows the secret once (post, redirect, get: a
+    reload or a back button does not register the endpoint or rotate its secret again)."""
+    request.session[SHOWN_SECRET_KEY] = {"pk": endpoint.pk, "made": made}
+    return HttpResponseRedirect(reverse("webhook-secret-shown", args=[endpoint.pk]))
+
+
+@method_decorator(never_cache, name="dispatch")
+class WebhookSecretShownView(PmoRequired):
+    """``/webhooks/<id>/secret/shown/``: the one page that shows the secret (no-store: no
+    cache keeps a copy), once after it was made; opened again it goes to the endpoint."""
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        endpoint = get_object_or_404(Endpoint, pk=pk)
+        shown = request.session.pop(SHOWN_SECRET_KEY, None)
+        if not shown or shown.get("pk") != endpoint.pk:
+            messages.info(request, "The secret was shown once; make a new one if it was lost.")
+            return HttpResponseRedirect(reverse("webhook-detail", args=[pk]))
+        context = {"endpoint": endpoint, "made": shown["made"], "header": SIGNATURE_HEADER}
+        return render(request, "webhooks/endpoint_secret.html", context)
 
 
 class WebhookListView(PmoRequired):
@@ -52,7 +70,7 @@ class WebhookCreateView(PmoRequired):
             except ValidationError as exc:
                 form_add_service_error(form, exc)
             else:
-                return _secret_page(request, endpoint, made=True)
+                return _secret_redirect(request, endpoint, made=True)
         return self.show(request, form)
 
     def show(self, request: HttpRequest, form: EndpointForm) -> HttpResponse:
@@ -117,7 +135,7 @@ class WebhookSecretView(PmoRequired):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         endpoint = get_object_or_404(Endpoint, pk=pk)
         endpoint = services.endpoint_secret_rotate(endpoint=endpoint, acting_user=request.user)
-        return _secret_page(request, endpoint, made=False)
+        return _secret_redirect(request, endpoint, made=False)
 
 
 class WebhookDeleteView(PmoRequired):

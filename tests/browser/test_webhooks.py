@@ -39,6 +39,8 @@ def _check(page, name: str, width: int) -> None:
 @pytest.mark.parametrize("width", [1280, 390])
 def test_the_pmo_registers_an_endpoint_and_sends_a_test(open_page, seeded, receiver, width):
     page = open_page("pmo", width=width)
+    if width < 640:  # on a phone the navigation folds behind the Menu button
+        page.get_by_role("button", name="Menu").click()
     page.get_by_role("link", name="Webhooks").click()
     _check(page, "list-empty", width)
     page.get_by_role("link", name="Add an endpoint").click()

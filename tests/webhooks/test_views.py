@@ -26,12 +26,20 @@ def test_the_pmo_registers_an_endpoint_and_sees_its_secret_once(
         "max_classification": "public",
         "is_active": "on",
     }
-    answer = pmo_client.post("/webhooks/new/", form)
-    assert answer.status_code == 200
+    saved = pmo_client.post("/webhooks/new/", form)
     endpoint = Endpoint.objects.get()
+    # Post, redirect, get: a reload registers nothing again.
+    assert saved.status_code == 302
+    assert saved["Location"] == f"/webhooks/{endpoint.pk}/secret/shown/"
+    answer = pmo_client.get(saved["Location"])
+    assert answer.status_code == 200
     page = answer.content.decode()
     assert endpoint.secret in page
     assert "no-store" in answer["Cache-Control"]
+    reloaded = pmo_client.get(saved["Location"], follow=True)
+    assert endpoint.secret not in reloaded.content.decode()
+    assert "The secret was shown once" in reloaded.content.decode()
+    assert Endpoint.objects.count() == 1
     assert endpoint.kinds == ["updated", "closed"]
     assert list(endpoint.committees.all()) == [seed.committee]
     detail = pmo_client.get(f"/webhooks/{endpoint.pk}/").content.decode()
@@ -45,7 +53,7 @@ def test_the_pmo_registers_an_endpoint_and_sees_its_secret_once(
     assert Delivery.objects.get().status == Delivery.Status.DELIVERED
 
     old = endpoint.secret
-    rotated = pmo_client.post(f"/webhooks/{endpoint.pk}/secret/")
+    rotated = pmo_client.post(f"/webhooks/{endpoint.pk}/secret/", follow=True)
     endpoint.refresh_from_db()
     assert endpoint.secret != old
     assert endpoint.secret in rotated.content.decode()
