@@ -12,6 +12,7 @@ import datetime as dt
 import pytest
 import time_machine
 from django.core import mail
+from django.utils import timezone
 
 from composer import headline_report
 from core.actors import SYSTEM
@@ -105,7 +106,7 @@ def test_a_seat_ended_since_hides_the_notifications_text_and_opening_it_still_cl
     assert "SECRET-DECISION-TEXT" in client.get("/notifications/").content.decode()
     # Dana's TMAG seat ends today: the Restricted TMAG001 and its decision are hidden now.
     seat = dual.person.memberships.get(committee=two.tmag)
-    seat.end_date = dt.date.today()
+    seat.end_date = timezone.localdate()
     seat.save()
     client.force_login(dual)  # a fresh request reads the seats again
     page = client.get("/notifications/").content.decode()
