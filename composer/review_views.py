@@ -18,10 +18,9 @@ from actions.selectors import (
     action_list_to_review,
     action_review_list_for_meeting,
 )
-from actions.services import action_review_record
-from actions.versions import action_version, action_versions
+from actions.versions import action_versions
+from composer.take_up import review_record_guarded
 from core import refs, roles
-from core.concurrency import version_guard
 from core.views import (
     LoginRequired,
     form_add_service_error,
@@ -73,20 +72,7 @@ class MeetingReviewView(LoginRequired):
         form = ActionReviewForm(request.POST, prefix=action.ref, auto_id=f"r-{action.ref}-%s")
         if form.is_valid():
             try:
-                with version_guard(
-                    form,
-                    record=action,
-                    current=lambda: action_version(request, action),
-                    name=f"Action {action.ref}",
-                ):
-                    review = action_review_record(
-                        action=action,
-                        meeting=meeting,
-                        outcome=form.cleaned_data["outcome"],
-                        new_due_date=form.cleaned_data["new_due_date"],
-                        note=form.cleaned_data["note"],
-                        acting_user=request.user,
-                    )
+                review = review_record_guarded(request, meeting=meeting, action=action, form=form)
             except ValidationError as exc:
                 form_add_service_error(form, exc)
             else:

@@ -78,6 +78,28 @@ def take_up_rows(request: HttpRequest, meeting: Meeting, data: Any = None) -> li
     return [TakeUpRow(action, _form(request, action, data)) for action in actions]
 
 
+def review_record_guarded(
+    request: HttpRequest, *, meeting: Meeting, action: Action, form: Any
+) -> ActionReview:
+    """The one way a browser review form reaches the service: the form's version checked
+    under the action's lock (``version_guard``: ValidationError when stale), then
+    ``action_review_record`` with the form's outcome, new date and note."""
+    with version_guard(
+        form,
+        record=action,
+        current=lambda: action_version(request, action),
+        name=f"Action {action.ref}",
+    ):
+        return action_review_record(
+            action=action,
+            meeting=meeting,
+            outcome=form.cleaned_data["outcome"],
+            new_due_date=form.cleaned_data["new_due_date"],
+            note=form.cleaned_data["note"],
+            acting_user=request.user,
+        )
+
+
 class _RowRefusedError(Exception):
     """A row was refused: the transaction rolls back every row."""
 
@@ -96,22 +118,9 @@ def take_up_save(request: HttpRequest, meeting: Meeting, rows: list[TakeUpRow]) 
             for row in chosen:
                 action, form = row.action, row.form
                 try:
-                    with version_guard(
-                        form,
-                        record=action,
-                        current=lambda a=action: action_version(request, a),
-                        name=f"Action {action.ref}",
-                    ):
-                        reviews.append(
-                            action_review_record(
-                                action=action,
-                                meeting=meeting,
-                                outcome=form.cleaned_data["outcome"],
-                                new_due_date=form.cleaned_data["new_due_date"],
-                                note=form.cleaned_data["note"],
-                                acting_user=request.user,
-                            )
-                        )
+                    reviews.append(
+                        review_record_guarded(request, meeting=meeting, action=action, form=form)
+                    )
                 except ValidationError as exc:
                     form_add_service_error(form, exc)
                     refused = True
