@@ -28,7 +28,7 @@ from core.history import record_values
 from core.views import LoginRequired, PmoRequired, form_add_service_error
 from meetings import agenda_services, services
 from meetings.models import AgendaItem, Meeting, MeetingPack, agenda_readable
-from meetings.pack import agenda_items_with_papers, paper_files
+from meetings.pack import agenda_items_with_papers, pack_is_out_of_date, paper_files
 from meetings.views import get_meeting_or_404
 
 EDIT_FIELDS = ("title", "start_time", "duration_minutes", "presenter", "purpose", "change_request")
@@ -60,11 +60,12 @@ def agenda_page_context(request: HttpRequest, meeting: Meeting, **extra: Any) ->
         )
         context["items"] = items
         context["meeting_papers"] = paper_files(loose)
-        context["pack"] = (
+        context["pack"] = pack = (
             agenda_readable(MeetingPack.objects.visible_to(request.user), request.user, "meeting__")
             .filter(meeting=meeting)
             .first()
         )
+        context["pack_out_of_date"] = pack is not None and pack_is_out_of_date(pack)
     if can_edit:
         context.setdefault("add_form", AgendaItemAddForm())
         context.setdefault("paper_form", PaperAddForm(meeting=meeting))

@@ -64,6 +64,23 @@ def agenda_items_with_papers(meeting: Meeting) -> QuerySet[AgendaItem]:
     )
 
 
+def pack_is_out_of_date(pack: MeetingPack) -> bool:
+    """Whether the agenda or a paper of the pack's meeting changed after the pack was made
+    (a paper replaced or added, an item edited or moved, the agenda published again): the
+    page then says so, so nobody reads an old pack for the current one. Two queries."""
+    if pack.status != MeetingPack.Status.READY or pack.rendered_at is None:
+        return False
+    meeting = pack.meeting
+    if meeting.agenda_published_at and meeting.agenda_published_at > pack.rendered_at:
+        return True
+    later_paper = PaperVersion.objects.filter(
+        paper__meeting=meeting, uploaded_at__gt=pack.rendered_at
+    ).exists()
+    return later_paper or AgendaItem.history.filter(
+        meeting_id=meeting.pk, history_date__gt=pack.rendered_at
+    ).exists()
+
+
 def paper_files(papers: Any) -> list[PaperFile]:
     """``papers`` (with their versions prefetched) that have a file, each with its current
     version (the highest number)."""

@@ -252,3 +252,28 @@ def test_a_broken_paper_fails_the_pack_visibly_and_it_is_retried(
 def test_a_member_cannot_ask_for_an_unpublished_pack(seed, member_user):
     with pytest.raises(PermissionDenied):
         meeting_pack_request(meeting=seed.dag029, acting_user=member_user)
+
+
+def test_a_pack_made_before_a_paper_is_replaced_is_out_of_date(
+    seed, pmo, django_capture_on_commit_callbacks
+):
+    from meetings.pack import pack_is_out_of_date
+
+    (item,) = _items(seed.dag029, pmo, "Release plan")
+    paper = agenda_services.paper_add(
+        meeting=seed.dag029,
+        agenda_item=item,
+        title="Plan",
+        upload=upload("plan.pdf", pdf_bytes(1)),
+        acting_user=pmo,
+    )
+    agenda_services.agenda_publish(meeting=seed.dag029, acting_user=pmo)
+    with django_capture_on_commit_callbacks(execute=True):
+        pack = meeting_pack_request(meeting=seed.dag029, acting_user=pmo)
+    pack.refresh_from_db()
+    assert pack.status == MeetingPack.Status.READY
+    assert not pack_is_out_of_date(pack)
+    agenda_services.paper_replace(
+        paper=paper, upload=upload("plan.pdf", pdf_bytes(2)), acting_user=pmo
+    )
+    assert pack_is_out_of_date(pack)
