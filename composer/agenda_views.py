@@ -25,7 +25,7 @@ from composer.api.views import AgendaItemDetailApi
 from core import roles
 from core.concurrency import Version, record_version, version_guard
 from core.history import record_values
-from core.views import LoginRequired, PmoRequired, form_add_service_error
+from core.views import LoginRequired, RecorderRequired, form_add_service_error
 from meetings import agenda_services, services
 from meetings.models import AgendaItem, Meeting, MeetingPack, agenda_readable
 from meetings.pack import agenda_items_with_papers, pack_is_out_of_date, paper_files
@@ -41,7 +41,7 @@ def agenda_url(meeting: Meeting) -> str:
 def agenda_page_context(request: HttpRequest, meeting: Meeting, **extra: Any) -> dict[str, Any]:
     """What the agenda page shows ``request.user``: nothing of the agenda before it is
     published, unless they build it."""
-    can_edit = roles.is_pmo(request.user)
+    can_edit = roles.is_recorder(request.user, meeting.committee_id)
     readable = can_edit or meeting.agenda_published_at is not None
     context: dict[str, Any] = {
         "meeting": meeting,
@@ -82,7 +82,7 @@ class MeetingAgendaPageView(LoginRequired):
         return render(request, "meetings/agenda/agenda_page.html", context)
 
 
-class AgendaItemAddView(PmoRequired):
+class AgendaItemAddView(RecorderRequired):
     """``/meetings/<ref>/agenda-and-papers/items/new/`` (POST): add an item at the end."""
 
     visible_record = staticmethod(get_meeting_or_404)
@@ -119,7 +119,7 @@ def _item_or_404(meeting: Meeting, pk: int) -> AgendaItem:
     return found
 
 
-class AgendaItemEditView(PmoRequired):
+class AgendaItemEditView(RecorderRequired):
     """``/meetings/<ref>/agenda-and-papers/items/<pk>/edit/``: an item's title, slot,
     presenter, purpose and CR, refused when the item changed since the form was read."""
 
@@ -164,7 +164,7 @@ class AgendaItemEditView(PmoRequired):
         return render(request, "meetings/agenda/agenda_item_form.html", context)
 
 
-class AgendaItemMoveView(PmoRequired):
+class AgendaItemMoveView(RecorderRequired):
     """``/meetings/<ref>/agenda-and-papers/items/<pk>/move/`` (POST ``direction=up|down``)."""
 
     visible_record = staticmethod(get_meeting_or_404)
@@ -180,7 +180,7 @@ class AgendaItemMoveView(PmoRequired):
         return HttpResponseRedirect(agenda_url(meeting) + f"#item-{item.pk}")
 
 
-class AgendaReorderView(PmoRequired):
+class AgendaReorderView(RecorderRequired):
     """``/meetings/<ref>/agenda-and-papers/order/`` (POST ``{"items": [ids]}``): the order
     after a drag and drop (``static/js/agenda-order.js``). 409 when the agenda changed."""
 
@@ -199,7 +199,7 @@ class AgendaReorderView(PmoRequired):
         return JsonResponse({"detail": "Agenda order saved."})
 
 
-class AgendaPublishView(PmoRequired):
+class AgendaPublishView(RecorderRequired):
     """``/meetings/<ref>/agenda-and-papers/publish/`` (POST): publish the agenda now."""
 
     visible_record = staticmethod(get_meeting_or_404)

@@ -22,7 +22,7 @@ from composer.agenda_forms import PaperAddForm, PaperReplaceForm
 from composer.agenda_views import agenda_page_context, agenda_url
 from core import ratelimit
 from core.renders import RenderStatusViewMixin
-from core.views import LoginRequired, PmoRequired, form_add_service_error
+from core.views import LoginRequired, RecorderRequired, form_add_service_error
 from meetings import agenda_services
 from meetings.models import Meeting, MeetingPack, Paper, PaperVersion
 from meetings.pack import (
@@ -44,7 +44,7 @@ def _attachment(handle: Any, *, content_type: str, filename: str) -> FileRespons
     return response
 
 
-class PaperAddView(PmoRequired):
+class PaperAddView(RecorderRequired):
     """``/meetings/<ref>/agenda-and-papers/papers/new/`` (POST): attach a paper."""
 
     visible_record = staticmethod(get_meeting_or_404)
@@ -77,7 +77,7 @@ def _paper_or_404(request: HttpRequest, meeting: Meeting, pk: int) -> Paper:
     return paper
 
 
-class PaperReplaceView(PmoRequired):
+class PaperReplaceView(RecorderRequired):
     """``/meetings/<ref>/agenda-and-papers/papers/<pk>/replace/``: a new version of the file
     (the earlier ones are kept)."""
 

@@ -24,9 +24,9 @@ class MeetingTakeUpView(LoginRequired):
         return self.show(request, meeting, take_up_rows(request, meeting))
 
     def post(self, request: HttpRequest, ref: str) -> HttpResponse:
-        if not roles.is_pmo(request.user):
+        meeting = get_meeting_or_404(request, ref)  # 404 first for a meeting not to be seen
+        if not roles.is_recorder(request.user, meeting.committee_id):
             raise PermissionDenied("Only the PMO (secretariat) can do this.")
-        meeting = get_meeting_or_404(request, ref)
         rows = take_up_rows(request, meeting, request.POST)
         if not any(row.form.is_chosen for row in rows):
             messages.info(request, "No outcome was chosen: nothing was saved.")
@@ -48,7 +48,7 @@ class MeetingTakeUpView(LoginRequired):
                 "meeting": meeting,
                 "rows": rows,
                 "reviews": _reviews_marked(meeting, request.user),
-                "can_edit": roles.is_pmo(request.user),
+                "can_edit": roles.is_recorder(request.user, meeting.committee_id),
                 "today": today_london(),
             },
         )

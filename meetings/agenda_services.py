@@ -45,12 +45,12 @@ def _slot_check(item: AgendaItem) -> None:
 @transaction.atomic
 def agenda_item_edit(*, agenda_item: AgendaItem, acting_user: Any, **changes: Any) -> AgendaItem:
     """Change an agenda item's title, time slot (``start_time``, ``duration_minutes``),
-    ``presenter`` (a Person or None), ``purpose`` or ``change_request`` (PMO only).
+    ``presenter`` (a Person or None), ``purpose`` or ``change_request`` (a recorder).
 
     Raises ValidationError for bad values (a duration without a start, a title another
-    item of the meeting has) and for other fields, PermissionDenied unless PMO.
+    item of the meeting has) and for other fields, PermissionDenied unless a recorder.
     """
-    roles.require_pmo(acting_user)
+    roles.require_recorder(acting_user, agenda_item.meeting.committee_id)
     item = AgendaItem.objects.select_for_update().get(pk=agenda_item.pk)
     if "title" in changes:
         changes["title"] = " ".join((changes["title"] or "").split())
@@ -69,7 +69,7 @@ def agenda_item_move(*, agenda_item: AgendaItem, offset: int, acting_user: Any) 
     The meeting's items are locked and renumbered 1..n in their new order, so two moves at
     once never leave two items in one place. Moving past either end leaves it where it is.
     """
-    roles.require_pmo(acting_user)
+    roles.require_recorder(acting_user, agenda_item.meeting.committee_id)
     items = list(
         AgendaItem.objects.select_for_update()
         .filter(meeting_id=agenda_item.meeting_id)
@@ -88,7 +88,7 @@ def agenda_reorder(*, meeting: Meeting, item_ids: list[int], acting_user: Any) -
     ``item_ids`` must be exactly the meeting's items: a list made from a stale page (an item
     added or removed meanwhile) is refused with ValidationError and nothing moves.
     """
-    roles.require_pmo(acting_user)
+    roles.require_recorder(acting_user, meeting.committee_id)
     items = {
         item.pk: item
         for item in AgendaItem.objects.select_for_update().filter(meeting_id=meeting.pk)
@@ -110,12 +110,12 @@ def _renumber(items: list[AgendaItem], *, acting_user: Any) -> list[AgendaItem]:
 
 @transaction.atomic
 def agenda_publish(*, meeting: Meeting, acting_user: Any) -> Meeting:
-    """Publish the meeting's agenda (and papers) to its readers now (PMO only).
+    """Publish the meeting's agenda (and papers) to its readers now (a recorder).
 
     Publishing again moves the moment: items changed before it are no longer marked
     "changed since published". Raises ValidationError for a meeting with no agenda item.
     """
-    roles.require_pmo(acting_user)
+    roles.require_recorder(acting_user, meeting.committee_id)
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if not meeting.agenda_items.exists():
         raise ValidationError("Add at least one agenda item before publishing the agenda.")
@@ -170,7 +170,7 @@ def paper_add(
     The file is checked by its content (``meetings.paper_files``): ValidationError on
     ``file`` for a file that is not what it says, too large or of a kind not taken.
     """
-    roles.require_pmo(acting_user)
+    roles.require_recorder(acting_user, meeting.committee_id)
     _agenda_item_check(meeting, agenda_item)
     title = " ".join((title or "").split())
     paper = validated_save(
@@ -189,6 +189,6 @@ def paper_add(
 @transaction.atomic
 def paper_replace(*, paper: Paper, upload: Any, acting_user: Any) -> PaperVersion:
     """Add a new version of ``paper``'s file; the earlier versions are kept."""
-    roles.require_pmo(acting_user)
+    roles.require_recorder(acting_user, paper.meeting.committee_id)
     paper = Paper.objects.select_for_update().get(pk=paper.pk)
     return _version_add(paper=paper, upload=upload, acting_user=acting_user)

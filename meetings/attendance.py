@@ -138,7 +138,7 @@ def meeting_participants_invite_members(
 ) -> list[MeetingParticipant]:
     """Invite everyone holding a seat on the committee on the meeting's date, in one step (PMO
     only). People already invited stay as they are; returns the rows added."""
-    roles.require_pmo(acting_user)
+    roles.require_recorder(acting_user, meeting.committee_id)
     people = Person.objects.filter(
         pk__in=_seats_on(meeting.committee_id, meeting.date), is_active=True
     ).exclude(meeting_participations__meeting=meeting)
@@ -203,14 +203,14 @@ def meeting_attendance_record(
     in_report: bool | None = None,
     acting_user: Any,
 ) -> MeetingAttendance:
-    """Record the attendance of ``meeting``'s participants in one save (PMO only): all or
+    """Record the attendance of ``meeting``'s participants in one save (a recorder): all or
     nothing. ``in_report`` switches the report's attendance section (unchanged when None).
 
     Raises ValidationError (every problem, by name) for a person who is not a participant,
     an unknown attendance, a substitute standing in for themself, for someone who is not a
-    voting member, or two substitutes for one member; PermissionDenied unless PMO.
+    voting member, or two substitutes for one member; PermissionDenied unless a recorder.
     """
-    roles.require_pmo(acting_user)
+    roles.require_recorder(acting_user, meeting.committee_id)
     Meeting.objects.select_for_update().filter(pk=meeting.pk).exists()
     rows = {
         p.person_id: p

@@ -94,7 +94,7 @@ class MeetingAttendanceView(LoginRequired):
 
     def post(self, request: HttpRequest, ref: str) -> HttpResponse:
         meeting = get_meeting_or_404(request, ref)
-        if not roles.is_pmo(request.user):
+        if not roles.is_recorder(request.user, meeting.committee_id):
             raise PermissionDenied("Only the PMO (secretariat) can do this.")
         if "invite_members" in request.POST:
             added = attendance.meeting_participants_invite_members(
@@ -165,7 +165,7 @@ class MeetingAttendanceView(LoginRequired):
                 "quorum": attendance.meeting_quorum(
                     meeting=meeting, participants=[p for p, _ in rows]
                 ),
-                "can_edit": roles.is_pmo(request.user),
+                "can_edit": roles.is_recorder(request.user, meeting.committee_id),
                 "read_state": _read_state(meeting),
             },
         )

@@ -76,9 +76,12 @@ def pack_is_out_of_date(pack: MeetingPack) -> bool:
     later_paper = PaperVersion.objects.filter(
         paper__meeting=meeting, uploaded_at__gt=pack.rendered_at
     ).exists()
-    return later_paper or AgendaItem.history.filter(
-        meeting_id=meeting.pk, history_date__gt=pack.rendered_at
-    ).exists()
+    return (
+        later_paper
+        or AgendaItem.history.filter(
+            meeting_id=meeting.pk, history_date__gt=pack.rendered_at
+        ).exists()
+    )
 
 
 def paper_files(papers: Any) -> list[PaperFile]:

@@ -42,7 +42,7 @@ class MeetingParticipantsView(LoginRequired):
 
     def post(self, request: HttpRequest, ref: str) -> HttpResponse:
         meeting = get_meeting_or_404(request, ref)
-        if not roles.is_pmo(request.user):
+        if not roles.is_recorder(request.user, meeting.committee_id):
             raise PermissionDenied("Only the PMO (secretariat) can do this.")
         if "remove" in request.POST:
             person = person_list_for_user(user=request.user).filter(pk=request.POST["remove"])
@@ -79,6 +79,6 @@ class MeetingParticipantsView(LoginRequired):
                 "meeting": meeting,
                 "participants": list(participants.meeting_participant_list(meeting=meeting)),
                 "form": form,
-                "can_edit": roles.is_pmo(request.user),
+                "can_edit": roles.is_recorder(request.user, meeting.committee_id),
             },
         )

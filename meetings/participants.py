@@ -35,10 +35,10 @@ def meeting_participant_list(*, meeting: Meeting) -> QuerySet[MeetingParticipant
 def meeting_participant_add(
     *, meeting: Meeting, person: Person, acting_user: Any
 ) -> MeetingParticipant:
-    """Invite ``person`` to ``meeting`` (PMO only); adding someone already invited returns
+    """Invite ``person`` to ``meeting`` (a recorder); adding someone already invited returns
     their row unchanged. Raises PermissionDenied for anyone else, ValidationError for a
     team (a team takes part through its people)."""
-    roles.require_pmo(acting_user)
+    roles.require_recorder(acting_user, meeting.committee_id)
     if person.is_team:
         raise ValidationError({"person": f"{person.name} is a team; invite its people."})
     return history_get_or_create(
@@ -55,9 +55,9 @@ def meeting_participant_add(
 
 @transaction.atomic
 def meeting_participant_remove(*, meeting: Meeting, person: Person, acting_user: Any) -> bool:
-    """Take ``person`` off ``meeting``'s participants (PMO only); returns whether they were
+    """Take ``person`` off ``meeting``'s participants (a recorder); returns whether they were
     on it. The history keeps who removed them and when."""
-    roles.require_pmo(acting_user)
+    roles.require_recorder(acting_user, meeting.committee_id)
     participant = MeetingParticipant.objects.filter(meeting=meeting, person=person).first()
     if participant is None:
         return False

@@ -11,7 +11,7 @@ from django.db.models import (
     QuerySet,
 )
 
-from core import refs
+from core import refs, roles
 from core.history import HistoryEntry, history_entries, history_merge
 from core.visibility import meeting_visible_q, person_visible_q, sees_all_meetings
 
@@ -114,7 +114,9 @@ def meeting_history_of(*, meeting: Meeting, user: Any) -> list[HistoryEntry]:
         skipped={"committee", "number", "sub_number", "ref"},
     )
     # The rule of ``meetings.models.agenda_readable``, for the one meeting at hand.
-    detail_hidden = meeting.agenda_published_at is None and not sees_all_meetings(user)
+    detail_hidden = meeting.agenda_published_at is None and not roles.is_recorder(
+        user, meeting.committee_id
+    )
     agenda = history_entries(
         AgendaItem.history.filter(meeting_id=meeting.pk).select_related(who),
         subject=lambda row: f"Agenda item “{row.title}”",

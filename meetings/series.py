@@ -87,8 +87,8 @@ def meeting_series_plan(
     meeting from ``start_time`` to ``end_time`` London time on its date, with the template
     agenda (one item title a line). Raises ValidationError for a bad rule, an end not after
     the start, a time the clocks skip or repeat on one of the dates (naming it);
-    PermissionDenied unless PMO."""
-    roles.require_pmo(acting_user)
+    PermissionDenied unless a recorder."""
+    roles.require_recorder(acting_user, committee.pk)
     series = validated_save(
         MeetingSeries(
             committee=committee,

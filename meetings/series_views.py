@@ -14,7 +14,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from core.forms import DateInput, TimeInput
-from core.views import PmoRequired, form_add_service_error
+from core.views import RecorderRequired, form_add_service_error
 
 from . import series
 from .models import Committee, Meeting
@@ -81,7 +81,7 @@ class MeetingSeriesForm(forms.Form):
         return kwargs | {"agenda_template": data["agenda_template"]}
 
 
-class MeetingSeriesCreateView(PmoRequired):
+class MeetingSeriesCreateView(RecorderRequired):
     def get(self, request: HttpRequest) -> HttpResponse:
         return self.show(request, MeetingSeriesForm(auto_id="series-%s"))
 

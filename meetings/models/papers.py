@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from core.roles import recorded_committee_ids
 from core.visibility import MeetingRecordQuerySet, sees_all_meetings
 from meetings.models.meeting import AgendaItem, Meeting
 
@@ -32,12 +33,18 @@ class PaperQuerySet(MeetingRecordQuerySet):
 
 
 def agenda_readable(qs: Any, user: Any, path: str = "") -> Any:
-    """``qs`` narrowed to the meetings whose agenda ``user`` may read: published ones, or all
-    for the PMO (``path`` leads to the meeting). The meeting's own visibility is the
-    caller's ``visible_to``: this narrows it, never widens it."""
+    """``qs`` narrowed to the meetings whose agenda ``user`` may read: published ones, all
+    for the PMO, and those of the committees whose secretariat they are (who build the
+    agenda before publishing it; ``core.roles.recorded_committee_ids``). ``path`` leads to
+    the meeting. The meeting's own visibility is the caller's ``visible_to``: this narrows
+    it, never widens it."""
     if sees_all_meetings(user):
         return qs
-    return qs.filter(**{f"{path}agenda_published_at__isnull": False})
+    readable = Q(**{f"{path}agenda_published_at__isnull": False})
+    recorded = recorded_committee_ids(user)
+    if recorded:
+        readable |= Q(**{f"{path}committee_id__in": sorted(recorded)})
+    return qs.filter(readable)
 
 
 class Paper(models.Model):

@@ -7,6 +7,8 @@ see the record, 404 where they may not).
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.core.exceptions import PermissionDenied
 from rest_framework.authtoken.models import Token
@@ -147,3 +149,41 @@ def test_the_secretariat_api_writes_for_its_committee_only(two, tmag_public):
     assert member.patch("/api/v1/meetings/DAG032/", {"venue": "x"}, format="json").status_code == (
         403
     )
+
+
+def test_the_secretariat_builds_its_committees_agenda_and_records_attendance(
+    two, tmag_public, client
+):
+    """The #15 pages record too: DAG's secretariat builds DAG032's agenda (reading it before
+    it is published), publishes it and records attendance; TMAG's are refused."""
+    from meetings import agenda_services, attendance
+    from meetings.models import Paper
+
+    secretary = two.users["secretary"]
+    item = services.agenda_item_create(meeting=two.dag032, title="Opening", acting_user=secretary)
+    agenda_services.agenda_item_edit(
+        agenda_item=item, start_time=dt.time(10, 0), duration_minutes=10, acting_user=secretary
+    )
+    client.force_login(secretary)
+    page = client.get("/meetings/DAG032/agenda-and-papers/").content.decode()
+    assert "Opening" in page
+    assert "Publish" in page
+    added = client.post(
+        "/meetings/DAG032/agenda-and-papers/items/new/", {"title": "Any other business"}
+    )
+    assert added.status_code in (200, 302)
+    agenda_services.agenda_publish(meeting=two.dag032, acting_user=secretary)
+    attendance.meeting_participants_invite_members(meeting=two.dag032, acting_user=secretary)
+    assert client.get("/meetings/DAG032/attendance/").status_code == 200
+    # TMAG's agenda and attendance are not theirs to record.
+    with pytest.raises(PermissionDenied):
+        services.agenda_item_create(meeting=tmag_public, title="Nope", acting_user=secretary)
+    tmag_item = services.agenda_item_create(meeting=tmag_public, title="T", acting_user=SYSTEM)
+    with pytest.raises(PermissionDenied):
+        agenda_services.agenda_publish(meeting=tmag_public, acting_user=secretary)
+    with pytest.raises(PermissionDenied):
+        attendance.meeting_participants_invite_members(meeting=tmag_public, acting_user=secretary)
+    refused = client.post(f"/meetings/{tmag_public.ref}/agenda-and-papers/publish/")
+    assert refused.status_code == 403
+    assert tmag_item.meeting.agenda_published_at is None
+    assert not Paper.objects.exists()
