@@ -13,11 +13,10 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
-from core import refs, visibility
+from core import refs, roles, visibility
 from core.api.inputs import DateTimeInputField, InputSerializer, choices_help
 from core.api.links import Links
 from core.api.timestamps import DateTimeOutputField
-from core.visibility import sees_all_meetings
 from meetings.models import (
     AgendaItem,
     Committee,
@@ -276,10 +275,11 @@ class AgendaItemBriefSerializer(serializers.ModelSerializer):
 
 def agenda_is_readable(context: dict[str, Any], meeting: Meeting) -> bool:
     """True when the reader of ``context`` may read ``meeting``'s agenda: it is published,
-    or they see every meeting (the PMO builds it before publishing)."""
+    or they record for its committee (the PMO or its secretariat build it before publishing;
+    the rule of ``meetings.models.agenda_readable``)."""
     request = context.get("request")
     user = getattr(request, "user", None)
-    return meeting.agenda_published_at is not None or sees_all_meetings(user)
+    return meeting.agenda_published_at is not None or roles.is_recorder(user, meeting.committee_id)
 
 
 class PaperBriefSerializer(serializers.ModelSerializer):
