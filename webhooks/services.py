@@ -11,7 +11,7 @@ import datetime as dt
 import logging
 import secrets
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.conf import settings
@@ -28,6 +28,7 @@ from core.actors import SYSTEM, history_user
 from core.events import Event
 from core.services import history_delete, history_user_as, validated_save
 from core.visibility import classification_within
+from decisions.models import Decision
 
 from . import payloads, sender
 from .models import FAILING_DISABLE_AFTER, Delivery, DeliveryAttempt, Endpoint, Kind
@@ -195,6 +196,15 @@ def _active_endpoints() -> list[Endpoint]:
     return endpoints
 
 
+def _takes_meeting(endpoint: Endpoint, meeting: Any) -> bool:
+    """Whether ``endpoint`` may be told of a record of ``meeting``: its committee among the
+    endpoint's (if it chose any) and its classification not above the endpoint's."""
+    committee_ids = {c.pk for c in endpoint.committees.all()}
+    if committee_ids and meeting.committee_id not in committee_ids:
+        return False
+    return classification_within(meeting.classification, endpoint.max_classification)
+
+
 def endpoints_for(
     event: Event, subject: payloads.Subject, active: list[Endpoint]
 ) -> list[Endpoint]:
@@ -202,20 +212,31 @@ def endpoints_for(
     among theirs (if they chose any; change requests belong to the programme and go to all),
     and its meeting's classification not above theirs."""
     kind = payloads.EVENT_KINDS[event.kind]
-    chosen = []
-    for endpoint in active:
-        if kind not in endpoint.kinds:
-            continue
-        committee_ids = {c.pk for c in endpoint.committees.all()}
-        if subject.meeting is not None:
-            if committee_ids and subject.committee_id not in committee_ids:
-                continue
-            if not classification_within(
-                subject.meeting.classification, endpoint.max_classification
-            ):
-                continue
-        chosen.append(endpoint)
-    return chosen
+    return [
+        endpoint
+        for endpoint in active
+        if kind in endpoint.kinds
+        and (subject.meeting is None or _takes_meeting(endpoint, subject.meeting))
+    ]
+
+
+def _event_for(endpoint: Endpoint, event: Event, deciding_meeting: Any) -> Event:
+    """``event`` as ``endpoint`` may read it: a CR decided by a decision of a meeting the
+    endpoint may not be told of goes without that decision's ref."""
+    if deciding_meeting is None or _takes_meeting(endpoint, deciding_meeting):
+        return event
+    data = {key: value for key, value in event.data.items() if key != "decision_ref"}
+    return replace(event, data=data)
+
+
+def _deciding_meeting(event: Event) -> Any:
+    """The meeting of the decision a ``change_request.decided`` event names (one query), or
+    None for any other event."""
+    ref = event.data.get("decision_ref")
+    if event.kind != "change_request.decided" or not ref:
+        return None
+    decision = Decision.objects.select_related("meeting").filter(ref=ref).first()
+    return decision.meeting if decision is not None else None
 
 
 def deliveries_record(*, event: Event) -> list[Delivery]:
@@ -228,9 +249,13 @@ def deliveries_record(*, event: Event) -> list[Delivery]:
     if subject is None:
         return []
     made = []
-    for endpoint in endpoints_for(event, subject, active):
+    chosen = endpoints_for(event, subject, active)
+    deciding_meeting = _deciding_meeting(event) if chosen else None
+    for endpoint in chosen:
         delivery_id = uuid.uuid4()
-        payload = payloads.payload_build(event, subject, delivery_id=str(delivery_id))
+        payload = payloads.payload_build(
+            _event_for(endpoint, event, deciding_meeting), subject, delivery_id=str(delivery_id)
+        )
         made.append(
             Delivery.objects.create(
                 endpoint=endpoint,

@@ -4,10 +4,12 @@ the endpoint's ceiling: a Confidential meeting's records only where it is opted 
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from actions.services import action_create, action_update_post
-from changerequests.services import change_request_update
+from changerequests.services import change_request_create, change_request_update
 from core.actors import SYSTEM
 from meetings import services as meeting_services
 from meetings.models import Meeting
@@ -127,3 +129,36 @@ def test_decisions_reports_and_agendas_carry_their_own_pages(seed, pmo):
     assert payloads[0]["data"] == {"status": "approved"}
     assert payloads[0]["actor"] == "system"
     assert payloads[1]["data"] == {"version": 2}
+
+
+def test_a_cr_decided_at_a_confidential_meeting_names_the_decision_only_where_opted_in(
+    seed, pmo, django_capture_on_commit_callbacks
+):
+    from decisions.services import decision_approve, decision_create
+
+    url = "https://example.org/hook"
+    endpoint_create(acting_user=pmo, name="Public only", url=url, kinds=["decided"])
+    endpoint_create(
+        acting_user=pmo,
+        name="Secret",
+        url=url,
+        kinds=["decided"],
+        max_classification="confidential",
+    )
+    confidential = meeting_services.meeting_create(
+        committee=seed.committee,
+        start_at=london(2023, 12, 6),
+        classification=Meeting.Classification.CONFIDENTIAL,
+        status=Meeting.Status.HELD,
+        acting_user=SYSTEM,
+    )
+    cr032 = change_request_create(number=32, title="Compressed payloads", acting_user=SYSTEM)
+    decision = decision_create(
+        meeting=confidential, text="Approve CR032", change_request=cr032, acting_user=SYSTEM
+    )
+    with django_capture_on_commit_callbacks(execute=False):
+        decision_approve(decision=decision, acting_user=SYSTEM)
+    crs = dict(Delivery.objects.filter(ref="CR032").values_list("endpoint__name", "payload"))
+    assert set(crs) == {"Public only", "Secret"}  # a CR belongs to the programme
+    assert decision.ref not in json.dumps(crs["Public only"])
+    assert decision.ref in json.dumps(crs["Secret"])
