@@ -13,15 +13,19 @@ row, for a retry).
 Fork, not spawn: the child starts with everything the parent imported (WeasyPrint, the
 templates, fonts), so the bound costs milliseconds, not a second of imports. The child
 touches no database connection it inherited (the caller hands it plain values) and leaves
-through ``os._exit`` (multiprocessing's fork start does), so the parent's connections are
-not closed under it. Linux only, as the stack is.
+through ``os._exit``, so the parent's connections are not closed under it. Linux only, as
+the stack is.
 """
 
 from __future__ import annotations
 
-import multiprocessing
+import contextlib
 import os
+import pickle
 import resource
+import select
+import signal
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -39,16 +43,39 @@ def _address_space_now() -> int:
     return pages * os.sysconf("SC_PAGE_SIZE")
 
 
-def _child(writer: Any, fn: Callable[..., bytes], args: tuple[Any, ...], limit: int) -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+def _child(write_fd: int, fn: Callable[..., bytes], args: tuple[Any, ...], limit: int) -> None:
+    """The forked child: bound, run, send the outcome down the pipe, leave at once."""
     try:
-        writer.send(("ok", fn(*args)))
-    except MemoryError:
-        writer.send(("memory", ""))
-    except BaseException as exc:  # any failure goes back to the parent, in words
-        writer.send(("error", f"{type(exc).__name__}: {exc}"))
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        try:
+            outcome: tuple[str, Any] = ("ok", fn(*args))
+        except MemoryError:
+            outcome = ("memory", "")
+        except BaseException as exc:  # any failure goes back to the parent, in words
+            outcome = ("error", f"{type(exc).__name__}: {exc}")
+        data = pickle.dumps(outcome)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(write_fd, view) :]
     finally:
-        writer.close()
+        # Never back into the parent's code: no atexit, no closing its connections.
+        os._exit(0)
+
+
+def _read_until_eof(read_fd: int, deadline: float) -> bytes | None:
+    """All the child writes, or None when ``deadline`` (monotonic) passes first."""
+    chunks = []
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return None
+        ready, _, _ = select.select([read_fd], [], [], remaining)
+        if not ready:
+            return None
+        chunk = os.read(read_fd, 1 << 20)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
 
 
 def run_bounded(
@@ -60,33 +87,37 @@ def run_bounded(
     RenderLimitExceeded when the child runs past ``timeout_s`` (it is killed), runs out of
     its ``memory_mb`` (MiB of address space above the parent's at the fork) or dies; an
     exception raised by ``fn`` is raised again as RuntimeError with its text.
+
+    A plain ``os.fork``, not ``multiprocessing``: a Celery prefork worker's processes are
+    daemonic, and multiprocessing refuses to start a child from one.
     """
-    context = multiprocessing.get_context("fork")
-    reader, writer = context.Pipe(duplex=False)
     limit = _address_space_now() + memory_mb * MIB
-    process = context.Process(target=_child, args=(writer, fn, args, limit), daemon=True)
-    process.start()
-    writer.close()
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read_fd)
+        _child(write_fd, fn, args, limit)
+    os.close(write_fd)
     try:
-        if not reader.poll(timeout_s):
-            raise RenderLimitExceeded(
-                f"{what} took longer than {timeout_s:g} seconds to render and was stopped. "
-                "Retry it; if it fails again, it is too long to render in one go."
-            )
-        try:
-            outcome, payload = reader.recv()
-        except EOFError:
-            process.join(5)
-            raise RenderLimitExceeded(
-                f"{what} could not be rendered: the rendering process stopped "
-                f"(exit code {process.exitcode}), most likely out of memory "
-                f"(the bound is {memory_mb} MiB). Retry it."
-            ) from None
+        data = _read_until_eof(read_fd, time.monotonic() + timeout_s)
     finally:
-        reader.close()
-        if process.is_alive():
-            process.kill()
-        process.join(5)
+        os.close(read_fd)
+        if data is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        _, status = os.waitpid(pid, 0)
+    if data is None:
+        raise RenderLimitExceeded(
+            f"{what} took longer than {timeout_s:g} seconds to render and was stopped. "
+            "Retry it; if it fails again, it is too long to render in one go."
+        )
+    if not data:
+        raise RenderLimitExceeded(
+            f"{what} could not be rendered: the rendering process stopped "
+            f"(exit code {os.waitstatus_to_exitcode(status)}), most likely out of memory "
+            f"(the bound is {memory_mb} MiB). Retry it."
+        )
+    outcome, payload = pickle.loads(data)  # noqa: S301 - our own child's bytes, by a pipe
     if outcome == "memory":
         raise RenderLimitExceeded(
             f"{what} needed more than {memory_mb} MiB of memory to render and was stopped. "

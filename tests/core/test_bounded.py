@@ -54,3 +54,24 @@ def test_a_child_that_dies_is_reported():
 def test_an_error_of_the_work_comes_back_in_words():
     with pytest.raises(RuntimeError, match="ValueError: bad layout"):
         run_bounded(_fail, memory_mb=100, timeout_s=30, what="The test")
+
+
+def _bounded_in(pipe) -> None:
+    try:
+        pipe.send(run_bounded(_allocate, 1, memory_mb=200, timeout_s=30, what="The test"))
+    except BaseException as exc:
+        pipe.send(f"{type(exc).__name__}: {exc}")
+
+
+def test_it_runs_from_a_daemonic_process_as_a_celery_prefork_worker_is():
+    """Celery's prefork pool runs tasks in daemonic processes, which multiprocessing does
+    not let start a child ("daemonic processes are not allowed to have children")."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    reader, writer = context.Pipe(duplex=False)
+    worker = context.Process(target=_bounded_in, args=(writer,), daemon=True)
+    worker.start()
+    assert reader.poll(60)
+    assert reader.recv() == bytes(4)
+    worker.join(10)
