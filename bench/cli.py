@@ -33,7 +33,7 @@ FULL = {
     "decisions": 4_000,
     "change_requests": 300,
 }
-SECTION_NAMES = ["api", "pages", "report", "reminders", "throughput"]
+SECTION_NAMES = ["api", "pages", "report", "reminders", "throughput", "stack"]
 
 
 def add_common_args(parser: argparse.ArgumentParser) -> None:

@@ -24,6 +24,7 @@ from .measure_report import (
     report,
     seed_meeting,
 )
+from .measure_stack import stack
 
 SECTIONS = {
     "api": api_list,
@@ -31,6 +32,7 @@ SECTIONS = {
     "report": report,
     "reminders": reminders,
     "throughput": throughput,
+    "stack": stack,
 }
 
 
@@ -82,5 +84,6 @@ __all__ = [
     "reminders",
     "report",
     "seed_meeting",
+    "stack",
     "throughput",
 ]

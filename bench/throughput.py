@@ -37,6 +37,7 @@ class LoadRun:
     p99_ms: float
     requests: int
     non_2xx: int
+    timeouts: int = 0
 
 
 def free_port() -> int:
@@ -103,7 +104,14 @@ def _latency_ms(text: str) -> float:
     return float(match[1]) * _UNITS[match[2]]
 
 
-def wrk(url: str, *, seconds: int, headers: dict[str, str] | None = None) -> LoadRun:
+def wrk(
+    url: str,
+    *,
+    seconds: int,
+    headers: dict[str, str] | None = None,
+    connections: int = CONNECTIONS,
+    threads: int = 1,
+) -> LoadRun:
     """One bounded wrk run against ``url`` (loopback only)."""
     if not url.startswith("http://127.0.0.1:"):
         raise ValueError("load is only ever sent to 127.0.0.1")
@@ -112,7 +120,8 @@ def wrk(url: str, *, seconds: int, headers: dict[str, str] | None = None) -> Loa
         raise NotAvailableError(
             "wrk is not installed (WITH_BENCH_TOOLS=1 scripts/ensure-system-deps)"
         )
-    command = [binary, "-t1", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
+    command = [binary, f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    command += ["--timeout", "10s"]
     for name, value in (headers or {}).items():
         command += ["-H", f"{name}: {value}"]
     proc = subprocess.run(
@@ -123,9 +132,11 @@ def wrk(url: str, *, seconds: int, headers: dict[str, str] | None = None) -> Loa
     p99 = _latency_ms(re.search(r"^\s+99%\s+(\S+)", out, re.MULTILINE)[1])
     requests = int(re.search(r"(\d+) requests in", out)[1])
     non_2xx_match = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    timeouts_match = re.search(r"Socket errors:.*timeout (\d+)", out)
     return LoadRun(
         rps=rps,
         p99_ms=p99,
         requests=requests,
         non_2xx=int(non_2xx_match[1]) if non_2xx_match else 0,
+        timeouts=int(timeouts_match[1]) if timeouts_match else 0,
     )
