@@ -103,6 +103,20 @@ def agenda_items_with_papers(meeting: Meeting) -> QuerySet[AgendaItem]:
     )
 
 
+def agenda_time_clashes(items: Any) -> list[tuple[AgendaItem, AgendaItem]]:
+    """``(item, earlier item)`` for each item of ``items`` (in agenda order) that starts
+    before the last item above it with a start time: the order contradicts the times, and
+    the agenda page says so. Items with no time are passed over."""
+    clashes, previous = [], None
+    for item in items:
+        if item.start_time is None:
+            continue
+        if previous is not None and item.start_time < previous.start_time:
+            clashes.append((item, previous))
+        previous = item
+    return clashes
+
+
 def pack_is_out_of_date(pack: MeetingPack) -> bool:
     """Whether the agenda or a paper of the pack's meeting changed after the pack was made
     (a paper replaced or added, an item edited or moved, the agenda published again), or
