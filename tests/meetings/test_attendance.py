@@ -281,3 +281,27 @@ def test_a_page_read_before_another_save_is_refused_and_a_later_participant_kept
     assert again.status_code == 302
     assert seed.dag029.participants.get(person_id=rob).attendance == "apologies"
     assert seed.dag029.participants.get(person_id=vera).attendance == "video"
+
+
+def test_a_row_does_not_offer_the_person_as_their_own_substitute(seed, client):
+    attendance.meeting_participants_invite_members(meeting=seed.dag029, acting_user=pmo())
+    rob, vera = person("Rob Short").pk, person("Vera Voter").pk
+    login(client, "pmo")
+    html = client.get("/meetings/DAG029/attendance/").content.decode()
+
+    def options(person_id):
+        select = html.split(f'name="p{person_id}-substitute_for"', 1)[1].split("</select>")[0]
+        return re.findall(r'<option value="(\d+)"', select)
+
+    assert str(rob) not in options(rob)
+    assert str(vera) in options(rob)
+    assert str(rob) in options(vera)
+    # Posted anyway (a stale page, a crafted form), it is refused with the field's error.
+    data = {
+        "read_state": read_state(client, "DAG029"),
+        f"p{rob}-attendance": "present",
+        f"p{rob}-substitute_for": str(rob),
+    }
+    html = client.post("/meetings/DAG029/attendance/", data).content.decode()
+    assert "Select a valid choice" in html
+    assert seed.dag029.participants.get(person_id=rob).substitute_for_id is None
