@@ -103,6 +103,7 @@ def since_last_changed_after(meeting: Meeting, at: dt.datetime) -> bool:
                 action__committee_id=committee, created_at__gt=at, created_at__lte=until
             ).exists()
             or ChangeRequest.history.filter(**window).exists()
+            or Decision.history.filter(committee_id=committee, **window).exists()
         ):
             return True
         first, last = timezone.localtime(at).date(), timezone.localtime(until).date()
@@ -113,8 +114,11 @@ def since_last_changed_after(meeting: Meeting, at: dt.datetime) -> bool:
             .exists()
         ):
             return True
+    # An import after ``at`` may record decisions taken before the meeting (dated then).
     return (
-        Decision.history.filter(committee_id=committee, history_date__gt=at).exists()
+        Decision.history.filter(
+            committee_id=committee, history_date__gt=at, decided_at__lte=meeting.start_at
+        ).exists()
         or Meeting.history.filter(committee_id=committee, history_date__gt=at).exists()
         or Membership.history.filter(committee_id=committee, history_date__gt=at).exists()
         or MeetingParticipant.history.filter(meeting_id=meeting.pk, history_date__gt=at).exists()
