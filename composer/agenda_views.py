@@ -28,7 +28,12 @@ from core.history import record_values
 from core.views import LoginRequired, RecorderRequired, form_add_service_error
 from meetings import agenda_services, services
 from meetings.models import AgendaItem, Meeting, MeetingPack, agenda_readable
-from meetings.pack import agenda_items_with_papers, pack_is_out_of_date, paper_files
+from meetings.pack import (
+    agenda_items_with_papers,
+    agenda_time_clashes,
+    pack_is_out_of_date,
+    paper_files,
+)
 from meetings.views import get_meeting_or_404
 
 EDIT_FIELDS = ("title", "start_time", "duration_minutes", "presenter", "purpose", "change_request")
@@ -59,6 +64,9 @@ def agenda_page_context(request: HttpRequest, meeting: Meeting, **extra: Any) ->
             Prefetch("versions")
         )
         context["items"] = items
+        context["time_clashes"] = clashes = agenda_time_clashes(items)
+        for item, earlier in clashes:
+            item.starts_before = earlier
         context["meeting_papers"] = paper_files(loose)
         context["pack"] = pack = (
             agenda_readable(MeetingPack.objects.visible_to(request.user), request.user, "meeting__")

@@ -17,6 +17,11 @@ class ComposerConfig(AppConfig):
         from composer.search.index import search_index_connect, search_index_fill_if_empty
 
         search_index_connect()
+        # The pack's "Since the last meeting" section: meetings may not import the composer.
+        from composer.since_last_pack import SINCE_LAST_SECTION
+        from meetings.pack import pack_section_register
+
+        pack_section_register(SINCE_LAST_SECTION)
         post_migrate.connect(
             search_index_fill_if_empty, sender=self, dispatch_uid="search-index-fill"
         )

@@ -14,6 +14,13 @@ when no end is recorded) to the meeting's start, or now when that is earlier. In
 - change requests whose status moved (programme-wide, as CRs are).
 
 Every list holds only what the reader may see (``visible_to(user)``, ``core.visibility``).
+The meeting pack's section (``composer.since_last_pack``) passes its least-privileged reader
+and ``with_meeting_records``: every reader of a pack reads its meeting, so the records of
+that meeting itself are theirs whatever its classification.
+
+A decision is dated when it was decided (``decided_at``), not when the row changed: an
+import records a report's decisions as taken at the report's meeting, so a decision of
+DAG028 imported a week later is not "taken between meetings".
 """
 
 from __future__ import annotations
@@ -53,6 +60,7 @@ class SinceLast:
     meeting: Meeting
     previous: Meeting | None
     previous_named: bool = False  # whether the reader may see (and so be told) which it was
+    with_meeting_records: bool = False
     since: dt.datetime | None = None
     until: dt.datetime | None = None
     closed: list[Change] = field(default_factory=list)
@@ -98,9 +106,18 @@ def _history_moves(model: Any, ids: Any, since: dt.datetime, until: dt.datetime)
     return sorted(moves, key=lambda m: m[0].history_date)
 
 
+def _visible(model: Any, result: SinceLast, user: Any) -> Any:
+    """The committee's records of ``model`` that ``user`` may see (and, for a pack, the
+    records of the meeting itself: every reader of the pack reads that meeting)."""
+    visible = model.objects.visible_to(user)
+    if result.with_meeting_records:
+        visible = visible | model.objects.filter(meeting_id=result.meeting.pk)
+    return visible.filter(committee_id=result.meeting.committee_id)
+
+
 def _action_changes(result: SinceLast, user: Any) -> None:
     since, until = result.since, result.until
-    visible = Action.objects.visible_to(user).filter(committee_id=result.meeting.committee_id)
+    visible = _visible(Action, result, user)
     moves = _history_moves(Action, visible.values("pk"), since, until)
     records = Action.objects.in_bulk([row.id for row, _ in moves])
     for row, before in moves:
@@ -123,16 +140,21 @@ def _action_changes(result: SinceLast, user: Any) -> None:
     result.updates = [Change(u.action, u.text, actor_name(u.author), u.created_at) for u in updates]
 
 
-def _decision_changes(result: SinceLast, user: Any) -> None:
-    visible = Decision.objects.visible_to(user).filter(committee_id=result.meeting.committee_id)
-    moves = _history_moves(Decision, visible.values("pk"), result.since, result.until)
+def _decision_changes(result: SinceLast, user: Any, now: dt.datetime) -> None:
+    visible = _visible(Decision, result, user)
+    # Rows written up to now: an import after the window may record a decision taken in it.
+    moves = _history_moves(Decision, visible.values("pk"), result.since, max(now, result.until))
     records = Decision.objects.in_bulk([row.id for row, _ in moves])
     for row, before in moves:
+        at = row.decided_at or row.history_date
+        if not result.since < at <= result.until:
+            continue  # decided at or before the previous meeting (an import), or after
         if row.status in DECIDED and before.status != row.status:
             what = f"{row.get_status_display()} (was {before.get_status_display().lower()})"
             result.decisions.append(
-                Change(records.get(row.id), what, actor_name(row.history_user), row.history_date)
+                Change(records.get(row.id), what, actor_name(row.history_user), at)
             )
+    result.decisions.sort(key=lambda change: change.at)
 
 
 def _change_request_changes(result: SinceLast) -> None:
@@ -148,26 +170,36 @@ def _change_request_changes(result: SinceLast) -> None:
             )
 
 
-def since_last_meeting(*, meeting: Meeting, user: Any, now: dt.datetime | None = None) -> SinceLast:
+def since_last_meeting(
+    *,
+    meeting: Meeting,
+    user: Any,
+    now: dt.datetime | None = None,
+    with_meeting_records: bool = False,
+) -> SinceLast:
     """What changed between the committee's previous meeting and ``meeting`` (or now, when
-    that is earlier), as ``user`` may see it. Nothing when there is no previous meeting."""
+    that is earlier), as ``user`` may see it. Nothing when there is no previous meeting.
+    ``with_meeting_records`` adds the records of ``meeting`` itself (for its pack)."""
+    now = now or timezone.now()
     previous = (
         Meeting.objects.real()
         .filter(committee_id=meeting.committee_id, start_at__lt=meeting.start_at)
         .order_by("-start_at")
         .first()
     )
-    result = SinceLast(meeting=meeting, previous=previous)
+    result = SinceLast(
+        meeting=meeting, previous=previous, with_meeting_records=with_meeting_records
+    )
     if previous is None:
         return result
     # The window starts at the previous meeting whoever reads it; a reader who may not see
     # that meeting is not told which it was.
     result.previous_named = Meeting.objects.visible_to(user).filter(pk=previous.pk).exists()
     result.since = previous.end_at or previous.start_at
-    result.until = min(now or timezone.now(), meeting.start_at)
+    result.until = min(now, meeting.start_at)
     if result.until <= result.since:
         return result
     _action_changes(result, user)
-    _decision_changes(result, user)
+    _decision_changes(result, user, now)
     _change_request_changes(result)
     return result

@@ -105,6 +105,32 @@ class Access:
 
 NOBODY = Access()
 
+
+class NominalReader:
+    """A reader who is no one user: signed in, no person, no administrator, holding exactly
+    ``seats``. An output stored once and read by many (a meeting pack) is built as its
+    least-privileged reader would see it by passing one of these wherever a user is taken:
+    :func:`user_access` answers its seats and ``core.roles`` its (empty) groups, so every
+    ``visible_to(user)`` applies the one rule to it unchanged."""
+
+    is_authenticated = True
+    is_anonymous = False
+    is_active = True
+    is_superuser = False
+    is_staff = False
+    pk = None
+    id = None
+
+    def __init__(self, seats: tuple[Seat, ...] = (), *, name: str = "a reader") -> None:
+        self.access = Access(seats=tuple(seats))
+        self._dag_access = self.access
+        self._dag_roles: set[str] = set()  # no group: not an administrator
+        self.username = name
+
+    def __str__(self) -> str:
+        return self.username
+
+
 # The user's person and every membership of it, one row per membership (one row of Nones
 # when there is none): read through the user model, so the kernel names no app's model.
 _FIELDS = (
@@ -140,6 +166,8 @@ def user_access(user: Any) -> Access:
 
     Anonymous users and the system actor are nobody on the register (:data:`NOBODY`).
     """
+    if isinstance(user, NominalReader):
+        return user.access
     if user is None or not getattr(user, "is_authenticated", False) or user.pk is None:
         return NOBODY
     cached = getattr(user, "_dag_access", None)

@@ -236,3 +236,19 @@ def _register_account_admins() -> None:
 
 
 _register_account_admins()
+
+
+class ReadOnlyAdmin(HistoryAdmin):
+    """A record the admin shows but never writes: its rows are made and changed by services
+    (papers, packs, attendance, series), whose rules (checks, refs, history's actor, the
+    render lifecycle) an admin form would bypass. Every field read-only; no add, no delete;
+    the change page is a view page. The history page stays."""
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

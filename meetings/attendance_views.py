@@ -57,7 +57,8 @@ def _rows(meeting: Meeting, data: Any = None) -> list[tuple[MeetingParticipant, 
             p,
             AttendanceRowForm(
                 data,
-                voting=voting,
+                # Nobody stands in for themself: their own name is not offered.
+                voting=voting.exclude(pk=p.person_id),
                 prefix=f"p{p.person_id}",
                 auto_id=f"att-{p.person_id}-%s",
                 initial={"attendance": p.attendance, "substitute_for": p.substitute_for_id},

@@ -3,6 +3,17 @@ purposes, and the papers that are not PDFs) followed by the PDF papers, rendered
 background with the kernel's render lifecycle (``core.renders``), as the headline report's
 versions and the register PDF are.
 
+Apps above this one add sections to the cover (after the agenda) through
+:func:`pack_section_register` (the composer adds "Since the last meeting", which this app
+may not import: ``composer.since_last_pack``). The pack is one stored PDF read by all the
+meeting's readers, so a section shows only what every one of them may see; the pack is out
+of date when a section's inputs changed after it was rendered.
+
+The cover's footer numbers its pages across the whole merged pack ("page 2 of 14"): the
+cover comes first, so its page numbers are the pack's, and the total counts the papers'
+pages too. The cover is laid out twice to learn its own length (the papers' lengths are
+read first); the papers keep their own footers.
+
 Anyone who may read the meeting's agenda (``meetings.models.agenda_readable``) may ask for
 its pack and read it: the pack holds the agenda and the papers, nothing else. Asking while
 a pack of the meeting waits or renders returns that one, so a double click renders once.
@@ -10,7 +21,9 @@ a pack of the meeting waits or renders returns that one, so a double click rende
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from io import BytesIO
 from typing import Any
@@ -53,6 +66,32 @@ class PaperFile:
         return self.current.kind == PaperVersion.Kind.PDF
 
 
+@dataclass(frozen=True)
+class PackSection:
+    """A section of every pack's cover, added by an app above this one.
+
+    ``html(meeting, now)`` is its HTML fragment as of ``now`` (shown to every reader of the
+    pack: it must hold only what all of them may see); ``changed_after(meeting, at)`` says
+    whether what feeds it changed after ``at`` (the pack is then out of date)."""
+
+    key: str
+    html: Callable[[Meeting, dt.datetime], str]
+    changed_after: Callable[[Meeting, dt.datetime], bool]
+
+
+_SECTIONS: dict[str, PackSection] = {}
+
+
+def pack_section_register(section: PackSection) -> None:
+    """Add ``section`` to every pack's cover (once per key; an app's ``ready()`` calls it)."""
+    _SECTIONS[section.key] = section
+
+
+def pack_sections() -> list[PackSection]:
+    """The registered cover sections, in the order they were registered."""
+    return list(_SECTIONS.values())
+
+
 def agenda_items_with_papers(meeting: Meeting) -> QuerySet[AgendaItem]:
     """The meeting's agenda in order, with presenters, CRs, the "changed since published"
     marker and each item's papers and their versions: four queries whatever its length."""
@@ -64,10 +103,25 @@ def agenda_items_with_papers(meeting: Meeting) -> QuerySet[AgendaItem]:
     )
 
 
+def agenda_time_clashes(items: Any) -> list[tuple[AgendaItem, AgendaItem]]:
+    """``(item, earlier item)`` for each item of ``items`` (in agenda order) that starts
+    before the last item above it with a start time: the order contradicts the times, and
+    the agenda page says so. Items with no time are passed over."""
+    clashes, previous = [], None
+    for item in items:
+        if item.start_time is None:
+            continue
+        if previous is not None and item.start_time < previous.start_time:
+            clashes.append((item, previous))
+        previous = item
+    return clashes
+
+
 def pack_is_out_of_date(pack: MeetingPack) -> bool:
     """Whether the agenda or a paper of the pack's meeting changed after the pack was made
-    (a paper replaced or added, an item edited or moved, the agenda published again): the
-    page then says so, so nobody reads an old pack for the current one. Two queries."""
+    (a paper replaced or added, an item edited or moved, the agenda published again), or
+    what feeds a cover section (:class:`PackSection`): the page then says so, so nobody
+    reads an old pack for the current one. Two queries, and each section's own."""
     if pack.status != MeetingPack.Status.READY or pack.rendered_at is None:
         return False
     meeting = pack.meeting
@@ -81,6 +135,7 @@ def pack_is_out_of_date(pack: MeetingPack) -> bool:
         or AgendaItem.history.filter(
             meeting_id=meeting.pk, history_date__gt=pack.rendered_at
         ).exists()
+        or any(section.changed_after(meeting, pack.rendered_at) for section in pack_sections())
     )
 
 
@@ -105,36 +160,38 @@ def meeting_papers(meeting: Meeting) -> list[PaperFile]:
     return paper_files(papers)
 
 
-def meeting_pack_cover_html(meeting: Meeting, *, generated_at: Any = None) -> str:
-    """The cover of the pack as HTML: the meeting, the agenda and the papers not merged."""
+def meeting_pack_cover_html(
+    meeting: Meeting,
+    *,
+    generated_at: Any = None,
+    total_pages: int | None = None,
+    paper_starts: dict[int, int] | None = None,
+) -> str:
+    """The cover of the pack as HTML: the meeting, the agenda, the registered sections and
+    the papers. ``total_pages`` is the whole pack's length for the footer (the cover's own
+    when None), ``paper_starts`` each merged paper's first page in the pack by paper id."""
     files = meeting_papers(meeting)
+    now = generated_at or timezone.now()
     return render_to_string(
         "meetings/pack_cover.html",
         {
             "meeting": meeting,
             "items": agenda_items_with_papers(meeting),
-            "merged": [f for f in files if f.is_pdf],
+            "sections": [section.html(meeting, now) for section in pack_sections()],
+            "merged": [(f, (paper_starts or {}).get(f.paper.pk)) for f in files if f.is_pdf],
             "not_merged": [f for f in files if not f.is_pdf],
-            "generated_at": timezone.localtime(generated_at or timezone.now()),
+            "generated_at": timezone.localtime(now),
+            "total_pages": total_pages,
         },
     )
 
 
-def meeting_pack_pdf(meeting: Meeting) -> tuple[bytes, int]:
-    """The pack of ``meeting`` as it stands: (pdf, pages). The PDF papers follow the cover
-    in agenda order, merged with pypdf's public API; a paper pypdf cannot read fails the
-    render, naming it."""
-    from pypdf import PdfReader, PdfWriter
-    from weasyprint import HTML
+def _paper_readers(meeting: Meeting) -> list[tuple[PaperFile, Any]]:
+    """Each PDF paper of the pack with its pypdf reader; a paper pypdf cannot read fails
+    the render, naming it."""
+    from pypdf import PdfReader
 
-    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
-    cover = HTML(
-        string=meeting_pack_cover_html(meeting),
-        base_url=INTERNAL_BASE_URL,
-        url_fetcher=pdf_url_fetcher(),
-    ).write_pdf(font_config=font_config())
-    writer = PdfWriter()
-    writer.append(PdfReader(BytesIO(cover)))
+    readers = []
     for file in meeting_papers(meeting):
         if not file.is_pdf:
             continue
@@ -143,7 +200,56 @@ def meeting_pack_pdf(meeting: Meeting) -> tuple[bytes, int]:
                 reader = PdfReader(BytesIO(handle.read()))
                 if reader.is_encrypted:
                     raise ValueError("it is encrypted")
-                writer.append(reader)
+                len(reader.pages)  # a damaged page tree fails here, naming the paper
+        except Exception as exc:
+            raise ValueError(
+                f"The paper “{file.paper.title}” (version {file.current.version}) could not be "
+                f"added: {exc}. Replace it with a readable PDF and retry."
+            ) from exc
+        readers.append((file, reader))
+    return readers
+
+
+def _cover_pdf(meeting: Meeting, now: dt.datetime, papers: list[tuple[PaperFile, Any]]) -> bytes:
+    """The cover numbered across the pack: laid out once to learn its length, then with
+    the pack's total and each paper's first page (again only if that changed its length)."""
+    from weasyprint import HTML
+
+    def layout(total: int | None, starts: dict[int, int] | None) -> Any:
+        html = meeting_pack_cover_html(
+            meeting, generated_at=now, total_pages=total, paper_starts=starts
+        )
+        return HTML(string=html, base_url=INTERNAL_BASE_URL, url_fetcher=pdf_url_fetcher()).render(
+            font_config=font_config()
+        )
+
+    guess = layout(None, None)
+    cover_pages = len(guess.pages)
+    for _ in range(3):
+        starts, page = {}, cover_pages + 1
+        for file, reader in papers:
+            starts[file.paper.pk] = page
+            page += len(reader.pages)
+        document = layout(page - 1, starts)
+        if len(document.pages) == cover_pages:
+            return document.write_pdf()
+        cover_pages = len(document.pages)
+    return document.write_pdf()
+
+
+def meeting_pack_pdf(meeting: Meeting) -> tuple[bytes, int]:
+    """The pack of ``meeting`` as it stands: (pdf, pages). The PDF papers follow the cover
+    in agenda order, merged with pypdf's public API; a paper pypdf cannot read fails the
+    render, naming it."""
+    from pypdf import PdfReader, PdfWriter
+
+    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+    papers = _paper_readers(meeting)
+    writer = PdfWriter()
+    writer.append(PdfReader(BytesIO(_cover_pdf(meeting, timezone.now(), papers))))
+    for file, reader in papers:
+        try:
+            writer.append(reader)
         except Exception as exc:
             raise ValueError(
                 f"The paper “{file.paper.title}” (version {file.current.version}) could not be "

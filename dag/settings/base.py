@@ -10,6 +10,8 @@ from pathlib import Path
 
 import environ
 
+from dag.settings.storage import default_storage
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
 # Local state (SQLite file, media, collected static) lives here; a fresh clone lacks it.
@@ -218,6 +220,8 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Uploaded files on disk, or in an S3 bucket when DAG_S3_BUCKET is set (dag.settings.storage).
+STORAGES["default"] = default_storage(env)
 
 # Email: EMAIL_URL such as smtp://user:pass@host:587 or consolemail:// (django-environ).
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))

@@ -5,6 +5,12 @@ one and ``DELETE .../participants/{person_id}/`` removes one (PMO); ``PATCH`` on
 URL records one participant's attendance and whom they stand in for (PMO). A meeting the
 user may not see is 404 on every method (``core.visibility``); so is a person they may not
 see.
+
+Like the other API views (``core.api.etags``), every answer carries an ``ETag``: the list's
+(``GET`` honours ``If-None-Match`` with 304; ``POST`` honours ``If-Match`` against it with
+412) and one participant's (``GET``, ``PATCH`` and ``DELETE`` on the detail URL, likewise).
+A write under ``If-Match`` locks the meeting (the list) or the participant's row first, so
+no other write slips in between the check and the service.
 """
 
 from __future__ import annotations
@@ -12,14 +18,25 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from django.db import transaction
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.etags import (
+    ETAG_HEADER,
+    IF_MATCH_PARAMETER,
+    IF_NONE_MATCH_PARAMETER,
+    etag_of,
+    if_match_check,
+    not_modified,
+    response_with_etag,
+)
 from core.api.inputs import InputSerializer, validated_input
+from core.api.links import Links
 from meetings import attendance, participants, selectors
 from meetings.models import Meeting, MeetingParticipant, Person
 
@@ -84,86 +101,143 @@ def _listed(request: Request, meeting: Meeting) -> list[dict[str, Any]]:
     ).data
 
 
+def _one(request: Request, row: MeetingParticipant) -> dict[str, Any]:
+    return MeetingParticipantOutputSerializer(row, context={"request": request}).data
+
+
+def _row(request: Request, meeting: Meeting, person: Person) -> MeetingParticipant:
+    try:
+        return participants.meeting_participant_list(meeting=meeting).get(person=person)
+    except MeetingParticipant.DoesNotExist as exc:
+        raise NotFound(f"{person.name} is not a participant of {meeting.ref}.") from exc
+
+
+def _read(request: Request, data: Any) -> Response:
+    """``data`` with its ETag, or 304 when ``If-None-Match`` already names it."""
+    links = Links(request)
+    etag = etag_of(data, links)
+    if not_modified(request, etag):
+        return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
+    return response_with_etag(data, links)
+
+
+NOT_MODIFIED = OpenApiResponse(description="Not modified: your ETag is current.")
+
+
 @extend_schema(tags=["meetings"], parameters=[MEETING_REF_PARAMETER])
 @extend_schema_view(
     get=extend_schema(
         summary="List a meeting's participants",
         description="The people invited to the meeting, by name. A participant reads the "
-        "meeting whatever its classification.",
-        responses={200: MeetingParticipantOutputSerializer(many=True)},
+        "meeting whatever its classification. The ETag is the list's.",
+        parameters=[IF_NONE_MATCH_PARAMETER, ETAG_HEADER],
+        responses={200: MeetingParticipantOutputSerializer(many=True), 304: NOT_MODIFIED},
     ),
     post=extend_schema(
         summary="Invite a person to a meeting (PMO)",
         description="Adding someone already invited changes nothing. A team is refused "
-        "(400); an unknown person is 404.",
+        "(400); an unknown person is 404. With ``If-Match`` (the list's ETag) a list "
+        "changed since is refused (412).",
         request=MeetingParticipantInputSerializer,
+        parameters=[IF_MATCH_PARAMETER, ETAG_HEADER],
         responses={201: MeetingParticipantOutputSerializer(many=True)},
     ),
 )
 class MeetingParticipantListApi(APIView):
     def get(self, request: Request, ref: str) -> Response:
-        return Response(_listed(request, _meeting(request, ref)))
+        return _read(request, _listed(request, _meeting(request, ref)))
 
     def post(self, request: Request, ref: str) -> Response:
         meeting = _meeting(request, ref)
         data = validated_input(MeetingParticipantInputSerializer, request)
         person = _person(request, data["person"])
-        participants.meeting_participant_add(
-            meeting=meeting, person=person, acting_user=request.user
+        links = Links(request)
+        with transaction.atomic():
+            Meeting.objects.select_for_update().filter(pk=meeting.pk).exists()
+            if "If-Match" in request.headers:
+                if_match_check(request, etag_of(_listed(request, meeting), links))
+            participants.meeting_participant_add(
+                meeting=meeting, person=person, acting_user=request.user
+            )
+        return response_with_etag(
+            _listed(request, meeting), links, status_code=status.HTTP_201_CREATED
         )
-        return Response(_listed(request, meeting), status=status.HTTP_201_CREATED)
 
     def record_get(self) -> Meeting:
         """The meeting, for the write permission: hidden is 404 before a refusal (403)."""
         return _meeting(self.request, self.kwargs["ref"])
 
 
+def _locked_row(request: Request, meeting: Meeting, person: Person) -> MeetingParticipant:
+    """The participant's row, locked, after ``If-Match`` (when sent) is checked against its
+    current ETag: call inside ``transaction.atomic``."""
+    row = _row(request, meeting, person)
+    MeetingParticipant.objects.select_for_update().filter(pk=row.pk).exists()
+    if "If-Match" in request.headers:
+        row = _row(request, meeting, person)
+        if_match_check(request, etag_of(_one(request, row), Links(request)))
+    return row
+
+
 @extend_schema(tags=["meetings"], parameters=[MEETING_REF_PARAMETER])
 @extend_schema_view(
+    get=extend_schema(
+        summary="Get one participant of a meeting",
+        description="A person who is not a participant is 404.",
+        parameters=[IF_NONE_MATCH_PARAMETER, ETAG_HEADER],
+        responses={200: MeetingParticipantOutputSerializer, 304: NOT_MODIFIED},
+    ),
     delete=extend_schema(
         summary="Remove a participant from a meeting (PMO)",
+        parameters=[IF_MATCH_PARAMETER],
         responses={204: None},
     ),
     patch=extend_schema(
         summary="Record a participant's attendance (PMO)",
         description="Attendance and the voting member they stand in for; a substitute for "
         "someone who is not a voting member, or a second substitute for one member, is "
-        "refused (400). A person who is not a participant is 404.",
+        "refused (400). A person who is not a participant is 404. With ``If-Match`` a "
+        "participant changed since is refused (412).",
         request=MeetingAttendanceInputSerializer,
+        parameters=[IF_MATCH_PARAMETER, ETAG_HEADER],
         responses={200: MeetingParticipantOutputSerializer},
     ),
 )
 class MeetingParticipantDetailApi(APIView):
+    def get(self, request: Request, ref: str, person_id: int) -> Response:
+        meeting = _meeting(request, ref)
+        return _read(request, _one(request, _row(request, meeting, _person(request, person_id))))
+
     def patch(self, request: Request, ref: str, person_id: int) -> Response:
         meeting = _meeting(request, ref)
         person = _person(request, person_id)
-        row = meeting.participants.filter(person=person).select_related("substitute_for").first()
-        if row is None:
-            raise NotFound(f"{person.name} is not a participant of {meeting.ref}.")
-        data = validated_input(MeetingAttendanceInputSerializer, request)
-        # Left out: whom they stand in for stays as it was.
-        substitute = data.get("substitute_for", row.substitute_for_id)
-        attendance.meeting_attendance_record(
-            meeting=meeting,
-            entries=[
-                attendance.AttendanceEntry(
-                    person_id=person.pk,
-                    attendance=data["attendance"],
-                    substitute_for=_person(request, substitute) if substitute else None,
-                )
-            ],
-            acting_user=request.user,
-        )
-        row = participants.meeting_participant_list(meeting=meeting).get(person=person)
-        return Response(MeetingParticipantOutputSerializer(row, context={"request": request}).data)
+        with transaction.atomic():
+            row = _locked_row(request, meeting, person)
+            data = validated_input(MeetingAttendanceInputSerializer, request)
+            # Left out: whom they stand in for stays as it was.
+            substitute = data.get("substitute_for", row.substitute_for_id)
+            attendance.meeting_attendance_record(
+                meeting=meeting,
+                entries=[
+                    attendance.AttendanceEntry(
+                        person_id=person.pk,
+                        attendance=data["attendance"],
+                        substitute_for=_person(request, substitute) if substitute else None,
+                    )
+                ],
+                acting_user=request.user,
+            )
+        return response_with_etag(_one(request, _row(request, meeting, person)), Links(request))
 
     def delete(self, request: Request, ref: str, person_id: int) -> Response:
         meeting = _meeting(request, ref)
         person = _person(request, person_id)
-        if not participants.meeting_participant_remove(
-            meeting=meeting, person=person, acting_user=request.user
-        ):
-            raise NotFound(f"{person.name} is not a participant of {meeting.ref}.")
+        with transaction.atomic():
+            _locked_row(request, meeting, person)
+            if not participants.meeting_participant_remove(
+                meeting=meeting, person=person, acting_user=request.user
+            ):
+                raise NotFound(f"{person.name} is not a participant of {meeting.ref}.")
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     def record_get(self) -> Meeting:

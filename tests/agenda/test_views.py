@@ -288,3 +288,33 @@ def test_a_reorder_body_that_is_not_a_list_of_ids_is_a_400(client, db):
     for body in ('{"items":[1e400]}', "[" * 100_000 + "]" * 100_000, '{"items": "x"}'):
         answer = client.post(url, body, content_type="application/json")
         assert answer.status_code == 400, body[:20]
+
+
+def test_the_agenda_page_warns_when_the_order_contradicts_the_times(client, seed, agenda):
+    item, _ = agenda  # "CR032 Decision" at 10:15
+    later = services.agenda_item_create(meeting=seed.dag029, title="AOB", acting_user=SYSTEM)
+    untimed = services.agenda_item_create(meeting=seed.dag029, title="Notes", acting_user=SYSTEM)
+    agenda_services.agenda_item_edit(
+        agenda_item=later, start_time=dt.time(11, 0), duration_minutes=15, acting_user=SYSTEM
+    )
+    login(client, "pmo")
+    page = client.get(PAGE).content.decode()
+    assert 'id="agenda-time-warning"' not in page
+    assert "Starts before the item above" not in page
+    # "Welcome" at 10:00, added last: after 10:15 and 11:00 in the order, before them in time.
+    early = services.agenda_item_create(meeting=seed.dag029, title="Welcome", acting_user=SYSTEM)
+    agenda_services.agenda_item_edit(
+        agenda_item=early, start_time=dt.time(10, 0), duration_minutes=15, acting_user=SYSTEM
+    )
+    page = client.get(PAGE).content.decode()
+    assert 'id="agenda-time-warning"' in page
+    # The untimed "Notes" between them is passed over: "Welcome" is read against "AOB".
+    assert "“Welcome” (10:00) starts before “AOB” (11:00) above it" in page
+    assert page.count("Starts before the item above") == 1
+    assert untimed.title == "Notes"
+    # Moved to the top, the order agrees with the times again.
+    agenda_services.agenda_reorder(
+        meeting=seed.dag029, item_ids=[early.pk, item.pk, untimed.pk, later.pk], acting_user=SYSTEM
+    )
+    page = client.get(PAGE).content.decode()
+    assert 'id="agenda-time-warning"' not in page

@@ -154,3 +154,33 @@ def test_every_admin_list_and_add_page_renders(admin_client, dag028):
             url = reverse(f"admin:{opts.app_label}_{opts.model_name}_{view}")
             response = admin_client.get(url)
             assert response.status_code in {200, 403}, url
+
+
+def test_papers_packs_participants_attendance_and_series_are_read_only(admin_client, dag028):
+    """Kept by their services: listed and viewed in the admin, never added, edited or
+    deleted there."""
+    from meetings.models import MeetingAttendance, MeetingPack, MeetingParticipant, Person
+
+    person = Person.objects.create(name="Gail Guest")
+    participant = MeetingParticipant.objects.create(meeting=dag028, person=person)
+    pack = MeetingPack.objects.create(meeting=dag028)
+    record = MeetingAttendance.objects.create(meeting=dag028)
+    for obj, shown in [(participant, "Gail Guest"), (pack, "DAG028"), (record, "DAG028")]:
+        opts = obj._meta
+        listed = admin_client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
+        assert listed.status_code == 200
+        assert shown in listed.content.decode()
+        url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+        page = admin_client.get(url)
+        assert page.status_code == 200
+        assert 'name="_save"' not in page.content.decode()
+        assert admin_client.post(url, {}).status_code == 403
+        delete = reverse(f"admin:{opts.app_label}_{opts.model_name}_delete", args=[obj.pk])
+        assert admin_client.post(delete, {"post": "yes"}).status_code == 403
+        assert (
+            admin_client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_add")).status_code
+            == 403
+        )
+    for name in ("paper", "meetingseries"):
+        assert admin_client.get(reverse(f"admin:meetings_{name}_changelist")).status_code == 200
+    assert MeetingParticipant.objects.filter(pk=participant.pk).exists()

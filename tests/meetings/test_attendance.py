@@ -281,3 +281,81 @@ def test_a_page_read_before_another_save_is_refused_and_a_later_participant_kept
     assert again.status_code == 302
     assert seed.dag029.participants.get(person_id=rob).attendance == "apologies"
     assert seed.dag029.participants.get(person_id=vera).attendance == "video"
+
+
+def test_a_row_does_not_offer_the_person_as_their_own_substitute(seed, client):
+    attendance.meeting_participants_invite_members(meeting=seed.dag029, acting_user=pmo())
+    rob, vera = person("Rob Short").pk, person("Vera Voter").pk
+    login(client, "pmo")
+    html = client.get("/meetings/DAG029/attendance/").content.decode()
+
+    def options(person_id):
+        select = html.split(f'name="p{person_id}-substitute_for"', 1)[1].split("</select>")[0]
+        return re.findall(r'<option value="(\d+)"', select)
+
+    assert str(rob) not in options(rob)
+    assert str(vera) in options(rob)
+    assert str(rob) in options(vera)
+    # Posted anyway (a stale page, a crafted form), it is refused with the field's error.
+    data = {
+        "read_state": read_state(client, "DAG029"),
+        f"p{rob}-attendance": "present",
+        f"p{rob}-substitute_for": str(rob),
+    }
+    html = client.post("/meetings/DAG029/attendance/", data).content.decode()
+    assert "Select a valid choice" in html
+    assert seed.dag029.participants.get(person_id=rob).substitute_for_id is None
+
+
+def test_the_participants_api_answers_etags_and_honours_the_preconditions(seed, client):
+    attendance.meeting_participants_invite_members(meeting=seed.dag029, acting_user=pmo())
+    login(client, "pmo")
+    lst = "/api/v1/meetings/DAG029/participants/"
+    alan, vera = person("Alan Alternate").pk, person("Vera Voter").pk
+    one = f"{lst}{alan}/"
+    listed = client.get(lst)
+    list_etag = listed["ETag"]
+    assert listed.status_code == 200
+    assert list_etag.startswith('"')
+    assert client.get(lst, headers={"If-None-Match": list_etag}).status_code == 304
+    row = client.get(one)
+    row_etag = row["ETag"]
+    assert row.json()["person"]["id"] == alan
+    assert client.get(one, headers={"If-None-Match": row_etag}).status_code == 304
+    assert client.get(f"{lst}999999/").status_code == 404
+    # A write with the current ETag goes; one with the old ETag is refused (412), nothing
+    # changed, and the answer names the current ETag.
+    changed = client.patch(
+        one,
+        {"attendance": "present"},
+        content_type="application/json",
+        headers={"If-Match": row_etag},
+    )
+    assert changed.status_code == 200
+    assert changed["ETag"] != row_etag
+    stale = client.patch(
+        one,
+        {"attendance": "absent"},
+        content_type="application/json",
+        headers={"If-Match": row_etag},
+    )
+    assert stale.status_code == 412
+    assert stale["ETag"] == changed["ETag"]
+    assert seed.dag029.participants.get(person_id=alan).attendance == "present"
+    assert client.get(lst, headers={"If-None-Match": list_etag}).status_code == 200
+    # The list's ETag guards an invitation; the person removed only under the current one.
+    guest = Person.objects.create(name="Gail Guest")
+    refused = client.post(
+        lst, {"person": guest.pk}, content_type="application/json", headers={"If-Match": list_etag}
+    )
+    assert refused.status_code == 412
+    assert not seed.dag029.participants.filter(person=guest).exists()
+    current = client.get(lst)["ETag"]
+    added = client.post(
+        lst, {"person": guest.pk}, content_type="application/json", headers={"If-Match": current}
+    )
+    assert added.status_code == 201
+    assert added["ETag"] != current
+    assert client.delete(f"{lst}{vera}/", headers={"If-Match": row_etag}).status_code == 412
+    vera_etag = client.get(f"{lst}{vera}/")["ETag"]
+    assert client.delete(f"{lst}{vera}/", headers={"If-Match": vera_etag}).status_code == 204

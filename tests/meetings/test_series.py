@@ -123,3 +123,39 @@ def test_the_pmo_plans_a_series_on_the_page(committee, client):
     client.logout()
     assert client.login(username="member", password="member-demo")
     assert client.get("/meetings/series/new/").status_code == 403
+
+
+def test_moving_one_meeting_of_a_series_moves_its_due_by_meeting_actions(committee):
+    """The rule of any meeting (``meetings.services.meeting_update``): an open action due
+    "by the next meeting" follows that meeting to its new date; a closed one stays."""
+    from actions.models import Action
+    from actions.services import action_close, action_create
+    from composer.demo import demo_logins_ensure
+    from core.times import london_datetime
+    from meetings.services import meeting_update
+
+    demo_logins_ensure()
+    meetings = list(plan(committee).meetings.order_by("start_at"))
+    january, february = meetings[0], meetings[1]
+    assert february.date == dt.date(2024, 2, 14)
+    kwargs = {"meeting": january, "owners": ["Programme"], "due_meeting": february}
+    due = action_create(description="Bring the plan to February", acting_user=pmo(), **kwargs)
+    done = action_create(description="Already done", acting_user=pmo(), **kwargs)
+    action_close(action=done, acting_user=pmo())
+    assert Action.objects.get(pk=due.pk).due_date == dt.date(2024, 2, 14)
+    # February's meeting moves a week later (the 21st, still 10:00-13:00 London).
+    meeting_update(
+        meeting=february,
+        start_at=london_datetime(dt.date(2024, 2, 21), dt.time(10)),
+        end_at=london_datetime(dt.date(2024, 2, 21), dt.time(13)),
+        acting_user=pmo(),
+    )
+    assert Action.objects.get(pk=due.pk).due_date == dt.date(2024, 2, 21)
+    assert Action.objects.get(pk=done.pk).due_date == dt.date(2024, 2, 14)
+    # The other meetings of the series, and their actions, are untouched.
+    series_meetings = february.series.get().meetings.order_by("start_at")
+    assert [m.date for m in series_meetings][:3] == [
+        dt.date(2024, 1, 10),
+        dt.date(2024, 2, 21),
+        dt.date(2024, 3, 13),
+    ]
