@@ -5,11 +5,14 @@ pdfplumber finds each table from its ruling lines and gives its cells' boxes, so
 words are read from inside its box (never the flattened page text): a merged Area cell is
 one box spanning several rows (its rows get its text); an Area cell continued from the page
 before is empty at the top of the next page's table and takes the area above; a header row
-repeated on a new page is skipped. Bold words (their font's name says Bold) become ``<b>``,
-and words over a short ruled line inside their cell (an underline) become ``<u>``. Text
-outside the tables is read line by line; the running header and page numbers (the same text
-in the margin of several pages) are left out, and a line set larger than the body text is a
-heading.
+repeated on a new page is skipped; a table a page break cut without a rule under its last
+row is closed where its borders end (:mod:`.pdf_layout`). Bold runs (their font's name says
+Bold) become ``<b>``, and characters over a short ruled line inside their cell (an
+underline) become ``<u>``. Text outside the tables is read line by line; the running header
+and page numbers (the same pieces of text in the margin of several pages) are left out, as
+are an area's "(continued)" head and this product's own stamps, and a line set larger than
+the body text is a heading. The report this product renders reads back into the text it was
+rendered from (``tests/composer/test_import_roundtrip.py``).
 
 A PDF with no text layer (a scan), an encrypted PDF and a damaged file are refused with a
 sentence saying so, never a traceback.
