@@ -34,6 +34,8 @@ FULL = {
     "change_requests": 300,
 }
 SECTION_NAMES = ["api", "pages", "report", "reminders", "throughput", "stack"]
+# Measured alone, on a fresh database with nothing generated: ``--only imports``.
+ALONE_SECTIONS = ["imports"]
 
 
 def add_common_args(parser: argparse.ArgumentParser) -> None:

@@ -24,6 +24,10 @@ def main(argv: list[str] | None = None) -> int:
     import django
 
     django.setup()
+    if sections == ["imports"]:  # a fresh database of its own: nothing generated
+        from .measure_imports import run as imports_run
+
+        return imports_run(args.out, args.repeats)
     # Django is set up only now, so the project's modules are imported from here on.
     from . import measures
     from .generate import BenchSizes
@@ -54,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
 def _parse_args(argv: list[str] | None) -> tuple[argparse.Namespace, list[str]]:
     """The flags and the sections asked for; an unknown section stops the run before any
     database work."""
-    from .cli import SECTION_NAMES, add_common_args
+    from .cli import ALONE_SECTIONS, SECTION_NAMES, add_common_args
 
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__)
     add_common_args(parser)
@@ -72,7 +76,7 @@ def _parse_args(argv: list[str] | None) -> tuple[argparse.Namespace, list[str]]:
     )
     args = parser.parse_args(argv)
     sections = [s for s in args.only.split(",") if s]
-    unknown = set(sections) - set(SECTION_NAMES)
+    unknown = set(sections) - set(SECTION_NAMES) - set(ALONE_SECTIONS)
     if unknown:
         parser.error(f"unknown sections: {', '.join(sorted(unknown))}")
     return args, sections

@@ -96,6 +96,9 @@ def catalogue_job_run(*, job_id: int, dry_run: bool) -> CatalogueImport:
                 "created": result.count("create"),
                 "updated": result.count("update"),
                 "unchanged": result.count("unchanged"),
+                # Each field changed in the tracker since this report was last imported,
+                # kept as the tracker has it (a catalogue takes no report's value).
+                "conflicts": [c.sentence(preview=dry_run) for c in result.conflicts],
             }
             for item, result in done
         ]

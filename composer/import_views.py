@@ -114,16 +114,7 @@ class HeadlineReportImportConfirmView(PmoOnlyMixin, View):
         del request.session[IMPORT_SESSION_KEY]
         messages.success(request, f"Imported {pending.get('name', 'the report')}: {result}")
         for conflict in result.conflicts:
-            messages.info(
-                request,
-                f"{conflict.ref} {conflict.field}: "
-                + (
-                    f"took the report's value ({conflict.imported or 'none'})."
-                    if conflict.taken
-                    else f"kept the tracker's value ({conflict.current or 'none'}; "
-                    f"the report has {conflict.imported or 'none'})."
-                ),
-            )
+            messages.info(request, conflict.sentence())
         for warning in result.warnings:
             messages.warning(request, warning)
         return HttpResponseRedirect(reverse("meeting-detail", args=[result.meeting_ref]))

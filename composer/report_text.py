@@ -45,6 +45,26 @@ def next_meeting_text(start_at: dt.datetime) -> str:
 # cross-references), with the ACTION/DECISION word written before them.
 _BOLD_KINDS = {refs.RefKind.ACTION, refs.RefKind.DECISION, refs.RefKind.MEETING}
 _KEYWORD_BEFORE_RE = re.compile(r"(?:ACTION|DECISION)S?\s+$")
+_EMPHASIS_RE = re.compile(r"<(b|strong)>([^<]*)</\1>")
+
+
+def is_bold_ref(label: str, codes: tuple[str, ...]) -> bool:
+    """True when ``label`` is one ref the report prints bold (an action, decision or
+    meeting), with the ACTION/DECISION word before it or not: the report's own style."""
+    label = label.strip()
+    found = refs.find_refs(label, codes)
+    if len(found) != 1 or found[0].kind not in _BOLD_KINDS or found[0].end != len(label):
+        return False
+    return not label[: found[0].start] or bool(
+        _KEYWORD_BEFORE_RE.fullmatch(label[: found[0].start])
+    )
+
+
+def ref_emphasis_removed(text: str, codes: tuple[str, ...]) -> str:
+    """``text`` without the bold written around a ref the report prints bold anyway: the
+    report gives each such ref its style, so a report read back (its refs all bold) and the
+    text it was written from keep the same words and markup."""
+    return _EMPHASIS_RE.sub(lambda m: m[2] if is_bold_ref(m[2], codes) else m[0], text)
 
 
 def discussion_cell_html(text: str, codes: list[str], anchors: dict[str, str]) -> str:

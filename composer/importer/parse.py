@@ -47,7 +47,7 @@ def headline_report_parse(text: str) -> ParsedReport:
         decision_records, decision_areas, header.code, seen_refs, reader.problem
     )
     discussion = [
-        ParsedDiscussion(record.line, area, discussion_html(record.cells[0]))
+        ParsedDiscussion(record.line, area, discussion_html(record.cells[0], header.code))
         for record, area in zip(discussion_rows, discussion_areas, strict=True)
     ]
     areas = _agenda_order(discussion, decisions, actions)

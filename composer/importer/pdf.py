@@ -5,11 +5,14 @@ pdfplumber finds each table from its ruling lines and gives its cells' boxes, so
 words are read from inside its box (never the flattened page text): a merged Area cell is
 one box spanning several rows (its rows get its text); an Area cell continued from the page
 before is empty at the top of the next page's table and takes the area above; a header row
-repeated on a new page is skipped. Bold words (their font's name says Bold) become ``<b>``,
-and words over a short ruled line inside their cell (an underline) become ``<u>``. Text
-outside the tables is read line by line; the running header and page numbers (the same text
-in the margin of several pages) are left out, and a line set larger than the body text is a
-heading.
+repeated on a new page is skipped; a table a page break cut without a rule under its last
+row is closed where its borders end (:mod:`.pdf_layout`). Bold runs (their font's name says
+Bold) become ``<b>``, and characters over a short ruled line inside their cell (an
+underline) become ``<u>``. Text outside the tables is read line by line; the running header
+and page numbers (the same pieces of text in the margin of several pages) are left out, as
+are an area's "(continued)" head and this product's own stamps, and a line set larger than
+the body text is a heading. The report this product renders reads back into the text it was
+rendered from (``tests/composer/test_import_roundtrip.py``).
 
 A PDF with no text layer (a scan), an encrypted PDF and a damaged file are refused with a
 sentence saying so, never a traceback.
@@ -24,14 +27,19 @@ from typing import Any
 
 import pdfplumber
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+from pdfplumber.utils import extract_words
 
 from .documents import DocumentText, column_order
+from .pdf_layout import closing_rules, line_pieces, underline_rules, with_underlines
 from .results import HeadlineReportImportError, ImportProblem
 
 MARGIN = 60  # points: running headers and page numbers sit within this of the edge
 _PAGE_NUMBER = re.compile(r"^(page\s+)?\d+(\s+(of|/)\s+\d+)?$", re.I)
 # This product's own stamp on a report it rendered: not part of the report's content.
 _STAMP = re.compile(r"^(DRAFT\b.*|Version \d+, issued .*)$")
+_VERSION = re.compile(r"\s*·\s*Version \d+$")  # after its issue date
+# A running head naming the area a page goes on with ("CR027 Decision (continued)").
+_CONTINUED = re.compile(r"\((continued|cont'd|cont\.)\)$", re.I)
 
 
 def is_pdf(data: bytes) -> bool:
@@ -69,32 +77,12 @@ def _inside(obj: dict, box: tuple[float, float, float, float], slack: float = 1.
     )
 
 
-def _underlines(page: Any, box: tuple[float, float, float, float]) -> list[dict]:
-    """Short horizontal rules inside a cell (not its borders): the underlines."""
-    x0, _, x1, _ = box
-    rules = [*page.lines, *[r for r in page.rects if r["height"] < 1.5]]
-    return [
-        rule
-        for rule in rules
-        if abs(rule["bottom"] - rule["top"]) < 1.5
-        and _inside(rule, box, slack=0.5)
-        and rule["x1"] - rule["x0"] < (x1 - x0) - 4
-    ]
-
-
-def _underlined(word: dict, rules: list[dict]) -> bool:
-    middle = (word["x0"] + word["x1"]) / 2
-    return any(
-        rule["x0"] - 1 <= middle <= rule["x1"] + 1 and 0 <= rule["top"] - word["bottom"] <= 4
-        for rule in rules
-    )
-
-
-def _mark(words: list[tuple[str, bool, bool]]) -> str:
-    """Words with (bold, underlined) flags as text with ``<b>``/``<u>`` around each run."""
+def _mark(words: list[tuple[str, bool, bool, bool]]) -> str:
+    """Words with (bold, underlined, glued) flags as text with ``<b>``/``<u>`` around each
+    run; a glued word follows the one before with no space (a run changed mid-word)."""
     out: list[str] = []
     bold = underline = False
-    for text, is_bold, is_underlined in words:
+    for text, is_bold, is_underlined, glued in words:
         closing = ("</u>" if underline and not is_underlined else "") + (
             "</b>" if bold and not is_bold else ""
         )
@@ -103,7 +91,10 @@ def _mark(words: list[tuple[str, bool, bool]]) -> str:
         )
         if closing and out:
             out[-1] += closing
-        out.append(opening + text)
+        if glued and out:
+            out[-1] += opening + text
+        else:
+            out.append(opening + text)
         bold, underline = is_bold, is_underlined
     if out:
         out[-1] += ("</u>" if underline else "") + ("</b>" if bold else "")
@@ -123,8 +114,9 @@ def _cell_text(page: Any, box: tuple[float, float, float, float], *, formatted: 
         middle_x, middle_y = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
         return x0 <= middle_x <= x1 and top <= middle_y <= bottom
 
-    words = page.filter(centred_in_cell).extract_words(extra_attrs=["fontname"])
-    rules = _underlines(page, box) if formatted else []
+    rules = underline_rules(page, box) if formatted else []
+    chars = with_underlines(page.filter(centred_in_cell).chars, rules)
+    words = extract_words(chars, extra_attrs=["fontname", "underline"])
     lines: list[list[dict]] = []
     for word in words:
         if lines and abs(word["top"] - lines[-1][0]["top"]) < 2:
@@ -134,7 +126,13 @@ def _cell_text(page: Any, box: tuple[float, float, float, float], *, formatted: 
     texts = []
     for line in lines:
         flags = [
-            (w["text"], formatted and "Bold" in w["fontname"], _underlined(w, rules)) for w in line
+            (
+                w["text"],
+                formatted and "Bold" in w["fontname"],
+                w["underline"],
+                i > 0 and w["x0"] - line[i - 1]["x1"] < 0.5,
+            )
+            for i, w in enumerate(line)
         ]
         texts.append(_mark(flags) if formatted else " ".join(w["text"] for w in line))
     if not formatted:
@@ -235,12 +233,15 @@ def _table_lines(out: DocumentText, page: Any, table: Any, number: int, state: _
             ]
             out.lines[state.last_line] = "\t".join(joined)
             continue
+        # A row with nothing in it (a merged cell's background drawn short, cutting it in
+        # two) adds nothing, not even the area above.
+        filled = any(cells)
         if area_at == 0:
             # An empty Area is the rest of a merged cell: the area above (on this page or
             # the page before).
             cells[0] = cells[0] or state.last_area
             state.last_area = cells[0]
-        if any(cells):
+        if filled:
             out.add("\t".join(cells), f"page {page.page_number}, table {number}, row {index}")
             state.last_line = len(out.lines) - 1
 
@@ -268,7 +269,9 @@ def _furniture(pdf: Any) -> set[str]:
     for page in pdf.pages:
         for line in _upright(page).extract_text_lines():
             if line["top"] < MARGIN or line["bottom"] > page.height - MARGIN:
-                seen[_shape(line["text"])] += 1
+                # Counted by piece: a running head set in boxes apart (title, classification)
+                # may stand alone on one page ("PUBLIC" beside the first page's own title).
+                seen.update({_shape(piece) for piece in line_pieces(line)})
     return {text for text, count in seen.items() if count > 1}
 
 
@@ -286,7 +289,8 @@ def pdf_text(data: bytes) -> DocumentText:
         furniture = _furniture(pdf)
         out, state, tables = DocumentText("PDF"), _Tables(), 0
         for page in pdf.pages:
-            found = page.find_tables()
+            rules = closing_rules(page)
+            found = page.find_tables({"explicit_horizontal_lines": rules} if rules else None)
             boxes = [table.bbox for table in found]
             blocks: list[tuple[float, Any]] = [(t.bbox[1], t) for t in found]
             outside = _upright(page).filter(
@@ -305,11 +309,16 @@ def pdf_text(data: bytes) -> DocumentText:
 
 
 def _text_line(out: DocumentText, page: Any, line: dict, body: float, furniture: set[str]) -> None:
-    text = line["text"].strip()
+    text = _VERSION.sub("", line["text"].strip())
     in_margin = line["top"] < MARGIN or line["bottom"] > page.height - MARGIN
+    if in_margin:
+        text = " ".join(
+            piece
+            for piece in line_pieces(line)
+            if not (_shape(piece) in furniture or _PAGE_NUMBER.match(piece))
+            and not _CONTINUED.search(piece)
+        )
     if not text or _STAMP.match(text):
-        return
-    if in_margin and (_shape(text) in furniture or _PAGE_NUMBER.match(text)):
         return
     size = max(c["size"] for c in line["chars"])
     # The title is the first line set larger than the body; the parser knows the rest of

@@ -73,6 +73,20 @@ class ImportConflict:
     def key(self) -> str:
         return conflict_key(self.kind, self.ref, self.field)
 
+    def sentence(self, *, preview: bool = False) -> str:
+        """What the import does (``preview``: will do) with this conflict, in one line:
+        the single report's confirmation and the back catalogue's check both say it so."""
+        if self.taken:
+            verb = "takes" if preview else "took"
+            return (
+                f"{self.ref} {self.field}: {verb} the report's value ({self.imported or 'none'})."
+            )
+        verb = "keeps" if preview else "kept"
+        return (
+            f"{self.ref} {self.field}: {verb} the tracker's value ({self.current or 'none'}; "
+            f"the report has {self.imported or 'none'})."
+        )
+
 
 def conflict_key(kind: str, ref: str, field: str) -> str:
     """``action|DAG28-01|due_date``: one conflict, as the preview form sends it back."""

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import nh3
 from django.conf import settings
 
+from composer.report_text import ref_emphasis_removed
 from core import refs
 
 LONDON = ZoneInfo(settings.TIME_ZONE)
@@ -133,13 +134,17 @@ def parse_date_and_times(
 _EMPH = r"(?:b|strong|u|i|em)"
 
 
-def discussion_html(cell: str) -> str:
-    """A discussion cell as sanitised HTML, with the extraction's stray spaces removed."""
+def discussion_html(cell: str, code: str = "") -> str:
+    """A discussion cell as sanitised HTML, with the extraction's stray spaces removed, and
+    without bold written around a ref of the committee ``code`` (the report prints those
+    refs bold itself: :func:`composer.report_text.ref_emphasis_removed`), so the report
+    this product renders imports back into the same text."""
     text = squash(cell)
     text = re.sub(rf"\(\s+(?=<{_EMPH}>)", "(", text)
     text = re.sub(rf"(</{_EMPH}>)\s+\)", r"\1)", text)
     text = re.sub(rf"(</{_EMPH}>)\s+(?=[:;,.])", r"\1", text)
     text = re.sub(r"</u>\s+<u>", " ", text)
+    text = ref_emphasis_removed(text, (code,) if code else ())
     return nh3.clean(text, tags={"b", "strong", "u", "i", "em", "br"}, attributes={}).strip()
 
 
