@@ -1,9 +1,13 @@
-"""A small SMTP server on 127.0.0.1 for tests: keeps every message, can wait before each reply.
+"""A small SMTP server on 127.0.0.1 for tests and the benchmark: keeps every message, counts
+the connections, can wait before each reply.
 
 Enough of RFC 5321 for Django's SMTP backend (EHLO/HELO, MAIL, RCPT, DATA, RSET, NOOP, QUIT),
 no TLS, no authentication. A message counts as arrived once its data is read, before the
 server answers 250; ``delay`` holds that answer back, so a sender killed during the wait has
-delivered a message it never heard confirmed, the case a crash leaves in doubt.
+delivered a message it never heard confirmed, the case a crash leaves in doubt. The
+benchmark's reminder run sends to it with 20 ms per message, a relay's usual answer time
+(``bench.measure_sink``); the crash test (``tests/hardening/test_reminder_crash.py``) with
+seconds.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ class _Handler(socketserver.StreamRequestHandler):
 
     def handle(self) -> None:
         server: SmtpReceiver = self.server  # type: ignore[assignment]
+        server.connected()
         self._reply("220 test-receiver ESMTP")
         while line := self.rfile.readline():
             command = line.decode("ascii", "replace").strip().upper()
@@ -56,11 +61,17 @@ class SmtpReceiver(socketserver.ThreadingTCPServer):
         super().__init__(("127.0.0.1", 0), _Handler)
         self.delay = delay
         self.messages: list[Message] = []
+        # Connections accepted so far.
+        self.connections = 0
         self._lock = threading.Lock()
 
     @property
     def port(self) -> int:
         return self.server_address[1]
+
+    def connected(self) -> None:
+        with self._lock:
+            self.connections += 1
 
     def keep(self, data: bytes) -> None:
         with self._lock:
