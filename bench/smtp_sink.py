@@ -26,17 +26,25 @@ class _Handler(socketserver.StreamRequestHandler):
 
     def handle(self) -> None:
         server: SmtpReceiver = self.server  # type: ignore[assignment]
-        server.connected()
+        if not server.connected():
+            self._reply("421 too many connections")
+            return
         self._reply("220 test-receiver ESMTP")
+        taken = 0
         while line := self.rfile.readline():
             command = line.decode("ascii", "replace").strip().upper()
             if command.startswith("EHLO"):
                 self.wfile.write(b"250-test-receiver\r\n250 8BITMIME\r\n")
                 self.wfile.flush()
+            elif command.startswith("MAIL") and taken == server.messages_per_connection:
+                self._reply("421 too many messages on this connection")
+                return
             elif command.startswith("DATA"):
+                taken += 1
                 self._reply("354 end with <CRLF>.<CRLF>")
                 server.keep(self._read_data())
                 time.sleep(server.delay)
+                server.answered()
                 self._reply("250 queued")
             elif command.startswith("QUIT"):
                 self._reply("221 bye")
@@ -52,14 +60,29 @@ class _Handler(socketserver.StreamRequestHandler):
 
 
 class SmtpReceiver(socketserver.ThreadingTCPServer):
-    """``with SmtpReceiver(delay=2) as smtp:`` serves on ``smtp.port`` in a thread."""
+    """``with SmtpReceiver(delay=2) as smtp:`` serves on ``smtp.port`` in a thread.
+
+    ``max_connections``: connections accepted in all; later ones are refused (421), as a
+    relay that limits a client's connections. ``messages_per_connection``: past that many
+    messages a connection is closed at the next MAIL FROM (421), as relays limit them.
+    ``busiest``: the most messages that waited
+    for their answer at once (how many senders were sending in parallel)."""
 
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, delay: float = 0.0) -> None:
+    def __init__(
+        self,
+        delay: float = 0.0,
+        max_connections: int | None = None,
+        messages_per_connection: int | None = None,
+    ) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
         self.delay = delay
+        self.max_connections = max_connections
+        self.messages_per_connection = messages_per_connection
+        self.busiest = 0
+        self._waiting = 0
         self.messages: list[Message] = []
         # Connections accepted so far.
         self.connections = 0
@@ -69,13 +92,23 @@ class SmtpReceiver(socketserver.ThreadingTCPServer):
     def port(self) -> int:
         return self.server_address[1]
 
-    def connected(self) -> None:
+    def connected(self) -> bool:
+        """Count a new connection; False to refuse it."""
         with self._lock:
+            if self.max_connections is not None and self.connections >= self.max_connections:
+                return False
             self.connections += 1
+            return True
 
     def keep(self, data: bytes) -> None:
         with self._lock:
             self.messages.append(email.message_from_bytes(data))
+            self._waiting += 1
+            self.busiest = max(self.busiest, self._waiting)
+
+    def answered(self) -> None:
+        with self._lock:
+            self._waiting -= 1
 
     def __enter__(self) -> SmtpReceiver:
         threading.Thread(target=self.serve_forever, daemon=True).start()

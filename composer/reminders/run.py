@@ -29,7 +29,6 @@ from composer.reminders.claims import (
 from composer.reminders.commits import quick_commits
 from composer.reminders.emails import Composer, ReminderEmail
 from composer.reminders.lock import scanner_lock
-from composer.reminders.senders import STOPPED, Letter, Outcome, Senders, send_parallel
 from composer.reminders.rules import (
     REMINDER_DATE_MAX,
     REMINDER_DATE_MIN,
@@ -37,6 +36,7 @@ from composer.reminders.rules import (
     Status,
     reminders_today,
 )
+from composer.reminders.senders import STOPPED, Letter, Outcome, Senders, send_parallel
 from core import roles
 from core.actors import is_system
 

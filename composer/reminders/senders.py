@@ -17,13 +17,15 @@ threads need no database connection of their own.
 With N = 1 (or when only one connection opens) messages go from the run's own thread, as
 a custom backend that writes to the database may need. A relay that refuses extra
 connections gets the ones it accepted ("where the relay allows"). A send that fails
-closes its connection: the next message on it reconnects.
+closes its connection: the next message on it reconnects (a relay that drops the
+connection as a message starts gets that message again on a new one).
 """
 
 from __future__ import annotations
 
 import logging
 import queue
+import smtplib
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any
@@ -105,7 +107,7 @@ class Senders:
     def in_flight(self) -> list[Letter]:
         """Emails handed to a sender and not yet collected."""
         letters = list(self._in_flight.values())
-        return letters + [self._inline] if self._inline is not None else letters
+        return [*letters, self._inline] if self._inline is not None else letters
 
     def submit(self, letter: Letter) -> None:
         """Send ``letter`` (in a worker thread, or here with one sender). The caller has
@@ -130,20 +132,25 @@ class Senders:
         return done
 
     def _send(self, message: Any) -> Exception | None:
-        """Send one message over an idle connection (reopened if a failure closed it)."""
+        """Send one message over an idle connection (reopened if a failure closed it); the
+        error if it did not go. A relay closing the connection at the message's start (421
+        to MAIL FROM: a limit of messages per connection, an idle timeout) has been sent
+        nothing, so the message is tried once more on a new connection."""
         connection = self._idle.get()
         try:
-            connection.open()  # a no-op while the connection is open
-            message.connection = connection
-            connection.send_messages([message])
-        except SoftTimeLimitExceeded:
-            raise
-        except Exception as exc:
-            try:
-                connection.close()
-            except Exception:
-                logger.debug("Closing a failed email connection failed", exc_info=True)
-            return exc
+            for retry in (True, False):
+                try:
+                    connection.open()  # a no-op while the connection is open
+                    message.connection = connection
+                    connection.send_messages([message])
+                except SoftTimeLimitExceeded:
+                    raise
+                except Exception as exc:
+                    _close(connection)
+                    if not (retry and _closed_before_data(exc)):
+                        return exc
+                else:
+                    return None
         finally:
             self._idle.put(connection)
         return None
@@ -154,7 +161,16 @@ class Senders:
         if self._executor is not None:
             self._executor.shutdown(wait=True, cancel_futures=True)
         for connection in self._connections:
-            try:
-                connection.close()
-            except Exception:
-                logger.warning("Closing the email connection failed", exc_info=True)
+            _close(connection)
+
+
+def _closed_before_data(exc: Exception) -> bool:
+    """Whether the relay closed the connection before the message was sent (421 to MAIL)."""
+    return isinstance(exc, smtplib.SMTPSenderRefused) and exc.smtp_code == 421
+
+
+def _close(connection: Any) -> None:
+    try:
+        connection.close()
+    except Exception:
+        logger.debug("Closing a failed email connection failed", exc_info=True)

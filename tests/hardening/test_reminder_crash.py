@@ -28,12 +28,12 @@ from django.db import connection
 
 from actions.models import Action, ReminderLog
 from actions.services import action_close
+from bench.smtp_sink import SmtpReceiver
 from composer import reminders
 from composer.importer import headline_report_import_file
 from core.actors import SYSTEM
 from meetings.models import Committee, Membership, Person
 from tests.conftest import SEED_PATH
-from bench.smtp_sink import SmtpReceiver
 
 ROOT = Path(__file__).resolve().parents[2]
 RUN_DAY = "2023-10-08"
