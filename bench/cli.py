@@ -34,6 +34,8 @@ FULL = {
     "change_requests": 300,
 }
 SECTION_NAMES = ["api", "pages", "report", "reminders", "throughput"]
+# The reminder run over SMTP to a 20 ms-per-message sink, 1-8 senders (bench.measure_sink).
+SECTION_NAMES += ["reminders_sink"]
 
 
 def add_common_args(parser: argparse.ArgumentParser) -> None:

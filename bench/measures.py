@@ -24,6 +24,7 @@ from .measure_report import (
     report,
     seed_meeting,
 )
+from .measure_sink import reminders_sink
 
 SECTIONS = {
     "api": api_list,
@@ -32,6 +33,7 @@ SECTIONS = {
     "reminders": reminders,
     "throughput": throughput,
 }
+SECTIONS["reminders_sink"] = reminders_sink
 
 
 def environment() -> dict[str, Any]:

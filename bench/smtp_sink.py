@@ -83,7 +83,7 @@ class SmtpReceiver(socketserver.ThreadingTCPServer):
         self.messages_per_connection = messages_per_connection
         self.busiest = 0
         self._waiting = 0
-        self.messages: list[Message] = []
+        self._received: list[bytes] = []
         # Connections accepted so far.
         self.connections = 0
         self._lock = threading.Lock()
@@ -91,6 +91,13 @@ class SmtpReceiver(socketserver.ThreadingTCPServer):
     @property
     def port(self) -> int:
         return self.server_address[1]
+
+    @property
+    def messages(self) -> list[Message]:
+        """The messages received so far, parsed (here, not while the sender waits)."""
+        with self._lock:
+            received = list(self._received)
+        return [email.message_from_bytes(data) for data in received]
 
     def connected(self) -> bool:
         """Count a new connection; False to refuse it."""
@@ -102,7 +109,7 @@ class SmtpReceiver(socketserver.ThreadingTCPServer):
 
     def keep(self, data: bytes) -> None:
         with self._lock:
-            self.messages.append(email.message_from_bytes(data))
+            self._received.append(data)
             self._waiting += 1
             self.busiest = max(self.busiest, self._waiting)
 
