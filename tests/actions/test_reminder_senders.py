@@ -10,8 +10,11 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from email.utils import parseaddr
+from typing import ClassVar
 
 import pytest
+from django.core.mail.backends import locmem
+from django.db import connection
 
 from actions.models import ReminderLog
 from bench.smtp_sink import SmtpReceiver
@@ -100,3 +103,41 @@ def test_a_relay_refusing_every_connection_sends_nothing_and_claims_nothing(owed
     assert "SMTPConnectError" in run.failed[0].error
     assert not sink.messages
     assert not ReminderLog.objects.exists()
+
+
+# --- cheap commits (composer.reminders.commits) ------------------------------------------------
+
+
+def _durability() -> str:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SHOW synchronous_commit")
+        else:
+            cursor.execute("PRAGMA synchronous")
+        return str(cursor.fetchone()[0])
+
+
+class DurabilityBackend(locmem.EmailBackend):
+    """The locmem backend, noting the connection's commit durability as each email goes."""
+
+    seen: ClassVar[list[str]] = []
+
+    def send_messages(self, messages):
+        DurabilityBackend.seen.append(_durability())
+        return super().send_messages(messages)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_run_commits_without_waiting_for_the_disk_and_restores_it_after(committee, settings):
+    _bulk_scenario(committee, people=3, open_actions=3, closed_actions=0)
+    settings.EMAIL_BACKEND = "tests.actions.test_reminder_senders.DurabilityBackend"
+    settings.REMINDER_SEND_PARALLEL = 1  # sends from the run's thread, on its connection
+    DurabilityBackend.seen = []
+    before = _durability()
+    run = reminders.reminders_send(acting_user=SYSTEM, today=dt.date(2023, 10, 8))
+    assert len(run.sent) == 3
+    # SQLite: NORMAL (1) under WAL; PostgreSQL: synchronous_commit off.
+    relaxed = "off" if connection.vendor == "postgresql" else "1"
+    assert DurabilityBackend.seen == [relaxed] * 3
+    assert _durability() == before
+    assert _all_sent()
