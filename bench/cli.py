@@ -33,7 +33,9 @@ FULL = {
     "decisions": 4_000,
     "change_requests": 300,
 }
-SECTION_NAMES = ["api", "pages", "report", "reminders", "throughput", "stack"]
+# ``reminders_sink``: the reminder run over SMTP to a 20 ms-per-message sink, 1-8 senders
+# (bench.measure_sink); ``stack``: the compose configuration under load (bench.measure_stack).
+SECTION_NAMES = ["api", "pages", "report", "reminders", "reminders_sink", "throughput", "stack"]
 # Measured alone, on a fresh database with nothing generated: ``--only imports``.
 ALONE_SECTIONS = ["imports"]
 

@@ -24,6 +24,7 @@ from .measure_report import (
     report,
     seed_meeting,
 )
+from .measure_sink import reminders_sink
 from .measure_stack import stack
 
 SECTIONS = {
@@ -31,6 +32,7 @@ SECTIONS = {
     "pages": pages,
     "report": report,
     "reminders": reminders,
+    "reminders_sink": reminders_sink,
     "throughput": throughput,
     "stack": stack,
 }

@@ -22,15 +22,17 @@ The rules (issue #6; DESIGN.md "Who uses it"; CONVENTIONS.md "Tasks"):
 - **One email per person per run** gathers all their reminders (text and HTML, with links to
   the action pages and a List-Unsubscribe header for the per-person opt-out).
 - **Exactly once**: each reminder is a :class:`~actions.models.ReminderLog` row with a unique
-  key (person, action or meeting, kind, occasion date). A run claims, sends and records one
-  person's email at a time (:mod:`.claims`): in a short transaction it inserts that person's
-  keys as ``sending``, ignoring keys that exist, then sends only the rows it holds and marks
-  them ``sent`` or ``failed`` straight after. An action closed since the run began is not
-  reminded. A failed send is retried by the next run that still owes it (a task retry, the
-  next day's run within the same window). A process killed while sending leaves that one
-  email's rows ``sending`` with the time it began: whether it went is unknown, so it is not
-  sent again (at most once beats twice for a PMO's inbox) and the admin's reminder log shows
-  it; everyone not yet reached is unclaimed, and the next run sends them.
+  key (person, action or meeting, kind, occasion date). A run claims everything it owes,
+  then begins, sends and records each person's email on its own (:mod:`.claims`): the
+  person's rows move to ``sending``, the email goes, and they are marked ``sent`` or
+  ``failed`` straight after. Up to ``REMINDER_SEND_PARALLEL`` emails (default 4) are sent at
+  once, each sender over one connection kept open for the run (:mod:`.senders`). An action
+  closed since the run began is not reminded. A failed send is retried by the next run that
+  still owes it (a task retry, the next day's run within the same window). A process killed
+  while sending leaves the rows of the emails in flight (at most one per sender)
+  ``sending`` with the time each began: whether they went is unknown, so they are not sent
+  again (at most once beats twice for a PMO's inbox) and the admin's reminder log shows
+  them; everyone not yet reached is released, and the next run sends them.
 - Dates are Europe/London calendar dates: a run at 00:30 BST counts the new day.
 - One scanner at a time: on PostgreSQL a session advisory lock, elsewhere a Redis lock when
   ``REDIS_URL`` is set; a run that finds the lock taken does nothing. (On SQLite without
@@ -39,11 +41,14 @@ The rules (issue #6; DESIGN.md "Who uses it"; CONVENTIONS.md "Tasks"):
 Reading what is owed costs a fixed number of queries however many actions and people there
 are: committees, meetings in the window, owners of candidate actions (one ``values_list``),
 seat holders, the log's rows in the window. Each email then costs a fixed handful (its
-claim, its record), the price of losing at most one email's certainty to a crash.
+claim, its record), the price of losing at most one email's certainty per sender to a
+crash; the run sets its commits not to wait for the disk (:mod:`.commits`).
 
 The modules: :mod:`.rules` (the kinds, their occasions, the calendar), :mod:`.candidates`
-(what is owed today, to whom), :mod:`.claims` (the log rows), :mod:`.emails` (writing them
-from the templates), :mod:`.lock` (one scanner), :mod:`.run` (:func:`reminders_send`) and
+(what is owed today, to whom), :mod:`.claims` (the log rows), :mod:`.commits` (the log's
+commits not waiting for the disk), :mod:`.emails` (writing them from the templates),
+:mod:`.senders` (parallel senders over open connections), :mod:`.lock` (one scanner),
+:mod:`.run` (:func:`reminders_send`) and
 :mod:`.unsubscribe` (the signed opt-out link; the opt-out itself is
 ``meetings.services.person_reminders_opt_out_set``).
 """

@@ -1,7 +1,8 @@
 """Claiming reminders: the :class:`~actions.models.ReminderLog` rows that make sends exactly once.
 
-A run claims every email it owes at once, then begins, sends and records them one at a
-time, so a process killed part-way through leaves at most one email in doubt:
+A run claims every email it owes at once, then begins, sends and records each on its own,
+so a process killed part-way through leaves at most the emails in flight in doubt (one, or
+one per sender when several send at once, :mod:`.senders`):
 
 1. **Claim** everything owed (one short transaction, :func:`claims_take`): insert the owed
    keys as ``claimed`` by this run, ignoring keys that exist, re-claim ``failed`` keys, and
@@ -10,13 +11,13 @@ time, so a process killed part-way through leaves at most one email in doubt:
    statuses (an action closed since the run read its candidates is dropped, its row
    released) and move the person's rows ``claimed`` → ``sending`` with ``attempt_at`` now,
    if they are still this run's.
-3. **Send** the one email (outside any transaction).
+3. **Send** the one email (outside any transaction; a sender is free before 2 begins).
 4. **Record** it (:func:`record_sent` or :func:`record_failed`).
 
 A key another run inserted first is not ours, so a second run, a retried task or a second
-beat sends nothing twice. A run killed between 2 and 4 leaves that one person's rows
+beat sends nothing twice. A run killed between 2 and 4 leaves that person's rows
 ``sending`` with the time the send began: whether that email went is unknown, so it is not
-sent again and the PMO sees it in the reminder log. The people after that person are still
+sent again and the PMO sees it in the reminder log. The people not yet begun are still
 ``claimed`` by the dead run: the next run first releases them (:func:`claims_release`,
 ``failed`` with the reason, so they are claimed again and sent). Runs are one at a time
 (:mod:`.lock`); where no lock exists (SQLite without Redis, development only), a run that
@@ -25,8 +26,8 @@ is conditional on the row's status and run.
 
 Queries: a fixed handful for the whole run (release, read, claim), then per person emailed
 three (statuses, begin, record); people with nothing new cost none. Those three are the
-price of the crash rule: the log must say which one email was in flight when the process
-died, so each email is begun and recorded on its own.
+price of the crash rule: the log must say which emails were in flight when the process
+died (one per sender, :mod:`.senders`), so each email is begun and recorded on its own.
 """
 
 from __future__ import annotations

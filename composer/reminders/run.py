@@ -2,7 +2,8 @@
 
 The scheduled task and the ``send_reminders`` command both call :func:`reminders_send`.
 Finding and claiming what is owed costs a fixed number of queries however many actions and
-people there are; each email then costs three (see :mod:`.claims`).
+people there are; each email then costs three (see :mod:`.claims`), written from the run's
+thread while up to ``REMINDER_SEND_PARALLEL`` senders send (:mod:`.senders`).
 """
 
 from __future__ import annotations
@@ -15,9 +16,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from celery.exceptions import SoftTimeLimitExceeded
-from django.core.mail import get_connection
-
 from composer.reminders.candidates import Candidates, candidates_owed
 from composer.reminders.claims import (
     Held,
@@ -29,6 +27,7 @@ from composer.reminders.claims import (
     record_failed,
     record_sent,
 )
+from composer.reminders.commits import quick_commits
 from composer.reminders.emails import Composer, ReminderEmail
 from composer.reminders.lock import scanner_lock
 from composer.reminders.rules import (
@@ -38,6 +37,7 @@ from composer.reminders.rules import (
     Status,
     reminders_today,
 )
+from composer.reminders.senders import STOPPED, Letter, Outcome, Senders, send_parallel
 from core import roles
 from core.actors import is_system
 
@@ -148,20 +148,22 @@ def _deliver(
     existing: dict[ReminderKey, tuple[int, str]],
     run_id: uuid.UUID,
 ) -> None:
-    """Claim everything owed, then begin, send and record one email per person in turn,
-    over one connection.
+    """Claim everything owed, then begin, send and record one email per person, over
+    connections kept open for the run (:mod:`.senders`), the log's commits not waiting
+    for the disk (:mod:`.commits`).
 
     Each email is begun (its rows ``sending``), sent and recorded on its own (see
-    :mod:`.claims`), so whatever stops the loop leaves only the email in flight in doubt: a
-    send that raises an error marks that person's rows failed (the next run retries them) and
-    the connection is reopened for the next; the worker's SoftTimeLimitExceeded, or a kill,
-    leaves the rows of the email being sent ``sending``, and the people after it ``claimed``
-    for the next run to release and send.
+    :mod:`.claims`); a new one is begun only when a sender is free, so whatever stops the
+    loop leaves at most one email per sender in doubt: a send that raises an error marks
+    that person's rows failed (the next run retries them) and its connection is reopened
+    for the next; the worker's SoftTimeLimitExceeded, or a kill, leaves the rows of the
+    emails being sent ``sending``, and the people after them ``claimed`` for the next run
+    to release and send.
     """
-    mail = get_connection()
+    senders = Senders(send_parallel())
     composer = Composer(today=result.today, found=found)
     try:
-        mail.open()
+        senders.open()
     except Exception as exc:
         logger.warning("Reminder emails not sent: %s", exc)
         for person_id, keys in _by_person(found, owed):
@@ -170,29 +172,44 @@ def _deliver(
             result.emails.append(summary)
         return
     try:
-        by_person = _by_person(found, owed)
-        retry_ids = [existing[key][0] for key in owed if key in existing]
-        for held in claims_take(owed=by_person, retry_ids=retry_ids, run_id=run_id):
-            _send_one(result, composer, found, held, mail, run_id)
+        with quick_commits():
+            _send_all(result, composer, found, senders, owed, existing, run_id)
     finally:
-        try:
-            mail.close()
-        except Exception:
-            logger.warning("Closing the email connection failed", exc_info=True)
+        senders.close()
 
 
-def _send_one(
+def _send_all(
     result: ReminderRun,
     composer: Composer,
     found: Candidates,
-    claimed: Held,
-    mail: Any,
+    senders: Senders,
+    owed: list[ReminderKey],
+    existing: dict[ReminderKey, tuple[int, str]],
     run_id: uuid.UUID,
 ) -> None:
-    """Begin, write and send one person's email, then record it sent or failed."""
+    """Claim, then hand each person's begun email to a free sender and record what ends."""
+    by_person = _by_person(found, owed)
+    retry_ids = [existing[key][0] for key in owed if key in existing]
+    try:
+        for held in claims_take(owed=by_person, retry_ids=retry_ids, run_id=run_id):
+            _record(senders.finished(), run_id)
+            letter = _begin(result, composer, found, held, run_id)
+            if letter is not None:
+                senders.submit(letter)
+        _record(senders.finished(all_of_them=True), run_id)
+    except BaseException:
+        for letter in senders.in_flight():
+            letter.summary.error = STOPPED
+        raise
+
+
+def _begin(
+    result: ReminderRun, composer: Composer, found: Candidates, claimed: Held, run_id: uuid.UUID
+) -> Letter | None:
+    """Begin and write one person's email (None when nothing is left to send them)."""
     held = claim_begin(found=found, held=claimed, run_id=run_id)
     if not held:
-        return
+        return None
     recipient = found.people[claimed.person_id]
     try:
         summary, message = composer.compose(recipient, held)
@@ -201,19 +218,19 @@ def _send_one(
         record_failed(run_id=run_id, person_id=recipient.person_id, error=_error_text(exc))
         raise
     result.emails.append(summary)
-    message.connection = mail
-    try:
-        mail.send_messages([message])
-    except SoftTimeLimitExceeded:
-        summary.error = "Stopped while sending: it may or may not have gone."
-        raise
-    except Exception as exc:
-        summary.error = _error_text(exc)
-        logger.warning("Reminder to person %s failed: %s", recipient.person_id, exc)
-        record_failed(run_id=run_id, person_id=recipient.person_id, error=summary.error)
-        mail.close()
-    else:
-        record_sent(run_id=run_id, person_id=recipient.person_id)
+    return Letter(recipient.person_id, summary, message)
+
+
+def _record(outcomes: list[Outcome], run_id: uuid.UUID) -> None:
+    """Record each ended send: sent, or failed with the error for the next run."""
+    for outcome in outcomes:
+        person_id = outcome.letter.person_id
+        if outcome.error is None:
+            record_sent(run_id=run_id, person_id=person_id)
+            continue
+        outcome.letter.summary.error = _error_text(outcome.error)
+        logger.warning("Reminder to person %s failed: %s", person_id, outcome.error)
+        record_failed(run_id=run_id, person_id=person_id, error=outcome.letter.summary.error)
 
 
 def _error_text(exc: BaseException) -> str:

@@ -351,3 +351,6 @@ NOTIFICATIONS_BATCH_MINUTES = env.int("NOTIFICATIONS_BATCH_MINUTES", default=10)
 # 645 MiB (issue #18). The Celery task's own limits sit above the time bound.
 HEADLINE_REPORT_RENDER_TIMEOUT_S = env.int("HEADLINE_REPORT_RENDER_TIMEOUT_S", default=180)
 HEADLINE_REPORT_RENDER_MEMORY_MB = env.int("HEADLINE_REPORT_RENDER_MEMORY_MB", default=1536)
+# Reminder emails sent at once, each sender over its own connection kept open for the run
+# (composer.reminders.senders); 1 for a relay that takes one connection per client.
+REMINDER_SEND_PARALLEL = env.int("REMINDER_SEND_PARALLEL", default=4)
