@@ -11,7 +11,7 @@ from typing import Any
 
 from django.db import models
 from django.db.models import F, Q, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Upper
 from simple_history.models import HistoricalRecords
 
 from core.visibility import (
@@ -279,7 +279,16 @@ class ActionOwner(models.Model):
             ),
         ]
         # The register's role choices: the few owners that are a role, not every owner row.
-        indexes = [models.Index(fields=["role"], condition=~Q(role=""), name="action_owner_role")]
+        indexes = [
+            models.Index(fields=["role"], condition=~Q(role=""), name="action_owner_role"),
+            # Owners naming a seat ("Chair"), matched ignoring case (core.visibility
+            # action_owned_q): a chair's "My actions" and reminders, and what they may see.
+            models.Index(
+                Upper("role"),
+                condition=Q(person__isnull=True) & ~Q(role=""),
+                name="action_owner_seat_role",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.display
