@@ -156,13 +156,15 @@ def action_register(
 class RegisterPage:
     """A page of the register: its ``rows``, the cursors of the pages after and before it
     (None when there is none), whether it is the first page, and the number of actions it
-    lists (``count``: :func:`actions.register_cache.register_count`)."""
+    lists (``count``; ``has_more_than_count`` when a filter matches more than the count
+    reads: :func:`actions.register_cache.register_count`)."""
 
     rows: list[ActionRow]
     next_cursor: str | None
     previous_cursor: str | None
     is_first: bool
     count: int
+    has_more_than_count: bool = False
 
     @property
     def has_other_pages(self) -> bool:
@@ -200,13 +202,14 @@ def action_register_page(
         )
     except CursorError:
         page = keyset_page(values, ordering=sort, columns=columns, size=REGISTER_PAGE_SIZE)
-    count = register_count(user=user, filtered=filters.is_filtered, queryset=qs)
+    count, more = register_count(user=user, filtered=filters.is_filtered, queryset=qs)
     return RegisterPage(
         rows=action_rows_of(page.rows, today=today),
         next_cursor=page.next_cursor,
         previous_cursor=page.previous_cursor,
         is_first=not page.has_previous,
         count=count,
+        has_more_than_count=more,
     )
 
 

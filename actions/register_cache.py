@@ -14,10 +14,11 @@ generator bumps the version itself).
 
 Why a cached count and not an estimate: an estimate (PostgreSQL's ``reltuples``) knows the
 table, not what one reader may see, and would make the figure differ between SQLite and
-PostgreSQL. A count with a filter is exact and run each time (the filter narrows it, and
-the reader asked a question of it); only the unfiltered total is cached, per reader class:
-everyone who sees every meeting shares one figure, anyone else (whose own actions count
-too, ``core.visibility``) has their own.
+PostgreSQL. Only the unfiltered total is cached, per reader class: everyone who sees every
+meeting shares one figure, anyone else (whose own actions count too, ``core.visibility``)
+has their own. A count with a filter is run each time, since closing an action changes it
+and closing is not a write that replaces the version; it stops at :data:`COUNT_CAP` rows
+("more than 3,000"), so a broad filter costs what a narrow one does.
 """
 
 from __future__ import annotations
@@ -67,13 +68,21 @@ def register_cached(part: str, key: Iterable[Any], compute: Callable[[], Any]) -
     return value
 
 
-def register_count(*, user: Any, filtered: bool, queryset: QuerySet) -> int:
-    """How many actions the register lists: ``queryset.count()``, run each time when a
-    filter narrows it (``filtered``), cached per reader class otherwise."""
+# A filter's count reads at most this many rows and one more: past it the register says
+# "more than 3,000" (as many as one register PDF lists; a reader past it narrows the filter).
+COUNT_CAP = 3000
+
+
+def register_count(*, user: Any, filtered: bool, queryset: QuerySet) -> tuple[int, bool]:
+    """How many actions the register lists, and whether there are more than that: with a
+    filter (``filtered``), counted each time up to :data:`COUNT_CAP` (a bounded read
+    however many actions there are; ``(COUNT_CAP, True)`` past it); without, the total,
+    cached per reader class."""
     if filtered:
-        return queryset.count()
+        count = queryset.order_by()[: COUNT_CAP + 1].count()
+        return min(count, COUNT_CAP), count > COUNT_CAP
     reader = "all" if sees_all_meetings(user) else f"u{user.pk}"
-    return register_cached("count", [reader], queryset.count)
+    return register_cached("count", [reader], queryset.count), False
 
 
 def on_write(*, instance: Any = None, created: bool = True, **_: Any) -> None:

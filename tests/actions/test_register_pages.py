@@ -259,3 +259,14 @@ def test_a_write_replaces_the_cached_choices_and_total(client, tied):
     nia.save()
     renamed = action_register_choices(user=member).owners["People and teams"]
     assert any(label.startswith("Nia Renamed") for _, label in renamed)
+
+
+def test_a_filters_count_stops_at_the_cap(client, tied, monkeypatch, django_assert_num_queries):
+    monkeypatch.setattr("actions.register_cache.COUNT_CAP", 10)
+    assert client.login(username="pmo", password="pmo-demo")
+    html = client.get("/actions/", {"status": "open"}).content.decode()  # 82, two pages
+    assert "More than 10 actions match the filters." in html
+    assert "more than 10 in all" in html
+    narrow = client.get("/actions/", {"status": "closed", "meeting": "DAG027"}).content.decode()
+    assert "7 actions match the filters." in narrow  # n % 3 == 1 of 20: 1, 4, …, 19
+    assert "122 actions." in client.get("/actions/").content.decode()  # the total: no cap
