@@ -1,9 +1,10 @@
 """The action register's reads (``/actions/``, its PDF): filters, the filtered and sorted
-list, its page as rows and the filters' choices.
+list and its keyset pages as rows (the filters' choices: ``actions.register_choices``;
+what is cached: ``actions.register_cache``).
 
 Split from ``actions.selectors`` (the other reads of actions) because the register's
-filtering and choices are its own; both cost a fixed number of queries however many actions
-there are. What a user may see is ``Action.objects.visible_to(user)`` (``core.visibility``).
+filtering and paging are its own; a page costs a fixed number of queries wherever it is in
+the list. What a user may see is ``Action.objects.visible_to(user)`` (``core.visibility``).
 """
 
 from __future__ import annotations
