@@ -7,7 +7,7 @@ class ActionsConfig(AppConfig):
 
     def ready(self) -> None:
         # The register's cached choices and total are thrown away when what they are made
-        # of changes (actions.register_cache); the receivers are weak-free module functions.
+        # of changes (actions.register_cache).
         from django.db.models.signals import post_delete, post_save
 
         from meetings.models import (
