@@ -1,8 +1,12 @@
 """The register's keyset pager in Chromium: First, Previous, Next and Last links move
 through two pages of actions (the seed report's and 55 more) and every page passes
-axe-core (no serious or critical violation), at 1280 and 390 px."""
+axe-core (no serious or critical violation), at 1280 and 390 px; with ``SCREENSHOTS_DIR``
+set the pages are saved as PNGs to look at."""
 
 from __future__ import annotations
+
+import os
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -24,6 +28,10 @@ def many(seeded):
 def _axe(page, name: str) -> None:
     from axe_playwright_python.sync_playwright import Axe
 
+    shots = os.environ.get("SCREENSHOTS_DIR")
+    if shots:
+        Path(shots).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=f"{shots}/{name}.png", full_page=True)
     results = Axe().run(page)
     bad = [
         f"{v['id']} ({v['impact']}): {v['help']}"
