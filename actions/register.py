@@ -1,9 +1,10 @@
 """The action register's reads (``/actions/``, its PDF): filters, the filtered and sorted
-list, its page as rows and the filters' choices.
+list and its keyset pages as rows (the filters' choices: ``actions.register_choices``;
+what is cached: ``actions.register_cache``).
 
 Split from ``actions.selectors`` (the other reads of actions) because the register's
-filtering and choices are its own; both cost a fixed number of queries however many actions
-there are. What a user may see is ``Action.objects.visible_to(user)`` (``core.visibility``).
+filtering and paging are its own; a page costs a fixed number of queries wherever it is in
+the list. What a user may see is ``Action.objects.visible_to(user)`` (``core.visibility``).
 """
 
 from __future__ import annotations
@@ -12,28 +13,60 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.paginator import Page, Paginator
-from django.db.models import CharField, Exists, F, OuterRef, Q, QuerySet, Value
-from django.db.models.functions import Coalesce
+from django.db.models import F, Q, QuerySet
 
-from meetings.models import Committee, Meeting, Organisation, Person
+from core.keyset import CursorError, keyset_page
 
-from .models import Action, ActionOwner
-from .rows import ActionRow, action_rows
+from .models import Action, action_due_sort
+from .register_cache import register_count
+from .register_choices import Choice, RegisterChoices, action_register_choices
+from .rows import ActionRow, action_row_values, action_rows_of
 from .selectors import action_owners_prefetch, next_meetings_by_committee
+
+__all__ = [
+    "REGISTER_PAGE_SIZE",
+    "ActionRegisterFilters",
+    "Choice",
+    "RegisterChoices",
+    "RegisterPage",
+    "action_register",
+    "action_register_choices",
+    "action_register_page",
+    "next_meeting_dates",
+]
 
 REGISTER_PAGE_SIZE = 50
 
-# Sort keys of the register (the ``sort`` query parameter) and the columns they order by. Ref
-# order is the indexed ``ref_sort``; it also breaks ties, so a page boundary never moves.
-REGISTER_SORTS: dict[str, list[str]] = {
-    "ref": ["ref_sort"],
-    "-ref": ["-ref_sort"],
-    "due_date": ["due_date", "ref_sort"],
-    "-due_date": ["-due_date", "-ref_sort"],
-    "status": ["status", "due_date", "ref_sort"],
-    "-status": ["-status", "due_date", "ref_sort"],
+# The due date as a sort key: undated last going up (first going down) on every database,
+# never NULL (a keyset column must not be). The same expression as the indexes on it
+# (``Action.Meta.indexes``), so that PostgreSQL reads a page as an index range.
+DUE_SORT = action_due_sort()
+
+# Sort keys of the register (the ``sort`` query parameter) and the columns they order by,
+# each ``(column, descending)``. Ref order is the indexed ``ref_sort``; it also breaks ties,
+# then the primary key (``core.keyset``), so a page boundary never moves.
+REGISTER_KEYS: dict[str, tuple[tuple[Any, bool], ...]] = {
+    "ref": (("ref_sort", False),),
+    "-ref": (("ref_sort", True),),
+    "due_date": ((DUE_SORT, False), ("ref_sort", False)),
+    "-due_date": ((DUE_SORT, True), ("ref_sort", True)),
+    "status": (("status", False), (DUE_SORT, False), ("ref_sort", False)),
+    # Exactly the reverse of "status" (an index read backwards), not due dates up again.
+    "-status": (("status", True), (DUE_SORT, True), ("ref_sort", True)),
 }
+
+
+def register_order(sort: str) -> list[Any]:
+    """The ``order_by`` of ``sort`` (unknown keys: ref order), the primary key last: the
+    order of the register's pages, its PDF and its exports."""
+    keys = REGISTER_KEYS.get(sort, REGISTER_KEYS["ref"])
+    order = [
+        (F(column) if isinstance(column, str) else column).desc()
+        if descending
+        else (F(column) if isinstance(column, str) else column).asc()
+        for column, descending in keys
+    ]
+    return [*order, "-pk" if keys[-1][1] else "pk"]
 
 
 @dataclass(frozen=True)
@@ -50,6 +83,13 @@ class ActionRegisterFilters:
     within_days: int | None = None
     text: str = ""
     sort: str = "ref"
+
+    @property
+    def is_filtered(self) -> bool:
+        """True when a filter narrows the register (a sort does not)."""
+        return bool(
+            self.committee or self.meeting or self.status or self.owner or self.due or self.text
+        )
 
 
 def _register_filtered(
@@ -94,7 +134,7 @@ def _register_filtered(
         # Owner joins can repeat an action; keep one row each without a DISTINCT over
         # every column (PostgreSQL cannot DISTINCT text ordered by joined columns cheaply).
         qs = Action.objects.filter(pk__in=qs.values("pk"))
-    return qs.order_by(*REGISTER_SORTS.get(filters.sort, REGISTER_SORTS["ref"]))
+    return qs.order_by(*register_order(filters.sort))
 
 
 def action_register(
@@ -113,129 +153,65 @@ def action_register(
     )
 
 
-def action_register_page(
-    *, user: Any, filters: ActionRegisterFilters, today: dt.date, number: Any
-) -> tuple[Page, list[ActionRow]]:
-    """Page ``number`` (as the ``page`` parameter gives it; out of range means the last) of
-    the register, ``PAGE_SIZE`` actions a page, and its actions as :class:`ActionRow`.
+@dataclass(frozen=True)
+class RegisterPage:
+    """A page of the register: its ``rows``, the cursors of the pages after and before it
+    (None when there is none), whether it is the first page, and the number of actions it
+    lists (``count``; ``has_more_than_count`` when a filter matches more than the count
+    reads: :func:`actions.register_cache.register_count`)."""
 
-    Three queries: the count, the page's rows, their owners' names (``actions.rows``).
+    rows: list[ActionRow]
+    next_cursor: str | None
+    previous_cursor: str | None
+    is_first: bool
+    count: int
+    has_more_than_count: bool = False
+
+    @property
+    def has_other_pages(self) -> bool:
+        return bool(self.next_cursor or not self.is_first)
+
+
+def action_register_page(
+    *,
+    user: Any,
+    filters: ActionRegisterFilters,
+    today: dt.date,
+    cursor: str | None = None,
+    from_end: bool = False,
+) -> RegisterPage:
+    """The register's page at ``cursor`` (None: the first page; ``from_end``: the last),
+    :data:`REGISTER_PAGE_SIZE` actions, as :class:`ActionRow`.
+
+    A keyset page (``core.keyset``): the rows after the cursor's (sort key, ref, id) in
+    the chosen sort, so the last page costs what the first does; a cursor not of this
+    sort (a stale link after a sort change, a tampered one) gives the first page. Two
+    queries for the page (its rows, their owners' names) and at most one for the count.
     """
     qs = _register_filtered(user=user, filters=filters, today=today)
-    page = Paginator(qs, REGISTER_PAGE_SIZE).get_page(number)
-    # The page holds its rows, so that nothing reads its actions again as instances.
-    page.object_list = action_rows(page.object_list, today=today, user=user)
-    return page, page.object_list
-
-
-# A filter choice: (value, label), e.g. ("o3", "Programme").
-Choice = tuple[str, str]
-
-
-@dataclass(frozen=True)
-class RegisterChoices:
-    """The register's filter choices: committee codes, meeting refs (newest first within
-    each committee) and owners grouped (``{"Organisations": [("o3", "Programme")], ...}``,
-    values ``o<organisation id>``, ``r<role>``, ``p<person id>``)."""
-
-    committees: list[str]
-    meetings: list[str]
-    owners: dict[str, list[Choice]]
-
-
-def action_register_choices(*, user: Any) -> RegisterChoices:
-    """The register's filter choices for ``user``, in one query.
-
-    Every committee; the meetings ``user`` may see at which an action was raised; the
-    organisations, roles and people owning an action ``user`` may see (an Observer does not
-    learn who owns actions of hidden meetings). Each part asks its own table whether an
-    action exists (an indexed probe per meeting, organisation or person) instead of a
-    DISTINCT over every action and owner, and the parts come back as one UNION ALL of
-    ``(kind, id, text, extra, number, sub_number)``, sorted here (names alphabetically,
-    ignoring case).
-    """
-    by_kind: dict[str, list[tuple[Any, ...]]] = {kind: [] for kind in "mcorp"}
-    for kind, *columns in _choice_rows(user=user):
-        by_kind[kind].append(_choice_entry(kind, *columns))
-    shown = {kind: [entry[-1] for entry in sorted(entries)] for kind, entries in by_kind.items()}
-    return RegisterChoices(
-        committees=shown["c"],
-        meetings=shown["m"],
-        owners={
-            "Organisations": shown["o"],
-            "Roles": shown["r"],
-            "People and teams": shown["p"],
-        },
-    )
-
-
-def _choice_part(qs: QuerySet, kind: str, text: str, **columns: Any) -> QuerySet:
-    """``qs`` as one part of the choices' UNION ALL: ``(kind, id, text, extra, number,
-    sub_number)``, the columns not given being the primary key, empty text and zeros."""
-    return (
-        qs.order_by()
-        .annotate(
-            c_kind=Value(kind, CharField()),
-            c_id=columns.get("id", F("pk")),
-            c_text=F(text),
-            c_extra=columns.get("extra", Value("")),
-            c_number=columns.get("number", Value(0)),
-            c_sub=columns.get("sub", Value(0)),
+    columns = REGISTER_KEYS.get(filters.sort, REGISTER_KEYS["ref"])
+    sort = filters.sort if filters.sort in REGISTER_KEYS else "ref"
+    values = action_row_values(qs, user=user)
+    try:
+        page = keyset_page(
+            values,
+            ordering=sort,
+            columns=columns,
+            size=REGISTER_PAGE_SIZE,
+            cursor=cursor,
+            from_end=from_end,
         )
-        .values_list("c_kind", "c_id", "c_text", "c_extra", "c_number", "c_sub")
+    except CursorError:
+        page = keyset_page(values, ordering=sort, columns=columns, size=REGISTER_PAGE_SIZE)
+    count, more = register_count(user=user, filtered=filters.is_filtered, queryset=qs)
+    return RegisterPage(
+        rows=action_rows_of(page.rows, today=today),
+        next_cursor=page.next_cursor,
+        previous_cursor=page.previous_cursor,
+        is_first=not page.has_previous,
+        count=count,
+        has_more_than_count=more,
     )
-
-
-def _choice_rows(*, user: Any) -> QuerySet:
-    """The one query of :func:`action_register_choices`: each kind of choice ``user`` may
-    see (``m`` meetings, ``c`` committees, ``o`` organisations, ``r`` roles, ``p`` people)
-    as a part of one UNION ALL, not yet evaluated."""
-    owners = ActionOwner.objects.visible_to(user)
-    meetings = Meeting.objects.visible_to(user).filter(
-        Exists(Action.objects.filter(meeting=OuterRef("pk")))
-    )
-    # Meetings first: the first part's columns decide the result's, and plain columns need
-    # no per-row conversion (constants would, on 2,000 rows).
-    return _choice_part(
-        meetings,
-        "m",
-        "ref",
-        extra=F("committee__code"),
-        number=F("number"),
-        sub=F("sub_number"),
-    ).union(
-        _choice_part(Committee.objects.all(), "c", "code"),
-        _choice_part(
-            Organisation.objects.filter(Exists(owners.filter(organisation=OuterRef("pk")))),
-            "o",
-            "name",
-        ),
-        _choice_part(owners.exclude(role="").values("role").distinct(), "r", "role", id=Value(0)),
-        _choice_part(
-            Person.objects.filter(Exists(owners.filter(person=OuterRef("pk")))),
-            "p",
-            "name",
-            extra=Coalesce(F("organisation__name"), Value("")),
-        ),
-        all=True,
-    )
-
-
-def _choice_entry(
-    kind: str, pk: int, text: str, extra: str, number: int, sub: int
-) -> tuple[Any, ...]:
-    """One row of :func:`_choice_rows` as a tuple that sorts in its kind's order and ends
-    with what is shown: meetings by committee then newest first; names ignoring case."""
-    if kind == "m":
-        return (extra, -number, -sub, text)
-    if kind == "c":
-        return (text,)
-    if kind == "o":
-        return (text.casefold(), pk, (f"o{pk}", text))
-    if kind == "r":
-        return (text.casefold(), (f"r{text}", text))
-    label = f"{text} ({extra})" if extra else text
-    return (text.casefold(), extra.casefold(), pk, (f"p{pk}", label))
 
 
 def next_meeting_dates() -> dict[int, dt.date]:

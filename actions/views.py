@@ -72,20 +72,31 @@ def get_action_or_404(request: HttpRequest, ref: str) -> Action:
 
 
 class ActionListView(LoginRequired):
-    """``/actions/``: the action register, filtered, sorted and paginated (50 a page)."""
+    """``/actions/``: the action register, filtered, sorted and in keyset pages of 50
+    (``?cursor=`` from the First/Previous/Next/Last links; ``?cursor=last`` the last)."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
+        if "page" in request.GET:
+            # A bookmark of the numbered pages the register had before: its first page.
+            query = request.GET.copy()
+            query.pop("page")
+            return HttpResponseRedirect(f"{request.path}?{query.urlencode()}".rstrip("?"))
         today = today_london()
         form = ActionFilterForm(request.GET, choices=action_register_choices(user=request.user))
         filters = form.filters()
-        page, rows = action_register_page(
-            user=request.user, filters=filters, today=today, number=request.GET.get("page")
+        cursor = request.GET.get("cursor") or None
+        page = action_register_page(
+            user=request.user,
+            filters=filters,
+            today=today,
+            cursor=None if cursor == "last" else cursor,
+            from_end=cursor == "last",
         )
         context = {
             "form": form,
             "filters": filters,
             "page": page,
-            "rows": rows,
+            "rows": page.rows,
             "today": today,
             "ignored": form.ignored(),
             "is_filtered": any(

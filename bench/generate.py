@@ -23,6 +23,7 @@ from typing import Any
 
 from django.db import connection, transaction
 
+from actions.register_cache import register_cache_bump
 from meetings.models import Committee
 
 from .cli import SMALL
@@ -131,6 +132,9 @@ def generate(
     committees_and_meetings(build)
     decisions(build)
     actions_and_discussion(build)
+    # Written in bulk, without the signals that replace the register's cached choices and
+    # total (actions.register_cache): replace them here.
+    register_cache_bump()
     return out
 
 

@@ -168,15 +168,17 @@ def action_owned_q(user: Any, owners: models.QuerySet, path: str = "") -> Q:
     access = user_access(user)
     if access.person_id is None:
         return Q(pk__in=[])
-    action_ids = owners.values("action_id")
-    owned = Q(**{f"{path}pk__in": action_ids.filter(person_id=access.person_id)})
+    owned = Q(person_id=access.person_id)
     for committee_id, words in sorted(access.owner_words().items()):
         by_role = Q()
         for word in sorted(words):
             by_role |= Q(role__iexact=word)
-        seat_owners = action_ids.exclude(role="").filter(by_role, person__isnull=True)
-        owned |= Q(**{f"{path}committee_id": committee_id, f"{path}pk__in": seat_owners})
-    return owned
+        owned |= Q(by_role, person__isnull=True, action__committee_id=committee_id) & ~Q(role="")
+    # One subquery of owners, not one per seat beside the action's own columns: an OR of
+    # subqueries made PostgreSQL read every open action and test each against them (90 ms
+    # for a chair's "My actions" at 300,000 actions); this one is read from the owners'
+    # person and seat-role indexes.
+    return Q(**{f"{path}pk__in": owners.filter(owned).values("action_id")})
 
 
 def owns_action(user: Any, committee_id: int, owners: Iterable[tuple[int | None, str]]) -> bool:

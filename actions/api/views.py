@@ -6,12 +6,10 @@ meetings only); writes through ``actions.services``, which check the acting user
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet, Value
-from django.db.models.functions import Coalesce
+from django.db.models import QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -25,7 +23,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from actions import selectors, services
-from actions.models import Action, ActionReview, ActionUpdate
+from actions.models import Action, ActionReview, ActionUpdate, action_due_sort
 from actions.rows import action_row_values, action_rows, action_rows_of
 from core import refs, roles
 from core.api.db import prepared_statements
@@ -183,7 +181,7 @@ class ActionListApi(ListApi):
         OrderKey("ref", ("ref_sort",), "committee, meeting number, then number within the meeting"),
         OrderKey(
             "due_date",
-            (Coalesce("due_date", Value(dt.date(9999, 12, 31))),),
+            (action_due_sort(),),
             "due date, undated last",
         ),
         OrderKey("updated_at", ("updated_at",), "last change"),

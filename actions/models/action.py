@@ -10,7 +10,8 @@ import datetime as dt
 from typing import Any
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce, Upper
 from simple_history.models import HistoricalRecords
 
 from core.visibility import (
@@ -30,6 +31,17 @@ def action_ref_sort_key(code: str, number: int, sub_number: int, seq: int) -> st
     character of a code, so ``DA`` comes before ``DAG`` as it does by code.
     """
     return f"{code}-{number:04d}.{sub_number:02d}-{seq:04d}"
+
+
+# The due date that sorts undated actions last (going up): past every real date.
+UNDATED = dt.date(9999, 12, 31)
+
+
+def action_due_sort() -> Coalesce:
+    """The due date as a sort key that is never NULL (undated: :data:`UNDATED`): the
+    register's and the API's due date order, their keyset pages' column, and the
+    expression of the indexes that serve them (the same SQL, or PostgreSQL ignores them)."""
+    return Coalesce("due_date", Value(UNDATED), output_field=models.DateField())
 
 
 def _overdue_q(today: dt.date) -> Q:
@@ -183,6 +195,25 @@ class Action(models.Model):
                 condition=~Q(status="closed"),
                 name="action_open_due_ref",
             ),
+            # Keyset pages by due date (undated last: action_due_sort) read as index ranges:
+            # the register by due date and by status, the open and overdue ones (register,
+            # My actions) and the API's ``ordering=due_date`` (its tie-breaker is the id).
+            models.Index(action_due_sort(), F("ref_sort"), name="action_due_sort_ref"),
+            models.Index(
+                F("status"), action_due_sort(), F("ref_sort"), name="action_status_due_sort"
+            ),
+            models.Index(
+                action_due_sort(),
+                F("ref_sort"),
+                condition=~Q(status="closed"),
+                name="action_open_due_sort_ref",
+            ),
+            models.Index(
+                action_due_sort(),
+                F("id"),
+                condition=~Q(status="closed"),
+                name="action_open_due_sort_id",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -248,7 +279,16 @@ class ActionOwner(models.Model):
             ),
         ]
         # The register's role choices: the few owners that are a role, not every owner row.
-        indexes = [models.Index(fields=["role"], condition=~Q(role=""), name="action_owner_role")]
+        indexes = [
+            models.Index(fields=["role"], condition=~Q(role=""), name="action_owner_role"),
+            # Owners naming a seat ("Chair"), matched ignoring case (core.visibility
+            # action_owned_q): a chair's "My actions" and reminders, and what they may see.
+            models.Index(
+                Upper("role"),
+                condition=Q(person__isnull=True) & ~Q(role=""),
+                name="action_owner_seat_role",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.display

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import orjson
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import F, Q, QuerySet
+from django.db.models import QuerySet
 from django.db.models.expressions import BaseExpression
 from rest_framework import exceptions
 from rest_framework.pagination import BasePagination
@@ -19,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
-from core.api.renderers import json_bytes
+from core.keyset import CursorError, keyset_page
 
 
 @dataclass(frozen=True)
@@ -96,122 +91,35 @@ class KeysetPagination(BasePagination):
             )
         return size
 
-    def _decode(self, raw: str, ordering: str, width: int) -> tuple[list[Any], bool]:
-        invalid = exceptions.ValidationError(
-            {self.cursor_query_param: ["This cursor is not valid for this list and ordering."]}
-        )
-        try:
-            payload = orjson.loads(base64.urlsafe_b64decode(raw.encode("ascii") + b"=="))
-        except (ValueError, UnicodeEncodeError, binascii.Error, orjson.JSONDecodeError):
-            raise invalid from None
-        if (
-            not isinstance(payload, dict)
-            or payload.get("o") != ordering
-            or not isinstance(payload.get("v"), list)
-            or len(payload["v"]) != width
-            or not all(
-                isinstance(v, int | str)
-                and not isinstance(v, bool)
-                and (not isinstance(v, str) or "\x00" not in v)
-                and (not isinstance(v, int) or abs(v) < 2**63)
-                for v in payload["v"]
-            )
-        ):
-            raise invalid
-        return payload["v"], bool(payload.get("r"))
-
-    @staticmethod
-    def _encode(ordering: str, values: list[Any], reverse: bool) -> str:
-        payload: dict[str, Any] = {"o": ordering, "v": values}
-        if reverse:
-            payload["r"] = 1
-        return base64.urlsafe_b64encode(json_bytes(payload)).decode("ascii").rstrip("=")
-
-    @staticmethod
-    def _position(row: Any, names: list[str]) -> list[Any]:
-        values = [row[n] if isinstance(row, Mapping) else getattr(row, n) for n in names]
-        return [
-            v.isoformat() if isinstance(v, dt.date | dt.datetime | dt.time) else v for v in values
-        ]
-
     def paginate_queryset(
         self, queryset: QuerySet, request: Request, view: Any = None
     ) -> list[Any]:
-        """The rows of the requested page (one query); sets the next and previous links."""
+        """The rows of the requested page (one query, ``core.keyset``); sets the next and
+        previous links."""
         key, descending = self._ordering(request, view)
-        size = self._page_size(request)
-        columns = list(key.columns)
-        if columns[-1] not in ("pk", "id"):
-            columns.append("pk")  # the tie-breaker that makes the key unique
-        names = [f"_ks{i}" for i in range(len(columns))]
-        queryset = queryset.annotate(
-            **{n: (F(c) if isinstance(c, str) else c) for n, c in zip(names, columns, strict=True)}
-        )
-        raw_cursor = request.query_params.get(self.cursor_query_param)
-        values: list[Any] | None = None
-        backwards = False
-        if raw_cursor:
-            values, backwards = self._decode(raw_cursor, key.name, len(names))
-            values = self._prepare(queryset, names, values)
-        sort_descending = descending != backwards
-        if values is not None:
-            queryset = queryset.filter(self._after(names, values, sort_descending))
-        order = [f"-{n}" if sort_descending else n for n in names]
-        rows = list(queryset.order_by(*order)[: size + 1])
-        has_more = len(rows) > size
-        rows = rows[:size]
-        if backwards:
-            rows.reverse()
-        has_next = True if backwards else has_more
-        has_previous = has_more if backwards else values is not None
+        try:
+            page = keyset_page(
+                queryset,
+                ordering=key.name,
+                columns=[(column, descending) for column in key.columns],
+                size=self._page_size(request),
+                cursor=request.query_params.get(self.cursor_query_param) or None,
+            )
+        except CursorError:
+            raise exceptions.ValidationError(
+                {self.cursor_query_param: ["This cursor is not valid for this list and ordering."]}
+            ) from None
         url = request.build_absolute_uri()
         self.next_url = self.previous_url = None
-        if rows and has_next:
-            cursor = self._encode(key.name, self._position(rows[-1], names), False)
-            self.next_url = replace_query_param(url, self.cursor_query_param, cursor)
-        if rows and has_previous:
-            cursor = self._encode(key.name, self._position(rows[0], names), True)
-            self.previous_url = replace_query_param(url, self.cursor_query_param, cursor)
-        elif has_previous:
+        if page.next_cursor:
+            self.next_url = replace_query_param(url, self.cursor_query_param, page.next_cursor)
+        if page.previous_cursor:
+            self.previous_url = replace_query_param(
+                url, self.cursor_query_param, page.previous_cursor
+            )
+        elif page.has_previous:
             self.previous_url = remove_query_param(url, self.cursor_query_param)
-        return rows
-
-    @staticmethod
-    def _prepare(queryset: QuerySet, names: list[str], values: list[Any]) -> list[Any]:
-        """Cursor values as the columns' Python types; a tampered cursor is a 400."""
-        prepared = []
-        for name, value in zip(names, values, strict=True):
-            field = queryset.query.annotations[name].output_field
-            try:
-                value = field.to_python(value)
-                if isinstance(value, dt.datetime) and value.tzinfo is not None:
-                    # Stored in UTC: a time whose UTC is past year 9999 or before year 1
-                    # (9999-12-31T23:59-01:00) overflows when the database driver converts it.
-                    value.astimezone(dt.UTC)
-                prepared.append(value)
-            except (DjangoValidationError, TypeError, ValueError, OverflowError):
-                raise exceptions.ValidationError(
-                    {"cursor": ["This cursor is not valid for this list and ordering."]}
-                ) from None
-        return prepared
-
-    @staticmethod
-    def _after(names: list[str], values: list[Any], descending: bool) -> Q:
-        """Rows strictly after ``values`` in lexicographic order of ``names``.
-
-        ``(a > x) OR (a = x AND b > y) …``, led by ``a >= x``, which the OR implies: the
-        database can then start the page at ``x`` in an index on ``a`` instead of reading
-        the list from its start and filtering (a late page of 100,000 actions).
-        """
-        op = "lt" if descending else "gt"
-        condition = Q()
-        for i in range(len(names)):
-            term = Q(**{f"{names[j]}": values[j] for j in range(i)})
-            term &= Q(**{f"{names[i]}__{op}": values[i]})
-            condition |= term
-        if len(names) > 1:
-            condition = Q(**{f"{names[0]}__{op}e": values[0]}) & condition
-        return condition
+        return page.rows
 
     def get_paginated_response(self, data: Any) -> Response:
         return Response(self.paginated_data(data))

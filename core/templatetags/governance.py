@@ -169,11 +169,13 @@ def is_overdue(action: Any, today: dt.date) -> bool:
 def query_with(context: Any, **changes: Any) -> str:
     """The current query string with ``changes`` applied (``page=2``, ``sort="due_date"``).
 
-    A change to anything but ``page`` starts again at page 1.
+    A change to anything but ``page`` (or a keyset list's ``cursor``) starts again at the
+    first page.
     """
     query = context["request"].GET.copy()
-    if "page" not in changes:
+    if "page" not in changes and "cursor" not in changes:
         query.pop("page", None)
+        query.pop("cursor", None)
     for key, value in changes.items():
         if value in (None, ""):
             query.pop(key, None)
