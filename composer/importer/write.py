@@ -9,7 +9,7 @@ what the import wrote is recorded last, for the next import (:mod:`.baseline`).
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from typing import Any
 
 from changerequests.models import DesignIssueNotification
@@ -36,13 +36,17 @@ def report_write(
     *,
     acting_user: Any,
     take_imported: Collection[str] = (),
+    progress: Callable[[int, int, str], None] | None = None,
 ) -> Writer:
     """Write ``parsed`` (inside the caller's transaction); the Writer holds any problems.
 
     ``take_imported``: the keys of the conflicts (``ImportConflict.key``) for which the
     report's value is written; every other conflict keeps the tracker's value.
+    ``progress`` is told (records written, records in all, what is being written) as each
+    kind of record is written.
     """
     w = Writer(parsed, result, acting_user, take_imported)
+    told = _Told(parsed, progress)
     w.step(None, lambda: committee_write(w))
     if w.problems:
         return w
@@ -52,10 +56,13 @@ def report_write(
     records_prefetch(w)
     result.new_people, result.new_organisations = new_names(w)
     _frame_write(w)
+    told("Writing the actions")
     for action in parsed.actions:
         w.step(action.line, lambda a=action: action_write(w, a))
+    told("Writing the reviews of earlier actions", len(parsed.actions))
     for review in parsed.reviews:
         w.step(review.line, lambda r=review: review_write(w, r))
+    told("Writing the decisions", len(parsed.reviews))
     for decision in parsed.decisions:
         w.step(decision.line, lambda d=decision: decision_write(w, d))
     dins = set(
@@ -65,13 +72,29 @@ def report_write(
     )
     for number, area in parsed.din_numbers.items():
         w.step(None, lambda n=number, a=area: din_write(w, n, a, n in dins))
+    told("Writing the discussion", len(parsed.decisions))
     w.step(None, lambda: discussion_write(w))
+    told("Linking the records", len(parsed.discussion))
     if parsed.next_meeting_at is not None:
         w.step(parsed.next_meeting_line, lambda: next_meeting_write(w))
     w.step(None, lambda: other_references_refresh(w))
     if not w.problems:
         w.baselines.save()
     return w
+
+
+class _Told:
+    """Tells ``progress`` how many of the report's records are written so far."""
+
+    def __init__(self, p: ParsedReport, progress: Callable[[int, int, str], None] | None):
+        self.progress = progress
+        self.done = 0
+        self.total = len(p.actions) + len(p.reviews) + len(p.decisions) + len(p.discussion)
+
+    def __call__(self, step: str, written: int = 0) -> None:
+        self.done += written
+        if self.progress is not None:
+            self.progress(self.done, self.total, step)
 
 
 def _frame_write(w: Writer) -> None:

@@ -347,3 +347,7 @@ NOTIFICATIONS_BATCH_MINUTES = env.int("NOTIFICATIONS_BATCH_MINUTES", default=10)
 # 645 MiB (issue #18). The Celery task's own limits sit above the time bound.
 HEADLINE_REPORT_RENDER_TIMEOUT_S = env.int("HEADLINE_REPORT_RENDER_TIMEOUT_S", default=180)
 HEADLINE_REPORT_RENDER_MEMORY_MB = env.int("HEADLINE_REPORT_RENDER_MEMORY_MB", default=1536)
+# A headline report confirmed on the import page with more lines than this (about one per
+# record) is imported in the background, as a one-file back catalogue job with a progress
+# bar (composer.catalogue_jobs.report_job_create); a smaller one is imported on the request.
+IMPORT_BACKGROUND_ROWS = env.int("IMPORT_BACKGROUND_ROWS", default=1500)
