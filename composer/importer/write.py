@@ -17,7 +17,7 @@ from changerequests.models import DesignIssueNotification
 from .prefetch import change_requests_prefetch, new_names, records_prefetch
 from .records import ParsedReport
 from .results import ImportResult
-from .write_decisions import decision_write
+from .write_decisions import decision_created, decision_write, new_decisions_write
 from .write_meeting import (
     agenda_item_write,
     change_request_write,
@@ -26,7 +26,14 @@ from .write_meeting import (
     meeting_write,
     next_meeting_write,
 )
-from .write_records import action_write, discussion_write, other_references_refresh, review_write
+from .write_records import (
+    action_created,
+    action_write,
+    discussion_write,
+    new_actions_write,
+    other_references_refresh,
+    review_write,
+)
 from .writer import Writer
 
 
@@ -57,14 +64,22 @@ def report_write(
     result.new_people, result.new_organisations = new_names(w)
     _frame_write(w)
     told("Writing the actions")
+    new = new_actions_write(w, [a for a in parsed.actions if a.ref not in w.actions])
     for action in parsed.actions:
-        w.step(action.line, lambda a=action: action_write(w, a))
+        if action.ref in new:
+            action_created(w, action, new[action.ref])
+        elif action.ref in w.actions:
+            w.step(action.line, lambda a=action: action_write(w, a))
     told("Writing the reviews of earlier actions", len(parsed.actions))
     for review in parsed.reviews:
         w.step(review.line, lambda r=review: review_write(w, r))
     told("Writing the decisions", len(parsed.reviews))
+    made = new_decisions_write(w, [d for d in parsed.decisions if d.ref not in w.decisions])
     for decision in parsed.decisions:
-        w.step(decision.line, lambda d=decision: decision_write(w, d))
+        if decision.ref in made:
+            decision_created(w, decision, made[decision.ref])
+        elif decision.ref in w.decisions:
+            w.step(decision.line, lambda d=decision: decision_write(w, d))
     dins = set(
         DesignIssueNotification.objects.filter(number__in=list(parsed.din_numbers)).values_list(
             "number", flat=True

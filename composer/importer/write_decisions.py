@@ -12,16 +12,20 @@ from __future__ import annotations
 import re
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 
 from changerequests.models import ChangeRequest
+from composer.search.index import search_documents_write
+from composer.search.registry import kind_of
 from core.actors import SYSTEM
+from decisions.bulk import DecisionsRefusedError, NewDecision, decisions_record_many
 from decisions.models import Decision
 from decisions.services import decision_create, decision_transition, decision_update
 from meetings.models import AgendaItem
 
 from .baseline import value_text
 from .records import ParsedDecision
-from .results import FieldChange
+from .results import FieldChange, ImportProblem
 from .text import title_key
 from .writer import Writer
 
@@ -81,6 +85,54 @@ def _decision_shown(
 
 
 _DECISION_FIELDS = {"text": "text", "area": "agenda_item", "change request": "change_request"}
+
+
+def new_decisions_write(w: Writer, new: list[ParsedDecision]) -> dict[str, dict[str, str]]:
+    """The decisions of this meeting the tracker does not hold yet, recorded and decided in
+    one go (``decisions.bulk``, the outcome in the system's name as :func:`_decide`); each
+    one's problems under its line, nothing written if there are any. Returns each created
+    decision's compared fields, by ref, for :func:`decision_created`."""
+    if not new:
+        return {}
+    items, shown = [], {}
+    for parsed in new:
+        agenda_item = w.agenda.get(title_key(parsed.area))
+        cr = w.cr_of(parsed.text) or w.cr_of(parsed.area)
+        status, conditions = decision_outcome(parsed.text)
+        outcome = _outcome_text(status, conditions)
+        shown[parsed.ref] = _decision_shown(parsed.text, agenda_item, cr, outcome)
+        items.append(
+            NewDecision(
+                seq=parsed.seq,
+                text=parsed.text,
+                agenda_item=agenda_item,
+                change_request=cr,
+                status=status,
+                conditions=conditions,
+            )
+        )
+    try:
+        with transaction.atomic():
+            created = decisions_record_many(
+                meeting=w.meeting_written(),
+                decisions=items,
+                decided_at=w.meeting_written().start_at,
+                decided_by=SYSTEM,  # the chair took them at the meeting (see _decide)
+                acting_user=w.actor,
+            )
+    except DecisionsRefusedError as refused:
+        for index, error in sorted(refused.refused.items()):
+            for message in error.messages:
+                w.problems.append(ImportProblem(new[index].line, message))
+        return {}
+    search_documents_write(kind_of(Decision), created)
+    return shown
+
+
+def decision_created(w: Writer, parsed: ParsedDecision, shown: dict[str, str]) -> None:
+    """Record on the Writer a decision :func:`new_decisions_write` created."""
+    w.created("decision", parsed.ref, shown)
+    w.change("decision", parsed.ref, "create", parsed.text)
 
 
 def decision_write(w: Writer, parsed: ParsedDecision) -> None:
