@@ -16,8 +16,9 @@ from actions.models import Action, ActionReview
 from actions.services import action_create, action_review_record, action_update
 from changerequests.models import ChangeRequest
 from composer.discussion import (
-    discussion_item_create,
+    DiscussionRefusedError,
     discussion_item_update,
+    discussion_items_create_many,
     discussion_references_refresh,
 )
 from composer.search.index import search_documents_write
@@ -222,11 +223,9 @@ def discussion_write(w: Writer) -> None:
     """The meeting's discussion items, matched by position; extra items are left, with a warning."""
     meeting = w.meeting_written()
     existing = list(meeting.discussion_items.select_related("agenda_item").order_by("order", "id"))
-    for index, parsed in enumerate(w.p.discussion):
-        if index >= len(existing):
-            _discussion_item_create(w, meeting, parsed, index + 1)
-        else:
-            _discussion_item_update(w, existing[index], parsed, index + 1)
+    for index, parsed in enumerate(w.p.discussion[: len(existing)]):
+        _discussion_item_update(w, existing[index], parsed, index + 1)
+    _discussion_items_create(w, meeting, len(existing))
     for item in existing[len(w.p.discussion) :]:
         w.warn(
             f"{meeting.ref} has a discussion item (#{item.order}) that is not in "
@@ -238,22 +237,26 @@ def _discussion_label(parsed: ParsedDiscussion, order: int) -> str:
     return f"{order}. {parsed.area or 'discussion'}"
 
 
-def _discussion_item_create(
-    w: Writer, meeting: Meeting, parsed: ParsedDiscussion, order: int
-) -> None:
-    agenda_item = w.agenda.get(title_key(parsed.area))
-    w.created("discussion item", _discussion_ref(meeting, order), _discussion_shown(parsed, w))
-    w.step(
-        parsed.line,
-        lambda: discussion_item_create(
-            meeting=meeting,
-            text=parsed.text,
-            agenda_item=agenda_item,
-            order=order,
-            acting_user=w.actor,
-        ),
-    )
-    w.change("discussion item", _discussion_label(parsed, order), "create", plain(parsed.text)[:80])
+def _discussion_items_create(w: Writer, meeting: Meeting, after: int) -> None:
+    """The report's discussion items after the first ``after`` (which the meeting holds),
+    added in one go; each one's problems under its line."""
+    new = list(enumerate(w.p.discussion, start=1))[after:]
+    if not new:
+        return
+    items = [(parsed.text, w.agenda.get(title_key(parsed.area)), order) for order, parsed in new]
+    try:
+        with transaction.atomic():
+            discussion_items_create_many(meeting=meeting, items=items, acting_user=w.actor)
+    except DiscussionRefusedError as refused:
+        for index, error in sorted(refused.refused.items()):
+            for message in error.messages:
+                w.problems.append(ImportProblem(new[index][1].line, message))
+        return
+    for order, parsed in new:
+        ref = _discussion_ref(meeting, order)
+        w.created("discussion item", ref, _discussion_shown(parsed, w))
+        label = _discussion_label(parsed, order)
+        w.change("discussion item", label, "create", plain(parsed.text)[:80])
 
 
 def _discussion_ref(meeting: Meeting, order: int) -> str:
