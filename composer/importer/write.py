@@ -1,4 +1,6 @@
-"""Writing a parsed report: every record in turn, each in a savepoint, problems collected.
+"""Writing a parsed report: every record in turn, each in a savepoint, problems collected;
+the report's new actions, decisions and discussion items each in one batch (issue #18), a
+batch's problems under their rows' lines.
 
 The order matters: the committee and meeting first (everything hangs on them), then the
 change requests (areas, actions, decisions and DINs link to them), the agenda areas, the

@@ -1,8 +1,10 @@
 """Writing a report's decisions: created and decided as the report says, or updated in place.
 
-A new decision is recorded proposed and then decided through
-``decisions.services.decision_transition`` like the chair's, decided at the meeting's start:
-the transition check and the move of its CR are that service's, not the import's. A decision
+The report's new decisions are recorded proposed and then decided, all in one batch, by
+``decisions.bulk.decisions_record_many`` (the steps of ``decisions.services.decision_create``
+and ``decision_transition``, like the chair's), decided at the meeting's start: the
+transition check and the move of its CR are that service's, not the import's. An existing
+decision's outcome goes through ``decision_transition`` itself. A decision
 already decided (approved, approved with conditions, rejected) is locked: the import never
 changes it and lists it as "locked, not changed" where the report words it otherwise.
 """
@@ -20,7 +22,7 @@ from composer.search.registry import kind_of
 from core.actors import SYSTEM
 from decisions.bulk import DecisionsRefusedError, NewDecision, decisions_record_many
 from decisions.models import Decision
-from decisions.services import decision_create, decision_transition, decision_update
+from decisions.services import decision_transition, decision_update
 from meetings.models import AgendaItem
 
 from .baseline import value_text
@@ -136,7 +138,8 @@ def decision_created(w: Writer, parsed: ParsedDecision, shown: dict[str, str]) -
 
 
 def decision_write(w: Writer, parsed: ParsedDecision) -> None:
-    """A decision of this meeting, created or updated in place, its outcome as the report says.
+    """A decision the tracker holds (new ones: :func:`new_decisions_write`), updated in
+    place, its outcome as the report says.
 
     An existing decision that is decided is locked (:func:`_decision_is_locked`); one that
     is not (proposed, deferred, withdrawn) is updated field by field through
@@ -148,26 +151,12 @@ def decision_write(w: Writer, parsed: ParsedDecision) -> None:
     cr = w.cr_of(parsed.text) or w.cr_of(parsed.area)
     status, conditions = decision_outcome(parsed.text)
     imported = _decision_shown(parsed.text, agenda_item, cr, _outcome_text(status, conditions))
-    existing = w.decisions.get(parsed.ref)
-    if existing is not None and existing.meeting_id != meeting.pk:
+    existing = w.decisions[parsed.ref]
+    if existing.meeting_id != meeting.pk:
         raise ValidationError(
             f"{parsed.ref} is already recorded at {existing.meeting.ref}; "
             "a decision's ref is never reused."
         )
-    if existing is None:
-        decision = decision_create(
-            meeting=meeting,
-            seq=parsed.seq,
-            text=parsed.text,
-            agenda_item=agenda_item,
-            change_request=cr,
-            acting_user=w.actor,
-        )
-        if decision.status != status:
-            _decide(w, decision, status, conditions)
-        w.created("decision", parsed.ref, imported)
-        w.change("decision", parsed.ref, "create", parsed.text)
-        return
     current = _decision_shown(
         existing.text,
         existing.agenda_item,
