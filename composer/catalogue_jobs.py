@@ -6,6 +6,11 @@ polls.
 Progress goes through the cache, not the job's row: the import is one transaction, and what
 it writes (the row included) is invisible to the page until it commits. The cache is Redis
 in production, so every web worker sees a running task's progress.
+
+A single report confirmed on the import page (``composer.import_views``) that is larger
+than ``settings.IMPORT_BACKGROUND_ROWS`` is a catalogue of one file: its preview was the
+check, so its job starts importing at once (:func:`report_job_create`), with the PMO's
+conflict choices, and shows on the same status page (progress, result, failure, retry).
 """
 
 from __future__ import annotations
@@ -55,6 +60,27 @@ def catalogue_job_create(*, uploads: Iterable[UploadedFile], acting_user: Any) -
     return job
 
 
+def report_job_create(
+    *, name: str, text: str, take_imported: Iterable[str], acting_user: Any
+) -> CatalogueImport:
+    """Import one previewed report (its text form) in the background, taking the report's
+    value for the conflicts in ``take_imported``."""
+    roles.require_pmo(acting_user)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(f"001/{name}", text.encode("utf-8"))
+    job = CatalogueImport(
+        requested_by=acting_user,
+        names=[name],
+        status=CatalogueImport.Status.IMPORTING,
+        take_imported=sorted(take_imported),
+    )
+    job.save()
+    job.files.save("uploads.zip", ContentFile(buffer.getvalue()), save=True)
+    _start(job, dry_run=False)
+    return job
+
+
 def _start(job: CatalogueImport, *, dry_run: bool) -> None:
     # Imported here: the tasks module imports this one (its task calls catalogue_job_run).
     from composer.tasks import catalogue_import_task
@@ -80,7 +106,13 @@ def catalogue_job_run(*, job_id: int, dry_run: bool) -> CatalogueImport:
 
     actor = job.requested_by if not dry_run else SYSTEM
     try:
-        done = catalogue_import(_files(job), acting_user=actor, dry_run=dry_run, progress=progress)
+        done = catalogue_import(
+            _files(job),
+            acting_user=actor,
+            dry_run=dry_run,
+            progress=progress,
+            take_imported=job.take_imported,
+        )
     except CatalogueImportError as error:
         job.status, job.problems = CatalogueImport.Status.FAILED, [str(p) for p in error.problems]
     except Exception as exc:  # a failed background step stays visible and can be retried

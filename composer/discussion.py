@@ -11,9 +11,17 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from composer.references import references_resolve
+from composer.references import ResolvedRef, references_resolve, references_resolve_many
+from composer.search.index import search_documents_write
+from composer.search.registry import kind_of
 from core import roles
-from core.services import apply_changes, history_delete, validated_save
+from core.services import (
+    apply_changes,
+    history_bulk_create,
+    history_delete,
+    instance_errors,
+    validated_save,
+)
 from core.text import discussion_text_clean
 from meetings.models import AgendaItem, DiscussionItem, DiscussionReference, Meeting
 from meetings.services import next_order
@@ -80,9 +88,16 @@ def discussion_references_refresh(
     """
     roles.require_recorder(acting_user, discussion_item.meeting.committee_id)
     discussion_item.references.all().delete()
+    rows = _reference_rows(discussion_item, references_resolve(text=discussion_item.text))
+    return DiscussionReference.objects.bulk_create(rows)
+
+
+def _reference_rows(
+    discussion_item: DiscussionItem, resolved_refs: list[ResolvedRef]
+) -> list[DiscussionReference]:
     rows = []
     seen: set[str] = set()
-    for resolved in references_resolve(text=discussion_item.text):
+    for resolved in resolved_refs:
         if resolved.ref in seen:
             continue
         seen.add(resolved.ref)
@@ -94,7 +109,55 @@ def discussion_references_refresh(
                 **{resolved.field: resolved.record} if resolved.record is not None else {},
             )
         )
-    return DiscussionReference.objects.bulk_create(rows)
+    return rows
+
+
+class DiscussionRefusedError(ValidationError):
+    """Some items cannot be recorded; ``refused`` maps each one's index to its
+    ValidationError. Nothing was written."""
+
+    def __init__(self, refused: dict[int, ValidationError]) -> None:
+        super().__init__([m for error in refused.values() for m in error.messages])
+        self.refused = refused
+
+
+@transaction.atomic
+def discussion_items_create_many(
+    *, meeting: Meeting, items: list[tuple[str, AgendaItem | None, int]], acting_user: Any
+) -> list[DiscussionItem]:
+    """Add many key discussion items, ``(text, agenda item, order)`` each, all or none: as
+    :func:`discussion_item_create` does one (its checks for every item first, problems by
+    index in :class:`DiscussionRefusedError`), with their history, references and search
+    documents written in batches (an import's discussion, issue #18)."""
+    roles.require_recorder(acting_user, meeting.committee_id)
+    refused: dict[int, ValidationError] = {}
+    built = []
+    for index, (text, agenda_item, order) in enumerate(items):
+        item = DiscussionItem(
+            meeting=meeting, agenda_item=agenda_item, order=order, text=discussion_text_clean(text)
+        )
+        errors = instance_errors(item, exclude=["meeting", "agenda_item"])
+        if agenda_item is not None and agenda_item.meeting_id != meeting.pk:
+            errors = ValidationError(
+                {"agenda_item": "That agenda item belongs to another meeting."}
+            )
+        if errors is not None:
+            refused[index] = errors
+        built.append(item)
+    if refused:
+        raise DiscussionRefusedError(refused)
+    created = history_bulk_create(DiscussionItem, built, acting_user=acting_user)
+    resolved = references_resolve_many(texts=[item.text for item in created])
+    DiscussionReference.objects.bulk_create(
+        [
+            row
+            for item, found in zip(created, resolved, strict=True)
+            for row in _reference_rows(item, found)
+        ],
+        batch_size=500,
+    )
+    search_documents_write(kind_of(DiscussionItem), created)
+    return created
 
 
 @transaction.atomic

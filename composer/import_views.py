@@ -4,7 +4,9 @@ Thin views over :mod:`composer.importer`: the upload runs the import as a dry ru
 what it would do, field by field; each conflict (a field changed in the tracker since the
 report was last imported) is a choice in the preview's form, keeping the tracker's value
 unless the PMO takes the report's; the confirm step imports the previewed text (tied to it by
-its checksum) with those choices. PMO only (``core.roles``).
+its checksum) with those choices. PMO only (``core.roles``). A report longer than
+``settings.IMPORT_BACKGROUND_ROWS`` lines is imported in the background on confirming
+(``composer.catalogue_jobs.report_job_create``), and the page that follows shows its progress.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -20,6 +23,7 @@ from django.urls import reverse
 from django.views import View
 
 from composer import importer
+from composer.catalogue_jobs import report_job_create
 from composer.report_views import PmoOnlyMixin
 
 IMPORT_SESSION_KEY = "headline_report_import"
@@ -105,6 +109,15 @@ class HeadlineReportImportConfirmView(PmoOnlyMixin, View):
             for key, value in request.POST.items()
             if key.startswith(CHOICE_PREFIX) and value == "take"
         }
+        if len(pending["text"].splitlines()) > settings.IMPORT_BACKGROUND_ROWS:
+            job = report_job_create(
+                name=pending.get("name") or "report.txt",
+                text=pending["text"],
+                take_imported=take,
+                acting_user=request.user,
+            )
+            del request.session[IMPORT_SESSION_KEY]
+            return HttpResponseRedirect(reverse("catalogue-import-status", args=[job.pk]))
         try:
             result = importer.headline_report_import(
                 text=pending["text"], acting_user=request.user, take_imported=take

@@ -59,7 +59,8 @@ class CatalogueImport(models.Model):
     confirms, imported, each step in the background with its progress kept here.
 
     A failed step keeps its error and can be run again; nothing is written by a failed
-    import (it is one transaction).
+    import (it is one transaction). A single large report confirmed on the import page is a
+    one-file catalogue, checked already by its preview (``catalogue_jobs.report_job_create``).
     """
 
     class Status(models.TextChoices):
@@ -77,6 +78,9 @@ class CatalogueImport(models.Model):
     step = models.CharField(max_length=200, blank=True)
     summary = models.JSONField(default=list)
     problems = models.JSONField(default=list)
+    # A single report confirmed in the browser's import page: the conflicts for which the
+    # PMO took the report's value (``ImportConflict.key``); the others keep the tracker's.
+    take_imported = models.JSONField(default=list, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

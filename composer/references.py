@@ -61,25 +61,38 @@ def references_resolve(*, text: str, codes: list[str] | None = None) -> list[Res
     One query per kind of ref present (plus one for the committee codes when ``codes`` is
     not given), whatever the number of refs. Refs with no record yet keep ``record=None``.
     """
-    found = refs.find_refs(text, committee_codes() if codes is None else codes)
+    return references_resolve_many(texts=[text], codes=codes)[0]
+
+
+def references_resolve_many(
+    *, texts: list[str], codes: list[str] | None = None
+) -> list[list[ResolvedRef]]:
+    """:func:`references_resolve` for each of ``texts``, in a few queries for them all (one
+    per kind of ref present and 500 refs; an import's discussion, issue #18)."""
+    codes = committee_codes() if codes is None else codes
+    found_in = [refs.find_refs(text, codes) for text in texts]
     by_kind: dict[str, set[str]] = {}
-    for f in found:
-        by_kind.setdefault(f.kind, set()).add(f.ref)
+    for found in found_in:
+        for f in found:
+            by_kind.setdefault(f.kind, set()).add(f.ref)
     records: dict[tuple[str, str], Model] = {}
     for kind, model in _models_by_kind().items():
-        wanted = by_kind.get(kind)
-        if wanted:
-            for record in model.objects.filter(ref__in=wanted):
+        wanted = sorted(by_kind.get(kind, ()))
+        for start in range(0, len(wanted), 500):
+            for record in model.objects.filter(ref__in=wanted[start : start + 500]):
                 records[(kind, record.ref)] = record
     return [
-        ResolvedRef(
-            kind=f.kind,
-            ref=f.ref,
-            text=f.text,
-            start=f.start,
-            end=f.end,
-            record=records.get((f.kind, f.ref)),
-            field=_FIELD_BY_KIND[f.kind],
-        )
-        for f in found
+        [
+            ResolvedRef(
+                kind=f.kind,
+                ref=f.ref,
+                text=f.text,
+                start=f.start,
+                end=f.end,
+                record=records.get((f.kind, f.ref)),
+                field=_FIELD_BY_KIND[f.kind],
+            )
+            for f in found
+        ]
+        for found in found_in
     ]

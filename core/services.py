@@ -25,6 +25,7 @@ from core.text import bidi_controls_stripped
 from core.times import date_range_errors
 
 ModelT = TypeVar("ModelT", bound=models.Model)
+BULK_BATCH = 500  # rows a bulk insert writes per statement
 
 
 class RecordLockedError(ValidationError):
@@ -220,6 +221,72 @@ def validated_save(
             or f"This {instance._meta.verbose_name} conflicts with an existing record."
         ) from exc
     return instance
+
+
+def instance_errors(
+    instance: models.Model, *, exclude: list[str] | None = None
+) -> ValidationError | None:
+    """What :func:`validated_save` would refuse in ``instance``'s own values, without a
+    query: bidi controls stripped, dates in range, fields and ``clean`` (the foreign keys in
+    ``exclude``, given as records the caller holds; uniqueness and constraints are the
+    caller's to check, and the database's). None when nothing is wrong."""
+    _text_fields_cleaned(instance)
+    out_of_range = date_range_errors(instance)
+    try:
+        instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        return ValidationError({**exc.update_error_dict({}), **out_of_range})
+    return ValidationError(out_of_range) if out_of_range else None
+
+
+def history_bulk_create(
+    model: type[ModelT], instances: list[ModelT], *, acting_user: Any
+) -> list[ModelT]:
+    """Insert ``instances`` (checked by :func:`instance_errors`) and their history rows, in
+    batches, each history row recording ``acting_user`` as who made the record.
+
+    For an import's many new records: a few queries per batch, not a few per record. No
+    ``post_save`` is sent: a caller keeping something derived in step (the search index) does
+    so itself. A constraint broken despite the checks is a ValidationError.
+    """
+    from simple_history.utils import bulk_create_with_history
+
+    user = history_user(acting_user)
+    for instance in instances:  # read before any request's user (the system as no user)
+        instance._history_user = user  # type: ignore[attr-defined]
+    try:
+        with transaction.atomic():
+            return bulk_create_with_history(
+                instances, model, batch_size=BULK_BATCH, default_user=user
+            )
+    except IntegrityError as exc:
+        raise ValidationError(
+            _integrity_message(exc)
+            or f"A {model._meta.verbose_name} conflicts with an existing record."
+        ) from exc
+    finally:
+        for instance in instances:
+            instance.__dict__.pop("_history_user", None)
+
+
+def history_bulk_update(
+    model: type[ModelT], instances: list[ModelT], fields: list[str], *, acting_user: Any
+) -> None:
+    """Save ``fields`` of ``instances`` (checked by the caller) and their history rows, in
+    batches, each recording ``acting_user``; as :func:`history_bulk_create`, no signals."""
+    from simple_history.utils import bulk_update_with_history
+
+    user = history_user(acting_user)
+    for instance in instances:
+        instance._history_user = user  # type: ignore[attr-defined]
+    try:
+        with transaction.atomic():
+            bulk_update_with_history(
+                instances, model, fields, batch_size=BULK_BATCH, default_user=user
+            )
+    finally:
+        for instance in instances:
+            instance.__dict__.pop("_history_user", None)
 
 
 def apply_changes(instance: ModelT, changes: dict[str, Any], allowed: set[str]) -> ModelT:

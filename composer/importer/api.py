@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ def headline_report_import(
     acting_user: Any,
     dry_run: bool = False,
     take_imported: Collection[str] = (),
+    progress: Callable[[int, int, str], None] | None = None,
 ) -> ImportResult:
     """Import a headline report's text form: create or update its meeting's records.
 
@@ -33,13 +34,16 @@ def headline_report_import(
     conflict (``result.conflicts``): the tracker's value is kept unless the conflict's key is
     in ``take_imported``; decided decisions are never changed (listed as locked). Raises
     :class:`HeadlineReportImportError` (line-by-line problems; nothing written) and
-    PermissionDenied unless ``acting_user`` is the PMO or the system.
+    PermissionDenied unless ``acting_user`` is the PMO or the system. ``progress`` (done,
+    total, what) is told of the records as they are written, for a background job's bar.
     """
     roles.require_pmo(acting_user)
     parsed = headline_report_parse(text)
     result = ImportResult(meeting_ref=parsed.meeting_ref, dry_run=dry_run)
     with transaction.atomic():
-        writer = report_write(parsed, result, acting_user=acting_user, take_imported=take_imported)
+        writer = report_write(
+            parsed, result, acting_user=acting_user, take_imported=take_imported, progress=progress
+        )
         if writer.problems:
             raise HeadlineReportImportError(writer.problems)
         result.meeting_id = writer.meeting_written().pk

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -125,16 +125,28 @@ def catalogue_import(
     acting_user: Any,
     dry_run: bool = False,
     progress: Progress | None = None,
+    take_imported: Collection[str] = (),
 ) -> list[tuple[CatalogueFile, ImportResult]]:
     """Import a back catalogue (see the module docstring); returns each file with what its
-    import did (would do, with ``dry_run``), in meeting order."""
+    import did (would do, with ``dry_run``), in meeting order.
+
+    ``take_imported``: the conflicts whose report value is taken (as for
+    :func:`.api.headline_report_import`; a key names its record). A catalogue of one report
+    tells ``progress`` of that report's records as they are written, not of its one file.
+    """
     roles.require_pmo(acting_user)
     catalogue = catalogue_read(files, progress=progress)
     done: list[tuple[CatalogueFile, ImportResult]] = []
+    within = progress if len(catalogue) == 1 else None
     with transaction.atomic():
         for number, item in enumerate(catalogue, start=1):
             try:
-                result = headline_report_import(text=item.text, acting_user=acting_user)
+                result = headline_report_import(
+                    text=item.text,
+                    acting_user=acting_user,
+                    take_imported=take_imported,
+                    progress=within,
+                )
             except HeadlineReportImportError as error:
                 transaction.set_rollback(True)
                 raise CatalogueImportError(

@@ -3,8 +3,10 @@
 Issue #18: reading each record (its action, owners, CRs, review, decision, agenda area,
 earlier meeting) one by one made an import of thousands of rows cost tens of queries per row
 before any write. Here they are read in a few queries, whatever the report's size, before
-the records are written; the writes still go through the apps' services one record at a
-time (they check, lock, number and record history).
+the records are written. The new actions, decisions and discussion items are then recorded
+in batches by the apps' bulk services (:mod:`actions.bulk`, :mod:`decisions.bulk`,
+``composer.discussion.discussion_items_create_many``), every row checked first; the rest
+(updates, areas, CRs) goes through the apps' services one record at a time.
 """
 
 from __future__ import annotations

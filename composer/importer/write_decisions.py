@@ -1,8 +1,10 @@
 """Writing a report's decisions: created and decided as the report says, or updated in place.
 
-A new decision is recorded proposed and then decided through
-``decisions.services.decision_transition`` like the chair's, decided at the meeting's start:
-the transition check and the move of its CR are that service's, not the import's. A decision
+The report's new decisions are recorded proposed and then decided, all in one batch, by
+``decisions.bulk.decisions_record_many`` (the steps of ``decisions.services.decision_create``
+and ``decision_transition``, like the chair's), decided at the meeting's start: the
+transition check and the move of its CR are that service's, not the import's. An existing
+decision's outcome goes through ``decision_transition`` itself. A decision
 already decided (approved, approved with conditions, rejected) is locked: the import never
 changes it and lists it as "locked, not changed" where the report words it otherwise.
 """
@@ -12,16 +14,20 @@ from __future__ import annotations
 import re
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 
 from changerequests.models import ChangeRequest
+from composer.search.index import search_documents_write
+from composer.search.registry import kind_of
 from core.actors import SYSTEM
+from decisions.bulk import DecisionsRefusedError, NewDecision, decisions_record_many
 from decisions.models import Decision
-from decisions.services import decision_create, decision_transition, decision_update
+from decisions.services import decision_transition, decision_update
 from meetings.models import AgendaItem
 
 from .baseline import value_text
 from .records import ParsedDecision
-from .results import FieldChange
+from .results import FieldChange, ImportProblem
 from .text import title_key
 from .writer import Writer
 
@@ -83,8 +89,57 @@ def _decision_shown(
 _DECISION_FIELDS = {"text": "text", "area": "agenda_item", "change request": "change_request"}
 
 
+def new_decisions_write(w: Writer, new: list[ParsedDecision]) -> dict[str, dict[str, str]]:
+    """The decisions of this meeting the tracker does not hold yet, recorded and decided in
+    one go (``decisions.bulk``, the outcome in the system's name as :func:`_decide`); each
+    one's problems under its line, nothing written if there are any. Returns each created
+    decision's compared fields, by ref, for :func:`decision_created`."""
+    if not new:
+        return {}
+    items, shown = [], {}
+    for parsed in new:
+        agenda_item = w.agenda.get(title_key(parsed.area))
+        cr = w.cr_of(parsed.text) or w.cr_of(parsed.area)
+        status, conditions = decision_outcome(parsed.text)
+        outcome = _outcome_text(status, conditions)
+        shown[parsed.ref] = _decision_shown(parsed.text, agenda_item, cr, outcome)
+        items.append(
+            NewDecision(
+                seq=parsed.seq,
+                text=parsed.text,
+                agenda_item=agenda_item,
+                change_request=cr,
+                status=status,
+                conditions=conditions,
+            )
+        )
+    try:
+        with transaction.atomic():
+            created = decisions_record_many(
+                meeting=w.meeting_written(),
+                decisions=items,
+                decided_at=w.meeting_written().start_at,
+                decided_by=SYSTEM,  # the chair took them at the meeting (see _decide)
+                acting_user=w.actor,
+            )
+    except DecisionsRefusedError as refused:
+        for index, error in sorted(refused.refused.items()):
+            for message in error.messages:
+                w.problems.append(ImportProblem(new[index].line, message))
+        return {}
+    search_documents_write(kind_of(Decision), created)
+    return shown
+
+
+def decision_created(w: Writer, parsed: ParsedDecision, shown: dict[str, str]) -> None:
+    """Record on the Writer a decision :func:`new_decisions_write` created."""
+    w.created("decision", parsed.ref, shown)
+    w.change("decision", parsed.ref, "create", parsed.text)
+
+
 def decision_write(w: Writer, parsed: ParsedDecision) -> None:
-    """A decision of this meeting, created or updated in place, its outcome as the report says.
+    """A decision the tracker holds (new ones: :func:`new_decisions_write`), updated in
+    place, its outcome as the report says.
 
     An existing decision that is decided is locked (:func:`_decision_is_locked`); one that
     is not (proposed, deferred, withdrawn) is updated field by field through
@@ -96,26 +151,12 @@ def decision_write(w: Writer, parsed: ParsedDecision) -> None:
     cr = w.cr_of(parsed.text) or w.cr_of(parsed.area)
     status, conditions = decision_outcome(parsed.text)
     imported = _decision_shown(parsed.text, agenda_item, cr, _outcome_text(status, conditions))
-    existing = w.decisions.get(parsed.ref)
-    if existing is not None and existing.meeting_id != meeting.pk:
+    existing = w.decisions[parsed.ref]
+    if existing.meeting_id != meeting.pk:
         raise ValidationError(
             f"{parsed.ref} is already recorded at {existing.meeting.ref}; "
             "a decision's ref is never reused."
         )
-    if existing is None:
-        decision = decision_create(
-            meeting=meeting,
-            seq=parsed.seq,
-            text=parsed.text,
-            agenda_item=agenda_item,
-            change_request=cr,
-            acting_user=w.actor,
-        )
-        if decision.status != status:
-            _decide(w, decision, status, conditions)
-        w.created("decision", parsed.ref, imported)
-        w.change("decision", parsed.ref, "create", parsed.text)
-        return
     current = _decision_shown(
         existing.text,
         existing.agenda_item,

@@ -9,18 +9,25 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from actions.models import ActionReview
+from django.db import transaction
+
+from actions.bulk import ActionsRefusedError, NewAction, actions_create_many
+from actions.models import Action, ActionReview
 from actions.services import action_create, action_review_record, action_update
 from changerequests.models import ChangeRequest
 from composer.discussion import (
-    discussion_item_create,
+    DiscussionRefusedError,
     discussion_item_update,
+    discussion_items_create_many,
     discussion_references_refresh,
 )
+from composer.search.index import search_documents_write
+from composer.search.registry import kind_of
 from meetings.models import PLACEHOLDER_TITLE, AgendaItem, DiscussionItem, Meeting
 from meetings.services import meeting_create
 
 from .records import ParsedAction, ParsedDiscussion
+from .results import ImportProblem
 from .text import cr_numbers, plain, title_key
 from .writer import Writer
 
@@ -57,8 +64,54 @@ def _action_shown(
     }
 
 
+def new_actions_write(w: Writer, new: list[ParsedAction]) -> dict[str, dict[str, Any]]:
+    """The actions of this meeting the tracker does not hold yet, recorded in one go
+    (``actions.bulk``): each one's problems under its line, and nothing written if there
+    are any. Returns each created action's compared fields, by ref, for :func:`action_write`.
+    """
+    if not new:
+        return {}
+    items, shown = [], {}
+    for parsed in new:
+        agenda_item = w.agenda.get(title_key(parsed.area))
+        crs = _action_crs(w, parsed)
+        owners = [str(o) for o in parsed.owners]
+        shown[parsed.ref] = _action_shown(
+            parsed.description, parsed.due_date, agenda_item, owners, crs
+        )
+        items.append(
+            NewAction(
+                seq=parsed.key.seq,
+                description=parsed.description,
+                owners=list(parsed.owners),
+                due_date=parsed.due_date,
+                agenda_item=agenda_item,
+                change_requests=crs,
+            )
+        )
+    try:
+        with transaction.atomic():
+            created = actions_create_many(
+                meeting=w.meeting_written(), actions=items, acting_user=w.actor
+            )
+    except ActionsRefusedError as refused:
+        for index, error in sorted(refused.refused.items()):
+            for message in error.messages:
+                w.problems.append(ImportProblem(new[index].line, message))
+        return {}
+    search_documents_write(kind_of(Action), created)
+    return shown
+
+
+def action_created(w: Writer, parsed: ParsedAction, shown: dict[str, Any]) -> None:
+    """Record on the Writer an action :func:`new_actions_write` created (``shown``: its
+    compared fields, the baselines of the next import)."""
+    w.created("action", parsed.ref, shown)
+    w.change("action", parsed.ref, "create", parsed.description)
+
+
 def action_write(w: Writer, parsed: ParsedAction) -> None:
-    """An action raised at this meeting, created or updated in place (matched by its ref).
+    """An action raised at this meeting that the tracker holds, updated in place.
 
     A field changed in the tracker since the report was last imported keeps its value
     unless the PMO took the report's (:meth:`.writer.Writer.resolve`).
@@ -68,21 +121,7 @@ def action_write(w: Writer, parsed: ParsedAction) -> None:
     imported = _action_shown(
         parsed.description, parsed.due_date, agenda_item, [str(o) for o in parsed.owners], crs
     )
-    existing = w.actions.get(parsed.ref)
-    if existing is None:
-        action_create(
-            meeting=w.meeting_written(),
-            seq=parsed.key.seq,
-            description=parsed.description,
-            owners=parsed.owners,
-            due_date=parsed.due_date,
-            agenda_item=agenda_item,
-            change_requests=crs,
-            acting_user=w.actor,
-        )
-        w.created("action", parsed.ref, imported)
-        w.change("action", parsed.ref, "create", parsed.description)
-        return
+    existing = w.actions[parsed.ref]
     current = _action_shown(
         existing.description,
         existing.due_date,
@@ -184,11 +223,9 @@ def discussion_write(w: Writer) -> None:
     """The meeting's discussion items, matched by position; extra items are left, with a warning."""
     meeting = w.meeting_written()
     existing = list(meeting.discussion_items.select_related("agenda_item").order_by("order", "id"))
-    for index, parsed in enumerate(w.p.discussion):
-        if index >= len(existing):
-            _discussion_item_create(w, meeting, parsed, index + 1)
-        else:
-            _discussion_item_update(w, existing[index], parsed, index + 1)
+    for index, parsed in enumerate(w.p.discussion[: len(existing)]):
+        _discussion_item_update(w, existing[index], parsed, index + 1)
+    _discussion_items_create(w, meeting, len(existing))
     for item in existing[len(w.p.discussion) :]:
         w.warn(
             f"{meeting.ref} has a discussion item (#{item.order}) that is not in "
@@ -200,22 +237,26 @@ def _discussion_label(parsed: ParsedDiscussion, order: int) -> str:
     return f"{order}. {parsed.area or 'discussion'}"
 
 
-def _discussion_item_create(
-    w: Writer, meeting: Meeting, parsed: ParsedDiscussion, order: int
-) -> None:
-    agenda_item = w.agenda.get(title_key(parsed.area))
-    w.created("discussion item", _discussion_ref(meeting, order), _discussion_shown(parsed, w))
-    w.step(
-        parsed.line,
-        lambda: discussion_item_create(
-            meeting=meeting,
-            text=parsed.text,
-            agenda_item=agenda_item,
-            order=order,
-            acting_user=w.actor,
-        ),
-    )
-    w.change("discussion item", _discussion_label(parsed, order), "create", plain(parsed.text)[:80])
+def _discussion_items_create(w: Writer, meeting: Meeting, after: int) -> None:
+    """The report's discussion items after the first ``after`` (which the meeting holds),
+    added in one go; each one's problems under its line."""
+    new = list(enumerate(w.p.discussion, start=1))[after:]
+    if not new:
+        return
+    items = [(parsed.text, w.agenda.get(title_key(parsed.area)), order) for order, parsed in new]
+    try:
+        with transaction.atomic():
+            discussion_items_create_many(meeting=meeting, items=items, acting_user=w.actor)
+    except DiscussionRefusedError as refused:
+        for index, error in sorted(refused.refused.items()):
+            for message in error.messages:
+                w.problems.append(ImportProblem(new[index][1].line, message))
+        return
+    for order, parsed in new:
+        ref = _discussion_ref(meeting, order)
+        w.created("discussion item", ref, _discussion_shown(parsed, w))
+        label = _discussion_label(parsed, order)
+        w.change("discussion item", label, "create", plain(parsed.text)[:80])
 
 
 def _discussion_ref(meeting: Meeting, order: int) -> str:

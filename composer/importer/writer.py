@@ -1,7 +1,8 @@
 """The state of one import's write: what was written so far, its changes and problems.
 
 The write functions (:mod:`.write_meeting`, :mod:`.write_records`) take a :class:`Writer`
-and write one record each through the apps' services, as the person who imports (the system
+and write through the apps' services (one record each, or the new actions, decisions and
+discussion items of the report in one batch each), as the person who imports (the system
 for a command) so that history records them; who may import is checked once, before the
 write, by :func:`.api.headline_report_import`. A decision's outcome is recorded as the system:
 the chair took it at the meeting.

@@ -354,3 +354,7 @@ HEADLINE_REPORT_RENDER_MEMORY_MB = env.int("HEADLINE_REPORT_RENDER_MEMORY_MB", d
 # Reminder emails sent at once, each sender over its own connection kept open for the run
 # (composer.reminders.senders); 1 for a relay that takes one connection per client.
 REMINDER_SEND_PARALLEL = env.int("REMINDER_SEND_PARALLEL", default=4)
+# A headline report confirmed on the import page with more lines than this (about one per
+# record) is imported in the background, as a one-file back catalogue job with a progress
+# bar (composer.catalogue_jobs.report_job_create); a smaller one is imported on the request.
+IMPORT_BACKGROUND_ROWS = env.int("IMPORT_BACKGROUND_ROWS", default=1500)
