@@ -123,6 +123,9 @@ def test_floor_rows_are_the_api_rows(generated, client):
         assert len(floor_rows) == len(api_rows) == 40
         for api, floor in zip(api_rows, floor_rows, strict=True):
             assert floor["ref"] == api["ref"]
+            assert floor["description"] == api["description"]
+            assert floor["committee"]["code"] == api["committee"]["code"]
+            assert floor["closed_date"] == api["closed_date"]
             assert floor["meeting"] == api["meeting"]["ref"]
             assert floor["area"] == (api["agenda_item"] or {}).get("title")
             assert floor["due_date"] == api["due_date"]
@@ -158,7 +161,10 @@ def test_one_harness_pass_fills_a_row(generated, django_user_model):
     assert row.floor.n == 3
     assert row.ratio > 0
     assert row.queries >= 2
-    assert row.note == ""  # the API's rows are the floor's rows
+    assert "not the floor's" not in row.note  # the API's rows are the floor's rows
+    # The floor's plans are recorded: its page query and its owners query.
+    assert row.note.startswith("floor plans: page: ")
+    assert set(row.extra["floor_plans"]) == {"page", "owners"}
     counts = by_key["api_list_queries"].extra["counts"]
     assert set(counts) >= {10, 50, 200, 500}
     table = text_table(results)
