@@ -16,6 +16,7 @@ from django.db import connection
 
 from .context import API_LIST, Context, api_results
 from .harness import Stats
+from .measure_growth import growth
 from .measure_load import reminder_floor, reminders, throughput
 from .measure_pages import api_list, busiest_recent_meeting, pages
 from .measure_report import (
@@ -31,6 +32,7 @@ SECTIONS = {
     "report": report,
     "reminders": reminders,
     "throughput": throughput,
+    "growth": growth,
 }
 
 
@@ -75,6 +77,7 @@ __all__ = [
     "api_results",
     "busiest_recent_meeting",
     "environment",
+    "growth",
     "pages",
     "register_pdf_floor_html",
     "register_pdf_render",

@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
 def _parse_args(argv: list[str] | None) -> tuple[argparse.Namespace, list[str]]:
     """The flags and the sections asked for; an unknown section stops the run before any
     database work."""
-    from .cli import SECTION_NAMES, add_common_args
+    from .cli import OPTIONAL_SECTIONS, SECTION_NAMES, add_common_args
 
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__)
     add_common_args(parser)
@@ -72,7 +72,7 @@ def _parse_args(argv: list[str] | None) -> tuple[argparse.Namespace, list[str]]:
     )
     args = parser.parse_args(argv)
     sections = [s for s in args.only.split(",") if s]
-    unknown = set(sections) - set(SECTION_NAMES)
+    unknown = set(sections) - set(SECTION_NAMES) - set(OPTIONAL_SECTIONS)
     if unknown:
         parser.error(f"unknown sections: {', '.join(sorted(unknown))}")
     return args, sections
