@@ -201,3 +201,21 @@ def test_table_says_missed_and_not_available_plainly():
     assert "94.00×" in table
     assert "not available" in table
     assert "composer.reminders is not in this tree" in markdown_table([absent])
+
+
+def test_register_floor_is_the_paths_own_html(generated, monkeypatch, tmp_path):
+    """The register PDF's floor lays out what the path lays out: the parts of its template
+    with the same rows, then the page-numbers document."""
+    from actions import register_pdf
+    from bench.measure_report import register_pdf_floor_files
+
+    monkeypatch.setattr(register_pdf, "REGISTER_PDF_PART_ROWS", 100)
+    register_pdf_floor_files(250, pages=7, folder=tmp_path)
+    files = sorted(p.name for p in tmp_path.glob("*.html"))
+    assert files == ["000-part.html", "001-part.html", "002-part.html", "999-numbers.html"]
+    first = (tmp_path / "000-part.html").read_text(encoding="utf-8")
+    refs = [a.ref for a in Action.objects.order_by("ref_sort", "pk")[:3]]
+    assert all(ref in first for ref in refs)
+    (tmp_path / "one").mkdir()
+    register_pdf_floor_files(50, pages=1, folder=tmp_path / "one")  # one part: one document
+    assert [p.name for p in (tmp_path / "one").glob("*.html")] == ["0-document.html"]
