@@ -45,9 +45,11 @@ def main(argv: list[str] | None = None) -> int:
     args.out.write_text(json.dumps(payload, indent=2, default=str), encoding="utf-8")
     _say(f"done in {payload['seconds']:.0f}s")
     if args.existing:
-        from .table import text_table
+        from .table import growth_table, text_table
 
-        print(text_table(results))
+        plain = [r for r in results if not r.extra.get("growth")]
+        grown = [r for r in results if r.extra.get("growth")]
+        print("\n\n".join(filter(None, [plain and text_table(plain), growth_table(grown)])))
     return 0
 
 
