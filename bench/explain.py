@@ -52,8 +52,15 @@ def _postgres_plan(sql: str, params: list[Any]) -> dict[str, Any]:
             if n["Node Type"] == "Seq Scan" and n.get("Relation Name") in GROWING
         }
     )
+    # How each growing table is read: the part of the plan that decides its cost.
+    reads = [
+        f"{_label(n)} ({n.get('Actual Rows')} rows × {n.get('Actual Loops', 1)})"
+        for _, n in nodes
+        if n.get("Relation Name") in GROWING
+    ]
     return {
         "top": _label(plan["Plan"]),
+        "reads": reads,
         "nodes": [f"{'  ' * depth}{_label(n)} (rows {n.get('Actual Rows')})" for depth, n in nodes],
         "read_whole": whole,
         "planning_ms": plan.get("Planning Time"),
@@ -71,7 +78,10 @@ def _sqlite_plan(sql: str, params: list[Any]) -> dict[str, Any]:
         cursor.close()
     # SQLite's "SCAN a" in rowid order under a LIMIT stops at the page: the lines are shown,
     # not judged.
-    return {"top": lines[0] if lines else "", "nodes": lines, "read_whole": []}
+    reads = [
+        line for line in lines if line.startswith(("SCAN a", "SEARCH a", "SEARCH o", "SCAN o"))
+    ]
+    return {"top": lines[0] if lines else "", "reads": reads, "nodes": lines, "read_whole": []}
 
 
 def floor_plans(*, limit: int, order: str = "id", status: str = "") -> dict[str, dict[str, Any]]:
@@ -89,6 +99,8 @@ def plan_note(plans: dict[str, dict[str, Any]]) -> str:
     parts = []
     for name, plan in plans.items():
         text = f"{name}: {plan['top']}"
+        if plan["reads"] and plan["reads"] != [plan["top"]]:
+            text += f" [{', '.join(plan['reads'])}]"
         if plan.get("execution_ms") is not None:
             text += (
                 f" (planning {plan['planning_ms']:.2f} ms, execution {plan['execution_ms']:.2f} ms)"
