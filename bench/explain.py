@@ -2,7 +2,7 @@
 
 A floor is only a floor if its own plan is the one a DBA would want: every table read by an
 index range or by the ids it needs, none read whole. :func:`floor_plans` runs the floor's
-two queries under ``EXPLAIN (ANALYZE, FORMAT JSON)`` on PostgreSQL (``EXPLAIN QUERY PLAN``
+statements under ``EXPLAIN (ANALYZE, FORMAT JSON)`` on PostgreSQL (``EXPLAIN QUERY PLAN``
 on SQLite) and summarises each plan: its top node, the path of nodes, the tables read whole,
 and the planning and execution times.
 """
@@ -15,8 +15,7 @@ from django.db import connection
 
 from . import floors
 
-# Tables the floor should never read whole: they grow with the programme's history.
-GROWING = ("actions_action", "actions_actionowner")
+GROWING = floors.GROWING
 
 
 def _nodes(node: dict[str, Any], depth: int = 0) -> list[tuple[int, dict[str, Any]]]:
@@ -85,8 +84,11 @@ def _sqlite_plan(sql: str, params: list[Any]) -> dict[str, Any]:
 
 
 def floor_plans(*, limit: int, order: str = "id", status: str = "") -> dict[str, dict[str, Any]]:
-    """The plans of the floor's page query and owners query for a page of ``limit`` rows."""
+    """The plans of the floor's statements for a page of ``limit`` rows: ``one`` (page and
+    owners together), or ``page`` and ``owners``, as :func:`floors.floor_shape` chose."""
     explain = _postgres_plan if connection.vendor == "postgresql" else _sqlite_plan
+    if floors.floor_shape(limit=limit, order=order, status=status) == "one":
+        return {"one": explain(*floors.one_sql(limit=limit, order=order, status=status))}
     page_sql, page_params = floors.floor_sql(limit=limit, order=order, status=status)
     plans = {"page": explain(page_sql, page_params)}
     rows = floors.action_page_rows(limit=limit, order=order, status=status)
@@ -103,9 +105,11 @@ def plan_note(plans: dict[str, dict[str, Any]]) -> str:
             text += f" [{', '.join(plan['reads'])}]"
         if plan.get("execution_ms") is not None:
             text += (
-                f" (planning {plan['planning_ms']:.2f} ms, execution {plan['execution_ms']:.2f} ms)"
+                f" (EXPLAIN ANALYZE, unprepared: planning {plan['planning_ms']:.2f} ms,"
+                f" execution {plan['execution_ms']:.2f} ms)"
             )
         if plan["read_whole"]:
             text += f", READS WHOLE {', '.join(plan['read_whole'])}"
         parts.append(text)
-    return "floor plans: " + "; ".join(parts)
+    shape = "one query" if set(plans) == {"one"} else "two queries"
+    return f"floor: {shape}; plans: " + "; ".join(parts)

@@ -54,6 +54,24 @@ ORDER BY o.action_id, o.is_lead DESC, o."order", o.id
 """
 
 
+# Page and owners in one statement (the page in a CTE, its owners joined to it): one round
+# trip, the least work while PostgreSQL reads the page's owners by their index. Its plan is
+# not stable with the page's size: from a few hundred rows PostgreSQL hash-joins the whole
+# owners table to the page instead, and the floor then takes the two statements above.
+_ONE_SQL = """
+WITH page AS ({page})
+SELECT page.*, o.action_id, o.is_lead, o.role, o.organisation_id, org.name, o.person_id, p.name
+FROM page
+LEFT JOIN actions_actionowner o ON o.action_id = page.id
+LEFT JOIN meetings_organisation org ON org.id = o.organisation_id
+LEFT JOIN meetings_person p ON p.id = o.person_id
+ORDER BY {outer_order}, o.is_lead DESC, o."order", o.id
+"""
+_OUTER_ORDERS = {"id": "page.id", "ref": "page.ref_sort, page.id"}
+# Tables that grow with the programme's history: a floor never reads them whole.
+GROWING = ("actions_action", "actions_actionowner")
+
+
 def _iso(value: Any) -> Any:
     # psycopg returns dates; the bare sqlite3 driver returns the stored ISO text.
     return value.isoformat() if isinstance(value, dt.date) else value
@@ -83,6 +101,15 @@ def floor_sql(
     return sql, params
 
 
+def one_sql(
+    *, limit: int, offset: int = 0, status: str = "", order: str = "id"
+) -> tuple[str, list[Any]]:
+    """The page and its owners as one statement (see ``_ONE_SQL``) and its parameters."""
+    page, params = floor_sql(limit=limit, offset=offset, status=status, order=order)
+    page = page.replace("c.name\nFROM", "c.name, a.ref_sort\nFROM", 1)
+    return _ONE_SQL.format(page=page.strip(), outer_order=_OUTER_ORDERS[order]), params
+
+
 def owners_sql(action_ids: list[int]) -> tuple[str, list[Any]]:
     """The owners query of the floor for ``action_ids`` and its parameters."""
     if connection.vendor == "postgresql":
@@ -102,9 +129,16 @@ def _execute(sql: str, params: list[Any]) -> list[tuple]:
     if connection.vendor == "postgresql":
         import psycopg
 
-        with psycopg.Cursor(raw) as cursor:
-            cursor.execute(sql, params, prepare=True)
-            return cursor.fetchall()
+        # Django leaves prepare_threshold None, which psycopg reads as "never prepare", even
+        # when asked; the API sets it for its reads, and so does the floor.
+        threshold = raw.prepare_threshold
+        raw.prepare_threshold = 1 if threshold is None else threshold
+        try:
+            with psycopg.Cursor(raw) as cursor:
+                cursor.execute(sql, params, prepare=True)
+                return cursor.fetchall()
+        finally:
+            raw.prepare_threshold = threshold
     cursor = raw.cursor()
     try:
         cursor.execute(sql, params)
@@ -125,14 +159,49 @@ def action_page_rows(
     ``person``, ``is_lead``). ``status="open"`` keeps actions that are not closed (the
     register's open filter).
 
-    Two queries, as the API: the page, then the owners of its ids. One query joining the
-    owners to the page (a CTE) was the floor before; PostgreSQL then chose, from about 200
-    rows, to hash-join the whole owners table (108,000 rows) to the page, a plan several
-    times slower than reading the page's owners by their index.
+    One statement (the page in a CTE, its owners joined) while its plan reads the owners
+    by their index; two, as the API (the page, then the owners of its ids), where PostgreSQL
+    would hash-join the whole owners table (108,000 rows) to the page (:func:`floor_shape`).
     """
+    if floor_shape(limit=limit, offset=offset, status=status, order=order) == "one":
+        joined = _execute(*one_sql(limit=limit, offset=offset, status=status, order=order))
+        page = list(dict.fromkeys(row[:15] for row in joined))
+        owners = [row[16:] for row in joined if row[16] is not None]
+        return _grouped(page, owners)
     page = _execute(*floor_sql(limit=limit, offset=offset, status=status, order=order))
     owners = _execute(*owners_sql([row[0] for row in page])) if page else []
     return _grouped(page, owners)
+
+
+_SHAPES: dict[tuple, str] = {}
+
+
+def floor_shape(*, limit: int, offset: int = 0, status: str = "", order: str = "id") -> str:
+    """``one`` (page and owners in one statement) when PostgreSQL's plan for it reads no
+    growing table whole, else ``two`` (the page, then its owners); decided once per
+    process and page shape from the plan (``EXPLAIN``, not run). SQLite reads the owners
+    of a joined page by their index at any size: ``one``."""
+    key = (connection.vendor, limit, offset, status, order)
+    if key not in _SHAPES:
+        shape = "one"
+        if connection.vendor == "postgresql":
+            import psycopg
+
+            sql, params = one_sql(limit=limit, offset=offset, status=status, order=order)
+            connection.ensure_connection()
+            with psycopg.Cursor(connection.connection) as cursor:
+                cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+                document = cursor.fetchone()[0]
+            if _reads_whole((document[0] if isinstance(document, list) else document)["Plan"]):
+                shape = "two"
+        _SHAPES[key] = shape
+    return _SHAPES[key]
+
+
+def _reads_whole(node: dict[str, Any]) -> bool:
+    if node["Node Type"] == "Seq Scan" and node.get("Relation Name") in GROWING:
+        return True
+    return any(_reads_whole(child) for child in node.get("Plans", []))
 
 
 def _grouped(page: list[tuple], owners: list[tuple]) -> list[dict[str, Any]]:
