@@ -8,7 +8,8 @@ spread and the request's query count.
 Pages are driven through what they link to, not through how they paginate: the deep page is
 the page's own ``rel="last"`` link when it has one, else ``?page=N`` (N = ``DEEP_PAGE`` or
 the last page the page says it has, "Page 1 of M"); a page with neither has no deep cell.
-The API list's deep page starts after the action ``DEEP_PAGE`` pages of 50 in (its cursor).
+The API list's deep page starts after the action ``DEEP_PAGE`` pages of 50 into what the
+reader sees (its cursor).
 """
 
 from __future__ import annotations
@@ -135,18 +136,17 @@ def deep_path(first_path: str, body: str) -> str | None:
     return None
 
 
-def api_deep_path(first_path: str) -> str | None:
-    """The API list's page after the action ``DEEP_PAGE`` pages of 50 in (or the last page
-    of the list), as the cursor a client following ``next`` would hold there."""
+def api_deep_path(first_path: str, user: Any) -> str | None:
+    """The API list's page after the action ``DEEP_PAGE`` pages of 50 into what ``user``
+    sees (or its last page), as the cursor a client following ``next`` would hold there."""
     from actions.models import Action
     from core.api.pagination import KeysetPagination
 
-    total = Action.objects.count()
-    position = min((DEEP_PAGE - 1) * 50, total - 50) - 1
+    visible = Action.objects.visible_to(user).order_by("pk").values_list("pk", flat=True)
+    position = min((DEEP_PAGE - 1) * 50, visible.count() - 50) - 1
     if position <= 0:
         return None
-    pk = Action.objects.order_by("pk").values_list("pk", flat=True)[position]
-    cursor = KeysetPagination._encode("id", [pk], False)  # the cursor a client would hold
+    cursor = KeysetPagination._encode("id", [visible[position]], False)  # as a client holds it
     return f"{first_path}&cursor={cursor}"
 
 
@@ -189,7 +189,7 @@ def _page_cells(ctx: Context, page: GrowthPage, role: str, user: Any, actions: i
         _require_url(path)
         client = _client(ctx, page, user)
         body = _get(client, path).content.decode()
-        found["deep"] = api_deep_path(path) if page.api else deep_path(path, body)
+        found["deep"] = api_deep_path(path, user) if page.api else deep_path(path, body)
         _time_path(ctx, client, path, r)
 
     def fill_deep(r: Result) -> None:

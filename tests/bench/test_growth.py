@@ -65,12 +65,15 @@ def test_growth_cells_for_one_role_at_a_tiny_size(django_user_model):
             "actions": 300,
         }
     # 300 actions are six register pages of 50 (the deep page is the last), and the API's
-    # deep page starts 250 actions in.
+    # deep page is the last 50 actions the chair sees.
     register = by_key["growth:register:deep:Chair"]
     assert register.status == "ok", register.note
     assert "page=" in register.extra["path"] or "rel" in register.extra["path"]
-    assert by_key["growth:api:deep:Chair"].status == "ok"
-    assert "cursor=" in by_key["growth:api:deep:Chair"].extra["path"]
+    api_deep = by_key["growth:api:deep:Chair"]
+    assert api_deep.status == "ok", api_deep.note
+    assert "cursor=" in api_deep.extra["path"]
+    # A full page of what the chair sees: the rows' query, then their owners'.
+    assert api_deep.queries == by_key["growth:api:first:Chair"].queries
     table = growth_table(results)
     assert "Growth, test" in table
     assert "300 actions" in table
