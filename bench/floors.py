@@ -1,12 +1,13 @@
 """Floors: the least work that could produce the same output, timed in the same run.
 
-A floor is what the figure is divided by. For a list of actions it is the API's two
-queries written by hand (the page's rows, then the owners of those rows), sent through the
-database driver's own cursor (no ORM, no Django cursor wrapper) and prepared the way the
-API prepares its own (on PostgreSQL: bound server-side and prepared, ``LIMIT`` written into
-the SQL as Django writes it), the rows grouped per action and serialised with orjson.
-:func:`floor_plans` shows the plans PostgreSQL chose for them. For a PDF it is WeasyPrint
-turning the very same HTML into a PDF, with no template rendering and no ORM.
+A floor is what the figure is divided by. For a list of actions it is SQL written by hand
+(one statement, or the API's two where one statement's plan would read the owners table
+whole: :func:`floor_shape`), sent through the database driver's own cursor (no ORM, no
+Django cursor wrapper) and prepared the way the API prepares its reads (on PostgreSQL:
+bound server-side and prepared, ``LIMIT`` written into the SQL as Django writes it), the
+rows grouped per action and serialised with orjson. ``bench.explain`` shows their plans.
+For a PDF it is WeasyPrint turning the very same HTML into a PDF, with no template
+rendering and no ORM.
 """
 
 from __future__ import annotations
@@ -150,7 +151,8 @@ def _execute(sql: str, params: list[Any]) -> list[tuple]:
 def action_page_rows(
     *, limit: int, offset: int = 0, status: str = "", order: str = "id"
 ) -> list[dict[str, Any]]:
-    """One page of actions with meeting, area and owners, by two queries on the raw driver.
+    """One page of actions with meeting, area and owners, by one or two statements on the
+    raw driver.
 
     ``order`` is ``id`` (the API's default) or ``ref``. Returns one dict per action in the
     list's order, with the columns the API shows: ``ref``, ``committee``, ``meeting`` (ref),
