@@ -100,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     if grown:
         print()
         print(growth_table(grown))
-    print(f"\nTotal {time.perf_counter() - started:.0f}s. Raw figures: {RESULTS}/latest-*.json")
+    print(f"\nTotal {time.perf_counter() - started:.0f}s. Raw figures: {RESULTS}/*.json")
     if args.markdown:
         args.markdown.write_text(
             "\n".join(f"{line}  " for line in header)
