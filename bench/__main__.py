@@ -23,7 +23,7 @@ RESULTS = ROOT / "bench" / "results"
 WORK = ROOT / "var" / "bench"
 
 
-def _run_on(db: str, args: argparse.Namespace, forward: list[str]) -> Path | None:
+def _run_on(db: str, args: argparse.Namespace, forward: list[str], name: str = "") -> Path | None:
     """One database's run in its own folder (so two bench runs never share a file); the
     results are copied to ``bench/results/latest-<db>.json`` and the folder removed."""
     WORK.mkdir(parents=True, exist_ok=True)
@@ -45,7 +45,7 @@ def _run_on(db: str, args: argparse.Namespace, forward: list[str]) -> Path | Non
         if proc.returncode != 0 or not out.exists():
             print(f"== {db}: the run failed (exit {proc.returncode})", file=sys.stderr)
             return None
-        latest = RESULTS / f"latest-{db}.json"
+        latest = RESULTS / f"{name or 'latest'}-{db}.json"
         shutil.copyfile(out, latest)
         return latest
     finally:
@@ -63,6 +63,12 @@ def main(argv: list[str] | None = None) -> int:
         help="databases to run on: sqlite, postgres or both (default sqlite,postgres)",
     )
     parser.add_argument("--markdown", type=Path, help="also write the table as Markdown here")
+    parser.add_argument(
+        "--growth",
+        action="store_true",
+        help="also the growth table: every page and the API list per role at 10,000, 100,000 "
+        "and 300,000 actions (--small: 1,000, 5,000, 10,000); with --only growth, only it",
+    )
     args = parser.parse_args(argv)
     forward = forward_args(args)
     started = time.perf_counter()
@@ -70,10 +76,16 @@ def main(argv: list[str] | None = None) -> int:
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
     from .harness import Result
-    from .table import markdown_table, text_table
+    from .table import growth_table, markdown_table, text_table
 
-    payloads, failed = _run_all(parser, args, forward)
-    results = [Result.from_dict(r) for p in payloads for r in p["results"]]
+    growth_only = args.growth and args.only == "growth"
+    payloads, failed = ([], []) if growth_only else _run_all(parser, args, forward)
+    if args.growth:
+        more, more_failed = _run_growth(parser, args)
+        payloads, failed = payloads + more, failed + more_failed
+    every = [Result.from_dict(r) for p in payloads for r in p["results"]]
+    grown = [r for r in every if r.extra.get("growth")]
+    results = [r for r in every if not r.extra.get("growth")]
     # Figures of one measurement side by side: SQLite then PostgreSQL.
     order = {}
     for r in results:
@@ -83,11 +95,18 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print("\n".join(header))
     print()
-    print(text_table(results))
-    print(f"\nTotal {time.perf_counter() - started:.0f}s. Raw figures: {RESULTS}/latest-*.json")
+    if results:
+        print(text_table(results))
+    if grown:
+        print()
+        print(growth_table(grown))
+    print(f"\nTotal {time.perf_counter() - started:.0f}s. Raw figures: {RESULTS}/*.json")
     if args.markdown:
         args.markdown.write_text(
-            "\n".join(f"{line}  " for line in header) + "\n\n" + markdown_table(results) + "\n",
+            "\n".join(f"{line}  " for line in header)
+            + "\n\n"
+            + (markdown_table(results) + "\n\n" if results else "")
+            + (growth_table(grown, markdown=True) + "\n" if grown else ""),
             encoding="utf-8",
         )
     return 1 if failed else 0
@@ -111,6 +130,26 @@ def _run_all(
             failed.append(db)
         else:
             payloads.append(json.loads(path.read_text(encoding="utf-8")))
+    return payloads, failed
+
+
+def _run_growth(
+    parser: argparse.ArgumentParser, args: argparse.Namespace
+) -> tuple[list[dict], list[str]]:
+    """The growth runs: for each size, each database from a fresh one (generated at that
+    size, then ``--only growth``)."""
+    from .cli import GROWTH_ACTIONS, GROWTH_ACTIONS_SMALL, growth_argv
+
+    payloads, failed = [], []
+    for actions in GROWTH_ACTIONS_SMALL if args.small else GROWTH_ACTIONS:
+        for db in [d.strip() for d in args.db.split(",") if d.strip()]:
+            if db not in ("sqlite", "postgres"):
+                parser.error(f"unknown database {db!r}")
+            path = _run_on(db, args, growth_argv(args, actions), name=f"growth-{actions}")
+            if path is None:
+                failed.append(f"{db} at {actions:,} actions")
+            else:
+                payloads.append(json.loads(path.read_text(encoding="utf-8")))
     return payloads, failed
 
 

@@ -38,6 +38,11 @@ FULL = {
 SECTION_NAMES = ["api", "pages", "report", "reminders", "reminders_sink", "throughput", "stack"]
 # Measured alone, on a fresh database with nothing generated: ``--only imports``.
 ALONE_SECTIONS = ["imports"]
+# Sections run only when asked for by name (--only growth), not by default.
+OPTIONAL_SECTIONS = ["growth"]
+# The growth table's action counts (python -m bench --growth), and with --small.
+GROWTH_ACTIONS = (10_000, 100_000, 300_000)
+GROWTH_ACTIONS_SMALL = (1_000, 5_000, 10_000)
 
 
 def add_common_args(parser: argparse.ArgumentParser) -> None:
@@ -63,7 +68,8 @@ def add_common_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--only",
         default=",".join(SECTION_NAMES),
-        help=f"comma-separated sections to run (default all: {','.join(SECTION_NAMES)})",
+        help=f"comma-separated sections to run (default all: {','.join(SECTION_NAMES)}; "
+        "also growth: the growth table's cells at this size)",
     )
     parser.add_argument(
         "--load-seconds",
@@ -95,4 +101,19 @@ def forward_args(args: argparse.Namespace) -> list[str]:
         argv += ["--repeats", str(args.repeats)]
     if args.load_seconds is not None:
         argv += ["--load-seconds", str(args.load_seconds)]
+    return argv
+
+
+def growth_argv(args: argparse.Namespace, actions: int) -> list[str]:
+    """argv of one growth run at ``actions`` actions: meetings and decisions grow with them
+    (about 200 actions a meeting and 25 a decision, as at full size); the rest is the
+    size's (``--small`` or full)."""
+    base = SMALL if args.small else FULL
+    meetings = max(4 * base["committees"], actions // 200)
+    argv = ["--only", "growth", "--seed", str(args.seed), "--actions", str(actions)]
+    argv += ["--meetings", str(meetings), "--decisions", str(max(20, actions // 25))]
+    if args.small:
+        argv.append("--small")
+    if args.repeats is not None:
+        argv += ["--repeats", str(args.repeats)]
     return argv

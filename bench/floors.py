@@ -1,9 +1,13 @@
 """Floors: the least work that could produce the same output, timed in the same run.
 
-A floor is what the figure is divided by. For a list of actions it is one SQL query written
-by hand, sent through the database driver's own cursor (no ORM, no Django cursor wrapper),
-its rows grouped per action and serialized with orjson. For a PDF it is WeasyPrint turning
-the very same HTML into a PDF, with no template rendering and no ORM.
+A floor is what the figure is divided by. For a list of actions it is SQL written by hand
+(one statement, or the API's two where one statement's plan would read the owners table
+whole: :func:`floor_shape`), sent through the database driver's own cursor (no ORM, no
+Django cursor wrapper) and prepared the way the API prepares its reads (on PostgreSQL:
+bound server-side and prepared, ``LIMIT`` written into the SQL as Django writes it), the
+rows grouped per action and serialised with orjson. ``bench.explain`` shows their plans.
+For a PDF it is WeasyPrint turning the very same HTML into a PDF, with no template
+rendering and no ORM.
 """
 
 from __future__ import annotations
@@ -18,40 +22,55 @@ from django.db import connection
 # (committee, meeting number, sub-number, seq), which is also the register's default.
 # Table names are Django's defaults.
 ORDERS = {
-    "id": ("a.id", "page.id"),
+    "id": "a.id",
     # Action.ref_sort is the ref order in one indexed column (actions migration 0005).
-    "ref": ("a.ref_sort, a.id", "page.ref_sort, page.id"),
+    "ref": "a.ref_sort, a.id",
 }
 
+# The page: one row per action, its meeting, committee, area and due meeting. LIMIT is a
+# literal, as Django writes a sliced queryset's (the API's keyset page is such a slice): a
+# prepared statement is then planned for that LIMIT, not for an unknown one.
 _PAGE_SQL = """
-WITH page AS (
-    SELECT a.id, a.ref, a.description, a.due_date, a.status, a.closed_date, a.closure_note,
-           {created_at} AS created_at, {updated_at} AS updated_at, a.agenda_item_id,
-           ai.title AS area, m.ref AS meeting_ref, dm.ref AS due_meeting_ref, c.code,
-           c.name AS committee_name, a.ref_sort
-    FROM actions_action a
-    JOIN meetings_meeting m ON m.id = a.meeting_id
-    JOIN meetings_committee c ON c.id = m.committee_id
-    LEFT JOIN meetings_agendaitem ai ON ai.id = a.agenda_item_id
-    LEFT JOIN meetings_meeting dm ON dm.id = a.due_meeting_id
-    {where}
-    ORDER BY {inner_order}
-    LIMIT {ph} OFFSET {ph}
-)
-SELECT page.id, page.ref, page.description, page.due_date, page.status, page.closed_date,
-       page.closure_note, page.created_at, page.updated_at, page.agenda_item_id, page.area,
-       page.meeting_ref, page.due_meeting_ref, page.code, page.committee_name,
-       o.is_lead, o.role, o.organisation_id, org.name, o.person_id, p.name
+SELECT a.id, a.ref, a.description, a.due_date, a.status, a.closed_date, a.closure_note,
+       {created_at}, {updated_at}, a.agenda_item_id, ai.title, m.ref, dm.ref, c.code, c.name
+FROM actions_action a
+JOIN meetings_meeting m ON m.id = a.meeting_id
+JOIN meetings_committee c ON c.id = m.committee_id
+LEFT JOIN meetings_agendaitem ai ON ai.id = a.agenda_item_id
+LEFT JOIN meetings_meeting dm ON dm.id = a.due_meeting_id
+{where}
+ORDER BY {order}
+LIMIT {limit}{offset}
+"""
+
+# The owners of the page's actions, lead first: the API's second query. On PostgreSQL the
+# ids are one array parameter, so the statement is the same whatever the page's size.
+_OWNERS_SQL = """
+SELECT o.action_id, o.is_lead, o.role, o.organisation_id, org.name, o.person_id, p.name
+FROM actions_actionowner o
+LEFT JOIN meetings_organisation org ON org.id = o.organisation_id
+LEFT JOIN meetings_person p ON p.id = o.person_id
+WHERE o.action_id {match}
+ORDER BY o.action_id, o.is_lead DESC, o."order", o.id
+"""
+
+
+# Page and owners in one statement (the page in a CTE, its owners joined to it): one round
+# trip, the least work while PostgreSQL reads the page's owners by their index. Its plan is
+# not stable with the page's size: from a few hundred rows PostgreSQL hash-joins the whole
+# owners table to the page instead, and the floor then takes the two statements above.
+_ONE_SQL = """
+WITH page AS ({page})
+SELECT page.*, o.action_id, o.is_lead, o.role, o.organisation_id, org.name, o.person_id, p.name
 FROM page
 LEFT JOIN actions_actionowner o ON o.action_id = page.id
 LEFT JOIN meetings_organisation org ON org.id = o.organisation_id
 LEFT JOIN meetings_person p ON p.id = o.person_id
 ORDER BY {outer_order}, o.is_lead DESC, o."order", o.id
 """
-
-
-def _placeholder() -> str:
-    return "?" if connection.vendor == "sqlite" else "%s"
+_OUTER_ORDERS = {"id": "page.id", "ref": "page.ref_sort, page.id"}
+# Tables that grow with the programme's history: a floor never reads them whole.
+GROWING = ("actions_action", "actions_actionowner")
 
 
 def _iso(value: Any) -> Any:
@@ -59,10 +78,81 @@ def _iso(value: Any) -> Any:
     return value.isoformat() if isinstance(value, dt.date) else value
 
 
+def floor_sql(
+    *, limit: int, offset: int = 0, status: str = "", order: str = "id"
+) -> tuple[str, list[Any]]:
+    """The page query of the floor and its parameters, in the driver's placeholder style."""
+    postgres = connection.vendor == "postgresql"
+    ph = "%s" if postgres else "?"
+    where = f"WHERE a.status <> {ph}" if status == "open" else ""
+    params: list[Any] = ["closed"] if status == "open" else []
+    # On PostgreSQL timestamps are read as UTC without a zone, which psycopg's C loader
+    # reads; with a zone Django's Python loader runs per value (the API reads them as text).
+    stamps = {
+        name: f"a.{name} AT TIME ZONE 'UTC'" if postgres else f"a.{name}"
+        for name in ("created_at", "updated_at")
+    }
+    sql = _PAGE_SQL.format(
+        where=where,
+        order=ORDERS[order],
+        limit=int(limit),
+        offset=f" OFFSET {int(offset)}" if offset else "",
+        **stamps,
+    )
+    return sql, params
+
+
+def one_sql(
+    *, limit: int, offset: int = 0, status: str = "", order: str = "id"
+) -> tuple[str, list[Any]]:
+    """The page and its owners as one statement (see ``_ONE_SQL``) and its parameters."""
+    page, params = floor_sql(limit=limit, offset=offset, status=status, order=order)
+    page = page.replace("c.name\nFROM", "c.name, a.ref_sort\nFROM", 1)
+    return _ONE_SQL.format(page=page.strip(), outer_order=_OUTER_ORDERS[order]), params
+
+
+def owners_sql(action_ids: list[int]) -> tuple[str, list[Any]]:
+    """The owners query of the floor for ``action_ids`` and its parameters."""
+    if connection.vendor == "postgresql":
+        return _OWNERS_SQL.format(match="= ANY(%s)"), [action_ids]
+    return _OWNERS_SQL.format(match=f"IN ({', '.join('?' * len(action_ids))})"), action_ids
+
+
+def _execute(sql: str, params: list[Any]) -> list[tuple]:
+    """``sql`` on the driver's own cursor, prepared as the API's reads are.
+
+    On PostgreSQL a psycopg ``Cursor`` (server-side binding) with ``prepare=True``: planned
+    once per connection, as the API's ``core.api.db.prepared_statements`` has psycopg do
+    from a statement's second run. sqlite3 keeps its own cache of compiled statements.
+    """
+    connection.ensure_connection()
+    raw = connection.connection
+    if connection.vendor == "postgresql":
+        import psycopg
+
+        # Django leaves prepare_threshold None, which psycopg reads as "never prepare", even
+        # when asked; the API sets it for its reads, and so does the floor.
+        threshold = raw.prepare_threshold
+        raw.prepare_threshold = 1 if threshold is None else threshold
+        try:
+            with psycopg.Cursor(raw) as cursor:
+                cursor.execute(sql, params, prepare=True)
+                return cursor.fetchall()
+        finally:
+            raw.prepare_threshold = threshold
+    cursor = raw.cursor()
+    try:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
 def action_page_rows(
     *, limit: int, offset: int = 0, status: str = "", order: str = "id"
 ) -> list[dict[str, Any]]:
-    """One page of actions with meeting, area and owners, by one query on the raw driver.
+    """One page of actions with meeting, area and owners, by one or two statements on the
+    raw driver.
 
     ``order`` is ``id`` (the API's default) or ``ref``. Returns one dict per action in the
     list's order, with the columns the API shows: ``ref``, ``committee``, ``meeting`` (ref),
@@ -70,97 +160,103 @@ def action_page_rows(
     ``created_at``/``updated_at`` and ``owners`` (lead first: ``organisation``, ``role``,
     ``person``, ``is_lead``). ``status="open"`` keeps actions that are not closed (the
     register's open filter).
+
+    One statement (the page in a CTE, its owners joined) while its plan reads the owners
+    by their index; two, as the API (the page, then the owners of its ids), where PostgreSQL
+    would hash-join the whole owners table (108,000 rows) to the page (:func:`floor_shape`).
     """
-    return _grouped(_page_query(limit=limit, offset=offset, status=status, order=order))
+    if floor_shape(limit=limit, offset=offset, status=status, order=order) == "one":
+        joined = _execute(*one_sql(limit=limit, offset=offset, status=status, order=order))
+        page = list(dict.fromkeys(row[:15] for row in joined))
+        owners = [row[16:] for row in joined if row[16] is not None]
+        return _grouped(page, owners)
+    page = _execute(*floor_sql(limit=limit, offset=offset, status=status, order=order))
+    owners = _execute(*owners_sql([row[0] for row in page])) if page else []
+    return _grouped(page, owners)
 
 
-def _page_query(*, limit: int, offset: int, status: str, order: str) -> list[tuple]:
-    """The page's rows, one per action and owner, read by the driver's own cursor so no
-    ORM or Django loader work is part of the floor."""
-    connection.ensure_connection()
-    ph = _placeholder()
-    where = f"WHERE a.status <> {ph}" if status == "open" else ""
-    params: list[Any] = ["closed"] if status == "open" else []
-    inner_order, outer_order = ORDERS[order]
-    # On PostgreSQL timestamps are read as UTC without a zone, which psycopg's C loader
-    # reads; with a zone Django's Python loader runs per value (the API reads them so too).
-    stamps = {
-        name: f"a.{name} AT TIME ZONE 'UTC'" if connection.vendor == "postgresql" else f"a.{name}"
-        for name in ("created_at", "updated_at")
-    }
-    sql = _PAGE_SQL.format(
-        where=where, ph=ph, inner_order=inner_order, outer_order=outer_order, **stamps
-    )
-    cursor = connection.connection.cursor()  # the driver's own cursor: psycopg or sqlite3
-    try:
-        cursor.execute(sql, [*params, limit, offset])
-        rows = cursor.fetchall()
-    finally:
-        cursor.close()
-    return rows
+_SHAPES: dict[tuple, str] = {}
 
 
-def _grouped(rows: list[tuple]) -> list[dict[str, Any]]:
-    """The rows folded into one dict per action with its owners, lead first (the query's
-    order), in the shape the API returns."""
-    actions: list[dict[str, Any]] = []
-    last_id = None
-    for (
-        action_id,
-        ref,
-        description,
-        due_date,
-        status_value,
-        closed_date,
-        closure_note,
-        created_at,
-        updated_at,
-        agenda_item_id,
-        area,
-        meeting_ref,
-        due_meeting_ref,
-        code,
-        committee_name,
-        is_lead,
-        role,
-        organisation_id,
-        organisation,
-        person_id,
-        person,
-    ) in rows:
-        if action_id != last_id:
-            last_id = action_id
-            actions.append(
-                {
-                    "id": action_id,
-                    "ref": ref,
-                    "committee": {"code": code, "name": committee_name},
-                    "meeting": meeting_ref,
-                    "area": area,
-                    "agenda_item_id": agenda_item_id,
-                    "description": description,
-                    "due_date": _iso(due_date),
-                    "due_meeting": due_meeting_ref,
-                    "status": status_value,
-                    "closed_date": _iso(closed_date),
-                    "closure_note": closure_note,
-                    "created_at": _iso(created_at),
-                    "updated_at": _iso(updated_at),
-                    "owners": [],
-                }
-            )
-        if is_lead is not None:
-            actions[-1]["owners"].append(
-                {
-                    "organisation": organisation,
-                    "organisation_id": organisation_id,
-                    "role": role,
-                    "person": person,
-                    "person_id": person_id,
-                    "is_lead": bool(is_lead),
-                }
-            )
-    return actions
+def floor_shape(*, limit: int, offset: int = 0, status: str = "", order: str = "id") -> str:
+    """``one`` (page and owners in one statement) when PostgreSQL's plan for it reads no
+    growing table whole, else ``two`` (the page, then its owners); decided once per
+    process and page shape from the plan (``EXPLAIN``, not run). SQLite reads the owners
+    of a joined page by their index at any size: ``one``."""
+    key = (connection.vendor, limit, offset, status, order)
+    if key not in _SHAPES:
+        shape = "one"
+        if connection.vendor == "postgresql":
+            import psycopg
+
+            sql, params = one_sql(limit=limit, offset=offset, status=status, order=order)
+            connection.ensure_connection()
+            with psycopg.Cursor(connection.connection) as cursor:
+                cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+                document = cursor.fetchone()[0]
+            if _reads_whole((document[0] if isinstance(document, list) else document)["Plan"]):
+                shape = "two"
+        _SHAPES[key] = shape
+    return _SHAPES[key]
+
+
+def _reads_whole(node: dict[str, Any]) -> bool:
+    if node["Node Type"] == "Seq Scan" and node.get("Relation Name") in GROWING:
+        return True
+    return any(_reads_whole(child) for child in node.get("Plans", []))
+
+
+def _grouped(page: list[tuple], owners: list[tuple]) -> list[dict[str, Any]]:
+    """The page's rows as one dict per action with its owners (lead first, the owners
+    query's order), in the shape the API returns."""
+    by_action: dict[int, list[dict[str, Any]]] = {}
+    for action_id, is_lead, role, organisation_id, organisation, person_id, person in owners:
+        by_action.setdefault(action_id, []).append(
+            {
+                "organisation": organisation,
+                "organisation_id": organisation_id,
+                "role": role,
+                "person": person,
+                "person_id": person_id,
+                "is_lead": bool(is_lead),
+            }
+        )
+    return [
+        {
+            "id": action_id,
+            "ref": ref,
+            "committee": {"code": code, "name": committee_name},
+            "meeting": meeting_ref,
+            "area": area,
+            "agenda_item_id": agenda_item_id,
+            "description": description,
+            "due_date": _iso(due_date),
+            "due_meeting": due_meeting_ref,
+            "status": status_value,
+            "closed_date": _iso(closed_date),
+            "closure_note": closure_note,
+            "created_at": _iso(created_at),
+            "updated_at": _iso(updated_at),
+            "owners": by_action.get(action_id, []),
+        }
+        for (
+            action_id,
+            ref,
+            description,
+            due_date,
+            status_value,
+            closed_date,
+            closure_note,
+            created_at,
+            updated_at,
+            agenda_item_id,
+            area,
+            meeting_ref,
+            due_meeting_ref,
+            code,
+            committee_name,
+        ) in page
+    ]
 
 
 def action_page_json(*, limit: int, offset: int = 0, status: str = "", order: str = "id") -> bytes:

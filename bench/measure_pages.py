@@ -77,6 +77,23 @@ def _fill_api_page(ctx: Context, r: Result, size: int, order: str) -> None:
     if r.target and ctx.is_postgres:
         r.met = r.ratio is not None and r.ratio <= 4
     r.extra["bytes"] = len(_get(client, path).content)
+    _record_floor_plans(r, size, order)
+
+
+def _record_floor_plans(r: Result, size: int, order: str) -> None:
+    """The plans of the floor's two queries (EXPLAIN ANALYZE on PostgreSQL), printed and
+    kept with the row: a floor with a bad plan would flatter the path."""
+    import sys
+
+    from .explain import floor_plans, plan_note
+
+    plans = floor_plans(limit=size, order=order)
+    r.extra["floor_plans"] = plans
+    print(f"[{r.db}] {r.title}: floor plans", file=sys.stderr)
+    for name, plan in plans.items():
+        print(f"  {name}:", *plan["nodes"], sep="\n    ", file=sys.stderr)
+    note = plan_note(plans)
+    r.note = f"{r.note}; {note}" if r.note else note
 
 
 def _fill_api_queries(ctx: Context, r: Result) -> None:

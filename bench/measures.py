@@ -16,6 +16,7 @@ from django.db import connection
 
 from .context import API_LIST, Context, api_results
 from .harness import Stats
+from .measure_growth import growth
 from .measure_load import reminder_floor, reminders, throughput
 from .measure_pages import api_list, busiest_recent_meeting, pages
 from .measure_report import (
@@ -35,6 +36,7 @@ SECTIONS = {
     "reminders_sink": reminders_sink,
     "throughput": throughput,
     "stack": stack,
+    "growth": growth,
 }
 
 
@@ -79,6 +81,7 @@ __all__ = [
     "api_results",
     "busiest_recent_meeting",
     "environment",
+    "growth",
     "pages",
     "register_pdf_floor_html",
     "register_pdf_render",

@@ -2,8 +2,10 @@
 
 ``python -m bench.pdfmem headline DAG028``: the report's whole path (ORM reads, template,
 WeasyPrint). ``python -m bench.pdfmem weasyprint PATH.html``: WeasyPrint alone on HTML saved
-by the parent run (the floor: no template, no ORM). ``register-baseline N``: WeasyPrint on a
-plain HTML table of N actions; ``register N``: the action register's own PDF of N actions.
+by the parent run (the floor: no template, no ORM); ``weasyprint-parts DIR``: WeasyPrint
+alone on each HTML file of DIR in turn (the register's parts and page numbers).
+``register-baseline N``: WeasyPrint on a plain HTML table of N actions; ``register N``: the
+action register's own PDF of N actions.
 Prints one JSON line: seconds (wall, and this process's CPU), the resident set before the
 render (imports and Django set up) and the peak after it, in MiB.
 The peak is sampled during the render (``RssSampler``) as well as read from ``ru_maxrss``.
@@ -40,6 +42,11 @@ def main(argv: list[str]) -> int:
     seconds = time.perf_counter() - started
     # CPU time of this process: on a shared machine the wall time counts other work too.
     cpu_seconds = time.process_time() - cpu_before
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    pages = len(PdfReader(BytesIO(pdf)).pages) if pdf else 0  # after the measured window
     print(
         json.dumps(
             {
@@ -51,6 +58,7 @@ def main(argv: list[str]) -> int:
                 "startup_peak_mb": max_before,
                 "bytes": len(pdf),
                 "rows": rows,
+                "pages": pages,
             }
         )
     )
@@ -73,6 +81,24 @@ def _renderer(kind: str, target: str) -> Callable[[], tuple[bytes, int]]:
 
         def render() -> tuple[bytes, int]:
             return weasyprint_pdf(html, base_url=pdf_kit.INTERNAL_BASE_URL, url_fetcher=fetcher), 0
+
+    elif kind == "weasyprint-parts":
+        # The register's floor: each HTML file of the folder (its parts, then the page
+        # numbers) laid out and written by WeasyPrint alone, one after another, as the path
+        # lays them out; no template, no ORM, no merging.
+        import gc
+
+        documents = [p.read_text(encoding="utf-8") for p in sorted(Path(target).glob("*.html"))]
+        fetcher = pdf_kit.pdf_url_fetcher()
+
+        def render() -> tuple[bytes, int]:
+            written = []
+            for html in documents:
+                written.append(
+                    weasyprint_pdf(html, base_url=pdf_kit.INTERNAL_BASE_URL, url_fetcher=fetcher)
+                )
+                gc.collect()
+            return written[0], 0
 
     elif kind == "headline":
         from meetings.models import Meeting

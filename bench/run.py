@@ -49,16 +49,18 @@ def main(argv: list[str] | None = None) -> int:
     args.out.write_text(json.dumps(payload, indent=2, default=str), encoding="utf-8")
     _say(f"done in {payload['seconds']:.0f}s")
     if args.existing:
-        from .table import text_table
+        from .table import growth_table, text_table
 
-        print(text_table(results))
+        plain = [r for r in results if not r.extra.get("growth")]
+        grown = [r for r in results if r.extra.get("growth")]
+        print("\n\n".join(filter(None, [plain and text_table(plain), growth_table(grown)])))
     return 0
 
 
 def _parse_args(argv: list[str] | None) -> tuple[argparse.Namespace, list[str]]:
     """The flags and the sections asked for; an unknown section stops the run before any
     database work."""
-    from .cli import ALONE_SECTIONS, SECTION_NAMES, add_common_args
+    from .cli import ALONE_SECTIONS, OPTIONAL_SECTIONS, SECTION_NAMES, add_common_args
 
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__)
     add_common_args(parser)
@@ -76,7 +78,7 @@ def _parse_args(argv: list[str] | None) -> tuple[argparse.Namespace, list[str]]:
     )
     args = parser.parse_args(argv)
     sections = [s for s in args.only.split(",") if s]
-    unknown = set(sections) - set(SECTION_NAMES) - set(ALONE_SECTIONS)
+    unknown = set(sections) - set(SECTION_NAMES) - set(ALONE_SECTIONS) - set(OPTIONAL_SECTIONS)
     if unknown:
         parser.error(f"unknown sections: {', '.join(sorted(unknown))}")
     return args, sections

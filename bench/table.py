@@ -108,3 +108,59 @@ def markdown_table(results: Iterable[Result]) -> str:
 def notes_of(results: Iterable[Result]) -> list[str]:
     """One line per row that carries a note (why it is missing, what it measured)."""
     return [f"* {r.title} [{r.db}]: {r.note}" for r in results if r.note]
+
+
+def _growth_cell(r: Result) -> str:
+    if r.status != "ok" or r.value is None:
+        return r.status
+    queries = "–" if r.queries is None else str(r.queries)
+    return f"{_num(r.value.median)} ms ({_spread(r.value)}), {queries} q"
+
+
+def growth_rows(results: Iterable[Result]) -> dict[str, tuple[list[str], list[list[str]]]]:
+    """The growth table per database: headers (page, position, role, one column per
+    size) and one row per page, position and role, each cell median (p10–p90), queries."""
+    cells: dict[str, dict[tuple[str, str, str], dict[int, Result]]] = {}
+    sizes: dict[str, set[int]] = {}
+    for r in results:
+        growth = r.extra.get("growth")
+        if not growth:
+            continue
+        row = (growth["page"], growth["position"], growth["role"])
+        cells.setdefault(r.db, {}).setdefault(row, {})[growth["actions"]] = r
+        sizes.setdefault(r.db, set()).add(growth["actions"])
+    out = {}
+    for db, by_row in cells.items():
+        columns = sorted(sizes[db])
+        headers = ["page", "position", "role", *(f"{n:,} actions" for n in columns)]
+        body = [
+            [*row, *(_growth_cell(by_size[n]) if n in by_size else "–" for n in columns)]
+            for row, by_size in by_row.items()
+        ]
+        out[db] = (headers, body)
+    return out
+
+
+def growth_table(results: Iterable[Result], *, markdown: bool = False) -> str:
+    """The growth table of each database, fixed-width or Markdown, with the cells' notes."""
+    results = list(results)
+    out = []
+    for db, (headers, body) in growth_rows(results).items():
+        out.append(f"Growth, {db}: median (p10–p90) per request, queries")
+        if markdown:
+            out.append("")
+            out.append("| " + " | ".join(headers) + " |")
+            out.append("|" + "---|" * len(headers))
+            out.extend("| " + " | ".join(row) + " |" for row in body)
+        else:
+            widths = [max(len(h), *(len(row[i]) for row in body)) for i, h in enumerate(headers)]
+            out.append("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)))
+            out.append("  ".join("-" * w for w in widths))
+            out.extend(
+                "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) for row in body
+            )
+        out.append("")
+    failed = (r for r in results if r.note and r.status == "error")
+    notes = sorted({f"* {r.title} [{r.db}]: {r.note}" for r in failed})
+    out.extend(notes)
+    return "\n".join(out).rstrip()

@@ -140,3 +140,15 @@ def wrk(
         non_2xx=int(non_2xx_match[1]) if non_2xx_match else 0,
         timeouts=int(timeouts_match[1]) if timeouts_match else 0,
     )
+
+
+def rounds(
+    urls: dict[str, str], headers: dict[str, dict[str, str]], *, runs: int, seconds: int
+) -> dict[str, list[LoadRun]]:
+    """``runs`` rounds of one wrk run per target, in turn within each round (a path and its
+    floor interleaved, as the in-process figures are): the runs of each target."""
+    out: dict[str, list[LoadRun]] = {name: [] for name in urls}
+    for _ in range(runs):
+        for name, url in urls.items():
+            out[name].append(wrk(url, seconds=seconds, headers=headers.get(name)))
+    return out

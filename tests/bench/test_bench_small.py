@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
 from django.db.models import Count, Max
 
 from actions.models import Action, ActionOwner
@@ -123,6 +124,9 @@ def test_floor_rows_are_the_api_rows(generated, client):
         assert len(floor_rows) == len(api_rows) == 40
         for api, floor in zip(api_rows, floor_rows, strict=True):
             assert floor["ref"] == api["ref"]
+            assert floor["description"] == api["description"]
+            assert floor["committee"]["code"] == api["committee"]["code"]
+            assert floor["closed_date"] == api["closed_date"]
             assert floor["meeting"] == api["meeting"]["ref"]
             assert floor["area"] == (api["agenda_item"] or {}).get("title")
             assert floor["due_date"] == api["due_date"]
@@ -130,6 +134,22 @@ def test_floor_rows_are_the_api_rows(generated, client):
             assert [floors.owner_display(o) for o in floor["owners"]] == [
                 o["display"] for o in api["owners"]
             ]
+    # Both shapes of the floor give the same rows (two queries where one would read the
+    # owners table whole, on PostgreSQL).
+    for order in ("id", "ref"):
+        one = floors.action_page_rows(limit=40, order=order)
+        floors._SHAPES[(connection.vendor, 40, 0, "", order)] = "two"
+        try:
+            assert floors.action_page_rows(limit=40, order=order) == one
+        finally:
+            floors._SHAPES.clear()
+    if connection.vendor == "postgresql":
+        # Prepared, as the API's reads are: PostgreSQL keeps the floor's statements.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements WHERE NOT from_sql")
+            statements = [row[0] for row in cursor.fetchall()]
+        assert any("FROM actions_action a" in sql for sql in statements)
+        assert any("FROM actions_actionowner o" in sql for sql in statements)
     # The ref order really is committee code, meeting number, then seq: of the two generated
     # committees (DRG, PSG) DRG comes first, and its first meeting's first action.
     assert floors.action_page_rows(limit=2, order="ref")[0]["ref"] == "DRG1-01"
@@ -158,7 +178,12 @@ def test_one_harness_pass_fills_a_row(generated, django_user_model):
     assert row.floor.n == 3
     assert row.ratio > 0
     assert row.queries >= 2
-    assert row.note == ""  # the API's rows are the floor's rows
+    assert "not the floor's" not in row.note  # the API's rows are the floor's rows
+    # The floor's plans are recorded: its page query and its owners query.
+    # (One query where its plan reads no growing table whole, else two: tiny tables are
+    # read whole on PostgreSQL.)
+    assert row.note.startswith(("floor: one query; plans: one: ", "floor: two queries; plans: "))
+    assert set(row.extra["floor_plans"]) in ({"one"}, {"page", "owners"})
     counts = by_key["api_list_queries"].extra["counts"]
     assert set(counts) >= {10, 50, 200, 500}
     table = text_table(results)
@@ -195,3 +220,21 @@ def test_table_says_missed_and_not_available_plainly():
     assert "94.00×" in table
     assert "not available" in table
     assert "composer.reminders is not in this tree" in markdown_table([absent])
+
+
+def test_register_floor_is_the_paths_own_html(generated, monkeypatch, tmp_path):
+    """The register PDF's floor lays out what the path lays out: the parts of its template
+    with the same rows, then the page-numbers document."""
+    from actions import register_pdf
+    from bench.measure_report import register_pdf_floor_files
+
+    monkeypatch.setattr(register_pdf, "REGISTER_PDF_PART_ROWS", 100)
+    register_pdf_floor_files(250, pages=7, folder=tmp_path)
+    files = sorted(p.name for p in tmp_path.glob("*.html"))
+    assert files == ["000-part.html", "001-part.html", "002-part.html", "999-numbers.html"]
+    first = (tmp_path / "000-part.html").read_text(encoding="utf-8")
+    refs = [a.ref for a in Action.objects.order_by("ref_sort", "pk")[:3]]
+    assert all(ref in first for ref in refs)
+    (tmp_path / "one").mkdir()
+    register_pdf_floor_files(50, pages=1, folder=tmp_path / "one")  # one part: one document
+    assert [p.name for p in (tmp_path / "one").glob("*.html")] == ["0-document.html"]
