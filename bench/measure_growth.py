@@ -140,13 +140,13 @@ def api_deep_path(first_path: str, user: Any) -> str | None:
     """The API list's page after the action ``DEEP_PAGE`` pages of 50 into what ``user``
     sees (or its last page), as the cursor a client following ``next`` would hold there."""
     from actions.models import Action
-    from core.api.pagination import KeysetPagination
+    from core.keyset import cursor_encode
 
     visible = Action.objects.visible_to(user).order_by("pk").values_list("pk", flat=True)
     position = min((DEEP_PAGE - 1) * 50, visible.count() - 50) - 1
     if position <= 0:
         return None
-    cursor = KeysetPagination._encode("id", [visible[position]], False)  # as a client holds it
+    cursor = cursor_encode("id", [visible[position]], False)  # as a client holds it
     return f"{first_path}&cursor={cursor}"
 
 
