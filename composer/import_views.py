@@ -6,7 +6,9 @@ report was last imported) is a choice in the preview's form, keeping the tracker
 unless the PMO takes the report's; the confirm step imports the previewed text (tied to it by
 its checksum) with those choices. PMO only (``core.roles``). A report longer than
 ``settings.IMPORT_BACKGROUND_ROWS`` lines is imported in the background on confirming
-(``composer.catalogue_jobs.report_job_create``), and the page that follows shows its progress.
+(``composer.catalogue_jobs.report_job_create``), and the page that follows shows its progress;
+one longer than ``settings.IMPORT_PREVIEW_MAX_ROWS`` is checked in the background too, as a
+back catalogue of one file (``composer.catalogue_jobs.catalogue_job_create``).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from django.urls import reverse
 from django.views import View
 
 from composer import importer
-from composer.catalogue_jobs import report_job_create
+from composer.catalogue_jobs import catalogue_job_create, report_job_create
 from composer.report_views import PmoOnlyMixin
 
 IMPORT_SESSION_KEY = "headline_report_import"
@@ -72,6 +74,13 @@ class HeadlineReportImportView(PmoOnlyMixin, View):
         name = upload.name
         try:
             text = importer.headline_report_text(upload.read())
+            if len(text.splitlines()) > settings.IMPORT_PREVIEW_MAX_ROWS:
+                # Too large even to check while the browser waits: checked in the background
+                # as a back catalogue of one file, whose page shows progress, then what the
+                # import would do (its conflicts keep the tracker's values), then imports.
+                upload.seek(0)
+                job = catalogue_job_create(uploads=[upload], acting_user=request.user)
+                return HttpResponseRedirect(reverse("catalogue-import-status", args=[job.pk]))
             result = importer.headline_report_import(
                 text=text, dry_run=True, acting_user=request.user
             )

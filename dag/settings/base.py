@@ -358,3 +358,6 @@ REMINDER_SEND_PARALLEL = env.int("REMINDER_SEND_PARALLEL", default=4)
 # record) is imported in the background, as a one-file back catalogue job with a progress
 # bar (composer.catalogue_jobs.report_job_create); a smaller one is imported on the request.
 IMPORT_BACKGROUND_ROWS = env.int("IMPORT_BACKGROUND_ROWS", default=1500)
+# One longer than this is not even previewed on the request: it is checked in the background
+# as a back catalogue of one file, with the catalogue's progress bar and preview.
+IMPORT_PREVIEW_MAX_ROWS = env.int("IMPORT_PREVIEW_MAX_ROWS", default=4000)

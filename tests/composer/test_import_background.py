@@ -137,3 +137,25 @@ def test_a_running_report_job_shows_the_records_written_so_far(client, pmo_user)
     cache.delete(progress_key(job.pk))
     assert "Writing the decisions" in fragment
     assert 'max="480" value="120"' in fragment
+
+
+@override_settings(IMPORT_BACKGROUND_ROWS=30, IMPORT_PREVIEW_MAX_ROWS=60)
+def test_a_report_too_large_to_preview_on_the_request_is_checked_in_the_background(
+    client, pmo_user, django_capture_on_commit_callbacks
+):
+    client.force_login(pmo_user)
+    assert len(SEED_TEXT.splitlines()) > 60
+    with django_capture_on_commit_callbacks(execute=True):  # the check, run in-process
+        asked = _preview(client, SEED_TEXT)
+    job = CatalogueImport.objects.get()
+    assert asked.status_code == 302
+    assert asked["Location"] == reverse("catalogue-import-status", args=[job.pk])
+    assert job.names == ["DAG028.txt"]
+    assert job.status == CatalogueImport.Status.CHECKED
+    assert job.summary[0]["meeting"] == "DAG028"
+    assert not Meeting.objects.filter(ref="DAG028").exists()  # checked, nothing written
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("catalogue-import-status", args=[job.pk]), {"do": "import"})
+    job.refresh_from_db()
+    assert job.status == CatalogueImport.Status.IMPORTED
+    assert Action.objects.get(ref="DAG28-01").history.last().history_user == pmo_user
