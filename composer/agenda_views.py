@@ -32,6 +32,7 @@ from meetings.pack import (
     agenda_items_with_papers,
     agenda_time_clashes,
     pack_is_out_of_date,
+    pack_is_withheld,
     paper_files,
 )
 from meetings.views import get_meeting_or_404
@@ -73,6 +74,7 @@ def agenda_page_context(request: HttpRequest, meeting: Meeting, **extra: Any) ->
             .filter(meeting=meeting)
             .first()
         )
+        context["pack_withheld"] = pack is not None and pack_is_withheld(pack)
         context["pack_out_of_date"] = pack is not None and pack_is_out_of_date(pack)
     if can_edit:
         context.setdefault("add_form", AgendaItemAddForm())

@@ -158,5 +158,6 @@ def test_a_previous_meeting_the_reader_may_not_see_has_no_time_shown(db, client)
     assert "DAG031</a> (6 December 2023 10:00) up to" in pmo_page
     with time_machine.travel(london(2023, 12, 7), tick=False):
         since = since_last_meeting(meeting=two.dag032, user=user("observer"))
-    assert since.previous == two.dag031 and not since.previous_named
+    assert since.previous == two.dag031
+    assert not since.previous_named
     assert since.since == two.dag031.start_at  # the window is the committee's, whoever reads
