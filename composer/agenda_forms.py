@@ -20,8 +20,10 @@ class PresenterChoiceField(forms.ModelChoiceField):
 
 class AgendaItemEditForm(VersionedForm):
     """An agenda item as the agenda shows it; ``meeting`` bounds nothing here but names the
-    form's people (the active directory)."""
+    form's people (the active directory). The page always carries the version: a POST
+    without it is refused."""
 
+    version_required = True
     title = forms.CharField(max_length=300)
     start_time = forms.TimeField(required=False, widget=TimeInput(), label="Start time")
     duration_minutes = forms.IntegerField(

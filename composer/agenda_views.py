@@ -19,6 +19,7 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 
 from composer.agenda_forms import AgendaItemAddForm, AgendaItemEditForm, PaperAddForm
 from composer.api.views import AgendaItemDetailApi
@@ -32,6 +33,7 @@ from meetings.pack import (
     agenda_items_with_papers,
     agenda_time_clashes,
     pack_is_out_of_date,
+    pack_is_withheld,
     paper_files,
 )
 from meetings.views import get_meeting_or_404
@@ -41,6 +43,20 @@ EDIT_FIELDS = ("title", "start_time", "duration_minutes", "presenter", "purpose"
 
 def agenda_url(meeting: Meeting) -> str:
     return reverse("meeting-agenda-page", args=[meeting.ref])
+
+
+def _outside_meeting(meeting: Meeting, item: AgendaItem) -> bool:
+    """Whether ``item``'s slot starts before the meeting or ends after it (allowed: the page
+    warns, as for an item that starts before the one above it)."""
+    if item.start_time is None:
+        return False
+    start = meeting.local_start
+    if item.start_time < start.time():
+        return True
+    end = timezone.localtime(meeting.end_at) if meeting.end_at else None
+    if end is None or end.date() != start.date() or item.end_time is None:
+        return False
+    return item.end_time > end.time()
 
 
 def agenda_page_context(request: HttpRequest, meeting: Meeting, **extra: Any) -> dict[str, Any]:
@@ -67,12 +83,15 @@ def agenda_page_context(request: HttpRequest, meeting: Meeting, **extra: Any) ->
         context["time_clashes"] = clashes = agenda_time_clashes(items)
         for item, earlier in clashes:
             item.starts_before = earlier
+        for item in items:
+            item.outside_meeting = _outside_meeting(meeting, item)
         context["meeting_papers"] = paper_files(loose)
         context["pack"] = pack = (
             agenda_readable(MeetingPack.objects.visible_to(request.user), request.user, "meeting__")
             .filter(meeting=meeting)
             .first()
         )
+        context["pack_withheld"] = pack is not None and pack_is_withheld(pack)
         context["pack_out_of_date"] = pack is not None and pack_is_out_of_date(pack)
     if can_edit:
         context.setdefault("add_form", AgendaItemAddForm())

@@ -5,7 +5,8 @@ A paper or pack is served only here, to a user who may see its meeting
 (``Meeting.objects.visible_to``, ``core.visibility``) and read its agenda (published, or
 the PMO): anyone else gets 404, as for a meeting they may not see. Files go out as
 attachments with ``X-Content-Type-Options: nosniff`` and the type their content was
-checked to be (``meetings.paper_files``).
+checked to be (``meetings.paper_files``). A pack built for fewer readers than its meeting
+has now (``meetings.pack.pack_is_withheld``) is not served: its page says to make it again.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from meetings.pack import (
     meeting_pack_get_for_user,
     meeting_pack_request,
     meeting_pack_retry,
+    pack_is_withheld,
 )
 from meetings.paper_files import CONTENT_TYPES
 from meetings.views import get_meeting_or_404
@@ -131,10 +133,13 @@ class PaperFileView(LoginRequired):
 
 
 def _pack_or_404(request: HttpRequest, meeting: Meeting, pk: int) -> MeetingPack:
+    """The pack, marked ``withheld`` when it may not be served to its current readers."""
     try:
-        return meeting_pack_get_for_user(meeting=meeting, pack_id=pk, user=request.user)
+        pack = meeting_pack_get_for_user(meeting=meeting, pack_id=pk, user=request.user)
     except MeetingPack.DoesNotExist as exc:
         raise Http404("No such meeting pack.") from exc
+    pack.withheld = pack_is_withheld(pack)
+    return pack
 
 
 def _pack_url(pack: MeetingPack) -> str:
@@ -174,6 +179,9 @@ class MeetingPackFileView(LoginRequired):
     def get(self, request: HttpRequest, ref: str, pk: int) -> HttpResponse:
         meeting = get_meeting_or_404(request, ref)
         pack = _pack_or_404(request, meeting, pk)
+        if pack.withheld:
+            context = {"pack": pack, "lost": False}
+            return render(request, "meetings/agenda/pack_page.html", context, status=404)
         if pack.status != MeetingPack.Status.READY or not pack.file:
             raise Http404("This meeting pack is not ready.")
         try:

@@ -13,6 +13,10 @@ Either way the records of the meeting itself are in (every reader of the pack re
 meeting: ``composer.since_last`` ``with_meeting_records``). The section says so, and ends
 with the address of the since-last page, where each reader sees their own view.
 
+The pack records the reader it was built for (:func:`pack_reader_kind`); when the meeting's
+reader is narrower now (:func:`pack_reader_narrower`: a guest invited, the meeting made
+Public, a member's seat ended), ``meetings.pack`` withholds it until it is made again.
+
 The pack is out of date (:func:`since_last_changed_after`) when a change the section could
 show was recorded after it was rendered, when an open action fell overdue since, or when
 the participants or the committee's seats changed (which can change the reader).
@@ -38,6 +42,7 @@ from .since_last import since_last_meeting
 
 PUBLIC_ONLY = "public"
 OBSERVER = "observer"
+READERS = (PUBLIC_ONLY, OBSERVER)  # the narrowest first
 
 
 def pack_reader_kind(meeting: Meeting) -> str:
@@ -50,6 +55,14 @@ def pack_reader_kind(meeting: Meeting) -> str:
     ).values("person_id")
     has_guest = meeting.participants.exclude(person_id__in=members).exists()
     return PUBLIC_ONLY if has_guest else OBSERVER
+
+
+def pack_reader_narrower(built: str, now: str) -> bool:
+    """Whether reader kind ``now`` may see less than ``built`` (an unknown kind is taken
+    as narrower: the pack is made again rather than served to a reader it may not fit)."""
+    if built not in READERS or now not in READERS:
+        return True
+    return READERS.index(now) < READERS.index(built)
 
 
 def pack_reader(meeting: Meeting) -> NominalReader:
@@ -126,5 +139,9 @@ def since_last_changed_after(meeting: Meeting, at: dt.datetime) -> bool:
 
 
 SINCE_LAST_SECTION = PackSection(
-    key="since-last", html=since_last_pack_html, changed_after=since_last_changed_after
+    key="since-last",
+    html=since_last_pack_html,
+    changed_after=since_last_changed_after,
+    reader=pack_reader_kind,
+    narrower=pack_reader_narrower,
 )

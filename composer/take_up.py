@@ -32,7 +32,10 @@ LEAVE = ""
 
 
 class TakeUpRowForm(ActionReviewForm):
-    """One row: the outcome (or left for now), the new due date and a note."""
+    """One row: the outcome (or left for now), the new due date and a note, at the action's
+    version (the page always carries it: a chosen row posted without it is refused)."""
+
+    version_required = True
 
     outcome = forms.ChoiceField(
         choices=[(LEAVE, "Leave for now"), *ActionReview.Outcome.choices], required=False

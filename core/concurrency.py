@@ -79,10 +79,28 @@ class VersionedForm(forms.Form):
     """A form that carries the version of the record it edits (hidden fields).
 
     Give ``version=`` when the form is shown; a bound form reads it back from the POST.
+    A form whose page always carries the version sets ``version_required``: a POST without
+    one (a crafted request) is then refused with a non-field error instead of saved unchecked.
     """
 
     version = forms.CharField(widget=forms.HiddenInput, required=False, max_length=100)
     read_values = forms.CharField(widget=forms.HiddenInput, required=False)
+    version_required = False
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data is None:  # a clean() of another base may return nothing
+            data = self.cleaned_data
+        if self.version_required and not data.get(VERSION_FIELD):
+            self.add_error(
+                None,
+                forms.ValidationError(
+                    "This form was sent without the version of the record it edits, so "
+                    "nothing was saved: reload the page and save again.",
+                    code="no_version",
+                ),
+            )
+        return data
 
     def __init__(self, *args: Any, version: Version | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -38,6 +38,13 @@ def _slot_check(item: AgendaItem) -> None:
         errors["start_time"] = "Give the start time of a slot that has a duration."
     if item.duration_minutes is not None and not 1 <= item.duration_minutes <= 24 * 60:
         errors["duration_minutes"] = "Give a duration from 1 to 1,440 minutes."
+    elif item.duration_minutes is not None and item.start_time is not None:
+        start = item.start_time.hour * 60 + item.start_time.minute
+        if start + item.duration_minutes >= 24 * 60:
+            errors["duration_minutes"] = (
+                f"A slot starting at {item.start_time:%H:%M} must end before midnight: "
+                f"give at most {24 * 60 - 1 - start} minutes."
+            )
     if errors:
         raise ValidationError(errors)
 
@@ -47,8 +54,9 @@ def agenda_item_edit(*, agenda_item: AgendaItem, acting_user: Any, **changes: An
     """Change an agenda item's title, time slot (``start_time``, ``duration_minutes``),
     ``presenter`` (a Person or None), ``purpose`` or ``change_request`` (a recorder).
 
-    Raises ValidationError for bad values (a duration without a start, a title another
-    item of the meeting has) and for other fields, PermissionDenied unless a recorder.
+    Raises ValidationError for bad values (a duration without a start, a slot running past
+    the meeting's day, a title another item of the meeting has) and for other fields,
+    PermissionDenied unless a recorder.
     """
     roles.require_recorder(acting_user, agenda_item.meeting.committee_id)
     item = AgendaItem.objects.select_for_update().get(pk=agenda_item.pk)

@@ -7,7 +7,10 @@ Apps above this one add sections to the cover (after the agenda) through
 :func:`pack_section_register` (the composer adds "Since the last meeting", which this app
 may not import: ``composer.since_last_pack``). The pack is one stored PDF read by all the
 meeting's readers, so a section shows only what every one of them may see; the pack is out
-of date when a section's inputs changed after it was rendered.
+of date when a section's inputs changed after it was rendered. A section says which reader it
+was built for (``reader``, stored on the pack as ``reader_basis``): when the meeting is read
+more widely now (a guest invited, the meeting made Public, a member's seat ended), the pack
+is withheld (:func:`pack_is_withheld`): not served, shown as out of date, to be made again.
 
 The cover's footer numbers its pages across the whole merged pack ("page 2 of 14"): the
 cover comes first, so its page numbers are the pack's, and the total counts the papers'
@@ -72,11 +75,17 @@ class PackSection:
 
     ``html(meeting, now)`` is its HTML fragment as of ``now`` (shown to every reader of the
     pack: it must hold only what all of them may see); ``changed_after(meeting, at)`` says
-    whether what feeds it changed after ``at`` (the pack is then out of date)."""
+    whether what feeds it changed after ``at`` (the pack is then out of date).
+
+    ``reader(meeting)`` names the reader the section is built for as things stand (stored
+    on the pack when it renders); ``narrower(built, now)`` says whether the reader ``now``
+    may see less than the one it was ``built`` for (the pack is then withheld)."""
 
     key: str
     html: Callable[[Meeting, dt.datetime], str]
     changed_after: Callable[[Meeting, dt.datetime], bool]
+    reader: Callable[[Meeting], str] | None = None
+    narrower: Callable[[str, str], bool] | None = None
 
 
 _SECTIONS: dict[str, PackSection] = {}
@@ -90,6 +99,28 @@ def pack_section_register(section: PackSection) -> None:
 def pack_sections() -> list[PackSection]:
     """The registered cover sections, in the order they were registered."""
     return list(_SECTIONS.values())
+
+
+def pack_reader_basis(meeting: Meeting) -> dict[str, str]:
+    """The reader each section of a pack of ``meeting`` is built for now, by section key."""
+    return {s.key: s.reader(meeting) for s in pack_sections() if s.reader is not None}
+
+
+def pack_is_withheld(pack: MeetingPack) -> bool:
+    """Whether the ready ``pack`` was built for a reader who may see more than the reader its
+    meeting has now (or for no known reader: a pack rendered before readers were recorded):
+    it may hold records some of its current readers may not see, so it is not served."""
+    if pack.status != MeetingPack.Status.READY:
+        return False
+    built = pack.reader_basis or {}
+    for section in pack_sections():
+        if section.reader is None:
+            continue
+        was = built.get(section.key)
+        now = section.reader(pack.meeting)
+        if was is None or (section.narrower is not None and section.narrower(was, now)):
+            return True
+    return False
 
 
 def agenda_items_with_papers(meeting: Meeting) -> QuerySet[AgendaItem]:
@@ -124,6 +155,8 @@ def pack_is_out_of_date(pack: MeetingPack) -> bool:
     reads an old pack for the current one. Two queries, and each section's own."""
     if pack.status != MeetingPack.Status.READY or pack.rendered_at is None:
         return False
+    if pack_is_withheld(pack):
+        return True
     meeting = pack.meeting
     if meeting.agenda_published_at and meeting.agenda_published_at > pack.rendered_at:
         return True
@@ -260,6 +293,16 @@ def meeting_pack_pdf(meeting: Meeting) -> tuple[bytes, int]:
     return out.getvalue(), len(writer.pages)
 
 
+def _render_for_readers(meeting: Meeting) -> tuple[dict[str, str], bytes, int]:
+    """(reader basis, pdf, pages) of ``meeting``'s pack; fails (to be retried) when the
+    meeting's readers changed while it rendered, as its sections may then mix two readers."""
+    basis = pack_reader_basis(meeting)
+    pdf, pages = meeting_pack_pdf(meeting)
+    if pack_reader_basis(meeting) != basis:
+        raise ValueError("The meeting's readers changed while the pack rendered. Retry.")
+    return basis, pdf, pages
+
+
 def _queue(pack: MeetingPack) -> None:
     # The task module imports this one (the task calls the service): imported here to break
     # that cycle, as actions.register_pdf does.
@@ -315,17 +358,18 @@ def meeting_pack_render(*, pack_id: int, acting_user: Any) -> MeetingPack:
     """Render and store pack ``pack_id``: the task's body, safe to run twice (a ready pack
     and one another worker renders are left alone); a failure is kept on the row."""
 
-    def store(pack: MeetingPack, result: tuple[bytes, int]) -> None:
-        pdf, pages = result
+    def store(pack: MeetingPack, result: tuple[dict[str, str], bytes, int]) -> None:
+        basis, pdf, pages = result
         pack.file.save(f"{pack.meeting.ref}-meeting-pack.pdf", ContentFile(pdf), save=False)
         pack.pages = pages
+        pack.reader_basis = basis
         pack.rendered_at = timezone.now()
         pack.status = MeetingPack.Status.READY
 
     return MEETING_PACK_RENDER.run(
         pack_id,
         acting_user=acting_user,
-        render=lambda pack: meeting_pack_pdf(pack.meeting),
+        render=lambda pack: _render_for_readers(pack.meeting),
         store=store,
         related=("meeting",),
     )

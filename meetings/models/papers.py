@@ -138,6 +138,9 @@ class MeetingPack(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     rendered_at = models.DateTimeField(null=True, blank=True)
+    # The reader each cover section was built for, by section key (``meetings.pack``):
+    # a pack whose meeting is now read more widely than that is not served.
+    reader_basis = models.JSONField(default=dict, blank=True)
 
     objects = MeetingPackQuerySet.as_manager()
 

@@ -277,3 +277,18 @@ def test_a_pack_made_before_a_paper_is_replaced_is_out_of_date(
         paper=paper, upload=upload("plan.pdf", pdf_bytes(2)), acting_user=pmo
     )
     assert pack_is_out_of_date(pack)
+
+
+def test_a_slot_must_end_before_midnight(seed, pmo):
+    (item,) = _items(seed.dag029, pmo, "Minutes and Actions")
+    for start, minutes in ((dt.time(23, 30), 120), (dt.time(0, 0), 1440), (dt.time(23), 60)):
+        with pytest.raises(ValidationError) as caught:
+            agenda_services.agenda_item_edit(
+                agenda_item=item, start_time=start, duration_minutes=minutes, acting_user=pmo
+            )
+        assert "before midnight" in caught.value.message_dict["duration_minutes"][0]
+    agenda_services.agenda_item_edit(
+        agenda_item=item, start_time=dt.time(23), duration_minutes=59, acting_user=pmo
+    )
+    item.refresh_from_db()
+    assert item.end_time == dt.time(23, 59)

@@ -318,3 +318,51 @@ def test_the_agenda_page_warns_when_the_order_contradicts_the_times(client, seed
     )
     page = client.get(PAGE).content.decode()
     assert 'id="agenda-time-warning"' not in page
+
+
+def _edit_post(client, url, **values):
+    form = client.get(url).context["form"]
+    posted = {
+        "title": "CR032 Decision",
+        "start_time": "10:00",
+        "duration_minutes": "20",
+        "presenter": "",
+        "purpose": "",
+        "change_request": "",
+        "version": form.initial["version"],
+        "read_values": form.initial["read_values"],
+    }
+    return client.post(url, {**posted, **values})
+
+
+@pytest.mark.parametrize(("start", "minutes"), [("23:30", "120"), ("00:00", "1440")])
+def test_a_slot_running_past_midnight_is_a_field_error(client, seed, agenda, start, minutes):
+    item, _ = agenda
+    login(client, "pmo")
+    url = f"{PAGE}items/{item.pk}/edit/"
+    response = _edit_post(client, url, start_time=start, duration_minutes=minutes)
+    assert response.status_code == 200
+    assert "duration_minutes" in response.context["form"].errors
+    assert "must end before midnight" in response.content.decode()
+    item.refresh_from_db()
+    assert (item.start_time, item.duration_minutes) == (dt.time(10, 15), 45)
+
+
+def test_a_slot_outside_the_meetings_time_is_kept_with_a_warning(client, seed, agenda):
+    item, _ = agenda
+    login(client, "pmo")
+    assert "Outside the meeting's time" not in client.get(PAGE).content.decode()
+    url = f"{PAGE}items/{item.pk}/edit/"
+    assert _edit_post(client, url, start_time="08:00", duration_minutes="30").status_code == 302
+    assert "Outside the meeting's time" in client.get(PAGE).content.decode()
+
+
+def test_an_item_edit_posted_without_its_version_is_refused(client, seed, agenda):
+    item, _ = agenda
+    login(client, "pmo")
+    url = f"{PAGE}items/{item.pk}/edit/"
+    response = _edit_post(client, url, version="", purpose="information")
+    assert response.status_code == 200
+    assert "sent without the version of the record it edits" in response.content.decode()
+    item.refresh_from_db()
+    assert item.purpose == "decision"

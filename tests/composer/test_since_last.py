@@ -136,3 +136,28 @@ def test_a_previous_meeting_the_reader_may_not_see_is_not_named(db, client):
     )
     client.force_login(two.users["pmo"])
     assert "DAG031" in client.get("/meetings/DAG032/since-last/").content.decode()
+
+
+def test_a_previous_meeting_the_reader_may_not_see_has_no_time_shown(db, client):
+    """The window still starts at DAG031 (Confidential, 6 December 2023), but a reader who
+    may not see it is not told when it was, on the page nor on the pack's section."""
+    from composer.since_last_pack import since_last_pack_html
+    from tests.fixtures import build_two_committees
+
+    two = build_two_committees()
+    client.force_login(two.users["observer"])
+    page = client.get("/meetings/DAG032/since-last/").content.decode()
+    assert "6 December 2023" not in page
+    assert "previous meeting up to" in page
+    section = since_last_pack_html(two.dag032, london(2024, 1, 5))
+    assert "DAG031" not in section
+    assert "6 December 2023" not in section
+    assert "previous meeting up to 5 January 2024" in section
+    client.force_login(two.users["pmo"])
+    pmo_page = client.get("/meetings/DAG032/since-last/").content.decode()
+    assert "DAG031</a> (6 December 2023 10:00) up to" in pmo_page
+    with time_machine.travel(london(2023, 12, 7), tick=False):
+        since = since_last_meeting(meeting=two.dag032, user=user("observer"))
+    assert since.previous == two.dag031
+    assert not since.previous_named
+    assert since.since == two.dag031.start_at  # the window is the committee's, whoever reads

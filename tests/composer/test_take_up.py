@@ -120,3 +120,17 @@ def test_only_the_pmo_saves(seed, client):
     assert "DAG28-01" in html
     assert "Save all" not in html
     assert client.post("/meetings/DAG029/take-up/", {"actions": "DAG28-01"}).status_code == 403
+
+
+def test_a_row_posted_without_its_version_is_refused(seed, client):
+    """The page always carries each row's version: a crafted POST without it saves nothing."""
+    login(client, "pmo")
+    data = posted(client.get("/meetings/DAG029/take-up/").content.decode())
+    data = {k: v for k, v in data.items() if not k.endswith("-version")}
+    data |= {"DAG28-01-outcome": "closed", "DAG28-02-outcome": "kept_open"}
+    response = client.post("/meetings/DAG029/take-up/", data)
+    assert response.status_code == 200
+    html = unescape(response.content.decode())
+    assert "DAG28-01: This form was sent without the version of the record it edits" in html
+    assert not ActionReview.objects.exists()
+    assert Action.objects.get(ref="DAG28-01").status == "open"
