@@ -73,3 +73,12 @@ def test_a_zip_inside_a_zip_and_a_docx_without_a_document_are_named_as_such():
         "DAG027.docx: the file is a ZIP archive but not a Word document: it has no "
         "word/document.xml" in problems
     )
+
+
+def test_the_single_import_page_says_it_takes_pdf_and_word(client, pmo_user):
+    from django.urls import reverse
+
+    client.force_login(pmo_user)
+    page = client.get(reverse("headline-report-import")).content.decode()
+    assert "Headline report (PDF, Word or text file)" in page
+    assert "extracted from its PDF (UTF-8)" not in page
