@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 
 from core import roles
@@ -28,7 +29,7 @@ from .parse import headline_report_parse
 from .records import ParsedReport
 from .results import HeadlineReportImportError, ImportProblem, ImportResult
 
-MAX_FILES = 200
+MAX_FILES = settings.DATA_UPLOAD_MAX_NUMBER_FILES  # one number for Django and the import
 # What an archive may unpack to: a ZIP's members are read whole, and a small archive can
 # hold gigabytes (a "zip bomb"); the sizes its directory declares are checked first.
 MAX_MEMBER_BYTES = 20 * 1024 * 1024

@@ -354,3 +354,6 @@ HEADLINE_REPORT_RENDER_MEMORY_MB = env.int("HEADLINE_REPORT_RENDER_MEMORY_MB", d
 # Reminder emails sent at once, each sender over its own connection kept open for the run
 # (composer.reminders.senders); 1 for a relay that takes one connection per client.
 REMINDER_SEND_PARALLEL = env.int("REMINDER_SEND_PARALLEL", default=4)
+# Files in one upload: the back catalogue's limit (composer.importer.catalogue.MAX_FILES
+# reads it), so Django's own refusal and the import's message agree.
+DATA_UPLOAD_MAX_NUMBER_FILES = 200

@@ -82,3 +82,17 @@ def test_the_single_import_page_says_it_takes_pdf_and_word(client, pmo_user):
     page = client.get(reverse("headline-report-import")).content.decode()
     assert "Headline report (PDF, Word or text file)" in page
     assert "extracted from its PDF (UTF-8)" not in page
+
+
+def test_more_files_than_the_limit_get_the_limit_in_words(client, pmo_user, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from composer.importer import catalogue
+
+    assert catalogue.MAX_FILES == settings.DATA_UPLOAD_MAX_NUMBER_FILES == 200
+    client.force_login(pmo_user)
+    uploads = [SimpleUploadedFile(f"r{n}.txt", b"x") for n in range(201)]
+    answer = client.post(reverse("catalogue-import"), {"files": uploads})
+    assert answer.status_code == 400
+    assert "import at most 200 at once" in answer.content.decode()
