@@ -96,3 +96,11 @@ def test_more_files_than_the_limit_get_the_limit_in_words(client, pmo_user, sett
     answer = client.post(reverse("catalogue-import"), {"files": uploads})
     assert answer.status_code == 400
     assert "import at most 200 at once" in answer.content.decode()
+
+
+def test_a_docx_with_only_its_document_part_says_what_is_missing():
+    fake_word = _zip(("word/document.xml", b"<w:document/>"))
+    assert (
+        "DAG027.docx: The Word document cannot be read: There is no item named "
+        "'[Content_Types].xml' in the archive." in _problems([("DAG027.docx", fake_word)])
+    )
