@@ -35,11 +35,12 @@ CHOICE_PREFIX = "choice:"
 
 
 class HeadlineReportUploadForm(forms.Form):
-    """The text of a headline report (as extracted from its PDF), UTF-8, up to 2 MB."""
+    """A headline report (its PDF, its Word document or its text as UTF-8), up to 2 MB."""
 
     file = forms.FileField(
-        label="Headline report (text file)",
-        help_text="The report's text, tab-separated, as extracted from its PDF (UTF-8).",
+        label="Headline report (PDF, Word or text file)",
+        help_text="The report as a PDF or a Word document (.docx), or its text, "
+        "tab-separated, saved as UTF-8.",
     )
 
     def clean_file(self) -> Any:

@@ -15,6 +15,7 @@ one transaction: one bad row writes nothing.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
@@ -23,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db import transaction
 from django.utils.dateparse import parse_datetime
 from openpyxl import load_workbook
@@ -30,6 +32,7 @@ from openpyxl import load_workbook
 from actions.models import Action
 from actions.services import action_close, action_reopen, action_update
 from core import roles
+from core.times import DATE_YEARS, date_in_range
 
 VERSION_HEADING = "Record version"
 IMPORTED = {"Description": "description", "Due date": "due_date", "Status": "status"}
@@ -79,9 +82,25 @@ def _text(value: Any) -> str:
     return text[1:] if text.startswith(_NEUTRALISED) else text
 
 
+def _decoded(data: bytes) -> str:
+    """CSV bytes as text: UTF-16 by its byte-order mark (Excel's "Unicode text"), else UTF-8
+    (with or without a mark) or, failing that, Windows-1252."""
+    if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise ValidationError("The file starts as UTF-16 text but is not.") from exc
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ValidationError("The file is neither an XLSX workbook nor a CSV text file.")
+
+
 def read_table(data: bytes) -> list[list[Any]]:
     """The file's rows (the first is the headings): XLSX by its content (a ZIP), otherwise
-    CSV in UTF-8 (with or without a byte-order mark) or, failing that, Windows-1252."""
+    CSV text (see :func:`_decoded`), separated by commas, semicolons or tabs."""
     if data[:4] == b"PK\x03\x04":
         try:
             sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).active
@@ -92,20 +111,20 @@ def read_table(data: bytes) -> list[list[Any]]:
                 f"The sheet has {sheet.max_row - 1} rows; import at most {MAX_ROWS}."
             )
         return [list(row) for row in sheet.iter_rows(values_only=True)]
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise ValidationError("The file is neither an XLSX workbook nor a CSV text file.")
+    text = _decoded(data)
     # The delimiter is the headings line's most frequent of comma, semicolon and tab (Excel
-    # writes semicolons in some locales); quoting is Excel's (a quote doubled inside a
-    # quoted cell), which csv.Sniffer, reading one line, guesses wrong.
-    headings = text.split("\n", 1)[0]
+    # writes semicolons in some locales, tabs in "Unicode text"); quoting is Excel's (a
+    # quote doubled inside a quoted cell), which csv.Sniffer, reading one line, guesses wrong.
+    headings = text.splitlines()[0] if text else ""
     delimiter = max(",;\t", key=headings.count)
-    return [list(row) for row in csv.reader(io.StringIO(text), csv.excel, delimiter=delimiter)]
+    reader = csv.reader(io.StringIO(text), csv.excel, delimiter=delimiter)
+    try:
+        return [list(row) for row in reader]
+    except csv.Error as exc:
+        raise ValidationError(
+            f"Line {reader.line_num} of the file is not readable CSV ({exc}): a line break "
+            "inside a cell must be in a quoted cell."
+        ) from exc
 
 
 def _date(value: Any) -> dt.date | None:
@@ -125,9 +144,20 @@ def _date(value: Any) -> dt.date | None:
 
 
 def _version(value: Any) -> dt.datetime | None:
+    """The row's record version; ValueError when it is not a date and time (the export
+    writes one, ISO 8601, and a spreadsheet program may make it a datetime cell)."""
     if isinstance(value, dt.datetime):
         return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-    return parse_datetime(str(value).strip()) if value else None
+    if not value:
+        return None
+    text = str(value).strip()
+    try:
+        parsed = parse_datetime(text)
+    except ValueError:
+        parsed = None
+    if parsed is None:
+        raise ValueError(f"the record version “{text}” is not a date and time the export wrote")
+    return parsed
 
 
 def _values_at(action: Action, when: dt.datetime | None) -> dict[str, Any] | None:
@@ -140,9 +170,11 @@ def _values_at(action: Action, when: dt.datetime | None) -> dict[str, Any] | Non
     return {name: getattr(record, name) for name in IMPORTED.values()}
 
 
-def _row_changes(action: Action, wanted: dict[str, Any], version: Any) -> list[Change]:
+def _row_changes(
+    action: Action, wanted: dict[str, Any], version: dt.datetime | None
+) -> list[Change]:
     current = {name: getattr(action, name) for name in IMPORTED.values()}
-    then = _values_at(action, _version(version))
+    then = _values_at(action, version)
     changes = []
     for name, new in wanted.items():
         if new == current[name]:
@@ -159,9 +191,19 @@ def _wanted(row: dict[str, Any]) -> dict[str, Any]:
         text = _text(row["Description"])
         if not text:
             raise ValueError("the description is empty")
+        try:
+            ProhibitNullCharactersValidator()(text)
+        except ValidationError as exc:
+            raise ValueError("the description holds a NUL character") from exc
         wanted["description"] = text
     if "Due date" in row:
-        wanted["due_date"] = _date(row["Due date"])
+        due = _date(row["Due date"])
+        if not date_in_range(due):
+            raise ValueError(
+                f"the due date {due.isoformat()} is out of range "
+                f"(give a date from {DATE_YEARS[0]} to {DATE_YEARS[1]})"
+            )
+        wanted["due_date"] = due
     if "Status" in row:
         word = _text(row["Status"]).lower()
         if word not in STATUS_WORDS:
@@ -204,10 +246,11 @@ def register_import_plan(*, data: bytes, user: Any) -> Plan:
         seen.add(ref)
         try:
             wanted = _wanted({k: v for k, v in record.items() if k in IMPORTED})
+            version = _version(record.get(VERSION_HEADING))
         except ValueError as exc:
             plan.errors.append(f"Row {number} ({ref}): {exc}.")
             continue
-        plan.changes += _row_changes(actions[ref], wanted, record.get(VERSION_HEADING))
+        plan.changes += _row_changes(actions[ref], wanted, version)
     plan.rows = len(records)
     return plan
 

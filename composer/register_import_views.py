@@ -21,6 +21,9 @@ from core import ratelimit
 from core.views import PmoRequired
 
 SESSION_KEY = "register_import"
+# The changes the preview showed as plain (not conflicts): one that has become a conflict by
+# the confirmation was changed in the tracker in between, and the message says it was kept.
+PREVIEWED_KEY = "register_import_plain"
 MAX_BYTES = 5 * 1024 * 1024
 
 
@@ -36,6 +39,20 @@ class RegisterUploadForm(forms.Form):
         if upload.size > MAX_BYTES:
             raise forms.ValidationError("The file is larger than 5 MB.")
         return upload.read()
+
+
+def confirmed_message(plan: Plan, taken: set[str], previewed: set[str]) -> str:
+    """ "1 change imported; DAG28-09 was changed in the tracker since the preview and kept as
+    it is": the count, and the refs whose previewed change became a conflict meanwhile."""
+    applied = [c for c in plan.changes if not c.conflict or c.key in taken]
+    message = f"{len(applied)} change{'s' if len(applied) != 1 else ''} imported from the register"
+    kept = sorted({c.ref for c in plan.conflicts if c.key in previewed and c.key not in taken})
+    if kept:
+        verb = "was" if len(kept) == 1 else "were"
+        message += (
+            f"; {', '.join(kept)} {verb} changed in the tracker since the preview and kept as it is"
+        )
+    return message + "."
 
 
 class RegisterImportView(ratelimit.RateLimitMixin, PmoRequired):
@@ -54,6 +71,7 @@ class RegisterImportView(ratelimit.RateLimitMixin, PmoRequired):
         plan = register_import_plan(data=data, user=request.user)
         if not plan.errors:
             request.session[SESSION_KEY] = base64.b64encode(data).decode()
+            request.session[PREVIEWED_KEY] = [c.key for c in plan.changes if not c.conflict]
         return self._page(request, RegisterUploadForm(), plan=plan)
 
     def _confirm(self, request: HttpRequest) -> HttpResponse:
@@ -69,11 +87,9 @@ class RegisterImportView(ratelimit.RateLimitMixin, PmoRequired):
         if plan.errors:
             return self._page(request, RegisterUploadForm(), plan=plan)
         del request.session[SESSION_KEY]
-        taken = set(request.POST.getlist("take"))
-        applied = [c for c in plan.changes if not c.conflict or c.key in taken]
+        previewed = set(request.session.pop(PREVIEWED_KEY, []))
         messages.success(
-            request,
-            f"Imported {len(applied)} change{'s' if len(applied) != 1 else ''} from the register.",
+            request, confirmed_message(plan, set(request.POST.getlist("take")), previewed)
         )
         return HttpResponseRedirect(reverse("action-list"))
 

@@ -7,13 +7,15 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, TooManyFilesSent, ValidationError
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.views import View
+from django.views import View, defaults
 
 from core import roles
 
@@ -98,3 +100,11 @@ def posted_form_id(request: HttpRequest, default: str) -> str:
 def today_london() -> Any:
     """Today's date in Europe/London."""
     return timezone.localdate()
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Django's 400 page, but an upload of too many files says so and how many may be sent."""
+    if isinstance(exception, TooManyFilesSent):
+        limit = settings.DATA_UPLOAD_MAX_NUMBER_FILES
+        return render(request, "400_too_many_files.html", {"limit": limit}, status=400)
+    return defaults.bad_request(request, exception)

@@ -45,3 +45,6 @@ if settings.OIDC_RP_CLIENT_ID:
 # MEDIA_ROOT is never served by path, not even with DEBUG: it holds the issued headline
 # reports (headline-reports/DAG029/DAG029-headline-report-v1.pdf, an easy guess), which the
 # report views serve only to users who may see the meeting.
+
+# A request with more files than DATA_UPLOAD_MAX_NUMBER_FILES is refused in words.
+handler400 = "core.views.bad_request"

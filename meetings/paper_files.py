@@ -17,6 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from pypdf import PdfReader
+from pypdf.errors import FileNotDecryptedError
 
 from meetings.models import PaperVersion
 
@@ -106,6 +107,13 @@ def _pdf_check(upload: Any) -> None:
     upload.seek(0)
     try:
         pages = len(PdfReader(upload).pages)
+    except FileNotDecryptedError as exc:  # a PDF that opens only with a password
+        raise ValidationError(
+            {
+                "file": "This PDF is encrypted (it opens only with a password), so the meeting "
+                "pack cannot include it. Save it without the password and upload that."
+            }
+        ) from exc
     except Exception as exc:  # pypdf raises many kinds for a damaged file
         raise ValidationError(
             {

@@ -76,6 +76,16 @@ def headline_report_text(data: bytes) -> str:
         except HeadlineReportImportError as error:
             raise documents.located(error, source) from error
         return source.text
+    if data.startswith(b"PK\x03\x04"):
+        raise HeadlineReportImportError(
+            [
+                ImportProblem(
+                    None,
+                    "the file is a ZIP archive but not a Word document: it has no "
+                    f"{documents.DOCX_PART}",
+                )
+            ]
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

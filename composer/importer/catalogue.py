@@ -13,20 +13,23 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 
 from core import roles
 
 from .api import headline_report_import, headline_report_text
+from .documents import DOCX_PART, is_docx
 from .parse import headline_report_parse
 from .records import ParsedReport
 from .results import HeadlineReportImportError, ImportProblem, ImportResult
 
-MAX_FILES = 200
+MAX_FILES = settings.DATA_UPLOAD_MAX_NUMBER_FILES  # one number for Django and the import
 # What an archive may unpack to: a ZIP's members are read whole, and a small archive can
 # hold gigabytes (a "zip bomb"); the sizes its directory declares are checked first.
 MAX_MEMBER_BYTES = 20 * 1024 * 1024
@@ -42,47 +45,84 @@ class CatalogueFile:
     name: str
     text: str
     report: ParsedReport
+    number: int = 0  # its position among the files, from 1 (two files may share a name)
 
 
 class CatalogueImportError(HeadlineReportImportError):
     """The catalogue cannot be imported; each problem names its file. Nothing was written."""
 
 
+def _refused(message: str) -> CatalogueImportError:
+    return CatalogueImportError([ImportProblem(None, message)])
+
+
+def _members(name: str, archive: zipfile.ZipFile) -> list[tuple[str, bytes]]:
+    """The archive's files (folders and hidden files left out), read whole once their
+    declared sizes are checked; a member that does not unpack to what the directory says
+    (a damaged or lying archive) refuses the archive in words."""
+    members = archive.infolist()
+    too_big = [m.filename for m in members if m.file_size > MAX_MEMBER_BYTES]
+    if too_big or sum(m.file_size for m in members) > MAX_UNPACKED_BYTES:
+        raise _refused(
+            f"{name}: unpacked, it is larger than a back catalogue can be "
+            f"({MAX_MEMBER_BYTES // 2**20} MB a file, {MAX_UNPACKED_BYTES // 2**20} MB in all)."
+        )
+    out = []
+    for member in sorted(members, key=lambda m: m.filename):
+        base = member.filename.rsplit("/", 1)[-1]
+        if member.is_dir() or not base or base.startswith((".", "__MACOSX")):
+            continue
+        try:
+            out.append((f"{name}/{member.filename}", archive.read(member)))
+        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
+            raise _refused(f"{name} is damaged: {exc}") from exc
+        except RuntimeError as exc:  # an encrypted member
+            raise _refused(f"{name}: {member.filename} is encrypted and cannot be read") from exc
+    return out
+
+
 def expand(files: Iterable[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
     """The files, with each ZIP archive replaced by the files in it (folders and hidden
-    files left out). A Word document is a ZIP too, and is kept whole."""
+    files left out). A Word document is a ZIP too, and is kept whole; a ZIP inside a ZIP is
+    kept as it is, and :func:`catalogue_read` refuses it."""
     out: list[tuple[str, bytes]] = []
     for name, data in files:
         if data.startswith(b"PK\x03\x04") and not name.lower().endswith(".docx"):
             try:
                 archive = zipfile.ZipFile(io.BytesIO(data))
-            except zipfile.BadZipFile:
+            except zipfile.BadZipFile as exc:
+                if name.lower().endswith(".zip"):
+                    raise _refused(f"{name} is damaged: {exc}") from exc
                 out.append((name, data))
                 continue
-            if "word/document.xml" in archive.namelist():
+            if DOCX_PART in archive.namelist():
                 out.append((name, data))
                 continue
-            members = archive.infolist()
-            too_big = [m.filename for m in members if m.file_size > MAX_MEMBER_BYTES]
-            if too_big or sum(m.file_size for m in members) > MAX_UNPACKED_BYTES:
-                raise CatalogueImportError(
-                    [
-                        ImportProblem(
-                            None,
-                            f"{name}: unpacked, it is larger than a back catalogue can be "
-                            f"({MAX_MEMBER_BYTES // 2**20} MB a file, "
-                            f"{MAX_UNPACKED_BYTES // 2**20} MB in all).",
-                        )
-                    ]
-                )
-            for member in sorted(members, key=lambda m: m.filename):
-                base = member.filename.rsplit("/", 1)[-1]
-                if member.is_dir() or not base or base.startswith((".", "__MACOSX")):
-                    continue
-                out.append((f"{name}/{member.filename}", archive.read(member)))
+            out += _members(name, archive)
         else:
             out.append((name, data))
     return out
+
+
+def _nested_zip(data: bytes) -> bool:
+    return data.startswith(b"PK\x03\x04") and not is_docx(data)
+
+
+def _twice(read: list[CatalogueFile]) -> list[ImportProblem]:
+    """A meeting in two files, named by their positions (two files may share a name)."""
+    first: dict[str, CatalogueFile] = {}
+    problems = []
+    for item in read:
+        earlier = first.setdefault(item.report.meeting_ref, item)
+        if earlier is not item:
+            problems.append(
+                ImportProblem(
+                    None,
+                    f"{item.report.meeting_ref} is in both {earlier.name} (file "
+                    f"{earlier.number}) and {item.name} (file {item.number})",
+                )
+            )
+    return problems
 
 
 def catalogue_read(
@@ -90,6 +130,7 @@ def catalogue_read(
 ) -> list[CatalogueFile]:
     """Read and parse every file, in meeting order; raises CatalogueImportError with every
     file's problems (each message starting with the file's name)."""
+    files = list(files)
     items = expand(files)
     if not items:
         raise CatalogueImportError([ImportProblem(None, "No files were given.")])
@@ -99,21 +140,20 @@ def catalogue_read(
         )
     read: list[CatalogueFile] = []
     problems: list[ImportProblem] = []
+    inside = {name for name, _ in items} - {name for name, _ in files}
     for number, (name, data) in enumerate(items, start=1):
         try:
+            if name in inside and _nested_zip(data):
+                raise HeadlineReportImportError(
+                    [ImportProblem(None, "a ZIP inside a ZIP is not read")]
+                )
             text = headline_report_text(data)
-            read.append(CatalogueFile(name, text, headline_report_parse(text)))
+            read.append(CatalogueFile(name, text, headline_report_parse(text), number))
         except HeadlineReportImportError as error:
             problems += [ImportProblem(None, f"{name}: {problem}") for problem in error.problems]
         if progress:
             progress(number, len(items), f"Read {name}")
-    refs: dict[str, str] = {}
-    for item in read:
-        earlier = refs.setdefault(item.report.meeting_ref, item.name)
-        if earlier != item.name:
-            problems.append(
-                ImportProblem(None, f"{item.name}: {item.report.meeting_ref} is also in {earlier}")
-            )
+    problems += _twice(read)
     if problems:
         raise CatalogueImportError(problems)
     return sorted(read, key=lambda item: (item.report.committee_code, item.report.start_at))

@@ -169,6 +169,10 @@ def docx_text(data: bytes) -> DocumentText:
         )
     try:
         document = Document(io.BytesIO(data))
+    except KeyError as exc:  # a part Word writes is missing: [Content_Types].xml, say
+        raise HeadlineReportImportError(
+            [ImportProblem(None, f"The Word document cannot be read: {exc.args[0]}.")]
+        ) from exc
     except Exception as exc:
         raise HeadlineReportImportError(
             [ImportProblem(None, f"The Word document cannot be read ({exc.__class__.__name__}).")]

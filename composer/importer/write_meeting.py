@@ -21,6 +21,7 @@ from meetings.services import (
     meeting_update,
 )
 
+from .kept import never_backwards
 from .text import LONDON, title_key
 from .writer import Writer
 
@@ -101,6 +102,7 @@ def meeting_write(w: Writer) -> None:
         _issued_date_warn(w, existing, values["report_issue_date"])
         values.pop("status")
         values.pop("report_issue_date")
+    never_backwards(w, existing, values)
     diff: dict[str, Any] = {}
     if existing.title == PLACEHOLDER_TITLE:
         diff = {k: v for k, v in values.items() if getattr(existing, k) != v}

@@ -361,3 +361,6 @@ IMPORT_BACKGROUND_ROWS = env.int("IMPORT_BACKGROUND_ROWS", default=1500)
 # One longer than this is not even previewed on the request: it is checked in the background
 # as a back catalogue of one file, with the catalogue's progress bar and preview.
 IMPORT_PREVIEW_MAX_ROWS = env.int("IMPORT_PREVIEW_MAX_ROWS", default=4000)
+# Files in one upload: the back catalogue's limit (composer.importer.catalogue.MAX_FILES
+# reads it), so Django's own refusal and the import's message agree.
+DATA_UPLOAD_MAX_NUMBER_FILES = 200

@@ -33,7 +33,7 @@ def test_the_pmo_takes_the_report_value_of_a_conflict_in_the_preview(open_page, 
     )
     page = open_page("pmo", width=width)
     page.goto("/reports/import/")
-    page.get_by_label("Headline report (text file)").set_input_files(str(SEED_PATH))
+    page.get_by_label("Headline report (PDF, Word or text file)").set_input_files(str(SEED_PATH))
     page.get_by_role("button", name="Check the file").click()
     page.get_by_role("heading", name="Conflicts").wait_for()
     keep = page.get_by_label("Keep the tracker's value: 08/11/2023")

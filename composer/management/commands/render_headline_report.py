@@ -1,4 +1,5 @@
-"""``manage.py render_headline_report DAG028 --output FILE.pdf``: render a report now."""
+"""``manage.py render_headline_report DAG028 --output FILE.pdf``: render a report now: the
+newest issued version when the records have not changed since it, else a draft."""
 
 from __future__ import annotations
 
@@ -8,8 +9,11 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from composer.report import headline_report_data
-from composer.report_render import headline_report_html, headline_report_pdf
+from composer.report_render import (
+    headline_report_current,
+    headline_report_html,
+    headline_report_pdf,
+)
 from core import refs
 from meetings.models import Meeting
 
@@ -36,7 +40,9 @@ class Command(BaseCommand):
         meeting = Meeting.objects.select_related("committee").filter(ref=ref).first()
         if meeting is None:
             raise CommandError(f"No meeting {ref}.")
-        data = headline_report_data(meeting=meeting)
+        # The issued version when nothing changed since it (its version and issue date, as
+        # the report page serves it), else a draft of the records as they stand.
+        data = headline_report_current(meeting=meeting).data
         output = Path(options["output"])
         if options["html"]:
             output.write_text(headline_report_html(data=data), encoding="utf-8")
