@@ -34,19 +34,11 @@ THREADS = 2
 REGISTERS = 3
 RENDER_WAIT_S = 300
 # Worker models measured beside the compose file's own (``--bind`` is added to each).
+_GUNICORN = ("gunicorn", "dag.wsgi", "--timeout", "60", "--access-logfile", "-")
 WEB_VARIANTS = {
-    "gthread 2 workers x 4 threads": [
-        "gunicorn",
-        "dag.wsgi",
-        "--workers",
-        "2",
-        "--threads",
-        "4",
-        "--timeout",
-        "60",
-        "--access-logfile",
-        "-",
-    ],
+    "sync 3 workers": [*_GUNICORN, "--workers", "3"],
+    "gthread 2 workers x 4 threads": [*_GUNICORN, "--workers", "2", "--threads", "4"],
+    "gthread 3 workers x 4 threads": [*_GUNICORN, "--workers", "3", "--threads", "4"],
 }
 
 
