@@ -22,7 +22,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from changerequests.expected_respondents import ia_tally_snapshot
-from changerequests.services import change_request_decide
 from core import events, refs, roles
 from core.actors import history_user
 from core.services import (
@@ -36,7 +35,7 @@ from core.services import (
 from meetings.models import AgendaItem, Meeting, Person
 
 from .models import TRANSITIONS, Decision
-from .services import CR_STATUS_FOR_DECISION
+from .services import CR_STATUS_FOR_DECISION, decision_decided_follow
 
 _KEYS = ["committee", "meeting", "agenda_item", "change_request", "decided_by"]
 _DECIDED_FIELDS = ["status", "conditions", "decided_at", "decided_by", "ia_tally"]
@@ -174,12 +173,4 @@ def _decide(
         decided.append(decision)
     history_bulk_update(Decision, decided, _DECIDED_FIELDS, acting_user=decided_by)
     for decision in decided:
-        cr_status = CR_STATUS_FOR_DECISION.get(decision.status)
-        if decision.change_request_id and cr_status:
-            change_request_decide(
-                change_request=decision.change_request,
-                outcome=cr_status,
-                decision_ref=decision.ref,
-                acting_user=decided_by,
-            )
-        events.emit("decision.decided", decision, acting_user=decided_by, status=decision.status)
+        decision_decided_follow(decision, acting_user=decided_by)

@@ -187,6 +187,15 @@ def decision_transition(
         # The impact assessment as it stood when the chair decided, kept with the decision.
         decision.ia_tally = ia_tally_snapshot(change_request=decision.change_request)
     validated_save(decision, acting_user=acting_user)
+    decision_decided_follow(decision, acting_user=acting_user)
+    return decision
+
+
+def decision_decided_follow(decision: Decision, *, acting_user: Any) -> None:
+    """What follows a decision's outcome once it is saved: its CR takes the outcome (by
+    ``change_request_decide``'s rule, in the decider's name), and ``decision.decided`` is
+    emitted. Called by :func:`decision_decide` and by the import's batch (``decisions.bulk``)."""
+    cr_status = CR_STATUS_FOR_DECISION.get(decision.status)
     if decision.change_request_id and cr_status:
         change_request_decide(
             change_request=decision.change_request,
@@ -194,8 +203,7 @@ def decision_transition(
             decision_ref=decision.ref,
             acting_user=acting_user,
         )
-    events.emit("decision.decided", decision, acting_user=acting_user, status=to_status)
-    return decision
+    events.emit("decision.decided", decision, acting_user=acting_user, status=decision.status)
 
 
 @transaction.atomic
