@@ -141,6 +141,13 @@ def catalogue_job_run(*, job_id: int, dry_run: bool) -> CatalogueImport:
     return job
 
 
+def _progress_cleared(job: CatalogueImport, step: str) -> None:
+    # A new step starts from nothing: the bar must not show the last step's 100% until the
+    # worker writes its first progress.
+    job.done, job.total, job.step = 0, 0, step
+    cache.delete(progress_key(job.pk))
+
+
 def catalogue_job_confirm(*, job: CatalogueImport, acting_user: Any) -> CatalogueImport:
     """Import a checked catalogue (the PMO's confirmation)."""
     roles.require_pmo(acting_user)
@@ -150,7 +157,8 @@ def catalogue_job_confirm(*, job: CatalogueImport, acting_user: Any) -> Catalogu
             raise ValueError(f"This catalogue is {job.get_status_display().lower()}.")
         job.status = CatalogueImport.Status.IMPORTING
         job.requested_by = acting_user
-        job.save(update_fields=["status", "requested_by"])
+        _progress_cleared(job, "Waiting for the import to start")
+        job.save(update_fields=["status", "requested_by", "done", "total", "step"])
         _start(job, dry_run=False)
     return job
 
@@ -163,6 +171,7 @@ def catalogue_job_retry(*, job: CatalogueImport, acting_user: Any) -> CatalogueI
         if job.status != CatalogueImport.Status.FAILED:
             raise ValueError(f"This catalogue is {job.get_status_display().lower()}.")
         job.status, job.problems = CatalogueImport.Status.CHECKING, []
-        job.save(update_fields=["status", "problems"])
+        _progress_cleared(job, "Waiting for the check to start")
+        job.save(update_fields=["status", "problems", "done", "total", "step"])
         _start(job, dry_run=True)
     return job

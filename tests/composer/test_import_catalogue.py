@@ -213,3 +213,27 @@ def test_the_command_names_the_bad_file_and_writes_nothing(tmp_path):
         call_command("import_headline_report", str(good), str(bad), stderr=err)
     assert "DAG030.txt: " in err.getvalue()
     assert not Meeting.objects.exists()
+
+
+def test_confirming_starts_the_bar_from_nothing_not_from_the_checks_100_percent():
+    from django.contrib.auth import get_user_model
+
+    from composer.catalogue_jobs import catalogue_job_confirm, job_progress
+    from composer.models import CatalogueImport
+    from tests.fixtures import demo_logins_ensure
+
+    demo_logins_ensure()
+    pmo = get_user_model().objects.get(username="pmo")
+    job = CatalogueImport.objects.create(
+        requested_by=pmo,
+        status=CatalogueImport.Status.CHECKED,
+        names=["a.txt"],
+        done=1,
+        total=1,
+        step="Read a.txt",
+    )
+    # Queued after commit, so no task runs here: the row is what the page shows meanwhile.
+    job = catalogue_job_confirm(job=job, acting_user=pmo)
+    job.refresh_from_db()
+    assert job.status == CatalogueImport.Status.IMPORTING
+    assert job_progress(job) == (0, 0, "Waiting for the import to start")
