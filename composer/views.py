@@ -23,7 +23,7 @@ from actions.selectors import (
 )
 from composer.forms import AgendaItemForm
 from composer.meeting_page import MeetingPage, meeting_page_get, meeting_page_get_for_user
-from core import roles
+from core import roles, visibility
 from core.links import url_maker
 from core.templatetags.governance import link_refs
 from core.views import (
@@ -111,7 +111,7 @@ def meeting_page_context(
             for kind in ("action", "decision", "discussion")
         },
         "agenda_form": AgendaItemForm(auto_id="add-area-%s") if can_edit else None,
-        "report_urls": report_urls(page.meeting),
+        "report_urls": report_urls(page.meeting, request.user),
     }
     context.update(extra)
     return context
@@ -128,14 +128,16 @@ def _page_links(page: MeetingPage) -> None:
         item.url = f"{meeting_url(item.meeting_ref)}#discussion-{item.pk}"
 
 
-def report_urls(meeting: Meeting) -> dict[str, str]:
-    """The headline report's pages for ``meeting`` (``composer.report_urls``): the HTML
-    preview, the PDF and the issue page."""
-    return {
-        "preview": reverse("headline-report-preview", args=[meeting.ref]),
-        "pdf": reverse("headline-report-pdf", args=[meeting.ref]),
-        "issue": reverse("headline-report-issue", args=[meeting.ref]),
-    }
+def report_urls(meeting: Meeting, user: Any) -> dict[str, str]:
+    """The headline report's pages for ``meeting`` (``composer.report_urls``) that ``user``
+    may open: the HTML preview and the PDF of the report as it stands (only for readers of
+    unissued reports: others read the issued versions listed on the page), and the issue
+    page."""
+    urls = {"issue": reverse("headline-report-issue", args=[meeting.ref])}
+    if visibility.sees_unissued_reports(user, meeting.committee_id):
+        urls["preview"] = reverse("headline-report-preview", args=[meeting.ref])
+        urls["pdf"] = reverse("headline-report-pdf", args=[meeting.ref])
+    return urls
 
 
 class MeetingDetailView(LoginRequired):
@@ -193,7 +195,7 @@ class MeetingReportsView(LoginRequired):
                 "meeting": meeting,
                 "page": {"headline_reports": reports},
                 "can_edit": roles.is_recorder(request.user, meeting.committee_id),
-                "report_urls": report_urls(meeting),
+                "report_urls": report_urls(meeting, request.user),
             },
         )
 
