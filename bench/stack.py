@@ -130,11 +130,12 @@ def compose_stack(
     work: Path,
     *,
     web_argv: list[str] | None = None,
-    collect_static: bool = True,
+    static_root: Path | None = None,
 ) -> Iterator[Stack]:
     """redis-server, then gunicorn (``web``) and the Celery ``worker`` with the compose file's
     commands, on ``database_url``; yields the Stack once ``/health/`` answers 200. Static files
-    are collected first as the image build does (``collect_static``), for the pages."""
+    are collected first, as the image build does (production settings need their manifest
+    even to load the URLs), unless ``static_root`` names a folder already collected."""
     redis_server = shutil.which("redis-server")
     if redis_server is None:
         raise NotAvailableError("redis-server is not installed (scripts/ensure-system-deps)")
@@ -161,8 +162,10 @@ def compose_stack(
                 str(work),
             ],
         )
-        if collect_static:
+        if static_root is None:
             stack.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"])
+        else:
+            env["STATIC_ROOT"] = str(static_root)
         services = compose_services()
         port = free_port()
         stack.start(

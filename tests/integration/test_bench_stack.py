@@ -8,12 +8,14 @@ compose file's web and worker commands come up on a fresh database and Redis, an
 from __future__ import annotations
 
 import urllib.request
+from pathlib import Path
 
 from bench.stack import PROXY_HEADERS, compose_services, compose_stack
 
 
 def test_the_bench_stack_runs_the_compose_commands_and_answers(stack_base, tmp_path):
-    with compose_stack(stack_base["database_url"], tmp_path, collect_static=False) as stack:
+    static_root = Path(stack_base["env"]["STATIC_ROOT"])  # collected by the fixture
+    with compose_stack(stack_base["database_url"], tmp_path, static_root=static_root) as stack:
         names = [name for name, _, _ in stack.processes]
         argv = {name: popen.args for name, popen, _ in stack.processes}
         request = urllib.request.Request(stack.base + "/health/", headers=PROXY_HEADERS)  # noqa: S310
