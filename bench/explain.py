@@ -83,15 +83,29 @@ def _sqlite_plan(sql: str, params: list[Any]) -> dict[str, Any]:
     return {"top": lines[0] if lines else "", "reads": reads, "nodes": lines, "read_whole": []}
 
 
-def floor_plans(*, limit: int, order: str = "id", status: str = "") -> dict[str, dict[str, Any]]:
+def floor_plans(
+    *,
+    limit: int,
+    order: str = "id",
+    status: str = "",
+    meetings: list[int] | None = None,
+    hidden: bool = False,
+) -> dict[str, dict[str, Any]]:
     """The plans of the floor's statements for a page of ``limit`` rows: ``one`` (page and
     owners together), or ``page`` and ``owners``, as :func:`floors.floor_shape` chose."""
     explain = _postgres_plan if connection.vendor == "postgresql" else _sqlite_plan
-    if floors.floor_shape(limit=limit, order=order, status=status) == "one":
-        return {"one": explain(*floors.one_sql(limit=limit, order=order, status=status))}
-    page_sql, page_params = floors.floor_sql(limit=limit, order=order, status=status)
+    shape = {
+        "limit": limit,
+        "order": order,
+        "status": status,
+        "meetings": meetings,
+        "hidden": hidden,
+    }
+    if floors.floor_shape(**shape) == "one":
+        return {"one": explain(*floors.one_sql(**shape))}
+    page_sql, page_params = floors.floor_sql(**shape)
     plans = {"page": explain(page_sql, page_params)}
-    rows = floors.action_page_rows(limit=limit, order=order, status=status)
+    rows = floors.action_page_rows(**shape)
     plans["owners"] = explain(*floors.owners_sql([row["id"] for row in rows] or [0]))
     return plans
 

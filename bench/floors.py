@@ -32,7 +32,7 @@ ORDERS = {
 # prepared statement is then planned for that LIMIT, not for an unknown one.
 _PAGE_SQL = """
 SELECT a.id, a.ref, a.description, a.due_date, a.status, a.closed_date, a.closure_note,
-       {created_at}, {updated_at}, a.agenda_item_id, ai.title, m.ref, dm.ref, c.code, c.name
+       {created_at}, {updated_at}, a.agenda_item_id, ai.title, m.ref, {due_ref}, c.code, c.name
 FROM actions_action a
 JOIN meetings_meeting m ON m.id = a.meeting_id
 JOIN meetings_committee c ON c.id = m.committee_id
@@ -78,14 +78,49 @@ def _iso(value: Any) -> Any:
     return value.isoformat() if isinstance(value, dt.date) else value
 
 
+def _in(column: str, ids: list[int], postgres: bool, hidden: bool) -> tuple[str, list[Any]]:
+    if postgres:
+        return f"{column} {'<> ALL' if hidden else '= ANY'}(%s)", [list(ids)]
+    marks = ", ".join("?" * len(ids)) or "NULL"
+    return f"{column} {'NOT IN' if hidden else 'IN'} ({marks})", list(ids)
+
+
+def reader_meetings(visible: list[int], every: list[int]) -> tuple[list[int], bool]:
+    """What the floor is told of a reader's meetings: the ids of the ``visible`` ones, or of
+    the hidden ones when they are fewer (less to send and to test per row), with True."""
+    hidden = sorted(set(every) - set(visible))
+    return (hidden, True) if len(hidden) < len(visible) else (sorted(visible), False)
+
+
 def floor_sql(
-    *, limit: int, offset: int = 0, status: str = "", order: str = "id"
+    *,
+    limit: int,
+    offset: int = 0,
+    status: str = "",
+    order: str = "id",
+    meetings: list[int] | None = None,
+    hidden: bool = False,
 ) -> tuple[str, list[Any]]:
-    """The page query of the floor and its parameters, in the driver's placeholder style."""
+    """The page query of the floor and its parameters, in the driver's placeholder style.
+
+    ``meetings``: the ids of the meetings the reader may see (or, with ``hidden``, may
+    not see), for a reader who does not see them all: only their actions are listed, and a
+    due meeting they may not see is left out, as the API leaves it out. The floor is given
+    the list, worked out beforehand by the app's own rule (:func:`reader_meetings`): the
+    least work, since the API must also find out what the reader sees."""
     postgres = connection.vendor == "postgresql"
     ph = "%s" if postgres else "?"
-    where = f"WHERE a.status <> {ph}" if status == "open" else ""
+    conditions = [f"a.status <> {ph}"] if status == "open" else []
     params: list[Any] = ["closed"] if status == "open" else []
+    due_ref, due_params = "dm.ref", []
+    if meetings is not None:
+        test, due_params = _in("dm.id", meetings, postgres, hidden)
+        due_ref = f"CASE WHEN {test} THEN dm.ref END"
+        test, ids = _in("a.meeting_id", meetings, postgres, hidden)
+        conditions.append(test)
+        params += ids
+    where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
+    params = due_params + params
     # On PostgreSQL timestamps are read as UTC without a zone, which psycopg's C loader
     # reads; with a zone Django's Python loader runs per value (the API reads them as text).
     stamps = {
@@ -97,16 +132,25 @@ def floor_sql(
         order=ORDERS[order],
         limit=int(limit),
         offset=f" OFFSET {int(offset)}" if offset else "",
+        due_ref=due_ref,
         **stamps,
     )
     return sql, params
 
 
 def one_sql(
-    *, limit: int, offset: int = 0, status: str = "", order: str = "id"
+    *,
+    limit: int,
+    offset: int = 0,
+    status: str = "",
+    order: str = "id",
+    meetings: list[int] | None = None,
+    hidden: bool = False,
 ) -> tuple[str, list[Any]]:
     """The page and its owners as one statement (see ``_ONE_SQL``) and its parameters."""
-    page, params = floor_sql(limit=limit, offset=offset, status=status, order=order)
+    page, params = floor_sql(
+        limit=limit, offset=offset, status=status, order=order, meetings=meetings, hidden=hidden
+    )
     page = page.replace("c.name\nFROM", "c.name, a.ref_sort\nFROM", 1)
     return _ONE_SQL.format(page=page.strip(), outer_order=_OUTER_ORDERS[order]), params
 
@@ -149,7 +193,13 @@ def _execute(sql: str, params: list[Any]) -> list[tuple]:
 
 
 def action_page_rows(
-    *, limit: int, offset: int = 0, status: str = "", order: str = "id"
+    *,
+    limit: int,
+    offset: int = 0,
+    status: str = "",
+    order: str = "id",
+    meetings: list[int] | None = None,
+    hidden: bool = False,
 ) -> list[dict[str, Any]]:
     """One page of actions with meeting, area and owners, by one or two statements on the
     raw driver.
@@ -159,18 +209,21 @@ def action_page_rows(
     ``area`` (title), ``description``, ``due_date`` (ISO text), ``status``, ``closed_date``,
     ``created_at``/``updated_at`` and ``owners`` (lead first: ``organisation``, ``role``,
     ``person``, ``is_lead``). ``status="open"`` keeps actions that are not closed (the
-    register's open filter).
+    register's open filter). ``meetings``: see :func:`floor_sql`.
 
     One statement (the page in a CTE, its owners joined) while its plan reads the owners
     by their index; two, as the API (the page, then the owners of its ids), where PostgreSQL
     would hash-join the whole owners table (108,000 rows) to the page (:func:`floor_shape`).
     """
-    if floor_shape(limit=limit, offset=offset, status=status, order=order) == "one":
-        joined = _execute(*one_sql(limit=limit, offset=offset, status=status, order=order))
+    shape = dict(
+        limit=limit, offset=offset, status=status, order=order, meetings=meetings, hidden=hidden
+    )
+    if floor_shape(**shape) == "one":
+        joined = _execute(*one_sql(**shape))
         page = list(dict.fromkeys(row[:15] for row in joined))
         owners = [row[16:] for row in joined if row[16] is not None]
         return _grouped(page, owners)
-    page = _execute(*floor_sql(limit=limit, offset=offset, status=status, order=order))
+    page = _execute(*floor_sql(**shape))
     owners = _execute(*owners_sql([row[0] for row in page])) if page else []
     return _grouped(page, owners)
 
@@ -178,18 +231,41 @@ def action_page_rows(
 _SHAPES: dict[tuple, str] = {}
 
 
-def floor_shape(*, limit: int, offset: int = 0, status: str = "", order: str = "id") -> str:
+def floor_shape(
+    *,
+    limit: int,
+    offset: int = 0,
+    status: str = "",
+    order: str = "id",
+    meetings: list[int] | None = None,
+    hidden: bool = False,
+) -> str:
     """``one`` (page and owners in one statement) when PostgreSQL's plan for it reads no
     growing table whole, else ``two`` (the page, then its owners); decided once per
     process and page shape from the plan (``EXPLAIN``, not run). SQLite reads the owners
     of a joined page by their index at any size: ``one``."""
-    key = (connection.vendor, limit, offset, status, order)
+    key = (
+        connection.vendor,
+        limit,
+        offset,
+        status,
+        order,
+        None if meetings is None else tuple(meetings),
+        hidden,
+    )
     if key not in _SHAPES:
         shape = "one"
         if connection.vendor == "postgresql":
             import psycopg
 
-            sql, params = one_sql(limit=limit, offset=offset, status=status, order=order)
+            sql, params = one_sql(
+                limit=limit,
+                offset=offset,
+                status=status,
+                order=order,
+                meetings=meetings,
+                hidden=hidden,
+            )
             connection.ensure_connection()
             with psycopg.Cursor(connection.connection) as cursor:
                 cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
@@ -259,9 +335,26 @@ def _grouped(page: list[tuple], owners: list[tuple]) -> list[dict[str, Any]]:
     ]
 
 
-def action_page_json(*, limit: int, offset: int = 0, status: str = "", order: str = "id") -> bytes:
+def action_page_json(
+    *,
+    limit: int,
+    offset: int = 0,
+    status: str = "",
+    order: str = "id",
+    meetings: list[int] | None = None,
+    hidden: bool = False,
+) -> bytes:
     """The floor of the action list: :func:`action_page_rows` serialized by orjson."""
-    return orjson.dumps(action_page_rows(limit=limit, offset=offset, status=status, order=order))
+    return orjson.dumps(
+        action_page_rows(
+            limit=limit,
+            offset=offset,
+            status=status,
+            order=order,
+            meetings=meetings,
+            hidden=hidden,
+        )
+    )
 
 
 def owner_display(owner: dict[str, Any]) -> str:

@@ -19,11 +19,17 @@ from .harness import (
 # --- 1. the API list of actions ------------------------------------------------------------
 
 
+API_TARGET = "≤ 2× floor (PostgreSQL)"
+API_RATIO = 2
+
+
 def api_list(ctx: Context) -> list[Result]:
-    """ms per request of ``/api/v1/actions/`` at 50 and 500 rows, against the floor."""
+    """ms per request of ``/api/v1/actions/`` at 50 and 500 rows, against the floor; at 50
+    rows also as a Chair, a Member and an Observer, each against a floor listing what that
+    reader sees."""
     out = []
     for size, order in ((50, "id"), (500, "id"), (50, "ref")):
-        target = "≤ 4× floor (PostgreSQL)" if (size, order) == (50, "id") else ""
+        target = API_TARGET if (size, order) == (50, "id") else ""
         label = "" if order == "id" else f", ordering={order}"
         result = Result(
             key=f"api_list_{size}_{order}",
@@ -35,6 +41,22 @@ def api_list(ctx: Context) -> list[Result]:
         out.append(
             guarded(result, lambda r, size=size, order=order: _fill_api_page(ctx, r, size, order))
         )
+    for role in ("Chair", "Member", "Observer"):
+        result = Result(
+            key=f"api_list_50_{role.lower()}",
+            title=f"API action list, 50 rows, as {'an' if role[0] in 'AEIOU' else 'a'} {role}",
+            db=ctx.db,
+            target=API_TARGET,
+            floor_label="raw SQL + orjson, the reader's meetings",
+        )
+        out.append(guarded(result, lambda r, role=role: _fill_api_role(ctx, r, role)))
+
+    fixed = Result(
+        key="api_fixed",
+        title="API root, with a token (no rows: the framework's fixed cost)",
+        db=ctx.db,
+    )
+    out.append(guarded(fixed, lambda r: _fill_api_fixed(ctx, r)))
 
     queries = Result(
         key="api_list_queries",
@@ -47,18 +69,59 @@ def api_list(ctx: Context) -> list[Result]:
     return out
 
 
-def _fill_api_page(ctx: Context, r: Result, size: int, order: str) -> None:
+def _fill_api_fixed(ctx: Context, r: Result) -> None:
+    """``GET /api/v1/`` with the same token: the request, middleware, DRF and the token's
+    query, and no rows. What the list costs beyond its floor is at least this."""
+    path = API_LIST.rsplit("/", 2)[0] + "/"
+    _require_url(path)
+    client = ctx.api_client()
+    r.queries, _ = count_queries(lambda: _get(client, path))
+    r.value = ms(time_calls(lambda: _get(client, path), repeats=ctx.repeats, warmup=2))
+
+
+def _fill_api_role(ctx: Context, r: Result, role: str) -> None:
+    """The 50-row page as ``role`` (a login of measure_growth's) against the floor given the
+    ids of the meetings that reader may see (worked out by the app's rule, untimed)."""
+    from django.test import Client
+    from rest_framework.authtoken.models import Token
+
+    from core.visibility import meeting_visible_q
+    from meetings.models import Meeting
+
+    from .measure_growth import role_users
+
+    user = role_users(ctx, (role,))[role]
+    token, _ = Token.objects.get_or_create(user=user)
+    visible = list(Meeting.objects.filter(meeting_visible_q(user)).values_list("pk", flat=True))
+    every = list(Meeting.objects.values_list("pk", flat=True))
+    meetings, hidden = floors.reader_meetings(visible, every)
+    client = Client(headers={"authorization": f"Token {token.key}"})
+    _fill_api_page(ctx, r, 50, "id", client=client, meetings=meetings, hidden=hidden)
+    r.note = f"{len(visible)} of {len(every)} meetings visible; {r.note}"
+
+
+def _fill_api_page(
+    ctx: Context,
+    r: Result,
+    size: int,
+    order: str,
+    *,
+    client: Any = None,
+    meetings: list[int] | None = None,
+    hidden: bool = False,
+) -> None:
     """One page of the API timed in turn with the floor fetching the same rows; a note when
     the rows differ, since the ratio would then compare different work."""
     path = f"{API_LIST}?page_size={size}"
     if order != "id":
         path += f"&ordering={order}"
     _require_url(path)
-    client = ctx.api_client()
+    client = client or ctx.api_client()
     rows = api_results(_get(client, path))
     if len(rows) != size:
         raise RuntimeError(f"{path} returned {len(rows)} rows, not {size}")
-    floor_rows = floors.action_page_rows(limit=size, order=order)
+    shape = {"limit": size, "order": order, "meetings": meetings, "hidden": hidden}
+    floor_rows = floors.action_page_rows(**shape)
     api_refs = [row.get("ref") for row in rows]
     floor_refs = [row["ref"] for row in floor_rows]
     if api_refs != floor_refs:
@@ -69,25 +132,25 @@ def _fill_api_page(ctx: Context, r: Result, size: int, order: str) -> None:
     r.queries, _ = count_queries(lambda: _get(client, path))
     samples, floor_samples = time_pair(
         lambda: _get(client, path),
-        lambda: floors.action_page_json(limit=size, order=order),
+        lambda: floors.action_page_json(**shape),
         repeats=ctx.repeats,
         warmup=2,
     )
     r.value, r.floor = ms(samples), ms(floor_samples)
     if r.target and ctx.is_postgres:
-        r.met = r.ratio is not None and r.ratio <= 4
+        r.met = r.ratio is not None and r.ratio <= API_RATIO
     r.extra["bytes"] = len(_get(client, path).content)
-    _record_floor_plans(r, size, order)
+    _record_floor_plans(r, shape)
 
 
-def _record_floor_plans(r: Result, size: int, order: str) -> None:
+def _record_floor_plans(r: Result, shape: dict[str, Any]) -> None:
     """The plans of the floor's two queries (EXPLAIN ANALYZE on PostgreSQL), printed and
     kept with the row: a floor with a bad plan would flatter the path."""
     import sys
 
     from .explain import floor_plans, plan_note
 
-    plans = floor_plans(limit=size, order=order)
+    plans = floor_plans(**shape)
     r.extra["floor_plans"] = plans
     print(f"[{r.db}] {r.title}: floor plans", file=sys.stderr)
     for name, plan in plans.items():

@@ -31,6 +31,8 @@ def url_maker(name: str, *, prefix: str = "") -> Callable[[Any], str]:
     before = prefix + before
 
     def url(key: Any) -> str:
+        if type(key) is int:  # an id: digits only, nothing to check or quote
+            return f"{before}{key}{after}"
         text = str(key)
         plain = text.isascii() and text.replace(".", "").replace("-", "").isalnum()
         return f"{before}{text if plain else quote(text, safe='')}{after}"

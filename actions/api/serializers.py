@@ -10,6 +10,7 @@ against the schema; a unit test compares the keys).
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.utils import timezone
@@ -148,29 +149,29 @@ def action_json(rows: list[ActionRow], links: Links) -> list[dict[str, Any]]:
     """The API representation of action ``rows`` (``actions.rows``, read with
     ``record=True``): plain dicts, no serializer per row (:class:`ActionOutputSerializer`
     documents the shape)."""
-    urls = _ActionUrls(links)
+    urls = _action_urls(links.origin)
     tz = timezone.get_current_timezone()
     return [_action_dict(row, urls, tz) for row in rows]
 
 
+@functools.lru_cache(maxsize=16)
+def _action_urls(origin: str) -> _ActionUrls:
+    """The link makers for ``origin`` (a host the site answers to, ``ALLOWED_HOSTS``), made
+    once per process and origin rather than once per request."""
+    return _ActionUrls(origin)
+
+
 class _ActionUrls:
-    """The links an action's JSON holds, each route reversed once for the whole list
-    (``core.links.url_maker``); a committee's link is kept by its code once built."""
+    """The links an action's JSON holds, each route reversed once
+    (``core.links.url_maker``)."""
 
-    def __init__(self, links: Links) -> None:
-        self.links = links
-        self.organisation = url_maker("api-organisation-detail", prefix=links.origin)
-        self.person = url_maker("api-person-detail", prefix=links.origin)
-        self.action = url_maker("api-action-detail", prefix=links.origin)
-        self.meeting = url_maker("api-meeting-detail", prefix=links.origin)
-        self.agenda_item = url_maker("api-agenda-item-detail", prefix=links.origin)
-        self._committees: dict[str, str] = {}
-
-    def committee(self, code: str) -> str:
-        url = self._committees.get(code)
-        if url is None:
-            url = self._committees[code] = self.links.url("api-committee-detail", code)
-        return url
+    def __init__(self, origin: str) -> None:
+        self.organisation = url_maker("api-organisation-detail", prefix=origin)
+        self.person = url_maker("api-person-detail", prefix=origin)
+        self.action = url_maker("api-action-detail", prefix=origin)
+        self.meeting = url_maker("api-meeting-detail", prefix=origin)
+        self.agenda_item = url_maker("api-agenda-item-detail", prefix=origin)
+        self.committee = url_maker("api-committee-detail", prefix=origin)
 
 
 def _action_dict(row: ActionRow, urls: _ActionUrls, tz: Any) -> dict[str, Any]:
