@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -27,18 +28,26 @@ from django.db import connection
 
 from .context import API_LIST, Context, _require_url
 from .harness import NotAvailableError, Result, Stats, guarded
-from .stack import PROXY_HEADERS, compose_stack
+from .stack import PROXY_HEADERS, compose_stack, durable_copy
 
 CONNECTIONS = 16
 THREADS = 2
 REGISTERS = 3
 RENDER_WAIT_S = 300
-# Worker models measured beside the compose file's own (``--bind`` is added to each).
-_GUNICORN = ("gunicorn", "dag.wsgi", "--timeout", "60", "--access-logfile", "-")
-WEB_VARIANTS = {
-    "sync 3 workers": [*_GUNICORN, "--workers", "3"],
-    "gthread 2 workers x 4 threads": [*_GUNICORN, "--workers", "2", "--threads", "4"],
-    "gthread 3 workers x 4 threads": [*_GUNICORN, "--workers", "3", "--threads", "4"],
+# Measured beside the compose file's own configuration, each differing from it in one thing:
+# (gunicorn's command or None for the compose file's, settings added, durable PostgreSQL).
+# ``--bind`` is added to each command.
+_GUNICORN = ("gunicorn", "dag.wsgi", "--timeout", "60")
+WEB_VARIANTS: dict[str, tuple[list[str] | None, dict[str, str], bool]] = {
+    "sync 2 workers": ([*_GUNICORN, "--workers", "2"], {}, False),
+    "gthread 2 workers x 4 threads": ([*_GUNICORN, "--workers", "2", "--threads", "4"], {}, False),
+    "with gunicorn's access log": (
+        [*_GUNICORN, "--workers", "3", "--access-logfile", "-"],
+        {},
+        False,
+    ),
+    "with connection health checks": (None, {"CONN_HEALTH_CHECKS": "True"}, False),
+    "PostgreSQL at durable defaults": (None, {}, True),
 }
 
 
@@ -98,9 +107,21 @@ def _throughput_rows(ctx: Context, label: str, runs: list[Any]) -> list[Result]:
     return [rps, p99]
 
 
-def _measure_variant(ctx: Context, label: str, web_argv: list[str] | None) -> list[Result]:
+def _measure_variant(
+    ctx: Context,
+    label: str,
+    web_argv: list[str] | None,
+    env_extra: dict[str, str] | None = None,
+    durable: bool = False,
+) -> list[Result]:
     runs_count = 2 if ctx.small else 3
-    with compose_stack(_database_url(), _work_dir() / "web", web_argv=web_argv) as stack:
+    with ExitStack() as stacked:
+        database_url = _database_url()
+        if durable:
+            database_url = stacked.enter_context(durable_copy(database_url))
+        stack = stacked.enter_context(
+            compose_stack(database_url, _work_dir() / "web", web_argv=web_argv, env_extra=env_extra)
+        )
         _load(stack.base, ctx, 1)  # warm every worker
         runs = [_load(stack.base, ctx, ctx.load_seconds) for _ in range(runs_count)]
     return _throughput_rows(ctx, label, runs)
@@ -183,14 +204,16 @@ def stack(ctx: Context) -> list[Result]:
     if not ctx.is_postgres:
         return []
     results: list[Result] = []
-    variants: dict[str, list[str] | None] = {"compose file": None, **WEB_VARIANTS}
-    for label, argv in variants.items():
+    variants = {"compose file": (None, {}, False), **WEB_VARIANTS}
+    for label, (argv, env_extra, durable) in variants.items():
         placeholder = Result(
             key=f"stack_api_50[{label}]", title=f"Compose stack ({label})", db=ctx.db
         )
 
-        def fill(r: Result, label: str = label, argv: list[str] | None = argv) -> None:
-            results.extend(_measure_variant(ctx, label, argv))
+        variant = (argv, env_extra, durable)
+
+        def fill(r: Result, label: str = label, variant: tuple = variant) -> None:
+            results.extend(_measure_variant(ctx, label, *variant))
 
         guarded(placeholder, fill)
         if placeholder.status != "ok":

@@ -17,6 +17,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -131,11 +132,13 @@ def compose_stack(
     *,
     web_argv: list[str] | None = None,
     static_root: Path | None = None,
+    env_extra: dict[str, str] | None = None,
 ) -> Iterator[Stack]:
     """redis-server, then gunicorn (``web``) and the Celery ``worker`` with the compose file's
     commands, on ``database_url``; yields the Stack once ``/health/`` answers 200. Static files
     are collected first, as the image build does (production settings need their manifest
-    even to load the URLs), unless ``static_root`` names a folder already collected."""
+    even to load the URLs), unless ``static_root`` names a folder already collected.
+    ``env_extra``: settings given to every process beside the compose file's (a variant)."""
     redis_server = shutil.which("redis-server")
     if redis_server is None:
         raise NotAvailableError("redis-server is not installed (scripts/ensure-system-deps)")
@@ -144,6 +147,7 @@ def compose_stack(
     work.mkdir(parents=True, exist_ok=True)
     redis_port = free_port()
     env = _environment(database_url, f"redis://127.0.0.1:{redis_port}/0", work)
+    env.update(env_extra or {})
     stack = Stack(env=env, work=work)
     try:
         stack.start(
@@ -184,3 +188,56 @@ def compose_stack(
         yield stack
     finally:
         stack.stop()
+
+
+def _postgres_bin() -> Path:
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name))
+    if found:
+        return found[-1]
+    initdb = shutil.which("initdb")
+    if initdb is None:
+        raise NotAvailableError("PostgreSQL's server programs are not installed")
+    return Path(initdb).parent
+
+
+@contextmanager
+def durable_copy(database_url: str) -> Iterator[str]:
+    """A copy of ``database_url``'s database in a new PostgreSQL cluster at the server's
+    durable defaults (fsync, synchronous_commit and full_page_writes on: what a deployment
+    runs, where the bench's and the tests' throwaway cluster turns them off); yields its
+    URL. The copy is ``pg_dump`` into ``pg_restore``; the cluster, in a new temporary
+    folder as ``scripts/with-postgres`` makes one, is removed afterwards."""
+    bindir = _postgres_bin()
+    work = Path(tempfile.mkdtemp(prefix="dag-durable-pg."))
+    data = work / "data"
+    as_pg: list[str] = []
+    if os.geteuid() == 0:  # PostgreSQL refuses to run as root, as scripts/with-postgres says
+        shutil.chown(work, "postgres")
+        as_pg = ["runuser", "-u", "postgres", "--"]
+    port = free_port()
+    ctl = [*as_pg, str(bindir / "pg_ctl"), "-D", str(data)]
+
+    def run(argv: list[str], **kwargs: Any) -> None:
+        done = subprocess.run(argv, capture_output=True, timeout=900, **kwargs)
+        if done.returncode != 0:
+            raise RuntimeError(f"{argv[-1]!r}: {done.stderr.decode(errors='replace')[-1500:]}")
+
+    run([*as_pg, str(bindir / "initdb"), "-D", str(data), "-U", "dag", "-A", "trust", "-E",
+         "UTF8", "--locale=C.UTF-8"])  # fmt: skip
+    options = f"-c listen_addresses=127.0.0.1 -c port={port} -k {work} -c max_connections=100"
+    run([*ctl, "-w", "-l", str(work / "server.log"), "-o", options, "start"])
+    try:
+        copy_url = f"postgres://dag@127.0.0.1:{port}/dag"
+        run([*as_pg, str(bindir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "dag",
+             "dag"])  # fmt: skip
+        dump = subprocess.Popen(
+            [str(bindir / "pg_dump"), "-Fc", "-d", database_url], stdout=subprocess.PIPE
+        )
+        run([str(bindir / "pg_restore"), "--no-owner", "-d", copy_url], stdin=dump.stdout)
+        if dump.wait(timeout=60) != 0:
+            raise RuntimeError("pg_dump of the bench database failed")
+        run([str(bindir / "psql"), "-d", copy_url, "-c", "VACUUM ANALYZE"])
+        yield copy_url
+    finally:
+        subprocess.run([*ctl, "-m", "immediate", "stop"], capture_output=True)
+        shutil.rmtree(work, ignore_errors=True)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from bench.stack import PROXY_HEADERS, compose_services, compose_stack
 
 
@@ -30,3 +32,28 @@ def test_the_bench_stack_runs_the_compose_commands_and_answers(stack_base, tmp_p
     assert argv["worker"] == compose_services()["worker"]["command"]
     assert status == 200
     assert all(popen.poll() is not None for popen in popens)
+
+
+def test_the_durable_copy_is_the_same_database_at_postgresql_defaults(stack_base):
+    import psycopg
+
+    from bench.stack import durable_copy
+
+    def read(url: str) -> tuple[str, str, str, int]:
+        with psycopg.connect(url) as conn:
+            settings = [
+                conn.execute(f"SHOW {name}").fetchone()[0]
+                for name in ("fsync", "synchronous_commit", "full_page_writes")
+            ]
+            migrations = conn.execute("SELECT count(*) FROM django_migrations").fetchone()[0]
+        return (*settings, migrations)
+
+    source = read(stack_base["database_url"])
+    with durable_copy(stack_base["database_url"]) as url:
+        copy = read(url)
+    # The test cluster runs with durability off (scripts/with-postgres); the copy does not.
+    assert source[:3] == ("off", "off", "off")
+    assert copy[:3] == ("on", "on", "on")
+    assert copy[3] == source[3] > 0
+    with pytest.raises(psycopg.OperationalError):  # the copy's server is gone
+        psycopg.connect(url, connect_timeout=3)
