@@ -23,7 +23,8 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from .context import API_LIST, Context, _get, _require_url
-from .harness import Result, count_queries, guarded, ms, time_calls
+from .harness import Result, Stats, count_queries, guarded, ms, time_calls
+from .measure_load import reminders
 
 DEEP_PAGE = 2_000
 ROLES = ("PMO", "Chair", "Member", "Observer")
@@ -219,4 +220,21 @@ def growth(ctx: Context, roles: tuple[str, ...] = ROLES) -> list[Result]:
     for page in PAGES:
         for role in roles:
             out.extend(_page_cells(ctx, page, role, users[role], actions))
+    out.extend(_reminder_cell(r, actions) for r in reminders(ctx))
     return out
+
+
+def _reminder_cell(r: Result, actions: int) -> Result:
+    """The reminder run (``measure_load.reminders``, seconds) as a cell of the table (ms):
+    the run reads every open action due or overdue, so it is a path that could grow."""
+    scaled = None
+    if r.value is not None:
+        scaled = Stats(r.value.median * 1000, r.value.p10 * 1000, r.value.p90 * 1000, r.value.n)
+    r.key, r.value, r.unit = "growth:reminders:whole:System", scaled, "ms"
+    r.extra["growth"] = {
+        "page": "Reminder run (locmem email)",
+        "position": "whole run",
+        "role": "System",
+        "actions": actions,
+    }
+    return r

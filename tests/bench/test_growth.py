@@ -51,8 +51,13 @@ def test_growth_cells_for_one_role_at_a_tiny_size(django_user_model):
     )
     results = growth(ctx, roles=("Chair",))
     by_key = {r.key: r for r in results}
-    # One first-page cell per page, a deep cell per paginated page.
-    assert len(results) == len(PAGES) + sum(p.paginated for p in PAGES)
+    # One first-page cell per page, a deep cell per paginated page, and the reminder run.
+    assert len(results) == len(PAGES) + sum(p.paginated for p in PAGES) + 1
+    run = by_key["growth:reminders:whole:System"]
+    assert run.status == "ok", run.note
+    assert run.unit == "ms"
+    assert run.extra["growth"]["page"] == "Reminder run (locmem email)"
+    assert run.extra["emails"] > 0
     for page in PAGES:
         first = by_key[f"growth:{page.key}:first:Chair"]
         assert first.status == "ok", first.note
