@@ -2,8 +2,9 @@
 
 Which owners to offer grows with the actions: an organisation is offered when it owns an
 action the reader may see, and for an Observer (who sees some meetings only) the database
-must look through owners until it finds one of a visible meeting. The answer depends only on *which meetings* the reader sees
-(``ActionOwner.objects.visible_to`` is the meeting rule, ``core.visibility``), so:
+must look through owners until it finds one of a visible meeting. The answer depends
+only on *which meetings* the reader sees (``ActionOwner.objects.visible_to`` is the
+meeting rule, ``core.visibility``), so:
 
 1. every view asks for the meetings the reader may see at which an action was raised (a
    query over meetings, an indexed probe each: it grows with meetings, not actions), which
