@@ -10,7 +10,7 @@ the list. What a user may see is ``Action.objects.visible_to(user)`` (``core.vis
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.db.models import F, Q, QuerySet
@@ -32,6 +32,7 @@ __all__ = [
     "action_register",
     "action_register_choices",
     "action_register_page",
+    "action_rows_page",
     "next_meeting_dates",
 ]
 
@@ -158,13 +159,14 @@ class RegisterPage:
     """A page of the register: its ``rows``, the cursors of the pages after and before it
     (None when there is none), whether it is the first page, and the number of actions it
     lists (``count``; ``has_more_than_count`` when a filter matches more than the count
-    reads: :func:`actions.register_cache.register_count`)."""
+    reads: :func:`actions.register_cache.register_count`; None: not counted, "My
+    actions")."""
 
     rows: list[ActionRow]
     next_cursor: str | None
     previous_cursor: str | None
     is_first: bool
-    count: int
+    count: int | None
     has_more_than_count: bool = False
 
     @property
@@ -189,9 +191,30 @@ def action_register_page(
     queries for the page (its rows, their owners' names) and at most one for the count.
     """
     qs = _register_filtered(user=user, filters=filters, today=today)
-    columns = REGISTER_KEYS.get(filters.sort, REGISTER_KEYS["ref"])
-    sort = filters.sort if filters.sort in REGISTER_KEYS else "ref"
-    values = action_row_values(qs, user=user)
+    page = action_rows_page(
+        qs, user=user, today=today, sort=filters.sort, cursor=cursor, from_end=from_end
+    )
+    count, more = register_count(user=user, filtered=filters.is_filtered, queryset=qs)
+    return replace(page, count=count, has_more_than_count=more)
+
+
+def action_rows_page(
+    queryset: QuerySet[Action],
+    *,
+    user: Any,
+    today: dt.date,
+    sort: str,
+    cursor: str | None = None,
+    from_end: bool = False,
+    area_titles: bool = False,
+) -> RegisterPage:
+    """The keyset page of ``queryset`` at ``cursor`` (None: the first; ``from_end``: the
+    last) in the register's ``sort`` (unknown: ref order), :data:`REGISTER_PAGE_SIZE`
+    rows: the register's pages and "My actions"' (``count`` None: not counted). A cursor
+    not of this sort gives the first page. Two queries (rows, owners)."""
+    columns = REGISTER_KEYS.get(sort, REGISTER_KEYS["ref"])
+    sort = sort if sort in REGISTER_KEYS else "ref"
+    values = action_row_values(queryset, area_titles=area_titles, user=user)
     try:
         page = keyset_page(
             values,
@@ -203,14 +226,12 @@ def action_register_page(
         )
     except CursorError:
         page = keyset_page(values, ordering=sort, columns=columns, size=REGISTER_PAGE_SIZE)
-    count, more = register_count(user=user, filtered=filters.is_filtered, queryset=qs)
     return RegisterPage(
         rows=action_rows_of(page.rows, today=today),
         next_cursor=page.next_cursor,
         previous_cursor=page.previous_cursor,
         is_first=not page.has_previous,
-        count=count,
-        has_more_than_count=more,
+        count=None,
     )
 
 

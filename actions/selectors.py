@@ -179,12 +179,27 @@ class OwnerActions:
     seats: list[str]
     rows: list[ActionRow]
     tab: str = MINE
+    # With ``paged``: the keyset page the rows are (its cursors; ``actions.register``).
+    page: Any = None
 
 
-def action_mine_for_user(*, user: Any, today: dt.date, tab: str = MINE) -> OwnerActions:
+def action_mine_for_user(
+    *,
+    user: Any,
+    today: dt.date,
+    tab: str = MINE,
+    paged: bool = False,
+    cursor: str | None = None,
+    from_end: bool = False,
+) -> OwnerActions:
     """ "My actions" of ``user``; ``today`` a London date. The :data:`MINE` tab is their own
     and their seats' actions (the same set as their reminder emails); :data:`ORGANISATION`
     their organisation's others. A fixed number of queries.
+
+    ``paged``: the rows are one keyset page of the register's size in due date order (the
+    register's pager, ``actions.register.action_rows_page``: ``cursor``, ``from_end``), so
+    someone owning thousands of open actions (a seat's, over years) gets a page, and the
+    last page costs what the first does; without, every row (the calendar feed).
     """
     person = _person_of(user)
     if person is None:
@@ -195,6 +210,20 @@ def action_mine_for_user(*, user: Any, today: dt.date, tab: str = MINE) -> Owner
         if is_current(m.start_date, m.end_date, today)
     ]
     shown = _organisations(user, person) if tab == ORGANISATION else _mine(user)
+    page = None
+    if paged:
+        # Imported here: the register's module reads this one's prefetches.
+        from .register import action_rows_page
+
+        page = action_rows_page(
+            shown,
+            user=user,
+            today=today,
+            sort="due_date",
+            cursor=cursor,
+            from_end=from_end,
+            area_titles=True,
+        )
     return OwnerActions(
         person=person,
         seats=[
@@ -202,8 +231,11 @@ def action_mine_for_user(*, user: Any, today: dt.date, tab: str = MINE) -> Owner
             for m in memberships
             if m.role != Membership.Role.OBSERVER
         ],
-        rows=action_rows(shown, today=today, area_titles=True, user=user),
+        rows=page.rows
+        if page is not None
+        else action_rows(shown, today=today, area_titles=True, user=user),
         tab=ORGANISATION if tab == ORGANISATION else MINE,
+        page=page,
     )
 
 

@@ -115,11 +115,20 @@ _FORM_ID_SLOT = "__item__"
 class ActionMineView(LoginRequired):
     """``/actions/mine/``: the user's own and their seats' open actions (the same set as
     their reminder emails), with what is due by the next meeting first; ``?tab=organisation``
-    shows their organisation's instead."""
+    shows their organisation's instead. In keyset pages of 50 by due date, as the register
+    (``?cursor=`` from the First/Previous/Next/Last links)."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
         today = today_london()
-        mine = action_mine_for_user(user=request.user, today=today, tab=request.GET.get("tab", ""))
+        cursor = request.GET.get("cursor") or None
+        mine = action_mine_for_user(
+            user=request.user,
+            today=today,
+            tab=request.GET.get("tab", ""),
+            paged=True,
+            cursor=None if cursor == "last" else cursor,
+            from_end=cursor == "last",
+        )
         upcoming = next_meetings_by_committee()
         # A next meeting the user may not see is not named (core.visibility).
         seen = visibility.visible_meeting_ids(request.user, upcoming.values())
@@ -152,6 +161,7 @@ class ActionMineView(LoginRequired):
                 "person": mine.person,
                 "seats": mine.seats,
                 "tab": mine.tab,
+                "page": mine.page,
                 "observer_only": roles.is_observer_only(request.user),
                 "due_next": due_next,
                 "later": later,

@@ -53,6 +53,14 @@ def decision_register(
     return qs.order_by("committee__code", "-seq")
 
 
+def decision_rows(queryset: QuerySet[Decision], ids: list[int]) -> list[Decision]:
+    """The decisions ``ids`` of ``queryset`` (its joins), in the order of ``ids``: a page
+    of the register read as its ids first (a narrow sorted read) and then its 50 rows, not
+    every decision joined to six tables and sorted for one page."""
+    by_pk = {d.pk: d for d in queryset.order_by().filter(pk__in=ids)}
+    return [by_pk[pk] for pk in ids if pk in by_pk]
+
+
 def decision_queue(*, user: Any) -> QuerySet[Decision]:
     """Decisions awaiting the chair (proposed or deferred), oldest meeting first: for a
     chair, those of the committees they chair (``core.roles.chaired_committee_ids``: the DAG

@@ -38,6 +38,7 @@ from .selectors import (
     decision_queue,
     decision_register,
     decision_reopenings_of,
+    decision_rows,
 )
 
 DECISION_VERSION_FIELDS = ("text", "status", "conditions", "agenda_item", "change_request")
@@ -78,7 +79,8 @@ class DecisionListView(LoginRequired):
         if form.is_bound and form.is_valid():
             status, text = form.cleaned_data["status"], form.cleaned_data["q"]
         qs = decision_register(user=request.user, status=status, text=text)
-        page = Paginator(qs, 50).get_page(request.GET.get("page"))
+        page = Paginator(qs.values_list("pk", flat=True), 50).get_page(request.GET.get("page"))
+        page.object_list = decision_rows(qs, list(page.object_list))
         return render(
             request,
             "decisions/decision_list.html",

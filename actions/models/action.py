@@ -17,7 +17,7 @@ from simple_history.models import HistoricalRecords
 from core.visibility import (
     MeetingRecordQuerySet,
     action_owned_q,
-    meeting_visible_q,
+    action_visible_q,
     sees_all_meetings,
 )
 
@@ -57,10 +57,7 @@ class ActionQuerySet(MeetingRecordQuerySet):
         (``core.visibility.action_owned_q``: the owner of an action may always open it)."""
         if sees_all_meetings(user):
             return self.all()
-        return self.filter(
-            meeting_visible_q(user, self.meeting_path)
-            | action_owned_q(user, ActionOwner.objects.all())
-        )
+        return self.filter(action_visible_q(user, ActionOwner.objects.all(), self.meeting_path))
 
     def owned_by(self, user: Any) -> ActionQuerySet:
         """The actions ``user`` owns in person or through a seat they hold on the action's

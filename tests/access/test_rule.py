@@ -166,3 +166,24 @@ def test_only_the_decisions_committee_chair_re_opens_it_and_with_a_visible_reaso
     assert reopening.acted_as == "chair"
     two.tmag_dec.refresh_from_db()
     assert two.tmag_dec.status == Decision.Status.PROPOSED
+
+
+@pytest.mark.parametrize("username", sorted(MEETINGS))
+def test_the_action_rule_leaves_out_only_seats_that_add_nothing(two, username):
+    """``action_visible_q`` drops the owned part's seats on committees whose every meeting
+    the reader sees (a chair's, the secretariat's): each login sees what the full rule
+    (every meeting they may see, every action they own) gives."""
+    from actions.models import ActionOwner
+    from core.visibility import action_owned_q, meeting_visible_q
+
+    user = two.users[username]
+    full = Action.objects.filter(
+        meeting_visible_q(user, "meeting__") | action_owned_q(user, ActionOwner.objects.all())
+    )
+    if username == "pmo":  # an empty Q (sees all) ORed is dropped: the full rule is all
+        full = Action.objects.all()
+    seen = Action.objects.visible_to(user)
+    assert set(seen.values_list("ref", flat=True)) == set(full.values_list("ref", flat=True))
+    if username in ("chair", "secretary"):  # their seats are on DAG, all of whose they read
+        sql = str(seen.query).upper()
+        assert "UPPER" not in sql
