@@ -215,9 +215,8 @@ def action_page_rows(
     by their index; two, as the API (the page, then the owners of its ids), where PostgreSQL
     would hash-join the whole owners table (108,000 rows) to the page (:func:`floor_shape`).
     """
-    shape = dict(
-        limit=limit, offset=offset, status=status, order=order, meetings=meetings, hidden=hidden
-    )
+    shape = {"limit": limit, "offset": offset, "status": status, "order": order}
+    shape |= {"meetings": meetings, "hidden": hidden}
     if floor_shape(**shape) == "one":
         joined = _execute(*one_sql(**shape))
         page = list(dict.fromkeys(row[:15] for row in joined))
