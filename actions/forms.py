@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from html import escape
 from typing import Any
 
@@ -104,23 +105,48 @@ class ListSelect(forms.Select):
         selected = self.format_value(value)
         has_selected = False
         parts = [f'<select name="{escape(name)}"{flatatt(self.build_attrs(self.attrs, attrs))}>']
-        for group_value, group_label in self.choices:
-            is_group = isinstance(group_label, list | tuple)
-            options = group_label if is_group else [(group_value, group_label)]
-            if is_group:
-                parts.append(f'\n  <optgroup label="{escape(str(group_value))}">')
-            for option_value, option_label in options:
-                option_value = "" if option_value is None else str(option_value)
-                is_selected = not has_selected and option_value in selected
-                has_selected |= is_selected
-                parts.append(
-                    f'\n  <option value="{escape(option_value)}"'
-                    f"{' selected' if is_selected else ''}>{escape(str(option_label))}</option>"
-                )
-            if is_group:
-                parts.append("\n  </optgroup>")
+        for option_value, before, after in _options_html(_frozen(self.choices)):
+            if option_value is None:  # an optgroup's opening or closing tag
+                parts.append(before)
+                continue
+            is_selected = not has_selected and option_value in selected
+            has_selected |= is_selected
+            parts.append(f"{before} selected{after}" if is_selected else before + after)
         parts.append("\n</select>")
         return mark_safe("".join(parts))  # noqa: S308 - every value and label is escaped
+
+
+def _frozen(choices: Choices) -> tuple:
+    return tuple(
+        (value, tuple(label)) if isinstance(label, list | tuple) else (value, label)
+        for value, label in choices
+    )
+
+
+@functools.lru_cache(maxsize=16)
+def _options_html(choices: tuple) -> tuple[tuple[str | None, str, str], ...]:
+    """Each option of ``choices`` escaped once: ``(value, html up to its selected mark,
+    html after it)``, or ``(None, tag, "")`` for an optgroup's tags. The register offers
+    the same 2,100 options to every reader of a class until a write changes them
+    (``actions.register_choices``), so they are escaped once, not on every view."""
+    out: list[tuple[str | None, str, str]] = []
+    for group_value, group_label in choices:
+        is_group = isinstance(group_label, tuple)
+        options = group_label if is_group else ((group_value, group_label),)
+        if is_group:
+            out.append((None, f'\n  <optgroup label="{escape(str(group_value))}">', ""))
+        for option_value, option_label in options:
+            option_value = "" if option_value is None else str(option_value)
+            out.append(
+                (
+                    option_value,
+                    f'\n  <option value="{escape(option_value)}"',
+                    f">{escape(str(option_label))}</option>",
+                )
+            )
+        if is_group:
+            out.append((None, "\n  </optgroup>", ""))
+    return tuple(out)
 
 
 class ListChoiceField(forms.ChoiceField):
