@@ -27,7 +27,7 @@ import logging
 import queue
 import smtplib
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
@@ -48,11 +48,13 @@ def send_parallel() -> int:
 
 @dataclass
 class Letter:
-    """One begun email: whose, its summary for the run's result, the message."""
+    """One begun email: whose, its summary for the run's result, the message, and the log
+    rows it was begun with (recorded when it ends)."""
 
     person_id: int
     summary: ReminderEmail
     message: Any
+    row_ids: list[int] = field(default_factory=list)
 
 
 @dataclass
