@@ -15,10 +15,12 @@ keeps SQLite (one writer at a time) and the run's query counts as they were, and
 threads need no database connection of their own.
 
 With N = 1 (or when only one connection opens) messages go from the run's own thread, as
-a custom backend that writes to the database may need. A relay that refuses extra
-connections gets the ones it accepted ("where the relay allows"). A send that fails
-closes its connection: the next message on it reconnects (a relay that drops the
-connection as a message starts gets that message again on a new one).
+a custom backend that writes to the database may need. A backend that sends in-process
+(locmem, console, file, dummy) gets one sender whatever N: nothing to wait for, and
+threads would only slow the run's own database writes (:func:`_in_process`). A relay
+that refuses extra connections gets the ones it accepted ("where the relay allows"). A
+send that fails closes its connection: the next message on it reconnects (a relay that
+drops the connection as a message starts gets that message again on a new one).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from typing import Any
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.mail import get_connection
+from django.core.mail.backends import console, dummy, locmem
 
 from composer.reminders.emails import ReminderEmail
 
@@ -79,9 +82,12 @@ class Senders:
         self._done: list[Outcome] = []
 
     def open(self) -> None:
-        """Open the connections; raises the error of the first if none opens."""
+        """Open the connections; raises the error of the first if none opens. A backend
+        that sends in-process (:func:`_in_process`) gets one, used from the run's thread."""
         for _ in range(self.size):
             connection = get_connection()
+            if self._connections and _in_process(connection):
+                break
             try:
                 connection.open()
             except Exception:
@@ -164,6 +170,18 @@ class Senders:
             self._executor.shutdown(wait=True, cancel_futures=True)
         for connection in self._connections:
             _close(connection)
+
+
+# Backends whose sending never waits on a network: memory, the console, a file.
+_IN_PROCESS_BACKENDS = (locmem.EmailBackend, console.EmailBackend, dummy.EmailBackend)
+
+
+def _in_process(connection: Any) -> bool:
+    """Whether ``connection`` sends without waiting on a network. Parallel senders only pay
+    for themselves while a send waits for a relay; for these they only cost: each database
+    write of the run's thread releases the GIL and then queues for it behind idle sender
+    threads (measured: a 300,000-action run to locmem took longer with four senders)."""
+    return isinstance(connection, _IN_PROCESS_BACKENDS)
 
 
 def _closed_before_data(exc: Exception) -> bool:
