@@ -86,8 +86,6 @@ class Senders:
         that sends in-process (:func:`_in_process`) gets one, used from the run's thread."""
         for _ in range(self.size):
             connection = get_connection()
-            if self._connections and _in_process(connection):
-                break
             try:
                 connection.open()
             except Exception:
@@ -102,6 +100,8 @@ class Senders:
                 break
             self._connections.append(connection)
             self._idle.put(connection)
+            if _in_process(connection):
+                break
         if len(self._connections) > 1:
             self._executor = ThreadPoolExecutor(
                 max_workers=len(self._connections), thread_name_prefix="reminder-send"
