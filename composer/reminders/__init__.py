@@ -26,7 +26,8 @@ The rules (issue #6; DESIGN.md "Who uses it"; CONVENTIONS.md "Tasks"):
   then begins, sends and records each person's email on its own (:mod:`.claims`): the
   person's rows move to ``sending``, the email goes, and they are marked ``sent`` or
   ``failed`` straight after. Up to ``REMINDER_SEND_PARALLEL`` emails (default 4) are sent at
-  once, each sender over one connection kept open for the run (:mod:`.senders`). An action
+  once, each sender over one connection kept open for the run (:mod:`.senders`; one
+  sender for a backend that sends in-process, such as locmem). An action
   closed since the run began is not reminded. A failed send is retried by the next run that
   still owes it (a task retry, the next day's run within the same window). A process killed
   while sending leaves the rows of the emails in flight (at most one per sender)
@@ -40,9 +41,10 @@ The rules (issue #6; DESIGN.md "Who uses it"; CONVENTIONS.md "Tasks"):
 
 Reading what is owed costs a fixed number of queries however many actions and people there
 are: committees, meetings in the window, owners of candidate actions (one ``values_list``),
-seat holders, the log's rows in the window. Each email then costs a fixed handful (its
-claim, its record), the price of losing at most one email's certainty per sender to a
-crash; the run sets its commits not to wait for the disk (:mod:`.commits`).
+seat holders, the log's rows in the window. Each email then costs three short statements
+(its actions' statuses, its begin, its record; each naming rows by primary key), the price
+of losing at most one email's certainty per sender to a crash; the run sets its commits
+not to wait for the disk (:mod:`.commits`).
 
 The modules: :mod:`.rules` (the kinds, their occasions, the calendar), :mod:`.candidates`
 (what is owed today, to whom), :mod:`.claims` (the log rows), :mod:`.commits` (the log's

@@ -263,6 +263,8 @@ class Composer:
         unsubscribe_url = self.unsubscribe_url.replace(
             "__TOKEN__", self.signer.sign(str(recipient.person_id))
         )
+        # The text and the HTML carry the same links: each token is signed once per email.
+        tokens: dict[str, str] = {}
         context = {
             "name": recipient.name,
             "digests": digests,
@@ -288,6 +290,7 @@ class Composer:
             body=sign_action_links(
                 self.text_template.render(Context(context, autoescape=False)),
                 person_id=recipient.person_id,
+                tokens=tokens,
             ),
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[formataddr((recipient.name, recipient.email))],
@@ -298,7 +301,9 @@ class Composer:
             },
         )
         html = sign_action_links(
-            self.html_template.render(Context(context)), person_id=recipient.person_id
+            self.html_template.render(Context(context)),
+            person_id=recipient.person_id,
+            tokens=tokens,
         )
         message.attach_alternative(html, "text/html")
         return message
@@ -307,10 +312,12 @@ class Composer:
 _LINK_PLACEHOLDER = re.compile(r"__ACT_(\d+)_(close|redate|note)__")
 
 
-def sign_action_links(body: str, *, person_id: int) -> str:
+def sign_action_links(body: str, *, person_id: int, tokens: dict[str, str] | None = None) -> str:
     """``body`` with each one-click link's placeholder replaced by its token for the person
-    (``composer.email_links.email_link_token``; a token per action and purpose)."""
-    tokens: dict[str, str] = {}
+    (``composer.email_links.email_link_token``; a token per action and purpose). ``tokens``:
+    the placeholders already signed for this person (filled in), shared by the parts of
+    one email."""
+    tokens = {} if tokens is None else tokens
 
     def token(match: re.Match) -> str:
         key = match[0]

@@ -211,26 +211,27 @@ def _begin(
     if not held:
         return None
     recipient = found.people[claimed.person_id]
+    row_ids = [claimed.rows[key] for key in held]
     try:
         summary, message = composer.compose(recipient, held)
     except Exception as exc:
         # Nothing went: failed, for the next run (the error propagates: a template is broken).
-        record_failed(run_id=run_id, person_id=recipient.person_id, error=_error_text(exc))
+        record_failed(run_id=run_id, row_ids=row_ids, error=_error_text(exc))
         raise
     result.emails.append(summary)
-    return Letter(recipient.person_id, summary, message)
+    return Letter(recipient.person_id, summary, message, row_ids)
 
 
 def _record(outcomes: list[Outcome], run_id: uuid.UUID) -> None:
     """Record each ended send: sent, or failed with the error for the next run."""
     for outcome in outcomes:
-        person_id = outcome.letter.person_id
+        letter = outcome.letter
         if outcome.error is None:
-            record_sent(run_id=run_id, person_id=person_id)
+            record_sent(run_id=run_id, row_ids=letter.row_ids)
             continue
-        outcome.letter.summary.error = _error_text(outcome.error)
-        logger.warning("Reminder to person %s failed: %s", person_id, outcome.error)
-        record_failed(run_id=run_id, person_id=person_id, error=outcome.letter.summary.error)
+        letter.summary.error = _error_text(outcome.error)
+        logger.warning("Reminder to person %s failed: %s", letter.person_id, outcome.error)
+        record_failed(run_id=run_id, row_ids=letter.row_ids, error=letter.summary.error)
 
 
 def _error_text(exc: BaseException) -> str:

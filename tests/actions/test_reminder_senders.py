@@ -8,6 +8,7 @@ and the DAG900 digest each), sent by four senders over connections kept open for
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections import Counter
 from email.utils import parseaddr
 from typing import ClassVar
@@ -103,6 +104,33 @@ def test_a_relay_refusing_every_connection_sends_nothing_and_claims_nothing(owed
     assert "SMTPConnectError" in run.failed[0].error
     assert not sink.messages
     assert not ReminderLog.objects.exists()
+
+
+class ThreadNotingBackend(locmem.EmailBackend):
+    """The locmem backend, noting the thread each email is sent from."""
+
+    threads: ClassVar[set[str]] = set()
+    made: ClassVar[int] = 0
+
+    def __init__(self, *args, **kwargs):
+        ThreadNotingBackend.made += 1
+        super().__init__(*args, **kwargs)
+
+    def send_messages(self, messages):
+        ThreadNotingBackend.threads.add(threading.current_thread().name)
+        return super().send_messages(messages)
+
+
+def test_an_in_process_backend_gets_one_sender_in_the_runs_thread_whatever_is_asked(owed, settings):
+    # Sending to memory waits on nothing: sender threads would only slow the run's writes.
+    settings.EMAIL_BACKEND = "tests.actions.test_reminder_senders.ThreadNotingBackend"
+    settings.REMINDER_SEND_PARALLEL = 4
+    ThreadNotingBackend.threads, ThreadNotingBackend.made = set(), 0
+    run = reminders.reminders_send(acting_user=SYSTEM, today=dt.date(2023, 10, 8))
+    assert len(run.sent) == PEOPLE
+    assert ThreadNotingBackend.threads == {threading.current_thread().name}
+    assert ThreadNotingBackend.made == 1  # one connection for the run
+    assert _all_sent()
 
 
 # --- cheap commits (composer.reminders.commits) ------------------------------------------------
