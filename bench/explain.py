@@ -83,29 +83,15 @@ def _sqlite_plan(sql: str, params: list[Any]) -> dict[str, Any]:
     return {"top": lines[0] if lines else "", "reads": reads, "nodes": lines, "read_whole": []}
 
 
-def floor_plans(
-    *,
-    limit: int,
-    order: str = "id",
-    status: str = "",
-    meetings: list[int] | None = None,
-    hidden: bool = False,
-) -> dict[str, dict[str, Any]]:
-    """The plans of the floor's statements for a page of ``limit`` rows: ``one`` (page and
-    owners together), or ``page`` and ``owners``, as :func:`floors.floor_shape` chose."""
+def floor_plans(page: floors.Page) -> dict[str, dict[str, Any]]:
+    """The plans of the floor's statements for ``page``: ``one`` (page and owners
+    together), or ``page`` and ``owners``, as :func:`floors.floor_shape` chose."""
     explain = _postgres_plan if connection.vendor == "postgresql" else _sqlite_plan
-    shape = {
-        "limit": limit,
-        "order": order,
-        "status": status,
-        "meetings": meetings,
-        "hidden": hidden,
-    }
-    if floors.floor_shape(**shape) == "one":
-        return {"one": explain(*floors.one_sql(**shape))}
-    page_sql, page_params = floors.floor_sql(**shape)
+    if floors.floor_shape(page) == "one":
+        return {"one": explain(*floors.one_sql(page))}
+    page_sql, page_params = floors.floor_sql(page)
     plans = {"page": explain(page_sql, page_params)}
-    rows = floors.action_page_rows(**shape)
+    rows = floors.action_page_rows(page)
     plans["owners"] = explain(*floors.owners_sql([row["id"] for row in rows] or [0]))
     return plans
 

@@ -18,7 +18,7 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
 django.setup()
 
-from .floors import action_page_json  # noqa: E402 (needs django.setup() first)
+from .floors import Page, action_page_json  # noqa: E402 (needs django.setup() first)
 
 
 def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
@@ -28,7 +28,7 @@ def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> 
         size = min(500, max(1, int(query.get("page_size", ["50"])[0])))
     except ValueError:
         size = 50
-    body = action_page_json(limit=size)
+    body = action_page_json(Page(size))
     start_response(
         "200 OK",
         [("Content-Type", "application/json"), ("Content-Length", str(len(body)))],

@@ -13,6 +13,7 @@ rendering and no ORM.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -78,36 +79,44 @@ def _iso(value: Any) -> Any:
     return value.isoformat() if isinstance(value, dt.date) else value
 
 
-def _in(column: str, ids: list[int], postgres: bool, hidden: bool) -> tuple[str, list[Any]]:
+def _in(column: str, ids: tuple[int, ...], postgres: bool, hidden: bool) -> tuple[str, list[Any]]:
     if postgres:
         return f"{column} {'<> ALL' if hidden else '= ANY'}(%s)", [list(ids)]
     marks = ", ".join("?" * len(ids)) or "NULL"
     return f"{column} {'NOT IN' if hidden else 'IN'} ({marks})", list(ids)
 
 
-def reader_meetings(visible: list[int], every: list[int]) -> tuple[list[int], bool]:
+def reader_meetings(visible: list[int], every: list[int]) -> tuple[tuple[int, ...], bool]:
     """What the floor is told of a reader's meetings: the ids of the ``visible`` ones, or of
     the hidden ones when they are fewer (less to send and to test per row), with True."""
-    hidden = sorted(set(every) - set(visible))
-    return (hidden, True) if len(hidden) < len(visible) else (sorted(visible), False)
+    hidden = tuple(sorted(set(every) - set(visible)))
+    return (hidden, True) if len(hidden) < len(visible) else (tuple(sorted(visible)), False)
 
 
-def floor_sql(
-    *,
-    limit: int,
-    offset: int = 0,
-    status: str = "",
-    order: str = "id",
-    meetings: list[int] | None = None,
-    hidden: bool = False,
-) -> tuple[str, list[Any]]:
-    """The page query of the floor and its parameters, in the driver's placeholder style.
+@dataclass(frozen=True)
+class Page:
+    """A page of the action list, as a floor reads it.
 
-    ``meetings``: the ids of the meetings the reader may see (or, with ``hidden``, may
-    not see), for a reader who does not see them all: only their actions are listed, and a
-    due meeting they may not see is left out, as the API leaves it out. The floor is given
-    the list, worked out beforehand by the app's own rule (:func:`reader_meetings`): the
-    least work, since the API must also find out what the reader sees."""
+    ``limit`` rows after ``offset``, in ``order`` (``id``, the API's default, or ``ref``);
+    ``status="open"`` keeps actions that are not closed (the register's open filter).
+    ``meetings``: the ids of the meetings the reader may see (or, with ``hidden``, may not
+    see), for a reader who does not see them all: only their actions are listed, and a due
+    meeting they may not see is left out, as the API leaves it out. The floor is given the
+    ids, worked out beforehand by the app's own rule (:func:`reader_meetings`): the least
+    work, since the API must also find out what the reader sees."""
+
+    limit: int
+    offset: int = 0
+    status: str = ""
+    order: str = "id"
+    meetings: tuple[int, ...] | None = None
+    hidden: bool = False
+
+
+def floor_sql(page: Page) -> tuple[str, list[Any]]:
+    """The page query of the floor and its parameters, in the driver's placeholder style."""
+    limit, offset, status, order = page.limit, page.offset, page.status, page.order
+    meetings, hidden = page.meetings, page.hidden
     postgres = connection.vendor == "postgresql"
     ph = "%s" if postgres else "?"
     conditions = [f"a.status <> {ph}"] if status == "open" else []
@@ -138,21 +147,11 @@ def floor_sql(
     return sql, params
 
 
-def one_sql(
-    *,
-    limit: int,
-    offset: int = 0,
-    status: str = "",
-    order: str = "id",
-    meetings: list[int] | None = None,
-    hidden: bool = False,
-) -> tuple[str, list[Any]]:
+def one_sql(page: Page) -> tuple[str, list[Any]]:
     """The page and its owners as one statement (see ``_ONE_SQL``) and its parameters."""
-    page, params = floor_sql(
-        limit=limit, offset=offset, status=status, order=order, meetings=meetings, hidden=hidden
-    )
-    page = page.replace("c.name\nFROM", "c.name, a.ref_sort\nFROM", 1)
-    return _ONE_SQL.format(page=page.strip(), outer_order=_OUTER_ORDERS[order]), params
+    sql, params = floor_sql(page)
+    sql = sql.replace("c.name\nFROM", "c.name, a.ref_sort\nFROM", 1)
+    return _ONE_SQL.format(page=sql.strip(), outer_order=_OUTER_ORDERS[page.order]), params
 
 
 def owners_sql(action_ids: list[int]) -> tuple[str, list[Any]]:
@@ -192,79 +191,44 @@ def _execute(sql: str, params: list[Any]) -> list[tuple]:
         cursor.close()
 
 
-def action_page_rows(
-    *,
-    limit: int,
-    offset: int = 0,
-    status: str = "",
-    order: str = "id",
-    meetings: list[int] | None = None,
-    hidden: bool = False,
-) -> list[dict[str, Any]]:
-    """One page of actions with meeting, area and owners, by one or two statements on the
-    raw driver.
+def action_page_rows(page: Page) -> list[dict[str, Any]]:
+    """One :class:`Page` of actions with meeting, area and owners, by one or two statements
+    on the raw driver.
 
-    ``order`` is ``id`` (the API's default) or ``ref``. Returns one dict per action in the
-    list's order, with the columns the API shows: ``ref``, ``committee``, ``meeting`` (ref),
-    ``area`` (title), ``description``, ``due_date`` (ISO text), ``status``, ``closed_date``,
-    ``created_at``/``updated_at`` and ``owners`` (lead first: ``organisation``, ``role``,
-    ``person``, ``is_lead``). ``status="open"`` keeps actions that are not closed (the
-    register's open filter). ``meetings``: see :func:`floor_sql`.
+    Returns one dict per action in the list's order, with the columns the API shows:
+    ``ref``, ``committee``, ``meeting`` (ref), ``area`` (title), ``description``,
+    ``due_date`` (ISO text), ``status``, ``closed_date``, ``created_at``/``updated_at`` and
+    ``owners`` (lead first: ``organisation``, ``role``, ``person``, ``is_lead``).
 
     One statement (the page in a CTE, its owners joined) while its plan reads the owners
     by their index; two, as the API (the page, then the owners of its ids), where PostgreSQL
     would hash-join the whole owners table (108,000 rows) to the page (:func:`floor_shape`).
     """
-    shape = {"limit": limit, "offset": offset, "status": status, "order": order}
-    shape |= {"meetings": meetings, "hidden": hidden}
-    if floor_shape(**shape) == "one":
-        joined = _execute(*one_sql(**shape))
-        page = list(dict.fromkeys(row[:15] for row in joined))
+    if floor_shape(page) == "one":
+        joined = _execute(*one_sql(page))
+        rows = list(dict.fromkeys(row[:15] for row in joined))
         owners = [row[16:] for row in joined if row[16] is not None]
-        return _grouped(page, owners)
-    page = _execute(*floor_sql(**shape))
-    owners = _execute(*owners_sql([row[0] for row in page])) if page else []
-    return _grouped(page, owners)
+        return _grouped(rows, owners)
+    rows = _execute(*floor_sql(page))
+    owners = _execute(*owners_sql([row[0] for row in rows])) if rows else []
+    return _grouped(rows, owners)
 
 
 _SHAPES: dict[tuple, str] = {}
 
 
-def floor_shape(
-    *,
-    limit: int,
-    offset: int = 0,
-    status: str = "",
-    order: str = "id",
-    meetings: list[int] | None = None,
-    hidden: bool = False,
-) -> str:
+def floor_shape(page: Page) -> str:
     """``one`` (page and owners in one statement) when PostgreSQL's plan for it reads no
     growing table whole, else ``two`` (the page, then its owners); decided once per
     process and page shape from the plan (``EXPLAIN``, not run). SQLite reads the owners
     of a joined page by their index at any size: ``one``."""
-    key = (
-        connection.vendor,
-        limit,
-        offset,
-        status,
-        order,
-        None if meetings is None else tuple(meetings),
-        hidden,
-    )
+    key = (connection.vendor, page)
     if key not in _SHAPES:
         shape = "one"
         if connection.vendor == "postgresql":
             import psycopg
 
-            sql, params = one_sql(
-                limit=limit,
-                offset=offset,
-                status=status,
-                order=order,
-                meetings=meetings,
-                hidden=hidden,
-            )
+            sql, params = one_sql(page)
             connection.ensure_connection()
             with psycopg.Cursor(connection.connection) as cursor:
                 cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
@@ -334,26 +298,9 @@ def _grouped(page: list[tuple], owners: list[tuple]) -> list[dict[str, Any]]:
     ]
 
 
-def action_page_json(
-    *,
-    limit: int,
-    offset: int = 0,
-    status: str = "",
-    order: str = "id",
-    meetings: list[int] | None = None,
-    hidden: bool = False,
-) -> bytes:
+def action_page_json(page: Page) -> bytes:
     """The floor of the action list: :func:`action_page_rows` serialized by orjson."""
-    return orjson.dumps(
-        action_page_rows(
-            limit=limit,
-            offset=offset,
-            status=status,
-            order=order,
-            meetings=meetings,
-            hidden=hidden,
-        )
-    )
+    return orjson.dumps(action_page_rows(page))
 
 
 def owner_display(owner: dict[str, Any]) -> str:

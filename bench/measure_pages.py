@@ -107,7 +107,7 @@ def _fill_api_page(
     order: str,
     *,
     client: Any = None,
-    meetings: list[int] | None = None,
+    meetings: tuple[int, ...] | None = None,
     hidden: bool = False,
 ) -> None:
     """One page of the API timed in turn with the floor fetching the same rows; a note when
@@ -120,8 +120,8 @@ def _fill_api_page(
     rows = api_results(_get(client, path))
     if len(rows) != size:
         raise RuntimeError(f"{path} returned {len(rows)} rows, not {size}")
-    shape = {"limit": size, "order": order, "meetings": meetings, "hidden": hidden}
-    floor_rows = floors.action_page_rows(**shape)
+    page = floors.Page(size, order=order, meetings=meetings, hidden=hidden)
+    floor_rows = floors.action_page_rows(page)
     api_refs = [row.get("ref") for row in rows]
     floor_refs = [row["ref"] for row in floor_rows]
     if api_refs != floor_refs:
@@ -132,7 +132,7 @@ def _fill_api_page(
     r.queries, _ = count_queries(lambda: _get(client, path))
     samples, floor_samples = time_pair(
         lambda: _get(client, path),
-        lambda: floors.action_page_json(**shape),
+        lambda: floors.action_page_json(page),
         repeats=ctx.repeats,
         warmup=2,
     )
@@ -140,17 +140,17 @@ def _fill_api_page(
     if r.target and ctx.is_postgres:
         r.met = r.ratio is not None and r.ratio <= API_RATIO
     r.extra["bytes"] = len(_get(client, path).content)
-    _record_floor_plans(r, shape)
+    _record_floor_plans(r, page)
 
 
-def _record_floor_plans(r: Result, shape: dict[str, Any]) -> None:
+def _record_floor_plans(r: Result, page: floors.Page) -> None:
     """The plans of the floor's two queries (EXPLAIN ANALYZE on PostgreSQL), printed and
     kept with the row: a floor with a bad plan would flatter the path."""
     import sys
 
     from .explain import floor_plans, plan_note
 
-    plans = floor_plans(**shape)
+    plans = floor_plans(page)
     r.extra["floor_plans"] = plans
     print(f"[{r.db}] {r.title}: floor plans", file=sys.stderr)
     for name, plan in plans.items():

@@ -110,9 +110,9 @@ def _renderer(kind: str, target: str) -> Callable[[], tuple[bytes, int]]:
             return report_render.headline_report_pdf(data=data), 0
 
     elif kind == "register-baseline":
-        from .floors import action_page_rows, plain_register_html
+        from .floors import Page, action_page_rows, plain_register_html
 
-        table = plain_register_html(action_page_rows(limit=int(target), order="ref"))
+        table = plain_register_html(action_page_rows(Page(int(target), order="ref")))
         rows = int(target)
 
         def render() -> tuple[bytes, int]:

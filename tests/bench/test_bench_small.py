@@ -120,7 +120,7 @@ def test_floor_rows_are_the_api_rows(generated, client):
         )
         assert response.status_code == 200
         api_rows = response.json()["results"]
-        floor_rows = floors.action_page_rows(limit=40, order=order)
+        floor_rows = floors.action_page_rows(floors.Page(40, order=order))
         assert len(floor_rows) == len(api_rows) == 40
         for api, floor in zip(api_rows, floor_rows, strict=True):
             assert floor["ref"] == api["ref"]
@@ -137,10 +137,10 @@ def test_floor_rows_are_the_api_rows(generated, client):
     # Both shapes of the floor give the same rows (two queries where one would read the
     # owners table whole, on PostgreSQL).
     for order in ("id", "ref"):
-        one = floors.action_page_rows(limit=40, order=order)
+        one = floors.action_page_rows(floors.Page(40, order=order))
         floors._SHAPES[(connection.vendor, 40, 0, "", order)] = "two"
         try:
-            assert floors.action_page_rows(limit=40, order=order) == one
+            assert floors.action_page_rows(floors.Page(40, order=order)) == one
         finally:
             floors._SHAPES.clear()
     if connection.vendor == "postgresql":
@@ -152,7 +152,7 @@ def test_floor_rows_are_the_api_rows(generated, client):
         assert any("FROM actions_actionowner o" in sql for sql in statements)
     # The ref order really is committee code, meeting number, then seq: of the two generated
     # committees (DRG, PSG) DRG comes first, and its first meeting's first action.
-    assert floors.action_page_rows(limit=2, order="ref")[0]["ref"] == "DRG1-01"
+    assert floors.action_page_rows(floors.Page(2, order="ref"))[0]["ref"] == "DRG1-01"
 
 
 def test_one_harness_pass_fills_a_row(generated, django_user_model):
