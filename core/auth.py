@@ -176,9 +176,17 @@ class ModelBackend(backends.ModelBackend):
 
         One query (:func:`user_row_query`), built once per process.
         """
+        pk = get_user_model()._meta.pk
         try:
-            user_id = get_user_model()._meta.pk.to_python(user_id)
+            user_id = pk.to_python(user_id)
         except ValidationError:
+            return None
+        # An id no row can have (beyond the column's range) matches nothing, as in the ORM;
+        # handed to the driver it would raise (SQLite's cannot bind it).
+        low, high = connection.ops.integer_field_range(pk.get_internal_type())
+        if isinstance(user_id, int) and not (
+            (low is None or user_id >= low) and (high is None or user_id <= high)
+        ):
             return None
         sql, models = user_row_query(connection.vendor, by_token=False)
         with connection.cursor() as cursor:
