@@ -113,6 +113,7 @@ def test_floor_rows_are_the_api_rows(generated, client):
 
     pmo = get_user_model().objects.get(username=generated.pmo_username)
     token = Token.objects.create(user=pmo)
+    floor_pages = {}
     for order in ("id", "ref"):
         response = client.get(
             f"/api/v1/actions/?page_size=40&ordering={order}",
@@ -120,7 +121,7 @@ def test_floor_rows_are_the_api_rows(generated, client):
         )
         assert response.status_code == 200
         api_rows = response.json()["results"]
-        floor_rows = floors.action_page_rows(floors.Page(40, order=order))
+        floor_rows = floor_pages[order] = floors.action_page_rows(floors.Page(40, order=order))
         assert len(floor_rows) == len(api_rows) == 40
         for api, floor in zip(api_rows, floor_rows, strict=True):
             assert floor["ref"] == api["ref"]
@@ -137,12 +138,14 @@ def test_floor_rows_are_the_api_rows(generated, client):
     # Both shapes of the floor give the same rows (two queries where one would read the
     # owners table whole, on PostgreSQL).
     for order in ("id", "ref"):
-        one = floors.action_page_rows(floors.Page(40, order=order))
-        floors._SHAPES[(connection.vendor, 40, 0, "", order)] = "two"
-        try:
-            assert floors.action_page_rows(floors.Page(40, order=order)) == one
-        finally:
-            floors._SHAPES.clear()
+        page = floors.Page(40, order=order)
+        for shape in ("one", "two"):
+            floors._SHAPES[(connection.vendor, page)] = shape
+            assert floors.floor_shape(page) == shape
+            try:
+                assert floors.action_page_rows(page) == floor_pages[order]
+            finally:
+                floors._SHAPES.clear()
     if connection.vendor == "postgresql":
         # Prepared, as the API's reads are: PostgreSQL keeps the floor's statements.
         with connection.cursor() as cursor:
