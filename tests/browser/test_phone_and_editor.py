@@ -10,6 +10,7 @@ prints, with the ref written in it linked.
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from meetings.models import DiscussionItem
 
@@ -31,8 +32,9 @@ def test_the_meeting_page_on_a_phone_folds_areas_and_jumps_to_one(open_page, see
     assert menu.is_visible()
     assert not page.get_by_role("navigation", name="Main").is_visible()
     menu.click()
-    assert menu.get_attribute("aria-expanded") == "true"
-    assert page.get_by_role("navigation", name="Main").is_visible()
+    # The page's script answers the click: wait for it (Playwright's expect retries).
+    expect(menu).to_have_attribute("aria-expanded", "true")
+    expect(page.get_by_role("navigation", name="Main")).to_be_visible()
     menu.click()
     # Every area folded to its title; the page is a fraction of its unfolded height.
     bodies = page.locator("section.area > .area-body")
@@ -43,12 +45,13 @@ def test_the_meeting_page_on_a_phone_folds_areas_and_jumps_to_one(open_page, see
     jump = page.get_by_role("navigation", name="Areas of DAG028")
     jump.get_by_role("link", name="CR023 Decision").click()
     cr023 = page.locator("section.area", has=page.get_by_role("heading", name="CR023 Decision"))
-    assert cr023.locator(".area-body").is_visible()
+    # The jump unfolds the area from the script's hashchange handler: wait for it.
+    expect(cr023.locator(".area-body")).to_be_visible()
     assert "DAG-DEC68" in cr023.inner_text()
     toggle = cr023.locator(".area-toggle")
-    assert toggle.get_attribute("aria-expanded") == "true"
+    expect(toggle).to_have_attribute("aria-expanded", "true")
     toggle.click()
-    assert cr023.locator(".area-body").is_hidden()
+    expect(cr023.locator(".area-body")).to_be_hidden()
     _axe_clean(page)
     # On a wide screen nothing is folded and there is no Menu button.
     wide = open_page("member", width=1280)
