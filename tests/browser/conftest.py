@@ -12,8 +12,13 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from core.actors import SYSTEM
+
+# Assertions wait as long as actions do (the contexts' default, below): under CI's load a page's
+# answer to a form can take longer than Playwright's 5 s.
+expect.set_options(timeout=10_000)
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
