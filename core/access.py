@@ -20,7 +20,6 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import models
-from django.db.models import Aggregate, F, OuterRef, Subquery, TextField, Value
 from django.utils import timezone
 
 
@@ -187,46 +186,8 @@ def user_access(user: Any) -> Access:
     return access
 
 
-def _membership_model() -> Any:
-    person_model = get_user_model()._meta.get_field("person").related_model
-    return person_model._meta.get_field("memberships").related_model
-
-
-class _SeatsJSON(Aggregate):
-    """The memberships' columns as JSON text, one ``[committee, role, constituency, start,
-    end]`` array each. Written as SQL functions rather than with ``JSONField``/``JSONObject``,
-    whose first use on SQLite asks the database whether it has JSON (a query of its own)."""
-
-    template = "JSON_GROUP_ARRAY(JSON_ARRAY(%(expressions)s))"
-    output_field = TextField()
-
-    def as_postgresql(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
-        template = "JSON_AGG(JSON_BUILD_ARRAY(%(expressions)s))::text"
-        return self.as_sql(compiler, connection, template=template, **extra_context)
-
-
 # The membership columns read with a user, in the order of each JSON array.
 SEAT_COLUMNS = ("committee", "role", "constituency", "start_date", "end_date")
-
-
-def seats_annotation(user_id: str = "pk") -> Subquery:
-    """Every membership of the user whose id is ``user_id`` (a field of the query's model),
-    as JSON text (``[[committee id, role, constituency, start, end], ...]``): the login
-    backend reads the seats with the user, in its one query, and hands them to
-    :func:`access_cache`."""
-    memberships = _membership_model()._default_manager.filter(person__user_id=OuterRef(user_id))
-    return Subquery(
-        memberships.order_by()
-        .annotate(_one=Value(1))
-        .values("_one")
-        .annotate(
-            rows=_SeatsJSON(
-                *[F(f"{name}_id" if name == "committee" else name) for name in SEAT_COLUMNS]
-            )
-        )
-        .values("rows"),
-        output_field=TextField(),
-    )
 
 
 def _date(value: Any) -> dt.date | None:
@@ -237,8 +198,8 @@ def _date(value: Any) -> dt.date | None:
 
 def access_cache(user: Any, person: Any, seats: Any) -> Access:
     """Cache on ``user`` their access from what was read with them: their ``person`` (or
-    None) and ``seats``, the memberships as :func:`seats_annotation` gives them (JSON text
-    or decoded; None for none). Returns it."""
+    None) and ``seats``, the memberships as ``core.auth.user_row_query`` reads them (JSON
+    text of :data:`SEAT_COLUMNS` arrays, or decoded; None for none). Returns it."""
     if isinstance(seats, str | bytes):
         seats = json.loads(seats)
     today = timezone.localdate()
