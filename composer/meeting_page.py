@@ -30,6 +30,7 @@ from composer.meeting_page_json import (
 from composer.meeting_page_reviews import (
     MeetingReviewRow,
     action_and_review_rows,
+    reviewed_meetings,
     reviews_json_list,
 )
 from core import visibility
@@ -49,11 +50,11 @@ __all__ = [
 
 # --- the meeting page (browser UI) ----------------------------------------------------------
 #
-# The meeting page of a busy meeting lists a few hundred actions. It is read in four queries:
+# The meeting page of a busy meeting lists a few hundred actions. It is read in five queries:
 # the meeting with its short lists (agenda items, decisions, report versions, later meetings,
 # reviews of earlier actions) as JSON; the meeting's and the reviewed actions as rows
-# (``actions.rows``: their columns, their owners' names); the discussion with its refs and
-# the other meetings' mentions. The long lists come back as
+# (``actions.rows``: their columns, then their owners' names); the ids of the discussion
+# items and the other meetings' mentions, then those items with their refs. The long lists come back as
 # plain values grouped in Python, not model instances: building an Action, its owners, their
 # organisations and people per row cost more than the rest of the page.
 
@@ -169,7 +170,8 @@ def meeting_page_get_for_user(*, ref: str, user: Any, today: dt.date | None = No
     """The meeting page of the meeting ``ref`` if ``user`` may see it, with the mentions by
     meetings they may see (``core.visibility``).
 
-    Four queries whatever the number of records. Raises Meeting.DoesNotExist when there is
+    Five queries whatever the number of records (one more when only a participation
+    could open a meeting the page names). Raises Meeting.DoesNotExist when there is
     no such meeting or the user may not see it, ValidationError when ``ref`` is no meeting
     ref.
     """
@@ -183,7 +185,7 @@ def meeting_page_get(*, meeting: Meeting, user: Any, today: dt.date | None = Non
     later ones; the headline report versions, newest first; and the discussion items of
     other meetings that mention it (those of meetings ``user`` may see).
 
-    Four queries whatever the number of records: each kind is read once and grouped by
+    Five queries whatever the number of records (see above): each kind is read once and grouped by
     area in Python. ``today`` (default: today in London) decides which actions are overdue.
     """
     return _meeting_page(
@@ -195,12 +197,19 @@ def meeting_page_get(*, meeting: Meeting, user: Any, today: dt.date | None = Non
 
 def _meeting_page(meeting: Meeting, *, user: Any, today: dt.date | None) -> MeetingPage:
     today = today or timezone.localdate()
-    later = _later_meetings(meeting, user=user)
+    later = _later_meetings(meeting)
+    # Whether the reader may see each later meeting and each reviewed action's meeting is
+    # decided from their seats (the meetings came with the page as JSON), with one query
+    # for them all when only a participation could open some.
+    seen = visibility.visible_meeting_ids(user, [*later, *reviewed_meetings(meeting)])
+    # Only the later meetings the reader may see are named ("Next meeting"): a Public
+    # meeting does not show that DAG030 is planned when DAG030 is Restricted to them.
+    later = [m for m in later if m.pk in seen]
     by_area: dict[int | None, MeetingArea] = {
         item.pk: MeetingArea(item, [], [], []) for item in _agenda_items(meeting)
     }
     loose = MeetingArea(None, [], [], [])
-    actions, reviews = action_and_review_rows(meeting, today, user=user)
+    actions, reviews = action_and_review_rows(meeting, today, user=user, seen_meetings=seen)
     for action in actions:
         by_area.get(action.agenda_item_id, loose).actions.append(action)
     for decision in _decisions(meeting):
@@ -252,17 +261,16 @@ def _headline_reports(meeting: Meeting) -> list[HeadlineReport]:
     return reports
 
 
-def _later_meetings(meeting: Meeting, *, user: Any) -> list[Meeting]:
-    """The committee's later meetings that ``user`` may see, soonest first (the first is the
+def _later_meetings(meeting: Meeting) -> list[Meeting]:
+    """The committee's later meetings, soonest first (the first the reader may see is the
     page's "Next meeting")."""
-    later = [
-        instance_from_json(Meeting, {**data, "committee_id": meeting.committee_id})
-        for data in meeting.page_later or []
-    ]
-    # Only the later meetings the reader may see are named ("Next meeting"): a Public
-    # meeting does not show that DAG030 is planned when DAG030 is Restricted to them.
-    seen = visibility.visible_meeting_ids(user, later)
-    later = sorted((m for m in later if m.pk in seen), key=lambda m: m.start_at)
+    later = sorted(
+        (
+            instance_from_json(Meeting, {**data, "committee_id": meeting.committee_id})
+            for data in meeting.page_later or []
+        ),
+        key=lambda m: m.start_at,
+    )
     for m in later:
         m.committee = meeting.committee
     return later

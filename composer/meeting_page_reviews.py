@@ -16,7 +16,6 @@ from django.utils.dateparse import parse_date
 from actions.models import Action, ActionReview
 from actions.rows import ActionRow, action_rows
 from composer.meeting_page_json import json_list
-from core import visibility
 from meetings.models import Meeting
 
 
@@ -59,13 +58,29 @@ class MeetingReviewRow:
         return self.outcome == ActionReview.Outcome.CLOSED and self.action.status != "closed"
 
 
+def reviewed_meetings(meeting: Meeting) -> list[Meeting]:
+    """The meetings of the earlier actions taken up at ``meeting`` (unsaved, from its JSON
+    list of reviews, with what decides whether a reader may see them)."""
+    return list(
+        {
+            data["action_meeting_id"]: Meeting(
+                pk=data["action_meeting_id"],
+                classification=data["action_classification"],
+                committee_id=data["action_committee_id"],
+            )
+            for data in meeting.page_reviews or []
+        }.values()
+    )
+
+
 def action_and_review_rows(
-    meeting: Meeting, today: dt.date, *, user: Any
+    meeting: Meeting, today: dt.date, *, user: Any, seen_meetings: set[int]
 ) -> tuple[list[ActionRow], list[MeetingReviewRow]]:
     """The meeting's actions in ref order, and the earlier actions taken up at it in order
     (the reviews' own columns came with the meeting as JSON): every action read as one list
-    of rows (``actions.rows``, two queries). A reviewed action of a meeting ``user`` may not
-    see is marked ``is_hidden``: the page names it without its text."""
+    of rows (``actions.rows``, two queries). A reviewed action of a meeting not among
+    ``seen_meetings`` (the ids of :func:`reviewed_meetings` that ``user`` may see) is marked
+    ``is_hidden``: the page names it without its text."""
     reviews = sorted(meeting.page_reviews or [], key=lambda d: (d["order"], d["id"]))
     reviewed = {data["action_id"] for data in reviews}
     rows = action_rows(
@@ -75,19 +90,9 @@ def action_and_review_rows(
         today=today,
         user=user,
     )
-    # The reviewed actions' meetings came with the reviews: whether the reader may see
-    # each is decided from their seats, without a query (unless only a participation
-    # could open one).
-    their_meetings = {
-        data["action_meeting_id"]: Meeting(
-            pk=data["action_meeting_id"],
-            classification=data["action_classification"],
-            committee_id=data["action_committee_id"],
-        )
-        for data in reviews
+    hidden = {
+        data["action_id"] for data in reviews if data["action_meeting_id"] not in seen_meetings
     }
-    seen = visibility.visible_meeting_ids(user, their_meetings.values())
-    hidden = {data["action_id"] for data in reviews if data["action_meeting_id"] not in seen}
     by_pk = {row.pk: row for row in rows}
     return [row for row in rows if row.meeting_id == meeting.pk], [
         MeetingReviewRow(

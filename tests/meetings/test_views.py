@@ -381,9 +381,10 @@ def _add_actions(meeting: Meeting, count: int, start: int) -> None:
 # The meeting page's queries: session, the user with their roles and person (core.auth,
 # one query; the person for the navigation's "My actions"), then the page's own four: the
 # meeting with its agenda items, decisions, report versions and later meetings; the actions
-# with their owners; the reviews of earlier actions with theirs; the discussion with its
-# refs and the mentions of it; and the header's unread notifications (the bell, one count).
-MEETING_PAGE_QUERIES = 7
+# with their owners; the reviews of earlier actions with theirs; the ids of the discussion
+# items and of those mentioning the meeting, then those items with their refs; and the
+# header's unread notifications (the bell, one count).
+MEETING_PAGE_QUERIES = 8
 
 
 @pytest.mark.parametrize("username", ["pmo", "member", "observer"])
