@@ -189,14 +189,22 @@ def _pdfs_under_load(ctx: Context) -> Result:
         bad = sum(run.non_2xx + run.timeouts for run in during)
         failed = [name for name, status in statuses.items() if status != "ready"]
         r.met = bool(r.value.median >= 0.8 * r.floor.median and not bad and not failed and done)
-        r.extra.update(statuses=statuses, render_seconds=round(rendered_s, 1))
+        r.extra.update(
+            statuses=statuses, render_seconds=round(rendered_s, 1), cpu_shares=stack.cpu_shares
+        )
         r.note = (
             f"{len(during)} windows of {window}s while rendering ({rendered_s:.0f}s until "
             f"all {len(statuses)} were done); p99 {Stats.of([x.p99_ms for x in during]).median:.0f}"
             f" ms; {bad} responses not 2xx or timed out; not ready: {', '.join(failed) or 'none'}"
+            f"; CPU weights as the compose file's: {_weights(stack.cpu_shares)}"
         )
 
     return guarded(result, fill)
+
+
+def _weights(shares: dict[str, int | str]) -> str:
+    """The services' CPU weights as started (``bench.cgroups``), for a result's note."""
+    return ", ".join(f"{name} {weight}" for name, weight in shares.items())
 
 
 def stack(ctx: Context) -> list[Result]:

@@ -29,6 +29,7 @@ from typing import Any
 
 import yaml
 
+from .cgroups import DEFAULT_SHARES, CpuGroup, cpu_group
 from .harness import NotAvailableError
 from .throughput import free_port
 
@@ -62,8 +63,20 @@ class Stack:
     work: Path
     base: str = ""
     processes: list[tuple[str, subprocess.Popen, Path]] = field(default_factory=list)
+    groups: list[CpuGroup] = field(default_factory=list)
+    # Each service's CPU weight as started ({"worker": 102}), or why none could be given.
+    cpu_shares: dict[str, int | str] = field(default_factory=dict)
 
-    def start(self, name: str, argv: list[str]) -> subprocess.Popen:
+    def start(self, name: str, argv: list[str], *, service: str = "") -> subprocess.Popen:
+        """Start ``argv`` as ``name``; with ``service``, in a cpu control group weighted as
+        docker-compose.yml weights that service's container (``bench.cgroups``)."""
+        group = None
+        if service:
+            shares = int(compose_services()[service].get("cpu_shares", DEFAULT_SHARES))
+            group, why_not = cpu_group(name, shares)
+            self.cpu_shares[name] = group.shares if group else why_not
+            if group:
+                self.groups.append(group)
         log_path = self.work / f"{name}.log"
         with log_path.open("wb") as log:
             popen = subprocess.Popen(
@@ -73,6 +86,7 @@ class Stack:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
+                preexec_fn=group.enter() if group else None,
             )
         self.processes.append((name, popen, log_path))
         return popen
@@ -102,6 +116,8 @@ class Stack:
                     popen.wait(timeout=10)
                 except ProcessLookupError:
                     pass
+        for group in self.groups:
+            group.remove()
 
 
 def _environment(database_url: str, redis_url: str, work: Path) -> dict[str, str]:
@@ -165,6 +181,7 @@ def compose_stack(
                 "--dir",
                 str(work),
             ],
+            service="redis",
         )
         if static_root is None:
             stack.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"])
@@ -173,9 +190,11 @@ def compose_stack(
         services = compose_services()
         port = free_port()
         stack.start(
-            "web", [*(web_argv or services["web"]["command"]), "--bind", f"127.0.0.1:{port}"]
+            "web",
+            [*(web_argv or services["web"]["command"]), "--bind", f"127.0.0.1:{port}"],
+            service="web",
         )
-        stack.start("worker", services["worker"]["command"])
+        stack.start("worker", services["worker"]["command"], service="worker")
         stack.base = f"http://127.0.0.1:{port}"
 
         def healthy() -> bool:
