@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import re
 from collections.abc import Callable
 from typing import Any
@@ -34,10 +35,11 @@ _URL_NAME_BY_KIND = {
 _CODE_RE = re.compile(r"^[A-Z]{2,10}")
 
 
+@functools.cache
 def ref_url_maker(kind: str) -> Callable[[str], str]:
     """``ref -> the page of the record of kind`` (``/actions/DAG28-01/``), built from one
-    ``reverse`` (``core.links``); every URL is ``""`` for a kind with no page (DINs, design
-    artefacts) or when the pages are not installed."""
+    ``reverse`` per process (``core.links``); every URL is ``""`` for a kind with no page
+    (DINs, design artefacts) or when the pages are not installed."""
     name = _URL_NAME_BY_KIND.get(kind)
     if name:
         with contextlib.suppress(NoReverseMatch):
@@ -74,15 +76,11 @@ def link_refs(text: str, known: dict[str, str]) -> SafeString:
     }
     out: list[str] = []
     position = 0
-    makers: dict[str, Callable[[str], str]] = {}
     written_links = anchor_spans(html)
     for found in refs.find_refs(html, codes or ("DAG",)):
         if found.ref not in known or inside(found.start, written_links):
             continue
-        maker = makers.get(found.kind)
-        if maker is None:
-            maker = makers[found.kind] = ref_url_maker(found.kind)
-        url = maker(found.ref)
+        url = ref_url_maker(found.kind)(found.ref)
         if not url:
             continue
         out.append(html[position : found.start])
