@@ -33,7 +33,7 @@ from .stack import PROXY_HEADERS, compose_stack, durable_copy
 CONNECTIONS = 16
 THREADS = 2
 REGISTERS = 3
-RENDER_WAIT_S = 300
+RENDER_WAIT_S = 600
 # Measured beside the compose file's own configuration, each differing from it in one thing:
 # (gunicorn's command or None for the compose file's, settings added, durable PostgreSQL).
 # ``--bind`` is added to each command.
