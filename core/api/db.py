@@ -56,7 +56,9 @@ def prepared_statements() -> Iterator[None]:
 COMPILED_PAGES_KEPT = 256
 
 
-def compiled_values(key: Hashable, build: Callable[[], QuerySet]) -> list[dict[str, Any]]:
+def compiled_values(
+    key: Hashable, build: Callable[[], QuerySet], *, server_values_only: bool = False
+) -> list[dict[str, Any]]:
     """The rows of the ``.values()`` queryset ``build()`` makes, as ``.values()`` gives them,
     its SQL built and compiled by the ORM once per connection and ``key``.
 
@@ -68,6 +70,16 @@ def compiled_values(key: Hashable, build: Callable[[], QuerySet]) -> list[dict[s
     the queryset. The caller's ``key`` must name everything the query is built from (the
     reader's identity and seats, the request's parameters, the date): a key never
     names two different queries. The default database only.
+
+    ``server_values_only``: the caller vouches that no value of the query came from the
+    request (no filter was given: the values are the reader's seats and ids, the time
+    zone, the due-date order's default). On PostgreSQL they are then written into the SQL
+    as literals, quoted by psycopg as its client-side binding (Django's default) quotes
+    every query: a statement without parameters, prepared once
+    (:func:`prepared_statements`), is planned once per connection. With parameters,
+    PostgreSQL planned a reader's page afresh on every run (a custom plan: its estimate of
+    the generic one, blind to the values, came out dearer), and a forced generic plan
+    lost the due-date order's index, whose default became a parameter.
     """
     kept: OrderedDict[Hashable, Any] = connection.__dict__.setdefault(
         "_dag_compiled_pages", OrderedDict()
@@ -86,7 +98,9 @@ def compiled_values(key: Hashable, build: Callable[[], QuerySet]) -> list[dict[s
             sql, params = compiler.as_sql()
         except EmptyResultSet:
             sql, params = None, ()
-        entry = kept[key] = (compiler, sql, tuple(params), names)
+        if sql is not None and server_values_only and connection.vendor == "postgresql":
+            sql, params = connection.ops.compose_sql(sql, params), None
+        entry = kept[key] = (compiler, sql, params if params is None else tuple(params), names)
         while len(kept) > COMPILED_PAGES_KEPT:
             kept.popitem(last=False)
     else:

@@ -51,10 +51,7 @@ class ListApi(ListModelMixin, GenericAPIView):
     def filter_queryset(self, queryset: Any) -> Any:
         # With none of its parameters in the query, the filterset would change nothing: skip
         # building it (django-filter deep-copies every filter on each request).
-        filterset_class = getattr(self, "filterset_class", None)
-        if filterset_class is not None and not any(
-            name in filterset_class.base_filters for name in self.request.query_params
-        ):
+        if not self.is_filtered():
             return queryset
         return super().filter_queryset(queryset)
 
@@ -66,11 +63,19 @@ class ListApi(ListModelMixin, GenericAPIView):
 
     def page_run(self, page_query: Callable[[], QuerySet]) -> list[Any]:
         """The rows of the page's query (``core.keyset.keyset_page``'s ``run``): with a
-        :meth:`page_key`, its compiled SQL kept and run again for the same key."""
+        :meth:`page_key`, its compiled SQL kept and run again for the same key; with no
+        filter in the request, its values are all the server's own (``server_values_only``)."""
         key = getattr(self, "_page_key", None)
         if key is None:
             return list(page_query())
-        return compiled_values(key, page_query)
+        return compiled_values(key, page_query, server_values_only=not self.is_filtered())
+
+    def is_filtered(self) -> bool:
+        """True when the request names one of the list's filters."""
+        filterset_class = getattr(self, "filterset_class", None)
+        return filterset_class is not None and any(
+            name in filterset_class.base_filters for name in self.request.query_params
+        )
 
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         self._page_key = key = self.page_key()

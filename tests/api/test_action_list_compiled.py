@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from actions.models import Action
 from meetings.models import Membership
-from tests.actions.factories import ActionFactory
+from tests.actions.factories import ActionFactory, ActionOwnerFactory
 from tests.meetings.factories import (
     CommitteeFactory,
     MeetingFactory,
@@ -144,3 +144,38 @@ def test_overdue_follows_the_day(register, api_client_for):
     assert action.ref not in [r["ref"] for r in client.get(overdue).json()["results"]]
     with time_machine.travel(timezone.now() + dt.timedelta(days=1)):
         assert action.ref in [r["ref"] for r in client.get(overdue).json()["results"]]
+
+
+def test_request_values_stay_parameters(register, api_client_for):
+    """Only a page without filters has its values written into the SQL (PostgreSQL); a
+    filter's value, the request's, stays a parameter."""
+    client = api_client_for(register["one"])
+    client.get(LIST)
+    client.get(f"{LIST}&q=O%27Brien%25")
+    plain, filtered = _kept().values()
+    if connection.vendor == "postgresql":
+        assert plain[2] is None
+    else:
+        assert plain[2]
+    assert "%O'Brien\\%%" in filtered[2]
+    assert "O'Brien" not in filtered[1]
+
+
+def test_a_seat_constituency_with_quotes_reads_as_written(register, api_client_for):
+    """The owner words of a seat (its constituency: text the PMO typed) written into the
+    SQL as a literal keep their quotes and percent signs."""
+    constituency = "O'Brien 100% Suppliers"
+    b = register["actions"]["owned"].committee
+    reader = UserFactory(person=True)
+    MembershipFactory(
+        person=reader.person, committee=b, role=Membership.Role.MEMBER, constituency=constituency
+    )
+    owned = ActionFactory(
+        meeting=MeetingFactory(committee=b, classification="confidential"), owner=False
+    )
+    ActionOwnerFactory(action=owned, person=None, organisation=None, role=constituency)
+    client = api_client_for(reader)
+    expected = _rule(reader)
+    assert owned.ref in expected
+    assert _refs(client) == expected
+    assert _refs(client) == expected
