@@ -53,7 +53,7 @@ def prepared_statements() -> Iterator[None]:
 
 # How many compiled page queries each database connection keeps (the least recently used
 # goes first): one per reader and list shape in use.
-COMPILED_PAGES_KEPT = 256
+COMPILED_PAGES_KEPT = 128
 
 
 def compiled_values(
