@@ -18,7 +18,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -119,37 +119,57 @@ def after_q(names: Sequence[str], values: Sequence[Any], descending: Sequence[bo
 
 
 def keyset_page(
-    queryset: QuerySet,
+    queryset: QuerySet | Callable[[], QuerySet],
     *,
     ordering: str,
     columns: Sequence[tuple[Column, bool]],
     size: int,
     cursor: str | None = None,
     from_end: bool = False,
+    run: Callable[[Callable[[], QuerySet]], list[Any]] | None = None,
 ) -> KeysetPage:
     """The page of ``queryset`` at ``cursor`` (None: the first page; ``from_end``: the
     last), ``size`` rows, ordered by ``columns`` (``(column, descending)`` pairs: ORM paths
     or expressions that are never NULL, so wrap nullable ones in ``Coalesce``) and then by
     the primary key, which makes the key unique. ``ordering`` names the ordering in the
-    cursors. One query. Raises :class:`CursorError` for a cursor not of this ordering."""
+    cursors. One query. Raises :class:`CursorError` for a cursor not of this ordering.
+
+    ``queryset`` may be a function making it, called only when the page's query is built;
+    ``run`` (default ``list``) is given the function making the page's query and answers
+    its rows: the API's lists keep the compiled query of a first page
+    (``core.api.db.compiled_values``) and then need not build it again."""
     pairs = list(columns)
     if pairs[-1][0] not in ("pk", "id"):
         pairs.append(("pk", pairs[-1][1]))  # the tie-breaker that makes the key unique
     names = [f"_ks{i}" for i in range(len(pairs))]
     descending = [desc for _, desc in pairs]
-    queryset = queryset.annotate(
-        **{n: (F(c) if isinstance(c, str) else c) for n, (c, _) in zip(names, pairs, strict=True)}
-    )
+
+    def annotated() -> QuerySet:
+        made = queryset() if callable(queryset) else queryset
+        return made.annotate(
+            **{
+                n: (F(c) if isinstance(c, str) else c)
+                for n, (c, _) in zip(names, pairs, strict=True)
+            }
+        )
+
+    base: QuerySet | None = None
     values: list[Any] | None = None
     backwards = from_end
     if cursor:
         values, backwards = cursor_decode(cursor, ordering, len(names))
-        values = _prepare(queryset, names, values)
+        base = annotated()
+        values = _prepare(base, names, values)
     order_descending = [desc != backwards for desc in descending]
-    if values is not None:
-        queryset = queryset.filter(after_q(names, values, order_descending))
     order = [f"-{n}" if desc else n for n, desc in zip(names, order_descending, strict=True)]
-    rows = list(queryset.order_by(*order)[: size + 1])
+
+    def page_query() -> QuerySet:
+        page = annotated() if base is None else base
+        if values is not None:
+            page = page.filter(after_q(names, values, order_descending))
+        return page.order_by(*order)[: size + 1]
+
+    rows = run(page_query) if run is not None else list(page_query())
     has_more = len(rows) > size
     rows = rows[:size]
     if backwards:

@@ -57,6 +57,16 @@ def sees_all_meetings(user: Any) -> bool:
     return is_system(user) or roles.is_pmo(user)
 
 
+def reader_key(user: Any) -> tuple[Any, ...]:
+    """What every rule here reads of ``user``, as a hashable key with their id: their
+    roles, their person and current seats (``core.access``). A query built from these
+    rules for one key (a kept compiled query: ``core.api.db.compiled_values``) is never
+    another reader's, and a change of seats or roles makes a new key."""
+    if is_system(user):
+        return ("system",)
+    return (user.pk, frozenset(roles.user_roles(user)), user_access(user))
+
+
 def sees_unissued_reports(user: Any, committee_id: int) -> bool:
     """True when ``user`` may read a headline report of ``committee_id`` as it stands (the
     live preview and PDF, versions still rendering or failed): administrators, and that

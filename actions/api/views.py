@@ -6,6 +6,7 @@ meetings only); writes through ``actions.services``, which check the acting user
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -35,8 +36,9 @@ from core.api.etags import (
 )
 from core.api.inputs import validated_input
 from core.api.links import Links
-from core.api.pagination import OrderKey
+from core.api.pagination import KeysetPagination, OrderKey
 from core.api.views import ListApi, RecordApi
+from core.visibility import reader_key
 from meetings.models import DiscussionItem, DiscussionReference
 
 from .filters import ActionFilter
@@ -194,6 +196,21 @@ class ActionListApi(ListApi):
             selectors.action_list_for_user(user=self.request.user),
             record=True,
             user=self.request.user,
+        )
+
+    def page_key(self) -> Hashable | None:
+        # A first page's query is kept compiled (core.api.db.compiled_values), named by the
+        # reader (core.visibility.reader_key), the request's parameters and the date (the
+        # overdue filter's, the time zone's); a page after a cursor is built each time.
+        params = self.request.query_params
+        if KeysetPagination.cursor_query_param in params:
+            return None
+        return (
+            "actions",
+            reader_key(self.request.user),
+            tuple(sorted((name, tuple(values)) for name, values in params.lists())),
+            timezone.localdate(),
+            timezone.get_current_timezone_name(),
         )
 
     def rows_represent(self, rows: list[Any]) -> list[dict[str, Any]]:

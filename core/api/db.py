@@ -1,12 +1,17 @@
-"""Database session settings of the API's hot reads: prepared statements on PostgreSQL."""
+"""Database helpers of the API's hot reads: prepared statements on PostgreSQL, compiled
+page queries kept per connection."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
+from django.db.models import QuerySet
 
 
 @contextmanager
@@ -44,3 +49,66 @@ def prepared_statements() -> Iterator[None]:
         yield
     finally:
         raw.cursor_factory, raw.prepare_threshold = factory, threshold
+
+
+# How many compiled page queries each database connection keeps (the least recently used
+# goes first): one per reader and list shape in use.
+COMPILED_PAGES_KEPT = 128
+
+
+def compiled_values(
+    key: Hashable, build: Callable[[], QuerySet], *, server_values_only: bool = False
+) -> list[dict[str, Any]]:
+    """The rows of the ``.values()`` queryset ``build()`` makes, as ``.values()`` gives them,
+    its SQL built and compiled by the ORM once per connection and ``key``.
+
+    Building and compiling the action list's page query cost more CPU than PostgreSQL
+    spent running it (BENCHMARKS.md), on every request, though the query is the same for
+    the same reader, filters and ordering: so the ORM's own compiled SQL, with its
+    parameters, is kept and run again (``core.auth.user_row_query`` does the same for the
+    request's user). Nothing is written by hand: the rule (``core.visibility``) stays in
+    the queryset. The caller's ``key`` must name everything the query is built from (the
+    reader's identity and seats, the request's parameters, the date): a key never
+    names two different queries. The default database only.
+
+    ``server_values_only``: the caller vouches that no value of the query came from the
+    request (no filter was given: the values are the reader's seats and ids, the time
+    zone, the due-date order's default). On PostgreSQL they are then written into the SQL
+    as literals, quoted by psycopg as its client-side binding (Django's default) quotes
+    every query: a statement without parameters, prepared once
+    (:func:`prepared_statements`), is planned once per connection. With parameters,
+    PostgreSQL planned a reader's page afresh on every run (a custom plan: its estimate of
+    the generic one, blind to the values, came out dearer), and a forced generic plan
+    lost the due-date order's index, whose default became a parameter.
+    """
+    kept: OrderedDict[Hashable, Any] = connection.__dict__.setdefault(
+        "_dag_compiled_pages", OrderedDict()
+    )
+    entry = kept.get(key)
+    if entry is None:
+        queryset = build()
+        query = queryset.query
+        compiler = query.get_compiler(queryset.db)
+        names = list(query.selected or ()) or [
+            *query.extra_select,
+            *query.values_select,
+            *query.annotation_select,
+        ]
+        try:
+            sql, params = compiler.as_sql()
+        except EmptyResultSet:
+            sql, params = None, ()
+        if sql is not None and server_values_only and connection.vendor == "postgresql":
+            sql, params = connection.ops.compose_sql(sql, params), None
+        entry = kept[key] = (compiler, sql, params if params is None else tuple(params), names)
+        while len(kept) > COMPILED_PAGES_KEPT:
+            kept.popitem(last=False)
+    else:
+        kept.move_to_end(key)
+    compiler, sql, params, names = entry
+    if sql is None:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        fetched = cursor.fetchall()
+    return [dict(zip(names, row, strict=True)) for row in compiler.results_iter(results=[fetched])]

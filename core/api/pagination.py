@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -92,10 +92,11 @@ class KeysetPagination(BasePagination):
         return size
 
     def paginate_queryset(
-        self, queryset: QuerySet, request: Request, view: Any = None
+        self, queryset: QuerySet | Callable[[], QuerySet], request: Request, view: Any = None
     ) -> list[Any]:
         """The rows of the requested page (one query, ``core.keyset``); sets the next and
-        previous links."""
+        previous links. ``queryset`` may be a function making it, and the view's
+        ``page_run`` runs the page's query (``core.keyset.keyset_page``'s ``run``)."""
         key, descending = self._ordering(request, view)
         try:
             page = keyset_page(
@@ -104,6 +105,7 @@ class KeysetPagination(BasePagination):
                 columns=[(column, descending) for column in key.columns],
                 size=self._page_size(request),
                 cursor=request.query_params.get(self.cursor_query_param) or None,
+                run=getattr(view, "page_run", None),
             )
         except CursorError:
             raise exceptions.ValidationError(

@@ -6,12 +6,13 @@ replace or revoke it. Tokens are DRF ``authtoken`` tokens, also managed in the a
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -28,7 +29,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api.db import prepared_statements
+from core.api.db import compiled_values, prepared_statements
 from core.api.etags import etag_of, if_match_check, not_modified, response_with_etag
 from core.api.links import Links
 
@@ -50,15 +51,40 @@ class ListApi(ListModelMixin, GenericAPIView):
     def filter_queryset(self, queryset: Any) -> Any:
         # With none of its parameters in the query, the filterset would change nothing: skip
         # building it (django-filter deep-copies every filter on each request).
-        filterset_class = getattr(self, "filterset_class", None)
-        if filterset_class is not None and not any(
-            name in filterset_class.base_filters for name in self.request.query_params
-        ):
+        if not self.is_filtered():
             return queryset
         return super().filter_queryset(queryset)
 
+    def page_key(self) -> Hashable | None:
+        """A key naming everything this request's page query is built from, when the
+        view keeps compiled page queries (``core.api.db.compiled_values``); None (the
+        default) builds the query on every request."""
+        return None
+
+    def page_run(self, page_query: Callable[[], QuerySet]) -> list[Any]:
+        """The rows of the page's query (``core.keyset.keyset_page``'s ``run``): with a
+        :meth:`page_key`, its compiled SQL kept and run again for the same key; with no
+        filter in the request, its values are all the server's own (``server_values_only``)."""
+        key = getattr(self, "_page_key", None)
+        if key is None:
+            return list(page_query())
+        return compiled_values(key, page_query, server_values_only=not self.is_filtered())
+
+    def is_filtered(self) -> bool:
+        """True when the request names one of the list's filters."""
+        filterset_class = getattr(self, "filterset_class", None)
+        return filterset_class is not None and any(
+            name in filterset_class.base_filters for name in self.request.query_params
+        )
+
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        queryset = self.filter_queryset(self.get_queryset())
+        self._page_key = key = self.page_key()
+
+        def build() -> QuerySet:
+            return self.filter_queryset(self.get_queryset())
+
+        # With a key, the queryset is built only when its compiled query is not kept yet.
+        queryset: Any = build if key is not None else build()
         # The page query has a fixed shape per ordering and filter set: PostgreSQL keeps
         # its plan (planning it cost more than running it).
         with prepared_statements():
