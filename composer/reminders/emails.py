@@ -4,7 +4,8 @@
 ``reminder_row.{txt,html}`` one action in it; the HTML templates escape every value. A row is
 rendered once per run and action (and meeting date, which decides "due by the meeting"),
 then reused: one action appears in several emails when it has co-owners or seat holders.
-The templates are compiled once per run and rendered with a plain Context.
+The templates are compiled once per run and rendered with a plain Context; the rows are
+filled in from each shape's one render (:mod:`.stamps`).
 
 Each email links to the action pages and carries a List-Unsubscribe header (RFC 8058
 one-click) for the per-person opt-out. Each action row carries the one-click links of
@@ -39,6 +40,7 @@ from composer.digest_sections import digest_sections
 from composer.email_links import EmailLinkSigner, email_link_token
 from composer.reminders.candidates import Candidates, MeetingRow, Recipient
 from composer.reminders.rules import KIND_ORDER, LONDON, Kind, ReminderKey
+from composer.reminders.stamps import TemplateStamp
 from composer.reminders.unsubscribe import unsubscribe_signer
 from core.visibility import visible_meeting_ids
 from meetings.models import Meeting
@@ -100,8 +102,11 @@ class Composer:
         # (once per row for the rows).
         self.text_template = get_template("actions/emails/reminders.txt").template
         self.html_template = get_template("actions/emails/reminders.html").template
-        self.row_text_template = get_template("actions/emails/reminder_row.txt").template
-        self.row_html_template = get_template("actions/emails/reminder_row.html").template
+        # The rows, thousands a run, are filled in rather than rendered (.stamps).
+        self.row_text = TemplateStamp(
+            get_template("actions/emails/reminder_row.txt").template, autoescape=False
+        )
+        self.row_html = TemplateStamp(get_template("actions/emails/reminder_row.html").template)
         self.unsubscribe_url = self.site_url + reverse(
             "reminders-unsubscribe", kwargs={"token": "__TOKEN__"}
         )
@@ -167,8 +172,8 @@ class Composer:
                 **self._link_placeholders(action),
             }
             row = self._rows[key] = Row(
-                text=self.row_text_template.render(Context(values, autoescape=False)),
-                html=self.row_html_template.render(Context(values)),
+                text=self.row_text.render(values),
+                html=self.row_html.render(values),
                 by_meeting=by_meeting,
             )
         return row
