@@ -6,8 +6,8 @@ contexts for a row whose shape hardly varies. :class:`TemplateStamp` renders the
 once per *shape* (which string values are empty, and the booleans) with a marker in place
 of each non-empty string, and keeps the output split at the markers. A row is then the
 pieces joined with its values, each escaped exactly where the template escaped the marker
-(the marker carries an ``&``, so an escaped output shows as ``&amp;``), as
-``conditional_escape`` does in the template.
+(the marker carries an ``&``, so an escaped output shows as ``&amp;``), as the template's
+``conditional_escape`` does.
 
 So a template may use a string value only as ``{{ name }}`` or in ``{% if name %}``. Each
 shape's stamp is checked against a real render of the first values it meets (and
@@ -18,11 +18,11 @@ they differ, that shape is always rendered by the engine. Values of other types 
 
 from __future__ import annotations
 
+import html
 import re
 from typing import Any
 
 from django.template import Context
-from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
 # The marker of a value: ``&`` shows whether it was escaped; a letter and the NULs whether a
@@ -81,10 +81,12 @@ class TemplateStamp:
 
     @staticmethod
     def _fill(pieces: list, values: dict[str, Any]) -> str:
+        """The pieces joined with the values. Only plain ``str`` values reach here, which
+        ``conditional_escape`` escapes as ``html.escape`` does (``django.utils.html.escape``)."""
         ordered = list(values.values())
         return "".join(
             piece
             if isinstance(piece, str)
-            else (conditional_escape(ordered[piece[0]]) if piece[1] else ordered[piece[0]])
+            else (html.escape(ordered[piece[0]]) if piece[1] else ordered[piece[0]])
             for piece in pieces
         )
