@@ -32,6 +32,7 @@ from django.template import Context
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from actions.models import Action
 from actions.rows import ActionRow, action_rows
@@ -196,6 +197,10 @@ class Composer:
         rows = [self._row(a, meeting_date) for a in actions]
         return {
             "rows": rows,
+            # The rows as the email shows them, joined here rather than by a template loop
+            # (each row already rendered and escaped: .stamps).
+            "rows_text": mark_safe("".join(r.text for r in rows)),  # noqa: S308
+            "rows_html": mark_safe("".join(r.html for r in rows)),  # noqa: S308
             "count": len(rows),
             "due_by_count": sum(1 for r in rows if r.by_meeting),
         }
