@@ -25,8 +25,10 @@ seat they hold now, as ``core.visibility.owns_action`` reads it).
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
+import hmac
 from dataclasses import dataclass
 from typing import Any
 
@@ -80,6 +82,48 @@ def email_link_token(*, person_id: int, action_id: int, purpose: str) -> str:
     if purpose not in PURPOSES:
         raise ValueError(purpose)
     return signing.dumps({"p": person_id, "a": action_id}, salt=SALT_PREFIX + purpose)
+
+
+class EmailLinkSigner:
+    """Signs many links at once, each token byte for byte what :func:`email_link_token`
+    gives in the same second (a reminder run signs tens of thousands).
+
+    ``signing.dumps`` builds a ``TimestampSigner`` and derives its HMAC key (a hash of salt
+    and secret) for every token. Here each purpose's keyed HMAC is set up once, from the
+    same ``TimestampSigner`` (its key, salt and algorithm), and copied per token; the payload
+    is the JSON ``signing.dumps`` writes for two integers (compact separators, key order
+    ``p``, ``a``). Build one per run: it reads ``SECRET_KEY`` when made.
+    """
+
+    def __init__(self) -> None:
+        self._hmacs: dict[str, Any] = {}
+        for purpose in PURPOSES:
+            # What signing.salted_hmac derives for this signer (salt + "signer", the key).
+            signer = signing.TimestampSigner(salt=SALT_PREFIX + purpose)
+            hasher = getattr(hashlib, signer.algorithm)
+            key = hasher(_bytes(signer.salt + "signer") + _bytes(signer.key)).digest()
+            self._hmacs[purpose] = hmac.new(key, digestmod=hasher)
+        # Its clock and separator are the ones signing.dumps uses.
+        self._clock = signer
+        self._sep = signer.sep
+
+    def token(self, *, person_id: int, action_id: int, purpose: str) -> str:
+        """The token of one link, as :func:`email_link_token` signs it now."""
+        if purpose not in PURPOSES:
+            raise ValueError(purpose)
+        payload = f'{{"p":{int(person_id)},"a":{int(action_id)}}}'
+        value = f"{_b64(payload.encode('latin-1'))}{self._sep}{self._clock.timestamp()}"
+        mac = self._hmacs[purpose].copy()
+        mac.update(value.encode())
+        return f"{value}{self._sep}{_b64(mac.digest())}"
+
+
+def _bytes(value: str | bytes) -> bytes:
+    return value if isinstance(value, bytes) else value.encode()
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).strip(b"=").decode()
 
 
 def token_digest(token: str) -> str:

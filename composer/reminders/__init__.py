@@ -41,10 +41,10 @@ The rules (issue #6; DESIGN.md "Who uses it"; CONVENTIONS.md "Tasks"):
 
 Reading what is owed costs a fixed number of queries however many actions and people there
 are: committees, meetings in the window, owners of candidate actions (one ``values_list``),
-seat holders, the log's rows in the window. Each email then costs three short statements
-(its actions' statuses, its begin, its record; each naming rows by primary key), the price
-of losing at most one email's certainty per sender to a crash; the run sets its commits
-not to wait for the disk (:mod:`.commits`).
+seat holders, the log's rows in the window. Each email then costs two short statements
+(its actions' statuses; its begin, which also records the email before it; each naming
+rows by primary key), the price of losing at most one email's certainty per sender to a
+crash; the run sets its commits not to wait for the disk (:mod:`.commits`).
 
 The modules: :mod:`.rules` (the kinds, their occasions, the calendar), :mod:`.candidates`
 (what is owed today, to whom), :mod:`.claims` (the log rows), :mod:`.commits` (the log's

@@ -10,14 +10,27 @@ one per sender when several send at once, :mod:`.senders`):
 2. For each person in turn, **begin** (:func:`claim_begin`): re-read the person's actions'
    statuses (an action closed since the run read its candidates is dropped, its row
    released) and move the person's rows ``claimed`` → ``sending`` with ``attempt_at`` now,
-   if they are still this run's.
+   if they are still this run's. The same statement **records** the emails whose sends
+   have ended since the last begin (their rows ``sending`` → ``sent``): one UPDATE, one
+   commit, so it moves both or neither.
 3. **Send** the one email (outside any transaction; a sender is free before 2 begins).
-4. **Record** it (:func:`record_sent` or :func:`record_failed`).
+4. **Record** it: sent, with the next person's begin (2), or at the end of the run for
+   the last emails (:func:`record_sent`); failed at once (:func:`record_failed`).
 
 A key another run inserted first is not ours, so a second run, a retried task or a second
 beat sends nothing twice. A run killed between 2 and 4 leaves that person's rows
 ``sending`` with the time the send began: whether that email went is unknown, so it is not
-sent again and the PMO sees it in the reminder log. The people not yet begun are still
+sent again and the PMO sees it in the reminder log. What a kill at each point of one
+person's turn leaves (with one sender; with N, the same for each of at most N in flight):
+
+- before the begin's statement commits: the previous email (sent) still ``sending``, in
+  doubt, not sent again; this person ``claimed``, released and sent by the next run;
+- after it, while the email is written or sent: the previous email ``sent``, this one
+  ``sending``, in doubt;
+- once its send has ended, before the next begin records it: ``sending``, in doubt.
+
+So at any moment at most one email per sender is ``sending``, as when each email was
+recorded by a statement of its own. The people not yet begun are still
 ``claimed`` by the dead run: the next run first releases them (:func:`claims_release`,
 ``failed`` with the reason, so they are claimed again and sent). Runs are one at a time
 (:mod:`.lock`); where no lock exists (SQLite without Redis, development only), a run that
@@ -25,9 +38,10 @@ releases another live run's claims only makes that run skip those people, since 
 is conditional on the row's status and run.
 
 Queries: a fixed handful for the whole run (release, read, claim), then per person emailed
-three (statuses, begin, record); people with nothing new cost none. Those three are the
-price of the crash rule: the log must say which emails were in flight when the process
-died (one per sender, :mod:`.senders`), so each email is begun and recorded on its own.
+two (statuses; begin with the previous record), and one at the end (the last records);
+people with nothing new cost none. Those two are the price of the crash rule: the log must
+say which emails were in flight when the process died (one per sender, :mod:`.senders`),
+so each email is begun, and the one before it recorded, before it is sent.
 """
 
 from __future__ import annotations
@@ -157,8 +171,11 @@ def claims_take(
     return result
 
 
-def claim_begin(*, found: Candidates, held: Held, run_id: uuid.UUID) -> list[ReminderKey]:
-    """Begin one person's email: the keys still owed, their rows now ``sending``.
+def claim_begin(
+    *, found: Candidates, held: Held, run_id: uuid.UUID, sent_ids: list[int] | None = None
+) -> list[ReminderKey]:
+    """Begin one person's email: the keys still owed, their rows now ``sending``; in the
+    same statement, the rows ``sent_ids`` (of emails whose sends ended) recorded ``sent``.
 
     Actions closed since the candidates were read are left out: a chased key whose action
     is no longer chased is released (its row deleted: nothing was owed after all), and a
@@ -171,14 +188,21 @@ def claim_begin(*, found: Candidates, held: Held, run_id: uuid.UUID) -> list[Rem
     if dropped:
         ReminderLog.objects.filter(_still_ours(run_id, Status.CLAIMED), pk__in=dropped).delete()
     if not keys:
+        record_sent(run_id=run_id, row_ids=list(sent_ids or ()))
         return []
-    begun = _move(
-        [held.rows[key] for key in keys],
-        run_id=run_id,
-        status=Status.CLAIMED,
-        values={"status": Status.SENDING, "attempt_at": timezone.now()},
-        attempt=True,
-    )
+    begin_ids = [held.rows[key] for key in keys]
+    if not sent_ids or not connection.features.can_return_rows_from_bulk_insert:
+        # Nothing to record with it, or no UPDATE ... RETURNING (SQLite before 3.35).
+        record_sent(run_id=run_id, row_ids=list(sent_ids or ()))
+        begun = _move(
+            begin_ids,
+            run_id=run_id,
+            status=Status.CLAIMED,
+            values={"status": Status.SENDING, "attempt_at": timezone.now()},
+            attempt=True,
+        )
+    else:
+        begun = _begin_recording(begin_ids, list(sent_ids), run_id=run_id)
     return keys if begun == len(keys) else []
 
 
@@ -227,7 +251,7 @@ def record_failed(*, run_id: uuid.UUID, row_ids: list[int], error: str) -> None:
 
 # The per-email statements below are written by hand, not by the ORM, which can say them:
 # building one through the ORM took about 0.5 ms of CPU, several times what the database
-# spends running it, and a run makes three per person emailed (4,500 at 300,000 actions).
+# spends running it, and a run makes two per person emailed (3,000 at 300,000 actions).
 
 
 def _move(
@@ -265,6 +289,52 @@ def _move(
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount
+
+
+def _begin_recording(begin_ids: list[int], sent_ids: list[int], *, run_id: uuid.UUID) -> int:
+    """One UPDATE: rows ``sent_ids`` ``sending`` → ``sent`` (``sent_at`` now) and rows
+    ``begin_ids`` ``claimed`` → ``sending`` (``attempt_at`` now, one more attempt), each only
+    while still this run's and in that status; the rows begun (read back by RETURNING).
+
+    Each SET reads the row as it was, so its old status tells which move it makes; the WHERE
+    names the rows by primary key with the other checks in a CASE, as :func:`_move` does."""
+    meta = ReminderLog._meta
+    quote = connection.ops.quote_name
+    status, pk = quote(meta.get_field("status").column), quote(meta.pk.column)
+    sent_at, attempt_at = (quote(meta.get_field(f).column) for f in ("sent_at", "attempt_at"))
+    attempts = quote(meta.get_field("attempts").column)
+    run_field = meta.get_field("run_id")
+    now = meta.get_field("sent_at").get_db_prep_save(timezone.now(), connection)
+    sent_in = f"{pk} IN ({', '.join(['%s'] * len(sent_ids))})"
+    begin_in = f"{pk} IN ({', '.join(['%s'] * len(begin_ids))})"
+    sql = (
+        f"UPDATE {quote(meta.db_table)} SET "  # noqa: S608 (names from the model)
+        f"{status} = CASE WHEN {status} = %s THEN %s ELSE %s END, "
+        f"{sent_at} = CASE WHEN {status} = %s THEN %s ELSE {sent_at} END, "
+        f"{attempt_at} = CASE WHEN {status} = %s THEN %s ELSE {attempt_at} END, "
+        f"{attempts} = CASE WHEN {status} = %s THEN {attempts} + 1 ELSE {attempts} END "
+        f"WHERE {pk} IN ({', '.join(['%s'] * (len(sent_ids) + len(begin_ids)))}) "
+        f"AND CASE WHEN {quote(run_field.column)} = %s "
+        f"AND (({sent_in} AND {status} = %s) OR ({begin_in} AND {status} = %s)) "
+        f"THEN 1 ELSE 0 END = 1 RETURNING {status}"
+    )
+    sending, sent, claimed = str(Status.SENDING), str(Status.SENT), str(Status.CLAIMED)
+    params = [
+        *(sending, sent, sending),
+        *(sending, now),
+        *(claimed, now),
+        claimed,
+        *sent_ids,
+        *begin_ids,
+        run_field.get_db_prep_value(run_id, connection),
+        *sent_ids,
+        sending,
+        *begin_ids,
+        claimed,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return sum(1 for (new,) in cursor.fetchall() if new == sending)
 
 
 def _statuses(action_ids: list[int]) -> dict[int, str]:

@@ -1,12 +1,13 @@
 """Cheap commits for a run's log writes, still safe against a killed process.
 
-A run commits twice per email (:mod:`.claims`: begin, then record), each on its own, so a
-process killed part-way leaves only the emails in flight in doubt. By default each of those
-commits waits for the disk (an fsync), a few milliseconds apiece, thousands per run. What
-the crash rule needs is that a commit the run has seen return survives the *run's* death
-(a SIGKILL, the worker's hard time limit, an out-of-memory kill): the next run must find
-the rows the dead one wrote. It does not need each commit on the platter before the next
-email begins. So while the run writes the log (:func:`quick_commits`):
+A run commits once per email (:mod:`.claims`: its begin, which records the one before), each
+on its own, so a process killed part-way leaves only the emails in flight in doubt. By
+default each of those commits waits for the disk (an fsync), a few milliseconds apiece,
+thousands per run. What the crash rule needs is that a commit the run has seen return
+survives the *run's* death (a SIGKILL, the worker's hard time limit, an out-of-memory kill):
+the next run must find the rows the dead one wrote. It does not need each commit on the
+platter before the next email begins. So while the run writes the log
+(:func:`quick_commits`):
 
 - **PostgreSQL**: ``SET synchronous_commit TO OFF`` for the run's session, ``RESET`` after.
   A commit returns once it is in the server's WAL buffers, which the server flushes within

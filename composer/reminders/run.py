@@ -2,7 +2,7 @@
 
 The scheduled task and the ``send_reminders`` command both call :func:`reminders_send`.
 Finding and claiming what is owed costs a fixed number of queries however many actions and
-people there are; each email then costs three (see :mod:`.claims`), written from the run's
+people there are; each email then costs two (see :mod:`.claims`), written from the run's
 thread while up to ``REMINDER_SEND_PARALLEL`` senders send (:mod:`.senders`).
 """
 
@@ -187,16 +187,19 @@ def _send_all(
     existing: dict[ReminderKey, tuple[int, str]],
     run_id: uuid.UUID,
 ) -> None:
-    """Claim, then hand each person's begun email to a free sender and record what ends."""
+    """Claim, then hand each person's begun email to a free sender and record what ends:
+    the sends that ended are recorded by the next begin's statement (:func:`.claim_begin`),
+    the last ones by one statement at the end; a failure at once."""
     by_person = _by_person(found, owed)
     retry_ids = [existing[key][0] for key in owed if key in existing]
     try:
         for held in claims_take(owed=by_person, retry_ids=retry_ids, run_id=run_id):
-            _record(senders.finished(), run_id)
-            letter = _begin(result, composer, found, held, run_id)
+            sent_ids = _record_failures(senders.finished(), run_id)
+            letter = _begin(result, composer, found, held, run_id, sent_ids)
             if letter is not None:
                 senders.submit(letter)
-        _record(senders.finished(all_of_them=True), run_id)
+        sent_ids = _record_failures(senders.finished(all_of_them=True), run_id)
+        record_sent(run_id=run_id, row_ids=sent_ids)
     except BaseException:
         for letter in senders.in_flight():
             letter.summary.error = STOPPED
@@ -204,10 +207,16 @@ def _send_all(
 
 
 def _begin(
-    result: ReminderRun, composer: Composer, found: Candidates, claimed: Held, run_id: uuid.UUID
+    result: ReminderRun,
+    composer: Composer,
+    found: Candidates,
+    claimed: Held,
+    run_id: uuid.UUID,
+    sent_ids: list[int],
 ) -> Letter | None:
-    """Begin and write one person's email (None when nothing is left to send them)."""
-    held = claim_begin(found=found, held=claimed, run_id=run_id)
+    """Begin and write one person's email (None when nothing is left to send them),
+    recording as sent, in the same statement, the rows ``sent_ids`` of the sends ended."""
+    held = claim_begin(found=found, held=claimed, run_id=run_id, sent_ids=sent_ids)
     if not held:
         return None
     recipient = found.people[claimed.person_id]
@@ -222,16 +231,19 @@ def _begin(
     return Letter(recipient.person_id, summary, message, row_ids)
 
 
-def _record(outcomes: list[Outcome], run_id: uuid.UUID) -> None:
-    """Record each ended send: sent, or failed with the error for the next run."""
+def _record_failures(outcomes: list[Outcome], run_id: uuid.UUID) -> list[int]:
+    """Record each failed send (failed, with the error, for the next run); the log rows of
+    the sends that went, for the caller to record as sent."""
+    sent_ids: list[int] = []
     for outcome in outcomes:
         letter = outcome.letter
         if outcome.error is None:
-            record_sent(run_id=run_id, row_ids=letter.row_ids)
+            sent_ids.extend(letter.row_ids)
             continue
         letter.summary.error = _error_text(outcome.error)
         logger.warning("Reminder to person %s failed: %s", letter.person_id, outcome.error)
         record_failed(run_id=run_id, row_ids=letter.row_ids, error=letter.summary.error)
+    return sent_ids
 
 
 def _error_text(exc: BaseException) -> str:

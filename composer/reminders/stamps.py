@@ -1,0 +1,92 @@
+"""Rendering a small template thousands of times by filling in its text (a "stamp").
+
+A reminder run renders each action row (``actions/emails/reminder_row.{txt,html}``) once per
+action, thousands of times; Django's template engine spends most of that walking nodes and
+contexts for a row whose shape hardly varies. :class:`TemplateStamp` renders the template
+once per *shape* (which string values are empty, and the booleans) with a marker in place
+of each non-empty string, and keeps the output split at the markers. A row is then the
+pieces joined with its values, each escaped exactly where the template escaped the marker
+(the marker carries an ``&``, so an escaped output shows as ``&amp;``), as the template's
+``conditional_escape`` does.
+
+So a template may use a string value only as ``{{ name }}`` or in ``{% if name %}``. Each
+shape's stamp is checked against a real render of the first values it meets (and
+a template that transforms its markers, by a filter or a comparison, is caught there): if
+they differ, that shape is always rendered by the engine. Values of other types (not
+``str`` or ``bool``) are always rendered by the engine.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+from django.template import Context
+from django.utils.safestring import SafeString, mark_safe
+
+# The marker of a value: ``&`` shows whether it was escaped; a letter and the NULs whether a
+# filter changed it (upper, title, cut), which leaves a NUL outside any whole marker.
+_MARK = "\x00&v{}\x00"
+_MARKS = re.compile("\x00(&|&amp;)v(\\d+)\x00")
+
+# A shape's pieces: literal text and (value index, escaped) in turn; None renders by the engine.
+Pieces = list[str | tuple[int, bool]] | None
+
+
+class TemplateStamp:
+    """A compiled template (``Template``, as ``get_template(...).template`` gives) rendered
+    by filling in the pieces of its output; ``autoescape`` as the Context it renders with."""
+
+    def __init__(self, template: Any, *, autoescape: bool = True) -> None:
+        self.template = template
+        self.autoescape = autoescape
+        self._shapes: dict[tuple, Pieces] = {}
+
+    def render(self, values: dict[str, Any]) -> SafeString:
+        """What ``template.render(Context(values, autoescape=...))`` gives."""
+        names = tuple(values)
+        if not all(type(v) is str or type(v) is bool for v in values.values()):
+            return self._engine(values)
+        shape = (names, *(v if type(v) is bool else bool(v) for v in values.values()))
+        if shape not in self._shapes:
+            self._shapes[shape] = pieces = self._pieces(values)
+            if pieces is not None and self._fill(pieces, values) != self._engine(values):
+                self._shapes[shape] = None
+        pieces = self._shapes[shape]
+        if pieces is None:
+            return self._engine(values)
+        # The template's own output, each value escaped where the template escaped it.
+        return mark_safe(self._fill(pieces, values))  # noqa: S308
+
+    def _engine(self, values: dict[str, Any]) -> SafeString:
+        return self.template.render(Context(values, autoescape=self.autoescape))
+
+    def _pieces(self, values: dict[str, Any]) -> Pieces:
+        """The template's output for this shape, split at each string value's marker."""
+        marked = {
+            name: _MARK.format(i) if type(value) is str and value else value
+            for i, (name, value) in enumerate(values.items())
+        }
+        output = str(self._engine(marked))
+        pieces: list[str | tuple[int, bool]] = []
+        start = 0
+        for match in _MARKS.finditer(output):
+            pieces += [output[start : match.start()], (int(match[2]), match[1] != "&")]
+            start = match.end()
+        pieces.append(output[start:])
+        if any("\x00" in piece for piece in pieces if isinstance(piece, str)):
+            return None  # a marker came out changed (cut, or run through a filter)
+        return pieces
+
+    @staticmethod
+    def _fill(pieces: list, values: dict[str, Any]) -> str:
+        """The pieces joined with the values. Only plain ``str`` values reach here, which
+        ``conditional_escape`` escapes as ``html.escape`` does (``django.utils.html.escape``)."""
+        ordered = list(values.values())
+        return "".join(
+            piece
+            if isinstance(piece, str)
+            else (html.escape(ordered[piece[0]]) if piece[1] else ordered[piece[0]])
+            for piece in pieces
+        )
