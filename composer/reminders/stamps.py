@@ -9,11 +9,13 @@ pieces joined with its values, each escaped exactly where the template escaped t
 (the marker carries an ``&``, so an escaped output shows as ``&amp;``), as the template's
 ``conditional_escape`` does.
 
-So a template may use a string value only as ``{{ name }}`` or in ``{% if name %}``. Each
-shape's stamp is checked against a real render of the first values it meets (and
-a template that transforms its markers, by a filter or a comparison, is caught there): if
-they differ, that shape is always rendered by the engine. Values of other types (not
-``str`` or ``bool``) are always rendered by the engine.
+So a template may use a string value only as ``{{ name }}`` or in ``{% if name %}``. That is
+checked when the stamp is made, on the compiled template itself (:func:`stampable`): text,
+comments, ``{% autoescape %}``, bare ``{{ name }}`` and ``{% if name %}``/``{% else %}``
+and nothing else (no filter, no comparison, no other tag), or every row is rendered by the
+engine. Each shape's stamp is also checked against a real render of the first values it
+meets: if they differ, that shape is always rendered by the engine. Values of other types
+(not ``str`` or ``bool``) are always rendered by the engine.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ import re
 from typing import Any
 
 from django.template import Context
+from django.template.base import TextNode, Variable, VariableNode
+from django.template.defaulttags import AutoEscapeControlNode, CommentNode, IfNode, TemplateLiteral
 from django.utils.safestring import SafeString, mark_safe
 
 # The marker of a value: ``&`` shows whether it was escaped; a letter and the NULs whether a
@@ -34,6 +38,43 @@ _MARKS = re.compile("\x00(&|&amp;)v(\\d+)\x00")
 Pieces = list[str | tuple[int, bool]] | None
 
 
+def stampable(nodes: Any) -> bool:
+    """Whether a compiled template's ``nodes`` use their values only as a stamp can fill
+    them in: text, comments, ``{% autoescape %}`` blocks, bare ``{{ name }}`` and
+    ``{% if name %}`` (with ``{% else %}``), and nothing else."""
+    for node in nodes:
+        if isinstance(node, TextNode | CommentNode):
+            continue
+        if isinstance(node, AutoEscapeControlNode):
+            if not stampable(node.nodelist):
+                return False
+        elif isinstance(node, VariableNode):
+            if not _bare(node.filter_expression):
+                return False
+        elif isinstance(node, IfNode):
+            for condition, branch in node.conditions_nodelists:
+                if condition is not None and not (
+                    isinstance(condition, TemplateLiteral) and _bare(condition.value)
+                ):
+                    return False
+                if not stampable(branch):
+                    return False
+        else:
+            return False
+    return True
+
+
+def _bare(expression: Any) -> bool:
+    """``{{ name }}``: one variable by its name, no lookup into it and no filter."""
+    var = expression.var
+    return (
+        not expression.filters
+        and isinstance(var, Variable)
+        and var.lookups is not None
+        and len(var.lookups) == 1
+    )
+
+
 class TemplateStamp:
     """A compiled template (``Template``, as ``get_template(...).template`` gives) rendered
     by filling in the pieces of its output; ``autoescape`` as the Context it renders with."""
@@ -42,11 +83,16 @@ class TemplateStamp:
         self.template = template
         self.autoescape = autoescape
         self._shapes: dict[tuple, Pieces] = {}
+        # A template that does more with a value than print it or test it renders by the
+        # engine, every row: a stamp could not show what a comparison or filter decides.
+        self.is_stampable = stampable(template.nodelist)
 
     def render(self, values: dict[str, Any]) -> SafeString:
         """What ``template.render(Context(values, autoescape=...))`` gives."""
         names = tuple(values)
-        if not all(type(v) is str or type(v) is bool for v in values.values()):
+        if not self.is_stampable or not all(
+            type(v) is str or type(v) is bool for v in values.values()
+        ):
             return self._engine(values)
         shape = (names, *(v if type(v) is bool else bool(v) for v in values.values()))
         if shape not in self._shapes:

@@ -41,6 +41,7 @@ def _values(description: str, close: str, overdue: bool, by_meeting: bool) -> di
 def test_a_stamped_row_is_the_rendered_row(name, autoescape):
     template = get_template(name).template
     stamp = TemplateStamp(template, autoescape=autoescape)
+    assert stamp.is_stampable
     closes = ["", "https://tracker.example.org/act/__ACT_1_close__/"]
     for description, close, overdue, by_meeting in itertools.product(
         DESCRIPTIONS, closes, [True, False], [True, False]
@@ -58,11 +59,35 @@ def test_a_template_that_changes_its_values_is_rendered_by_the_engine():
         engines["django"].from_string("{{ a|upper }}/{{ b|truncatechars:4 }}/{{ c }}").template
     )
     stamp = TemplateStamp(template)
-    # "1" reads the same upper-cased: the marker, not the check against the engine, shows it.
+    assert not stamp.is_stampable  # seen on the compiled template, before any row
     for a, b in [("1", "long text"), ("x", "tiny"), ("<y>", "tiny")]:
         values = {"a": a, "b": b, "c": "&"}
         assert stamp.render(values) == template.render(Context(values))
-    assert list(stamp._shapes.values()) == [None]
+    assert not stamp._shapes
+
+
+def test_a_template_that_compares_a_value_is_rendered_by_the_engine():
+    # A comparison's answer depends on the value, not on whether it is empty: a stamp made
+    # from the first row would print every later row as that first one.
+    template = (
+        engines["django"]
+        .from_string('{% if state == "overdue" %}LATE {% endif %}{{ ref }}')
+        .template
+    )
+    stamp = TemplateStamp(template)
+    assert not stamp.is_stampable
+    assert stamp.render({"state": "due", "ref": "DAG28-01"}) == "DAG28-01"
+    assert stamp.render({"state": "overdue", "ref": "DAG28-02"}) == "LATE DAG28-02"
+
+
+def test_a_template_that_only_prints_and_tests_its_values_is_stamped():
+    template = engines["django"].from_string("{{ a }}{% if b %}!{% endif %}").template
+    stamp = TemplateStamp(template)
+    assert stamp.is_stampable
+    for a, b in [("x&y", True), ("<z>", False), ("w", True)]:
+        values = {"a": a, "b": b}
+        assert stamp.render(values) == template.render(Context(values))
+    assert all(pieces is not None for pieces in stamp._shapes.values())
 
 
 def test_values_other_than_text_and_flags_are_rendered_by_the_engine():
