@@ -54,9 +54,9 @@ __all__ = [
 # the meeting with its short lists (agenda items, decisions, report versions, later meetings,
 # reviews of earlier actions) as JSON; the meeting's and the reviewed actions as rows
 # (``actions.rows``: their columns, then their owners' names); the ids of the discussion
-# items and the other meetings' mentions, then those items with their refs. The long lists come back as
-# plain values grouped in Python, not model instances: building an Action, its owners, their
-# organisations and people per row cost more than the rest of the page.
+# items and the other meetings' mentions, then those items with their refs. The long lists
+# come back as plain values grouped in Python, not model instances: building an Action, its
+# owners, their organisations and people per row cost more than the rest of the page.
 
 
 # The columns of the page's decisions (with their CR and who decided) and report versions
