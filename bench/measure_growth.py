@@ -73,6 +73,15 @@ PAGES = (
     GrowthPage("decisions", "Decisions", lambda _u: "/decisions/"),
     GrowthPage("change_requests", "Change requests", lambda _u: "/change-requests/"),
     GrowthPage("api", "API action list, 50 rows", lambda _u: f"{API_LIST}?page_size=50", api=True),
+    # What a client keeping a copy in step asks: the last changed first (first page only:
+    # the deep page's cursor is of the id order).
+    GrowthPage(
+        "api_updated",
+        "API action list by last change, 50 rows",
+        lambda _u: f"{API_LIST}?page_size=50&ordering=-updated_at",
+        paginated=False,
+        api=True,
+    ),
 )
 
 
