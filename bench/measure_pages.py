@@ -50,6 +50,18 @@ def api_list(ctx: Context) -> list[Result]:
             floor_label="raw SQL + orjson, the reader's meetings",
         )
         out.append(guarded(result, lambda r, role=role: _fill_api_role(ctx, r, role)))
+    # The same pages with no answer kept (core.api.db.kept_while_unchanged): what a read
+    # after a write costs, every answer computed.
+    for role in ("PMO", "Chair", "Member", "Observer"):
+        result = Result(
+            key=f"api_list_50_{role.lower()}_computed",
+            title=f"API action list, 50 rows, as {role}, every answer computed (none kept)",
+            db=ctx.db,
+            target=API_TARGET,
+            floor_label="raw SQL + orjson" + ("" if role == "PMO" else ", the reader's meetings"),
+        )
+        fill = _fill_api_computed(ctx, role)
+        out.append(guarded(result, fill))
 
     fixed = Result(
         key="api_fixed",
@@ -77,6 +89,21 @@ def _fill_api_fixed(ctx: Context, r: Result) -> None:
     client = ctx.api_client()
     r.queries, _ = count_queries(lambda: _get(client, path))
     r.value = ms(time_calls(lambda: _get(client, path), repeats=ctx.repeats, warmup=2))
+
+
+def _fill_api_computed(ctx: Context, role: str) -> Any:
+    """The 50-row page as ``role`` with ``API_ANSWERS_KEPT=0``: each request computes its
+    answer, as the first read after a write does."""
+    from django.test import override_settings
+
+    def fill(r: Result) -> None:
+        with override_settings(API_ANSWERS_KEPT=0):
+            if role == "PMO":
+                _fill_api_page(ctx, r, 50, "id")
+            else:
+                _fill_api_role(ctx, r, role)
+
+    return fill
 
 
 def _fill_api_role(ctx: Context, r: Result, role: str) -> None:

@@ -198,13 +198,11 @@ class ActionListApi(ListApi):
             user=self.request.user,
         )
 
-    def page_key(self) -> Hashable | None:
-        # A first page's query is kept compiled (core.api.db.compiled_values), named by the
-        # reader (core.visibility.reader_key), the request's parameters and the date (the
-        # overdue filter's, the time zone's); a page after a cursor is built each time.
+    def answer_key(self) -> Hashable | None:
+        # Everything a page is built from besides the database: the reader
+        # (core.visibility.reader_key), the request's parameters and the date (the overdue
+        # filter's, the time zone's).
         params = self.request.query_params
-        if KeysetPagination.cursor_query_param in params:
-            return None
         return (
             "actions",
             reader_key(self.request.user),
@@ -212,6 +210,13 @@ class ActionListApi(ListApi):
             timezone.localdate(),
             timezone.get_current_timezone_name(),
         )
+
+    def page_key(self) -> Hashable | None:
+        # A first page's query is kept compiled (core.api.db.compiled_values); a page after
+        # a cursor is built each time.
+        if KeysetPagination.cursor_query_param in self.request.query_params:
+            return None
+        return self.answer_key()
 
     def rows_represent(self, rows: list[Any]) -> list[dict[str, Any]]:
         if not rows:

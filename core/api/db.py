@@ -1,5 +1,5 @@
 """Database helpers of the API's hot reads: prepared statements on PostgreSQL, compiled
-page queries kept per connection."""
+page queries kept per connection, answers kept while the database is unchanged."""
 
 from __future__ import annotations
 
@@ -112,3 +112,56 @@ def compiled_values(
         cursor.execute(sql, params)
         fetched = cursor.fetchall()
     return [dict(zip(names, row, strict=True)) for row in compiler.results_iter(results=[fetched])]
+
+
+def database_snapshot() -> str | None:
+    """PostgreSQL's current snapshot as text (``xmin:xmax:in-progress ids``, after the
+    database's server and name), or None where
+    it cannot name the data a read sees: on another database, or inside a transaction
+    block (whose own uncommitted writes the snapshot does not show).
+
+    In autocommit each statement reads the data of the snapshot it takes. Every
+    transaction that writes is given an id, counted in the snapshot's ``xmax`` once it
+    starts and dropped from the in-progress ids once it ends, so two equal snapshots were
+    taken with no write committed or rolled back between them, in any table: a read run
+    under the first sees what it would see under the second."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_current_snapshot()::text")
+        (snapshot,) = cursor.fetchone()
+    # Transaction ids count across the server's databases: the database is named too.
+    where = connection.settings_dict
+    return f"{where['HOST']}:{where['PORT']}/{where['NAME']}@{snapshot}"
+
+
+def kept_while_unchanged(key: Hashable, compute: Callable[[], Any]) -> Any:
+    """``compute()``, kept per connection for ``key`` and given again while the database
+    has not changed (:func:`database_snapshot`); computed every time where no snapshot
+    is read (SQLite, a transaction block) or ``API_ANSWERS_KEPT`` is 0.
+
+    The caller's ``key`` must name everything ``compute`` reads that is not in the
+    database: the reader, the request's parameters and origin, the date. Anything it
+    reads from the database (rows, the reader's roles and seats, visibility) is covered by
+    the snapshot: any committed write anywhere makes the next call compute again. The
+    snapshot is read before ``compute`` runs, so an answer computed after a write that
+    committed between the two is kept under a snapshot that cannot come back. What is
+    kept is given as it is: the caller must not change it.
+    """
+    limit = settings.API_ANSWERS_KEPT
+    snapshot = database_snapshot() if limit else None
+    if snapshot is None:
+        return compute()
+    kept: OrderedDict[Hashable, tuple[str, Any]] = connection.__dict__.setdefault(
+        "_dag_kept_answers", OrderedDict()
+    )
+    entry = kept.get(key)
+    if entry is not None and entry[0] == snapshot:
+        kept.move_to_end(key)
+        return entry[1]
+    value = compute()
+    kept[key] = (snapshot, value)
+    kept.move_to_end(key)
+    while len(kept) > limit:
+        kept.popitem(last=False)
+    return value

@@ -29,7 +29,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api.db import compiled_values, prepared_statements
+from core.api.db import compiled_values, kept_while_unchanged, prepared_statements
 from core.api.etags import etag_of, if_match_check, not_modified, response_with_etag
 from core.api.links import Links
 
@@ -70,6 +70,13 @@ class ListApi(ListModelMixin, GenericAPIView):
             return list(page_query())
         return compiled_values(key, page_query, server_values_only=not self.is_filtered())
 
+    def answer_key(self) -> Hashable | None:
+        """A key naming everything this request's answer is built from besides the
+        database (the reader, the parameters, the date), when the view keeps its answers
+        while the database is unchanged (``core.api.db.kept_while_unchanged``); None (the
+        default) builds every answer."""
+        return None
+
     def is_filtered(self) -> bool:
         """True when the request names one of the list's filters."""
         filterset_class = getattr(self, "filterset_class", None)
@@ -79,6 +86,20 @@ class ListApi(ListModelMixin, GenericAPIView):
 
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         self._page_key = key = self.page_key()
+        answer_key = self.answer_key()
+        if answer_key is None:
+            return self.get_paginated_response(self.rows_represent(self.page_rows(key)))
+        # The answer is kept and given again until the database changes; the origin names
+        # the links' host.
+        return Response(
+            kept_while_unchanged(
+                (answer_key, Links(request).origin),
+                lambda: self.paginator.paginated_data(self.rows_represent(self.page_rows(key))),
+            )
+        )
+
+    def page_rows(self, key: Hashable | None) -> list[Any]:
+        """The page's rows, read by the paginator (which sets the next and previous links)."""
 
         def build() -> QuerySet:
             return self.filter_queryset(self.get_queryset())
@@ -88,8 +109,7 @@ class ListApi(ListModelMixin, GenericAPIView):
         # The page query has a fixed shape per ordering and filter set: PostgreSQL keeps
         # its plan (planning it cost more than running it).
         with prepared_statements():
-            rows = self.paginate_queryset(queryset)
-        return self.get_paginated_response(self.rows_represent(rows))
+            return self.paginate_queryset(queryset)
 
     def get_serializer_context(self) -> dict[str, Any]:
         context = super().get_serializer_context()
