@@ -92,12 +92,12 @@ def _fill_api_fixed(ctx: Context, r: Result) -> None:
 
 
 def _fill_api_computed(ctx: Context, role: str) -> Any:
-    """The 50-row page as ``role`` with ``API_ANSWERS_KEPT=0``: each request computes its
+    """The 50-row page as ``role`` with ``API_KEPT_ANSWER_ROWS=0``: each request computes its
     answer, as the first read after a write does."""
     from django.test import override_settings
 
     def fill(r: Result) -> None:
-        with override_settings(API_ANSWERS_KEPT=0):
+        with override_settings(API_KEPT_ANSWER_ROWS=0):
             if role == "PMO":
                 _fill_api_page(ctx, r, 50, "id")
             else:

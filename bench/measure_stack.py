@@ -48,7 +48,7 @@ WEB_VARIANTS: dict[str, tuple[list[str] | None, dict[str, str], bool]] = {
     ),
     "with connection health checks": (None, {"CONN_HEALTH_CHECKS": "True"}, False),
     # Every request computes its answer, as the first read after a write does.
-    "no answer kept": (None, {"API_ANSWERS_KEPT": "0"}, False),
+    "no answer kept": (None, {"API_KEPT_ANSWER_ROWS": "0"}, False),
     "PostgreSQL at durable defaults": (None, {}, True),
 }
 

@@ -135,10 +135,12 @@ def database_snapshot() -> str | None:
     return f"{where['HOST']}:{where['PORT']}/{where['NAME']}@{snapshot}"
 
 
-def kept_while_unchanged(key: Hashable, compute: Callable[[], Any]) -> Any:
+def kept_while_unchanged(
+    key: Hashable, compute: Callable[[], Any], *, rows: Callable[[Any], int] = lambda _: 1
+) -> Any:
     """``compute()``, kept per connection for ``key`` and given again while the database
     has not changed (:func:`database_snapshot`); computed every time where no snapshot
-    is read (SQLite, a transaction block) or ``API_ANSWERS_KEPT`` is 0.
+    is read (SQLite, a transaction block) or ``API_KEPT_ANSWER_ROWS`` is 0.
 
     The caller's ``key`` must name everything ``compute`` reads that is not in the
     database: the reader, the request's parameters and origin, the date. Anything it
@@ -147,21 +149,29 @@ def kept_while_unchanged(key: Hashable, compute: Callable[[], Any]) -> Any:
     snapshot is read before ``compute`` runs, so an answer computed after a write that
     committed between the two is kept under a snapshot that cannot come back. What is
     kept is given as it is: the caller must not change it.
+
+    ``rows(value)`` counts an answer's rows: the answers kept on a connection hold at most
+    ``API_KEPT_ANSWER_ROWS`` rows together, the least recently used going first (an
+    answer larger than that is not kept), so what a worker keeps stays small.
     """
-    limit = settings.API_ANSWERS_KEPT
-    snapshot = database_snapshot() if limit else None
+    budget = settings.API_KEPT_ANSWER_ROWS
+    snapshot = database_snapshot() if budget else None
     if snapshot is None:
         return compute()
-    kept: OrderedDict[Hashable, tuple[str, Any]] = connection.__dict__.setdefault(
+    kept: OrderedDict[Hashable, tuple[str, int, Any]] = connection.__dict__.setdefault(
         "_dag_kept_answers", OrderedDict()
     )
     entry = kept.get(key)
     if entry is not None and entry[0] == snapshot:
         kept.move_to_end(key)
-        return entry[1]
+        return entry[2]
     value = compute()
-    kept[key] = (snapshot, value)
-    kept.move_to_end(key)
-    while len(kept) > limit:
-        kept.popitem(last=False)
+    size = max(1, rows(value))
+    kept.pop(key, None)
+    if size <= budget:
+        kept[key] = (snapshot, size, value)
+        total = sum(kept_size for _, kept_size, _ in kept.values())
+        while total > budget:
+            _, (_, dropped, _) = kept.popitem(last=False)
+            total -= dropped
     return value

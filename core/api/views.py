@@ -95,6 +95,7 @@ class ListApi(ListModelMixin, GenericAPIView):
             kept_while_unchanged(
                 (answer_key, Links(request).origin),
                 lambda: self.paginator.paginated_data(self.rows_represent(self.page_rows(key))),
+                rows=lambda answer: len(answer["results"]),
             )
         )
 

@@ -121,10 +121,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The API's hot reads run as prepared statements on PostgreSQL (core.api.db.prepared_statements).
 # False behind a connection pooler in transaction mode (PgBouncer), which cannot keep them.
 API_PREPARED_STATEMENTS = env.bool("API_PREPARED_STATEMENTS", default=True)
-# The action list's answers kept per database connection (the least recently used goes first)
-# and given again while PostgreSQL's snapshot shows no write since (core.api.db
-# .kept_while_unchanged); 0 computes every answer.
-API_ANSWERS_KEPT = env.int("API_ANSWERS_KEPT", default=32)
+# The action list's answers kept per database connection, at most this many rows together
+# (the least recently used go first), given again while PostgreSQL's snapshot shows no write
+# since (core.api.db.kept_while_unchanged); 0 computes every answer.
+API_KEPT_ANSWER_ROWS = env.int("API_KEPT_ANSWER_ROWS", default=2000)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

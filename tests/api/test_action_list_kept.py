@@ -179,7 +179,7 @@ def test_nothing_is_kept_inside_a_transaction_block(register, api_client_for):
     assert dict(_rows(client))[ref] != "Inside the block"
 
 
-@override_settings(API_ANSWERS_KEPT=0)
+@override_settings(API_KEPT_ANSWER_ROWS=0)
 def test_no_answer_is_kept_when_the_setting_is_zero(register, api_client_for):
     client = api_client_for(register["pmo"])
     _rows(client)
@@ -190,3 +190,18 @@ def test_no_answer_is_kept_when_the_setting_is_zero(register, api_client_for):
     assert not [sql for sql in queries if "pg_current_snapshot" in sql]
     # The token, the page and its owners.
     assert len(queries) == 3, queries
+
+
+@override_settings(API_KEPT_ANSWER_ROWS=1)
+def test_the_answers_kept_hold_at_most_the_rows_the_setting_allows(register, api_client_for):
+    pmo, chair = api_client_for(register["pmo"]), api_client_for(register["member"])
+    assert len(_rows(pmo)) == 2  # two rows: larger than the budget, not kept
+    assert not connection.__dict__.get(KEPT)
+    assert len(_rows(pmo, "/api/v1/actions/?page_size=1")) == 1
+    assert len(_rows(chair, "/api/v1/actions/?page_size=1")) == 1
+    kept = connection.__dict__.get(KEPT, {})
+    if _on_postgres():
+        # The chair's page pushed the PMO's out: one row kept in all.
+        assert [key[0][1][0] for key in kept] == [register["member"].pk]
+    else:
+        assert not kept
