@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from django.test import override_settings
+
 from .context import API_LIST, Context, _get, _require_url
 from .harness import Result, Stats, count_queries, guarded, ms, time_calls
 from .measure_load import reminders
@@ -43,6 +45,8 @@ class GrowthPage:
     first: Callable[[Any], str]
     paginated: bool = True
     api: bool = False
+    # Settings the cells are timed under (``override_settings``), as (name, value) pairs.
+    overrides: tuple[tuple[str, Any], ...] = ()
 
 
 def _recent_meeting_path(user: Any) -> str:
@@ -73,6 +77,15 @@ PAGES = (
     GrowthPage("decisions", "Decisions", lambda _u: "/decisions/"),
     GrowthPage("change_requests", "Change requests", lambda _u: "/change-requests/"),
     GrowthPage("api", "API action list, 50 rows", lambda _u: f"{API_LIST}?page_size=50", api=True),
+    # The same list with no answer kept (core.api.db.kept_while_unchanged): what the first
+    # read after a write costs.
+    GrowthPage(
+        "api_computed",
+        "API action list, 50 rows, none kept",
+        lambda _u: f"{API_LIST}?page_size=50",
+        api=True,
+        overrides=(("API_KEPT_ANSWER_ROWS", 0),),
+    ),
     # What a client keeping a copy in step asks: the last changed first (first page only:
     # the deep page's cursor is of the id order).
     GrowthPage(
@@ -212,9 +225,16 @@ def _page_cells(ctx: Context, page: GrowthPage, role: str, user: Any, actions: i
         _get(client, path)  # warm
         _time_path(ctx, client, path, r)
 
-    out = [guarded(first, fill_first)]
+    def under_overrides(fill: Callable[[Result], None]) -> Callable[[Result], None]:
+        def run(r: Result) -> None:
+            with override_settings(**dict(page.overrides)):
+                fill(r)
+
+        return run
+
+    out = [guarded(first, under_overrides(fill_first))]
     if deep is not None:
-        out.append(guarded(deep, fill_deep))
+        out.append(guarded(deep, under_overrides(fill_deep)))
     return out
 
 
