@@ -49,15 +49,20 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
-from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import BooleanField, Case, Q, Value, When
 from django.utils import timezone
 
-from actions.models import Action, ReminderLog
+from actions.models import ReminderLog
 from composer.reminders.candidates import Candidates
 from composer.reminders.rules import CHASED_STATUSES, OPEN_STATUSES, ReminderKey, Status, key_window
+from composer.reminders.statements import (
+    action_statuses,
+    begin_recording,
+    insert_claims,
+    move_rows,
+)
 
 # The log's columns read back as (pk, status, *ReminderKey).
 _KEY_FIELDS = ("pk", "status", *ReminderKey._fields)
@@ -144,14 +149,7 @@ def claims_take(
     order, for the people whose keys this run holds (keys another run took are not ours).
     """
     with transaction.atomic():
-        ReminderLog.objects.bulk_create(
-            [
-                ReminderLog(**key._asdict(), status=Status.CLAIMED, run_id=run_id, attempts=0)
-                for _, keys in owed
-                for key in keys
-            ],
-            ignore_conflicts=True,
-        )
+        insert_claims([key for _, keys in owed for key in keys], run_id=run_id)
         if retry_ids:
             # The status condition makes the re-claim atomic: of two runs, one updates it.
             ReminderLog.objects.filter(pk__in=retry_ids, status=Status.FAILED).update(
@@ -194,7 +192,7 @@ def claim_begin(
     if not sent_ids or not connection.features.can_return_rows_from_bulk_insert:
         # Nothing to record with it, or no UPDATE ... RETURNING (SQLite before 3.35).
         record_sent(run_id=run_id, row_ids=list(sent_ids or ()))
-        begun = _move(
+        begun = move_rows(
             begin_ids,
             run_id=run_id,
             status=Status.CLAIMED,
@@ -202,7 +200,7 @@ def claim_begin(
             attempt=True,
         )
     else:
-        begun = _begin_recording(begin_ids, list(sent_ids), run_id=run_id)
+        begun = begin_recording(begin_ids, list(sent_ids), run_id=run_id)
     return keys if begun == len(keys) else []
 
 
@@ -218,7 +216,7 @@ def _still_owed(found: Candidates, person_id: int, keys: list[ReminderKey]) -> l
     action_ids = {key.action_id for key in keys if key.action_id is not None}
     for listed in digest_lists.values():
         action_ids |= listed
-    status = _statuses(sorted(action_ids))
+    status = action_statuses(sorted(action_ids))
     for listed in digest_lists.values():
         listed.difference_update({a for a in listed if status.get(a) not in OPEN_STATUSES})
     return [
@@ -231,7 +229,7 @@ def _still_owed(found: Candidates, person_id: int, keys: list[ReminderKey]) -> l
 
 def record_sent(*, run_id: uuid.UUID, row_ids: list[int]) -> None:
     """The email went: its rows (begun by this run) are sent (one update)."""
-    _move(
+    move_rows(
         row_ids,
         run_id=run_id,
         status=Status.SENDING,
@@ -241,113 +239,9 @@ def record_sent(*, run_id: uuid.UUID, row_ids: list[int]) -> None:
 
 def record_failed(*, run_id: uuid.UUID, row_ids: list[int], error: str) -> None:
     """The email was refused or never written: its rows failed, for the next run to retry."""
-    _move(
+    move_rows(
         row_ids,
         run_id=run_id,
         status=Status.SENDING,
         values={"status": Status.FAILED, "error": error},
     )
-
-
-# The per-email statements below are written by hand, not by the ORM, which can say them:
-# building one through the ORM took about 0.5 ms of CPU, several times what the database
-# spends running it, and a run makes two per person emailed (3,000 at 300,000 actions).
-
-
-def _move(
-    row_ids: list[int],
-    *,
-    run_id: uuid.UUID,
-    status: str,
-    values: dict[str, Any],
-    attempt: bool = False,
-) -> int:
-    """Set ``values`` (field name -> value; with ``attempt``, one more attempt) on the log
-    rows ``row_ids`` that are still this run's and ``status``; the rows updated. One UPDATE,
-    naming its rows by primary key, the run and status checked as :func:`_still_ours` does
-    (a CASE, so that PostgreSQL plans on the primary key)."""
-    if not row_ids:
-        return 0
-    meta = ReminderLog._meta
-    quote = connection.ops.quote_name
-    sets, params = [], []
-    for name, value in values.items():
-        field = meta.get_field(name)
-        sets.append(f"{quote(field.column)} = %s")
-        params.append(field.get_db_prep_save(value, connection))
-    if attempt:
-        attempts = quote(meta.get_field("attempts").column)
-        sets.append(f"{attempts} = {attempts} + 1")
-    run_field = meta.get_field("run_id")
-    sql = (
-        f"UPDATE {quote(meta.db_table)} SET {', '.join(sets)} "  # noqa: S608 (names from the model)
-        f"WHERE {quote(meta.pk.column)} IN ({', '.join(['%s'] * len(row_ids))}) "
-        f"AND CASE WHEN {quote(run_field.column)} = %s "
-        f"AND {quote(meta.get_field('status').column)} = %s THEN 1 ELSE 0 END = 1"
-    )
-    params += [*row_ids, run_field.get_db_prep_value(run_id, connection), str(status)]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.rowcount
-
-
-def _begin_recording(begin_ids: list[int], sent_ids: list[int], *, run_id: uuid.UUID) -> int:
-    """One UPDATE: rows ``sent_ids`` ``sending`` → ``sent`` (``sent_at`` now) and rows
-    ``begin_ids`` ``claimed`` → ``sending`` (``attempt_at`` now, one more attempt), each only
-    while still this run's and in that status; the rows begun (read back by RETURNING).
-
-    Each SET reads the row as it was, so its old status tells which move it makes; the WHERE
-    names the rows by primary key with the other checks in a CASE, as :func:`_move` does."""
-    meta = ReminderLog._meta
-    quote = connection.ops.quote_name
-    status, pk = quote(meta.get_field("status").column), quote(meta.pk.column)
-    sent_at, attempt_at = (quote(meta.get_field(f).column) for f in ("sent_at", "attempt_at"))
-    attempts = quote(meta.get_field("attempts").column)
-    run_field = meta.get_field("run_id")
-    now = meta.get_field("sent_at").get_db_prep_save(timezone.now(), connection)
-    sent_in = f"{pk} IN ({', '.join(['%s'] * len(sent_ids))})"
-    begin_in = f"{pk} IN ({', '.join(['%s'] * len(begin_ids))})"
-    sql = (
-        f"UPDATE {quote(meta.db_table)} SET "  # noqa: S608 (names from the model)
-        f"{status} = CASE WHEN {status} = %s THEN %s ELSE %s END, "
-        f"{sent_at} = CASE WHEN {status} = %s THEN %s ELSE {sent_at} END, "
-        f"{attempt_at} = CASE WHEN {status} = %s THEN %s ELSE {attempt_at} END, "
-        f"{attempts} = CASE WHEN {status} = %s THEN {attempts} + 1 ELSE {attempts} END "
-        f"WHERE {pk} IN ({', '.join(['%s'] * (len(sent_ids) + len(begin_ids)))}) "
-        f"AND CASE WHEN {quote(run_field.column)} = %s "
-        f"AND (({sent_in} AND {status} = %s) OR ({begin_in} AND {status} = %s)) "
-        f"THEN 1 ELSE 0 END = 1 RETURNING {status}"
-    )
-    sending, sent, claimed = str(Status.SENDING), str(Status.SENT), str(Status.CLAIMED)
-    params = [
-        *(sending, sent, sending),
-        *(sending, now),
-        *(claimed, now),
-        claimed,
-        *sent_ids,
-        *begin_ids,
-        run_field.get_db_prep_value(run_id, connection),
-        *sent_ids,
-        sending,
-        *begin_ids,
-        claimed,
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return sum(1 for (new,) in cursor.fetchall() if new == sending)
-
-
-def _statuses(action_ids: list[int]) -> dict[int, str]:
-    """Action id -> status, for ``action_ids`` (one SELECT by primary key)."""
-    if not action_ids:
-        return {}
-    meta = Action._meta
-    quote = connection.ops.quote_name
-    sql = (
-        f"SELECT {quote(meta.pk.column)}, {quote(meta.get_field('status').column)} "  # noqa: S608
-        f"FROM {quote(meta.db_table)} "
-        f"WHERE {quote(meta.pk.column)} IN ({', '.join(['%s'] * len(action_ids))})"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, action_ids)
-        return dict(cursor.fetchall())
