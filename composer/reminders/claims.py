@@ -12,7 +12,9 @@ one per sender when several send at once, :mod:`.senders`):
    released) and move the person's rows ``claimed`` → ``sending`` with ``attempt_at`` now,
    if they are still this run's. The same statement **records** the emails whose sends
    have ended since the last begin (their rows ``sending`` → ``sent``): one UPDATE, one
-   commit, so it moves both or neither.
+   commit, so it moves both or neither. On PostgreSQL the statuses are read by that
+   statement too (a ``WITH`` before its UPDATE: the rows begun are those owed as of that
+   read); elsewhere by a SELECT just before it.
 3. **Send** the one email (outside any transaction; a sender is free before 2 begins).
 4. **Record** it: sent, with the next person's begin (2), or at the end of the run for
    the last emails (:func:`record_sent`); failed at once (:func:`record_failed`).
@@ -38,10 +40,17 @@ releases another live run's claims only makes that run skip those people, since 
 is conditional on the row's status and run.
 
 Queries: a fixed handful for the whole run (release, read, claim), then per person emailed
-two (statuses; begin with the previous record), and one at the end (the last records);
-people with nothing new cost none. Those two are the price of the crash rule: the log must
-say which emails were in flight when the process died (one per sender, :mod:`.senders`),
-so each email is begun, and the one before it recorded, before it is sent.
+one on PostgreSQL, two elsewhere (statuses; begin with the previous record), and one at the
+end (the last records); people with nothing new cost none. That statement is the price of
+the crash rule: the log must say which emails were in flight when the process died (one
+per sender, :mod:`.senders`), so each email is begun, and the one before it recorded,
+before it is sent; no begin or record is shared between two emails' turns. The statements
+themselves: :mod:`.statements`.
+
+The statuses are read for one person at a time, at that person's begin, not ahead for the
+next few: an action closed while the run is sending is left out of every email begun after
+its closing commits (``tests/hardening/test_reminder_crash.py`` closes one during the first
+send), where a read ahead would still mention it to the people of the chunk already read.
 """
 
 from __future__ import annotations
@@ -59,7 +68,9 @@ from composer.reminders.candidates import Candidates
 from composer.reminders.rules import CHASED_STATUSES, OPEN_STATUSES, ReminderKey, Status, key_window
 from composer.reminders.statements import (
     action_statuses,
+    begin_if_owed,
     begin_recording,
+    begins_with_statuses,
     insert_claims,
     move_rows,
 )
@@ -181,6 +192,8 @@ def claim_begin(
     nothing is released too). Returns [] when nothing is left or the rows are no longer
     this run's (another run released them).
     """
+    if begins_with_statuses():
+        return _begin_at_once(found, held, run_id, list(sent_ids or ()))
     keys = _still_owed(found, held.person_id, list(held.rows))
     dropped = [pk for key, pk in held.rows.items() if key not in set(keys)]
     if dropped:
@@ -204,8 +217,41 @@ def claim_begin(
     return keys if begun == len(keys) else []
 
 
-def _still_owed(found: Candidates, person_id: int, keys: list[ReminderKey]) -> list[ReminderKey]:
-    """The keys whose actions are still open now (one query), digests narrowed to match."""
+def _begin_at_once(
+    found: Candidates, held: Held, run_id: uuid.UUID, sent_ids: list[int]
+) -> list[ReminderKey]:
+    """:func:`claim_begin` as one statement (PostgreSQL): the statuses read, the rows still
+    owed begun and ``sent_ids`` recorded together (:func:`.statements.begin_if_owed`); the
+    rows no longer owed are then released, as the statuses read say."""
+    digest_lists, action_ids = _listed(found, held.person_id, list(held.rows))
+    checks = [
+        (pk, action_id, key.meeting_id is not None)
+        for key, pk in held.rows.items()
+        for action_id in (
+            digest_lists[key.meeting_id] if key.meeting_id is not None else (key.action_id,)
+        )
+    ]
+    status, begun = begin_if_owed(
+        action_ids=sorted(action_ids),
+        checks=checks,
+        begin_ids=list(held.rows.values()),
+        sent_ids=sent_ids,
+        run_id=run_id,
+        open_statuses=OPEN_STATUSES,
+        chased_statuses=CHASED_STATUSES,
+    )
+    keys = _owed_now(status, list(held.rows), digest_lists)
+    dropped = [pk for key, pk in held.rows.items() if key not in set(keys)]
+    if dropped:
+        ReminderLog.objects.filter(_still_ours(run_id, Status.CLAIMED), pk__in=dropped).delete()
+    return keys if keys and begun == len(keys) else []
+
+
+def _listed(
+    found: Candidates, person_id: int, keys: list[ReminderKey]
+) -> tuple[dict[int, set[int]], set[int]]:
+    """The person's digest lists by meeting (``found.open_by_person``'s own sets) and every
+    action the keys name or list."""
     digest_lists = {
         key.meeting_id: found.open_by_person[
             (person_id, found.meetings[key.meeting_id].committee_id)
@@ -216,7 +262,13 @@ def _still_owed(found: Candidates, person_id: int, keys: list[ReminderKey]) -> l
     action_ids = {key.action_id for key in keys if key.action_id is not None}
     for listed in digest_lists.values():
         action_ids |= listed
-    status = action_statuses(sorted(action_ids))
+    return digest_lists, action_ids
+
+
+def _owed_now(
+    status: dict[int, str], keys: list[ReminderKey], digest_lists: dict[int, set[int]]
+) -> list[ReminderKey]:
+    """The keys still owed by the statuses read, digests narrowed to their open actions."""
     for listed in digest_lists.values():
         listed.difference_update({a for a in listed if status.get(a) not in OPEN_STATUSES})
     return [
@@ -225,6 +277,12 @@ def _still_owed(found: Candidates, person_id: int, keys: list[ReminderKey]) -> l
         if (key.action_id is not None and status.get(key.action_id) in CHASED_STATUSES)
         or (key.meeting_id is not None and digest_lists[key.meeting_id])
     ]
+
+
+def _still_owed(found: Candidates, person_id: int, keys: list[ReminderKey]) -> list[ReminderKey]:
+    """The keys whose actions are still open now (one query), digests narrowed to match."""
+    digest_lists, action_ids = _listed(found, person_id, keys)
+    return _owed_now(action_statuses(sorted(action_ids)), keys, digest_lists)
 
 
 def record_sent(*, run_id: uuid.UUID, row_ids: list[int]) -> None:

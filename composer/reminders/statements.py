@@ -1,9 +1,10 @@
 """The run's own statements on the reminder log and the actions, written by hand.
 
 Each email costs two statements (:mod:`.claims`: its actions' statuses; its begin, which
-records the emails before it), three thousand at 300,000 actions. Building one through
-the ORM took about 0.5 ms of CPU, several times what the database spends running it, so
-they are written here, naming their rows by primary key.
+records the emails before it), or on PostgreSQL one doing both (:func:`begin_if_owed`):
+thousands a run at 300,000 actions. Building one through the ORM took about 0.5 ms of
+CPU, several times what the database spends running it, so they are written here, naming
+their rows by primary key.
 
 On PostgreSQL a list of primary keys is one array parameter (``pk = ANY(%s::bigint[])``),
 so each statement has one text whatever the number of rows, and runs prepared
@@ -184,3 +185,86 @@ def insert_claims(keys: list[ReminderKey], *, run_id: uuid.UUID) -> None:
         "ON CONFLICT DO NOTHING"
     )
     _run(sql, [*constants, *(values for _, values in arrays)])
+
+
+def begins_with_statuses() -> bool:
+    """Whether an email's statuses are read by its begin's own statement
+    (:func:`begin_if_owed`): on PostgreSQL, which can update in a ``WITH``; elsewhere a
+    SELECT of their own comes first (:func:`action_statuses`)."""
+    return connection.vendor == "postgresql"
+
+
+def begin_if_owed(
+    *,
+    action_ids: list[int],
+    checks: list[tuple[int, int, bool]],
+    begin_ids: list[int],
+    sent_ids: list[int],
+    run_id: uuid.UUID,
+    open_statuses: Sequence[str],
+    chased_statuses: Sequence[str],
+) -> tuple[dict[int, str], int]:
+    """PostgreSQL: one statement that reads the statuses of ``action_ids`` and, as of that
+    same read, begins the rows of ``begin_ids`` still owed and records ``sent_ids`` sent,
+    as :func:`action_statuses` then :func:`begin_recording` would; the statuses and the
+    rows begun.
+
+    ``checks``: (log row, action, digest) for each action a row needs: a chased row its
+    action in ``chased_statuses``, a digest any of its listed actions in
+    ``open_statuses``. A row of ``begin_ids`` no check passes stays ``claimed`` (the caller
+    releases it, having read the same statuses)."""
+    meta, action_meta = ReminderLog._meta, Action._meta
+    quote = connection.ops.quote_name
+    status, pk = quote(meta.get_field("status").column), quote(meta.pk.column)
+    sent_at, attempt_at = (quote(meta.get_field(f).column) for f in ("sent_at", "attempt_at"))
+    attempts = quote(meta.get_field("attempts").column)
+    run_field = meta.get_field("run_id")
+    a_pk, a_status = quote(action_meta.pk.column), quote(action_meta.get_field("status").column)
+    a_type = action_meta.pk.cast_db_type(connection)
+    pk_type = meta.pk.cast_db_type(connection)
+    now = meta.get_field("sent_at").get_db_prep_save(timezone.now(), connection)
+    sql = (
+        f"WITH statuses AS (SELECT {a_pk} AS id, {a_status} AS status "  # noqa: S608
+        f"FROM {quote(action_meta.db_table)} WHERE {a_pk} = ANY(%s::{a_type}[])), "
+        f"owed AS (SELECT checks.row_id FROM unnest(%s::{pk_type}[], %s::{a_type}[], "
+        "%s::boolean[]) AS checks (row_id, action_id, digest) "
+        "JOIN statuses ON statuses.id = checks.action_id WHERE statuses.status = "
+        "ANY(CASE WHEN checks.digest THEN %s::text[] ELSE %s::text[] END)), "
+        f"moved AS (UPDATE {quote(meta.db_table)} SET "
+        f"{status} = CASE WHEN {status} = %s THEN %s ELSE %s END, "
+        f"{sent_at} = CASE WHEN {status} = %s THEN %s ELSE {sent_at} END, "
+        f"{attempt_at} = CASE WHEN {status} = %s THEN %s ELSE {attempt_at} END, "
+        f"{attempts} = CASE WHEN {status} = %s THEN {attempts} + 1 ELSE {attempts} END "
+        f"WHERE {pk} = ANY(%s::{pk_type}[]) "
+        f"AND CASE WHEN {quote(run_field.column)} = %s "
+        f"AND (({pk} = ANY(%s::{pk_type}[]) AND {status} = %s) "
+        f"OR ({pk} IN (SELECT row_id FROM owed) AND {status} = %s)) "
+        f"THEN 1 ELSE 0 END = 1 RETURNING {status}) "
+        f"SELECT id, status FROM statuses UNION ALL SELECT NULL, {status} FROM moved"
+    )
+    sending, sent, claimed = str(Status.SENDING), str(Status.SENT), str(Status.CLAIMED)
+    params = [
+        list(action_ids),
+        [row for row, _, _ in checks],
+        [action for _, action, _ in checks],
+        [digest for _, _, digest in checks],
+        [str(s) for s in open_statuses],
+        [str(s) for s in chased_statuses],
+        *(sending, sent, sending),
+        *(sending, now),
+        *(claimed, now),
+        claimed,
+        [*sent_ids, *begin_ids],
+        run_field.get_db_prep_value(run_id, connection),
+        list(sent_ids),
+        sending,
+        claimed,
+    ]
+    statuses: dict[int, str] = {}
+    begun = 0
+    for action_id, value in _run(sql, params, fetch=True):
+        if action_id is not None:
+            statuses[action_id] = value
+        elif value == sending:
+            begun += 1
+    return statuses, begun

@@ -11,7 +11,10 @@ import pytest
 from django.db import connection
 
 from actions.models import Action, ReminderLog
+from actions.services import action_close
 from composer import reminders
+from composer.reminders.candidates import candidates_owed
+from composer.reminders.claims import claim_begin, claims_take
 from composer.reminders.rules import ReminderKey
 from composer.reminders.statements import action_statuses, insert_claims
 from core.actors import SYSTEM
@@ -76,18 +79,69 @@ def test_statuses_of_many_actions_read_by_one_statement(committee, django_assert
     assert action_statuses([]) == {}
 
 
+def _claimed(today: dt.date):
+    """What a run owes on ``today``, claimed: (candidates, held by person, run id)."""
+    found = candidates_owed(today)
+    run_id = uuid.uuid4()
+    by_person: dict[int, list[ReminderKey]] = {}
+    for key in found.keys:
+        by_person.setdefault(key.person_id, []).append(key)
+    return found, claims_take(owed=sorted(by_person.items()), retry_ids=[], run_id=run_id), run_id
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's prepared statements")
-def test_each_per_email_statement_has_one_text_and_is_prepared(seed):  # noqa: F811
-    # Ten people with different numbers of actions: on PostgreSQL the statuses SELECT and
-    # the begin UPDATE keep one text each (an array of ids, however many), prepared once.
+def test_each_email_is_begun_by_one_statement_of_one_text_prepared_once(seed):  # noqa: F811
+    # Ten people with different numbers of actions: on PostgreSQL each email's begin (its
+    # actions' statuses read, its rows begun, the email before it recorded) is one statement
+    # whose text does not change with the number of rows (arrays of ids), prepared once.
     run = reminders.reminders_send(acting_user=SYSTEM, today=D(2023, 10, 8))
     assert len(run.sent) == 10
     with connection.cursor() as cursor:
         cursor.execute("SELECT statement FROM pg_prepared_statements WHERE NOT from_sql")
         prepared = {row[0] for row in cursor.fetchall()}
-    statuses = [sql for sql in prepared if 'FROM "actions_action" WHERE' in sql]
-    begins = [sql for sql in prepared if "actions_reminderlog" in sql and "RETURNING" in sql]
-    assert len(statuses) == 1
+    begins = [sql for sql in prepared if sql.startswith("WITH statuses AS")]
     assert len(begins) == 1
-    assert "= ANY($" in statuses[0]
     assert "= ANY($" in begins[0]
+    assert 'UPDATE "actions_reminderlog"' in begins[0]
+
+
+def test_each_email_costs_one_statement_on_postgresql_two_elsewhere(
+    seed,  # noqa: F811
+    django_assert_num_queries,
+):
+    found, held, run_id = _claimed(D(2023, 10, 8))
+    first, second = held[0], held[1]
+    statements = 1 if connection.vendor == "postgresql" else 2
+    with django_assert_num_queries(statements):
+        assert claim_begin(found=found, held=first, run_id=run_id, sent_ids=[]) == list(first.rows)
+    with django_assert_num_queries(statements):
+        begun = claim_begin(
+            found=found, held=second, run_id=run_id, sent_ids=list(first.rows.values())
+        )
+    assert begun == list(second.rows)
+    statuses = dict(ReminderLog.objects.values_list("pk", "status"))
+    assert {statuses[pk] for pk in first.rows.values()} == {Status.SENT}
+    assert {statuses[pk] for pk in second.rows.values()} == {Status.SENDING}
+
+
+def test_an_action_closed_before_its_email_begins_is_dropped_and_its_digest_narrowed(
+    seed,  # noqa: F811
+):
+    # Fraser Mathieson owns DAG28-03, -05 and -08, due 11 October: on 8 October each is due
+    # soon, and the DAG029 digest lists them. DAG28-05 closes after the claims were taken.
+    found, held, run_id = _claimed(D(2023, 10, 8))
+    fraser = Person.objects.get(name="Fraser Mathieson")
+    mine = next(h for h in held if h.person_id == fraser.pk)
+    closed = seed["actions"]["DAG28-05"]
+    action_close(action=closed, acting_user=SYSTEM)
+    begun = claim_begin(found=found, held=mine, run_id=run_id, sent_ids=[])
+    assert closed.pk not in {key.action_id for key in begun}
+    assert {key.kind for key in begun} == {Kind.DUE_SOON, Kind.MEETING_DIGEST}
+    assert len(begun) == len(mine.rows) - 1
+    digest = next(key for key in begun if key.meeting_id is not None)
+    listed = found.open_by_person[(fraser.pk, found.meetings[digest.meeting_id].committee_id)]
+    assert closed.pk not in listed
+    assert len(listed) == 2
+    rows = ReminderLog.objects.filter(person=fraser)
+    assert not rows.filter(action=closed).exists()
+    assert set(rows.values_list("status", flat=True)) == {Status.SENDING}
