@@ -18,7 +18,7 @@ unnest(...)`` on PostgreSQL, an array per column (:func:`insert_claims`).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import connection
@@ -33,8 +33,29 @@ def _pk_in(column: str, ids: Sequence[int], field: Any) -> tuple[str, list[Any]]
     """``column`` is one of ``ids``: the condition and its parameters. One array parameter
     on PostgreSQL (the statement's text does not change with the count), else a list."""
     if connection.vendor == "postgresql":
-        return f"{column} = ANY(%s::{field.cast_db_type(connection)}[])", [list(ids)]
+        return f"{column} = ANY(%s::{field.cast_db_type(connection)}[])", [_ints(ids)]
     return f"{column} IN ({', '.join(['%s'] * len(ids))})", list(ids)
+
+
+# PostgreSQL arrays of the per-email statements are passed as the array's text, cast in the
+# SQL (``%s::bigint[]``): psycopg writes a Python list element by element in Python, which
+# cost more than the rest of binding a statement.
+
+
+def _ints(values: Iterable[int]) -> str:
+    """``{1,2,3}``: an array of integers as PostgreSQL reads it."""
+    return "{" + ",".join(str(int(value)) for value in values) + "}"
+
+
+def _flags(values: Iterable[bool]) -> str:
+    """``{t,f}``: an array of booleans."""
+    return "{" + ",".join("t" if value else "f" for value in values) + "}"
+
+
+def _texts(values: Iterable[str]) -> str:
+    """``{"a","b"}``: an array of texts, each quoted (backslashes and quotes escaped)."""
+    quoted = (str(v).replace("\\", "\\\\").replace('"', '\\"') for v in values)
+    return "{" + ",".join(f'"{v}"' for v in quoted) + "}"
 
 
 def _run(sql: str, params: list[Any], *, fetch: bool = False) -> Any:
@@ -168,10 +189,9 @@ def insert_claims(keys: list[ReminderKey], *, run_id: uuid.UUID) -> None:
         columns.append(quote(field.column))
         cast = field.cast_db_type(connection)
         if field.attname in key_fields:
+            # The keys' own values (ints, text, dates) are what the driver sends as they are.
             index = key_fields[field.attname]
-            arrays.append(
-                (f"%s::{cast}[]", [field.get_db_prep_save(key[index], connection) for key in keys])
-            )
+            arrays.append((f"%s::{cast}[]", [key[index] for key in keys]))
             selected.append(f"k{len(arrays)}")
         else:
             value = field.pre_save(shared, add=True)
@@ -244,19 +264,19 @@ def begin_if_owed(
     )
     sending, sent, claimed = str(Status.SENDING), str(Status.SENT), str(Status.CLAIMED)
     params = [
-        list(action_ids),
-        [row for row, _, _ in checks],
-        [action for _, action, _ in checks],
-        [digest for _, _, digest in checks],
-        [str(s) for s in open_statuses],
-        [str(s) for s in chased_statuses],
+        _ints(action_ids),
+        _ints(row for row, _, _ in checks),
+        _ints(action for _, action, _ in checks),
+        _flags(digest for _, _, digest in checks),
+        _texts(open_statuses),
+        _texts(chased_statuses),
         *(sending, sent, sending),
         *(sending, now),
         *(claimed, now),
         claimed,
-        [*sent_ids, *begin_ids],
+        _ints([*sent_ids, *begin_ids]),
         run_field.get_db_prep_value(run_id, connection),
-        list(sent_ids),
+        _ints(sent_ids),
         sending,
         claimed,
     ]

@@ -145,3 +145,18 @@ def test_an_action_closed_before_its_email_begins_is_dropped_and_its_digest_narr
     rows = ReminderLog.objects.filter(person=fraser)
     assert not rows.filter(action=closed).exists()
     assert set(rows.values_list("status", flat=True)) == {Status.SENDING}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's array literals")
+def test_arrays_passed_as_text_read_back_as_given(db):
+    from composer.reminders.statements import _flags, _ints, _texts
+
+    texts = ["open", 'a "quoted" word', "back\\slash", "comma, brace {x}", ""]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT %s::bigint[], %s::boolean[], %s::text[]",
+            [_ints([3, 10**12, -1]), _flags([True, False]), _texts(texts)],
+        )
+        assert cursor.fetchone() == ([3, 10**12, -1], [True, False], texts)
+        cursor.execute("SELECT %s::bigint[]", [_ints([])])
+        assert cursor.fetchone() == ([],)
