@@ -8,11 +8,12 @@ their rows by primary key.
 
 On PostgreSQL a list of primary keys is one array parameter (``pk = ANY(%s::bigint[])``),
 so each statement has one text whatever the number of rows, and runs prepared
-(``core.api.db.prepared_statements``): PostgreSQL parses and plans it once per connection
-instead of once per email, and psycopg binds the parameters without writing them into the
-text. Elsewhere (SQLite) the list is spelled out, ``pk IN (%s, %s, ...)``. The one place
-that chooses is :func:`_pk_in`. The claims themselves go in one ``INSERT ... SELECT FROM
-unnest(...)`` on PostgreSQL, an array per column (:func:`insert_claims`).
+(``core.api.db.prepared_statements``; not with ``API_PREPARED_STATEMENTS=False``, nor while
+queries are logged): PostgreSQL parses and plans it once per connection instead of once per
+email, and psycopg binds the parameters without writing them into the text. Elsewhere
+(SQLite) the list is spelled out, ``pk IN (%s, %s, ...)``. The one place that chooses is
+:func:`_pk_in`. The claims themselves go in one ``INSERT ... SELECT FROM unnest(...)`` on
+PostgreSQL, an array per column (:func:`insert_claims`).
 """
 
 from __future__ import annotations
