@@ -103,16 +103,25 @@ class EmailLinkSigner:
             hasher = getattr(hashlib, signer.algorithm)
             key = hasher(_bytes(signer.salt + "signer") + _bytes(signer.key)).digest()
             self._hmacs[purpose] = hmac.new(key, digestmod=hasher)
-        # Its clock and separator are the ones signing.dumps uses.
-        self._clock = signer
+        # Its separator is the one signing.dumps uses.
         self._sep = signer.sep
+        self._second: int | None = None
+        self._stamp = ""
+
+    def _timestamp(self) -> str:
+        """What ``TimestampSigner.timestamp()`` gives now (base 62 of the second, read from
+        the clock ``django.core.signing`` reads), encoded once per second."""
+        second = int(signing.time.time())
+        if second != self._second:
+            self._second, self._stamp = second, signing.b62_encode(second)
+        return self._stamp
 
     def token(self, *, person_id: int, action_id: int, purpose: str) -> str:
         """The token of one link, as :func:`email_link_token` signs it now."""
         if purpose not in PURPOSES:
             raise ValueError(purpose)
         payload = f'{{"p":{int(person_id)},"a":{int(action_id)}}}'
-        value = f"{_b64(payload.encode('latin-1'))}{self._sep}{self._clock.timestamp()}"
+        value = f"{_b64(payload.encode('latin-1'))}{self._sep}{self._timestamp()}"
         mac = self._hmacs[purpose].copy()
         mac.update(value.encode())
         return f"{value}{self._sep}{_b64(mac.digest())}"

@@ -41,16 +41,17 @@ The rules (issue #6; DESIGN.md "Who uses it"; CONVENTIONS.md "Tasks"):
 
 Reading what is owed costs a fixed number of queries however many actions and people there
 are: committees, meetings in the window, owners of candidate actions (one ``values_list``),
-seat holders, the log's rows in the window. Each email then costs two short statements
-(its actions' statuses; its begin, which also records the email before it; each naming
-rows by primary key), the price of losing at most one email's certainty per sender to a
-crash; the run sets its commits not to wait for the disk (:mod:`.commits`).
+seat holders, the log's rows in the window. Each email then costs one short statement on
+PostgreSQL, two elsewhere (its actions' statuses; its begin, which also records the email
+before it; naming rows by primary key, prepared once on PostgreSQL, :mod:`.statements`),
+the price of losing at most one email's certainty per sender to a crash; the run sets its
+commits not to wait for the disk (:mod:`.commits`).
 
 The modules: :mod:`.rules` (the kinds, their occasions, the calendar), :mod:`.candidates`
 (what is owed today, to whom), :mod:`.claims` (the log rows), :mod:`.commits` (the log's
-commits not waiting for the disk), :mod:`.emails` (writing them from the templates),
-:mod:`.senders` (parallel senders over open connections), :mod:`.lock` (one scanner),
-:mod:`.run` (:func:`reminders_send`) and
+commits not waiting for the disk), :mod:`.statements` (the run's own SQL), :mod:`.emails`
+(writing them from the templates), :mod:`.senders` (parallel senders over open
+connections), :mod:`.lock` (one scanner), :mod:`.run` (:func:`reminders_send`) and
 :mod:`.unsubscribe` (the signed opt-out link; the opt-out itself is
 ``meetings.services.person_reminders_opt_out_set``).
 """

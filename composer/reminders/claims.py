@@ -12,7 +12,9 @@ one per sender when several send at once, :mod:`.senders`):
    released) and move the person's rows ``claimed`` → ``sending`` with ``attempt_at`` now,
    if they are still this run's. The same statement **records** the emails whose sends
    have ended since the last begin (their rows ``sending`` → ``sent``): one UPDATE, one
-   commit, so it moves both or neither.
+   commit, so it moves both or neither. On PostgreSQL the statuses are read by that
+   statement too (a ``WITH`` before its UPDATE: the rows begun are those owed as of that
+   read); elsewhere by a SELECT just before it.
 3. **Send** the one email (outside any transaction; a sender is free before 2 begins).
 4. **Record** it: sent, with the next person's begin (2), or at the end of the run for
    the last emails (:func:`record_sent`); failed at once (:func:`record_failed`).
@@ -38,10 +40,17 @@ releases another live run's claims only makes that run skip those people, since 
 is conditional on the row's status and run.
 
 Queries: a fixed handful for the whole run (release, read, claim), then per person emailed
-two (statuses; begin with the previous record), and one at the end (the last records);
-people with nothing new cost none. Those two are the price of the crash rule: the log must
-say which emails were in flight when the process died (one per sender, :mod:`.senders`),
-so each email is begun, and the one before it recorded, before it is sent.
+one on PostgreSQL, two elsewhere (statuses; begin with the previous record), and one at the
+end (the last records); people with nothing new cost none. That statement is the price of
+the crash rule: the log must say which emails were in flight when the process died (one
+per sender, :mod:`.senders`), so each email is begun, and the one before it recorded,
+before it is sent; no begin or record is shared between two emails' turns. The statements
+themselves: :mod:`.statements`.
+
+The statuses are read for one person at a time, at that person's begin, not ahead for the
+next few: an action closed while the run is sending is left out of every email begun after
+its closing commits (``tests/hardening/test_reminder_crash.py`` closes one during the first
+send), where a read ahead would still mention it to the people of the chunk already read.
 """
 
 from __future__ import annotations
@@ -49,15 +58,22 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
-from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import BooleanField, Case, Q, Value, When
 from django.utils import timezone
 
-from actions.models import Action, ReminderLog
+from actions.models import ReminderLog
 from composer.reminders.candidates import Candidates
 from composer.reminders.rules import CHASED_STATUSES, OPEN_STATUSES, ReminderKey, Status, key_window
+from composer.reminders.statements import (
+    action_statuses,
+    begin_if_owed,
+    begin_recording,
+    begins_with_statuses,
+    insert_claims,
+    move_rows,
+)
 
 # The log's columns read back as (pk, status, *ReminderKey).
 _KEY_FIELDS = ("pk", "status", *ReminderKey._fields)
@@ -144,14 +160,7 @@ def claims_take(
     order, for the people whose keys this run holds (keys another run took are not ours).
     """
     with transaction.atomic():
-        ReminderLog.objects.bulk_create(
-            [
-                ReminderLog(**key._asdict(), status=Status.CLAIMED, run_id=run_id, attempts=0)
-                for _, keys in owed
-                for key in keys
-            ],
-            ignore_conflicts=True,
-        )
+        insert_claims([key for _, keys in owed for key in keys], run_id=run_id)
         if retry_ids:
             # The status condition makes the re-claim atomic: of two runs, one updates it.
             ReminderLog.objects.filter(pk__in=retry_ids, status=Status.FAILED).update(
@@ -183,6 +192,8 @@ def claim_begin(
     nothing is released too). Returns [] when nothing is left or the rows are no longer
     this run's (another run released them).
     """
+    if begins_with_statuses():
+        return _begin_at_once(found, held, run_id, list(sent_ids or ()))
     keys = _still_owed(found, held.person_id, list(held.rows))
     dropped = [pk for key, pk in held.rows.items() if key not in set(keys)]
     if dropped:
@@ -194,7 +205,7 @@ def claim_begin(
     if not sent_ids or not connection.features.can_return_rows_from_bulk_insert:
         # Nothing to record with it, or no UPDATE ... RETURNING (SQLite before 3.35).
         record_sent(run_id=run_id, row_ids=list(sent_ids or ()))
-        begun = _move(
+        begun = move_rows(
             begin_ids,
             run_id=run_id,
             status=Status.CLAIMED,
@@ -202,12 +213,45 @@ def claim_begin(
             attempt=True,
         )
     else:
-        begun = _begin_recording(begin_ids, list(sent_ids), run_id=run_id)
+        begun = begin_recording(begin_ids, list(sent_ids), run_id=run_id)
     return keys if begun == len(keys) else []
 
 
-def _still_owed(found: Candidates, person_id: int, keys: list[ReminderKey]) -> list[ReminderKey]:
-    """The keys whose actions are still open now (one query), digests narrowed to match."""
+def _begin_at_once(
+    found: Candidates, held: Held, run_id: uuid.UUID, sent_ids: list[int]
+) -> list[ReminderKey]:
+    """:func:`claim_begin` as one statement (PostgreSQL): the statuses read, the rows still
+    owed begun and ``sent_ids`` recorded together (:func:`.statements.begin_if_owed`); the
+    rows no longer owed are then released, as the statuses read say."""
+    digest_lists, action_ids = _listed(found, held.person_id, list(held.rows))
+    checks = [
+        (pk, action_id, key.meeting_id is not None)
+        for key, pk in held.rows.items()
+        for action_id in (
+            digest_lists[key.meeting_id] if key.meeting_id is not None else (key.action_id,)
+        )
+    ]
+    status, begun = begin_if_owed(
+        action_ids=sorted(action_ids),
+        checks=checks,
+        begin_ids=list(held.rows.values()),
+        sent_ids=sent_ids,
+        run_id=run_id,
+        open_statuses=OPEN_STATUSES,
+        chased_statuses=CHASED_STATUSES,
+    )
+    keys = _owed_now(status, list(held.rows), digest_lists)
+    dropped = [pk for key, pk in held.rows.items() if key not in set(keys)]
+    if dropped:
+        ReminderLog.objects.filter(_still_ours(run_id, Status.CLAIMED), pk__in=dropped).delete()
+    return keys if keys and begun == len(keys) else []
+
+
+def _listed(
+    found: Candidates, person_id: int, keys: list[ReminderKey]
+) -> tuple[dict[int, set[int]], set[int]]:
+    """The person's digest lists by meeting (``found.open_by_person``'s own sets) and every
+    action the keys name or list."""
     digest_lists = {
         key.meeting_id: found.open_by_person[
             (person_id, found.meetings[key.meeting_id].committee_id)
@@ -218,7 +262,13 @@ def _still_owed(found: Candidates, person_id: int, keys: list[ReminderKey]) -> l
     action_ids = {key.action_id for key in keys if key.action_id is not None}
     for listed in digest_lists.values():
         action_ids |= listed
-    status = _statuses(sorted(action_ids))
+    return digest_lists, action_ids
+
+
+def _owed_now(
+    status: dict[int, str], keys: list[ReminderKey], digest_lists: dict[int, set[int]]
+) -> list[ReminderKey]:
+    """The keys still owed by the statuses read, digests narrowed to their open actions."""
     for listed in digest_lists.values():
         listed.difference_update({a for a in listed if status.get(a) not in OPEN_STATUSES})
     return [
@@ -229,9 +279,15 @@ def _still_owed(found: Candidates, person_id: int, keys: list[ReminderKey]) -> l
     ]
 
 
+def _still_owed(found: Candidates, person_id: int, keys: list[ReminderKey]) -> list[ReminderKey]:
+    """The keys whose actions are still open now (one query), digests narrowed to match."""
+    digest_lists, action_ids = _listed(found, person_id, keys)
+    return _owed_now(action_statuses(sorted(action_ids)), keys, digest_lists)
+
+
 def record_sent(*, run_id: uuid.UUID, row_ids: list[int]) -> None:
     """The email went: its rows (begun by this run) are sent (one update)."""
-    _move(
+    move_rows(
         row_ids,
         run_id=run_id,
         status=Status.SENDING,
@@ -241,113 +297,9 @@ def record_sent(*, run_id: uuid.UUID, row_ids: list[int]) -> None:
 
 def record_failed(*, run_id: uuid.UUID, row_ids: list[int], error: str) -> None:
     """The email was refused or never written: its rows failed, for the next run to retry."""
-    _move(
+    move_rows(
         row_ids,
         run_id=run_id,
         status=Status.SENDING,
         values={"status": Status.FAILED, "error": error},
     )
-
-
-# The per-email statements below are written by hand, not by the ORM, which can say them:
-# building one through the ORM took about 0.5 ms of CPU, several times what the database
-# spends running it, and a run makes two per person emailed (3,000 at 300,000 actions).
-
-
-def _move(
-    row_ids: list[int],
-    *,
-    run_id: uuid.UUID,
-    status: str,
-    values: dict[str, Any],
-    attempt: bool = False,
-) -> int:
-    """Set ``values`` (field name -> value; with ``attempt``, one more attempt) on the log
-    rows ``row_ids`` that are still this run's and ``status``; the rows updated. One UPDATE,
-    naming its rows by primary key, the run and status checked as :func:`_still_ours` does
-    (a CASE, so that PostgreSQL plans on the primary key)."""
-    if not row_ids:
-        return 0
-    meta = ReminderLog._meta
-    quote = connection.ops.quote_name
-    sets, params = [], []
-    for name, value in values.items():
-        field = meta.get_field(name)
-        sets.append(f"{quote(field.column)} = %s")
-        params.append(field.get_db_prep_save(value, connection))
-    if attempt:
-        attempts = quote(meta.get_field("attempts").column)
-        sets.append(f"{attempts} = {attempts} + 1")
-    run_field = meta.get_field("run_id")
-    sql = (
-        f"UPDATE {quote(meta.db_table)} SET {', '.join(sets)} "  # noqa: S608 (names from the model)
-        f"WHERE {quote(meta.pk.column)} IN ({', '.join(['%s'] * len(row_ids))}) "
-        f"AND CASE WHEN {quote(run_field.column)} = %s "
-        f"AND {quote(meta.get_field('status').column)} = %s THEN 1 ELSE 0 END = 1"
-    )
-    params += [*row_ids, run_field.get_db_prep_value(run_id, connection), str(status)]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.rowcount
-
-
-def _begin_recording(begin_ids: list[int], sent_ids: list[int], *, run_id: uuid.UUID) -> int:
-    """One UPDATE: rows ``sent_ids`` ``sending`` → ``sent`` (``sent_at`` now) and rows
-    ``begin_ids`` ``claimed`` → ``sending`` (``attempt_at`` now, one more attempt), each only
-    while still this run's and in that status; the rows begun (read back by RETURNING).
-
-    Each SET reads the row as it was, so its old status tells which move it makes; the WHERE
-    names the rows by primary key with the other checks in a CASE, as :func:`_move` does."""
-    meta = ReminderLog._meta
-    quote = connection.ops.quote_name
-    status, pk = quote(meta.get_field("status").column), quote(meta.pk.column)
-    sent_at, attempt_at = (quote(meta.get_field(f).column) for f in ("sent_at", "attempt_at"))
-    attempts = quote(meta.get_field("attempts").column)
-    run_field = meta.get_field("run_id")
-    now = meta.get_field("sent_at").get_db_prep_save(timezone.now(), connection)
-    sent_in = f"{pk} IN ({', '.join(['%s'] * len(sent_ids))})"
-    begin_in = f"{pk} IN ({', '.join(['%s'] * len(begin_ids))})"
-    sql = (
-        f"UPDATE {quote(meta.db_table)} SET "  # noqa: S608 (names from the model)
-        f"{status} = CASE WHEN {status} = %s THEN %s ELSE %s END, "
-        f"{sent_at} = CASE WHEN {status} = %s THEN %s ELSE {sent_at} END, "
-        f"{attempt_at} = CASE WHEN {status} = %s THEN %s ELSE {attempt_at} END, "
-        f"{attempts} = CASE WHEN {status} = %s THEN {attempts} + 1 ELSE {attempts} END "
-        f"WHERE {pk} IN ({', '.join(['%s'] * (len(sent_ids) + len(begin_ids)))}) "
-        f"AND CASE WHEN {quote(run_field.column)} = %s "
-        f"AND (({sent_in} AND {status} = %s) OR ({begin_in} AND {status} = %s)) "
-        f"THEN 1 ELSE 0 END = 1 RETURNING {status}"
-    )
-    sending, sent, claimed = str(Status.SENDING), str(Status.SENT), str(Status.CLAIMED)
-    params = [
-        *(sending, sent, sending),
-        *(sending, now),
-        *(claimed, now),
-        claimed,
-        *sent_ids,
-        *begin_ids,
-        run_field.get_db_prep_value(run_id, connection),
-        *sent_ids,
-        sending,
-        *begin_ids,
-        claimed,
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return sum(1 for (new,) in cursor.fetchall() if new == sending)
-
-
-def _statuses(action_ids: list[int]) -> dict[int, str]:
-    """Action id -> status, for ``action_ids`` (one SELECT by primary key)."""
-    if not action_ids:
-        return {}
-    meta = Action._meta
-    quote = connection.ops.quote_name
-    sql = (
-        f"SELECT {quote(meta.pk.column)}, {quote(meta.get_field('status').column)} "  # noqa: S608
-        f"FROM {quote(meta.db_table)} "
-        f"WHERE {quote(meta.pk.column)} IN ({', '.join(['%s'] * len(action_ids))})"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, action_ids)
-        return dict(cursor.fetchall())

@@ -2,8 +2,8 @@
 
 The scheduled task and the ``send_reminders`` command both call :func:`reminders_send`.
 Finding and claiming what is owed costs a fixed number of queries however many actions and
-people there are; each email then costs two (see :mod:`.claims`), written from the run's
-thread while up to ``REMINDER_SEND_PARALLEL`` senders send (:mod:`.senders`).
+people there are; each email then costs one or two (see :mod:`.claims`), written from the
+run's thread while up to ``REMINDER_SEND_PARALLEL`` senders send (:mod:`.senders`).
 """
 
 from __future__ import annotations

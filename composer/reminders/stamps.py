@@ -20,8 +20,8 @@ meets: if they differ, that shape is always rendered by the engine. Values of ot
 
 from __future__ import annotations
 
-import html
 import re
+from html import escape
 from typing import Any
 
 from django.template import Context
@@ -36,6 +36,9 @@ _MARKS = re.compile("\x00(&|&amp;)v(\\d+)\x00")
 
 # A shape's pieces: literal text and (value index, escaped) in turn; None renders by the engine.
 Pieces = list[str | tuple[int, bool]] | None
+# A shape's stamp: its output as a format text and each slot's (value index, escaped); None
+# renders by the engine.
+Stamp = tuple[str, tuple[tuple[int, bool], ...]] | None
 
 
 def stampable(nodes: Any) -> bool:
@@ -82,28 +85,43 @@ class TemplateStamp:
     def __init__(self, template: Any, *, autoescape: bool = True) -> None:
         self.template = template
         self.autoescape = autoescape
-        self._shapes: dict[tuple, Pieces] = {}
+        self._shapes: dict[tuple, Stamp] = {}
         # A template that does more with a value than print it or test it renders by the
         # engine, every row: a stamp could not show what a comparison or filter decides.
         self.is_stampable = stampable(template.nodelist)
 
     def render(self, values: dict[str, Any]) -> SafeString:
         """What ``template.render(Context(values, autoescape=...))`` gives."""
-        names = tuple(values)
-        if not self.is_stampable or not all(
-            type(v) is str or type(v) is bool for v in values.values()
-        ):
+        if not self.is_stampable:
             return self._engine(values)
-        shape = (names, *(v if type(v) is bool else bool(v) for v in values.values()))
+        ordered = tuple(values.values())
+        flags = []
+        for value in ordered:
+            kind = type(value)
+            if kind is bool:
+                flags.append(value)
+            elif kind is str:
+                flags.append(value != "")
+            else:
+                return self._engine(values)
+        shape = (tuple(values), *flags)
         if shape not in self._shapes:
-            self._shapes[shape] = pieces = self._pieces(values)
-            if pieces is not None and self._fill(pieces, values) != self._engine(values):
-                self._shapes[shape] = None
-        pieces = self._shapes[shape]
-        if pieces is None:
+            self._shapes[shape] = self._stamp(values)
+        stamp = self._shapes[shape]
+        if stamp is None:
             return self._engine(values)
         # The template's own output, each value escaped where the template escaped it.
-        return mark_safe(self._fill(pieces, values))  # noqa: S308
+        return mark_safe(_fill(stamp, ordered))  # noqa: S308
+
+    def _stamp(self, values: dict[str, Any]) -> Stamp:
+        """The shape's stamp, checked against the engine's render of ``values``."""
+        pieces = self._pieces(values)
+        if pieces is None:
+            return None
+        stamp = _compiled(pieces)
+        if _fill(stamp, tuple(values.values())) != self._engine(values):
+            return None
+        return stamp
 
     def _engine(self, values: dict[str, Any]) -> SafeString:
         return self.template.render(Context(values, autoescape=self.autoescape))
@@ -125,14 +143,19 @@ class TemplateStamp:
             return None  # a marker came out changed (cut, or run through a filter)
         return pieces
 
-    @staticmethod
-    def _fill(pieces: list, values: dict[str, Any]) -> str:
-        """The pieces joined with the values. Only plain ``str`` values reach here, which
-        ``conditional_escape`` escapes as ``html.escape`` does (``django.utils.html.escape``)."""
-        ordered = list(values.values())
-        return "".join(
-            piece
-            if isinstance(piece, str)
-            else (html.escape(ordered[piece[0]]) if piece[1] else ordered[piece[0]])
-            for piece in pieces
-        )
+
+def _compiled(pieces: list[str | tuple[int, bool]]) -> tuple[str, tuple[tuple[int, bool], ...]]:
+    """The pieces as a ``str.format`` text with a slot per value and the slots' (value
+    index, escaped) in order."""
+    text = "".join(
+        piece.replace("{", "{{").replace("}", "}}") if isinstance(piece, str) else "{}"
+        for piece in pieces
+    )
+    return text, tuple(piece for piece in pieces if not isinstance(piece, str))
+
+
+def _fill(stamp: tuple[str, tuple[tuple[int, bool], ...]], ordered: tuple) -> str:
+    """The stamp filled in with the values. Only plain ``str`` values reach here, which
+    ``conditional_escape`` escapes as ``html.escape`` does (``django.utils.html.escape``)."""
+    text, slots = stamp
+    return text.format(*[escape(ordered[i]) if escaped else ordered[i] for i, escaped in slots])

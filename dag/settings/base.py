@@ -120,6 +120,7 @@ if SQLITE:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The API's hot reads run as prepared statements on PostgreSQL (core.api.db.prepared_statements).
 # False behind a connection pooler in transaction mode (PgBouncer), which cannot keep them.
+# The reminder run's per-email statements follow it too (composer.reminders.statements).
 API_PREPARED_STATEMENTS = env.bool("API_PREPARED_STATEMENTS", default=True)
 # The action list's answers kept per database connection, at most this many rows together
 # (the least recently used go first), given again while PostgreSQL's snapshot shows no write

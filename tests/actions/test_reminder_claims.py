@@ -8,7 +8,7 @@ import datetime as dt
 import uuid
 
 from actions.models import ReminderLog
-from composer.reminders.claims import _begin_recording
+from composer.reminders.statements import begin_recording
 from meetings.models import Meeting, Person
 from tests.conftest import london
 
@@ -41,7 +41,7 @@ def test_one_statement_records_the_sent_and_begins_the_next(committee, django_as
         committee, [Status.SENDING, Status.SENDING, Status.CLAIMED, Status.CLAIMED], run_id
     )
     with django_assert_num_queries(1):
-        begun = _begin_recording([begin.pk, begin_too.pk], [sent.pk, sent_too.pk], run_id=run_id)
+        begun = begin_recording([begin.pk, begin_too.pk], [sent.pk, sent_too.pk], run_id=run_id)
     assert begun == 2
     rows = {row.pk: row for row in ReminderLog.objects.all()}
     for pk in (sent.pk, sent_too.pk):
@@ -64,7 +64,7 @@ def test_rows_not_this_runs_or_not_in_the_expected_status_are_left_alone(committ
         committee, [Status.SENDING, Status.CLAIMED, Status.SENDING, Status.CLAIMED], run_id
     )
     ReminderLog.objects.filter(pk__in=[other_sent.pk, other_claimed.pk]).update(run_id=uuid.uuid4())
-    begun = _begin_recording(
+    begun = begin_recording(
         [sending.pk, other_claimed.pk], [claimed.pk, other_sent.pk], run_id=run_id
     )
     assert begun == 0

@@ -780,9 +780,9 @@ def _count_run_queries() -> tuple[int, reminders.ReminderRun]:
 
 # Each person's email is begun, sent and recorded on its own (composer.reminders.claims):
 # their actions' statuses read again (1), their rows moved to sending in the statement that
-# records the previous email sent (1); the last email's record is one more for the run.
-# The claims themselves are taken for everyone at once.
-PER_PERSON_QUERIES = 2
+# records the previous email sent (1), one statement of both on PostgreSQL; the last email's
+# record is one more for the run. The claims themselves are taken for everyone at once.
+PER_PERSON_QUERIES = 1 if connection.vendor == "postgresql" else 2
 LAST_RECORD = 1
 
 
