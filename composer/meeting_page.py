@@ -20,7 +20,7 @@ from django.db.models import OuterRef, QuerySet
 from django.utils import timezone
 
 from actions.rows import ActionRow
-from composer.meeting_page_discussion import MeetingDiscussionRow, discussion_rows
+from composer.meeting_page_discussion import MeetingDiscussionRow, discussion_read
 from composer.meeting_page_json import (
     CR_COLUMNS,
     change_request_from_json,
@@ -198,10 +198,14 @@ def meeting_page_get(*, meeting: Meeting, user: Any, today: dt.date | None = Non
 def _meeting_page(meeting: Meeting, *, user: Any, today: dt.date | None) -> MeetingPage:
     today = today or timezone.localdate()
     later = _later_meetings(meeting)
-    # Whether the reader may see each later meeting and each reviewed action's meeting is
-    # decided from their seats (the meetings came with the page as JSON), with one query
-    # for them all when only a participation could open some.
-    seen = visibility.visible_meeting_ids(user, [*later, *reviewed_meetings(meeting)])
+    discussion_data = discussion_read(meeting, user=user)
+    # Whether the reader may see each later meeting, each reviewed action's meeting and the
+    # meeting of each record the discussion names is decided from their seats (the meetings
+    # came with the page as JSON, and with the discussion), with one query for them all
+    # when only a participation could open some.
+    seen = visibility.visible_meeting_ids(
+        user, [*later, *reviewed_meetings(meeting), *discussion_data.linked_meetings()]
+    )
     # Only the later meetings the reader may see are named ("Next meeting"): a Public
     # meeting does not show that DAG030 is planned when DAG030 is Restricted to them.
     later = [m for m in later if m.pk in seen]
@@ -214,7 +218,7 @@ def _meeting_page(meeting: Meeting, *, user: Any, today: dt.date | None) -> Meet
         by_area.get(action.agenda_item_id, loose).actions.append(action)
     for decision in _decisions(meeting):
         by_area.get(decision.agenda_item_id, loose).decisions.append(decision)
-    discussion, mentions = discussion_rows(meeting, user=user)
+    discussion, mentions = discussion_data.split(seen)
     for item in discussion:
         by_area.get(item.agenda_item_id, loose).discussion_items.append(item)
     areas = list(by_area.values())

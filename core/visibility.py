@@ -26,8 +26,8 @@ live here and ``meetings.models.Meeting`` takes its field's choices from
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any, Self
+from collections.abc import Iterable, Mapping
+from typing import Any, NamedTuple, Self
 
 from django.contrib.auth import get_user_model
 from django.db import connection, models
@@ -280,6 +280,50 @@ def linked_record_q(user: Any, prefix: str = "") -> Q:
             user, f"{prefix}{path}"
         )
     return linkable
+
+
+# The columns of linked_meeting_columns, per record a reference may name.
+_LINKED_COLUMNS = ("id", "classification", "committee_id")
+
+
+def linked_meeting_columns(prefix: str = "") -> dict[str, Any]:
+    """:func:`linked_record_q` read as columns, to be decided in Python with
+    :func:`visible_meeting_ids` (:func:`linked_meetings`, :func:`linked_record_visible`): for
+    each record a reference may name, its meeting's id, classification and committee
+    (``prefix`` leads to the reference, as there). Compiling the ``Q`` for a seat holder
+    cost more than the rest of the meeting page's discussion read."""
+    return {
+        f"linked_{column}_{name}": models.F(f"{prefix}{path}{name}")
+        for column, path in _LINKED_MEETING_PATHS.items()
+        for name in _LINKED_COLUMNS
+    }
+
+
+def linked_meetings(row: Mapping[str, Any]) -> list[Any]:
+    """The meetings of the records a row of :func:`linked_meeting_columns` names, as
+    :func:`visible_meeting_ids` takes them."""
+    return [
+        LinkedMeeting(*(row[f"linked_{column}_{name}"] for name in _LINKED_COLUMNS))
+        for column in _LINKED_MEETING_PATHS
+        if row[f"linked_{column}_id"] is not None
+    ]
+
+
+def linked_record_visible(row: Mapping[str, Any], seen: set[int]) -> bool:
+    """:func:`linked_record_q` for a row of :func:`linked_meeting_columns`: every meeting it
+    names is among ``seen`` (what :func:`visible_meeting_ids` gave for them)."""
+    return all(
+        row[f"linked_{column}_id"] is None or row[f"linked_{column}_id"] in seen
+        for column in _LINKED_MEETING_PATHS
+    )
+
+
+class LinkedMeeting(NamedTuple):
+    """A meeting as :func:`visible_meeting_ids` reads it, from the columns of a row."""
+
+    pk: int
+    classification: str
+    committee_id: int
 
 
 def person_visible_q(user: Any, path: str = "") -> Q:

@@ -89,15 +89,6 @@ TEMPLATES = [
             ],
         },
     },
-    # The action-row partial (jinja2/actions/_action_rows.html) only, included by the
-    # ``{% action_rows %}`` tag: a long table of rows renders several times faster through
-    # Jinja2 than through Django's engine (BENCHMARKS.md), with the same autoescaping.
-    {
-        "BACKEND": "django.template.backends.jinja2.Jinja2",
-        "DIRS": [BASE_DIR / "jinja2"],
-        "APP_DIRS": False,
-        "OPTIONS": {"autoescape": True},
-    },
 ]
 
 DATABASES = {

@@ -223,3 +223,39 @@ def test_the_api_action_hides_reviews_and_discussion_of_hidden_meetings(scene):
     assert (observed["reviews"], observed["discussed_in"]) == ([], [])
     assert [r["meeting"]["ref"] for r in as_member["reviews"]] == ["DAG029"]
     assert [d["meeting"]["ref"] for d in as_member["discussed_in"]] == ["DAG029"]
+
+
+def test_discussion_links_decided_in_python_match_the_rule(scene):
+    """The meeting page decides which refs in discussion a reader may open from the meetings
+    of the records they name (``core.visibility.linked_meeting_columns``), with one
+    ``visible_meeting_ids`` call: the same references as ``linked_record_q``, for a reader
+    of Public meetings, a member, and one whom only a participation lets in."""
+    from core.visibility import (
+        linked_meeting_columns,
+        linked_meetings,
+        linked_record_q,
+        linked_record_visible,
+        visible_meeting_ids,
+    )
+    from meetings.models import MeetingParticipant, Person
+
+    seed = scene.seed
+    decision_ref = Decision.objects.get(meeting=seed.dag029).ref
+    discussion.discussion_item_create(
+        meeting=seed.dag028,
+        text=f"See ACTION DAG29-01, DECISION {decision_ref}, DAG029, DAG28-02 and CR023.",
+        acting_user=_user("pmo"),
+    )
+    guest = User.objects.create_user("guest")
+    person = Person.objects.create(name="Guest Reader", email="guest@prog.example", user=guest)
+    MeetingParticipant.objects.create(meeting=seed.dag029, person=person)
+    rows = list(DiscussionReference.objects.values("pk", **linked_meeting_columns()))
+    linked_sets = {}
+    for user in (scene.observer, scene.member, guest):
+        expected = set(
+            DiscussionReference.objects.filter(linked_record_q(user)).values_list("pk", flat=True)
+        )
+        seen = visible_meeting_ids(user, [m for row in rows for m in linked_meetings(row)])
+        assert {row["pk"] for row in rows if linked_record_visible(row, seen)} == expected
+        linked_sets[user.username] = expected
+    assert linked_sets["observer"] < linked_sets["member"] == linked_sets["guest"]
