@@ -245,3 +245,18 @@ def test_the_kept_rows_stay_within_the_budget_under_many_keys(action, pmo, api_c
             assert action.ref in _descriptions(client, f"{LIST}&unknown={n}")
         kept = connection.__dict__.get(KEPT, {})
         assert sum(size for _, size, _ in kept.values()) <= 5
+
+
+def test_a_write_through_the_api_on_the_same_connection_is_in_the_next_answer(
+    action, pmo, api_client_for
+):
+    client = api_client_for(pmo)
+    assert client.get(LIST).json()["results"][0]["status"] == "open"
+    closed = client.post(f"/api/v1/actions/{action.ref}/close/", {}, format="json")
+    assert closed.status_code == 200, closed.content
+    (row,) = client.get(LIST).json()["results"]
+    assert row["status"] == "closed"
+    reopened = client.post(f"/api/v1/actions/{action.ref}/reopen/")
+    assert reopened.status_code == 200, reopened.content
+    (row,) = client.get(LIST).json()["results"]
+    assert row["status"] == "open"
