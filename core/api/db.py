@@ -145,12 +145,15 @@ def database_snapshot() -> str | None:
     # standby keeps them apart): a commit replayed there can leave it unchanged. None there.
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT CASE WHEN pg_is_in_recovery() THEN NULL ELSE pg_current_snapshot()::text END"
+            "SELECT CASE WHEN pg_is_in_recovery() THEN NULL ELSE pg_current_snapshot()::text"
+            " || ' ' || pg_postmaster_start_time()::text END"
         )
         (snapshot,) = cursor.fetchone()
     if snapshot is None:
         return None
-    # Transaction ids count across the server's databases: the database is named too.
+    # Transaction ids count across the server's databases: the database is named too. They
+    # count again from a backup restored, or on a replica promoted, at the same address, and
+    # the answers kept outlive a connection: the server's start time is named too.
     where = connection.settings_dict
     return f"{where['HOST']}:{where['PORT']}/{where['NAME']}@{snapshot}"
 

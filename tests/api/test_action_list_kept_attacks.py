@@ -260,3 +260,26 @@ def test_a_write_through_the_api_on_the_same_connection_is_in_the_next_answer(
     assert reopened.status_code == 200, reopened.content
     (row,) = client.get(LIST).json()["results"]
     assert row["status"] == "open"
+
+
+def test_the_snapshot_names_the_server_started_so_a_restored_backup_shares_no_text(
+    action, pmo, api_client_for
+):
+    """A base backup restored at the same address (or a replica promoted there) counts
+    transaction ids again from the backup's: the same ``xmin:xmax:xip`` text comes back
+    with other data (checked against a restored ``pg_basebackup``). The answers kept
+    outlive the connection (a worker reconnects after the restart): the snapshot names the
+    server's start time, which a restored or promoted server does not share."""
+    client = api_client_for(pmo)
+    assert action.ref in _descriptions(client)
+    if connection.vendor != "postgresql":
+        assert api_db.database_snapshot() is None
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_postmaster_start_time()::text")
+        (started,) = cursor.fetchone()
+    assert api_db.database_snapshot().endswith(" " + started)
+    kept = connection.__dict__[KEPT]
+    connection.close()
+    assert connection.__dict__[KEPT] is kept  # kept across a reconnection
+    assert action.ref in _descriptions(client)
