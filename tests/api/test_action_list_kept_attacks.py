@@ -283,3 +283,12 @@ def test_the_snapshot_names_the_server_started_so_a_restored_backup_shares_no_te
     connection.close()
     assert connection.__dict__[KEPT] is kept  # kept across a reconnection
     assert action.ref in _descriptions(client)
+
+
+def test_a_bad_cursor_is_refused_every_time_and_not_kept(action, pmo, api_client_for):
+    client = api_client_for(pmo)
+    for _ in range(2):
+        response = client.get(LIST + "&cursor=not-a-cursor")
+        assert response.status_code in (400, 404), response.content
+    assert not [key for key in connection.__dict__.get(KEPT, {}) if "cursor" in repr(key)]
+    assert action.ref in _descriptions(client)
