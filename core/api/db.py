@@ -118,19 +118,42 @@ def database_snapshot() -> str | None:
     """PostgreSQL's current snapshot as text (``xmin:xmax:in-progress ids``, after the
     database's server and name), or None where
     it cannot name the data a read sees: on another database, or inside a transaction
-    block (whose own uncommitted writes the snapshot does not show).
+    block (whose own uncommitted writes the snapshot does not show: a transaction's own id
+    is not in its snapshot, so its second write leaves the text unchanged), whether opened
+    by ``atomic``, with autocommit off, or by a ``BEGIN`` sent as SQL.
 
     In autocommit each statement reads the data of the snapshot it takes. Every
-    transaction that writes is given an id, counted in the snapshot's ``xmax`` once it
-    starts and dropped from the in-progress ids once it ends, so two equal snapshots were
-    taken with no write committed or rolled back between them, in any table: a read run
-    under the first sees what it would see under the second."""
-    if connection.vendor != "postgresql" or connection.in_atomic_block:
+    transaction that writes is given an id; ``xmax`` is one past the latest id to have
+    ended, and the in-progress ids listed are those below it. A transaction ending either
+    raises ``xmax`` (its id was the highest yet) or leaves the list (it was below), so two
+    equal snapshots were taken with no write committed or rolled back between them, in any
+    table: a read run under the first sees what it would see under the second."""
+    if (
+        connection.vendor != "postgresql"
+        or connection.in_atomic_block
+        or not connection.get_autocommit()
+    ):
         return None
+    # A block Django does not know of (a ``BEGIN`` sent as SQL): the server says so.
+    connection.ensure_connection()
+    # Imported here, as above: a SQLite install may lack psycopg.
+    from psycopg.pq import TransactionStatus
+
+    if connection.connection.info.transaction_status != TransactionStatus.IDLE:
+        return None
+    # On a hot standby (a read replica) the snapshot's text lists no in-progress ids (the
+    # standby keeps them apart): a commit replayed there can leave it unchanged. None there.
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_current_snapshot()::text")
+        cursor.execute(
+            "SELECT CASE WHEN pg_is_in_recovery() THEN NULL ELSE pg_current_snapshot()::text"
+            " || ' ' || pg_postmaster_start_time()::text END"
+        )
         (snapshot,) = cursor.fetchone()
-    # Transaction ids count across the server's databases: the database is named too.
+    if snapshot is None:
+        return None
+    # Transaction ids count across the server's databases: the database is named too. They
+    # count again from a backup restored, or on a replica promoted, at the same address, and
+    # the answers kept outlive a connection: the server's start time is named too.
     where = connection.settings_dict
     return f"{where['HOST']}:{where['PORT']}/{where['NAME']}@{snapshot}"
 
