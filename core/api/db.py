@@ -158,6 +158,10 @@ def database_snapshot() -> str | None:
     return f"{where['HOST']}:{where['PORT']}/{where['NAME']}@{snapshot}"
 
 
+# How many answers each connection keeps at most, whatever their rows (kept_while_unchanged).
+KEPT_ANSWERS_MAX = 128
+
+
 def kept_while_unchanged(
     key: Hashable, compute: Callable[[], Any], *, rows: Callable[[Any], int] = lambda _: 1
 ) -> Any:
@@ -174,8 +178,10 @@ def kept_while_unchanged(
     kept is given as it is: the caller must not change it.
 
     ``rows(value)`` counts an answer's rows: the answers kept on a connection hold at most
-    ``API_KEPT_ANSWER_ROWS`` rows together, the least recently used going first (an
-    answer larger than that is not kept), so what a worker keeps stays small.
+    ``API_KEPT_ANSWER_ROWS`` rows together, and are at most :data:`KEPT_ANSWERS_MAX`
+    (each key holds a query string: many empty answers would otherwise add up), the least
+    recently used going first (an answer larger than that is not kept), so what a worker
+    keeps stays small.
     """
     budget = settings.API_KEPT_ANSWER_ROWS
     snapshot = database_snapshot() if budget else None
@@ -194,7 +200,7 @@ def kept_while_unchanged(
     if size <= budget:
         kept[key] = (snapshot, size, value)
         total = sum(kept_size for _, kept_size, _ in kept.values())
-        while total > budget:
+        while total > budget or len(kept) > KEPT_ANSWERS_MAX:
             _, (_, dropped, _) = kept.popitem(last=False)
             total -= dropped
     return value

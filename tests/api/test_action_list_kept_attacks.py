@@ -247,6 +247,16 @@ def test_the_kept_rows_stay_within_the_budget_under_many_keys(action, pmo, api_c
         assert sum(size for _, size, _ in kept.values()) <= 5
 
 
+def test_the_kept_answers_are_few_whatever_their_rows(action, pmo, api_client_for, monkeypatch):
+    """Each key holds its query string: many small answers are capped by count as well."""
+    monkeypatch.setattr("core.api.db.KEPT_ANSWERS_MAX", 3)
+    client = api_client_for(pmo)
+    for n in range(10):
+        assert action.ref in _descriptions(client, f"{LIST}&unknown={n}")
+    kept = connection.__dict__.get(KEPT, {})
+    assert len(kept) == (3 if connection.vendor == "postgresql" else 0)
+
+
 def test_a_write_through_the_api_on_the_same_connection_is_in_the_next_answer(
     action, pmo, api_client_for
 ):
