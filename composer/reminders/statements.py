@@ -116,6 +116,31 @@ def move_rows(
     return _run(sql, params)
 
 
+def _begin_and_record_sets() -> str:
+    """The SET of :func:`begin_recording` and :func:`begin_if_owed`: a ``sending`` row
+    becomes ``sent`` (``sent_at`` now), a ``claimed`` row ``sending`` (``attempt_at`` now,
+    one more attempt), each SET reading the row's old status. Its parameters:
+    :func:`_begin_and_record_params`."""
+    meta = ReminderLog._meta
+    quote = connection.ops.quote_name
+    status = quote(meta.get_field("status").column)
+    sent_at, attempt_at = (quote(meta.get_field(f).column) for f in ("sent_at", "attempt_at"))
+    attempts = quote(meta.get_field("attempts").column)
+    return (
+        f"{status} = CASE WHEN {status} = %s THEN %s ELSE %s END, "
+        f"{sent_at} = CASE WHEN {status} = %s THEN %s ELSE {sent_at} END, "
+        f"{attempt_at} = CASE WHEN {status} = %s THEN %s ELSE {attempt_at} END, "
+        f"{attempts} = CASE WHEN {status} = %s THEN {attempts} + 1 ELSE {attempts} END"
+    )
+
+
+def _begin_and_record_params(now: Any) -> list[Any]:
+    """The parameters of :func:`_begin_and_record_sets`, in order (``now``: the database's
+    form of the time the rows move)."""
+    sending, sent, claimed = str(Status.SENDING), str(Status.SENT), str(Status.CLAIMED)
+    return [sending, sent, sending, sending, now, claimed, now, claimed]
+
+
 def begin_recording(begin_ids: list[int], sent_ids: list[int], *, run_id: uuid.UUID) -> int:
     """One UPDATE: rows ``sent_ids`` ``sending`` → ``sent`` (``sent_at`` now) and rows
     ``begin_ids`` ``claimed`` → ``sending`` (``attempt_at`` now, one more attempt), each only
@@ -126,8 +151,6 @@ def begin_recording(begin_ids: list[int], sent_ids: list[int], *, run_id: uuid.U
     meta = ReminderLog._meta
     quote = connection.ops.quote_name
     status, pk = quote(meta.get_field("status").column), quote(meta.pk.column)
-    sent_at, attempt_at = (quote(meta.get_field(f).column) for f in ("sent_at", "attempt_at"))
-    attempts = quote(meta.get_field("attempts").column)
     run_field = meta.get_field("run_id")
     now = meta.get_field("sent_at").get_db_prep_save(timezone.now(), connection)
     either_in, either_ids = _pk_in(pk, [*sent_ids, *begin_ids], meta.pk)
@@ -135,21 +158,15 @@ def begin_recording(begin_ids: list[int], sent_ids: list[int], *, run_id: uuid.U
     begin_in, begin_params = _pk_in(pk, begin_ids, meta.pk)
     sql = (
         f"UPDATE {quote(meta.db_table)} SET "  # noqa: S608 (names from the model)
-        f"{status} = CASE WHEN {status} = %s THEN %s ELSE %s END, "
-        f"{sent_at} = CASE WHEN {status} = %s THEN %s ELSE {sent_at} END, "
-        f"{attempt_at} = CASE WHEN {status} = %s THEN %s ELSE {attempt_at} END, "
-        f"{attempts} = CASE WHEN {status} = %s THEN {attempts} + 1 ELSE {attempts} END "
+        f"{_begin_and_record_sets()} "
         f"WHERE {either_in} "
         f"AND CASE WHEN {quote(run_field.column)} = %s "
         f"AND (({sent_in} AND {status} = %s) OR ({begin_in} AND {status} = %s)) "
         f"THEN 1 ELSE 0 END = 1 RETURNING {status}"
     )
-    sending, sent, claimed = str(Status.SENDING), str(Status.SENT), str(Status.CLAIMED)
+    sending, claimed = str(Status.SENDING), str(Status.CLAIMED)
     params = [
-        *(sending, sent, sending),
-        *(sending, now),
-        *(claimed, now),
-        claimed,
+        *_begin_and_record_params(now),
         *either_ids,
         run_field.get_db_prep_value(run_id, connection),
         *sent_params,
@@ -237,8 +254,6 @@ def begin_if_owed(
     meta, action_meta = ReminderLog._meta, Action._meta
     quote = connection.ops.quote_name
     status, pk = quote(meta.get_field("status").column), quote(meta.pk.column)
-    sent_at, attempt_at = (quote(meta.get_field(f).column) for f in ("sent_at", "attempt_at"))
-    attempts = quote(meta.get_field("attempts").column)
     run_field = meta.get_field("run_id")
     a_pk, a_status = quote(action_meta.pk.column), quote(action_meta.get_field("status").column)
     a_type = action_meta.pk.cast_db_type(connection)
@@ -252,10 +267,7 @@ def begin_if_owed(
         "JOIN statuses ON statuses.id = checks.action_id WHERE statuses.status = "
         "ANY(CASE WHEN checks.digest THEN %s::text[] ELSE %s::text[] END)), "
         f"moved AS (UPDATE {quote(meta.db_table)} SET "
-        f"{status} = CASE WHEN {status} = %s THEN %s ELSE %s END, "
-        f"{sent_at} = CASE WHEN {status} = %s THEN %s ELSE {sent_at} END, "
-        f"{attempt_at} = CASE WHEN {status} = %s THEN %s ELSE {attempt_at} END, "
-        f"{attempts} = CASE WHEN {status} = %s THEN {attempts} + 1 ELSE {attempts} END "
+        f"{_begin_and_record_sets()} "
         f"WHERE {pk} = ANY(%s::{pk_type}[]) "
         f"AND CASE WHEN {quote(run_field.column)} = %s "
         f"AND (({pk} = ANY(%s::{pk_type}[]) AND {status} = %s) "
@@ -263,7 +275,7 @@ def begin_if_owed(
         f"THEN 1 ELSE 0 END = 1 RETURNING {status}) "
         f"SELECT id, status FROM statuses UNION ALL SELECT NULL, {status} FROM moved"
     )
-    sending, sent, claimed = str(Status.SENDING), str(Status.SENT), str(Status.CLAIMED)
+    sending, claimed = str(Status.SENDING), str(Status.CLAIMED)
     params = [
         _ints(action_ids),
         _ints(row for row, _, _ in checks),
@@ -271,10 +283,7 @@ def begin_if_owed(
         _flags(digest for _, _, digest in checks),
         _texts(open_statuses),
         _texts(chased_statuses),
-        *(sending, sent, sending),
-        *(sending, now),
-        *(claimed, now),
-        claimed,
+        *_begin_and_record_params(now),
         _ints([*sent_ids, *begin_ids]),
         run_field.get_db_prep_value(run_id, connection),
         _ints(sent_ids),

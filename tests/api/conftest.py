@@ -79,3 +79,17 @@ def observer_api(api_client_for, observer_user) -> APIClient:
 @pytest.fixture
 def anon_api() -> APIClient:
     return APIClient()
+
+
+# Where core.api.db keeps a connection's answers (kept_while_unchanged).
+KEPT_ANSWERS = "_dag_kept_answers"
+
+
+@pytest.fixture
+def no_kept_answers():
+    """Kept answers live on the connection, across tests: the test starts and ends with none."""
+    from django.db import connection
+
+    connection.__dict__.pop(KEPT_ANSWERS, None)
+    yield
+    connection.__dict__.pop(KEPT_ANSWERS, None)

@@ -19,6 +19,7 @@ from actions.models import Action
 from core.api.db import database_snapshot
 from meetings.models import Membership
 from tests.actions.factories import ActionFactory
+from tests.api.conftest import KEPT_ANSWERS
 from tests.meetings.factories import (
     CommitteeFactory,
     MeetingFactory,
@@ -26,18 +27,10 @@ from tests.meetings.factories import (
     UserFactory,
 )
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("no_kept_answers")]
 
 LIST = "/api/v1/actions/?page_size=50"
-KEPT = "_dag_kept_answers"
-
-
-@pytest.fixture(autouse=True)
-def nothing_kept():
-    """Answers live on the connection, across tests: each test starts with none."""
-    connection.__dict__.pop(KEPT, None)
-    yield
-    connection.__dict__.pop(KEPT, None)
+KEPT = KEPT_ANSWERS
 
 
 @pytest.fixture

@@ -17,19 +17,13 @@ from rest_framework.authtoken.models import Token
 import core.api.db as api_db
 from actions.models import Action
 from tests.actions.factories import ActionFactory
+from tests.api.conftest import KEPT_ANSWERS
 from tests.meetings.factories import CommitteeFactory, MeetingFactory, UserFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("no_kept_answers")]
 
 LIST = "/api/v1/actions/?page_size=50"
-KEPT = "_dag_kept_answers"
-
-
-@pytest.fixture(autouse=True)
-def nothing_kept():
-    connection.__dict__.pop(KEPT, None)
-    yield
-    connection.__dict__.pop(KEPT, None)
+KEPT = KEPT_ANSWERS
 
 
 @pytest.fixture
@@ -49,38 +43,46 @@ def _descriptions(client, path: str = LIST) -> dict[str, str]:
     return {row["ref"]: row["description"] for row in response.json()["results"]}
 
 
-def test_a_second_write_of_a_transaction_opened_without_atomic_is_in_the_answer(
-    action, pmo, api_client_for
-):
-    """Outside ``atomic`` but with autocommit off, the connection is in a transaction block:
-    its own xid is not in its snapshot, so a second write by the same transaction leaves
-    ``pg_current_snapshot()`` unchanged. Nothing may be kept there."""
-    client = api_client_for(pmo)
+def _autocommit_off() -> None:
     connection.set_autocommit(False)
-    try:
-        Action.objects.filter(pk=action.pk).update(description="First write")
-        assert _descriptions(client)[action.ref] == "First write"
-        Action.objects.filter(pk=action.pk).update(description="Second write")
-        assert _descriptions(client)[action.ref] == "Second write"
-    finally:
-        connection.rollback()
-        connection.set_autocommit(True)
-    assert _descriptions(client)[action.ref] == action.description
 
 
-def test_a_second_write_after_a_raw_begin_is_in_the_answer(action, pmo, api_client_for):
-    """A ``BEGIN`` sent as SQL opens a block Django does not know of (autocommit stays on)."""
-    client = api_client_for(pmo)
+def _autocommit_back() -> None:
+    connection.rollback()
+    connection.set_autocommit(True)
+
+
+def _raw_begin() -> None:
     with connection.cursor() as cursor:
         cursor.execute("BEGIN")
+
+
+def _raw_rollback() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("ROLLBACK")
+
+
+@pytest.mark.parametrize(
+    ("open_block", "close_block"),
+    [(_autocommit_off, _autocommit_back), (_raw_begin, _raw_rollback)],
+    ids=["autocommit off", "BEGIN sent as SQL"],
+)
+def test_a_second_write_of_a_block_django_does_not_know_of_is_in_the_answer(
+    action, pmo, api_client_for, open_block, close_block
+):
+    """Outside ``atomic``, with autocommit off or after a ``BEGIN`` sent as SQL (autocommit
+    stays on), the connection is in a transaction block: its own xid is not in its
+    snapshot, so a second write by the same transaction leaves ``pg_current_snapshot()``
+    unchanged. Nothing may be kept there."""
+    client = api_client_for(pmo)
+    open_block()
     try:
         Action.objects.filter(pk=action.pk).update(description="First write")
         assert _descriptions(client)[action.ref] == "First write"
         Action.objects.filter(pk=action.pk).update(description="Second write")
         assert _descriptions(client)[action.ref] == "Second write"
     finally:
-        with connection.cursor() as cursor:
-            cursor.execute("ROLLBACK")
+        close_block()
     assert _descriptions(client)[action.ref] == action.description
 
 
