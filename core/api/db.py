@@ -116,11 +116,11 @@ def compiled_values(
 
 def database_snapshot() -> str | None:
     """PostgreSQL's current snapshot as text (``xmin:xmax:in-progress ids``, after the
-    database's server and name), or None where
-    it cannot name the data a read sees: on another database, or inside a transaction
-    block (whose own uncommitted writes the snapshot does not show: a transaction's own id
-    is not in its snapshot, so its second write leaves the text unchanged), whether opened
-    by ``atomic``, with autocommit off, or by a ``BEGIN`` sent as SQL.
+    database's server and name), or None where it cannot name the data a read sees: on
+    another database, on a hot standby, or inside a transaction block (whose own
+    uncommitted writes the snapshot does not show: a transaction's own id is not in its
+    snapshot, so its second write leaves the text unchanged), whether opened by
+    ``atomic``, with autocommit off, or by a ``BEGIN`` sent as SQL.
 
     In autocommit each statement reads the data of the snapshot it takes. Every
     transaction that writes is given an id; ``xmax`` is one past the latest id to have
@@ -160,6 +160,8 @@ def database_snapshot() -> str | None:
 
 # How many answers each connection keeps at most, whatever their rows (kept_while_unchanged).
 KEPT_ANSWERS_MAX = 128
+# Where a connection keeps them (an attribute of Django's connection object).
+KEPT_ANSWERS_ATTR = "_dag_kept_answers"
 
 
 def kept_while_unchanged(
@@ -188,7 +190,7 @@ def kept_while_unchanged(
     if snapshot is None:
         return compute()
     kept: OrderedDict[Hashable, tuple[str, int, Any]] = connection.__dict__.setdefault(
-        "_dag_kept_answers", OrderedDict()
+        KEPT_ANSWERS_ATTR, OrderedDict()
     )
     entry = kept.get(key)
     if entry is not None and entry[0] == snapshot:

@@ -11,6 +11,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from core.actors import SYSTEM
+from core.api.db import KEPT_ANSWERS_ATTR
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +83,7 @@ def anon_api() -> APIClient:
 
 
 # Where core.api.db keeps a connection's answers (kept_while_unchanged).
-KEPT_ANSWERS = "_dag_kept_answers"
+KEPT_ANSWERS = KEPT_ANSWERS_ATTR
 
 
 @pytest.fixture
