@@ -127,8 +127,8 @@ def _person_of(user: Any) -> Person | None:
 def _mine(user: Any) -> QuerySet[Action]:
     """Open actions ``user`` owns, in person or through a seat they hold on the action's
     committee (``Action.objects.owned_by``, the one definition: "My actions" and the
-    reminders), in due date order (undated last)."""
-    return Action.objects.owned_by(user).open().order_by("due_date", "ref_sort")
+    reminders; read as ``open_owned_by``), in due date order (undated last)."""
+    return Action.objects.open_owned_by(user).order_by("due_date", "ref_sort")
 
 
 def _organisations(user: Any, person: Person) -> QuerySet[Action]:

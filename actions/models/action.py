@@ -64,6 +64,14 @@ class ActionQuerySet(MeetingRecordQuerySet):
         committee (``core.visibility.action_owned_q``): "My actions" and their reminders."""
         return self.filter(action_owned_q(user, ActionOwner.objects.all()))
 
+    def open_owned_by(self, user: Any) -> ActionQuerySet:
+        """:meth:`owned_by`, open actions only (:meth:`open`): "My actions". The same rule
+        (``core.visibility.action_owned_q``) over the owners of open actions alone, read by
+        the ``action_open_id_committee`` index: a seat's owners on years of closed actions
+        ("Chair": 4,912 owners at 300,000 actions) are not each looked up."""
+        open_owners = ActionOwner.objects.exclude(action__status=Action.Status.CLOSED)
+        return self.filter(action_owned_q(user, open_owners)).open()
+
     def open(self) -> ActionQuerySet:
         """Actions not closed: open or proposed for closure."""
         return self.exclude(status=Action.Status.CLOSED)
@@ -215,6 +223,13 @@ class Action(models.Model):
             # ``updated_since``, what a client keeping a copy in step asks: an index range,
             # where it sorted every action the reader may see (300 ms at 300,000 actions).
             models.Index(fields=["updated_at", "id"], name="action_updated_id"),
+            # "My actions" (ActionQuerySet.open_owned_by): is an owner's action open, and of
+            # which committee, read from this small index alone for each owner a seat names.
+            models.Index(
+                fields=["id", "committee"],
+                condition=~Q(status="closed"),
+                name="action_open_id_committee",
+            ),
         ]
 
     def __str__(self) -> str:
