@@ -7,32 +7,14 @@ class ActionsConfig(AppConfig):
 
     def ready(self) -> None:
         # The register's cached choices and total are thrown away when what they are made
-        # of changes (actions.register_cache).
+        # of changes (actions.register_cache, core.list_cache; the meetings app connects
+        # its own models).
         from django.db.models.signals import post_delete, post_save
 
-        from meetings.models import (
-            Committee,
-            Meeting,
-            MeetingParticipant,
-            Membership,
-            Organisation,
-            Person,
-        )
+        from core.list_cache import on_any_write, on_created_or_deleted
 
         from .models import Action, ActionOwner
-        from .register_cache import on_write
 
-        for model in (
-            Action,
-            ActionOwner,
-            Committee,
-            Meeting,
-            MeetingParticipant,
-            Membership,
-            Organisation,
-            Person,
-        ):
-            post_save.connect(on_write, sender=model, dispatch_uid=f"register-cache-save-{model}")
-            post_delete.connect(
-                on_write, sender=model, dispatch_uid=f"register-cache-delete-{model}"
-            )
+        for model, receiver in ((Action, on_created_or_deleted), (ActionOwner, on_any_write)):
+            post_save.connect(receiver, sender=model, dispatch_uid=f"list-cache-save-{model}")
+            post_delete.connect(receiver, sender=model, dispatch_uid=f"list-cache-delete-{model}")

@@ -23,7 +23,7 @@ from typing import Any
 
 from django.db import connection, transaction
 
-from actions.register_cache import register_cache_bump
+from core.list_cache import list_cache_bump
 from meetings.models import Committee
 
 from .cli import SMALL
@@ -133,8 +133,8 @@ def generate(
     decisions(build)
     actions_and_discussion(build)
     # Written in bulk, without the signals that replace the register's cached choices and
-    # total (actions.register_cache): replace them here.
-    register_cache_bump()
+    # total and the decision register's counts (core.list_cache): replace them here.
+    list_cache_bump()
     return out
 
 

@@ -33,10 +33,12 @@ from .forms import DecisionDecideForm, DecisionEditForm, DecisionFilterForm, Dec
 from .models import Decision
 from .selectors import (
     AWAITING_CHAIR,
+    DecisionIds,
     decision_get_for_user,
     decision_history_of,
     decision_queue,
     decision_register,
+    decision_register_counts,
     decision_reopenings_of,
     decision_rows,
 )
@@ -79,7 +81,10 @@ class DecisionListView(LoginRequired):
         if form.is_bound and form.is_valid():
             status, text = form.cleaned_data["status"], form.cleaned_data["q"]
         qs = decision_register(user=request.user, status=status, text=text)
-        page = Paginator(qs.values_list("pk", flat=True), 50).get_page(request.GET.get("page"))
+        counts = decision_register_counts(
+            user=request.user, queryset=qs, filtered=bool(status or text)
+        )
+        page = Paginator(DecisionIds(qs, counts), 50).get_page(request.GET.get("page"))
         page.object_list = decision_rows(qs, list(page.object_list))
         return render(
             request,

@@ -16,9 +16,9 @@ import time_machine
 from django.contrib.auth import get_user_model
 
 from actions.models import Action, ActionOwner, ActionUpdate, action_ref_sort_key
-from actions.register_cache import register_cache_bump
 from actions.services import action_create
 from core.actors import SYSTEM
+from core.list_cache import list_cache_bump
 from meetings.models import Meeting, Membership, Organisation, Person
 from meetings.services import committee_create, meeting_create
 from tests.conftest import london
@@ -210,7 +210,7 @@ def _bulk_actions(meeting, count: int) -> None:
     )
     meeting.last_action_seq = start + count
     meeting.save(update_fields=["last_action_seq"])
-    register_cache_bump()  # bulk_create sends no post_save (actions.register_cache)
+    list_cache_bump()  # bulk_create sends no post_save (actions.register_cache)
 
 
 # The register's queries: session, the user with their roles and person (core.auth, one),

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import pytest
 
 from bench.generate import BenchSizes, generate
 from bench.harness import Result, Stats
 from bench.measure_growth import PAGES, deep_path, growth
+from bench.measure_load import reminder_floor
 from bench.table import growth_table
 
 TINY = BenchSizes(
@@ -58,6 +60,12 @@ def test_growth_cells_for_one_role_at_a_tiny_size(django_user_model):
     assert run.unit == "ms"
     assert run.extra["growth"]["page"] == "Reminder run (locmem email)"
     assert run.extra["emails"] > 0
+    # The floor is in the cell's unit too: the raw query timed here, in ms, is of its order
+    # (it was once left in seconds under "ms", a ratio a thousand times too high).
+    started = time.perf_counter()
+    reminder_floor(ctx.today)
+    floor_ms = (time.perf_counter() - started) * 1000
+    assert floor_ms / 20 < run.floor.median < floor_ms * 20
     for page in PAGES:
         first = by_key[f"growth:{page.key}:first:Chair"]
         assert first.status == "ok", first.note
