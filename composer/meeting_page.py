@@ -34,6 +34,7 @@ from composer.meeting_page_reviews import (
     reviews_json_list,
 )
 from core import visibility
+from core.api.db import prepared_statements
 from decisions.models import Decision
 from meetings.models import OUTER_MEETING, AgendaItem, HeadlineReport, Meeting, Person
 from meetings.selectors import meeting_get_for_user
@@ -174,9 +175,16 @@ def meeting_page_get_for_user(*, ref: str, user: Any, today: dt.date | None = No
     could open a meeting the page names). Raises Meeting.DoesNotExist when there is
     no such meeting or the user may not see it, ValidationError when ``ref`` is no meeting
     ref.
+
+    On PostgreSQL its reads run prepared (``core.api.db.prepared_statements``): planning
+    them cost the database as much as running them (4.4 ms against 4.0 ms for a Chair's
+    page of 287 actions at 300,000), and a prepared statement is planned once per
+    connection (PostgreSQL plans its first five runs for their values, then keeps a
+    generic plan unless that is dearer).
     """
-    meeting = meeting_get_for_user(ref=ref, user=user, queryset=_meetings_with_page_lists())
-    return _meeting_page(meeting, user=user, today=today)
+    with prepared_statements():
+        meeting = meeting_get_for_user(ref=ref, user=user, queryset=_meetings_with_page_lists())
+        return _meeting_page(meeting, user=user, today=today)
 
 
 def meeting_page_get(*, meeting: Meeting, user: Any, today: dt.date | None = None) -> MeetingPage:
