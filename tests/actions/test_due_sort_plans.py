@@ -36,7 +36,11 @@ def _plan(sql: str, params: tuple) -> str:
         if connection.vendor == "sqlite":
             cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
             return "\n".join(str(row[-1]) for row in cursor.fetchall())
-        cursor.execute("SET LOCAL enable_seqscan = off")  # a few rows: make it choose
+        # A few rows: with sorting and whole-table scans priced out, the planner reads the
+        # page in order from the index if the statement's expression is the index's, and
+        # sorts anyway if it is not.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_sort = off")
         cursor.execute(f"EXPLAIN {sql}", params)
         return "\n".join(row[0] for row in cursor.fetchall())
 
@@ -56,5 +60,10 @@ def test_the_registers_open_actions_by_due_date_read_their_index(client):
     # The page's rows: the statement ordered by the due date's sort key.
     (page,) = [(sql, p) for sql, p in sent if "_ks0" in sql and "LIMIT" in sql]
     plan = _plan(*page)
-    assert "action_open_due_sort_ref" in plan, plan
+    # action_open_due_sort_ref, or the same order over every action (action_due_sort_ref).
+    assert "due_sort_ref" in plan, plan
+    # Read in the index's order: no sort of the rows (PostgreSQL may finish the order by id
+    # within equal keys, an incremental sort over the index's presorted keys).
     assert "TEMP B-TREE" not in plan, plan
+    nodes = [line.strip().removeprefix("->  ") for line in plan.splitlines()]
+    assert not [node for node in nodes if node.startswith("Sort  (")], plan
