@@ -49,28 +49,34 @@ def _refs(code, high, low):
     return [f"{code}-DEC{seq}" for seq in range(high, low - 1, -1)]
 
 
-def test_pages_run_through_committees_in_code_order_newest_first(client, world):
-    login(client, "pmo")
-    first, body = _page(client)
-    assert "106 decisions." in body
-    assert first == _refs("DAG", 122, 73)
-    # The second page spans the committees: DAG's last five, then TMAG's newest.
-    second, _ = _page(client, 2)
-    assert second == _refs("DAG", 72, 68) + _refs("TMAG", 51, 7)
-    third, body = _page(client, 3)
-    assert third == _refs("TMAG", 6, 1)
-    assert "Page 3 of 3" in body
-
-
-def test_a_reader_who_sees_less_pages_through_what_they_see(client, world):
-    # The outsider holds no seat: Public meetings only, so DAG028's decisions, not TMAG001's.
-    login(client, "outsider")
-    first, body = _page(client)
-    assert "55 decisions." in body
-    assert first == _refs("DAG", 122, 73)
-    second, body = _page(client, 2)
-    assert second == _refs("DAG", 72, 68)
-    assert "TMAG-DEC" not in body
+@pytest.mark.parametrize(
+    ("username", "total", "pages"),
+    [
+        # The PMO sees both committees: the second page spans them, DAG's last five and
+        # then TMAG's newest.
+        (
+            "pmo",
+            106,
+            [
+                _refs("DAG", 122, 73),
+                _refs("DAG", 72, 68) + _refs("TMAG", 51, 7),
+                _refs("TMAG", 6, 1),
+            ],
+        ),
+        # The outsider holds no seat: Public meetings only, so DAG028's decisions and not
+        # TMAG001's.
+        ("outsider", 55, [_refs("DAG", 122, 73), _refs("DAG", 72, 68)]),
+    ],
+)
+def test_pages_run_through_committees_in_code_order_newest_first(
+    client, world, username, total, pages
+):
+    login(client, username)
+    for number, expected in enumerate(pages, start=1):
+        refs, body = _page(client, number)
+        assert f"{total} decisions." in body
+        assert refs == expected
+    assert f"Page {len(pages)} of {len(pages)}" in body
 
 
 def test_the_cached_counts_follow_new_decisions_and_visibility(client, world):
