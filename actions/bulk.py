@@ -22,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from core import events, refs, roles
+from core.list_cache import list_cache_bump
 from core.services import (
     BULK_BATCH,
     counter_take,
@@ -170,6 +171,7 @@ def actions_create_many(
         explicit=max(action.seq for action, _ in built),
     )
     created = history_bulk_create(Action, [a for a, _ in built], acting_user=acting_user)
+    list_cache_bump()  # written without post_save: the register's cached total and choices
     for action, action_owners in built:
         for owner in action_owners:
             owner.action = action  # its id is known now

@@ -7,7 +7,7 @@ class DecisionsConfig(AppConfig):
 
     def ready(self) -> None:
         # The register's cached counts per committee are thrown away when a decision is
-        # recorded or deleted (decisions.selectors.decision_register_page,
+        # recorded or deleted (decisions.selectors.decision_register_counts,
         # core.list_cache; the meetings app connects what decides visibility).
         from django.db.models.signals import post_delete, post_save
 

@@ -24,6 +24,7 @@ from django.db import transaction
 from changerequests.expected_respondents import ia_tally_snapshot
 from core import events, refs, roles
 from core.actors import history_user
+from core.list_cache import list_cache_bump
 from core.services import (
     BULK_BATCH,
     counter_take,
@@ -150,6 +151,7 @@ def decisions_record_many(
         explicit=max(d.seq for d in built),
     )
     created = history_bulk_create(Decision, built, acting_user=acting_user)
+    list_cache_bump()  # written without post_save: the register's cached counts
     for decision in created:
         events.emit("decision.created", decision, acting_user=acting_user)
     _decide(created, decisions, decided_at=decided_at, decided_by=decided_by)

@@ -15,7 +15,7 @@ from changerequests.services import change_request_create
 from core.actors import SYSTEM
 from decisions.bulk import DecisionsRefusedError, NewDecision, decisions_record_many
 from decisions.models import Decision
-from meetings.models import Person
+from meetings.models import Organisation, Person
 from tests.meetings.factories import AgendaItemFactory, MeetingFactory
 
 
@@ -124,3 +124,32 @@ def test_decisions_are_recorded_then_decided_in_the_deciders_name(meeting, pmo_u
         )
     assert set(caught.value.refused) == {1}
     assert Decision.objects.count() == 3
+
+
+def test_many_written_at_once_replace_the_registers_cached_figures(client, meeting, pmo_user):
+    # Written without post_save, they still throw away the registers' cached totals
+    # (core.list_cache): the pages list them at once, not after the cache's time limit.
+    client.force_login(pmo_user)
+    assert "0 decisions." in client.get("/decisions/").content.decode()
+    decisions_record_many(
+        meeting=meeting,
+        decisions=[NewDecision(seq=68, text="One"), NewDecision(seq=69, text="Two")],
+        decided_at=meeting.start_at,
+        decided_by=SYSTEM,
+        acting_user=pmo_user,
+    )
+    assert "2 decisions." in client.get("/decisions/").content.decode()
+    Organisation.objects.get_or_create(name="Programme")  # the owner's, before the total
+    assert ">0 actions.<" in client.get("/actions/").content.decode()  # the total, cached
+    actions_create_many(
+        meeting=meeting,
+        actions=[
+            NewAction(
+                seq=1, description="First", owners=["Programme"], due_date=dt.date(2023, 10, 11)
+            )
+        ],
+        acting_user=pmo_user,
+    )
+    page = client.get("/actions/").content.decode()
+    assert ">1 action.<" in page
+    assert "DAG28-01" in page
