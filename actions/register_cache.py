@@ -23,8 +23,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from core.list_cache import list_cached
-from core.visibility import sees_all_meetings
+from core.list_cache import list_cached, list_reader_class
 
 
 def register_cached(part: str, key: Iterable[Any], compute: Callable[[], Any]) -> Any:
@@ -45,5 +44,4 @@ def register_count(*, user: Any, filtered: bool, queryset: QuerySet) -> tuple[in
     if filtered:
         count = queryset.order_by()[: COUNT_CAP + 1].count()
         return min(count, COUNT_CAP), count > COUNT_CAP
-    reader = "all" if sees_all_meetings(user) else f"u{user.pk}"
-    return register_cached("count", [reader], queryset.count), False
+    return register_cached("count", [list_reader_class(user)], queryset.count), False

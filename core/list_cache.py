@@ -27,6 +27,8 @@ from typing import Any
 from django.core.cache import cache
 from django.db import transaction
 
+from core.visibility import sees_all_meetings
+
 VERSION_KEY = "records:lists:version"
 # A backstop only (see the module's docstring): writes replace the version at once.
 TIMEOUT = 15 * 60
@@ -59,6 +61,13 @@ def list_cached(part: str, key: Iterable[Any], compute: Callable[[], Any]) -> An
         value = compute()
         cache.set(name, value, TIMEOUT)
     return value
+
+
+def list_reader_class(user: Any) -> str:
+    """The key of what ``user`` sees in a list's cached figures: everyone who sees every
+    meeting shares one (``all``); anyone else, whose own seats and owned records count too
+    (``core.visibility``), has their own."""
+    return "all" if sees_all_meetings(user) else f"u{user.pk}"
 
 
 def on_any_write(**_: Any) -> None:

@@ -12,8 +12,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 
 from core import refs, roles
-from core.list_cache import list_cached
-from core.visibility import sees_all_meetings
+from core.list_cache import list_cached, list_reader_class
 
 from .models import Decision, DecisionReopening
 
@@ -116,8 +115,7 @@ def decision_register_counts(
 
     if filtered:
         return counts()
-    reader = "all" if sees_all_meetings(user) else f"u{user.pk}"
-    return list_cached("decisions:counts", [reader], counts)
+    return list_cached("decisions:counts", [list_reader_class(user)], counts)
 
 
 def decision_rows(queryset: QuerySet[Decision], ids: list[int]) -> list[Decision]:
